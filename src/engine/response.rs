@@ -1,0 +1,351 @@
+//! The response to alerts: review → dispatch → stop → arrest, as a
+//! discrete-event simulation in virtual time.
+//!
+//! In SimPy's words: an [`Response`] is the environment (a clock and an event
+//! queue) with two resources — `operators` and `officers`, each a set of
+//! servers with a FIFO queue — and every alert is a process that requests an
+//! operator, then (if confirmed) an officer, and *reneges* when its subject
+//! leaves: `window_s` after capture the person is lost in the crowd.
+//!
+//! An alert's path:
+//!
+//! 1. **raised** at its capture time; it joins the operators' queue.
+//! 2. **review**: an operator takes `review_time`, then rejects it or confirms it
+//!    (with probability `p_confirm_true` or `p_confirm_false`). If the window
+//!    closed while it waited, it is lost *awaiting review*; if it was
+//!    confirmed after the window closed, it is lost *during review*.
+//! 3. **dispatch**: a confirmed alert waits for a free officer (lost *awaiting
+//!    an officer* if the window closes first), who takes `approach_time` to
+//!    reach the person: arriving after the window closed, the officer finds no
+//!    one (lost *before the stop*).
+//! 4. **stop** for `stop_duration`: correct if the alert was true, wrongful
+//!    otherwise; it ends in an arrest with `p_arrest_correct`, or in a false
+//!    arrest with `p_arrest_wrongful`.
+//!
+//! Every random quantity an alert may need is drawn when it is raised, in
+//! raising order, so changing staff levels changes what happens to alerts but
+//! not the alerts' own draws (common random numbers across what-ifs).
+
+use crate::metrics::{GroupMetric, Metric, Outcome};
+use crate::model::Model;
+use crate::rng::{SimRng, unit};
+use rand::Rng;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// Marks a person who is not on the watchlist.
+pub const NOT_WANTED: u32 = u32::MAX;
+
+/// An alert raised by a search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Alert {
+    /// Capture time, seconds from the start of the run.
+    pub time_s: f64,
+    /// Resident number of the person captured.
+    pub person: u32,
+    /// Index among wanted people, or [`NOT_WANTED`].
+    pub wanted_index: u32,
+    /// Group index.
+    pub group: u32,
+    /// Site index.
+    pub site: u32,
+    /// Whether the top candidate is the person captured.
+    pub is_true: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    AwaitingReview,
+    InReview,
+    AwaitingOfficer,
+    OfficerEnRoute,
+    Stopped,
+    Done,
+}
+
+/// An alert in flight, with the draws it may need.
+#[derive(Debug, Clone, Copy)]
+struct InFlight {
+    alert: Alert,
+    deadline_s: f64,
+    stage: Stage,
+    /// Queue entries and scheduled events that still refer to this slot.
+    refs: u8,
+    review_s: f64,
+    confirm_u: f64,
+    approach_s: f64,
+    stop_s: f64,
+    arrest_u: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Raised,
+    WindowCloses,
+    ReviewDone,
+    OfficerArrives,
+    StopEnds,
+}
+
+/// A scheduled event: ordered by time, then by scheduling order (FIFO ties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Event {
+    /// `f64::to_bits` of a non-negative time: orders like the time itself.
+    time_bits: u64,
+    seq: u64,
+    slot: u32,
+    kind: Kind,
+}
+
+/// The response chain's state for one replication.
+pub struct Response<'m> {
+    model: &'m Model,
+    rng: SimRng,
+    now_s: f64,
+    seq: u64,
+    events: BinaryHeap<Reverse<Event>>,
+    slots: Vec<InFlight>,
+    free_slots: Vec<u32>,
+    operators_free: u32,
+    officers_free: u32,
+    review_queue: VecDeque<u32>,
+    dispatch_queue: VecDeque<u32>,
+    /// Per wanted person: bit 0 alerted, bit 1 arrested.
+    wanted_flags: Vec<u8>,
+    /// What has been counted so far.
+    pub outcome: Outcome,
+}
+
+const ALERTED: u8 = 1;
+const ARRESTED: u8 = 2;
+
+impl<'m> Response<'m> {
+    /// An idle response chain: all staff free, nothing queued.
+    pub fn new(model: &'m Model, rng: SimRng) -> Self {
+        Response {
+            model,
+            rng,
+            now_s: 0.0,
+            seq: 0,
+            events: BinaryHeap::new(),
+            slots: Vec::new(),
+            free_slots: Vec::new(),
+            operators_free: model.review.operators,
+            officers_free: model.intervention.officers,
+            review_queue: VecDeque::new(),
+            dispatch_queue: VecDeque::new(),
+            wanted_flags: vec![0; model.wanted as usize],
+            outcome: Outcome {
+                counts: Default::default(),
+                groups: vec![Default::default(); model.groups.len()],
+            },
+        }
+    }
+
+    /// Accepts an alert. Alerts must be raised in time order, and not before
+    /// the time the chain has already run to.
+    pub fn raise(&mut self, alert: Alert) {
+        debug_assert!(alert.time_s >= self.now_s);
+        let m = self.model;
+        let rng = &mut self.rng;
+        let flight = InFlight {
+            alert,
+            deadline_s: alert.time_s + m.intervention.window_s,
+            stage: Stage::AwaitingReview,
+            refs: 0,
+            review_s: m.review.review_time.sample(rng),
+            confirm_u: unit(rng.next_u64()),
+            approach_s: m.intervention.approach_time.sample(rng),
+            stop_s: m.intervention.stop_duration.sample(rng),
+            arrest_u: unit(rng.next_u64()),
+        };
+        let slot = match self.free_slots.pop() {
+            Some(s) => {
+                self.slots[s as usize] = flight;
+                s
+            }
+            None => {
+                self.slots.push(flight);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.schedule(alert.time_s, slot, Kind::Raised);
+        self.schedule(flight.deadline_s, slot, Kind::WindowCloses);
+    }
+
+    /// Processes every event before `until_s`.
+    pub fn run_until(&mut self, until_s: f64) {
+        while let Some(&Reverse(ev)) = self.events.peek() {
+            let t = f64::from_bits(ev.time_bits);
+            if t >= until_s {
+                break;
+            }
+            self.events.pop();
+            self.now_s = t;
+            self.handle(ev.slot, ev.kind);
+            self.release(ev.slot);
+        }
+    }
+
+    /// Runs the chain until every alert is resolved and returns the counts.
+    pub fn finish(mut self) -> (Outcome, Vec<u8>) {
+        self.run_until(f64::INFINITY);
+        debug_assert!(self.review_queue.is_empty() && self.dispatch_queue.is_empty());
+        let wanted = &self.wanted_flags;
+        let c = &mut self.outcome.counts;
+        c[Metric::WantedAlerted] = wanted.iter().filter(|&&f| f & ALERTED != 0).count() as u64;
+        c[Metric::WantedArrested] = wanted.iter().filter(|&&f| f & ARRESTED != 0).count() as u64;
+        (self.outcome, self.wanted_flags)
+    }
+
+    fn schedule(&mut self, time_s: f64, slot: u32, kind: Kind) {
+        self.slots[slot as usize].refs += 1;
+        self.seq += 1;
+        self.events.push(Reverse(Event {
+            time_bits: time_s.to_bits(),
+            seq: self.seq,
+            slot,
+            kind,
+        }));
+    }
+
+    fn release(&mut self, slot: u32) {
+        let f = &mut self.slots[slot as usize];
+        f.refs -= 1;
+        if f.refs == 0 {
+            debug_assert_eq!(f.stage, Stage::Done);
+            self.free_slots.push(slot);
+        }
+    }
+
+    fn count(&mut self, m: Metric) {
+        self.outcome.counts[m] += 1;
+    }
+
+    fn count_group(&mut self, slot: u32, m: GroupMetric) {
+        let g = self.slots[slot as usize].alert.group as usize;
+        self.outcome.groups[g][m] += 1;
+    }
+
+    fn lose(&mut self, slot: u32, why: Metric) {
+        self.count(why);
+        self.count(Metric::LostInCrowd);
+        self.slots[slot as usize].stage = Stage::Done;
+    }
+
+    fn handle(&mut self, slot: u32, kind: Kind) {
+        let f = self.slots[slot as usize];
+        match kind {
+            Kind::Raised => {
+                self.count(Metric::Alerts);
+                if f.alert.is_true {
+                    self.count(Metric::TrueAlerts);
+                    self.count_group(slot, GroupMetric::TrueAlerts);
+                    self.wanted_flags[f.alert.wanted_index as usize] |= ALERTED;
+                } else {
+                    self.count(Metric::FalseAlerts);
+                    self.count_group(slot, GroupMetric::FalseAlerts);
+                }
+                self.slots[slot as usize].refs += 1;
+                self.review_queue.push_back(slot);
+                self.start_reviews();
+            }
+            Kind::WindowCloses => match f.stage {
+                Stage::AwaitingReview => self.lose(slot, Metric::LostAwaitingReview),
+                Stage::AwaitingOfficer => self.lose(slot, Metric::LostAwaitingOfficer),
+                _ => {}
+            },
+            Kind::ReviewDone => {
+                self.operators_free += 1;
+                let p = if f.alert.is_true {
+                    self.model.review.p_confirm_true
+                } else {
+                    self.model.review.p_confirm_false
+                };
+                if f.confirm_u >= p {
+                    self.count(Metric::AlertsRejected);
+                    self.slots[slot as usize].stage = Stage::Done;
+                } else {
+                    self.count(Metric::AlertsConfirmed);
+                    if self.now_s > f.deadline_s {
+                        self.lose(slot, Metric::LostDuringReview);
+                    } else {
+                        self.slots[slot as usize].stage = Stage::AwaitingOfficer;
+                        self.slots[slot as usize].refs += 1;
+                        self.dispatch_queue.push_back(slot);
+                        self.dispatch();
+                    }
+                }
+                self.start_reviews();
+            }
+            Kind::OfficerArrives => {
+                if self.now_s > f.deadline_s {
+                    self.lose(slot, Metric::LostBeforeStop);
+                    self.officers_free += 1;
+                    self.dispatch();
+                } else {
+                    self.count(Metric::Stops);
+                    if f.alert.is_true {
+                        self.count(Metric::CorrectStops);
+                    } else {
+                        self.count(Metric::WrongfulStops);
+                        self.count_group(slot, GroupMetric::WrongfulStops);
+                    }
+                    self.slots[slot as usize].stage = Stage::Stopped;
+                    self.schedule(self.now_s + f.stop_s, slot, Kind::StopEnds);
+                }
+            }
+            Kind::StopEnds => {
+                let iv = &self.model.intervention;
+                if f.alert.is_true {
+                    if f.arrest_u < iv.p_arrest_correct {
+                        self.count(Metric::Arrests);
+                        self.wanted_flags[f.alert.wanted_index as usize] |= ARRESTED;
+                    }
+                } else if f.arrest_u < iv.p_arrest_wrongful {
+                    self.count(Metric::FalseArrests);
+                    self.count_group(slot, GroupMetric::FalseArrests);
+                }
+                self.slots[slot as usize].stage = Stage::Done;
+                self.officers_free += 1;
+                self.dispatch();
+            }
+        }
+    }
+
+    /// Hands queued alerts to free operators; alerts whose window closed while
+    /// queued were already counted as lost and are skipped.
+    fn start_reviews(&mut self) {
+        while self.operators_free > 0 {
+            let Some(slot) = self.review_queue.pop_front() else {
+                break;
+            };
+            let live = self.slots[slot as usize].stage == Stage::AwaitingReview;
+            if live {
+                self.operators_free -= 1;
+                self.slots[slot as usize].stage = Stage::InReview;
+                let done = self.now_s + self.slots[slot as usize].review_s;
+                self.schedule(done, slot, Kind::ReviewDone);
+            }
+            self.release(slot);
+        }
+    }
+
+    /// Sends free officers to confirmed alerts, first come first served.
+    fn dispatch(&mut self) {
+        while self.officers_free > 0 {
+            let Some(slot) = self.dispatch_queue.pop_front() else {
+                break;
+            };
+            let live = self.slots[slot as usize].stage == Stage::AwaitingOfficer;
+            if live {
+                self.officers_free -= 1;
+                self.count(Metric::StopAttempts);
+                self.slots[slot as usize].stage = Stage::OfficerEnRoute;
+                let arrives = self.now_s + self.slots[slot as usize].approach_s;
+                self.schedule(arrives, slot, Kind::OfficerArrives);
+            }
+            self.release(slot);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Errors a user can act on.
+//!
+//! [`InputError`] is bad input — a scenario file, a `--set` override, a flag —
+//! and maps to exit status 2. It names the file, the key path and, where the
+//! parser knows it, the line and column, then says what was expected.
+
+use std::fmt;
+
+/// A path to a key inside a scenario, e.g. `sites[2].footfall_per_hour`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyPath(pub Vec<PathSegment>);
+
+/// One step of a [`KeyPath`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    /// A table key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+impl KeyPath {
+    /// The path made of the given keys.
+    pub fn keys(keys: &[&str]) -> Self {
+        KeyPath(
+            keys.iter()
+                .map(|k| PathSegment::Key(k.to_string()))
+                .collect(),
+        )
+    }
+    /// This path extended by a key.
+    pub fn key(&self, key: &str) -> Self {
+        let mut p = self.clone();
+        p.0.push(PathSegment::Key(key.to_string()));
+        p
+    }
+    /// This path extended by an index.
+    pub fn index(&self, i: usize) -> Self {
+        let mut p = self.clone();
+        p.0.push(PathSegment::Index(i));
+        p
+    }
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                PathSegment::Key(k) if i == 0 => write!(f, "{k}")?,
+                PathSegment::Key(k) => write!(f, ".{k}")?,
+                PathSegment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A semantic error found while validating a parsed scenario.
+#[derive(Debug, Clone)]
+pub struct ValidationError {
+    /// The key at fault.
+    pub path: KeyPath,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl ValidationError {
+    /// An error at `path`.
+    pub fn new(path: KeyPath, message: impl Into<String>) -> Self {
+        ValidationError {
+            path,
+            message: message.into(),
+        }
+    }
+}
+
+/// Bad input, reported as one paragraph and exit status 2.
+#[derive(Debug, Clone)]
+pub struct InputError {
+    /// The file (or `--set`, or the built-in default) the input came from.
+    pub source_name: String,
+    /// The key at fault, if known.
+    pub key_path: Option<String>,
+    /// 1-based line and column, if known.
+    pub line_col: Option<(usize, usize)>,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl InputError {
+    /// An error about a whole input, without a key.
+    pub fn whole(source_name: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError {
+            source_name: source_name.into(),
+            key_path: None,
+            line_col: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source_name)?;
+        if let Some((line, col)) = self.line_col {
+            write!(f, ":{line}:{col}")?;
+        }
+        write!(f, ": ")?;
+        if let Some(key) = &self.key_path {
+            write!(f, "key `{key}`: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Anything that stops a command: bad input (exit 2) or a failure while
+/// running, such as an unwritable output file (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// An I/O failure, with what was being done.
+    #[error("{context}: {source}")]
+    Io {
+        /// What survsim was doing.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The process exit status for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) => 2,
+            Error::Io { .. } => 1,
+        }
+    }
+}

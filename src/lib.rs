@@ -1,0 +1,35 @@
+//! # survsim — a streaming simulator of live facial-recognition surveillance
+//!
+//! A scenario describes a city: residents in demographic groups, camera sites
+//! and their footfall, a watchlist, a matcher's score distributions and
+//! threshold, and the people who review alerts and stop those flagged. The
+//! engine runs it in virtual time, reproducibly from a seed, and reports the
+//! funnel from faces scanned to false arrests beside its closed-form
+//! expectations.
+//!
+//! The modules, in the order a run uses them:
+//!
+//! * [`scenario`] — the TOML file, `--set` overrides, errors that point at keys;
+//! * [`model`] — the validated runtime model, and closed-form expectations;
+//! * [`engine`] — one replication: a face's journey from capture to arrest;
+//! * [`metrics`] — what a replication counts, each metric defined once;
+//! * [`replicate`] — independent replications on all cores, thread-count-proof;
+//! * [`report`] — aggregation over replications, rendered as a table or JSON.
+//!
+//! ```
+//! use survsim::scenario::{Scenario, ScenarioSource};
+//! let mut scenario = Scenario::load(ScenarioSource::builtin_default(), &[]).unwrap();
+//! let outcome = survsim::engine::run_replication(&scenario.model, 0);
+//! assert!(outcome.counts[survsim::metrics::Metric::FacesCaptured] > 0);
+//! ```
+
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod replicate;
+pub mod report;
+pub mod rng;
+pub mod scenario;
+pub mod stats;

@@ -1,0 +1,152 @@
+//! What a replication counts. Each metric is defined once, here, with its
+//! report key and label; the engine fills [`Counts`], the report aggregates
+//! and renders them, and nothing recomputes a figure elsewhere.
+
+use std::ops::{AddAssign, Index, IndexMut};
+
+macro_rules! metrics {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:literal, $label:literal),)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($(#[$vmeta])* $variant,)* }
+
+        impl $name {
+            /// Every metric, in report order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+            /// Number of metrics.
+            pub const COUNT: usize = Self::ALL.len();
+            /// Key in JSON and CSV.
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key,)* }
+            }
+            /// Label in the table.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label,)* }
+            }
+        }
+    };
+}
+
+metrics! {
+    /// Run-wide counts: the funnel from face to arrest.
+    Metric {
+        /// Usable faces captured by all cameras.
+        FacesCaptured => ("faces_captured", "faces captured"),
+        /// Distinct residents captured at least once.
+        PeopleScanned => ("people_scanned", "distinct people scanned"),
+        /// Watchlist searches run (one per captured face).
+        Searches => ("searches", "searches"),
+        /// All alerts.
+        Alerts => ("alerts", "alerts"),
+        /// Alerts whose top candidate is the person.
+        TrueAlerts => ("true_alerts", "true"),
+        /// Alerts whose top candidate is someone else.
+        FalseAlerts => ("false_alerts", "false"),
+        /// Alerts an operator judged non-credible.
+        AlertsRejected => ("alerts_rejected", "rejected by operator"),
+        /// Alerts an operator confirmed.
+        AlertsConfirmed => ("alerts_confirmed", "confirmed by operator"),
+        /// Alerts whose subject left before a stop (the sum of the four below).
+        LostInCrowd => ("lost_in_crowd", "lost in the crowd"),
+        /// ... while waiting for an operator.
+        LostAwaitingReview => ("lost_awaiting_review", "awaiting an operator"),
+        /// ... confirmed only after the window closed.
+        LostDuringReview => ("lost_during_review", "confirmed too late"),
+        /// ... while waiting for a free officer.
+        LostAwaitingOfficer => ("lost_awaiting_officer", "awaiting an officer"),
+        /// ... the officer arrived after the window closed.
+        LostBeforeStop => ("lost_before_stop", "officer arrived too late"),
+        /// Officers dispatched to a confirmed alert.
+        StopAttempts => ("stop_attempts", "stop attempts"),
+        /// People stopped.
+        Stops => ("stops", "stops"),
+        /// Stops of the person the alert named.
+        CorrectStops => ("correct_stops", "correct"),
+        /// Stops on a false alert.
+        WrongfulStops => ("wrongful_stops", "wrongful"),
+        /// Correct stops ending in arrest.
+        Arrests => ("arrests", "arrests"),
+        /// Wrongful stops ending in arrest.
+        FalseArrests => ("false_arrests", "false arrests"),
+        /// Wanted people living in the city.
+        WantedPresent => ("wanted_present", "wanted people present"),
+        /// ... captured at least once.
+        WantedScanned => ("wanted_scanned", "scanned at least once"),
+        /// ... with at least one true alert.
+        WantedAlerted => ("wanted_alerted", "with a true alert"),
+        /// ... arrested at least once.
+        WantedArrested => ("wanted_arrested", "arrested"),
+    }
+}
+
+metrics! {
+    /// Per-group counts.
+    GroupMetric {
+        /// Faces of the group's members.
+        FacesCaptured => ("faces_captured", "faces"),
+        /// Distinct members captured.
+        PeopleScanned => ("people_scanned", "people scanned"),
+        /// True alerts.
+        TrueAlerts => ("true_alerts", "true alerts"),
+        /// False alerts.
+        FalseAlerts => ("false_alerts", "false alerts"),
+        /// Wrongful stops.
+        WrongfulStops => ("wrongful_stops", "wrongful stops"),
+        /// False arrests.
+        FalseArrests => ("false_arrests", "false arrests"),
+    }
+}
+
+/// A fixed-size table of counts indexed by a metric enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table<const N: usize>(pub [u64; N]);
+
+impl<const N: usize> Default for Table<N> {
+    fn default() -> Self {
+        Table([0; N])
+    }
+}
+
+/// Run-wide counts.
+pub type Counts = Table<{ Metric::COUNT }>;
+/// One group's counts.
+pub type GroupCounts = Table<{ GroupMetric::COUNT }>;
+
+impl Index<Metric> for Counts {
+    type Output = u64;
+    fn index(&self, m: Metric) -> &u64 {
+        &self.0[m as usize]
+    }
+}
+impl IndexMut<Metric> for Counts {
+    fn index_mut(&mut self, m: Metric) -> &mut u64 {
+        &mut self.0[m as usize]
+    }
+}
+impl Index<GroupMetric> for GroupCounts {
+    type Output = u64;
+    fn index(&self, m: GroupMetric) -> &u64 {
+        &self.0[m as usize]
+    }
+}
+impl IndexMut<GroupMetric> for GroupCounts {
+    fn index_mut(&mut self, m: GroupMetric) -> &mut u64 {
+        &mut self.0[m as usize]
+    }
+}
+impl<const N: usize> AddAssign<&Table<N>> for Table<N> {
+    fn add_assign(&mut self, rhs: &Table<N>) {
+        for (a, b) in self.0.iter_mut().zip(rhs.0.iter()) {
+            *a += b;
+        }
+    }
+}
+
+/// Everything one replication counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Run-wide counts.
+    pub counts: Counts,
+    /// Per group, in model order.
+    pub groups: Vec<GroupCounts>,
+}

@@ -1,0 +1,96 @@
+//! Random durations (review, approach, stop), validated.
+
+use crate::error::{KeyPath, ValidationError};
+use crate::rng::{open01, unit};
+use crate::scenario::file::{DurationDist, RandomDuration};
+use rand::Rng;
+
+/// A validated duration distribution, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Duration {
+    /// Always this long.
+    Fixed(f64),
+    /// Exponential with this mean.
+    Exponential {
+        /// Mean, s.
+        mean_s: f64,
+    },
+    /// Uniform on [min, max].
+    Uniform {
+        /// Lower bound, s.
+        min_s: f64,
+        /// Upper bound, s.
+        max_s: f64,
+    },
+    /// exp(N(mu, sigma²)).
+    LogNormal {
+        /// ln of the median, s.
+        mu: f64,
+        /// Sigma of the logarithm.
+        sigma: f64,
+    },
+}
+
+impl Duration {
+    /// Validates a scenario's duration distribution.
+    pub fn build(d: &DurationDist, path: &KeyPath) -> Result<Self, ValidationError> {
+        let err = |msg: &str| Err(ValidationError::new(path.clone(), msg));
+        Ok(match d {
+            DurationDist::Fixed(t) => Duration::Fixed(t.seconds),
+            DurationDist::Random(RandomDuration::Exponential { mean }) => {
+                if mean.seconds <= 0.0 {
+                    return err("an exponential duration needs a mean above zero");
+                }
+                Duration::Exponential {
+                    mean_s: mean.seconds,
+                }
+            }
+            DurationDist::Random(RandomDuration::Uniform { min, max }) => {
+                if min.seconds > max.seconds {
+                    return err("a uniform duration needs min ≤ max");
+                }
+                Duration::Uniform {
+                    min_s: min.seconds,
+                    max_s: max.seconds,
+                }
+            }
+            DurationDist::Random(RandomDuration::Lognormal { median, sigma }) => {
+                if median.seconds <= 0.0 || !sigma.is_finite() || *sigma < 0.0 {
+                    return err("a log-normal duration needs a median above zero and sigma ≥ 0");
+                }
+                Duration::LogNormal {
+                    mu: median.seconds.ln(),
+                    sigma: *sigma,
+                }
+            }
+        })
+    }
+
+    /// Mean duration in seconds.
+    pub fn mean_s(&self) -> f64 {
+        match *self {
+            Duration::Fixed(s) => s,
+            Duration::Exponential { mean_s } => mean_s,
+            Duration::Uniform { min_s, max_s } => 0.5 * (min_s + max_s),
+            Duration::LogNormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
+        }
+    }
+
+    /// One draw, in seconds (by inversion, or Box–Muller for the log-normal,
+    /// so the stream does not depend on a sampling crate's version).
+    pub fn sample<R: Rng>(&self, rng: &mut R) -> f64 {
+        let a = rng.next_u64();
+        match *self {
+            Duration::Fixed(s) => s,
+            Duration::Exponential { mean_s } => -mean_s * open01(a).ln(),
+            Duration::Uniform { min_s, max_s } => min_s + (max_s - min_s) * unit(a),
+            Duration::LogNormal { mu, sigma } => {
+                // Box–Muller, one of the pair.
+                let b = rng.next_u64();
+                let z =
+                    (-2.0 * open01(a).ln()).sqrt() * (2.0 * std::f64::consts::PI * unit(b)).cos();
+                (mu + sigma * z).exp()
+            }
+        }
+    }
+}

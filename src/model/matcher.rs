@@ -1,0 +1,262 @@
+//! The face matcher: similarity scores, the threshold, and what one search of
+//! a watchlist of N entries yields — exactly, in O(1) whatever N is.
+//!
+//! A comparison of two images of different people scores from the impostor
+//! distribution F; two images of the same person from the genuine distribution
+//! G. Per comparison, FMR(T) = 1 − F(T) and FNMR(T) = G(T).
+//!
+//! **Group differentials.** A group's multiplier m on false matches makes its
+//! impostor scores distributed as F^m (a Lehmann alternative): its FMR is
+//! 1 − F(T)^m ≈ m · FMR(T) in the tail where thresholds live, and the whole
+//! model stays closed under maxima. Likewise a multiplier m′ on false
+//! non-matches gives 1 − (1 − G)^m′, i.e. FNMR ≈ m′ · FNMR for small rates.
+//!
+//! **A non-mated search** (the person is not on the watchlist) compares the
+//! probe with N impostors. It alerts when the best of them reaches T:
+//! FPIR = 1 − F(T)^(mN) = 1 − (1 − FMR_g(T))^N, computed with `expm1`/`ln_1p`
+//! so it stays accurate at FMR ≈ 1e-9 and N = 10^6.
+//!
+//! **A mated search** (a watchlisted person) compares the genuine score S with
+//! the best M of the N − 1 impostors. M has CDF F^k with k = m(N − 1); it is
+//! sampled directly by inverting F at U^(1/k), computed in the upper tail as
+//! 1 − U^(1/k) = −expm1(ln U / k) to keep precision when k is large. The
+//! search alerts when max(S, M) ≥ T; the alert is true when S ≥ M and a
+//! misidentification (a false alert on a wanted person) when M > S.
+
+use crate::stats::{integrate, normal_pdf, normal_upper_quantile, normal_upper_tail};
+
+/// A normal score distribution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NormalScores {
+    /// Mean score.
+    pub mean: f64,
+    /// Standard deviation.
+    pub sd: f64,
+}
+
+impl NormalScores {
+    /// P(score > t).
+    pub fn upper_tail(&self, t: f64) -> f64 {
+        normal_upper_tail((t - self.mean) / self.sd)
+    }
+    /// The score whose upper tail is q.
+    pub fn upper_quantile(&self, q: f64) -> f64 {
+        self.mean + self.sd * normal_upper_quantile(q)
+    }
+    /// Density at t.
+    pub fn pdf(&self, t: f64) -> f64 {
+        normal_pdf((t - self.mean) / self.sd) / self.sd
+    }
+}
+
+/// What one search by a member of a group yields, at the model's threshold and
+/// watchlist size. Computed once when the model is built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSearch {
+    /// Per-comparison false-match rate, 1 − F(T)^m.
+    pub fmr: f64,
+    /// Per-comparison false-non-match rate, 1 − (1 − G(T))^m′.
+    pub fnmr: f64,
+    /// False-positive identification rate of a non-mated search.
+    pub fpir: f64,
+    /// Probability a mated search alerts on the right identity (TPIR).
+    pub tpir: f64,
+    /// Probability a mated search alerts on a wrong identity.
+    pub misidentification: f64,
+    /// Probability a mated search raises no alert (FNIR minus misidentification).
+    pub no_alert: f64,
+    /// `bits < this` ⇔ a non-mated search alerts (Bernoulli(FPIR) on 64 bits).
+    pub false_alert_bits: u64,
+    /// Exponent k = m(N − 1) of the best impostor's CDF in a mated search.
+    pub impostor_exponent: f64,
+    /// Exponent m′ of the genuine score's survival function.
+    pub genuine_exponent: f64,
+}
+
+/// The matcher at one threshold and watchlist size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matcher {
+    /// Alert when the best score is at or above this.
+    pub threshold: f64,
+    /// Scores of comparisons between different people.
+    pub impostor: NormalScores,
+    /// Scores of comparisons of the same person.
+    pub genuine: NormalScores,
+    /// Entries searched, N.
+    pub watchlist_size: u64,
+}
+
+/// How a mated search ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatedOutcome {
+    /// No candidate at or above the threshold.
+    NoAlert,
+    /// The top candidate is the person: a true alert.
+    TrueAlert,
+    /// The top candidate is someone else: a false alert on a wanted person.
+    Misidentified,
+}
+
+impl Matcher {
+    /// Derives a group's search probabilities from its multipliers.
+    pub fn group_search(&self, fmr_multiplier: f64, fnmr_multiplier: f64) -> GroupSearch {
+        let t = self.threshold;
+        let n = self.watchlist_size as f64;
+        // ln F(T)^m, kept in log space: F(T) is within 1e-9 of 1 in practice.
+        let ln_f = (-self.impostor.upper_tail(t)).ln_1p();
+        let fmr = -(fmr_multiplier * ln_f).exp_m1();
+        let fpir = -(fmr_multiplier * n * ln_f).exp_m1();
+        // FNMR_g = 1 − (1 − G(T))^m′, where 1 − G(T) is the genuine upper tail.
+        let genuine_survival = fnmr_multiplier * self.genuine.upper_tail(t).ln();
+        let fnmr = -genuine_survival.exp_m1();
+        let k = fmr_multiplier * (n - 1.0);
+        // P(no alert) = P(S < T) · P(M < T)
+        let no_alert = fnmr * (k * ln_f).exp();
+        // P(true) = ∫_T^∞ density of S · P(M < s) ds, integrated over the
+        // genuine survival q ∈ (0, q_T) with s(q) = G⁻¹-upper(q^(1/m′)),
+        // which puts the nodes where the probability mass is.
+        let q_t = 1.0 - fnmr;
+        let tpir = if q_t <= 0.0 {
+            0.0
+        } else {
+            let integrand = |q: f64| {
+                if q <= 0.0 {
+                    return 1.0;
+                }
+                let s = self
+                    .genuine
+                    .upper_quantile(q.powf(1.0 / fnmr_multiplier).min(1.0));
+                if k == 0.0 {
+                    return 1.0;
+                }
+                (k * (-self.impostor.upper_tail(s)).ln_1p()).exp()
+            };
+            integrate(&integrand, 0.0, q_t, 1e-13).clamp(0.0, q_t)
+        };
+        let misidentification = (1.0 - tpir - no_alert).max(0.0);
+        GroupSearch {
+            fmr,
+            fnmr,
+            fpir,
+            tpir,
+            misidentification,
+            no_alert,
+            false_alert_bits: crate::rng::bernoulli_threshold(fpir),
+            impostor_exponent: k,
+            genuine_exponent: fnmr_multiplier,
+        }
+    }
+
+    /// One mated search, from two uniform draws in (0, 1].
+    #[inline]
+    pub fn mated_search(
+        &self,
+        group: &GroupSearch,
+        u_genuine: f64,
+        u_impostor: f64,
+    ) -> MatedOutcome {
+        // Genuine score: survival (1 − G)^m′ = U  ⇒  upper tail of G at S is U^(1/m′).
+        let genuine = self
+            .genuine
+            .upper_quantile((u_genuine.ln() / group.genuine_exponent).exp());
+        // Best impostor: CDF F^k = U  ⇒  upper tail of F at M is −expm1(ln U / k).
+        let best_impostor = if group.impostor_exponent > 0.0 {
+            self.impostor
+                .upper_quantile(-(u_impostor.ln() / group.impostor_exponent).exp_m1())
+        } else {
+            f64::NEG_INFINITY
+        };
+        if genuine.max(best_impostor) < self.threshold {
+            MatedOutcome::NoAlert
+        } else if genuine >= best_impostor {
+            MatedOutcome::TrueAlert
+        } else {
+            MatedOutcome::Misidentified
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{open01, stream};
+    use rand::Rng;
+
+    fn neoface_like(n: u64) -> Matcher {
+        Matcher {
+            threshold: 0.6,
+            impostor: NormalScores {
+                mean: 0.2,
+                sd: 0.0725,
+            },
+            genuine: NormalScores {
+                mean: 0.7227,
+                sd: 0.1,
+            },
+            watchlist_size: n,
+        }
+    }
+
+    #[test]
+    fn fpir_matches_the_closed_form_and_scales_with_n_in_the_tail() {
+        let m = neoface_like(10_000);
+        let g = m.group_search(1.0, 1.0);
+        let fmr = m.impostor.upper_tail(0.6);
+        let direct = 1.0 - (1.0 - fmr).powf(10_000.0);
+        assert!(((g.fpir - direct) / direct).abs() < 1e-6);
+        // Near NPL 2023's 1 in 6,000 at N = 10,000.
+        assert!(
+            g.fpir > 1.0 / 7_000.0 && g.fpir < 1.0 / 5_000.0,
+            "{}",
+            g.fpir
+        );
+        // A 10× multiplier gives ≈ 10× FMR in the tail.
+        let g10 = m.group_search(10.0, 1.0);
+        assert!((g10.fmr / g.fmr - 10.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn mated_outcomes_partition_probability() {
+        for n in [1u64, 1_000, 1_000_000] {
+            let m = neoface_like(n);
+            let g = m.group_search(1.0, 1.0);
+            let total = g.tpir + g.no_alert + g.misidentification;
+            assert!((total - 1.0).abs() < 1e-9, "n={n}: {total}");
+            assert!(g.tpir > 0.85 && g.tpir < 0.9, "n={n}: tpir {}", g.tpir);
+        }
+    }
+
+    #[test]
+    fn sampled_mated_searches_agree_with_the_integral() {
+        // A hard case: a million-entry watchlist and heavily overlapping
+        // distributions, so misidentification is common.
+        let m = Matcher {
+            threshold: 0.5,
+            impostor: NormalScores {
+                mean: 0.2,
+                sd: 0.08,
+            },
+            genuine: NormalScores { mean: 0.6, sd: 0.1 },
+            watchlist_size: 1_000_000,
+        };
+        let g = m.group_search(2.0, 1.5);
+        let mut rng = stream(11, &[1]);
+        let trials = 200_000;
+        let (mut tru, mut mis) = (0u32, 0u32);
+        for _ in 0..trials {
+            match m.mated_search(&g, open01(rng.next_u64()), open01(rng.next_u64())) {
+                MatedOutcome::TrueAlert => tru += 1,
+                MatedOutcome::Misidentified => mis += 1,
+                MatedOutcome::NoAlert => {}
+            }
+        }
+        for (count, p) in [(tru, g.tpir), (mis, g.misidentification)] {
+            let expect = trials as f64 * p;
+            let se = (trials as f64 * p * (1.0 - p)).sqrt();
+            assert!(
+                (count as f64 - expect).abs() < 4.0 * se,
+                "count {count} vs {expect} ± {se}"
+            );
+        }
+    }
+}

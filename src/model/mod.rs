@@ -1,0 +1,448 @@
+//! The validated runtime model of a scenario.
+//!
+//! [`Model::build`] turns a parsed [`ScenarioFile`] into a [`Model`] whose
+//! invariants hold by construction — shares sum to one, probabilities are in
+//! range, residents are numbered group by group, each group's search
+//! probabilities are precomputed — so the engine never re-checks input.
+//! [`Model::expected`] gives the closed-form expectations a run is compared
+//! with.
+
+pub mod dist;
+pub mod matcher;
+pub mod population;
+pub mod sites;
+
+pub use dist::Duration;
+pub use matcher::{GroupSearch, Matcher, MatedOutcome, NormalScores};
+pub use population::Group;
+pub use sites::Site;
+
+use crate::error::{KeyPath, ValidationError};
+use crate::scenario::file::{ScenarioFile, ScoreDistSection};
+use population::{MAX_RESIDENTS, apportion, check_shares};
+
+/// The most faces one replication may be expected to capture; a bigger
+/// scenario is refused rather than left to run for hours.
+pub const MAX_EXPECTED_FACES: f64 = 2e10;
+/// The longest simulated duration.
+pub const MAX_DURATION_S: f64 = 366.0 * sites::DAY_S;
+/// The largest watchlist.
+pub const MAX_WATCHLIST: u64 = 10_000_000_000;
+/// The most operators or officers.
+pub const MAX_STAFF: u32 = 1_000_000;
+
+/// Human review of alerts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    /// Operators working in parallel.
+    pub operators: u32,
+    /// Time to adjudicate one alert.
+    pub review_time: Duration,
+    /// P(confirm | true alert).
+    pub p_confirm_true: f64,
+    /// P(confirm | false alert).
+    pub p_confirm_false: f64,
+}
+
+/// Officers, stops and arrests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intervention {
+    /// Officers working in parallel.
+    pub officers: u32,
+    /// Seconds after capture during which the person can still be found.
+    pub window_s: f64,
+    /// Time from dispatch to reaching the person.
+    pub approach_time: Duration,
+    /// Time a stop keeps an officer busy.
+    pub stop_duration: Duration,
+    /// P(arrest | correct stop).
+    pub p_arrest_correct: f64,
+    /// P(false arrest | wrongful stop).
+    pub p_arrest_wrongful: f64,
+}
+
+/// A validated scenario, ready to simulate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Base seed.
+    pub seed: u64,
+    /// Simulated seconds.
+    pub duration_s: f64,
+    /// All residents.
+    pub residents: u32,
+    /// Groups, in file order; residents are numbered in this order.
+    pub groups: Vec<Group>,
+    /// Wanted people in all groups.
+    pub wanted: u32,
+    /// Camera sites.
+    pub sites: Vec<Site>,
+    /// The matcher and watchlist.
+    pub matcher: Matcher,
+    /// Human review.
+    pub review: Review,
+    /// Officers and stops.
+    pub intervention: Intervention,
+}
+
+/// Closed-form expectations for one replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expected {
+    /// Usable faces captured.
+    pub faces_captured: f64,
+    /// Distinct residents captured at least once.
+    pub people_scanned: f64,
+    /// Alerts on the right identity.
+    pub true_alerts: f64,
+    /// Alerts on a wrong identity (non-mated, and misidentified mated searches).
+    pub false_alerts: f64,
+    /// Per group, in model order.
+    pub groups: Vec<ExpectedGroup>,
+}
+
+/// Closed-form expectations for one group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpectedGroup {
+    /// Faces of this group's members.
+    pub faces_captured: f64,
+    /// Distinct members captured at least once.
+    pub people_scanned: f64,
+    /// True alerts.
+    pub true_alerts: f64,
+    /// False alerts.
+    pub false_alerts: f64,
+}
+
+fn check_probability(p: f64, path: KeyPath) -> Result<f64, ValidationError> {
+    if p.is_finite() && (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(ValidationError::new(
+            path,
+            format!("expected a probability in [0, 1], got {p}"),
+        ))
+    }
+}
+
+fn check_count(n: u32, min: u32, path: KeyPath) -> Result<u32, ValidationError> {
+    if (min..=MAX_STAFF).contains(&n) {
+        Ok(n)
+    } else {
+        Err(ValidationError::new(
+            path,
+            format!("expected a count from {min} to {MAX_STAFF}, got {n}"),
+        ))
+    }
+}
+
+fn scores(d: &ScoreDistSection, path: KeyPath) -> Result<NormalScores, ValidationError> {
+    if !d.mean.is_finite() {
+        return Err(ValidationError::new(
+            path.key("mean"),
+            "expected a finite mean",
+        ));
+    }
+    if !d.sd.is_finite() || d.sd <= 0.0 {
+        return Err(ValidationError::new(
+            path.key("sd"),
+            format!("expected a standard deviation above 0, got {}", d.sd),
+        ));
+    }
+    Ok(NormalScores {
+        mean: d.mean,
+        sd: d.sd,
+    })
+}
+
+impl Model {
+    /// Validates a parsed scenario.
+    pub fn build(f: &ScenarioFile) -> Result<Model, ValidationError> {
+        let k = KeyPath::keys;
+
+        let duration_s = f.simulation.duration.seconds;
+        if !(duration_s > 0.0 && duration_s <= MAX_DURATION_S) {
+            return Err(ValidationError::new(
+                k(&["simulation", "duration"]),
+                format!(
+                    "expected a duration above zero and at most 366 days, got \"{}\"",
+                    f.simulation.duration.text
+                ),
+            ));
+        }
+
+        // Population and groups.
+        let residents = f.population.residents;
+        if !(1..=MAX_RESIDENTS).contains(&residents) {
+            return Err(ValidationError::new(
+                k(&["population", "residents"]),
+                format!("expected from 1 to {MAX_RESIDENTS} residents, got {residents}"),
+            ));
+        }
+        let gpath = k(&["population", "groups"]);
+        if f.population.groups.is_empty() {
+            return Err(ValidationError::new(gpath, "expected at least one group"));
+        }
+        check_shares(
+            f.population
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (gpath.index(i).key("share"), g.share)),
+            &gpath,
+        )?;
+        for (i, g) in f.population.groups.iter().enumerate() {
+            if f.population.groups[..i].iter().any(|h| h.name == g.name) {
+                return Err(ValidationError::new(
+                    gpath.index(i).key("name"),
+                    format!("group name \"{}\" is used twice", g.name),
+                ));
+            }
+            for (key, v, min) in [
+                ("activity", g.activity, 0.0),
+                ("fmr_multiplier", g.fmr_multiplier, f64::MIN_POSITIVE),
+                ("fnmr_multiplier", g.fnmr_multiplier, f64::MIN_POSITIVE),
+            ] {
+                if !v.is_finite() || v < min || v > 1e6 {
+                    let bound = if min > 0.0 { "above 0" } else { "≥ 0" };
+                    return Err(ValidationError::new(
+                        gpath.index(i).key(key),
+                        format!("expected a number {bound} and at most 1e6, got {v}"),
+                    ));
+                }
+            }
+        }
+        let shares: Vec<f64> = f.population.groups.iter().map(|g| g.share).collect();
+        let group_residents = apportion(residents, &shares);
+        let weights: Vec<f64> = f
+            .population
+            .groups
+            .iter()
+            .zip(&group_residents)
+            .map(|(g, &r)| g.activity * r as f64)
+            .collect();
+        let total_weight: f64 = weights.iter().sum();
+        if total_weight <= 0.0 {
+            return Err(ValidationError::new(
+                gpath,
+                "no resident can pass a camera: every group with residents has activity 0",
+            ));
+        }
+
+        // Watchlist and wanted people.
+        let wl = &f.watchlist;
+        let wpath = k(&["watchlist"]);
+        if !(1..=MAX_WATCHLIST).contains(&wl.size) {
+            return Err(ValidationError::new(
+                wpath.key("size"),
+                format!(
+                    "expected from 1 to {MAX_WATCHLIST} entries, got {}",
+                    wl.size
+                ),
+            ));
+        }
+        if wl.wanted_present > wl.size.min(residents) {
+            return Err(ValidationError::new(
+                wpath.key("wanted_present"),
+                format!(
+                    "expected at most the watchlist size and the residents ({}), got {}",
+                    wl.size.min(residents),
+                    wl.wanted_present
+                ),
+            ));
+        }
+        let mix: Vec<f64> = match &wl.group_mix {
+            None => shares.clone(),
+            Some(m) => {
+                let mpath = wpath.key("group_mix");
+                if let Some(unknown) = m
+                    .keys()
+                    .find(|name| !f.population.groups.iter().any(|g| &&g.name == name))
+                {
+                    return Err(ValidationError::new(
+                        mpath.key(unknown),
+                        format!("\"{unknown}\" is not a group of population.groups"),
+                    ));
+                }
+                check_shares(m.iter().map(|(n, &s)| (mpath.key(n), s)), &mpath)?;
+                f.population
+                    .groups
+                    .iter()
+                    .map(|g| m.get(&g.name).copied().unwrap_or(0.0))
+                    .collect()
+            }
+        };
+        let group_wanted = apportion(wl.wanted_present, &mix);
+        for (i, (&w, &r)) in group_wanted.iter().zip(&group_residents).enumerate() {
+            if w > r {
+                return Err(ValidationError::new(
+                    wpath.key("group_mix"),
+                    format!(
+                        "{w} wanted people fall in group \"{}\", which has only {r} residents",
+                        f.population.groups[i].name
+                    ),
+                ));
+            }
+        }
+
+        // Matcher.
+        let m = &f.matcher;
+        let mpath = k(&["matcher"]);
+        let [lo, hi] = m.score_range;
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            return Err(ValidationError::new(
+                mpath.key("score_range"),
+                format!("expected [min, max] with min < max, got [{lo}, {hi}]"),
+            ));
+        }
+        if !(m.threshold.is_finite() && (lo..=hi).contains(&m.threshold)) {
+            return Err(ValidationError::new(
+                mpath.key("threshold"),
+                format!(
+                    "expected a threshold within the score range [{lo}, {hi}], got {}",
+                    m.threshold
+                ),
+            ));
+        }
+        let matcher = Matcher {
+            threshold: m.threshold,
+            impostor: scores(&m.impostor, mpath.key("impostor"))?,
+            genuine: scores(&m.genuine, mpath.key("genuine"))?,
+            watchlist_size: wl.size,
+        };
+
+        let mut groups = Vec::with_capacity(f.population.groups.len());
+        let (mut first_resident, mut first_wanted) = (0u64, 0u64);
+        for (i, g) in f.population.groups.iter().enumerate() {
+            groups.push(Group {
+                name: g.name.clone(),
+                share: g.share,
+                first_resident: first_resident as u32,
+                residents: group_residents[i] as u32,
+                wanted: group_wanted[i] as u32,
+                first_wanted: first_wanted as u32,
+                activity: g.activity,
+                face_share: weights[i] / total_weight,
+                fmr_multiplier: g.fmr_multiplier,
+                fnmr_multiplier: g.fnmr_multiplier,
+                search: matcher.group_search(g.fmr_multiplier, g.fnmr_multiplier),
+            });
+            first_resident += group_residents[i];
+            first_wanted += group_wanted[i];
+        }
+
+        // Sites.
+        if f.sites.is_empty() {
+            return Err(ValidationError::new(
+                k(&["sites"]),
+                "expected at least one site",
+            ));
+        }
+        let mut sites = Vec::with_capacity(f.sites.len());
+        for (i, s) in f.sites.iter().enumerate() {
+            let path = k(&["sites"]).index(i);
+            if f.sites[..i].iter().any(|t| t.name == s.name) {
+                return Err(ValidationError::new(
+                    path.key("name"),
+                    format!("site name \"{}\" is used twice", s.name),
+                ));
+            }
+            sites.push(Site::build(s, &path)?);
+        }
+        let expected_faces: f64 = sites.iter().map(|s| s.expected_captures(duration_s)).sum();
+        if expected_faces > MAX_EXPECTED_FACES {
+            return Err(ValidationError::new(
+                k(&["sites"]),
+                format!(
+                    "the sites would capture {expected_faces:.3e} faces in one run, more than \
+                     the limit of {MAX_EXPECTED_FACES:.0e}; lower footfall or duration"
+                ),
+            ));
+        }
+
+        // Review and intervention.
+        let r = &f.review;
+        let rpath = k(&["review"]);
+        let review = Review {
+            operators: check_count(r.operators, 1, rpath.key("operators"))?,
+            review_time: Duration::build(&r.review_time, &rpath.key("review_time"))?,
+            p_confirm_true: check_probability(r.p_confirm_true, rpath.key("p_confirm_true"))?,
+            p_confirm_false: check_probability(r.p_confirm_false, rpath.key("p_confirm_false"))?,
+        };
+        let iv = &f.intervention;
+        let ipath = k(&["intervention"]);
+        let intervention = Intervention {
+            officers: check_count(iv.officers, 1, ipath.key("officers"))?,
+            window_s: iv.window.seconds,
+            approach_time: Duration::build(&iv.approach_time, &ipath.key("approach_time"))?,
+            stop_duration: Duration::build(&iv.stop_duration, &ipath.key("stop_duration"))?,
+            p_arrest_correct: check_probability(
+                iv.p_arrest_correct,
+                ipath.key("p_arrest_correct"),
+            )?,
+            p_arrest_wrongful: check_probability(
+                iv.p_arrest_wrongful,
+                ipath.key("p_arrest_wrongful"),
+            )?,
+        };
+
+        Ok(Model {
+            name: f.simulation.name.clone(),
+            description: f.simulation.description.clone(),
+            seed: f.simulation.seed,
+            duration_s,
+            residents: residents as u32,
+            groups,
+            wanted: first_wanted as u32,
+            sites,
+            matcher,
+            review,
+            intervention,
+        })
+    }
+
+    /// Closed-form expectations for one replication. Captures are Poisson, and
+    /// each search's outcome is an independent thinning of them, so every
+    /// count below is Poisson with this mean: its standard error is √mean.
+    pub fn expected(&self) -> Expected {
+        let faces: f64 = self
+            .sites
+            .iter()
+            .map(|s| s.expected_captures(self.duration_s))
+            .sum();
+        let groups: Vec<ExpectedGroup> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let gfaces = faces * g.face_share;
+                let (mated, non_mated) = if g.residents == 0 {
+                    (0.0, 0.0)
+                } else {
+                    let wanted_share = g.wanted as f64 / g.residents as f64;
+                    (gfaces * wanted_share, gfaces * (1.0 - wanted_share))
+                };
+                // Each member's captures are Poisson(gfaces / residents).
+                let per_person = if g.residents == 0 {
+                    0.0
+                } else {
+                    gfaces / g.residents as f64
+                };
+                ExpectedGroup {
+                    faces_captured: gfaces,
+                    people_scanned: g.residents as f64 * -(-per_person).exp_m1(),
+                    true_alerts: mated * g.search.tpir,
+                    false_alerts: non_mated * g.search.fpir + mated * g.search.misidentification,
+                }
+            })
+            .collect();
+        Expected {
+            faces_captured: faces,
+            people_scanned: groups.iter().map(|g| g.people_scanned).sum(),
+            true_alerts: groups.iter().map(|g| g.true_alerts).sum(),
+            false_alerts: groups.iter().map(|g| g.false_alerts).sum(),
+            groups,
+        }
+    }
+}

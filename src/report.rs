@@ -1,0 +1,612 @@
+//! Reports: replications aggregated once, then rendered as a table or JSON.
+//!
+//! [`Report::new`] computes every figure — means, 95 % intervals, ratios,
+//! per-group rates, expectations — and the renderers only format them.
+//! Ratios are taken over the pooled totals of all replications (a ratio of
+//! sums), which stays finite when a single replication has no true alert.
+
+use crate::metrics::{GroupMetric, Metric, Outcome};
+use crate::model::{Expected, Model};
+use crate::stats::mean_ci95;
+use serde_json::{Map, Value, json};
+use std::fmt::Write as _;
+
+/// A metric's mean over replications and its 95 % interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stat {
+    /// Mean (the value itself for one replication).
+    pub mean: f64,
+    /// Lower bound of the 95 % interval.
+    pub lo: f64,
+    /// Upper bound of the 95 % interval.
+    pub hi: f64,
+}
+
+impl Stat {
+    fn of(values: impl Iterator<Item = u64>) -> Stat {
+        let v: Vec<f64> = values.map(|x| x as f64).collect();
+        let (mean, lo, hi) = mean_ci95(&v);
+        Stat { mean, lo, hi }
+    }
+}
+
+/// Ratios over pooled totals; `None` where the denominator is zero.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ratios {
+    /// Faces captured per true alert: the "1 in N" hit ratio.
+    pub faces_per_true_alert: Option<f64>,
+    /// True alerts / all alerts.
+    pub alert_precision: Option<f64>,
+    /// False alerts per 1,000 faces captured.
+    pub false_alerts_per_1000_faces: Option<f64>,
+    /// Wrongful stops / all stops.
+    pub wrongful_stop_share: Option<f64>,
+}
+
+/// One group's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupReport {
+    /// Group name.
+    pub name: String,
+    /// Residents in the group.
+    pub residents: u32,
+    /// Wanted people in the group.
+    pub wanted: u32,
+    /// Per-metric means and intervals, in [`GroupMetric::ALL`] order.
+    pub stats: Vec<Stat>,
+    /// False alerts per 1,000 of the group's faces (pooled).
+    pub false_alerts_per_1000_faces: Option<f64>,
+    /// That rate divided by the lowest non-zero rate among groups.
+    pub false_alert_rate_vs_lowest: Option<f64>,
+    /// Per-comparison FMR at the threshold.
+    pub fmr: f64,
+    /// FPIR of a non-mated search.
+    pub fpir: f64,
+    /// TPIR of a mated search.
+    pub tpir: f64,
+}
+
+impl GroupReport {
+    /// The mean of a group metric.
+    pub fn mean(&self, m: GroupMetric) -> f64 {
+        self.stats[m as usize].mean
+    }
+}
+
+/// Everything a run reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Scenario name.
+    pub name: String,
+    /// Where the scenario came from.
+    pub source: String,
+    /// `--set` overrides applied, as given.
+    pub overrides: Vec<String>,
+    /// Base seed.
+    pub seed: u64,
+    /// Simulated seconds.
+    pub duration_s: f64,
+    /// Replications run.
+    pub replications: u64,
+    /// Per-metric means and intervals, in [`Metric::ALL`] order.
+    pub totals: Vec<Stat>,
+    /// Closed-form expectations per replication.
+    pub expected: Expected,
+    /// Ratios over pooled totals.
+    pub ratios: Ratios,
+    /// Per group, in model order.
+    pub groups: Vec<GroupReport>,
+}
+
+fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den > 0.0).then(|| num / den)
+}
+
+impl Report {
+    /// Aggregates replication outcomes (in replication order).
+    pub fn new(model: &Model, source: &str, overrides: &[String], outcomes: &[Outcome]) -> Report {
+        let totals: Vec<Stat> = Metric::ALL
+            .iter()
+            .map(|&m| Stat::of(outcomes.iter().map(|o| o.counts[m])))
+            .collect();
+        let sum = |m: Metric| outcomes.iter().map(|o| o.counts[m] as f64).sum::<f64>();
+        let ratios = Ratios {
+            faces_per_true_alert: ratio(sum(Metric::FacesCaptured), sum(Metric::TrueAlerts)),
+            alert_precision: ratio(sum(Metric::TrueAlerts), sum(Metric::Alerts)),
+            false_alerts_per_1000_faces: ratio(
+                1000.0 * sum(Metric::FalseAlerts),
+                sum(Metric::FacesCaptured),
+            ),
+            wrongful_stop_share: ratio(sum(Metric::WrongfulStops), sum(Metric::Stops)),
+        };
+        let group_sum =
+            |g: usize, m: GroupMetric| outcomes.iter().map(|o| o.groups[g][m] as f64).sum::<f64>();
+        let rates: Vec<Option<f64>> = (0..model.groups.len())
+            .map(|g| {
+                ratio(
+                    1000.0 * group_sum(g, GroupMetric::FalseAlerts),
+                    group_sum(g, GroupMetric::FacesCaptured),
+                )
+            })
+            .collect();
+        let lowest = rates
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&r| r > 0.0)
+            .min_by(f64::total_cmp);
+        let groups = model
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| GroupReport {
+                name: group.name.clone(),
+                residents: group.residents,
+                wanted: group.wanted,
+                stats: GroupMetric::ALL
+                    .iter()
+                    .map(|&m| Stat::of(outcomes.iter().map(|o| o.groups[g][m])))
+                    .collect(),
+                false_alerts_per_1000_faces: rates[g],
+                false_alert_rate_vs_lowest: rates[g].zip(lowest).map(|(r, l)| r / l),
+                fmr: group.search.fmr,
+                fpir: group.search.fpir,
+                tpir: group.search.tpir,
+            })
+            .collect();
+        Report {
+            name: model.name.clone(),
+            source: source.to_string(),
+            overrides: overrides.to_vec(),
+            seed: model.seed,
+            duration_s: model.duration_s,
+            replications: outcomes.len() as u64,
+            totals,
+            expected: model.expected(),
+            ratios,
+            groups,
+        }
+    }
+
+    /// A metric's mean and interval.
+    pub fn total(&self, m: Metric) -> Stat {
+        self.totals[m as usize]
+    }
+
+    /// The stable JSON form (documented in README.md).
+    pub fn to_json(&self) -> Value {
+        let mut totals = Map::new();
+        let mut ci95 = Map::new();
+        for (&m, s) in Metric::ALL.iter().zip(&self.totals) {
+            totals.insert(m.key().into(), num(s.mean));
+            ci95.insert(m.key().into(), json!([num(s.lo), num(s.hi)]));
+        }
+        let groups: Vec<Value> = self
+            .groups
+            .iter()
+            .zip(&self.expected.groups)
+            .map(|(g, e)| {
+                let mut o = Map::new();
+                o.insert("name".into(), json!(g.name));
+                o.insert("residents".into(), json!(g.residents));
+                o.insert("wanted".into(), json!(g.wanted));
+                for (&m, s) in GroupMetric::ALL.iter().zip(&g.stats) {
+                    o.insert(m.key().into(), num(s.mean));
+                }
+                o.insert(
+                    "false_alerts_per_1000_faces".into(),
+                    opt(g.false_alerts_per_1000_faces),
+                );
+                o.insert(
+                    "false_alert_rate_vs_lowest".into(),
+                    opt(g.false_alert_rate_vs_lowest),
+                );
+                o.insert("fmr".into(), num(g.fmr));
+                o.insert("fpir".into(), num(g.fpir));
+                o.insert("tpir".into(), num(g.tpir));
+                o.insert(
+                    "expected".into(),
+                    json!({
+                        "faces_captured": num(e.faces_captured),
+                        "people_scanned": num(e.people_scanned),
+                        "true_alerts": num(e.true_alerts),
+                        "false_alerts": num(e.false_alerts),
+                    }),
+                );
+                Value::Object(o)
+            })
+            .collect();
+        let mut root = Map::new();
+        root.insert("survsim".into(), json!(env!("CARGO_PKG_VERSION")));
+        root.insert(
+            "scenario".into(),
+            json!({
+                "name": self.name,
+                "source": self.source,
+                "overrides": self.overrides,
+                "seed": self.seed,
+                "duration_s": num(self.duration_s),
+                "replications": self.replications,
+            }),
+        );
+        root.insert("totals".into(), Value::Object(totals));
+        if self.replications > 1 {
+            root.insert("ci95".into(), Value::Object(ci95));
+        }
+        root.insert(
+            "expected".into(),
+            json!({
+                "faces_captured": num(self.expected.faces_captured),
+                "people_scanned": num(self.expected.people_scanned),
+                "true_alerts": num(self.expected.true_alerts),
+                "false_alerts": num(self.expected.false_alerts),
+            }),
+        );
+        root.insert(
+            "ratios".into(),
+            json!({
+                "faces_per_true_alert": opt(self.ratios.faces_per_true_alert),
+                "alert_precision": opt(self.ratios.alert_precision),
+                "false_alerts_per_1000_faces": opt(self.ratios.false_alerts_per_1000_faces),
+                "wrongful_stop_share": opt(self.ratios.wrongful_stop_share),
+            }),
+        );
+        root.insert("groups".into(), Value::Array(groups));
+        Value::Object(root)
+    }
+
+    /// The human-readable table.
+    pub fn to_table(&self) -> String {
+        let mut out = String::new();
+        let reps = self.replications;
+        let _ = writeln!(
+            out,
+            "survsim {} — {} (seed {}, {}, {} replication{})",
+            env!("CARGO_PKG_VERSION"),
+            self.name,
+            self.seed,
+            human_duration(self.duration_s),
+            reps,
+            if reps == 1 { "" } else { "s" }
+        );
+        let _ = writeln!(out, "scenario: {}", self.source);
+        for o in &self.overrides {
+            let _ = writeln!(out, "  --set {o}");
+        }
+        let head = if reps > 1 {
+            "mean ± 95% CI"
+        } else {
+            "simulated"
+        };
+        let _ = writeln!(out, "\n{:<34}{:>24}{:>16}", "FUNNEL", head, "expected");
+        let expected = |m: Metric| match m {
+            Metric::FacesCaptured => Some(self.expected.faces_captured),
+            Metric::PeopleScanned => Some(self.expected.people_scanned),
+            Metric::Searches => Some(self.expected.faces_captured),
+            Metric::Alerts => Some(self.expected.true_alerts + self.expected.false_alerts),
+            Metric::TrueAlerts => Some(self.expected.true_alerts),
+            Metric::FalseAlerts => Some(self.expected.false_alerts),
+            _ => None,
+        };
+        let indent = |m: Metric| match m {
+            Metric::TrueAlerts
+            | Metric::FalseAlerts
+            | Metric::LostAwaitingReview
+            | Metric::LostDuringReview
+            | Metric::LostAwaitingOfficer
+            | Metric::LostBeforeStop
+            | Metric::CorrectStops
+            | Metric::WrongfulStops
+            | Metric::WantedScanned
+            | Metric::WantedAlerted
+            | Metric::WantedArrested => "    ",
+            _ => "  ",
+        };
+        for (&m, s) in Metric::ALL.iter().zip(&self.totals) {
+            if m == Metric::WantedPresent {
+                let _ = writeln!(out, "\nWANTED PEOPLE");
+            }
+            let label = format!("{}{}", indent(m), m.label());
+            let _ = writeln!(
+                out,
+                "{:<34}{:>24}{:>16}",
+                label,
+                fmt_stat(s, reps),
+                expected(m).map_or(String::new(), |e| fmt_num(e, 1))
+            );
+        }
+        let _ = writeln!(out, "\nRATIOS");
+        let r = &self.ratios;
+        let line = |label: &str, v: String| format!("  {label:<40}{v:>20}\n");
+        out += &line(
+            "faces scanned per true alert",
+            r.faces_per_true_alert.map_or("no true alert".into(), |v| {
+                format!("1 in {}", fmt_num(v, 0))
+            }),
+        );
+        out += &line(
+            "alert precision (true / all alerts)",
+            r.alert_precision.map_or("-".into(), fmt_pct),
+        );
+        out += &line(
+            "false alerts per 1,000 faces",
+            r.false_alerts_per_1000_faces
+                .map_or("-".into(), |v| format!("{v:.4}")),
+        );
+        out += &line(
+            "wrongful share of stops",
+            r.wrongful_stop_share.map_or("-".into(), fmt_pct),
+        );
+        let _ = writeln!(
+            out,
+            "\n{:<14}{:>12}{:>14}{:>10}{:>11}{:>12}{:>11}{:>10}{:>9}",
+            "GROUP",
+            "residents",
+            "faces",
+            "true al.",
+            "false al.",
+            "per 1k f.",
+            "vs lowest",
+            "wr. stops",
+            "f. arr."
+        );
+        for g in &self.groups {
+            let _ = writeln!(
+                out,
+                "{:<14}{:>12}{:>14}{:>10}{:>11}{:>12}{:>11}{:>10}{:>9}",
+                truncate(&g.name, 13),
+                fmt_num(g.residents as f64, 0),
+                fmt_num(
+                    g.mean(GroupMetric::FacesCaptured),
+                    if reps > 1 { 1 } else { 0 }
+                ),
+                fmt_num(
+                    g.mean(GroupMetric::TrueAlerts),
+                    if reps > 1 { 1 } else { 0 }
+                ),
+                fmt_num(
+                    g.mean(GroupMetric::FalseAlerts),
+                    if reps > 1 { 1 } else { 0 }
+                ),
+                g.false_alerts_per_1000_faces
+                    .map_or("-".into(), |v| format!("{v:.4}")),
+                g.false_alert_rate_vs_lowest
+                    .map_or("-".into(), |v| format!("{v:.2}×")),
+                fmt_num(
+                    g.mean(GroupMetric::WrongfulStops),
+                    if reps > 1 { 1 } else { 0 }
+                ),
+                fmt_num(
+                    g.mean(GroupMetric::FalseArrests),
+                    if reps > 1 { 1 } else { 0 }
+                ),
+            );
+        }
+        out
+    }
+}
+
+/// A number as JSON: an integer when it is one, `null` when not finite.
+pub fn num(x: f64) -> Value {
+    if !x.is_finite() {
+        Value::Null
+    } else if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        json!(x as i64)
+    } else {
+        json!(x)
+    }
+}
+
+fn opt(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, num)
+}
+
+fn fmt_stat(s: &Stat, reps: u64) -> String {
+    if reps > 1 {
+        format!("{} ± {}", fmt_num(s.mean, 1), fmt_num(s.hi - s.mean, 1))
+    } else {
+        fmt_num(s.mean, 0)
+    }
+}
+
+fn fmt_pct(x: f64) -> String {
+    format!("{:.1} %", 100.0 * x)
+}
+
+/// Formats with thousands separators and `decimals` decimals (fewer for
+/// values that are whole).
+pub fn fmt_num(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if x < 0.0 && s.chars().any(|c| c != '0' && c != '.') {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).chain(['…']).collect()
+    }
+}
+
+/// `86400` → `"24h"`, `5400` → `"1h 30m"`.
+pub fn human_duration(seconds: f64) -> String {
+    if seconds >= 3600.0 && seconds % 3600.0 == 0.0 {
+        format!("{}h", seconds / 3600.0)
+    } else {
+        humantime::format_duration(std::time::Duration::from_secs_f64(seconds.max(0.0))).to_string()
+    }
+}
+
+/// `survsim check` as JSON: the derived quantities of a scenario.
+pub fn check_json(scenario: &crate::scenario::Scenario) -> Value {
+    let m = &scenario.model;
+    let e = m.expected();
+    let days = m.duration_s / crate::model::sites::DAY_S;
+    let alerts = e.true_alerts + e.false_alerts;
+    json!({
+        "survsim": env!("CARGO_PKG_VERSION"),
+        "scenario": {
+            "name": m.name,
+            "source": scenario.source.name,
+            "seed": m.seed,
+            "duration_s": num(m.duration_s),
+        },
+        "matcher": {
+            "threshold": num(m.matcher.threshold),
+            "watchlist_size": m.matcher.watchlist_size,
+        },
+        "expected": {
+            "faces_captured": num(e.faces_captured),
+            "faces_per_day": num(e.faces_captured / days),
+            "people_scanned": num(e.people_scanned),
+            "true_alerts": num(e.true_alerts),
+            "false_alerts": num(e.false_alerts),
+            "faces_per_true_alert": opt(ratio(e.faces_captured, e.true_alerts)),
+            "alert_precision": opt(ratio(e.true_alerts, alerts)),
+            "operator_utilisation": num(alerts * m.review.review_time.mean_s()
+                / (m.duration_s * m.review.operators as f64)),
+        },
+        "groups": m.groups.iter().zip(&e.groups).map(|(g, ge)| json!({
+            "name": g.name,
+            "residents": g.residents,
+            "wanted": g.wanted,
+            "face_share": num(g.face_share),
+            "fmr": num(g.search.fmr),
+            "fnmr": num(g.search.fnmr),
+            "fpir": num(g.search.fpir),
+            "tpir": num(g.search.tpir),
+            "misidentification": num(g.search.misidentification),
+            "expected_faces": num(ge.faces_captured),
+            "expected_true_alerts": num(ge.true_alerts),
+            "expected_false_alerts": num(ge.false_alerts),
+        })).collect::<Vec<_>>(),
+        "sites": m.sites.iter().map(|s| json!({
+            "name": s.name,
+            "cameras": s.cameras,
+            "expected_faces": num(s.expected_captures(m.duration_s)),
+            "peak_faces_per_hour": num(s.captures_per_s.iter().cloned().fold(0.0, f64::max) * 3600.0),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `survsim check` as a table.
+pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
+    let v = check_json(scenario);
+    let m = &scenario.model;
+    let mut out = String::new();
+    let f = |x: &Value| x.as_f64().unwrap_or(f64::NAN);
+    let _ = writeln!(
+        out,
+        "{} — {} (seed {}, {})\nscenario is valid.\n",
+        m.name,
+        scenario.source.name,
+        m.seed,
+        human_duration(m.duration_s)
+    );
+    let ex = &v["expected"];
+    let _ = writeln!(
+        out,
+        "MATCHER  threshold {}, watchlist of {} entries",
+        m.matcher.threshold,
+        fmt_num(m.matcher.watchlist_size as f64, 0)
+    );
+    let _ = writeln!(
+        out,
+        "\n{:<14}{:>12}{:>8}{:>9}{:>12}{:>12}{:>12}{:>8}{:>14}",
+        "GROUP", "residents", "wanted", "faces %", "FMR", "FNMR", "FPIR", "TPIR", "misident."
+    );
+    for g in &m.groups {
+        let _ = writeln!(
+            out,
+            "{:<14}{:>12}{:>8}{:>9.2}{:>12.3e}{:>12.4}{:>12.3e}{:>8.4}{:>14.3e}",
+            truncate(&g.name, 13),
+            fmt_num(g.residents as f64, 0),
+            fmt_num(g.wanted as f64, 0),
+            100.0 * g.face_share,
+            g.search.fmr,
+            g.search.fnmr,
+            g.search.fpir,
+            g.search.tpir,
+            g.search.misidentification
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<24}{:>8}{:>18}{:>20}",
+        "SITE", "cameras", "expected faces", "peak faces/hour"
+    );
+    for (s, sv) in m
+        .sites
+        .iter()
+        .zip(v["sites"].as_array().into_iter().flatten())
+    {
+        let _ = writeln!(
+            out,
+            "{:<24}{:>8}{:>18}{:>20}",
+            truncate(&s.name, 23),
+            s.cameras,
+            fmt_num(f(&sv["expected_faces"]), 0),
+            fmt_num(f(&sv["peak_faces_per_hour"]), 0)
+        );
+    }
+    let _ = writeln!(out, "\nEXPECTED PER REPLICATION");
+    for (label, key, dec) in [
+        ("faces captured", "faces_captured", 0),
+        ("faces per day", "faces_per_day", 0),
+        ("distinct people scanned", "people_scanned", 0),
+        ("true alerts", "true_alerts", 2),
+        ("false alerts", "false_alerts", 2),
+        ("faces per true alert", "faces_per_true_alert", 0),
+    ] {
+        let _ = writeln!(out, "  {label:<32}{:>20}", fmt_num(f(&ex[key]), dec));
+    }
+    let _ = writeln!(
+        out,
+        "  {:<32}{:>20}",
+        "alert precision",
+        ex["alert_precision"].as_f64().map_or("-".into(), fmt_pct)
+    );
+    let _ = writeln!(
+        out,
+        "  {:<32}{:>20}",
+        "operator utilisation",
+        fmt_pct(f(&ex["operator_utilisation"]))
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_format_for_people() {
+        assert_eq!(fmt_num(1234567.0, 0), "1,234,567");
+        assert_eq!(fmt_num(999.0, 0), "999");
+        assert_eq!(fmt_num(1234.5678, 1), "1,234.6");
+        assert_eq!(fmt_num(-1234.0, 0), "-1,234");
+        assert_eq!(num(3.0), json!(3));
+        assert_eq!(num(0.5), json!(0.5));
+        assert_eq!(num(f64::INFINITY), Value::Null);
+    }
+}

@@ -1,0 +1,479 @@
+//! The scenario file as written: serde types that mirror the TOML one to one.
+//!
+//! Nothing here is validated beyond types; [`crate::model`] turns a
+//! [`ScenarioFile`] into a checked runtime model. Defaults live here, next to
+//! the key they belong to, and are listed in `scenarios/README.md`.
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One scenario: a city under live facial recognition.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Name, duration and seed.
+    #[serde(default)]
+    pub simulation: SimulationSection,
+    /// Residents and their demographic groups.
+    pub population: PopulationSection,
+    /// Camera sites.
+    pub sites: Vec<SiteSection>,
+    /// The watchlist searched against, and the wanted people in the city.
+    pub watchlist: WatchlistSection,
+    /// Score model and threshold of the face matcher.
+    #[serde(default)]
+    pub matcher: MatcherSection,
+    /// Human review of alerts.
+    #[serde(default)]
+    pub review: ReviewSection,
+    /// Officers, stops and arrests.
+    #[serde(default)]
+    pub intervention: InterventionSection,
+}
+
+/// `[simulation]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationSection {
+    /// Short name shown in reports.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// Simulated time, e.g. `"24h"`; starts at 00:00 of day one.
+    #[serde(default = "default_duration")]
+    pub duration: DurationText,
+    /// Base seed of every random stream.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+impl Default for SimulationSection {
+    fn default() -> Self {
+        SimulationSection {
+            name: default_name(),
+            description: String::new(),
+            duration: default_duration(),
+            seed: default_seed(),
+        }
+    }
+}
+
+fn default_name() -> String {
+    "unnamed".to_string()
+}
+fn default_duration() -> DurationText {
+    DurationText::parse("24h").expect("valid literal")
+}
+fn default_seed() -> u64 {
+    1
+}
+
+/// `[population]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSection {
+    /// Number of residents: everyone who can pass a camera.
+    pub residents: u64,
+    /// Demographic groups; default: one group, `everyone`.
+    #[serde(default = "default_groups")]
+    pub groups: Vec<GroupSection>,
+}
+
+fn default_groups() -> Vec<GroupSection> {
+    vec![GroupSection {
+        name: "everyone".to_string(),
+        share: 1.0,
+        activity: 1.0,
+        fmr_multiplier: 1.0,
+        fnmr_multiplier: 1.0,
+    }]
+}
+
+/// `[[population.groups]]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSection {
+    /// Group name, unique.
+    pub name: String,
+    /// Share of residents in this group; shares sum to 1.
+    pub share: f64,
+    /// Relative rate at which a member passes cameras (default 1).
+    #[serde(default = "one")]
+    pub activity: f64,
+    /// Multiplier on the per-comparison false-match rate (default 1).
+    #[serde(default = "one")]
+    pub fmr_multiplier: f64,
+    /// Multiplier on the false-non-match rate (default 1).
+    #[serde(default = "one")]
+    pub fnmr_multiplier: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn one_u32() -> u32 {
+    1
+}
+
+/// `[[sites]]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSection {
+    /// Site name, unique.
+    pub name: String,
+    /// Cameras at the site (default 1). Footfall is per site, not per camera.
+    #[serde(default = "one_u32")]
+    pub cameras: u32,
+    /// People passing the site per hour: one rate, or 24 hourly rates from 00:00.
+    pub footfall_per_hour: Footfall,
+    /// Share of passers whose face is captured at usable quality (default 1).
+    #[serde(default = "one")]
+    pub capture_share: f64,
+    /// Daily windows when the cameras run, e.g. `["10:00-16:00"]` (default all day).
+    #[serde(default = "default_active")]
+    pub active: Vec<String>,
+}
+
+fn default_active() -> Vec<String> {
+    vec!["00:00-24:00".to_string()]
+}
+
+/// `[watchlist]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchlistSection {
+    /// Entries every face is searched against (N).
+    pub size: u64,
+    /// Watchlisted people who live in the city and pass its cameras (default 0).
+    #[serde(default)]
+    pub wanted_present: u64,
+    /// Group mix of the wanted people, `{ group = share }`; default: the population's.
+    #[serde(default)]
+    pub group_mix: Option<BTreeMap<String, f64>>,
+}
+
+/// `[matcher]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatcherSection {
+    /// Alert when the best candidate's score is at or above this.
+    #[serde(default = "default_threshold")]
+    pub threshold: f64,
+    /// The scale scores are reported on, `[min, max]`.
+    #[serde(default = "default_score_range")]
+    pub score_range: [f64; 2],
+    /// Score of a comparison between different people.
+    #[serde(default = "default_impostor")]
+    pub impostor: ScoreDistSection,
+    /// Score of a comparison between two images of the same person.
+    #[serde(default = "default_genuine")]
+    pub genuine: ScoreDistSection,
+}
+
+impl Default for MatcherSection {
+    fn default() -> Self {
+        MatcherSection {
+            threshold: default_threshold(),
+            score_range: default_score_range(),
+            impostor: default_impostor(),
+            genuine: default_genuine(),
+        }
+    }
+}
+
+// The default matcher is NeoFace-like, set by hand to the operating point of
+// NPL, "Facial Recognition Technology in Law Enforcement Equitability Study"
+// (Mansfield, Mar 2023), NEC NeoFace V4 at threshold 0.6: FPIR ≈ 1.7e-4 with a
+// 10,000-image watchlist (≈ 1 in 6,000), i.e. FMR ≈ 1.7e-8 per comparison
+// (z = 5.52 for the impostor normal), and TPIR ≈ 89 %.
+fn default_threshold() -> f64 {
+    0.6
+}
+fn default_score_range() -> [f64; 2] {
+    [0.0, 1.0]
+}
+fn default_impostor() -> ScoreDistSection {
+    ScoreDistSection {
+        dist: ScoreFamily::Normal,
+        mean: 0.2,
+        sd: 0.0725,
+    }
+}
+fn default_genuine() -> ScoreDistSection {
+    ScoreDistSection {
+        dist: ScoreFamily::Normal,
+        mean: 0.7227,
+        sd: 0.1,
+    }
+}
+
+/// A similarity-score distribution, e.g. `{ dist = "normal", mean = 0.2, sd = 0.07 }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreDistSection {
+    /// Family (default and only one so far: `normal`).
+    #[serde(default)]
+    pub dist: ScoreFamily,
+    /// Mean score.
+    pub mean: f64,
+    /// Standard deviation.
+    pub sd: f64,
+}
+
+/// Score distribution families.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ScoreFamily {
+    /// Normal (Gaussian) scores.
+    #[default]
+    Normal,
+}
+
+// Review and intervention defaults. Where no published figure exists the value
+// is an assumption, marked as such; scenarios should set their own.
+
+/// `[review]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewSection {
+    /// Operators adjudicating alerts in parallel (default 1).
+    #[serde(default = "one_u32")]
+    pub operators: u32,
+    /// Time to adjudicate one alert (default `"30s"`, an assumption).
+    #[serde(default = "default_review_time")]
+    pub review_time: DurationDist,
+    /// Probability an operator confirms a true alert (default 0.95, an assumption).
+    #[serde(default = "default_p_confirm_true")]
+    pub p_confirm_true: f64,
+    /// Probability an operator confirms a false alert (default 0.62: Fussey &
+    /// Murray 2019, Met trials, 26 of 42 alerts were acted on, most of them false).
+    #[serde(default = "default_p_confirm_false")]
+    pub p_confirm_false: f64,
+}
+
+impl Default for ReviewSection {
+    fn default() -> Self {
+        ReviewSection {
+            operators: 1,
+            review_time: default_review_time(),
+            p_confirm_true: default_p_confirm_true(),
+            p_confirm_false: default_p_confirm_false(),
+        }
+    }
+}
+
+fn default_review_time() -> DurationDist {
+    DurationDist::Fixed(DurationText::parse("30s").expect("valid literal"))
+}
+fn default_p_confirm_true() -> f64 {
+    0.95
+}
+fn default_p_confirm_false() -> f64 {
+    0.62
+}
+
+/// `[intervention]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterventionSection {
+    /// Officers available to stop flagged people (default 2).
+    #[serde(default = "default_officers")]
+    pub officers: u32,
+    /// How long a flagged person stays reachable after capture (default `"5m"`, an assumption).
+    #[serde(default = "default_window")]
+    pub window: DurationText,
+    /// Time for a dispatched officer to reach the person (default `"1m"`, an assumption).
+    #[serde(default = "default_approach_time")]
+    pub approach_time: DurationDist,
+    /// Time a stop keeps the officer busy (default `"10m"`, an assumption).
+    #[serde(default = "default_stop_duration")]
+    pub stop_duration: DurationDist,
+    /// Probability a correct stop ends in arrest (default 0.5, an assumption).
+    #[serde(default = "default_p_arrest_correct")]
+    pub p_arrest_correct: f64,
+    /// Probability a wrongful stop ends in a false arrest (default 0.01, an assumption).
+    #[serde(default = "default_p_arrest_wrongful")]
+    pub p_arrest_wrongful: f64,
+}
+
+impl Default for InterventionSection {
+    fn default() -> Self {
+        InterventionSection {
+            officers: default_officers(),
+            window: default_window(),
+            approach_time: default_approach_time(),
+            stop_duration: default_stop_duration(),
+            p_arrest_correct: default_p_arrest_correct(),
+            p_arrest_wrongful: default_p_arrest_wrongful(),
+        }
+    }
+}
+
+fn default_officers() -> u32 {
+    2
+}
+fn default_window() -> DurationText {
+    DurationText::parse("5m").expect("valid literal")
+}
+fn default_approach_time() -> DurationDist {
+    DurationDist::Fixed(DurationText::parse("1m").expect("valid literal"))
+}
+fn default_stop_duration() -> DurationDist {
+    DurationDist::Fixed(DurationText::parse("10m").expect("valid literal"))
+}
+fn default_p_arrest_correct() -> f64 {
+    0.5
+}
+fn default_p_arrest_wrongful() -> f64 {
+    0.01
+}
+
+/// A human-readable duration such as `"24h"`, `"90m"`, `"1h 30m"`, `"45s"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DurationText {
+    /// As written.
+    pub text: String,
+    /// In seconds.
+    pub seconds: f64,
+}
+
+impl DurationText {
+    /// Parses a humantime duration.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        humantime::parse_duration(text.trim())
+            .map(|d| DurationText {
+                text: text.to_string(),
+                seconds: d.as_secs_f64(),
+            })
+            .map_err(|e| {
+                format!("`{text}` is not a duration ({e}); write e.g. \"24h\", \"90m\" or \"45s\"")
+            })
+    }
+}
+
+impl Serialize for DurationText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for DurationText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = DurationText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration string such as \"24h\", \"90m\" or \"45s\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DurationText, E> {
+                DurationText::parse(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A random duration: a fixed `"30s"`, or a table
+/// `{ dist = "exponential", mean = "30s" }`,
+/// `{ dist = "uniform", min = "10s", max = "1m" }`,
+/// `{ dist = "lognormal", median = "30s", sigma = 0.5 }`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum DurationDist {
+    /// Always the same.
+    Fixed(DurationText),
+    /// One of the distribution tables.
+    Random(RandomDuration),
+}
+
+/// The table forms of [`DurationDist`].
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum RandomDuration {
+    /// Exponential with the given mean.
+    Exponential {
+        /// Mean.
+        mean: DurationText,
+    },
+    /// Uniform between min and max.
+    Uniform {
+        /// Lower bound.
+        min: DurationText,
+        /// Upper bound.
+        max: DurationText,
+    },
+    /// Log-normal with the given median and log-scale sigma.
+    Lognormal {
+        /// Median.
+        median: DurationText,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
+}
+
+impl<'de> Deserialize<'de> for DurationDist {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DurationDist;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a duration such as \"30s\" or a table such as { dist = \"exponential\", mean = \"30s\" }",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DurationDist, E> {
+                DurationText::parse(v)
+                    .map(DurationDist::Fixed)
+                    .map_err(E::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DurationDist, A::Error> {
+                RandomDuration::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(DurationDist::Random)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Footfall: one hourly rate, or 24 rates for the hours of the day.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Footfall {
+    /// The same rate every hour.
+    Flat(f64),
+    /// One rate per hour of the day, from 00:00.
+    Hourly(Vec<f64>),
+}
+
+impl<'de> Deserialize<'de> for Footfall {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Footfall;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number of people per hour, or an array of 24 hourly numbers")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Footfall, E> {
+                Ok(Footfall::Flat(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Footfall, E> {
+                Ok(Footfall::Flat(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Footfall, E> {
+                Ok(Footfall::Flat(v as f64))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Footfall, A::Error> {
+                let mut rates = Vec::new();
+                while let Some(v) = seq.next_element::<f64>()? {
+                    rates.push(v);
+                }
+                Ok(Footfall::Hourly(rates))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

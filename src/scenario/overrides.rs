@@ -1,0 +1,171 @@
+//! `--set key.path=value`: change any scenario value from the command line.
+//!
+//! The path uses dots between keys and either `[n]`, `.n` or a `name` to pick
+//! an element of an array of tables: `sites[0].capture_share`,
+//! `sites.0.capture_share` and `sites.station.capture_share` are the same key
+//! when the first site is named `station`. The value is typed as TOML would
+//! type it (`0.62`, `1000`, `"24h"`, `[1, 2]`); a value that is not valid TOML
+//! is taken as a string, so `--set simulation.duration=12h` works unquoted.
+
+use crate::error::{InputError, KeyPath};
+use std::str::FromStr;
+
+/// One `key.path=value` override.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// As given on the command line.
+    pub raw: String,
+    /// Parsed path (array elements chosen by name are resolved when applied).
+    pub path: Vec<String>,
+    /// The value.
+    pub value: toml::Value,
+}
+
+impl FromStr for Override {
+    type Err = InputError;
+
+    fn from_str(raw: &str) -> Result<Self, InputError> {
+        let bad = |msg: &str| InputError::whole(format!("--set {raw}"), msg);
+        let (key, value) = raw
+            .split_once('=')
+            .ok_or_else(|| bad("expected key.path=value, e.g. matcher.threshold=0.62"))?;
+        let mut path = Vec::new();
+        for part in key.trim().split('.') {
+            // `sites[2]` → `sites`, `2`
+            let (name, rest) = part.split_once('[').unwrap_or((part, ""));
+            if name.is_empty() {
+                return Err(bad("empty key in the path"));
+            }
+            path.push(name.to_string());
+            for idx in rest.split('[').filter(|s| !s.is_empty()) {
+                let n = idx
+                    .strip_suffix(']')
+                    .filter(|n| n.parse::<usize>().is_ok())
+                    .ok_or_else(|| bad("an array index must look like [0]"))?;
+                path.push(n.to_string());
+            }
+        }
+        Ok(Override {
+            raw: raw.to_string(),
+            path,
+            value: parse_value(value.trim()),
+        })
+    }
+}
+
+fn parse_value(text: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("v = {text}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(text.to_string()))
+}
+
+impl Override {
+    /// Writes the value into `table`, creating missing tables on the way (a
+    /// key that the schema does not know is caught when the result is
+    /// deserialized), and returns the key path it resolved to. An index past
+    /// the end of an array, or a name that no element has, is an error here.
+    pub fn apply(&self, table: &mut toml::Table) -> Result<KeyPath, InputError> {
+        let mut resolved = KeyPath::default();
+        set_in_table(table, &self.path, self.value.clone(), &mut resolved).map_err(|message| {
+            InputError {
+                source_name: format!("--set {}", self.raw),
+                key_path: Some(self.path.join(".")),
+                line_col: None,
+                message,
+            }
+        })?;
+        Ok(resolved)
+    }
+}
+
+fn set_in_table(
+    table: &mut toml::Table,
+    path: &[String],
+    value: toml::Value,
+    resolved: &mut KeyPath,
+) -> Result<(), String> {
+    let (first, rest) = path.split_first().expect("paths are never empty");
+    *resolved = resolved.key(first);
+    if rest.is_empty() {
+        table.insert(first.clone(), value);
+        return Ok(());
+    }
+    let child = table
+        .entry(first.clone())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    set_in_value(child, rest, value, resolved)
+}
+
+fn set_in_value(
+    target: &mut toml::Value,
+    path: &[String],
+    value: toml::Value,
+    resolved: &mut KeyPath,
+) -> Result<(), String> {
+    match target {
+        toml::Value::Table(t) => set_in_table(t, path, value, resolved),
+        toml::Value::Array(items) => {
+            let seg = &path[0];
+            let pos = seg.parse::<usize>().ok().or_else(|| {
+                items
+                    .iter()
+                    .position(|it| it.get("name").and_then(|n| n.as_str()) == Some(seg.as_str()))
+            });
+            let i = pos.filter(|&i| i < items.len()).ok_or_else(|| {
+                format!(
+                    "`{seg}` is neither an index below {} nor the name of an element of `{resolved}`",
+                    items.len()
+                )
+            })?;
+            *resolved = resolved.index(i);
+            if path.len() == 1 {
+                items[i] = value;
+                Ok(())
+            } else {
+                set_in_value(&mut items[i], &path[1..], value, resolved)
+            }
+        }
+        _ => Err(format!("`{resolved}` is a value, not a table")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> toml::Table {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn values_are_typed_like_toml() {
+        let o: Override = "matcher.threshold=0.62".parse().unwrap();
+        assert_eq!(o.value, toml::Value::Float(0.62));
+        let o: Override = "watchlist.size=1000".parse().unwrap();
+        assert_eq!(o.value, toml::Value::Integer(1000));
+        let o: Override = "simulation.duration=12h".parse().unwrap();
+        assert_eq!(o.value, toml::Value::String("12h".into()));
+    }
+
+    #[test]
+    fn sets_by_index_or_name_and_rejects_missing_elements() {
+        let mut t = table("[[sites]]\nname = \"a\"\n[[sites]]\nname = \"b\"\n");
+        "sites[1].cameras=3"
+            .parse::<Override>()
+            .unwrap()
+            .apply(&mut t)
+            .unwrap();
+        "sites.a.cameras=5"
+            .parse::<Override>()
+            .unwrap()
+            .apply(&mut t)
+            .unwrap();
+        assert_eq!(t["sites"][1]["cameras"].as_integer(), Some(3));
+        assert_eq!(t["sites"][0]["cameras"].as_integer(), Some(5));
+        let bad: Override = "sites.zz.cameras=1".parse().unwrap();
+        assert!(bad.apply(&mut t).is_err());
+        // The table survives a failed override.
+        assert_eq!(t["sites"][0]["cameras"].as_integer(), Some(5));
+    }
+}
