@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use survsim::metrics::{GroupMetric, Metric, Outcome};
+use survsim::scenario::{Override, Scenario, ScenarioSource};
+
+/// Loads a scenario from TOML text, with overrides.
+pub fn scenario(text: &str, sets: &[&str]) -> Scenario {
+    let overrides: Vec<Override> = sets.iter().map(|s| s.parse().unwrap()).collect();
+    Scenario::load(
+        ScenarioSource {
+            name: "test.toml".into(),
+            text: text.into(),
+        },
+        &overrides,
+    )
+    .unwrap_or_else(|e| panic!("scenario does not load: {e}"))
+}
+
+/// Sum of a metric over replications.
+pub fn total(outcomes: &[Outcome], m: Metric) -> f64 {
+    outcomes.iter().map(|o| o.counts[m] as f64).sum()
+}
+
+/// Sum of a group metric over replications.
+pub fn group_total(outcomes: &[Outcome], g: usize, m: GroupMetric) -> f64 {
+    outcomes.iter().map(|o| o.groups[g][m] as f64).sum()
+}
+
+/// Asserts |observed − expected| ≤ 4 standard errors, and says both.
+pub fn assert_within_4se(what: &str, observed: f64, expected: f64, se: f64) {
+    let z = (observed - expected) / se;
+    assert!(
+        z.abs() <= 4.0,
+        "{what}: observed {observed}, expected {expected} ± {se} (z = {z:.2})"
+    );
+    eprintln!("{what}: observed {observed}, expected {expected:.2}, z = {z:.2}");
+}
+
+/// For a Poisson count with the given mean: passes within 4·√mean.
+pub fn assert_poisson(what: &str, observed: f64, mean: f64) {
+    assert!(mean > 25.0, "{what}: expected count {mean} too small for a useful test");
+    assert_within_4se(what, observed, mean, mean.sqrt());
+}
+
+/// The path of the built binary.
+pub fn survsim() -> assert_cmd::Command {
+    assert_cmd::Command::new(env!("CARGO_BIN_EXE_survsim"))
+}
