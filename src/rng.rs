@@ -7,17 +7,23 @@
 //!
 //! * replications are independent and their results do not depend on which
 //!   thread ran them;
-//! * each site and the response chain draw from their own stream (common random
-//!   numbers): changing the number of operators does not change which faces
-//!   raised alerts, and adding a site does not change what other sites saw.
+//! * each site's arrivals, each site's searches and the response chain draw
+//!   from their own streams (common random numbers): a new threshold or
+//!   watchlist sees the same faces, a higher threshold's alerts are a subset
+//!   of a lower one's, changing the number of operators does not change which
+//!   faces raised alerts, and adding a site does not change what others saw.
 
 use rand::SeedableRng;
 
 /// The generator used throughout the simulation.
 pub type SimRng = rand_pcg::Pcg64Mcg;
 
-/// Stream label: the faces captured at one site (followed by the site index).
-pub const STREAM_SITE_FACES: u64 = 0x5349_5445;
+/// Stream label: who passes one site, and when (followed by the site index).
+pub const STREAM_SITE_ARRIVALS: u64 = 0x5349_5445;
+/// Stream label: the searches of faces captured at one site (followed by the
+/// site index). Separate from arrivals so that matcher and watchlist changes
+/// leave the faces untouched.
+pub const STREAM_SITE_SEARCH: u64 = 0x5345_4152;
 /// Stream label: the alert → review → stop → arrest chain.
 pub const STREAM_RESPONSE: u64 = 0x5245_5350;
 

@@ -10,8 +10,16 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 
 fn json_of(args: &[&str]) -> (Vec<u8>, Value) {
-    let out = survsim().args(args).args(["--format", "json", "-q"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = survsim()
+        .args(args)
+        .args(["--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = serde_json::from_slice(&out.stdout).expect("valid JSON");
     (out.stdout, v)
 }
@@ -47,7 +55,11 @@ fn json_has_the_documented_keys() {
     ] {
         assert!(v["totals"][key].is_u64(), "totals.{key}");
     }
-    for key in ["faces_per_true_alert", "alert_precision", "false_alerts_per_1000_faces"] {
+    for key in [
+        "faces_per_true_alert",
+        "alert_precision",
+        "false_alerts_per_1000_faces",
+    ] {
         assert!(v["ratios"][key].is_number(), "ratios.{key}");
     }
     for key in ["false_alerts", "true_alerts", "faces_captured"] {
@@ -56,7 +68,13 @@ fn json_has_the_documented_keys() {
     let groups = v["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 3);
     for g in groups {
-        for key in ["name", "faces_captured", "false_alerts", "wrongful_stops", "false_arrests"] {
+        for key in [
+            "name",
+            "faces_captured",
+            "false_alerts",
+            "wrongful_stops",
+            "false_arrests",
+        ] {
             assert!(!g[key].is_null(), "groups[].{key}");
         }
     }
@@ -97,7 +115,10 @@ fn set_overrides_change_the_run() {
     let (_, by_name) = json_of(&["run", "--set", "sites.market-square.footfall_per_hour=0"]);
     let (_, by_index) = json_of(&["run", "--set", "sites[3].footfall_per_hour=0"]);
     assert_eq!(by_name["totals"], by_index["totals"]);
-    assert_eq!(by_name["scenario"]["overrides"][0], "sites.market-square.footfall_per_hour=0");
+    assert_eq!(
+        by_name["scenario"]["overrides"][0],
+        "sites.market-square.footfall_per_hour=0"
+    );
 }
 
 #[test]
@@ -140,7 +161,10 @@ fn check_prints_derived_quantities() {
         .success()
         .stdout(predicate::str::contains("FPIR"))
         .stdout(predicate::str::contains("faces per true alert"));
-    let out = survsim().args(["check", "--format", "json"]).output().unwrap();
+    let out = survsim()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let fpir = v["groups"][0]["fpir"].as_f64().unwrap();
     assert!(fpir > 0.0 && fpir < 1e-3);
@@ -157,7 +181,12 @@ fn a_closed_pipe_ends_quietly_with_success() {
     drop(child.stdout.take()); // like `| head -0`
     let status = child.wait().unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(status.success(), "status {status}, stderr {err}");
     assert!(!err.contains("panicked"), "{err}");
 }

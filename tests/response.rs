@@ -31,7 +31,10 @@ fn run(sets: &[&str], reps: u64) -> Vec<Outcome> {
 
 fn assert_conservation(o: &Outcome) {
     let c = &o.counts;
-    assert_eq!(c[Metric::Alerts], c[Metric::TrueAlerts] + c[Metric::FalseAlerts]);
+    assert_eq!(
+        c[Metric::Alerts],
+        c[Metric::TrueAlerts] + c[Metric::FalseAlerts]
+    );
     assert_eq!(
         c[Metric::Alerts],
         c[Metric::AlertsRejected] + c[Metric::AlertsConfirmed] + c[Metric::LostAwaitingReview]
@@ -40,8 +43,14 @@ fn assert_conservation(o: &Outcome) {
         c[Metric::AlertsConfirmed],
         c[Metric::StopAttempts] + c[Metric::LostDuringReview] + c[Metric::LostAwaitingOfficer]
     );
-    assert_eq!(c[Metric::StopAttempts], c[Metric::Stops] + c[Metric::LostBeforeStop]);
-    assert_eq!(c[Metric::Stops], c[Metric::CorrectStops] + c[Metric::WrongfulStops]);
+    assert_eq!(
+        c[Metric::StopAttempts],
+        c[Metric::Stops] + c[Metric::LostBeforeStop]
+    );
+    assert_eq!(
+        c[Metric::Stops],
+        c[Metric::CorrectStops] + c[Metric::WrongfulStops]
+    );
     assert_eq!(
         c[Metric::LostInCrowd],
         c[Metric::LostAwaitingReview]
@@ -74,7 +83,11 @@ fn every_alert_is_accounted_for() {
 #[test]
 fn one_slow_operator_loses_alerts_in_the_crowd() {
     let outcomes = run(
-        &["review.operators=1", "review.review_time=\"10m\"", "intervention.window=\"5m\""],
+        &[
+            "review.operators=1",
+            "review.review_time=\"10m\"",
+            "intervention.window=\"5m\"",
+        ],
         2,
     );
     let alerts = total(&outcomes, Metric::Alerts);
@@ -118,7 +131,12 @@ fn ample_staff_lose_no_one_and_thin_alerts_binomially() {
     binomial("correct stops", correct, true_alerts, 0.8);
     binomial("wrongful stops", wrongful, false_alerts, 0.3);
     binomial("arrests", total(&outcomes, Metric::Arrests), correct, 0.6);
-    binomial("false arrests", total(&outcomes, Metric::FalseArrests), wrongful, 0.1);
+    binomial(
+        "false arrests",
+        total(&outcomes, Metric::FalseArrests),
+        wrongful,
+        0.1,
+    );
 }
 
 /// Erlang's loss formula B(c, a): the share of arrivals that find all c
@@ -160,8 +178,50 @@ fn staffing_changes_do_not_change_which_faces_alerted() {
     let a = run(&["review.operators=1"], 2);
     let b = run(&["review.operators=5", "intervention.officers=1"], 2);
     for (x, y) in a.iter().zip(&b) {
-        for m in [Metric::FacesCaptured, Metric::TrueAlerts, Metric::FalseAlerts] {
+        for m in [
+            Metric::FacesCaptured,
+            Metric::TrueAlerts,
+            Metric::FalseAlerts,
+        ] {
             assert_eq!(x.counts[m], y.counts[m]);
         }
+    }
+}
+
+#[test]
+fn a_higher_threshold_sees_the_same_faces_and_a_subset_of_alerts() {
+    // Arrivals and searches have separate streams, and each search uses a
+    // fixed number of draws: what-ifs on the matcher compare like with like,
+    // and an alert at a higher threshold is also an alert at a lower one.
+    let low = run(&["matcher.threshold=0.55"], 2);
+    let high = run(&["matcher.threshold=0.58"], 2);
+    for (a, b) in low.iter().zip(&high) {
+        for m in [
+            Metric::FacesCaptured,
+            Metric::PeopleScanned,
+            Metric::WantedScanned,
+        ] {
+            assert_eq!(a.counts[m], b.counts[m]);
+        }
+        for (ga, gb) in a.groups.iter().zip(&b.groups) {
+            assert_eq!(
+                ga[GroupMetric::FacesCaptured],
+                gb[GroupMetric::FacesCaptured]
+            );
+        }
+        assert!(b.counts[Metric::FalseAlerts] < a.counts[Metric::FalseAlerts]);
+        assert!(b.counts[Metric::TrueAlerts] <= a.counts[Metric::TrueAlerts]);
+    }
+    // Watchlist changes leave the faces untouched too.
+    let bigger = run(&["watchlist.size=50000", "watchlist.wanted_present=100"], 2);
+    for (a, b) in low.iter().zip(&bigger) {
+        assert_eq!(
+            a.counts[Metric::FacesCaptured],
+            b.counts[Metric::FacesCaptured]
+        );
+        assert_eq!(
+            a.counts[Metric::PeopleScanned],
+            b.counts[Metric::PeopleScanned]
+        );
     }
 }

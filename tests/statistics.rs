@@ -142,7 +142,11 @@ fn a_threshold_with_fmr_near_1e9_is_computed_without_cancellation() {
     "#;
     let sc = scenario(text, &[]);
     let g = &sc.model.groups[0].search;
-    assert!((g.fmr / 9.865_876_450_377e-10 - 1.0).abs() < 1e-6, "fmr {}", g.fmr);
+    assert!(
+        (g.fmr / 9.865_876_450_377e-10 - 1.0).abs() < 1e-6,
+        "fmr {}",
+        g.fmr
+    );
     check_model_counts("FMR 1e-9", &sc, 2);
 }
 

@@ -34,7 +34,9 @@ pub mod response;
 use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::sites::HOUR_S;
 use crate::model::{Group, MatedOutcome, Model};
-use crate::rng::{STREAM_RESPONSE, STREAM_SITE_FACES, SimRng, below, open01, stream, unit};
+use crate::rng::{
+    STREAM_RESPONSE, STREAM_SITE_ARRIVALS, STREAM_SITE_SEARCH, SimRng, below, open01, stream, unit,
+};
 use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 use response::{Alert, NOT_WANTED, Response};
@@ -67,8 +69,11 @@ impl<'m> Engine<'m> {
     pub fn run(&mut self, rep: u64) -> Outcome {
         let model = self.model;
         self.captures.fill(0);
-        let mut site_rngs: Vec<SimRng> = (0..model.sites.len() as u64)
-            .map(|s| stream(model.seed, &[rep, STREAM_SITE_FACES, s]))
+        let mut site_rngs: Vec<SiteStreams> = (0..model.sites.len() as u64)
+            .map(|s| SiteStreams {
+                arrivals: stream(model.seed, &[rep, STREAM_SITE_ARRIVALS, s]),
+                search: stream(model.seed, &[rep, STREAM_SITE_SEARCH, s]),
+            })
             .collect();
         let mut response = Response::new(model, stream(model.seed, &[rep, STREAM_RESPONSE]));
         let mut faces_by_group = vec![0u64; model.groups.len()];
@@ -84,7 +89,7 @@ impl<'m> Engine<'m> {
                 if rate_per_s <= 0.0 {
                     continue;
                 }
-                let rng = &mut site_rngs[site_index];
+                let rngs = &mut site_rngs[site_index];
                 for &(a, b) in &site.active_in_hour[hour_of_day] {
                     let t0 = hour_start + a;
                     let t1 = (hour_start + b).min(hour_end);
@@ -97,7 +102,10 @@ impl<'m> Engine<'m> {
                         len_s: t1 - t0,
                     };
                     for (group_index, group) in model.groups.iter().enumerate() {
-                        let n = poisson(rng, rate_per_s * interval.len_s * group.face_share);
+                        let n = poisson(
+                            &mut rngs.arrivals,
+                            rate_per_s * interval.len_s * group.face_share,
+                        );
                         faces_by_group[group_index] += n;
                         capture_group(
                             model,
@@ -105,7 +113,7 @@ impl<'m> Engine<'m> {
                             group,
                             n,
                             interval,
-                            rng,
+                            rngs,
                             &mut self.captures,
                             &mut self.hour_alerts,
                         );
@@ -145,6 +153,15 @@ impl<'m> Engine<'m> {
         }
         outcome
     }
+}
+
+/// A site's random streams: who passes (counts and residents), and what
+/// their searches yield. A non-mated search uses exactly one word of
+/// `search` and a mated one exactly three, whatever the outcome, so the
+/// faces and the searches' uniforms are the same under any matcher.
+struct SiteStreams {
+    arrivals: SimRng,
+    search: SimRng,
 }
 
 /// An active stretch of one site's cameras within one hour.
@@ -191,7 +208,7 @@ fn capture_group(
     group: &Group,
     n: u64,
     interval: Interval,
-    rng: &mut SimRng,
+    rngs: &mut SiteStreams,
     captures: &mut [u32],
     alerts: &mut Vec<Alert>,
 ) {
@@ -212,28 +229,41 @@ fn capture_group(
         let batch = &mut picked[..left.min(BATCH as u64) as usize];
         left -= batch.len() as u64;
         for slot in batch.iter_mut() {
-            *slot = below(rng.next_u64(), size) as u32;
+            *slot = below(rngs.arrivals.next_u64(), size) as u32;
             prefetch(&members[*slot as usize]);
         }
         for &member in batch.iter() {
             let counter = &mut members[member as usize];
             *counter = counter.saturating_add(1);
-            let (alerted, is_true) = if member < wanted {
-                match model.matcher.mated_search(
-                    &group.search,
-                    open01(rng.next_u64()),
-                    open01(rng.next_u64()),
-                ) {
-                    MatedOutcome::NoAlert => (false, false),
-                    MatedOutcome::TrueAlert => (true, true),
-                    MatedOutcome::Misidentified => (true, false),
+            let (alerted, is_true, when) = if member < wanted {
+                let search = &mut rngs.search;
+                let (u_genuine, u_impostor) =
+                    (open01(search.next_u64()), open01(search.next_u64()));
+                let when = unit(search.next_u64());
+                match model
+                    .matcher
+                    .mated_search(&group.search, u_genuine, u_impostor)
+                {
+                    MatedOutcome::NoAlert => (false, false, when),
+                    MatedOutcome::TrueAlert => (true, true, when),
+                    MatedOutcome::Misidentified => (true, false, when),
                 }
             } else {
-                (rng.next_u64() < false_alert_bits, false)
+                // Bernoulli(FPIR) on 64 bits; given an alert, bits / threshold
+                // is uniform on [0, 1) and independent of everything else, so
+                // it also places the alert in time.
+                let bits = rngs.search.next_u64();
+                let alerted = bits < false_alert_bits;
+                let when = if alerted {
+                    bits as f64 / false_alert_bits as f64
+                } else {
+                    0.0
+                };
+                (alerted, false, when)
             };
             if alerted {
                 alerts.push(Alert {
-                    time_s: interval.start_s + interval.len_s * unit(rng.next_u64()),
+                    time_s: interval.start_s + interval.len_s * when,
                     person: first as u32 + member,
                     wanted_index: if member < wanted {
                         group.first_wanted + member

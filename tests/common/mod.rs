@@ -39,7 +39,10 @@ pub fn assert_within_4se(what: &str, observed: f64, expected: f64, se: f64) {
 
 /// For a Poisson count with the given mean: passes within 4·√mean.
 pub fn assert_poisson(what: &str, observed: f64, mean: f64) {
-    assert!(mean > 25.0, "{what}: expected count {mean} too small for a useful test");
+    assert!(
+        mean > 25.0,
+        "{what}: expected count {mean} too small for a useful test"
+    );
     assert_within_4se(what, observed, mean, mean.sqrt());
 }
 
