@@ -220,7 +220,7 @@ fn number_where_duration_expected() {
 // ------------------------------------------------------------ unknown keys
 
 #[test]
-#[ignore = "awaiting fix: unknown key path is doubled (`colour.colour`) and located at the value"]
+
 fn unknown_key_at_top_level() {
     located(
         "check",
@@ -233,7 +233,7 @@ fn unknown_key_at_top_level() {
 }
 
 #[test]
-#[ignore = "awaiting fix: unknown key path is doubled (`population.colour.colour`) and located at the value"]
+
 fn unknown_key_in_a_section() {
     located(
         "check",
@@ -246,7 +246,6 @@ fn unknown_key_in_a_section() {
 }
 
 #[test]
-#[ignore = "awaiting fix: unknown key path is doubled (`sites[0].colour.colour`) and located at the value"]
 fn unknown_key_in_an_array_of_tables_element() {
     located(
         "check",
@@ -501,7 +500,7 @@ fn group_mix_with_unknown_group() {
 // ------------------------------------------------------------------- --set
 
 #[test]
-#[ignore = "awaiting fix: unknown key path is doubled (`matcher.nope.nope`)"]
+
 fn set_unknown_key() {
     let file = File::new(BASE);
     let stderr = fails(&["check", file.arg(), "--set", "matcher.nope=1"]);
@@ -517,7 +516,7 @@ fn set_unknown_key() {
 }
 
 #[test]
-#[ignore = "awaiting fix: key shown as `sites.7.cameras`, and the file is not named"]
+
 fn set_index_out_of_range() {
     let file = File::new(BASE);
     let stderr = fails(&["run", file.arg(), "--set", "sites[7].cameras=1"]);

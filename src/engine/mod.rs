@@ -218,7 +218,7 @@ fn capture_group(
     let first = group.first_resident as usize;
     let members = &mut captures[first..first + group.residents as usize];
     let size = group.residents as u64;
-    let wanted = group.wanted as u32;
+    let wanted = group.wanted;
     let false_alert_bits = group.search.false_alert_bits;
     // Residents are drawn a batch ahead and their counters prefetched, so
     // the cache misses of a batch overlap instead of queueing one by one: the

@@ -11,36 +11,57 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Where `path` is written in `text`: the deepest part of the path that exists
-/// (a missing key points at its table). `None` if the text does not parse or
-/// the path's first key is absent.
+/// Where `path` is written in `text`: the value of the deepest part of the
+/// path that exists (a missing key points at its table). `None` if the text
+/// does not parse or the path's first key is absent.
 pub fn find(text: &str, path: &KeyPath) -> Option<(usize, usize)> {
+    let (_, value, _) = walk(text, path)?;
+    Some(line_col(text, value))
+}
+
+/// Where the last key of `path` is written (the key, not its value); `None`
+/// unless the whole path exists.
+pub fn find_key(text: &str, path: &KeyPath) -> Option<(usize, usize)> {
+    match walk(text, path)? {
+        (Some(key), _, true) => Some(line_col(text, key)),
+        _ => None,
+    }
+}
+
+/// Follows `path` as deep as it exists: the byte offsets of the last key
+/// found (if the last step was a key) and of its value, and whether the
+/// whole path was found.
+fn walk(text: &str, path: &KeyPath) -> Option<(Option<usize>, usize, bool)> {
     let root = DeTable::parse(text).ok()?;
     let mut table = root.get_ref();
-    let mut best: Option<usize> = None;
     let mut current: Option<&toml::Spanned<DeValue>> = None;
+    let mut found = None;
     for seg in &path.0 {
         let next = match (seg, current.map(|v| v.get_ref())) {
             (PathSegment::Key(k), None) => lookup(table, k),
             (PathSegment::Key(k), Some(DeValue::Table(t))) => lookup(t, k),
-            (PathSegment::Index(i), Some(DeValue::Array(a))) => a.get(*i),
+            (PathSegment::Index(i), Some(DeValue::Array(a))) => a.get(*i).map(|v| (None, v)),
             _ => None,
         };
-        let Some(value) = next else { break };
-        best = Some(value.span().start);
+        let Some((key, value)) = next else {
+            return found.map(|(k, v)| (k, v, false));
+        };
+        found = Some((key, value.span().start));
         if let DeValue::Table(t) = value.get_ref() {
             table = t;
         }
         current = Some(value);
     }
-    best.map(|offset| line_col(text, offset))
+    found.map(|(k, v)| (k, v, true))
 }
 
-fn lookup<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a toml::Spanned<DeValue<'i>>> {
+type Entry<'a, 'i> = (Option<usize>, &'a toml::Spanned<DeValue<'i>>);
+
+fn lookup<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<Entry<'a, 'i>> {
     table
         .iter()
         .find(|(k, _)| k.get_ref().as_ref() == key)
-        .map(|(_, v)| v)
+        .map(|(k, v)| (Some(k.span().start), v))
 }
 
 #[cfg(test)]
@@ -60,5 +81,7 @@ mod tests {
         let missing = KeyPath::keys(&["simulation", "nope"]);
         assert!(find(text, &missing).is_some());
         assert_eq!(find(text, &KeyPath::keys(&["absent"])), None);
+        assert_eq!(find_key(text, &path), Some((9, 1)));
+        assert_eq!(find_key(text, &missing), None);
     }
 }

@@ -112,7 +112,11 @@ pub fn parse_file(
     })?;
     let mut set_paths = Vec::with_capacity(overrides.len());
     for o in overrides {
-        set_paths.push((o.raw.as_str(), o.apply(&mut table)?));
+        let resolved = o.apply(&mut table).map_err(|mut e| {
+            e.source_name = format!("{} (with {})", source.name, e.source_name);
+            e
+        })?;
+        set_paths.push((o.raw.as_str(), resolved));
     }
     let file = serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
         let mut path = KeyPath(
@@ -128,19 +132,27 @@ pub fn parse_file(
                 .collect(),
         );
         let message = e.inner().message().trim().to_string();
-        // An unknown key is reported by its parent; point at the key itself.
-        if let Some(unknown) = message
+        // An unknown key may be reported by its parent; point at the key itself.
+        let unknown = message
             .strip_prefix("unknown field `")
             .and_then(|rest| rest.split('`').next())
+            .map(|k| PathSegment::Key(k.to_string()));
+        if let Some(seg) = &unknown
+            && path.0.last() != Some(seg)
         {
-            path = path.key(unknown);
+            path.0.push(seg.clone());
         }
-        let message = if message.starts_with("unknown field") {
-            message.replacen("unknown field", "unknown key", 1)
-        } else {
-            message
-        };
-        locate_error(source, &set_paths, ValidationError::new(path, message))
+        let message = humane_serde_message(&message);
+        let mut err = locate_error(
+            source,
+            &set_paths,
+            ValidationError::new(path.clone(), message),
+        );
+        // An unknown key is at fault itself, not its value: point at the key.
+        if unknown.is_some() && err.line_col.is_some() {
+            err.line_col = locate::find_key(&source.text, &path).or(err.line_col);
+        }
+        err
     })?;
     Ok((file, set_paths.into_iter().map(|(_, p)| p).collect()))
 }
@@ -169,4 +181,20 @@ fn locate_error(
         key_path: (!e.path.0.is_empty()).then_some(key),
         message: e.message,
     }
+}
+
+/// serde's messages in the user's words: keys rather than fields, and kinds of
+/// number rather than Rust types.
+fn humane_serde_message(message: &str) -> String {
+    let mut m = message.replacen("unknown field", "unknown key", 1);
+    for (rust, plain) in [
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a string", "expected a string in quotes"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    m
 }

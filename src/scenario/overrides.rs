@@ -70,7 +70,13 @@ impl Override {
         set_in_table(table, &self.path, self.value.clone(), &mut resolved).map_err(|message| {
             InputError {
                 source_name: format!("--set {}", self.raw),
-                key_path: Some(self.path.join(".")),
+                key_path: Some(
+                    self.raw
+                        .split_once('=')
+                        .map_or(&*self.raw, |(k, _)| k)
+                        .trim()
+                        .to_string(),
+                ),
                 line_col: None,
                 message,
             }
