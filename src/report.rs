@@ -472,8 +472,20 @@ pub fn check_json(scenario: &crate::scenario::Scenario) -> Value {
             "duration_s": num(m.duration_s),
         },
         "matcher": {
+            "profile": m.matcher_profile,
             "threshold": num(m.matcher.threshold),
             "watchlist_size": m.matcher.watchlist_size,
+            "impostor": { "mean": num(m.matcher.impostor.mean), "sd": num(m.matcher.impostor.sd) },
+            "genuine": { "mean": num(m.matcher.genuine.mean), "sd": num(m.matcher.genuine.sd) },
+            "calibration": m.calibration.iter().map(|f| json!({
+                "threshold": num(f.threshold),
+                "watchlist": f.watchlist,
+                "rate": f.rate.name(),
+                "published": num(f.target),
+                "fitted": num(f.fitted),
+                "relative_residual": num(f.relative_residual()),
+                "source": f.source,
+            })).collect::<Vec<_>>(),
         },
         "expected": {
             "faces_captured": num(e.faces_captured),
@@ -526,10 +538,37 @@ pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
     let ex = &v["expected"];
     let _ = writeln!(
         out,
-        "MATCHER  threshold {}, watchlist of {} entries",
+        "MATCHER  {}threshold {}, watchlist of {} entries\n  impostor scores N({:.5}, {:.5}²), genuine scores N({:.5}, {:.5}²)",
+        m.matcher_profile
+            .as_ref()
+            .map_or(String::new(), |p| format!("profile {p}, ")),
         m.matcher.threshold,
-        fmt_num(m.matcher.watchlist_size as f64, 0)
+        fmt_num(m.matcher.watchlist_size as f64, 0),
+        m.matcher.impostor.mean,
+        m.matcher.impostor.sd,
+        m.matcher.genuine.mean,
+        m.matcher.genuine.sd,
     );
+    if !m.calibration.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{:<12}{:>10}{:>10}{:>13}{:>13}{:>10}  source",
+            "CALIBRATION", "threshold", "watchlist", "published", "fitted", "residual"
+        );
+        for f in &m.calibration {
+            let _ = writeln!(
+                out,
+                "  {:<10}{:>10}{:>10}{:>13.4e}{:>13.4e}{:>9.2} %  {}",
+                f.rate.name(),
+                f.threshold,
+                fmt_num(f.watchlist as f64, 0),
+                f.target,
+                f.fitted,
+                100.0 * f.relative_residual(),
+                f.source.as_deref().unwrap_or("")
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "\n{:<14}{:>12}{:>8}{:>9}{:>12}{:>12}{:>12}{:>8}{:>14}",

@@ -33,7 +33,7 @@ pub mod response;
 
 use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::sites::HOUR_S;
-use crate::model::{Group, MatedOutcome, Model};
+use crate::model::{Group, MatedOutcome, Mode, Model};
 use crate::rng::{
     STREAM_RESPONSE, STREAM_SITE_ARRIVALS, STREAM_SITE_SEARCH, SimRng, below, open01, stream, unit,
 };
@@ -69,7 +69,8 @@ impl<'m> Engine<'m> {
     pub fn run(&mut self, rep: u64) -> Outcome {
         let model = self.model;
         self.captures.fill(0);
-        let mut site_rngs: Vec<SiteStreams> = (0..model.sites.len() as u64)
+        // Batch mode draws from site 0's streams, so there is always one.
+        let mut site_rngs: Vec<SiteStreams> = (0..model.sites.len().max(1) as u64)
             .map(|s| SiteStreams {
                 arrivals: stream(model.seed, &[rep, STREAM_SITE_ARRIVALS, s]),
                 search: stream(model.seed, &[rep, STREAM_SITE_SEARCH, s]),
@@ -78,6 +79,41 @@ impl<'m> Engine<'m> {
         let mut response = Response::new(model, stream(model.seed, &[rep, STREAM_RESPONSE]));
         let mut faces_by_group = vec![0u64; model.groups.len()];
 
+        match model.mode {
+            Mode::Footfall => self.footfall(&mut site_rngs, &mut response, &mut faces_by_group),
+            Mode::Batch => self.batch(&mut site_rngs[0], &mut response, &mut faces_by_group),
+        }
+
+        let (mut outcome, _) = response.finish();
+        let faces: u64 = faces_by_group.iter().sum();
+        outcome.counts[Metric::FacesCaptured] = faces;
+        outcome.counts[Metric::Searches] = faces;
+        outcome.counts[Metric::WantedPresent] = model.wanted as u64;
+        for (gi, g) in model.groups.iter().enumerate() {
+            let members = &self.captures
+                [g.first_resident as usize..(g.first_resident + g.residents) as usize];
+            let scanned = members.iter().filter(|&&c| c > 0).count() as u64;
+            let wanted_scanned = members[..g.wanted as usize]
+                .iter()
+                .filter(|&&c| c > 0)
+                .count() as u64;
+            outcome.groups[gi][GroupMetric::FacesCaptured] = faces_by_group[gi];
+            outcome.groups[gi][GroupMetric::PeopleScanned] = scanned;
+            outcome.counts[Metric::PeopleScanned] += scanned;
+            outcome.counts[Metric::WantedScanned] += wanted_scanned;
+        }
+        outcome
+    }
+
+    /// Footfall mode: hour by hour, each site's Poisson captures are drawn,
+    /// searched, and their alerts handed to the response chain in time order.
+    fn footfall(
+        &mut self,
+        site_rngs: &mut [SiteStreams],
+        response: &mut Response<'m>,
+        faces_by_group: &mut [u64],
+    ) {
+        let model = self.model;
         let hours = (model.duration_s / HOUR_S).ceil() as u64;
         for hour in 0..hours {
             let hour_start = hour as f64 * HOUR_S;
@@ -120,38 +156,59 @@ impl<'m> Engine<'m> {
                     }
                 }
             }
-            // Time order, with a total tie-break so the order is reproducible.
-            self.hour_alerts.sort_by(|x, y| {
-                x.time_s
-                    .total_cmp(&y.time_s)
-                    .then(x.site.cmp(&y.site))
-                    .then(x.person.cmp(&y.person))
-            });
-            for &alert in &self.hour_alerts {
-                response.raise(alert);
-            }
+            self.raise_in_time_order(response);
             response.run_until(hour_end);
         }
+    }
 
-        let (mut outcome, _) = response.finish();
-        let faces: u64 = faces_by_group.iter().sum();
-        outcome.counts[Metric::FacesCaptured] = faces;
-        outcome.counts[Metric::Searches] = faces;
-        outcome.counts[Metric::WantedPresent] = model.wanted as u64;
-        for (gi, g) in model.groups.iter().enumerate() {
-            let members = &self.captures
-                [g.first_resident as usize..(g.first_resident + g.residents) as usize];
-            let scanned = members.iter().filter(|&&c| c > 0).count() as u64;
-            let wanted_scanned = members[..g.wanted as usize]
-                .iter()
-                .filter(|&&c| c > 0)
-                .count() as u64;
-            outcome.groups[gi][GroupMetric::FacesCaptured] = faces_by_group[gi];
-            outcome.groups[gi][GroupMetric::PeopleScanned] = scanned;
-            outcome.counts[Metric::PeopleScanned] += scanned;
-            outcome.counts[Metric::WantedScanned] += wanted_scanned;
+    /// Batch mode: every resident is searched exactly once (a one-shot batch
+    /// search, or a laboratory test), at a uniform time over the duration.
+    fn batch(
+        &mut self,
+        rngs: &mut SiteStreams,
+        response: &mut Response<'m>,
+        faces_by_group: &mut [u64],
+    ) {
+        let model = self.model;
+        let interval = Interval {
+            site: 0,
+            start_s: 0.0,
+            len_s: model.duration_s,
+        };
+        self.hour_alerts.clear();
+        for (group_index, group) in model.groups.iter().enumerate() {
+            let first = group.first_resident as usize;
+            let members = &mut self.captures[first..first + group.residents as usize];
+            for member in 0..group.residents {
+                members[member as usize] += 1;
+                search(
+                    model,
+                    group_index,
+                    group,
+                    member,
+                    interval,
+                    &mut rngs.search,
+                    &mut self.hour_alerts,
+                );
+            }
+            faces_by_group[group_index] = group.residents as u64;
         }
-        outcome
+        self.raise_in_time_order(response);
+        response.run_until(model.duration_s);
+    }
+
+    /// Sorts the collected alerts by time (ties broken by site and person, so
+    /// the order is reproducible) and raises them.
+    fn raise_in_time_order(&mut self, response: &mut Response<'m>) {
+        self.hour_alerts.sort_by(|x, y| {
+            x.time_s
+                .total_cmp(&y.time_s)
+                .then(x.site.cmp(&y.site))
+                .then(x.person.cmp(&y.person))
+        });
+        for &alert in &self.hour_alerts {
+            response.raise(alert);
+        }
     }
 }
 
@@ -218,8 +275,6 @@ fn capture_group(
     let first = group.first_resident as usize;
     let members = &mut captures[first..first + group.residents as usize];
     let size = group.residents as u64;
-    let wanted = group.wanted;
-    let false_alert_bits = group.search.false_alert_bits;
     // Residents are drawn a batch ahead and their counters prefetched, so
     // the cache misses of a batch overlap instead of queueing one by one: the
     // counter array of a city does not fit in cache, and this doubles speed.
@@ -235,46 +290,70 @@ fn capture_group(
         for &member in batch.iter() {
             let counter = &mut members[member as usize];
             *counter = counter.saturating_add(1);
-            let (alerted, is_true, when) = if member < wanted {
-                let search = &mut rngs.search;
-                let (u_genuine, u_impostor) =
-                    (open01(search.next_u64()), open01(search.next_u64()));
-                let when = unit(search.next_u64());
-                match model
-                    .matcher
-                    .mated_search(&group.search, u_genuine, u_impostor)
-                {
-                    MatedOutcome::NoAlert => (false, false, when),
-                    MatedOutcome::TrueAlert => (true, true, when),
-                    MatedOutcome::Misidentified => (true, false, when),
-                }
-            } else {
-                // Bernoulli(FPIR) on 64 bits; given an alert, bits / threshold
-                // is uniform on [0, 1) and independent of everything else, so
-                // it also places the alert in time.
-                let bits = rngs.search.next_u64();
-                let alerted = bits < false_alert_bits;
-                let when = if alerted {
-                    bits as f64 / false_alert_bits as f64
-                } else {
-                    0.0
-                };
-                (alerted, false, when)
-            };
-            if alerted {
-                alerts.push(Alert {
-                    time_s: interval.start_s + interval.len_s * when,
-                    person: first as u32 + member,
-                    wanted_index: if member < wanted {
-                        group.first_wanted + member
-                    } else {
-                        NOT_WANTED
-                    },
-                    group: group_index as u32,
-                    site: interval.site,
-                    is_true,
-                });
-            }
+            search(
+                model,
+                group_index,
+                group,
+                member,
+                interval,
+                &mut rngs.search,
+                alerts,
+            );
         }
+    }
+}
+
+/// Searches one face — member `member` of `group` — against the watchlist,
+/// and collects an alert if it raises one. A non-mated search uses exactly one
+/// word of `rng` and a mated one exactly three, whatever the outcome.
+#[inline(always)]
+fn search(
+    model: &Model,
+    group_index: usize,
+    group: &Group,
+    member: u32,
+    interval: Interval,
+    rng: &mut SimRng,
+    alerts: &mut Vec<Alert>,
+) {
+    let wanted = member < group.wanted;
+    let (alerted, is_true, when) = if wanted {
+        let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
+        let when = unit(rng.next_u64());
+        match model
+            .matcher
+            .mated_search(&group.search, u_genuine, u_impostor)
+        {
+            MatedOutcome::NoAlert => (false, false, when),
+            MatedOutcome::TrueAlert => (true, true, when),
+            MatedOutcome::Misidentified => (true, false, when),
+        }
+    } else {
+        // Bernoulli(FPIR) on 64 bits; given an alert, bits / threshold is
+        // uniform on [0, 1) and independent of everything else, so it also
+        // places the alert in time.
+        let bits = rng.next_u64();
+        let threshold = group.search.false_alert_bits;
+        let alerted = bits < threshold;
+        let when = if alerted {
+            bits as f64 / threshold as f64
+        } else {
+            0.0
+        };
+        (alerted, false, when)
+    };
+    if alerted {
+        alerts.push(Alert {
+            time_s: interval.start_s + interval.len_s * when,
+            person: group.first_resident + member,
+            wanted_index: if wanted {
+                group.first_wanted + member
+            } else {
+                NOT_WANTED
+            },
+            group: group_index as u32,
+            site: interval.site,
+            is_true,
+        });
     }
 }

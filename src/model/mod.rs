@@ -7,6 +7,7 @@
 //! [`Model::expected`] gives the closed-form expectations a run is compared
 //! with.
 
+pub mod calibrate;
 pub mod dist;
 pub mod matcher;
 pub mod population;
@@ -18,7 +19,9 @@ pub use population::Group;
 pub use sites::Site;
 
 use crate::error::{KeyPath, ValidationError};
-use crate::scenario::file::{ScenarioFile, ScoreDistSection};
+pub use crate::scenario::file::Mode;
+use crate::scenario::file::ScenarioFile;
+use calibrate::PointFit;
 use population::{MAX_RESIDENTS, apportion, check_shares};
 
 /// The most faces one replication may be expected to capture; a bigger
@@ -78,10 +81,16 @@ pub struct Model {
     pub groups: Vec<Group>,
     /// Wanted people in all groups.
     pub wanted: u32,
-    /// Camera sites.
+    /// How faces arrive.
+    pub mode: Mode,
+    /// Camera sites (unused in batch mode).
     pub sites: Vec<Site>,
     /// The matcher and watchlist.
     pub matcher: Matcher,
+    /// The matcher profile used, if any.
+    pub matcher_profile: Option<String>,
+    /// The operating points the matcher was calibrated from, with their fit.
+    pub calibration: Vec<PointFit>,
     /// Human review.
     pub review: Review,
     /// Officers and stops.
@@ -138,29 +147,11 @@ fn check_count(n: u32, min: u32, path: KeyPath) -> Result<u32, ValidationError> 
     }
 }
 
-fn scores(d: &ScoreDistSection, path: KeyPath) -> Result<NormalScores, ValidationError> {
-    if !d.mean.is_finite() {
-        return Err(ValidationError::new(
-            path.key("mean"),
-            "expected a finite mean",
-        ));
-    }
-    if !d.sd.is_finite() || d.sd <= 0.0 {
-        return Err(ValidationError::new(
-            path.key("sd"),
-            format!("expected a standard deviation above 0, got {}", d.sd),
-        ));
-    }
-    Ok(NormalScores {
-        mean: d.mean,
-        sd: d.sd,
-    })
-}
-
 impl Model {
     /// Validates a parsed scenario.
     pub fn build(f: &ScenarioFile) -> Result<Model, ValidationError> {
         let k = KeyPath::keys;
+        let mode = f.simulation.mode;
 
         let duration_s = f.simulation.duration.seconds;
         if !(duration_s > 0.0 && duration_s <= MAX_DURATION_S) {
@@ -287,31 +278,9 @@ impl Model {
             }
         }
 
-        // Matcher.
-        let m = &f.matcher;
-        let mpath = k(&["matcher"]);
-        let [lo, hi] = m.score_range;
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(ValidationError::new(
-                mpath.key("score_range"),
-                format!("expected [min, max] with min < max, got [{lo}, {hi}]"),
-            ));
-        }
-        if !(m.threshold.is_finite() && (lo..=hi).contains(&m.threshold)) {
-            return Err(ValidationError::new(
-                mpath.key("threshold"),
-                format!(
-                    "expected a threshold within the score range [{lo}, {hi}], got {}",
-                    m.threshold
-                ),
-            ));
-        }
-        let matcher = Matcher {
-            threshold: m.threshold,
-            impostor: scores(&m.impostor, mpath.key("impostor"))?,
-            genuine: scores(&m.genuine, mpath.key("genuine"))?,
-            watchlist_size: wl.size,
-        };
+        // Matcher: profile, overrides, calibration.
+        let resolved = calibrate::resolve(&f.matcher, wl.size)?;
+        let matcher = resolved.matcher;
 
         let mut groups = Vec::with_capacity(f.population.groups.len());
         let (mut first_resident, mut first_wanted) = (0u64, 0u64);
@@ -324,7 +293,10 @@ impl Model {
                 wanted: group_wanted[i] as u32,
                 first_wanted: first_wanted as u32,
                 activity: g.activity,
-                face_share: weights[i] / total_weight,
+                face_share: match mode {
+                    Mode::Footfall => weights[i] / total_weight,
+                    Mode::Batch => group_residents[i] as f64 / residents as f64,
+                },
                 fmr_multiplier: g.fmr_multiplier,
                 fnmr_multiplier: g.fnmr_multiplier,
                 search: matcher.group_search(g.fmr_multiplier, g.fnmr_multiplier),
@@ -351,7 +323,10 @@ impl Model {
             }
             sites.push(Site::build(s, &path)?);
         }
-        let expected_faces: f64 = sites.iter().map(|s| s.expected_captures(duration_s)).sum();
+        let expected_faces: f64 = match mode {
+            Mode::Footfall => sites.iter().map(|s| s.expected_captures(duration_s)).sum(),
+            Mode::Batch => residents as f64,
+        };
         if expected_faces > MAX_EXPECTED_FACES {
             return Err(ValidationError::new(
                 k(&["sites"]),
@@ -396,22 +371,30 @@ impl Model {
             residents: residents as u32,
             groups,
             wanted: first_wanted as u32,
+            mode,
             sites,
             matcher,
+            matcher_profile: resolved.profile,
+            calibration: resolved.fits,
             review,
             intervention,
         })
     }
 
-    /// Closed-form expectations for one replication. Captures are Poisson, and
-    /// each search's outcome is an independent thinning of them, so every
-    /// count below is Poisson with this mean: its standard error is √mean.
+    /// Closed-form expectations for one replication. With footfall, captures
+    /// are Poisson, and each search's outcome is an independent thinning of
+    /// them, so every count below is Poisson with this mean: its standard
+    /// error is √mean. In batch mode every resident is searched once, so the
+    /// face counts are exact and the alert counts binomial.
     pub fn expected(&self) -> Expected {
-        let faces: f64 = self
-            .sites
-            .iter()
-            .map(|s| s.expected_captures(self.duration_s))
-            .sum();
+        let faces: f64 = match self.mode {
+            Mode::Footfall => self
+                .sites
+                .iter()
+                .map(|s| s.expected_captures(self.duration_s))
+                .sum(),
+            Mode::Batch => self.residents as f64,
+        };
         let groups: Vec<ExpectedGroup> = self
             .groups
             .iter()
@@ -423,15 +406,20 @@ impl Model {
                     let wanted_share = g.wanted as f64 / g.residents as f64;
                     (gfaces * wanted_share, gfaces * (1.0 - wanted_share))
                 };
-                // Each member's captures are Poisson(gfaces / residents).
+                // Each member's captures are Poisson(gfaces / residents); in
+                // batch mode every member is searched once.
                 let per_person = if g.residents == 0 {
                     0.0
                 } else {
                     gfaces / g.residents as f64
                 };
+                let people_scanned = match self.mode {
+                    Mode::Footfall => g.residents as f64 * -(-per_person).exp_m1(),
+                    Mode::Batch => g.residents as f64,
+                };
                 ExpectedGroup {
                     faces_captured: gfaces,
-                    people_scanned: g.residents as f64 * -(-per_person).exp_m1(),
+                    people_scanned,
                     true_alerts: mated * g.search.tpir,
                     false_alerts: non_mated * g.search.fpir + mated * g.search.misidentification,
                 }

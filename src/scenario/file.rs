@@ -18,7 +18,8 @@ pub struct ScenarioFile {
     pub simulation: SimulationSection,
     /// Residents and their demographic groups.
     pub population: PopulationSection,
-    /// Camera sites.
+    /// Camera sites (not used in batch mode).
+    #[serde(default)]
     pub sites: Vec<SiteSection>,
     /// The watchlist searched against, and the wanted people in the city.
     pub watchlist: WatchlistSection,
@@ -49,6 +50,22 @@ pub struct SimulationSection {
     /// Base seed of every random stream.
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// How faces arrive: `"footfall"` at camera sites (default), or
+    /// `"batch"`: every resident is searched exactly once, spread over the
+    /// duration — a one-shot batch search or a laboratory test.
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+/// How faces arrive.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Passers at camera sites, from footfall.
+    #[default]
+    Footfall,
+    /// Every resident searched once.
+    Batch,
 }
 
 impl Default for SimulationSection {
@@ -58,6 +75,7 @@ impl Default for SimulationSection {
             description: String::new(),
             duration: default_duration(),
             seed: default_seed(),
+            mode: Mode::Footfall,
         }
     }
 }
@@ -156,72 +174,47 @@ pub struct WatchlistSection {
     pub group_mix: Option<BTreeMap<String, f64>>,
 }
 
-/// `[matcher]`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// `[matcher]`: a named profile, explicit score distributions, operating
+/// points to calibrate them from, or a mix: explicit keys override the
+/// profile's, and parameters left open are solved from the operating points.
+/// With none of these keys, the default profile is used.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MatcherSection {
+    /// A bundled profile, e.g. `"neoface-v4-npl2023"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// Alert when the best candidate's score is at or above this.
-    #[serde(default = "default_threshold")]
-    pub threshold: f64,
-    /// The scale scores are reported on, `[min, max]`.
-    #[serde(default = "default_score_range")]
-    pub score_range: [f64; 2],
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// The scale scores are reported on, `[min, max]` (default `[0, 1]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_range: Option<[f64; 2]>,
     /// Score of a comparison between different people.
-    #[serde(default = "default_impostor")]
-    pub impostor: ScoreDistSection,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impostor: Option<ScoreDistSection>,
     /// Score of a comparison between two images of the same person.
-    #[serde(default = "default_genuine")]
-    pub genuine: ScoreDistSection,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub genuine: Option<ScoreDistSection>,
+    /// Published operating points to calibrate the open parameters from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operating_points: Option<Vec<OperatingPoint>>,
 }
 
-impl Default for MatcherSection {
-    fn default() -> Self {
-        MatcherSection {
-            threshold: default_threshold(),
-            score_range: default_score_range(),
-            impostor: default_impostor(),
-            genuine: default_genuine(),
-        }
-    }
-}
-
-// The default matcher is NeoFace-like, set by hand to the operating point of
-// NPL, "Facial Recognition Technology in Law Enforcement Equitability Study"
-// (Mansfield, Mar 2023), NEC NeoFace V4 at threshold 0.6: FPIR ≈ 1.7e-4 with a
-// 10,000-image watchlist (≈ 1 in 6,000), i.e. FMR ≈ 1.7e-8 per comparison
-// (z = 5.52 for the impostor normal), and TPIR ≈ 89 %.
-fn default_threshold() -> f64 {
-    0.6
-}
-fn default_score_range() -> [f64; 2] {
-    [0.0, 1.0]
-}
-fn default_impostor() -> ScoreDistSection {
-    ScoreDistSection {
-        dist: ScoreFamily::Normal,
-        mean: 0.2,
-        sd: 0.0725,
-    }
-}
-fn default_genuine() -> ScoreDistSection {
-    ScoreDistSection {
-        dist: ScoreFamily::Normal,
-        mean: 0.7227,
-        sd: 0.1,
-    }
-}
-
-/// A similarity-score distribution, e.g. `{ dist = "normal", mean = 0.2, sd = 0.07 }`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// A similarity-score distribution, e.g. `{ dist = "normal", mean = 0.2, sd = 0.07 }`;
+/// a parameter left out is solved from the operating points.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreDistSection {
     /// Family (default and only one so far: `normal`).
     #[serde(default)]
     pub dist: ScoreFamily,
     /// Mean score.
-    pub mean: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
     /// Standard deviation.
-    pub sd: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
 }
 
 /// Score distribution families.
@@ -231,6 +224,29 @@ pub enum ScoreFamily {
     /// Normal (Gaussian) scores.
     #[default]
     Normal,
+}
+
+/// A published operating point: `{ threshold = 0.6, watchlist = 10000, fpir = 1.7e-4 }`
+/// constrains the impostor distribution, `{ threshold = 0.6, tpir = 0.89 }`
+/// the genuine one.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OperatingPoint {
+    /// Threshold the figure was measured at.
+    pub threshold: f64,
+    /// Watchlist size it was measured with (required with `fpir`; default the
+    /// scenario's with `tpir`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watchlist: Option<u64>,
+    /// False-positive identification rate of a non-mated search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fpir: Option<f64>,
+    /// True-positive identification rate of a mated search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpir: Option<f64>,
+    /// Where the figure comes from (free text, shown by `survsim check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 // Review and intervention defaults. Where no published figure exists the value
