@@ -26,6 +26,11 @@ enum Command {
     Run(RunArgs),
     /// Validate a scenario and print derived quantities without simulating.
     Check(CheckArgs),
+    /// Run a grid of what-ifs (`--vary`), replicated on all cores, into a
+    /// directory of CSV, JSON and SVG charts; resumable and shardable.
+    Sweep(SweepArgs),
+    /// Combine the output directories of a sweep's shards (`--shard K/N`).
+    Merge(MergeArgs),
     /// Print the built-in default scenario (a starting point for your own).
     Default,
 }
@@ -73,6 +78,55 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// A varied key: an inclusive range `matcher.threshold=0.55:0.70:0.01` or
+    /// a list `watchlist.size=1000,10000,100000`; any key `--set` takes.
+    /// Repeat for a grid (the Cartesian product, the first --vary outermost).
+    #[arg(long, value_name = "KEY.PATH=START:STOP:STEP|A,B,...", required = true)]
+    vary: Vec<String>,
+    /// Replications per point (the same seeds at every point, as `run --reps`).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    reps: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output directory: manifest, finished points, results.csv,
+    /// results.json, charts/. Rerunning the same command resumes.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Run only shard K of N (the points whose index is K-1 modulo N).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Discard a different sweep found in --out instead of stopping.
+    #[arg(long)]
+    force: bool,
+    /// No progress bar or timing lines on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Directory to write the merged sweep to.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The shards' output directories.
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    shards: Vec<PathBuf>,
+    /// Discard a different sweep found in --out instead of stopping.
+    #[arg(long)]
+    force: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No summary line on standard error.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -161,11 +215,40 @@ fn check(args: CheckArgs) -> Result<(), Error> {
     emit(text, None)
 }
 
+fn sweep(args: SweepArgs) -> Result<(), Error> {
+    let summary = survsim::sweep::sweep(&survsim::sweep::SweepOptions {
+        scenario: args.scenario.scenario,
+        sets: args.scenario.set,
+        seed: args.scenario.seed,
+        vary: args.vary,
+        reps: args.reps,
+        threads: args.threads.unwrap_or_else(default_threads),
+        out: args.out,
+        shard: args.shard,
+        force: args.force,
+        quiet: args.quiet,
+    })?;
+    emit(summary, None)
+}
+
+fn merge(args: MergeArgs) -> Result<(), Error> {
+    let summary = survsim::sweep::merge::merge(&survsim::sweep::merge::MergeOptions {
+        out: args.out,
+        shards: args.shards,
+        force: args.force,
+        threads: args.threads.unwrap_or_else(default_threads).max(1),
+        quiet: args.quiet,
+    })?;
+    emit(summary, None)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
+        Command::Sweep(args) => sweep(args),
+        Command::Merge(args) => merge(args),
         Command::Default => {
             survsim::output::write_stdout(survsim::scenario::DEFAULT_SCENARIO.as_bytes())
         }

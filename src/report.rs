@@ -43,6 +43,68 @@ pub struct Ratios {
     pub wrongful_stop_share: Option<f64>,
 }
 
+impl Ratios {
+    /// The ratios of a set of totals, `total(m)` being metric `m`'s total:
+    /// the one definition of each ratio, used for pooled totals and for a
+    /// single replication's counts alike.
+    pub fn from_totals(total: impl Fn(Metric) -> f64) -> Ratios {
+        Ratios {
+            faces_per_true_alert: ratio(total(Metric::FacesCaptured), total(Metric::TrueAlerts)),
+            alert_precision: ratio(total(Metric::TrueAlerts), total(Metric::Alerts)),
+            false_alerts_per_1000_faces: ratio(
+                1000.0 * total(Metric::FalseAlerts),
+                total(Metric::FacesCaptured),
+            ),
+            wrongful_stop_share: ratio(total(Metric::WrongfulStops), total(Metric::Stops)),
+        }
+    }
+}
+
+/// 95 % intervals for the [`Ratios`], `(low, high)`.
+///
+/// The point estimate of a ratio is the pooled ratio of [`Report::ratios`];
+/// its interval is Student's t interval of the *per-replication* ratios, over
+/// the replications where the ratio is defined (a non-zero denominator). It
+/// is `None` when fewer than two replications define the ratio. Because
+/// replications without a true alert drop out of `faces_per_true_alert`, and
+/// the mean of ratios is not the ratio of sums, the pooled estimate can lie
+/// outside this interval when true alerts are rare; read it as the spread
+/// between replications rather than an exact interval for the pooled ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RatioIntervals {
+    /// Interval of faces captured per true alert.
+    pub faces_per_true_alert: Option<(f64, f64)>,
+    /// Interval of true alerts / all alerts.
+    pub alert_precision: Option<(f64, f64)>,
+    /// Interval of false alerts per 1,000 faces.
+    pub false_alerts_per_1000_faces: Option<(f64, f64)>,
+    /// Interval of wrongful stops / all stops.
+    pub wrongful_stop_share: Option<(f64, f64)>,
+}
+
+impl RatioIntervals {
+    /// The intervals over `outcomes`, one ratio per replication.
+    pub fn new(outcomes: &[Outcome]) -> RatioIntervals {
+        let per_rep: Vec<Ratios> = outcomes
+            .iter()
+            .map(|o| Ratios::from_totals(|m| o.counts[m] as f64))
+            .collect();
+        let interval = |pick: fn(&Ratios) -> Option<f64>| {
+            let v: Vec<f64> = per_rep.iter().filter_map(pick).collect();
+            (v.len() >= 2).then(|| {
+                let (_, lo, hi) = mean_ci95(&v);
+                (lo, hi)
+            })
+        };
+        RatioIntervals {
+            faces_per_true_alert: interval(|r| r.faces_per_true_alert),
+            alert_precision: interval(|r| r.alert_precision),
+            false_alerts_per_1000_faces: interval(|r| r.false_alerts_per_1000_faces),
+            wrongful_stop_share: interval(|r| r.wrongful_stop_share),
+        }
+    }
+}
+
 /// One group's figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupReport {
@@ -94,6 +156,12 @@ pub struct Report {
     pub expected: Expected,
     /// Ratios over pooled totals.
     pub ratios: Ratios,
+    /// 95 % intervals of the ratios, from per-replication ratios.
+    pub ratios_ci95: RatioIntervals,
+    /// Wanted people missed: scanned at least once but never the subject of
+    /// a true alert (`wanted_scanned − wanted_alerted`, per replication),
+    /// with its mean and 95 % interval over replications.
+    pub wanted_missed: Stat,
     /// Per group, in model order.
     pub groups: Vec<GroupReport>,
 }
@@ -110,15 +178,7 @@ impl Report {
             .map(|&m| Stat::of(outcomes.iter().map(|o| o.counts[m])))
             .collect();
         let sum = |m: Metric| outcomes.iter().map(|o| o.counts[m] as f64).sum::<f64>();
-        let ratios = Ratios {
-            faces_per_true_alert: ratio(sum(Metric::FacesCaptured), sum(Metric::TrueAlerts)),
-            alert_precision: ratio(sum(Metric::TrueAlerts), sum(Metric::Alerts)),
-            false_alerts_per_1000_faces: ratio(
-                1000.0 * sum(Metric::FalseAlerts),
-                sum(Metric::FacesCaptured),
-            ),
-            wrongful_stop_share: ratio(sum(Metric::WrongfulStops), sum(Metric::Stops)),
-        };
+        let ratios = Ratios::from_totals(sum);
         let group_sum =
             |g: usize, m: GroupMetric| outcomes.iter().map(|o| o.groups[g][m] as f64).sum::<f64>();
         let rates: Vec<Option<f64>> = (0..model.groups.len())
@@ -164,6 +224,10 @@ impl Report {
             totals,
             expected: model.expected(),
             ratios,
+            ratios_ci95: RatioIntervals::new(outcomes),
+            wanted_missed: Stat::of(outcomes.iter().map(|o| {
+                o.counts[Metric::WantedScanned].saturating_sub(o.counts[Metric::WantedAlerted])
+            })),
             groups,
         }
     }

@@ -1,0 +1,180 @@
+//! `survsim merge --out DIR SHARD_DIR...`: gathers the point files of a
+//! sweep's shards into one directory and writes the results a single run
+//! would have written, byte for byte.
+//!
+//! The shards must have the same manifest (the same sweep); every point must
+//! be in exactly one of them. Nothing is written unless both hold.
+
+use super::checkpoint::{self, OutDir, read_manifest};
+use super::{Plan, results};
+use crate::error::{Error, InputError};
+use std::path::{Path, PathBuf};
+
+/// Flags of `survsim merge`.
+#[derive(Debug, Clone)]
+pub struct MergeOptions {
+    /// Directory to merge into.
+    pub out: PathBuf,
+    /// Shard output directories.
+    pub shards: Vec<PathBuf>,
+    /// Replace a different sweep in `out`.
+    pub force: bool,
+    /// Threads for loading the points' scenarios.
+    pub threads: usize,
+    /// No summary line on standard error.
+    pub quiet: bool,
+}
+
+fn bad(what: &Path, message: impl Into<String>) -> Error {
+    InputError::whole(what.display().to_string(), message).into()
+}
+
+/// Compact list of indices: `3, 7-9, 12`.
+fn ranges(v: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j == i {
+            v[i].to_string()
+        } else {
+            format!("{}-{}", v[i], v[j])
+        });
+        i = j + 1;
+    }
+    if parts.len() > 20 {
+        let n = parts.len() - 20;
+        parts.truncate(20);
+        parts.push(format!("… ({n} more ranges)"));
+    }
+    parts.join(", ")
+}
+
+/// Merges the shards; returns the summary table for standard output.
+pub fn merge(opts: &MergeOptions) -> Result<String, Error> {
+    if opts.shards.is_empty() {
+        return Err(InputError::whole("merge", "give at least one shard directory").into());
+    }
+    let out_canon = std::fs::canonicalize(&opts.out).ok();
+    let mut manifest = None;
+    let mut canon: Vec<PathBuf> = Vec::new();
+    for dir in &opts.shards {
+        let c = std::fs::canonicalize(dir)
+            .map_err(|e| bad(dir, format!("cannot open the shard directory: {e}")))?;
+        if canon.contains(&c) {
+            return Err(bad(dir, "this shard directory is given twice"));
+        }
+        canon.push(c);
+        let m = read_manifest(dir)?
+            .ok_or_else(|| bad(dir, "not a sweep directory: it has no manifest.json"))?;
+        match &manifest {
+            None => manifest = Some(m),
+            Some(first) if *first != m => {
+                return Err(bad(
+                    dir,
+                    format!(
+                        "this shard is of a different sweep than {} ({})",
+                        opts.shards[0].display(),
+                        checkpoint::difference(&m, first)
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let manifest = manifest.expect("at least one shard");
+    let plan = Plan::from_manifest(&manifest).ok_or_else(|| {
+        bad(
+            &opts.shards[0].join("manifest.json"),
+            format!(
+                "not a manifest this survsim ({}) can read; merge with the version that made it",
+                env!("CARGO_PKG_VERSION")
+            ),
+        )
+    })?;
+
+    // Every point exactly once.
+    let mut owner: Vec<Option<usize>> = vec![None; plan.points()];
+    let mut files: Vec<Option<PathBuf>> = vec![None; plan.points()];
+    for (s, dir) in opts.shards.iter().enumerate() {
+        for (index, path) in checkpoint::point_files(dir)? {
+            if index >= plan.points() {
+                return Err(bad(
+                    &path,
+                    "not a point of this sweep (its index is outside the grid)",
+                ));
+            }
+            if let Some(other) = owner[index] {
+                return Err(bad(
+                    dir,
+                    format!(
+                        "point {index} is in two shards, {} and {}: merge each point once",
+                        opts.shards[other].display(),
+                        dir.display()
+                    ),
+                ));
+            }
+            owner[index] = Some(s);
+            files[index] = Some(path);
+        }
+    }
+    let missing: Vec<usize> = (0..plan.points()).filter(|&i| owner[i].is_none()).collect();
+    if !missing.is_empty() {
+        return Err(InputError::whole(
+            "merge",
+            format!(
+                "{} of {} points are in none of the shards given: {}; run the missing shards first",
+                missing.len(),
+                plan.points(),
+                ranges(&missing)
+            ),
+        )
+        .into());
+    }
+
+    let models = plan.load_models(opts.threads)?;
+    let id = checkpoint::sweep_id(&manifest);
+    let mut contents = Vec::with_capacity(plan.points());
+    for (index, path) in files.iter().enumerate() {
+        let path = path.as_ref().expect("no point is missing");
+        checkpoint::read_point(path, &id, index, &plan, &models[index])?;
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            context: format!("cannot read {}", path.display()),
+            source,
+        })?;
+        contents.push(bytes);
+    }
+
+    let dir = OutDir::open(&opts.out, &manifest, opts.force)?;
+    for (index, bytes) in contents.iter().enumerate() {
+        // A shard that is the output directory already holds its points.
+        let own = out_canon.is_some() && out_canon.as_ref() == canon.get(owner[index].unwrap_or(0));
+        if !own {
+            dir.write_point(index, bytes)?;
+        }
+    }
+    let present = vec![true; plan.points()];
+    let rows = results::finish(&dir, &plan, &models, &present)?;
+    if !opts.quiet {
+        eprintln!(
+            "merged {} points from {} shard director{} into {}",
+            plan.points(),
+            opts.shards.len(),
+            if opts.shards.len() == 1 { "y" } else { "ies" },
+            opts.out.display()
+        );
+    }
+    Ok(results::summary(&plan, &models, &rows))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ranges_are_compact() {
+        assert_eq!(super::ranges(&[1, 3, 4, 5, 9]), "1, 3-5, 9");
+        assert_eq!(super::ranges(&[0]), "0");
+    }
+}

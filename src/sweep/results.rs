@@ -1,0 +1,282 @@
+//! A sweep's results: one row per point, aggregated by [`Report::new`] (so
+//! every figure has the definition it has in `survsim run`), written as CSV
+//! and JSON, charted, and summarised for standard output.
+//!
+//! Everything here is computed from the manifest's plan and the point files
+//! alone — never from in-memory state of the run that produced them — so a
+//! sweep written in one go, resumed, or merged from shards is byte for byte
+//! the same.
+
+use super::checkpoint::{OutDir, to_json_bytes};
+use super::{Estimate, Headline, Plan};
+use crate::error::Error;
+use crate::model::Model;
+use crate::output::write_atomically;
+use crate::report::{Report, fmt_num, num};
+use crate::scenario::Override;
+use serde_json::{Map, Value, json};
+use std::fmt::Write as _;
+
+/// One point's results.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Point index.
+    pub index: usize,
+    /// The point's report.
+    pub report: Report,
+    /// Headline estimates, in [`Headline::ALL`] order.
+    pub estimates: Vec<Estimate>,
+}
+
+impl Row {
+    /// Aggregates a point's replications.
+    pub fn new(
+        plan: &Plan,
+        index: usize,
+        model: &Model,
+        outcomes: &[crate::metrics::Outcome],
+    ) -> Row {
+        let report = Report::new(model, &plan.source.name, &plan.overrides(index), outcomes);
+        let estimates = Headline::ALL.iter().map(|h| h.estimate(&report)).collect();
+        Row {
+            index,
+            report,
+            estimates,
+        }
+    }
+
+    /// A headline estimate.
+    pub fn get(&self, h: Headline) -> Estimate {
+        self.estimates[Headline::ALL
+            .iter()
+            .position(|&x| x == h)
+            .expect("a headline")]
+    }
+
+    /// Simulated days per replication.
+    pub fn days(&self) -> f64 {
+        self.report.duration_s / crate::model::sites::DAY_S
+    }
+}
+
+/// Reads the points the directory holds (`present`) into rows, and — when
+/// it holds every point — writes `results.csv`, `results.json` and the
+/// charts. Returns the rows, in index order.
+pub fn finish(
+    dir: &OutDir,
+    plan: &Plan,
+    models: &[Model],
+    present: &[bool],
+) -> Result<Vec<Row>, Error> {
+    let mut rows = Vec::new();
+    for (index, _) in present.iter().enumerate().filter(|(_, p)| **p) {
+        let outcomes = dir.read_point(index, plan, &models[index])?;
+        rows.push(Row::new(plan, index, &models[index], &outcomes));
+    }
+    if rows.len() == plan.points() {
+        super::charts::write_all(&dir.path, plan, &rows)?;
+        write_atomically(&dir.path.join("results.csv"), &csv(plan, &rows))?;
+        write_atomically(
+            &dir.path.join("results.json"),
+            &to_json_bytes(&json(plan, &rows)),
+        )?;
+    }
+    Ok(rows)
+}
+
+fn cell(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite())
+        .map_or(String::new(), |v| v.to_string())
+}
+
+/// `results.csv`: the varied keys' values, then `<metric>_mean`, `_lo`, `_hi`
+/// for each headline metric; an empty cell where a figure is undefined.
+pub fn csv(plan: &Plan, rows: &[Row]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = plan.grid.axes.iter().map(|a| a.key.clone()).collect();
+    for h in Headline::ALL {
+        for part in ["mean", "lo", "hi"] {
+            header.push(format!("{}_{part}", h.key()));
+        }
+    }
+    w.write_record(&header).expect("writing to memory");
+    for row in rows {
+        let mut record: Vec<String> = plan
+            .grid
+            .coords(row.index)
+            .iter()
+            .zip(&plan.grid.axes)
+            .map(|(&c, a)| a.values[c].clone())
+            .collect();
+        for e in &row.estimates {
+            record.extend([cell(e.mean), cell(e.lo), cell(e.hi)]);
+        }
+        w.write_record(&record).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+fn opt(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, num)
+}
+
+/// A grid value as JSON, typed as `--set` types it.
+fn typed(key: &str, value: &str) -> Value {
+    match format!("{key}={value}")
+        .parse::<Override>()
+        .map(|o| o.value)
+    {
+        Ok(toml::Value::Integer(i)) => json!(i),
+        Ok(toml::Value::Float(f)) => num(f),
+        Ok(toml::Value::Boolean(b)) => json!(b),
+        Ok(toml::Value::String(s)) => json!(s),
+        _ => json!(value),
+    }
+}
+
+/// `results.json`: the plan (scenario text, grid, replications, command)
+/// and every point's overrides and headline estimates.
+pub fn json(plan: &Plan, rows: &[Row]) -> Value {
+    let seeds: Vec<u64> = rows.iter().map(|r| r.report.seed).collect();
+    let seed = seeds
+        .first()
+        .filter(|s| seeds.iter().all(|x| x == *s))
+        .map_or(Value::Null, |s| json!(s));
+    let points: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            let mut values = Map::new();
+            for (&c, a) in plan.grid.coords(row.index).iter().zip(&plan.grid.axes) {
+                values.insert(a.key.clone(), typed(&a.key, &a.values[c]));
+            }
+            let mut metrics = Map::new();
+            for (h, e) in Headline::ALL.iter().zip(&row.estimates) {
+                metrics.insert(
+                    h.key().into(),
+                    json!({ "mean": opt(e.mean), "lo": opt(e.lo), "hi": opt(e.hi) }),
+                );
+            }
+            json!({
+                "index": row.index,
+                "set": plan.grid.sets(row.index),
+                "values": values,
+                "seed": row.report.seed,
+                "duration_s": num(row.report.duration_s),
+                "metrics": metrics,
+            })
+        })
+        .collect();
+    json!({
+        "survsim": env!("CARGO_PKG_VERSION"),
+        "command": plan.command(),
+        "scenario": {
+            "name": rows.first().map(|r| r.report.name.clone()),
+            "source": plan.source.name,
+            "text": plan.source.text,
+        },
+        "set": plan.sets,
+        "seed": seed,
+        "reps": plan.reps,
+        "grid": plan.grid.axes.iter().map(|a| json!({
+            "key": a.key,
+            "spec": a.spec,
+            "values": a.values,
+        })).collect::<Vec<_>>(),
+        "metrics": Headline::ALL.iter().map(|h| json!({
+            "key": h.key(),
+            "label": h.label(),
+            "estimate": if h.is_ratio() {
+                "pooled ratio over replications; interval from per-replication ratios"
+            } else {
+                "mean per replication; Student's t 95 % interval over replications"
+            },
+        })).collect::<Vec<_>>(),
+        "points": points,
+    })
+}
+
+/// The summary table for standard output: each point's values and a few
+/// headline means.
+pub fn summary(plan: &Plan, models: &[Model], rows: &[Row]) -> String {
+    let mut out = String::new();
+    let name = models.first().map_or("", |m| m.name.as_str());
+    let _ = writeln!(
+        out,
+        "survsim {} sweep — {} ({} point{} × {} replication{}{})",
+        env!("CARGO_PKG_VERSION"),
+        name,
+        plan.points(),
+        if plan.points() == 1 { "" } else { "s" },
+        plan.reps,
+        if plan.reps == 1 { "" } else { "s" },
+        if rows.len() < plan.points() {
+            format!("; {} of them done", rows.len())
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(out, "scenario: {}", plan.source.name);
+    for s in &plan.sets {
+        let _ = writeln!(out, "  --set {s}");
+    }
+    let cols: [(Headline, &str); 6] = [
+        (Headline::FalseAlerts, "false al."),
+        (Headline::TrueAlerts, "true al."),
+        (Headline::WrongfulStops, "wr. stops"),
+        (Headline::FalseArrests, "f. arrests"),
+        (Headline::FacesPerTrueAlert, "faces/true al."),
+        (Headline::AlertPrecision, "precision"),
+    ];
+    let truncate = |s: &str| -> String {
+        if s.chars().count() <= 24 {
+            s.to_string()
+        } else {
+            s.chars().take(23).chain(['…']).collect()
+        }
+    };
+    let widths: Vec<usize> = plan
+        .grid
+        .axes
+        .iter()
+        .map(|a| {
+            a.values
+                .iter()
+                .chain([&a.key])
+                .map(|v| truncate(v).chars().count())
+                .max()
+                .unwrap_or(1)
+        })
+        .collect();
+    let index_width = (plan.points().saturating_sub(1)).to_string().len().max(1);
+    let mut head = format!("\n{:>index_width$}", "#");
+    for (a, w) in plan.grid.axes.iter().zip(&widths) {
+        let _ = write!(head, "  {:<w$}", truncate(&a.key));
+    }
+    for (_, label) in cols {
+        let _ = write!(head, "{label:>15}");
+    }
+    let _ = writeln!(out, "{}", head.trim_end());
+    for row in rows {
+        let mut line = format!("{:>index_width$}", row.index);
+        for ((&c, a), w) in plan
+            .grid
+            .coords(row.index)
+            .iter()
+            .zip(&plan.grid.axes)
+            .zip(&widths)
+        {
+            let _ = write!(line, "  {:<w$}", truncate(&a.values[c]));
+        }
+        for (h, _) in cols {
+            let v = row.get(h).mean;
+            let text = match h {
+                Headline::FacesPerTrueAlert => v.map_or("-".into(), |x| fmt_num(x, 0)),
+                Headline::AlertPrecision => v.map_or("-".into(), |x| format!("{:.1} %", 100.0 * x)),
+                _ => v.map_or("-".into(), |x| fmt_num(x, 1)),
+            };
+            let _ = write!(line, "{text:>15}");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}
