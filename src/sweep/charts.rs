@@ -324,8 +324,10 @@ fn auto_scale(values: &[f64], extent: &[f64], tight: bool) -> (Scale, usize) {
     let (pmin, pmax) = min_max(&positive);
     let all_positive = positive.len() == values.len();
     if positive.len() >= 2 && pmax / pmin >= 100.0 && (all_positive || !tight) {
+        // Interval bounds may reach one decade below the smallest estimate;
+        // lower ones are clipped (a band reaching 0 runs off the bottom).
         let lows = extent.iter().copied().filter(|&v| v > 0.0 && v < pmin);
-        let low = lows.fold(pmin, f64::min);
+        let low = lows.fold(pmin, f64::min).max(pmin / 10.0);
         let high = extent.iter().copied().fold(pmax, f64::max);
         let (min, mut max) = (low.log10().floor(), high.log10().ceil());
         if max <= min {

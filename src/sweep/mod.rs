@@ -429,7 +429,7 @@ pub fn sweep(opts: &SweepOptions) -> Result<String, Error> {
 
     let bar = progress_bar(opts.quiet, todo.len(), plan.reps);
     let mut finished = 0usize;
-    run::run_points(
+    let ran = run::run_points(
         &models,
         &todo,
         plan.reps,
@@ -443,8 +443,9 @@ pub fn sweep(opts: &SweepOptions) -> Result<String, Error> {
             bar.set_message(format!("{finished}/{} points", todo.len()));
             Ok(())
         },
-    )?;
+    );
     bar.finish_and_clear();
+    ran?;
 
     let rows = results::finish(&dir, &plan, &models, &present)?;
     let complete = rows.len() == plan.points();
