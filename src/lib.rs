@@ -34,3 +34,4 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;
+pub mod validate;

@@ -33,6 +33,18 @@ enum Command {
     Merge(MergeArgs),
     /// Print the built-in default scenario (a starting point for your own).
     Default,
+    /// Run the bundled published-record scenarios and compare with the record.
+    Validate(ValidateArgs),
+}
+
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -215,6 +227,28 @@ fn check(args: CheckArgs) -> Result<(), Error> {
     emit(text, None)
 }
 
+/// Exit status of `validate` when a check expected to hold fails.
+const VALIDATION_FAILED: u8 = 1;
+
+fn validate(args: ValidateArgs) -> Result<(), Error> {
+    let results = survsim::validate::run(args.threads.unwrap_or_else(default_threads).max(1))?;
+    let text = match args.format {
+        Format::Table => survsim::validate::table(&results),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&survsim::validate::to_json(&results))
+                .expect("JSON values serialize");
+            s.push('\n');
+            s
+        }
+    };
+    emit(text, None)?;
+    if !survsim::validate::all_expected_hold(&results) {
+        eprintln!("survsim: a check expected to hold failed (status MISS above)");
+        std::process::exit(VALIDATION_FAILED.into());
+    }
+    Ok(())
+}
+
 fn sweep(args: SweepArgs) -> Result<(), Error> {
     let summary = survsim::sweep::sweep(&survsim::sweep::SweepOptions {
         scenario: args.scenario.scenario,
@@ -249,6 +283,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Sweep(args) => sweep(args),
         Command::Merge(args) => merge(args),
+        Command::Validate(args) => validate(args),
         Command::Default => {
             survsim::output::write_stdout(survsim::scenario::DEFAULT_SCENARIO.as_bytes())
         }

@@ -20,6 +20,15 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
     tmp.write_all(contents)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(io_err(format!("cannot write {}", path.display())))?;
+    // Temporary files are created private (0600); a report is an ordinary
+    // file, readable by others as the umask allows for new files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
     tmp.persist(path)
         .map_err(|e| e.error)
         .map_err(io_err(format!("cannot write {}", path.display())))?;

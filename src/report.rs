@@ -403,7 +403,7 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "\n{:<14}{:>12}{:>14}{:>10}{:>11}{:>12}{:>11}{:>10}{:>9}",
+            "\n{:<18}{:>12}{:>14}{:>10}{:>11}{:>12}{:>11}{:>10}{:>9}",
             "GROUP",
             "residents",
             "faces",
@@ -417,8 +417,8 @@ impl Report {
         for g in &self.groups {
             let _ = writeln!(
                 out,
-                "{:<14}{:>12}{:>14}{:>10}{:>11}{:>12}{:>11}{:>10}{:>9}",
-                truncate(&g.name, 13),
+                "{:<18}{:>12}{:>14}{:>10}{:>11}{:>12}{:>11}{:>10}{:>9}",
+                truncate(&g.name, 17),
                 fmt_num(g.residents as f64, 0),
                 fmt_num(
                     g.mean(GroupMetric::FacesCaptured),
@@ -635,14 +635,14 @@ pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{:<14}{:>12}{:>8}{:>9}{:>12}{:>12}{:>12}{:>8}{:>14}",
+        "\n{:<18}{:>12}{:>8}{:>9}{:>12}{:>12}{:>12}{:>8}{:>14}",
         "GROUP", "residents", "wanted", "faces %", "FMR", "FNMR", "FPIR", "TPIR", "misident."
     );
     for g in &m.groups {
         let _ = writeln!(
             out,
-            "{:<14}{:>12}{:>8}{:>9.2}{:>12.3e}{:>12.4}{:>12.3e}{:>8.4}{:>14.3e}",
-            truncate(&g.name, 13),
+            "{:<18}{:>12}{:>8}{:>9.2}{:>12.3e}{:>12.4}{:>12.3e}{:>8.4}{:>14.3e}",
+            truncate(&g.name, 17),
             fmt_num(g.residents as f64, 0),
             fmt_num(g.wanted as f64, 0),
             100.0 * g.face_share,

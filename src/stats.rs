@@ -73,6 +73,14 @@ pub fn integrate(f: &dyn Fn(f64) -> f64, a: f64, b: f64, eps: f64) -> f64 {
         .sum()
 }
 
+/// The 97.5 % quantile of Student's t with `df` degrees of freedom: the
+/// half-width factor of a two-sided 95 % interval.
+pub fn student_t_975(df: usize) -> f64 {
+    StudentsT::new(0.0, 1.0, df.max(1) as f64)
+        .map(|d| d.inverse_cdf(0.975))
+        .unwrap_or(1.959_963_984_540_054)
+}
+
 /// Mean and two-sided 95 % confidence interval (Student's t) of a sample.
 /// With fewer than two values the interval is the single value itself.
 pub fn mean_ci95(values: &[f64]) -> (f64, f64, f64) {
@@ -82,10 +90,7 @@ pub fn mean_ci95(values: &[f64]) -> (f64, f64, f64) {
         return (mean, mean, mean);
     }
     let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
-    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
-        .map(|d| d.inverse_cdf(0.975))
-        .unwrap_or(1.959_963_984_540_054);
-    let half = t * (var / n as f64).sqrt();
+    let half = student_t_975(n - 1) * (var / n as f64).sqrt();
     (mean, mean - half, mean + half)
 }
 

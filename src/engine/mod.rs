@@ -198,7 +198,8 @@ impl<'m> Engine<'m> {
     }
 
     /// Sorts the collected alerts by time (ties broken by site and person, so
-    /// the order is reproducible) and raises them.
+    /// the order is reproducible) and raises them, running the chain up to
+    /// each one first.
     fn raise_in_time_order(&mut self, response: &mut Response<'m>) {
         self.hour_alerts.sort_by(|x, y| {
             x.time_s
@@ -206,7 +207,10 @@ impl<'m> Engine<'m> {
                 .then(x.site.cmp(&y.site))
                 .then(x.person.cmp(&y.person))
         });
+        // Advancing the chain to each alert before raising it keeps the event
+        // queue to what is in flight, not a whole hour's alerts.
         for &alert in &self.hour_alerts {
+            response.run_until(alert.time_s);
             response.raise(alert);
         }
     }

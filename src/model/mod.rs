@@ -306,10 +306,10 @@ impl Model {
         }
 
         // Sites.
-        if f.sites.is_empty() {
+        if f.sites.is_empty() && mode == Mode::Footfall {
             return Err(ValidationError::new(
                 k(&["sites"]),
-                "expected at least one site",
+                "expected at least one site (or simulation.mode = \"batch\")",
             ));
         }
         let mut sites = Vec::with_capacity(f.sites.len());

@@ -12,6 +12,7 @@
 //! Errors from steps 3 are located in the original text by key path, so the
 //! user sees `file:line:column: key `a.b`: message` wherever possible.
 
+pub mod bundled;
 pub mod file;
 mod locate;
 mod overrides;
@@ -57,11 +58,34 @@ impl ScenarioSource {
         Ok(ScenarioSource { name, text })
     }
 
-    /// The file if given, otherwise the built-in default.
+    /// A bundled scenario by name (see [`bundled`]).
+    pub fn bundled(name: &str) -> Option<Self> {
+        bundled::get(name).map(|text| ScenarioSource {
+            name: format!("<bundled scenario {name}>"),
+            text: text.to_string(),
+        })
+    }
+
+    /// The file if given, otherwise the built-in default. A name that is not
+    /// an existing file but is a bundled scenario's name (`met-essex-2019`)
+    /// selects that scenario.
     pub fn from_arg(path: Option<&Path>) -> Result<Self, InputError> {
         match path {
-            Some(p) => Self::read(p),
             None => Ok(Self::builtin_default()),
+            // A bare word (no directory, no extension) may name a bundled scenario.
+            Some(p) if !p.exists() && p.components().count() == 1 && p.extension().is_none() => {
+                let name = p.to_str().unwrap_or_default();
+                Self::bundled(name).ok_or_else(|| {
+                    InputError::whole(
+                        p.display().to_string(),
+                        format!(
+                            "no such file, nor a bundled scenario (bundled: {})",
+                            bundled::names().join(", ")
+                        ),
+                    )
+                })
+            }
+            Some(p) => Self::read(p),
         }
     }
 }

@@ -1,0 +1,49 @@
+//! Scenarios compiled into the binary, so `survsim run met-essex-2019` and
+//! `survsim validate` work from anywhere. The files live in `scenarios/`.
+
+/// Name and TOML text of every bundled scenario.
+pub const BUNDLED: &[(&str, &str)] = &[
+    ("default", include_str!("../../scenarios/default.toml")),
+    (
+        "bench-city",
+        include_str!("../../scenarios/bench-city.toml"),
+    ),
+    (
+        "base-rate-100k",
+        include_str!("../../scenarios/base-rate-100k.toml"),
+    ),
+    (
+        "schneier-1-in-10m",
+        include_str!("../../scenarios/schneier-1-in-10m.toml"),
+    ),
+    (
+        "uk-1-in-300000",
+        include_str!("../../scenarios/uk-1-in-300000.toml"),
+    ),
+    (
+        "met-essex-2019",
+        include_str!("../../scenarios/met-essex-2019.toml"),
+    ),
+    (
+        "swp-champions-league-2017",
+        include_str!("../../scenarios/swp-champions-league-2017.toml"),
+    ),
+    (
+        "npl-2023-thresholds",
+        include_str!("../../scenarios/npl-2023-thresholds.toml"),
+    ),
+    (
+        "aclu-rekognition-2018",
+        include_str!("../../scenarios/aclu-rekognition-2018.toml"),
+    ),
+];
+
+/// The text of a bundled scenario.
+pub fn get(name: &str) -> Option<&'static str> {
+    BUNDLED.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// The names of all bundled scenarios.
+pub fn names() -> Vec<&'static str> {
+    BUNDLED.iter().map(|(n, _)| *n).collect()
+}
