@@ -34,8 +34,12 @@ metrics! {
         FacesCaptured => ("faces_captured", "faces captured"),
         /// Distinct residents captured at least once.
         PeopleScanned => ("people_scanned", "distinct people scanned"),
-        /// Watchlist searches run (one per captured face).
+        /// Watchlist searches run (captured faces not dropped by the pipeline).
         Searches => ("searches", "searches"),
+        /// Faces the pipeline dropped under overload: never searched.
+        FacesDropped => ("faces_dropped", "dropped by the pipeline"),
+        /// ... of which faces of wanted people.
+        WantedFacesDropped => ("wanted_faces_dropped", "of wanted people"),
         /// All alerts.
         Alerts => ("alerts", "alerts"),
         /// Alerts whose top candidate is the person.
@@ -46,8 +50,10 @@ metrics! {
         AlertsRejected => ("alerts_rejected", "rejected by operator"),
         /// Alerts an operator confirmed.
         AlertsConfirmed => ("alerts_confirmed", "confirmed by operator"),
-        /// Alerts whose subject left before a stop (the sum of the four below).
+        /// Alerts whose subject left before a stop (the sum of the five below).
         LostInCrowd => ("lost_in_crowd", "lost in the crowd"),
+        /// ... decided by the pipeline only after the window closed.
+        LostToPipelineDelay => ("lost_to_pipeline_delay", "decided too late (pipeline)"),
         /// ... while waiting for an operator.
         LostAwaitingReview => ("lost_awaiting_review", "awaiting an operator"),
         /// ... confirmed only after the window closed.
@@ -149,4 +155,77 @@ pub struct Outcome {
     pub counts: Counts,
     /// Per group, in model order.
     pub groups: Vec<GroupCounts>,
+    /// Per matcher pool, with a pipeline.
+    pub pools: Vec<PoolStats>,
+    /// Latency distributions.
+    pub latency: Latencies,
+}
+
+/// What one matcher pool saw in a replication.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PoolStats {
+    /// Faces that reached the pool.
+    pub arrivals: u64,
+    /// Faces matched.
+    pub served: u64,
+    /// Faces dropped.
+    pub dropped: u64,
+    /// Server-seconds spent matching.
+    pub busy_s: f64,
+    /// ∫ queue length dt, face-seconds.
+    pub queue_area: f64,
+    /// Longest queue.
+    pub max_queue: u64,
+    /// Most arrivals in one minute of virtual time.
+    pub peak_per_minute: u64,
+}
+
+impl Eq for PoolStats {}
+
+/// Latency distributions, in microseconds (HdrHistogram, 3 significant digits).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latencies {
+    /// Capture → match decision, for every searched face (with a pipeline).
+    pub capture_to_decision: hdrhistogram::Histogram<u64>,
+    /// Alert raised → operator's decision.
+    pub alert_to_review: hdrhistogram::Histogram<u64>,
+    /// Capture → stop, for every stop.
+    pub capture_to_stop: hdrhistogram::Histogram<u64>,
+}
+
+impl Eq for Latencies {}
+
+impl Latencies {
+    /// Names and histograms, in report order.
+    pub fn named(&self) -> [(&'static str, &hdrhistogram::Histogram<u64>); 3] {
+        [
+            ("capture_to_decision", &self.capture_to_decision),
+            ("alert_to_review", &self.alert_to_review),
+            ("capture_to_stop", &self.capture_to_stop),
+        ]
+    }
+
+    /// Adds another replication's latencies.
+    pub fn add(&mut self, other: &Latencies) {
+        // Same bounds on both sides, so adding cannot fail.
+        let _ = self.capture_to_decision.add(&other.capture_to_decision);
+        let _ = self.alert_to_review.add(&other.alert_to_review);
+        let _ = self.capture_to_stop.add(&other.capture_to_stop);
+    }
+}
+
+/// A latency histogram: 1 µs to ~11.6 days, 3 significant digits.
+pub fn latency_histogram() -> hdrhistogram::Histogram<u64> {
+    hdrhistogram::Histogram::new_with_bounds(1, 1_000_000_000_000, 3)
+        .expect("valid histogram bounds")
+}
+
+impl Default for Latencies {
+    fn default() -> Self {
+        Latencies {
+            capture_to_decision: latency_histogram(),
+            alert_to_review: latency_histogram(),
+            capture_to_stop: latency_histogram(),
+        }
+    }
 }

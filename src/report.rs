@@ -5,7 +5,7 @@
 //! Ratios are taken over the pooled totals of all replications (a ratio of
 //! sums), which stays finite when a single replication has no true alert.
 
-use crate::metrics::{GroupMetric, Metric, Outcome};
+use crate::metrics::{GroupMetric, Latencies, Metric, Outcome, PoolStats};
 use crate::model::{Expected, Model};
 use crate::stats::mean_ci95;
 use serde_json::{Map, Value, json};
@@ -164,6 +164,73 @@ pub struct Report {
     pub wanted_missed: Stat,
     /// Per group, in model order.
     pub groups: Vec<GroupReport>,
+    /// Latency percentiles pooled over replications (empty histograms are
+    /// left out: capture → decision needs a pipeline).
+    pub latency: Vec<LatencyReport>,
+    /// Per matcher pool, with a pipeline.
+    pub pools: Vec<PoolReport>,
+}
+
+/// Percentiles of one latency distribution, in milliseconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyReport {
+    /// `capture_to_decision`, `alert_to_review` or `capture_to_stop`.
+    pub name: &'static str,
+    /// Values recorded.
+    pub count: u64,
+    /// Mean, ms.
+    pub mean_ms: f64,
+    /// (quantile, ms) for p50, p90, p99, p99.9.
+    pub quantiles_ms: [(f64, f64); 4],
+    /// Largest value, ms.
+    pub max_ms: f64,
+}
+
+/// The quantiles reported, and their JSON keys.
+pub const LATENCY_QUANTILES: [(f64, &str); 4] =
+    [(0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (0.999, "p99_9")];
+
+impl LatencyReport {
+    fn of(name: &'static str, h: &hdrhistogram::Histogram<u64>) -> Option<Self> {
+        (!h.is_empty()).then(|| LatencyReport {
+            name,
+            count: h.len(),
+            mean_ms: h.mean() / 1e3,
+            quantiles_ms: LATENCY_QUANTILES.map(|(q, _)| (q, h.value_at_quantile(q) as f64 / 1e3)),
+            max_ms: h.max() as f64 / 1e3,
+        })
+    }
+
+    /// The value at a reported quantile, ms.
+    pub fn quantile_ms(&self, q: f64) -> Option<f64> {
+        self.quantiles_ms
+            .iter()
+            .find(|(x, _)| *x == q)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// One matcher pool's figures, over all replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolReport {
+    /// Pool name.
+    pub name: String,
+    /// Servers.
+    pub servers: u32,
+    /// Faces per second the pool can match.
+    pub capacity_per_s: f64,
+    /// Busy server time ÷ (servers × duration).
+    pub utilisation: f64,
+    /// Time-average number of faces waiting.
+    pub mean_queue: f64,
+    /// Longest queue in any replication.
+    pub max_queue: u64,
+    /// Faces dropped per replication (mean).
+    pub dropped: f64,
+    /// Dropped ÷ arrived.
+    pub drop_rate: Option<f64>,
+    /// Highest arrival rate over one minute, faces/s (largest over replications).
+    pub peak_offered_per_s: f64,
 }
 
 fn ratio(num: f64, den: f64) -> Option<f64> {
@@ -229,7 +296,48 @@ impl Report {
                 o.counts[Metric::WantedScanned].saturating_sub(o.counts[Metric::WantedAlerted])
             })),
             groups,
+            latency: {
+                let mut all = Latencies::default();
+                for o in outcomes {
+                    all.add(&o.latency);
+                }
+                all.named()
+                    .iter()
+                    .filter_map(|(name, h)| LatencyReport::of(name, h))
+                    .collect()
+            },
+            pools: model
+                .pipeline
+                .iter()
+                .flat_map(|p| p.pools.iter().enumerate())
+                .map(|(i, pool)| {
+                    let stats: Vec<&PoolStats> =
+                        outcomes.iter().filter_map(|o| o.pools.get(i)).collect();
+                    let reps = stats.len().max(1) as f64;
+                    let sum = |f: fn(&PoolStats) -> f64| stats.iter().map(|s| f(s)).sum::<f64>();
+                    PoolReport {
+                        name: pool.name.clone(),
+                        servers: pool.servers,
+                        capacity_per_s: pool.capacity_per_s(),
+                        utilisation: sum(|s| s.busy_s)
+                            / (reps * pool.servers as f64 * model.duration_s),
+                        mean_queue: sum(|s| s.queue_area) / (reps * model.duration_s),
+                        max_queue: stats.iter().map(|s| s.max_queue).max().unwrap_or(0),
+                        dropped: sum(|s| s.dropped as f64) / reps,
+                        drop_rate: ratio(sum(|s| s.dropped as f64), sum(|s| s.arrivals as f64)),
+                        peak_offered_per_s: stats
+                            .iter()
+                            .map(|s| s.peak_per_minute as f64 / 60.0)
+                            .fold(0.0, f64::max),
+                    }
+                })
+                .collect(),
         }
+    }
+
+    /// A latency distribution by name, if anything was recorded.
+    pub fn latency(&self, name: &str) -> Option<&LatencyReport> {
+        self.latency.iter().find(|l| l.name == name)
     }
 
     /// A metric's mean and interval.
@@ -316,6 +424,36 @@ impl Report {
             }),
         );
         root.insert("groups".into(), Value::Array(groups));
+        let mut latency = Map::new();
+        for l in &self.latency {
+            let mut o = Map::new();
+            o.insert("count".into(), json!(l.count));
+            o.insert("mean".into(), num(l.mean_ms));
+            for ((_, v), (_, key)) in l.quantiles_ms.iter().zip(LATENCY_QUANTILES) {
+                o.insert(key.into(), num(*v));
+            }
+            o.insert("max".into(), num(l.max_ms));
+            latency.insert(format!("{}_ms", l.name), Value::Object(o));
+        }
+        root.insert("latency".into(), Value::Object(latency));
+        if !self.pools.is_empty() {
+            root.insert(
+                "pipeline".into(),
+                json!({
+                    "pools": self.pools.iter().map(|p| json!({
+                        "name": p.name,
+                        "servers": p.servers,
+                        "capacity_faces_per_s": num(p.capacity_per_s),
+                        "utilisation": num(p.utilisation),
+                        "mean_queue": num(p.mean_queue),
+                        "max_queue": p.max_queue,
+                        "faces_dropped": num(p.dropped),
+                        "drop_rate": opt(p.drop_rate),
+                        "peak_offered_faces_per_s": num(p.peak_offered_per_s),
+                    })).collect::<Vec<_>>(),
+                }),
+            );
+        }
         Value::Object(root)
     }
 
@@ -446,7 +584,68 @@ impl Report {
                 ),
             );
         }
+        if !self.latency.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{:<22}{:>12}{:>11}{:>11}{:>11}{:>11}{:>11}",
+                "LATENCY (ms)", "count", "p50", "p90", "p99", "p99.9", "max"
+            );
+            for l in &self.latency {
+                let _ = write!(
+                    out,
+                    "{:<22}{:>12}",
+                    l.name.replace('_', " "),
+                    fmt_num(l.count as f64, 0)
+                );
+                for (_, v) in l.quantiles_ms {
+                    let _ = write!(out, "{:>11}", fmt_ms(v));
+                }
+                let _ = writeln!(out, "{:>11}", fmt_ms(l.max_ms));
+            }
+        }
+        if !self.pools.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{:<18}{:>8}{:>12}{:>12}{:>9}{:>11}{:>10}{:>12}{:>11}",
+                "MATCHER POOL",
+                "servers",
+                "capacity/s",
+                "peak in/s",
+                "util.",
+                "mean queue",
+                "max q.",
+                "dropped",
+                "drop rate"
+            );
+            for p in &self.pools {
+                let _ = writeln!(
+                    out,
+                    "{:<18}{:>8}{:>12}{:>12}{:>9}{:>11.2}{:>10}{:>12}{:>11}",
+                    truncate(&p.name, 17),
+                    p.servers,
+                    fmt_num(p.capacity_per_s, 0),
+                    fmt_num(p.peak_offered_per_s, 1),
+                    fmt_pct(p.utilisation),
+                    p.mean_queue,
+                    fmt_num(p.max_queue as f64, 0),
+                    fmt_num(p.dropped, if reps > 1 { 1 } else { 0 }),
+                    p.drop_rate
+                        .map_or("-".into(), |r| format!("{:.4} %", 100.0 * r)),
+                );
+            }
+        }
         out
+    }
+}
+
+/// Milliseconds with sensible precision.
+fn fmt_ms(ms: f64) -> String {
+    if ms >= 100.0 {
+        fmt_num(ms, 0)
+    } else if ms >= 1.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.3}")
     }
 }
 
@@ -580,7 +779,7 @@ pub fn check_json(scenario: &crate::scenario::Scenario) -> Value {
             "name": s.name,
             "cameras": s.cameras,
             "expected_faces": num(s.expected_captures(m.duration_s)),
-            "peak_faces_per_hour": num(s.captures_per_s.iter().cloned().fold(0.0, f64::max) * 3600.0),
+            "peak_faces_per_hour": num(s.peak_captures_per_hour()),
         })).collect::<Vec<_>>(),
     })
 }

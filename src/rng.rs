@@ -24,6 +24,11 @@ pub const STREAM_SITE_ARRIVALS: u64 = 0x5349_5445;
 /// site index). Separate from arrivals so that matcher and watchlist changes
 /// leave the faces untouched.
 pub const STREAM_SITE_SEARCH: u64 = 0x5345_4152;
+/// Stream label: capture times of faces that raised no alert, needed only by
+/// the pipeline (followed by the site index).
+pub const STREAM_SITE_TIMES: u64 = 0x5449_4d45;
+/// Stream label: a matcher pool's service times (followed by the pool index).
+pub const STREAM_POOL: u64 = 0x504f_4f4c;
 /// Stream label: the alert → review → stop → arrest chain.
 pub const STREAM_RESPONSE: u64 = 0x5245_5350;
 

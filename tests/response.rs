@@ -37,7 +37,10 @@ fn assert_conservation(o: &Outcome) {
     );
     assert_eq!(
         c[Metric::Alerts],
-        c[Metric::AlertsRejected] + c[Metric::AlertsConfirmed] + c[Metric::LostAwaitingReview]
+        c[Metric::AlertsRejected]
+            + c[Metric::AlertsConfirmed]
+            + c[Metric::LostAwaitingReview]
+            + c[Metric::LostToPipelineDelay]
     );
     assert_eq!(
         c[Metric::AlertsConfirmed],
@@ -53,7 +56,8 @@ fn assert_conservation(o: &Outcome) {
     );
     assert_eq!(
         c[Metric::LostInCrowd],
-        c[Metric::LostAwaitingReview]
+        c[Metric::LostToPipelineDelay]
+            + c[Metric::LostAwaitingReview]
             + c[Metric::LostDuringReview]
             + c[Metric::LostAwaitingOfficer]
             + c[Metric::LostBeforeStop]

@@ -29,14 +29,17 @@
 //! three random words, a counter bump and a comparison. Memory is one `u32`
 //! per resident.
 
+pub mod pipeline;
 pub mod response;
 
 use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::sites::HOUR_S;
 use crate::model::{Group, MatedOutcome, Mode, Model};
 use crate::rng::{
-    STREAM_RESPONSE, STREAM_SITE_ARRIVALS, STREAM_SITE_SEARCH, SimRng, below, open01, stream, unit,
+    STREAM_POOL, STREAM_RESPONSE, STREAM_SITE_ARRIVALS, STREAM_SITE_SEARCH, STREAM_SITE_TIMES,
+    SimRng, below, open01, stream, unit,
 };
+use pipeline::{Face, NO_ALERT, PipelineOutcome, PipelineState};
 use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 use response::{Alert, NOT_WANTED, Response};
@@ -53,6 +56,8 @@ pub struct Engine<'m> {
     captures: Vec<u32>,
     /// Alerts raised in the current hour, before sorting.
     hour_alerts: Vec<Alert>,
+    /// With a pipeline: every face captured in the current hour.
+    hour_faces: Vec<Face>,
 }
 
 impl<'m> Engine<'m> {
@@ -62,6 +67,7 @@ impl<'m> Engine<'m> {
             model,
             captures: vec![0; model.residents as usize],
             hour_alerts: Vec::new(),
+            hour_faces: Vec::new(),
         }
     }
 
@@ -74,20 +80,36 @@ impl<'m> Engine<'m> {
             .map(|s| SiteStreams {
                 arrivals: stream(model.seed, &[rep, STREAM_SITE_ARRIVALS, s]),
                 search: stream(model.seed, &[rep, STREAM_SITE_SEARCH, s]),
+                times: stream(model.seed, &[rep, STREAM_SITE_TIMES, s]),
             })
             .collect();
         let mut response = Response::new(model, stream(model.seed, &[rep, STREAM_RESPONSE]));
         let mut faces_by_group = vec![0u64; model.groups.len()];
 
+        let mut pipeline = model.pipeline.as_ref().map(|p| {
+            PipelineState::new(model, p, |pool| {
+                stream(model.seed, &[rep, STREAM_POOL, pool])
+            })
+        });
         match model.mode {
-            Mode::Footfall => self.footfall(&mut site_rngs, &mut response, &mut faces_by_group),
+            Mode::Footfall => self.footfall(
+                &mut site_rngs,
+                &mut response,
+                pipeline.as_mut(),
+                &mut faces_by_group,
+            ),
             Mode::Batch => self.batch(&mut site_rngs[0], &mut response, &mut faces_by_group),
+        }
+        let mut pipeline_outcome = PipelineOutcome::default();
+        if let Some(p) = pipeline {
+            p.finish(&mut response, &mut pipeline_outcome);
         }
 
         let (mut outcome, _) = response.finish();
+        pipeline_outcome.merge_into(&mut outcome);
         let faces: u64 = faces_by_group.iter().sum();
         outcome.counts[Metric::FacesCaptured] = faces;
-        outcome.counts[Metric::Searches] = faces;
+        outcome.counts[Metric::Searches] = faces - outcome.counts[Metric::FacesDropped];
         outcome.counts[Metric::WantedPresent] = model.wanted as u64;
         for (gi, g) in model.groups.iter().enumerate() {
             let members = &self.captures
@@ -106,11 +128,13 @@ impl<'m> Engine<'m> {
     }
 
     /// Footfall mode: hour by hour, each site's Poisson captures are drawn,
-    /// searched, and their alerts handed to the response chain in time order.
+    /// searched, and their alerts handed to the response chain in time order
+    /// — directly, or through the recognition pipeline.
     fn footfall(
         &mut self,
         site_rngs: &mut [SiteStreams],
         response: &mut Response<'m>,
+        mut pipeline: Option<&mut PipelineState<'m>>,
         faces_by_group: &mut [u64],
     ) {
         let model = self.model;
@@ -120,16 +144,13 @@ impl<'m> Engine<'m> {
             let hour_end = (hour_start + HOUR_S).min(model.duration_s);
             let hour_of_day = (hour % 24) as usize;
             self.hour_alerts.clear();
+            self.hour_faces.clear();
             for (site_index, site) in model.sites.iter().enumerate() {
-                let rate_per_s = site.captures_per_s[hour_of_day];
-                if rate_per_s <= 0.0 {
-                    continue;
-                }
                 let rngs = &mut site_rngs[site_index];
-                for &(a, b) in &site.active_in_hour[hour_of_day] {
-                    let t0 = hour_start + a;
-                    let t1 = (hour_start + b).min(hour_end);
-                    if t1 <= t0 {
+                for segment in &site.segments_in_hour[hour_of_day] {
+                    let t0 = hour_start + segment.start_s;
+                    let t1 = (hour_start + segment.end_s).min(hour_end);
+                    if t1 <= t0 || segment.captures_per_s <= 0.0 {
                         continue;
                     }
                     let interval = Interval {
@@ -140,23 +161,44 @@ impl<'m> Engine<'m> {
                     for (group_index, group) in model.groups.iter().enumerate() {
                         let n = poisson(
                             &mut rngs.arrivals,
-                            rate_per_s * interval.len_s * group.face_share,
+                            segment.captures_per_s * interval.len_s * group.face_share,
                         );
                         faces_by_group[group_index] += n;
-                        capture_group(
-                            model,
-                            group_index,
-                            group,
-                            n,
-                            interval,
-                            rngs,
-                            &mut self.captures,
-                            &mut self.hour_alerts,
-                        );
+                        let faces = &mut Captured {
+                            counts: &mut self.captures,
+                            alerts: &mut self.hour_alerts,
+                            faces: &mut self.hour_faces,
+                        };
+                        if pipeline.is_some() {
+                            capture_group::<true>(
+                                model,
+                                group_index,
+                                group,
+                                n,
+                                interval,
+                                rngs,
+                                faces,
+                            );
+                        } else {
+                            capture_group::<false>(
+                                model,
+                                group_index,
+                                group,
+                                n,
+                                interval,
+                                rngs,
+                                faces,
+                            );
+                        }
                     }
                 }
             }
-            self.raise_in_time_order(response);
+            match pipeline.as_deref_mut() {
+                Some(p) => {
+                    p.process_hour(&mut self.hour_faces, &self.hour_alerts, hour_end, response)
+                }
+                None => self.raise_in_time_order(response),
+            }
             response.run_until(hour_end);
         }
     }
@@ -211,7 +253,7 @@ impl<'m> Engine<'m> {
         // queue to what is in flight, not a whole hour's alerts.
         for &alert in &self.hour_alerts {
             response.run_until(alert.time_s);
-            response.raise(alert);
+            response.raise(alert, alert.time_s);
         }
     }
 }
@@ -223,6 +265,16 @@ impl<'m> Engine<'m> {
 struct SiteStreams {
     arrivals: SimRng,
     search: SimRng,
+    /// Capture times of faces without an alert (pipeline only).
+    times: SimRng,
+}
+
+/// Where captured faces are recorded: per-resident counts, the hour's
+/// alerts, and (with a pipeline) the hour's faces.
+struct Captured<'a> {
+    counts: &'a mut [u32],
+    alerts: &'a mut Vec<Alert>,
+    faces: &'a mut Vec<Face>,
 }
 
 /// An active stretch of one site's cameras within one hour.
@@ -260,24 +312,23 @@ fn poisson(rng: &mut SimRng, mean: f64) -> u64 {
 }
 
 /// Captures `n` faces of `group` during `interval`, searches each one, and
-/// collects the alerts. This is the hot loop of the simulator.
-#[allow(clippy::too_many_arguments)]
+/// collects the alerts — and with `PIPELINE`, every face with its capture
+/// time. This is the hot loop of the simulator.
 #[inline]
-fn capture_group(
+fn capture_group<const PIPELINE: bool>(
     model: &Model,
     group_index: usize,
     group: &Group,
     n: u64,
     interval: Interval,
     rngs: &mut SiteStreams,
-    captures: &mut [u32],
-    alerts: &mut Vec<Alert>,
+    out: &mut Captured,
 ) {
     if n == 0 || group.residents == 0 {
         return;
     }
     let first = group.first_resident as usize;
-    let members = &mut captures[first..first + group.residents as usize];
+    let members = &mut out.counts[first..first + group.residents as usize];
     let size = group.residents as u64;
     // Residents are drawn a batch ahead and their counters prefetched, so
     // the cache misses of a batch overlap instead of queueing one by one: the
@@ -294,22 +345,39 @@ fn capture_group(
         for &member in batch.iter() {
             let counter = &mut members[member as usize];
             *counter = counter.saturating_add(1);
-            search(
+            let alerted = search(
                 model,
                 group_index,
                 group,
                 member,
                 interval,
                 &mut rngs.search,
-                alerts,
+                out.alerts,
             );
+            if PIPELINE {
+                let (capture_s, alert) = if alerted {
+                    let i = out.alerts.len() - 1;
+                    (out.alerts[i].time_s, i as u32)
+                } else {
+                    let u = unit(rngs.times.next_u64());
+                    (interval.start_s + interval.len_s * u, NO_ALERT)
+                };
+                out.faces.push(Face {
+                    capture_s,
+                    ready_s: 0.0,
+                    site: interval.site,
+                    alert,
+                    mated: member < group.wanted,
+                });
+            }
         }
     }
 }
 
 /// Searches one face — member `member` of `group` — against the watchlist,
-/// and collects an alert if it raises one. A non-mated search uses exactly one
-/// word of `rng` and a mated one exactly three, whatever the outcome.
+/// and collects an alert if it raises one (returning whether it did). A
+/// non-mated search uses exactly one word of `rng` and a mated one exactly
+/// three, whatever the outcome.
 #[inline(always)]
 fn search(
     model: &Model,
@@ -319,7 +387,7 @@ fn search(
     interval: Interval,
     rng: &mut SimRng,
     alerts: &mut Vec<Alert>,
-) {
+) -> bool {
     let wanted = member < group.wanted;
     let (alerted, is_true, when) = if wanted {
         let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
@@ -360,4 +428,5 @@ fn search(
             is_true,
         });
     }
+    alerted
 }

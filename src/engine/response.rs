@@ -9,7 +9,10 @@
 //!
 //! An alert's path:
 //!
-//! 1. **raised** at its capture time; it joins the operators' queue.
+//! 1. **raised** when its search is decided — at capture, or after the
+//!    recognition pipeline's delay ([`super::pipeline`]); decided after the
+//!    window closed, it is lost *to pipeline delay*; otherwise it joins the
+//!    operators' queue.
 //! 2. **review**: an operator takes `review_time`, then rejects it or confirms it
 //!    (with probability `p_confirm_true` or `p_confirm_false`). If the window
 //!    closed while it waited, it is lost *awaiting review*; if it was
@@ -71,6 +74,8 @@ struct InFlight {
     stage: Stage,
     /// Queue entries and scheduled events that still refer to this slot.
     refs: u8,
+    /// When the alert reached the operators (its decision time).
+    raised_s: f64,
     review_s: f64,
     confirm_u: f64,
     approach_s: f64,
@@ -136,16 +141,17 @@ impl<'m> Response<'m> {
             dispatch_queue: VecDeque::new(),
             wanted_flags: vec![0; model.wanted as usize],
             outcome: Outcome {
-                counts: Default::default(),
                 groups: vec![Default::default(); model.groups.len()],
+                ..Default::default()
             },
         }
     }
 
-    /// Accepts an alert. Alerts must be raised in time order, and not before
+    /// Accepts an alert decided at `decided_s` (its capture time without a
+    /// pipeline). Alerts must be raised in order of decision, and not before
     /// the time the chain has already run to.
-    pub fn raise(&mut self, alert: Alert) {
-        debug_assert!(alert.time_s >= self.now_s);
+    pub fn raise(&mut self, alert: Alert, decided_s: f64) {
+        debug_assert!(decided_s >= self.now_s);
         let m = self.model;
         let rng = &mut self.rng;
         let flight = InFlight {
@@ -153,6 +159,7 @@ impl<'m> Response<'m> {
             deadline_s: alert.time_s + m.intervention.window_s,
             stage: Stage::AwaitingReview,
             refs: 0,
+            raised_s: decided_s,
             review_s: m.review.review_time.sample(rng),
             confirm_u: unit(rng.next_u64()),
             approach_s: m.intervention.approach_time.sample(rng),
@@ -169,8 +176,8 @@ impl<'m> Response<'m> {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.schedule(alert.time_s, slot, Kind::Raised);
-        self.schedule(flight.deadline_s, slot, Kind::WindowCloses);
+        self.schedule(decided_s, slot, Kind::Raised);
+        self.schedule(flight.deadline_s.max(decided_s), slot, Kind::WindowCloses);
     }
 
     /// Processes every event before `until_s`.
@@ -246,6 +253,11 @@ impl<'m> Response<'m> {
                     self.count(Metric::FalseAlerts);
                     self.count_group(slot, GroupMetric::FalseAlerts);
                 }
+                if self.now_s > f.deadline_s {
+                    // The pipeline decided it after the person had gone.
+                    self.lose(slot, Metric::LostToPipelineDelay);
+                    return;
+                }
                 self.slots[slot as usize].refs += 1;
                 self.review_queue.push_back(slot);
                 self.start_reviews();
@@ -257,6 +269,11 @@ impl<'m> Response<'m> {
             },
             Kind::ReviewDone => {
                 self.operators_free += 1;
+                let waited = self.now_s - f.raised_s;
+                self.outcome
+                    .latency
+                    .alert_to_review
+                    .saturating_record((waited * 1e6) as u64);
                 let p = if f.alert.is_true {
                     self.model.review.p_confirm_true
                 } else {
@@ -285,6 +302,11 @@ impl<'m> Response<'m> {
                     self.dispatch();
                 } else {
                     self.count(Metric::Stops);
+                    let since_capture = self.now_s - f.alert.time_s;
+                    self.outcome
+                        .latency
+                        .capture_to_stop
+                        .saturating_record((since_capture * 1e6) as u64);
                     if f.alert.is_true {
                         self.count(Metric::CorrectStops);
                     } else {

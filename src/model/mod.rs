@@ -10,6 +10,7 @@
 pub mod calibrate;
 pub mod dist;
 pub mod matcher;
+pub mod pipeline;
 pub mod population;
 pub mod sites;
 
@@ -91,6 +92,8 @@ pub struct Model {
     pub matcher_profile: Option<String>,
     /// The operating points the matcher was calibrated from, with their fit.
     pub calibration: Vec<PointFit>,
+    /// The recognition pipeline, if the scenario describes one.
+    pub pipeline: Option<pipeline::Pipeline>,
     /// Human review.
     pub review: Review,
     /// Officers and stops.
@@ -337,6 +340,17 @@ impl Model {
             ));
         }
 
+        let pipeline = match (&f.pipeline, mode) {
+            (None, _) => None,
+            (Some(p), Mode::Footfall) => Some(pipeline::Pipeline::build(p, &f.sites)?),
+            (Some(_), Mode::Batch) => {
+                return Err(ValidationError::new(
+                    k(&["pipeline"]),
+                    "a pipeline needs faces arriving over time: it cannot be used in batch mode",
+                ));
+            }
+        };
+
         // Review and intervention.
         let r = &f.review;
         let rpath = k(&["review"]);
@@ -376,6 +390,7 @@ impl Model {
             matcher,
             matcher_profile: resolved.profile,
             calibration: resolved.fits,
+            pipeline,
             review,
             intervention,
         })

@@ -17,11 +17,21 @@ pub struct Site {
     pub cameras: u32,
     /// Share of passers captured at usable quality.
     pub capture_share: f64,
-    /// Usable faces captured per second, for each hour of the day.
-    pub captures_per_s: [f64; 24],
-    /// For each hour of the day, the active parts of that hour as
-    /// `[start, end)` offsets in seconds from the start of the hour.
-    pub active_in_hour: Vec<Vec<(f64, f64)>>,
+    /// For each hour of the day, the stretches of it during which the
+    /// cameras run, each with a constant rate of usable captures (footfall,
+    /// plus any surge, times the capture share).
+    pub segments_in_hour: Vec<Vec<Segment>>,
+}
+
+/// A stretch of an hour with a constant capture rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Segment {
+    /// Start, seconds from the start of the hour.
+    pub start_s: f64,
+    /// End (exclusive), seconds from the start of the hour.
+    pub end_s: f64,
+    /// Usable faces captured per second.
+    pub captures_per_s: f64,
 }
 
 impl Site {
@@ -76,27 +86,96 @@ impl Site {
                 windows.push((0.0, b));
             }
         }
-        let active_in_hour = (0..24)
+        // Surges: extra people per second over daily [start, end) windows.
+        let mut surges: Vec<(f64, f64, f64)> = Vec::new();
+        for (i, surge) in s.surges.iter().enumerate() {
+            let spath = path.key("surges").index(i);
+            let start = parse_clock(&surge.at)
+                .filter(|&t| t < DAY_S)
+                .ok_or_else(|| {
+                    ValidationError::new(
+                        spath.key("at"),
+                        format!(
+                            "expected a clock time such as \"21:45\", got \"{}\"",
+                            surge.at
+                        ),
+                    )
+                })?;
+            let len = surge.duration.seconds;
+            if !(len > 0.0 && len <= DAY_S) {
+                return Err(ValidationError::new(
+                    spath.key("duration"),
+                    "expected a duration above zero and at most 24h",
+                ));
+            }
+            if !(surge.people.is_finite() && surge.people >= 0.0) {
+                return Err(ValidationError::new(
+                    spath.key("people"),
+                    format!("expected a number of people ≥ 0, got {}", surge.people),
+                ));
+            }
+            let rate = surge.people / len;
+            let end = start + len;
+            if end <= DAY_S {
+                surges.push((start, end, rate));
+            } else {
+                surges.push((start, DAY_S, rate));
+                surges.push((0.0, end - DAY_S, rate));
+            }
+        }
+        let segments_in_hour = (0..24)
             .map(|h| {
                 let (h0, h1) = (h as f64 * HOUR_S, (h + 1) as f64 * HOUR_S);
-                let mut parts: Vec<(f64, f64)> = windows
+                let mut active: Vec<(f64, f64)> = windows
                     .iter()
                     .filter_map(|&(a, b)| {
                         let (lo, hi) = (a.max(h0), b.min(h1));
-                        (lo < hi).then_some((lo - h0, hi - h0))
+                        (lo < hi).then_some((lo, hi))
                     })
                     .collect();
-                merge_intervals(&mut parts);
-                parts
+                merge_intervals(&mut active);
+                // Cut the active stretches at every surge edge; each piece
+                // has a constant rate.
+                let mut cuts: Vec<f64> = surges.iter().flat_map(|&(a, b, _)| [a, b]).collect();
+                cuts.sort_by(f64::total_cmp);
+                let mut segments = Vec::new();
+                for (a, b) in active {
+                    let mut edges = vec![a];
+                    edges.extend(cuts.iter().copied().filter(|&c| c > a && c < b));
+                    edges.push(b);
+                    for w in edges.windows(2) {
+                        let mid = 0.5 * (w[0] + w[1]);
+                        let surge: f64 = surges
+                            .iter()
+                            .filter(|&&(sa, sb, _)| sa <= mid && mid < sb)
+                            .map(|&(_, _, r)| r)
+                            .sum();
+                        let rate = captures_per_s[h] + surge * s.capture_share;
+                        segments.push(Segment {
+                            start_s: w[0] - h0,
+                            end_s: w[1] - h0,
+                            captures_per_s: rate,
+                        });
+                    }
+                }
+                segments
             })
             .collect();
         Ok(Site {
             name: s.name.clone(),
             cameras: s.cameras,
             capture_share: s.capture_share,
-            captures_per_s,
-            active_in_hour,
+            segments_in_hour,
         })
+    }
+
+    /// The highest capture rate of any stretch, per hour.
+    pub fn peak_captures_per_hour(&self) -> f64 {
+        self.segments_in_hour
+            .iter()
+            .flatten()
+            .map(|seg| seg.captures_per_s * HOUR_S)
+            .fold(0.0, f64::max)
     }
 
     /// Expected usable faces over `[0, duration_s)`.
@@ -106,9 +185,9 @@ impl Site {
         for hour in 0..hours {
             let hour_start = hour as f64 * HOUR_S;
             let hod = (hour % 24) as usize;
-            for &(a, b) in &self.active_in_hour[hod] {
-                let len = (b.min(duration_s - hour_start) - a).max(0.0);
-                total += self.captures_per_s[hod] * len;
+            for seg in &self.segments_in_hour[hod] {
+                let len = (seg.end_s.min(duration_s - hour_start) - seg.start_s).max(0.0);
+                total += seg.captures_per_s * len;
             }
         }
         total
@@ -127,19 +206,24 @@ fn merge_intervals(parts: &mut Vec<(f64, f64)>) {
     *parts = merged;
 }
 
+/// Parses `"HH:MM"` into seconds since midnight; `24:00` is the end of the day.
+fn parse_clock(t: &str) -> Option<f64> {
+    let (h, m) = t.trim().split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    if m >= 60 || h > 24 || (h == 24 && m > 0) {
+        return None;
+    }
+    Some((h * 3600 + m * 60) as f64)
+}
+
 /// Parses `"HH:MM-HH:MM"` into seconds since midnight; `24:00` ends the day.
 fn parse_window(w: &str) -> Result<(f64, f64), String> {
     let bad = || format!("expected a daily window such as \"10:00-16:00\", got \"{w}\"");
     let (a, b) = w.split_once('-').ok_or_else(bad)?;
-    let clock = |t: &str| -> Result<f64, String> {
-        let (h, m) = t.trim().split_once(':').ok_or_else(bad)?;
-        let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-        if m >= 60 || h > 24 || (h == 24 && m > 0) {
-            return Err(bad());
-        }
-        Ok((h * 3600 + m * 60) as f64)
-    };
-    let (a, b) = (clock(a)?, clock(b)?);
+    let (a, b) = (
+        parse_clock(a).ok_or_else(bad)?,
+        parse_clock(b).ok_or_else(bad)?,
+    );
     if a == b {
         return Err(format!("the window \"{w}\" is empty (start equals end)"));
     }
@@ -170,6 +254,7 @@ mod tests {
             footfall_per_hour: Footfall::Flat(3600.0),
             capture_share: 0.5,
             active: vec!["22:30-01:00".into()],
+            surges: vec![],
         };
         let site = Site::build(&s, &KeyPath::keys(&["sites"])).unwrap();
         // 2.5 active hours a day at 1,800 captures an hour.
@@ -178,5 +263,25 @@ mod tests {
         assert!((site.expected_captures(2.0 * DAY_S) - 9_000.0).abs() < 1e-9);
         // A run that ends at 23:00 sees 00:00–01:00 and 22:30–23:00.
         assert!((site.expected_captures(23.0 * HOUR_S) - 2_700.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn surges_add_their_people_while_cameras_run() {
+        let s = SiteSection {
+            name: "gate".into(),
+            cameras: 1,
+            footfall_per_hour: Footfall::Flat(1000.0),
+            capture_share: 0.5,
+            active: vec!["00:00-24:00".into()],
+            surges: vec![crate::scenario::file::SurgeSection {
+                at: "23:45".into(),
+                duration: crate::scenario::file::DurationText::parse("30m").unwrap(),
+                people: 20_000.0,
+            }],
+        };
+        let site = Site::build(&s, &KeyPath::keys(&["sites"])).unwrap();
+        // 24,000 a day plus the surge, both half captured.
+        assert!((site.expected_captures(DAY_S) - 22_000.0).abs() < 1e-6);
+        assert!((site.peak_captures_per_hour() - 20_500.0).abs() < 1e-6);
     }
 }

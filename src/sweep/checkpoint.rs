@@ -325,9 +325,12 @@ pub fn read_point(
                 })
                 .collect::<Option<Vec<_>>>()
                 .filter(|g| g.len() == model.groups.len())?;
+            // Points keep counts only; pool statistics and latency
+            // histograms are not part of a sweep's results.
             Some(Outcome {
                 counts: Counts::from_slice(&counts),
                 groups,
+                ..Default::default()
             })
         })
         .collect::<Option<Vec<_>>>()

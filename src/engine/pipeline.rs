@@ -1,0 +1,335 @@
+//! The recognition pipeline in virtual time: camera → detection → transfer →
+//! matching queue → decision.
+//!
+//! No event per face is needed. Each site's detection is one FIFO server
+//! (its cameras' combined capacity) fed in capture order, so a face's
+//! detection end is the Lindley recursion d = max(capture, d_prev) + s.
+//! Detected faces reach their matcher pool after a fixed transfer latency;
+//! a pool's faces are taken in arrival order through c servers and a bounded
+//! FIFO queue: before each arrival, queued faces start on servers that have
+//! become free (a heap of c free times), then the arrival starts at once,
+//! joins the queue, or — the queue being full — is dropped (drop-newest) or
+//! pushes out the face that waited longest (drop-oldest). A dropped face is
+//! never searched. A face's decision comes when its service ends; alerts are
+//! handed to the response chain in decision order.
+//!
+//! Faces are processed an hour at a time and queues carry over from one
+//! hour to the next, so the state is bounded by an hour's faces.
+
+use crate::engine::response::{Alert, Response};
+use crate::metrics::{Latencies, Metric, Outcome, PoolStats};
+use crate::model::Model;
+use crate::model::pipeline::{Overload, Pipeline, Pool};
+use crate::rng::SimRng;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// Marks a face that raised no alert.
+pub const NO_ALERT: u32 = u32::MAX;
+
+/// A captured face on its way through the pipeline.
+#[derive(Debug, Clone, Copy)]
+pub struct Face {
+    /// Capture time, s.
+    pub capture_s: f64,
+    /// Arrival at the matcher pool, s (set by detection).
+    pub ready_s: f64,
+    /// Site index.
+    pub site: u32,
+    /// Index into the hour's alerts, or [`NO_ALERT`].
+    pub alert: u32,
+    /// Whether the person is wanted (a mated search).
+    pub mated: bool,
+}
+
+/// A face waiting in, or served by, a pool.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    capture_s: f64,
+    alert: Option<Alert>,
+    mated: bool,
+}
+
+/// An alert whose search has been decided, ordered by decision time.
+#[derive(Debug, Clone, Copy)]
+struct Decided {
+    time_bits: u64,
+    seq: u64,
+    alert: Alert,
+}
+
+impl PartialEq for Decided {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time_bits, self.seq) == (other.time_bits, other.seq)
+    }
+}
+impl Eq for Decided {}
+impl PartialOrd for Decided {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Decided {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.time_bits, self.seq).cmp(&(other.time_bits, other.seq))
+    }
+}
+
+/// One pool's queue and servers.
+struct PoolState<'m> {
+    pool: &'m Pool,
+    rng: SimRng,
+    /// Times at which each server becomes free (min-heap of f64 bits).
+    free_at: BinaryHeap<Reverse<u64>>,
+    waiting: VecDeque<Job>,
+    /// Time up to which the queue-length integral is accounted.
+    accounted_s: f64,
+    /// Arrivals in the current minute, for the peak offered load.
+    minute: u64,
+    minute_count: u64,
+    stats: PoolStats,
+}
+
+impl<'m> PoolState<'m> {
+    fn new(pool: &'m Pool, rng: SimRng) -> Self {
+        PoolState {
+            pool,
+            rng,
+            free_at: (0..pool.servers).map(|_| Reverse(0f64.to_bits())).collect(),
+            waiting: VecDeque::new(),
+            accounted_s: 0.0,
+            minute: 0,
+            minute_count: 0,
+            stats: PoolStats::default(),
+        }
+    }
+
+    fn account(&mut self, t: f64) {
+        // The final drain runs to infinity with an empty queue: nothing to add.
+        if t > self.accounted_s && t.is_finite() {
+            self.stats.queue_area += self.waiting.len() as f64 * (t - self.accounted_s);
+            self.accounted_s = t;
+        }
+    }
+
+    fn earliest_free(&self) -> f64 {
+        self.free_at
+            .peek()
+            .map_or(f64::INFINITY, |r| f64::from_bits(r.0))
+    }
+
+    /// Starts queued faces on servers that free up at or before `t`.
+    fn start_waiting_until(&mut self, t: f64, out: &mut Decisions) {
+        while !self.waiting.is_empty() {
+            let free = self.earliest_free();
+            if free > t {
+                break;
+            }
+            self.account(free);
+            let job = self.waiting.pop_front().expect("not empty");
+            self.serve(job, free, out);
+        }
+        self.account(t);
+    }
+
+    fn serve(&mut self, job: Job, start: f64, out: &mut Decisions) {
+        self.free_at.pop();
+        let service = self.pool.service_time.sample(&mut self.rng);
+        let done = start + service;
+        self.free_at.push(Reverse(done.to_bits()));
+        self.stats.busy_s += service;
+        self.stats.served += 1;
+        out.latency
+            .capture_to_decision
+            .saturating_record(((done - job.capture_s) * 1e6) as u64);
+        if let Some(alert) = job.alert {
+            out.seq += 1;
+            out.heap.push(Reverse(Decided {
+                time_bits: done.to_bits(),
+                seq: out.seq,
+                alert,
+            }));
+        }
+    }
+
+    fn arrive(&mut self, t: f64, job: Job, out: &mut Decisions) {
+        let minute = (t / 60.0) as u64;
+        if minute != self.minute {
+            self.stats.peak_per_minute = self.stats.peak_per_minute.max(self.minute_count);
+            self.minute = minute;
+            self.minute_count = 0;
+        }
+        self.minute_count += 1;
+        self.stats.arrivals += 1;
+        self.start_waiting_until(t, out);
+        if self.waiting.is_empty() && self.earliest_free() <= t {
+            self.serve(job, t, out);
+        } else if (self.waiting.len() as u64) < self.pool.queue_capacity {
+            self.waiting.push_back(job);
+        } else {
+            let dropped = match self.pool.overload {
+                Overload::DropOldest if !self.waiting.is_empty() => {
+                    let oldest = self.waiting.pop_front().expect("not empty");
+                    self.waiting.push_back(job);
+                    oldest
+                }
+                _ => job,
+            };
+            self.stats.dropped += 1;
+            out.dropped += 1;
+            if dropped.mated {
+                out.wanted_dropped += 1;
+            }
+        }
+        self.stats.max_queue = self.stats.max_queue.max(self.waiting.len() as u64);
+    }
+
+    fn finish(&mut self) -> PoolStats {
+        self.stats.peak_per_minute = self.stats.peak_per_minute.max(self.minute_count);
+        self.stats
+    }
+}
+
+/// Decisions made, waiting to be handed to the response chain in order.
+struct Decisions {
+    heap: BinaryHeap<Reverse<Decided>>,
+    seq: u64,
+    latency: Latencies,
+    dropped: u64,
+    wanted_dropped: u64,
+}
+
+/// The pipeline's state over one replication.
+pub struct PipelineState<'m> {
+    pipeline: &'m Pipeline,
+    detection_free_s: Vec<f64>,
+    pools: Vec<PoolState<'m>>,
+    decisions: Decisions,
+}
+
+impl<'m> PipelineState<'m> {
+    /// Empty queues; `rng_for_pool(i)` gives pool i's service-time stream.
+    pub fn new(
+        model: &'m Model,
+        pipeline: &'m Pipeline,
+        rng_for_pool: impl Fn(u64) -> SimRng,
+    ) -> Self {
+        PipelineState {
+            pipeline,
+            detection_free_s: vec![0.0; model.sites.len()],
+            pools: pipeline
+                .pools
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PoolState::new(p, rng_for_pool(i as u64)))
+                .collect(),
+            decisions: Decisions {
+                heap: BinaryHeap::new(),
+                seq: 0,
+                latency: Latencies::default(),
+                dropped: 0,
+                wanted_dropped: 0,
+            },
+        }
+    }
+
+    /// Runs an hour's faces through detection and the pools, then hands the
+    /// response chain every alert decided before `hour_end`.
+    pub fn process_hour(
+        &mut self,
+        faces: &mut [Face],
+        hour_alerts: &[Alert],
+        hour_end: f64,
+        response: &mut Response<'m>,
+    ) {
+        // Detection: each site's faces in capture order through its FIFO.
+        faces.sort_unstable_by(|a, b| {
+            a.site
+                .cmp(&b.site)
+                .then(a.capture_s.total_cmp(&b.capture_s))
+                .then(a.alert.cmp(&b.alert))
+        });
+        let transfer = self.pipeline.transfer_s;
+        for face in faces.iter_mut() {
+            let s = face.site as usize;
+            let start = face.capture_s.max(self.detection_free_s[s]);
+            self.detection_free_s[s] = start + self.pipeline.detection_service_s[s];
+            face.ready_s = self.detection_free_s[s] + transfer;
+        }
+        // Matching: each pool's faces in arrival order.
+        let site_pool = &self.pipeline.site_pool;
+        faces.sort_unstable_by(|a, b| {
+            site_pool[a.site as usize]
+                .cmp(&site_pool[b.site as usize])
+                .then(a.ready_s.total_cmp(&b.ready_s))
+                .then(a.site.cmp(&b.site))
+                .then(a.capture_s.total_cmp(&b.capture_s))
+        });
+        for face in faces.iter() {
+            let job = Job {
+                capture_s: face.capture_s,
+                alert: (face.alert != NO_ALERT).then(|| hour_alerts[face.alert as usize]),
+                mated: face.mated,
+            };
+            self.pools[site_pool[face.site as usize]].arrive(
+                face.ready_s,
+                job,
+                &mut self.decisions,
+            );
+        }
+        for pool in &mut self.pools {
+            pool.start_waiting_until(hour_end, &mut self.decisions);
+        }
+        self.release_until(hour_end, response);
+    }
+
+    fn release_until(&mut self, t: f64, response: &mut Response<'m>) {
+        while let Some(Reverse(d)) = self.decisions.heap.peek() {
+            let decided = f64::from_bits(d.time_bits);
+            if decided >= t {
+                break;
+            }
+            let alert = d.alert;
+            self.decisions.heap.pop();
+            response.run_until(decided);
+            response.raise(alert, decided);
+        }
+    }
+
+    /// Drains the queues and hands over the remaining decisions.
+    pub fn finish(mut self, response: &mut Response<'m>, outcome_extra: &mut PipelineOutcome) {
+        for pool in &mut self.pools {
+            pool.start_waiting_until(f64::INFINITY, &mut self.decisions);
+        }
+        self.release_until(f64::INFINITY, response);
+        outcome_extra.pools = self.pools.iter_mut().map(|p| p.finish()).collect();
+        outcome_extra.dropped = self.decisions.dropped;
+        outcome_extra.wanted_dropped = self.decisions.wanted_dropped;
+        outcome_extra.capture_to_decision = Some(self.decisions.latency.capture_to_decision);
+    }
+}
+
+/// What the pipeline adds to a replication's outcome.
+#[derive(Default)]
+pub struct PipelineOutcome {
+    /// Per pool.
+    pub pools: Vec<PoolStats>,
+    /// Faces dropped (not searched).
+    pub dropped: u64,
+    /// ... of wanted people.
+    pub wanted_dropped: u64,
+    /// Capture → decision latencies.
+    pub capture_to_decision: Option<hdrhistogram::Histogram<u64>>,
+}
+
+impl PipelineOutcome {
+    /// Adds these figures to `outcome`.
+    pub fn merge_into(self, outcome: &mut Outcome) {
+        outcome.counts[Metric::FacesDropped] = self.dropped;
+        outcome.counts[Metric::WantedFacesDropped] = self.wanted_dropped;
+        outcome.pools = self.pools;
+        if let Some(h) = self.capture_to_decision {
+            outcome.latency.capture_to_decision = h;
+        }
+    }
+}
