@@ -35,6 +35,8 @@ enum Command {
     Default,
     /// Run the bundled published-record scenarios and compare with the record.
     Validate(ValidateArgs),
+    /// Find the load (or the matcher count) at which a pipeline target breaks.
+    Stress(StressArgs),
 }
 
 #[derive(clap::Args)]
@@ -81,6 +83,43 @@ struct RunArgs {
     /// Print no timing line on standard error.
     #[arg(long, short)]
     quiet: bool,
+    /// Write the latency histograms (capture → decision, alert → review,
+    /// capture → stop) to this file in HdrHistogram's interval-log format,
+    /// one interval per replication.
+    #[arg(long, value_name = "PATH")]
+    latency_log: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct StressArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// A limit that must hold: `p99-decision-latency=2s`,
+    /// `p99.9-decision-latency=5s`, `drop-rate=0.001`, `utilisation=0.8`.
+    /// Repeatable.
+    #[arg(long = "target", value_name = "NAME=LIMIT", required = true)]
+    targets: Vec<String>,
+    /// Search the fewest servers per pool instead of the highest load.
+    #[arg(long, value_enum)]
+    solve: Option<Solve>,
+    /// With --solve matchers: the footfall factor to size the pools for.
+    #[arg(long, default_value_t = 1.0)]
+    load: f64,
+    /// Replications per probe.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    reps: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Solve {
+    /// The number of servers in every matcher pool.
+    Matchers,
 }
 
 #[derive(clap::Args)]
@@ -210,6 +249,12 @@ fn run(args: RunArgs) -> Result<(), Error> {
             s
         }
     };
+    if let Some(path) = &args.latency_log {
+        survsim::output::write_atomically(
+            path,
+            &survsim::report::latency_log(&outcomes, scenario.model.duration_s),
+        )?;
+    }
     emit(text, args.output.as_ref())
 }
 
@@ -219,6 +264,36 @@ fn check(args: CheckArgs) -> Result<(), Error> {
         Format::Table => survsim::report::check_table(&scenario),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&survsim::report::check_json(&scenario))
+                .expect("JSON values serialize");
+            s.push('\n');
+            s
+        }
+    };
+    emit(text, None)
+}
+
+fn stress(args: StressArgs) -> Result<(), Error> {
+    let scenario = load(&args.scenario)?;
+    survsim::stress::check_model(&scenario.model, &scenario.source.name)?;
+    let targets = args
+        .targets
+        .iter()
+        .map(|t| t.parse())
+        .collect::<Result<Vec<survsim::stress::Target>, InputError>>()?;
+    if !(args.load.is_finite() && args.load > 0.0) {
+        return Err(InputError::whole("--load", "expected a footfall factor above 0").into());
+    }
+    let threads = args.threads.unwrap_or_else(default_threads).max(1);
+    let result = match args.solve {
+        None => survsim::stress::find_load_limit(&scenario.model, &targets, args.reps, threads),
+        Some(Solve::Matchers) => {
+            survsim::stress::solve_servers(&scenario.model, args.load, &targets, args.reps, threads)
+        }
+    };
+    let text = match args.format {
+        Format::Table => survsim::stress::table(&result, &targets),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&survsim::stress::to_json(&result, &targets))
                 .expect("JSON values serialize");
             s.push('\n');
             s
@@ -284,6 +359,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep(args),
         Command::Merge(args) => merge(args),
         Command::Validate(args) => validate(args),
+        Command::Stress(args) => stress(args),
         Command::Default => {
             survsim::output::write_stdout(survsim::scenario::DEFAULT_SCENARIO.as_bytes())
         }

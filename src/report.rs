@@ -638,6 +638,40 @@ impl Report {
     }
 }
 
+/// The replications' latency histograms in HdrHistogram's interval-log
+/// format (V2, deflate-compressed, base64), readable by HdrHistogram's log
+/// tools and plotters: replication r is the interval [r·d, (r+1)·d) of
+/// virtual time, d the run's duration; values are microseconds and each
+/// histogram is tagged with its name. The log's start time is the epoch, so
+/// the file is the same on every run.
+pub fn latency_log(outcomes: &[Outcome], duration_s: f64) -> Vec<u8> {
+    use hdrhistogram::serialization::V2DeflateSerializer;
+    use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
+    let mut buf = Vec::new();
+    let mut serializer = V2DeflateSerializer::new();
+    {
+        let mut writer = IntervalLogWriterBuilder::new()
+            .add_comment("survsim latency histograms, values in microseconds")
+            .with_start_time(std::time::UNIX_EPOCH)
+            .with_base_time(std::time::UNIX_EPOCH)
+            .with_max_value_divisor(1000.0)
+            .begin_log_with(&mut buf, &mut serializer)
+            .expect("writing to memory cannot fail");
+        let span = std::time::Duration::from_secs_f64(duration_s);
+        for (r, o) in outcomes.iter().enumerate() {
+            for (name, h) in o.latency.named() {
+                if h.is_empty() {
+                    continue;
+                }
+                writer
+                    .write_histogram(h, span * r as u32, span, Tag::new(name))
+                    .expect("writing to memory cannot fail");
+            }
+        }
+    }
+    buf
+}
+
 /// Milliseconds with sensible precision.
 fn fmt_ms(ms: f64) -> String {
     if ms >= 100.0 {

@@ -247,3 +247,46 @@ fn the_pipeline_sees_the_same_faces_and_is_reproducible() {
         assert!(y.counts[Metric::FacesDropped] > 0);
     }
 }
+
+#[test]
+fn latency_log_is_a_standard_hdrhistogram_interval_log() {
+    use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("latency.hlog");
+    survsim()
+        .args([
+            "run",
+            "neoface-300fps-stadium",
+            "--reps",
+            "2",
+            "-q",
+            "--latency-log",
+        ])
+        .arg(&log)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&log).unwrap();
+    let mut tags = Vec::new();
+    for entry in IntervalLogIterator::new(&bytes) {
+        if let LogEntry::Interval(h) = entry.expect("parses as an interval log") {
+            tags.push(h.tag().map(|t| t.as_str().to_string()).unwrap_or_default());
+            let decoded: hdrhistogram::Histogram<u64> =
+                hdrhistogram::serialization::Deserializer::new()
+                    .deserialize(&mut std::io::Cursor::new(
+                        base64::Engine::decode(
+                            &base64::engine::general_purpose::STANDARD,
+                            h.encoded_histogram(),
+                        )
+                        .unwrap(),
+                    ))
+                    .unwrap();
+            assert!(!decoded.is_empty());
+        }
+    }
+    // Two replications × three histograms.
+    assert_eq!(
+        tags.iter().filter(|t| *t == "capture_to_decision").count(),
+        2
+    );
+    assert_eq!(tags.len(), 6, "{tags:?}");
+}

@@ -396,6 +396,29 @@ impl Model {
         })
     }
 
+    /// This model with every site's footfall (and surges) multiplied by
+    /// `factor`: the load axis of `survsim stress`.
+    pub fn with_footfall_scaled(&self, factor: f64) -> Model {
+        let mut m = self.clone();
+        for site in &mut m.sites {
+            for seg in site.segments_in_hour.iter_mut().flatten() {
+                seg.captures_per_s *= factor;
+            }
+        }
+        m
+    }
+
+    /// This model with every matcher pool given `servers` servers.
+    pub fn with_pool_servers(&self, servers: u32) -> Model {
+        let mut m = self.clone();
+        if let Some(p) = &mut m.pipeline {
+            for pool in &mut p.pools {
+                pool.servers = servers;
+            }
+        }
+        m
+    }
+
     /// Closed-form expectations for one replication. With footfall, captures
     /// are Poisson, and each search's outcome is an independent thinning of
     /// them, so every count below is Poisson with this mean: its standard

@@ -36,6 +36,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "aclu-rekognition-2018",
         include_str!("../../scenarios/aclu-rekognition-2018.toml"),
     ),
+    (
+        "neoface-300fps-stadium",
+        include_str!("../../scenarios/neoface-300fps-stadium.toml"),
+    ),
 ];
 
 /// The text of a bundled scenario.

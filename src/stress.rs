@@ -1,0 +1,436 @@
+//! `survsim stress`: find the load a recognition pipeline can take.
+//!
+//! A target is a pipeline figure with a limit — `p99-decision-latency=2s`,
+//! `drop-rate=0.001`. The scenario's footfall (every site's, surges
+//! included) is scaled by a factor; each probe runs the scaled scenario for
+//! the given replications and pools their latencies and drops. From ×1 the
+//! factor is doubled (or halved) until the targets break (or hold), then
+//! bisected — on a log scale, to 1 % — to the highest load at which every
+//! target holds. With `--solve matchers`, the load is fixed and the number of
+//! servers per pool is searched instead (doubling, then integer bisection)
+//! for the fewest that meet the targets.
+//!
+//! Replications use the scenario's seeds at every probe (common random
+//! numbers), so the curve is reproducible and smooth in the load.
+
+use crate::error::{Error, InputError};
+use crate::metrics::Metric;
+use crate::model::pipeline::MAX_SERVERS;
+use crate::model::{MAX_EXPECTED_FACES, Model};
+use crate::replicate::run_replications;
+use crate::report::{Report, fmt_num, num};
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+/// A pipeline figure a target constrains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figure {
+    /// 99th percentile of capture → decision latency, seconds.
+    P99DecisionLatency,
+    /// 99.9th percentile of capture → decision latency, seconds.
+    P999DecisionLatency,
+    /// Faces dropped ÷ faces captured.
+    DropRate,
+    /// The busiest pool's utilisation.
+    Utilisation,
+}
+
+impl Figure {
+    const ALL: [(Figure, &'static str); 4] = [
+        (Figure::P99DecisionLatency, "p99-decision-latency"),
+        (Figure::P999DecisionLatency, "p99.9-decision-latency"),
+        (Figure::DropRate, "drop-rate"),
+        (Figure::Utilisation, "utilisation"),
+    ];
+
+    /// The name used in `--target`.
+    pub fn name(self) -> &'static str {
+        Figure::ALL
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("", |(_, n)| n)
+    }
+}
+
+/// `--target NAME=LIMIT`: the figure must stay at or below the limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    /// What is limited.
+    pub figure: Figure,
+    /// The limit (seconds for latencies, a fraction otherwise).
+    pub limit: f64,
+}
+
+impl FromStr for Target {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Self, InputError> {
+        let bad = |m: String| InputError::whole(format!("--target {s}"), m);
+        let names: Vec<&str> = Figure::ALL.iter().map(|(_, n)| *n).collect();
+        let (name, value) = s.split_once('=').ok_or_else(|| {
+            bad(format!(
+                "expected NAME=LIMIT with NAME one of {}",
+                names.join(", ")
+            ))
+        })?;
+        let figure = Figure::ALL
+            .iter()
+            .find(|(_, n)| *n == name.trim())
+            .map(|(f, _)| *f)
+            .ok_or_else(|| {
+                bad(format!(
+                    "unknown target; expected one of {}",
+                    names.join(", ")
+                ))
+            })?;
+        let limit = match figure {
+            Figure::P99DecisionLatency | Figure::P999DecisionLatency => {
+                crate::scenario::file::DurationText::parse(value)
+                    .map_err(bad)?
+                    .seconds
+            }
+            _ => value
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| (0.0..=1.0).contains(v))
+                .ok_or_else(|| bad("expected a fraction between 0 and 1".into()))?,
+        };
+        Ok(Target { figure, limit })
+    }
+}
+
+/// What one probe measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    /// Footfall factor.
+    pub load: f64,
+    /// Servers per pool (the scenario's, unless solving for matchers).
+    pub servers: Option<u32>,
+    /// Highest arrival rate at any pool over one minute, faces/s.
+    pub peak_offered_per_s: f64,
+    /// p99 of capture → decision, s.
+    pub p99_latency_s: f64,
+    /// p99.9 of capture → decision, s.
+    pub p999_latency_s: f64,
+    /// Faces dropped ÷ captured.
+    pub drop_rate: f64,
+    /// The busiest pool's utilisation.
+    pub utilisation: f64,
+    /// The first target (in `--target` order) this probe breaks.
+    pub broken: Option<Figure>,
+}
+
+impl Probe {
+    fn value(&self, f: Figure) -> f64 {
+        match f {
+            Figure::P99DecisionLatency => self.p99_latency_s,
+            Figure::P999DecisionLatency => self.p999_latency_s,
+            Figure::DropRate => self.drop_rate,
+            Figure::Utilisation => self.utilisation,
+        }
+    }
+}
+
+/// How a search ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StressResult {
+    /// Every probe, in the order run.
+    pub probes: Vec<Probe>,
+    /// The highest load (or fewest servers) at which every target holds.
+    pub best: Option<Probe>,
+    /// The first target broken just beyond it.
+    pub first_broken: Option<Figure>,
+    /// Why the search stopped early, if it did.
+    pub note: Option<String>,
+}
+
+/// Runs and measures one probe.
+pub fn probe(
+    model: &Model,
+    load: f64,
+    servers: Option<u32>,
+    reps: u64,
+    threads: usize,
+    targets: &[Target],
+) -> Probe {
+    let mut m = model.with_footfall_scaled(load);
+    if let Some(n) = servers {
+        m = m.with_pool_servers(n);
+    }
+    let outcomes = run_replications(&m, reps, threads);
+    let report = Report::new(&m, "", &[], &outcomes);
+    let latency = report.latency("capture_to_decision");
+    let q = |x: f64| latency.and_then(|l| l.quantile_ms(x)).unwrap_or(0.0) / 1e3;
+    let faces = report.total(Metric::FacesCaptured).mean;
+    let mut p = Probe {
+        load,
+        servers,
+        peak_offered_per_s: report
+            .pools
+            .iter()
+            .map(|p| p.peak_offered_per_s)
+            .fold(0.0, f64::max),
+        p99_latency_s: q(0.99),
+        p999_latency_s: q(0.999),
+        drop_rate: if faces > 0.0 {
+            report.total(Metric::FacesDropped).mean / faces
+        } else {
+            0.0
+        },
+        utilisation: report
+            .pools
+            .iter()
+            .map(|p| p.utilisation)
+            .fold(0.0, f64::max),
+        broken: None,
+    };
+    p.broken = targets
+        .iter()
+        .find(|t| p.value(t.figure) > t.limit)
+        .map(|t| t.figure);
+    p
+}
+
+fn expected_faces(model: &Model, load: f64) -> f64 {
+    model.expected().faces_captured * load
+}
+
+/// The highest footfall factor at which every target holds.
+pub fn find_load_limit(
+    model: &Model,
+    targets: &[Target],
+    reps: u64,
+    threads: usize,
+) -> StressResult {
+    let mut probes = Vec::new();
+    let run = |load: f64, probes: &mut Vec<Probe>| {
+        let p = probe(model, load, None, reps, threads, targets);
+        probes.push(p.clone());
+        p
+    };
+    let first = run(1.0, &mut probes);
+    let (mut lo, mut hi): (Option<Probe>, Option<Probe>);
+    let mut note = None;
+    if first.broken.is_none() {
+        lo = Some(first);
+        hi = None;
+        let mut load = 1.0;
+        while hi.is_none() {
+            load *= 2.0;
+            if expected_faces(model, load) > MAX_EXPECTED_FACES || load > 1e6 {
+                note = Some(format!(
+                    "the targets still hold at ×{}: the limit lies beyond what one run may simulate",
+                    load / 2.0
+                ));
+                break;
+            }
+            let p = run(load, &mut probes);
+            if p.broken.is_none() {
+                lo = Some(p);
+            } else {
+                hi = Some(p);
+            }
+        }
+    } else {
+        hi = Some(first);
+        lo = None;
+        let mut load = 1.0;
+        while lo.is_none() {
+            load /= 2.0;
+            if load < 1e-6 {
+                note = Some("the targets break even at a millionth of the footfall".into());
+                break;
+            }
+            let p = run(load, &mut probes);
+            if p.broken.is_none() {
+                lo = Some(p);
+            } else {
+                hi = Some(p);
+            }
+        }
+    }
+    if let (Some(_), Some(_)) = (&lo, &hi) {
+        while hi.as_ref().unwrap().load / lo.as_ref().unwrap().load > 1.01 {
+            let mid = (lo.as_ref().unwrap().load * hi.as_ref().unwrap().load).sqrt();
+            let p = run(mid, &mut probes);
+            if p.broken.is_none() {
+                lo = Some(p);
+            } else {
+                hi = Some(p);
+            }
+        }
+    }
+    StressResult {
+        first_broken: hi.as_ref().and_then(|h| h.broken),
+        best: lo,
+        probes,
+        note,
+    }
+}
+
+/// The fewest servers per pool meeting every target at footfall factor `load`.
+pub fn solve_servers(
+    model: &Model,
+    load: f64,
+    targets: &[Target],
+    reps: u64,
+    threads: usize,
+) -> StressResult {
+    let mut probes = Vec::new();
+    let run = |n: u32, probes: &mut Vec<Probe>| {
+        let p = probe(model, load, Some(n), reps, threads, targets);
+        probes.push(p.clone());
+        p
+    };
+    let (mut lo_fail, mut hi_ok): (Option<Probe>, Option<Probe>) = (None, None);
+    let mut n = 1u32;
+    let mut note = None;
+    loop {
+        let p = run(n, &mut probes);
+        if p.broken.is_none() {
+            hi_ok = Some(p);
+            break;
+        }
+        lo_fail = Some(p);
+        if n >= MAX_SERVERS {
+            note = Some(format!(
+                "{MAX_SERVERS} servers per pool do not meet the targets"
+            ));
+            break;
+        }
+        n = (n * 2).min(MAX_SERVERS);
+    }
+    if let (Some(_), Some(_)) = (&lo_fail, &hi_ok) {
+        loop {
+            let (a, b) = (
+                lo_fail.as_ref().unwrap().servers.unwrap(),
+                hi_ok.as_ref().unwrap().servers.unwrap(),
+            );
+            if b - a <= 1 {
+                break;
+            }
+            let p = run(a + (b - a) / 2, &mut probes);
+            if p.broken.is_none() {
+                hi_ok = Some(p);
+            } else {
+                lo_fail = Some(p);
+            }
+        }
+    }
+    StressResult {
+        first_broken: lo_fail.as_ref().and_then(|p| p.broken),
+        best: hi_ok,
+        probes,
+        note,
+    }
+}
+
+/// Checks that a model can be stressed.
+pub fn check_model(model: &Model, source: &str) -> Result<(), Error> {
+    if model.pipeline.is_none() {
+        return Err(InputError::whole(
+            source,
+            "`survsim stress` needs a [pipeline] section (matcher pools to stress)",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn sorted(probes: &[Probe]) -> Vec<&Probe> {
+    let mut v: Vec<&Probe> = probes.iter().collect();
+    v.sort_by(|a, b| a.servers.cmp(&b.servers).then(a.load.total_cmp(&b.load)));
+    v
+}
+
+/// The curve walked and the result, as a table.
+pub fn table(result: &StressResult, targets: &[Target]) -> String {
+    let mut out = String::new();
+    let t: Vec<String> = targets
+        .iter()
+        .map(|t| format!("{} ≤ {}", t.figure.name(), fmt_limit(t)))
+        .collect();
+    let _ = writeln!(out, "targets: {}\n", t.join(", "));
+    let _ = writeln!(
+        out,
+        "{:>10}{:>9}{:>16}{:>14}{:>16}{:>12}{:>9}  result",
+        "load ×", "servers", "peak in/s", "p99 (ms)", "p99.9 (ms)", "drop rate", "util."
+    );
+    for p in sorted(&result.probes) {
+        let _ = writeln!(
+            out,
+            "{:>10.4}{:>9}{:>16}{:>14}{:>16}{:>12.2e}{:>8.1}%  {}",
+            p.load,
+            p.servers.map_or("-".into(), |n| n.to_string()),
+            fmt_num(p.peak_offered_per_s, 1),
+            fmt_num(p.p99_latency_s * 1e3, 1),
+            fmt_num(p.p999_latency_s * 1e3, 1),
+            p.drop_rate,
+            100.0 * p.utilisation,
+            p.broken
+                .map_or("holds".to_string(), |f| format!("breaks {}", f.name()))
+        );
+    }
+    match (&result.best, result.probes.first().and_then(|p| p.servers)) {
+        (Some(b), Some(_)) => {
+            let _ = writeln!(
+                out,
+                "\nfewest servers per pool meeting every target at load ×{}: {}",
+                b.load,
+                b.servers.unwrap_or(0)
+            );
+        }
+        (Some(b), None) => {
+            let _ = writeln!(
+                out,
+                "\nhighest load meeting every target: ×{:.4} of the scenario's footfall (peak {} faces/s at a pool)",
+                b.load,
+                fmt_num(b.peak_offered_per_s, 1)
+            );
+        }
+        (None, _) => {
+            let _ = writeln!(out, "\nno probed load meets every target");
+        }
+    }
+    if let Some(f) = result.first_broken {
+        let _ = writeln!(out, "first target to break beyond it: {}", f.name());
+    }
+    if let Some(n) = &result.note {
+        let _ = writeln!(out, "note: {n}");
+    }
+    out
+}
+
+fn fmt_limit(t: &Target) -> String {
+    match t.figure {
+        Figure::P99DecisionLatency | Figure::P999DecisionLatency => format!("{} s", t.limit),
+        _ => format!("{}", t.limit),
+    }
+}
+
+fn probe_json(p: &Probe) -> Value {
+    json!({
+        "load": num(p.load),
+        "servers": p.servers,
+        "peak_offered_faces_per_s": num(p.peak_offered_per_s),
+        "p99_decision_latency_ms": num(p.p99_latency_s * 1e3),
+        "p99_9_decision_latency_ms": num(p.p999_latency_s * 1e3),
+        "drop_rate": num(p.drop_rate),
+        "utilisation": num(p.utilisation),
+        "holds": p.broken.is_none(),
+        "broken": p.broken.map(|f| f.name()),
+    })
+}
+
+/// The result as JSON.
+pub fn to_json(result: &StressResult, targets: &[Target]) -> Value {
+    json!({
+        "survsim": env!("CARGO_PKG_VERSION"),
+        "targets": targets.iter().map(|t| json!({"name": t.figure.name(), "limit": num(t.limit)})).collect::<Vec<_>>(),
+        "best": result.best.as_ref().map(probe_json),
+        "first_broken": result.first_broken.map(|f| f.name()),
+        "note": result.note,
+        "curve": sorted(&result.probes).into_iter().map(probe_json).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,108 @@
+//! `survsim stress` finds limits that can be computed by hand.
+//!
+//! A pool with no waiting room (queue_capacity = 0) is Erlang's loss system
+//! M/G/c/c: the share of faces dropped is B(c, λ/μ), whatever the service
+//! distribution. So the load at which `drop-rate=0.01` breaks, and the
+//! fewest servers that meet it, are known in closed form.
+
+mod common;
+
+use common::survsim;
+use serde_json::Value;
+
+fn erlang_b(c: u32, a: f64) -> f64 {
+    (1..=c).fold(1.0, |b, k| a * b / (k as f64 + a * b))
+}
+
+/// One site with Poisson arrivals at `rate_per_s` into `servers` servers of
+/// 300 faces/s with no queue.
+fn loss_system(dir: &std::path::Path, rate_per_s: f64, servers: u32) -> std::path::PathBuf {
+    let path = dir.join("loss.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[simulation]\nduration = \"1h\"\nseed = 8\n[population]\nresidents = 100000\n\
+             [[sites]]\nname = \"s\"\nfootfall_per_hour = {}\n[watchlist]\nsize = 1000\n\
+             [pipeline]\ndetection_faces_per_s = 1e12\ndetection_latency = \"0s\"\nnetwork_latency = \"0s\"\n\
+             [[pipeline.pools]]\nname = \"p\"\nservers = {servers}\nfaces_per_s = 300\nqueue_capacity = 0\n",
+            rate_per_s * 3600.0
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn stress_json(args: &[&str]) -> Value {
+    let out = survsim()
+        .arg("stress")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn finds_the_erlang_b_load_limit() {
+    // 4 servers at 300/s: B(4, a) = 1 % at a = 0.8694, i.e. 260.8 faces/s,
+    // which is ×2.608 of a 100 faces/s scenario.
+    let dir = tempfile::tempdir().unwrap();
+    let path = loss_system(dir.path(), 100.0, 4);
+    let v = stress_json(&[path.to_str().unwrap(), "--target", "drop-rate=0.01"]);
+    let mut lo = 0.1;
+    let mut hi = 10.0;
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if erlang_b(4, mid) < 0.01 {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    let want = lo * 300.0 / 100.0;
+    let got = v["best"]["load"].as_f64().unwrap();
+    assert!(
+        (got / want - 1.0).abs() < 0.03,
+        "limit ×{got}, Erlang B gives ×{want}"
+    );
+    assert_eq!(v["first_broken"], "drop-rate");
+    assert!(v["curve"].as_array().unwrap().len() >= 5);
+}
+
+#[test]
+fn solves_the_fewest_matchers_erlang_b_allows() {
+    // 1,000 faces/s at 300/s per server: a = 3.33; B(8, a) = 1.36 %,
+    // B(9, a) = 0.50 %, so 9 servers are the fewest with drops ≤ 1 %.
+    let dir = tempfile::tempdir().unwrap();
+    let path = loss_system(dir.path(), 1000.0, 1);
+    let v = stress_json(&[
+        path.to_str().unwrap(),
+        "--target",
+        "drop-rate=0.01",
+        "--solve",
+        "matchers",
+    ]);
+    let want = (1..)
+        .find(|&c| erlang_b(c, 1000.0 / 300.0) <= 0.01)
+        .unwrap();
+    assert_eq!(v["best"]["servers"].as_u64().unwrap(), want as u64);
+}
+
+#[test]
+fn a_scenario_without_a_pipeline_cannot_be_stressed() {
+    survsim()
+        .args(["stress", "--target", "drop-rate=0.01"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("[pipeline]"));
+    survsim()
+        .args(["stress", "neoface-300fps-stadium", "--target", "speed=3"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("p99-decision-latency"));
+}
