@@ -368,6 +368,7 @@ fn capture_group<const PIPELINE: bool>(
                     site: interval.site,
                     alert,
                     mated: member < group.wanted,
+                    key: 0,
                 });
             }
         }
