@@ -7,7 +7,8 @@
 //! Detected faces reach their matcher pool after a fixed transfer latency;
 //! a pool's faces are taken in arrival order through c servers and a bounded
 //! FIFO queue: before each arrival, queued faces start on servers that have
-//! become free (a heap of c free times), then the arrival starts at once,
+//! become free (a heap of the busy servers' free times, and a count of idle
+//! ones), then the arrival starts at once,
 //! joins the queue, or — the queue being full — is dropped (drop-newest) or
 //! pushes out the face that waited longest (drop-oldest). A dropped face is
 //! never searched. A face's decision comes when its service ends; alerts are
@@ -81,8 +82,11 @@ impl Ord for Decided {
 struct PoolState<'m> {
     pool: &'m Pool,
     rng: SimRng,
-    /// Times at which each server becomes free (min-heap of f64 bits).
-    free_at: BinaryHeap<Reverse<u64>>,
+    /// Servers idle as of the last time processed.
+    idle: u32,
+    /// When each busy server becomes free (min-heap of f64 bits). Only busy
+    /// servers are here, so a lightly loaded large pool stays cheap.
+    busy_until: BinaryHeap<Reverse<u64>>,
     waiting: VecDeque<Job>,
     /// Time up to which the queue-length integral is accounted.
     accounted_s: f64,
@@ -97,7 +101,8 @@ impl<'m> PoolState<'m> {
         PoolState {
             pool,
             rng,
-            free_at: (0..pool.servers).map(|_| Reverse(0f64.to_bits())).collect(),
+            idle: pool.servers,
+            busy_until: BinaryHeap::new(),
             waiting: VecDeque::new(),
             accounted_s: 0.0,
             minute: 0,
@@ -114,31 +119,31 @@ impl<'m> PoolState<'m> {
         }
     }
 
-    fn earliest_free(&self) -> f64 {
-        self.free_at
-            .peek()
-            .map_or(f64::INFINITY, |r| f64::from_bits(r.0))
-    }
-
-    /// Starts queued faces on servers that free up at or before `t`.
+    /// Starts queued faces on servers as they free up, up to `t`; servers
+    /// still free at `t` become idle. (Faces wait only when no server is idle.)
     fn start_waiting_until(&mut self, t: f64, out: &mut Decisions) {
-        while !self.waiting.is_empty() {
-            let free = self.earliest_free();
+        while let Some(&Reverse(bits)) = self.busy_until.peek() {
+            let free = f64::from_bits(bits);
             if free > t {
                 break;
             }
-            self.account(free);
-            let job = self.waiting.pop_front().expect("not empty");
-            self.serve(job, free, out);
+            self.busy_until.pop();
+            match self.waiting.pop_front() {
+                Some(job) => {
+                    self.account(free);
+                    self.serve(job, free, out);
+                }
+                None => self.idle += 1,
+            }
         }
         self.account(t);
     }
 
+    /// Starts `job` at `start` on a server that has just been taken.
     fn serve(&mut self, job: Job, start: f64, out: &mut Decisions) {
-        self.free_at.pop();
         let service = self.pool.service_time.sample(&mut self.rng);
         let done = start + service;
-        self.free_at.push(Reverse(done.to_bits()));
+        self.busy_until.push(Reverse(done.to_bits()));
         self.stats.busy_s += service;
         self.stats.served += 1;
         out.latency
@@ -164,7 +169,8 @@ impl<'m> PoolState<'m> {
         self.minute_count += 1;
         self.stats.arrivals += 1;
         self.start_waiting_until(t, out);
-        if self.waiting.is_empty() && self.earliest_free() <= t {
+        if self.idle > 0 {
+            self.idle -= 1;
             self.serve(job, t, out);
         } else if (self.waiting.len() as u64) < self.pool.queue_capacity {
             self.waiting.push_back(job);
