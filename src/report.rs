@@ -799,7 +799,7 @@ pub fn check_json(scenario: &crate::scenario::Scenario) -> Value {
             "name": g.name,
             "residents": g.residents,
             "wanted": g.wanted,
-            "face_share": num(g.face_share),
+            "face_share": num(ge.faces_captured / e.faces_captured.max(f64::MIN_POSITIVE)),
             "fmr": num(g.search.fmr),
             "fnmr": num(g.search.fnmr),
             "fpir": num(g.search.fpir),
@@ -871,14 +871,18 @@ pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
         "\n{:<18}{:>12}{:>8}{:>9}{:>12}{:>12}{:>12}{:>8}{:>14}",
         "GROUP", "residents", "wanted", "faces %", "FMR", "FNMR", "FPIR", "TPIR", "misident."
     );
-    for g in &m.groups {
+    for (g, gv) in m
+        .groups
+        .iter()
+        .zip(v["groups"].as_array().into_iter().flatten())
+    {
         let _ = writeln!(
             out,
             "{:<18}{:>12}{:>8}{:>9.2}{:>12.3e}{:>12.4}{:>12.3e}{:>8.4}{:>14.3e}",
             truncate(&g.name, 17),
             fmt_num(g.residents as f64, 0),
             fmt_num(g.wanted as f64, 0),
-            100.0 * g.face_share,
+            100.0 * f(&gv["face_share"]),
             g.search.fmr,
             g.search.fnmr,
             g.search.fpir,

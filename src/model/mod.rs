@@ -16,7 +16,7 @@ pub mod sites;
 
 pub use dist::Duration;
 pub use matcher::{GroupSearch, Matcher, MatedOutcome, NormalScores};
-pub use population::Group;
+pub use population::{Block, Group};
 pub use sites::Site;
 
 use crate::error::{KeyPath, ValidationError};
@@ -78,8 +78,16 @@ pub struct Model {
     pub duration_s: f64,
     /// All residents.
     pub residents: u32,
-    /// Groups, in file order; residents are numbered in this order.
+    /// Groups, in file order (or cross-product order).
     pub groups: Vec<Group>,
+    /// Residents by (zone, group), numbered in this order.
+    pub blocks: Vec<population::Block>,
+    /// Zone names.
+    pub zones: Vec<String>,
+    /// The group disparities are measured against.
+    pub reference_group: usize,
+    /// σ of each person's log-normal false-match propensity (0: none).
+    pub lookalike_spread: f64,
     /// Wanted people in all groups.
     pub wanted: u32,
     /// How faces arrive.
@@ -116,7 +124,7 @@ pub struct Expected {
 }
 
 /// Closed-form expectations for one group.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExpectedGroup {
     /// Faces of this group's members.
     pub faces_captured: f64,
@@ -126,6 +134,10 @@ pub struct ExpectedGroup {
     pub true_alerts: f64,
     /// False alerts.
     pub false_alerts: f64,
+    /// Visits to covered sites that avoiders did not make.
+    pub avoided_visits: f64,
+    /// Members with two or more false alerts, without lookalikes.
+    pub repeat_false_alert_people: f64,
 }
 
 fn check_probability(p: f64, path: KeyPath) -> Result<f64, ValidationError> {
@@ -176,52 +188,68 @@ impl Model {
             ));
         }
         let gpath = k(&["population", "groups"]);
-        if f.population.groups.is_empty() {
-            return Err(ValidationError::new(gpath, "expected at least one group"));
-        }
-        check_shares(
-            f.population
-                .groups
-                .iter()
-                .enumerate()
-                .map(|(i, g)| (gpath.index(i).key("share"), g.share)),
-            &gpath,
-        )?;
-        for (i, g) in f.population.groups.iter().enumerate() {
-            if f.population.groups[..i].iter().any(|h| h.name == g.name) {
-                return Err(ValidationError::new(
-                    gpath.index(i).key("name"),
-                    format!("group name \"{}\" is used twice", g.name),
-                ));
-            }
-            for (key, v, min) in [
-                ("activity", g.activity, 0.0),
-                ("fmr_multiplier", g.fmr_multiplier, f64::MIN_POSITIVE),
-                ("fnmr_multiplier", g.fnmr_multiplier, f64::MIN_POSITIVE),
-            ] {
-                if !v.is_finite() || v < min || v > 1e6 {
-                    let bound = if min > 0.0 { "above 0" } else { "≥ 0" };
-                    return Err(ValidationError::new(
-                        gpath.index(i).key(key),
-                        format!("expected a number {bound} and at most 1e6, got {v}"),
-                    ));
-                }
-            }
-        }
-        let shares: Vec<f64> = f.population.groups.iter().map(|g| g.share).collect();
+        let specs = population::group_specs(&f.population)?;
+        let shares: Vec<f64> = specs.iter().map(|g| g.share).collect();
         let group_residents = apportion(residents, &shares);
-        let weights: Vec<f64> = f
-            .population
-            .groups
+        if !specs
             .iter()
             .zip(&group_residents)
-            .map(|(g, &r)| g.activity * r as f64)
-            .collect();
-        let total_weight: f64 = weights.iter().sum();
-        if total_weight <= 0.0 {
+            .any(|(g, &r)| g.activity * r as f64 > 0.0)
+        {
             return Err(ValidationError::new(
                 gpath,
                 "no resident can pass a camera: every group with residents has activity 0",
+            ));
+        }
+        let spread = f.population.lookalike_spread;
+        if !(spread.is_finite() && (0.0..=3.0).contains(&spread)) {
+            return Err(ValidationError::new(
+                k(&["population", "lookalike_spread"]),
+                format!("expected a spread from 0 to 3, got {spread}"),
+            ));
+        }
+        let reference_group = match &f.population.reference_group {
+            None => 0,
+            Some(name) => specs.iter().position(|g| &g.name == name).ok_or_else(|| {
+                ValidationError::new(
+                    k(&["population", "reference_group"]),
+                    format!("\"{name}\" is not one of the groups"),
+                )
+            })?,
+        };
+
+        // Zones.
+        let zpath = k(&["zones"]);
+        let zone_names: Vec<String> = if f.zones.is_empty() {
+            vec!["city".to_string()]
+        } else {
+            check_shares(
+                f.zones
+                    .iter()
+                    .enumerate()
+                    .map(|(i, z)| (zpath.index(i).key("share"), z.share)),
+                &zpath,
+            )?;
+            for (i, z) in f.zones.iter().enumerate() {
+                if f.zones[..i].iter().any(|y| y.name == z.name) {
+                    return Err(ValidationError::new(
+                        zpath.index(i).key("name"),
+                        format!("zone name \"{}\" is used twice", z.name),
+                    ));
+                }
+            }
+            f.zones.iter().map(|z| z.name.clone()).collect()
+        };
+        let zone_shares: Vec<f64> = if f.zones.is_empty() {
+            vec![1.0]
+        } else {
+            f.zones.iter().map(|z| z.share).collect()
+        };
+        let home_bias = f.mobility.home_bias;
+        if !(home_bias.is_finite() && home_bias > 0.0 && home_bias <= 1e6) {
+            return Err(ValidationError::new(
+                k(&["mobility", "home_bias"]),
+                format!("expected a number above 0, got {home_bias}"),
             ));
         }
 
@@ -253,16 +281,15 @@ impl Model {
                 let mpath = wpath.key("group_mix");
                 if let Some(unknown) = m
                     .keys()
-                    .find(|name| !f.population.groups.iter().any(|g| &&g.name == name))
+                    .find(|name| !specs.iter().any(|g| &&g.name == name))
                 {
                     return Err(ValidationError::new(
                         mpath.key(unknown),
-                        format!("\"{unknown}\" is not a group of population.groups"),
+                        format!("\"{unknown}\" is not a group of the population"),
                     ));
                 }
                 check_shares(m.iter().map(|(n, &s)| (mpath.key(n), s)), &mpath)?;
-                f.population
-                    .groups
+                specs
                     .iter()
                     .map(|g| m.get(&g.name).copied().unwrap_or(0.0))
                     .collect()
@@ -275,7 +302,7 @@ impl Model {
                     wpath.key("group_mix"),
                     format!(
                         "{w} wanted people fall in group \"{}\", which has only {r} residents",
-                        f.population.groups[i].name
+                        specs[i].name
                     ),
                 ));
             }
@@ -285,28 +312,42 @@ impl Model {
         let resolved = calibrate::resolve(&f.matcher, wl.size)?;
         let matcher = resolved.matcher;
 
-        let mut groups = Vec::with_capacity(f.population.groups.len());
-        let (mut first_resident, mut first_wanted) = (0u64, 0u64);
-        for (i, g) in f.population.groups.iter().enumerate() {
-            groups.push(Group {
+        let groups: Vec<Group> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, g)| Group {
                 name: g.name.clone(),
                 share: g.share,
-                first_resident: first_resident as u32,
                 residents: group_residents[i] as u32,
                 wanted: group_wanted[i] as u32,
-                first_wanted: first_wanted as u32,
                 activity: g.activity,
-                face_share: match mode {
-                    Mode::Footfall => weights[i] / total_weight,
-                    Mode::Batch => group_residents[i] as f64 / residents as f64,
-                },
                 fmr_multiplier: g.fmr_multiplier,
                 fnmr_multiplier: g.fnmr_multiplier,
+                avoidance: g.avoidance,
                 search: matcher.group_search(g.fmr_multiplier, g.fnmr_multiplier),
-            });
-            first_resident += group_residents[i];
-            first_wanted += group_wanted[i];
+                first_resident: 0,
+                first_wanted: 0,
+                face_share: match mode {
+                    Mode::Footfall => {
+                        g.activity * group_residents[i] as f64
+                            / specs
+                                .iter()
+                                .zip(&group_residents)
+                                .map(|(h, &r)| h.activity * r as f64)
+                                .sum::<f64>()
+                    }
+                    Mode::Batch => group_residents[i] as f64 / residents as f64,
+                },
+            })
+            .collect();
+        let avoidance: Vec<f64> = specs.iter().map(|g| g.avoidance).collect();
+        let blocks = population::blocks(&group_residents, &group_wanted, &avoidance, &zone_shares);
+        let mut groups = groups;
+        for b in blocks.iter().filter(|b| b.zone == 0) {
+            groups[b.group as usize].first_resident = b.first_resident;
+            groups[b.group as usize].first_wanted = b.first_wanted;
         }
+        let wanted_total: u64 = group_wanted.iter().sum();
 
         // Sites.
         if f.sites.is_empty() && mode == Mode::Footfall {
@@ -324,7 +365,45 @@ impl Model {
                     format!("site name \"{}\" is used twice", s.name),
                 ));
             }
-            sites.push(Site::build(s, &path)?);
+            let mut site = Site::build(s, &path)?;
+            site.zone = match (&s.zone, f.zones.is_empty()) {
+                (None, true) => 0,
+                (None, false) => {
+                    return Err(ValidationError::new(
+                        path.key("zone"),
+                        "expected the zone the site is in (the scenario has [[zones]])",
+                    ));
+                }
+                (Some(z), _) => zone_names.iter().position(|n| n == z).ok_or_else(|| {
+                    ValidationError::new(
+                        path.key("zone"),
+                        format!(
+                            "no zone is named \"{z}\" (zones: {})",
+                            zone_names.join(", ")
+                        ),
+                    )
+                })? as u32,
+            };
+            // Who passes: each block in proportion to its members' activity,
+            // locals `home_bias` times as likely per head; avoiders' share of
+            // the footfall is removed (displaced away from covered sites).
+            let weight = |b: &population::Block, members: u32| {
+                let bias = if b.zone == site.zone { home_bias } else { 1.0 };
+                members as f64 * specs[b.group as usize].activity * bias
+            };
+            let full: f64 = blocks.iter().map(|b| weight(b, b.residents)).sum();
+            site.block_shares = blocks
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.passers() > 0)
+                .map(|(i, b)| (i as u32, weight(b, b.passers()) / full))
+                .filter(|&(_, share)| share > 0.0)
+                .collect();
+            site.avoided_share_by_group = vec![0.0; groups.len()];
+            for b in &blocks {
+                site.avoided_share_by_group[b.group as usize] += weight(b, b.avoiders) / full;
+            }
+            sites.push(site);
         }
         let expected_faces: f64 = match mode {
             Mode::Footfall => sites.iter().map(|s| s.expected_captures(duration_s)).sum(),
@@ -384,7 +463,11 @@ impl Model {
             duration_s,
             residents: residents as u32,
             groups,
-            wanted: first_wanted as u32,
+            blocks,
+            zones: zone_names,
+            reference_group,
+            lookalike_spread: spread,
+            wanted: wanted_total as u32,
             mode,
             sites,
             matcher,
@@ -425,46 +508,67 @@ impl Model {
     /// error is √mean. In batch mode every resident is searched once, so the
     /// face counts are exact and the alert counts binomial.
     pub fn expected(&self) -> Expected {
-        let faces: f64 = match self.mode {
-            Mode::Footfall => self
-                .sites
-                .iter()
-                .map(|s| s.expected_captures(self.duration_s))
-                .sum(),
-            Mode::Batch => self.residents as f64,
-        };
-        let groups: Vec<ExpectedGroup> = self
+        // Expected faces per block: each site's captures split by its block
+        // shares (footfall), or every resident once (batch).
+        let mut block_faces = vec![0.0; self.blocks.len()];
+        let mut avoided = vec![0.0; self.groups.len()];
+        match self.mode {
+            Mode::Footfall => {
+                for site in &self.sites {
+                    let e = site.expected_captures(self.duration_s);
+                    for &(b, share) in &site.block_shares {
+                        block_faces[b as usize] += e * share;
+                    }
+                    for (g, a) in avoided.iter_mut().enumerate() {
+                        *a += e * site.avoided_share_by_group[g];
+                    }
+                }
+            }
+            Mode::Batch => {
+                for (f, b) in block_faces.iter_mut().zip(&self.blocks) {
+                    *f = b.residents as f64;
+                }
+            }
+        }
+        let mut groups: Vec<ExpectedGroup> = self
             .groups
             .iter()
-            .map(|g| {
-                let gfaces = faces * g.face_share;
-                let (mated, non_mated) = if g.residents == 0 {
-                    (0.0, 0.0)
-                } else {
-                    let wanted_share = g.wanted as f64 / g.residents as f64;
-                    (gfaces * wanted_share, gfaces * (1.0 - wanted_share))
-                };
-                // Each member's captures are Poisson(gfaces / residents); in
-                // batch mode every member is searched once.
-                let per_person = if g.residents == 0 {
-                    0.0
-                } else {
-                    gfaces / g.residents as f64
-                };
-                let people_scanned = match self.mode {
-                    Mode::Footfall => g.residents as f64 * -(-per_person).exp_m1(),
-                    Mode::Batch => g.residents as f64,
-                };
-                ExpectedGroup {
-                    faces_captured: gfaces,
-                    people_scanned,
-                    true_alerts: mated * g.search.tpir,
-                    false_alerts: non_mated * g.search.fpir + mated * g.search.misidentification,
-                }
+            .zip(&avoided)
+            .map(|(_, &a)| ExpectedGroup {
+                avoided_visits: a,
+                ..Default::default()
             })
             .collect();
+        for (b, &faces) in self.blocks.iter().zip(&block_faces) {
+            let g = &self.groups[b.group as usize];
+            let e = &mut groups[b.group as usize];
+            let passers = match self.mode {
+                Mode::Footfall => b.passers(),
+                Mode::Batch => b.residents,
+            } as f64;
+            e.faces_captured += faces;
+            if passers == 0.0 {
+                continue;
+            }
+            // Each passer's captures are Poisson(faces / passers); in batch
+            // mode every resident is searched exactly once.
+            let per_person = faces / passers;
+            let mated = faces * b.wanted as f64 / passers;
+            let non_mated = faces - mated;
+            e.people_scanned += match self.mode {
+                Mode::Footfall => passers * -(-per_person).exp_m1(),
+                Mode::Batch => passers,
+            };
+            e.true_alerts += mated * g.search.tpir;
+            e.false_alerts += non_mated * g.search.fpir + mated * g.search.misidentification;
+            // Residents with two or more false alerts, were everyone in the
+            // group alike (no lookalikes): Poisson(per_person × FPIR) each.
+            let mu = per_person * g.search.fpir;
+            e.repeat_false_alert_people +=
+                (passers - b.wanted as f64) * (1.0 - (-mu).exp() * (1.0 + mu));
+        }
         Expected {
-            faces_captured: faces,
+            faces_captured: groups.iter().map(|g| g.faces_captured).sum(),
             people_scanned: groups.iter().map(|g| g.people_scanned).sum(),
             true_alerts: groups.iter().map(|g| g.true_alerts).sum(),
             false_alerts: groups.iter().map(|g| g.false_alerts).sum(),

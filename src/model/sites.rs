@@ -21,6 +21,13 @@ pub struct Site {
     /// cameras run, each with a constant rate of usable captures (footfall,
     /// plus any surge, times the capture share).
     pub segments_in_hour: Vec<Vec<Segment>>,
+    /// The zone the site is in.
+    pub zone: u32,
+    /// Who passes: (block, share of the site's footfall); the shares fall
+    /// short of 1 by the avoiders' share.
+    pub block_shares: Vec<(u32, f64)>,
+    /// Per group, the share of the site's footfall avoided.
+    pub avoided_share_by_group: Vec<f64>,
 }
 
 /// A stretch of an hour with a constant capture rate.
@@ -166,6 +173,9 @@ impl Site {
             cameras: s.cameras,
             capture_share: s.capture_share,
             segments_in_hour,
+            zone: 0,
+            block_shares: Vec::new(),
+            avoided_share_by_group: Vec::new(),
         })
     }
 
@@ -255,6 +265,7 @@ mod tests {
             capture_share: 0.5,
             active: vec!["22:30-01:00".into()],
             surges: vec![],
+            zone: None,
         };
         let site = Site::build(&s, &KeyPath::keys(&["sites"])).unwrap();
         // 2.5 active hours a day at 1,800 captures an hour.
@@ -278,6 +289,7 @@ mod tests {
                 duration: crate::scenario::file::DurationText::parse("30m").unwrap(),
                 people: 20_000.0,
             }],
+            zone: None,
         };
         let site = Site::build(&s, &KeyPath::keys(&["sites"])).unwrap();
         // 24,000 a day plus the surge, both half captured.

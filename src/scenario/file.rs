@@ -32,10 +32,49 @@ pub struct ScenarioFile {
     /// Officers, stops and arrests.
     #[serde(default)]
     pub intervention: InterventionSection,
+    /// Home zones of residents; sites name their zone (default: one zone).
+    #[serde(default)]
+    pub zones: Vec<ZoneSection>,
+    /// How residents move between zones.
+    #[serde(default)]
+    pub mobility: MobilitySection,
     /// The recognition pipeline: detection, transfer, matcher pools. Without
     /// it, every face is searched and decided at its capture time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineSection>,
+}
+
+/// `[[zones]]`: where residents live.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneSection {
+    /// Zone name, unique.
+    pub name: String,
+    /// Share of residents living here; shares sum to 1.
+    pub share: f64,
+}
+
+/// `[mobility]`: who passes a site.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MobilitySection {
+    /// Per head, how many times as likely a resident is to pass a site in
+    /// their home zone as a resident of another zone (default 4, an
+    /// assumption).
+    #[serde(default = "default_home_bias")]
+    pub home_bias: f64,
+}
+
+impl Default for MobilitySection {
+    fn default() -> Self {
+        MobilitySection {
+            home_bias: default_home_bias(),
+        }
+    }
+}
+
+fn default_home_bias() -> f64 {
+    4.0
 }
 
 /// `[pipeline]`: camera → detection → network → matching queue → decision.
@@ -200,18 +239,43 @@ fn default_seed() -> u64 {
 pub struct PopulationSection {
     /// Number of residents: everyone who can pass a camera.
     pub residents: u64,
-    /// Demographic groups; default: one group, `everyone`.
-    #[serde(default = "default_groups")]
-    pub groups: Vec<GroupSection>,
+    /// Demographic groups as a list; default: one group, `everyone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<GroupSection>>,
+    /// Demographic groups as the cross product of dimensions (e.g. age band
+    /// × ethnicity), instead of `groups`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<Vec<DimensionSection>>,
+    /// The group disparities are measured against (default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_group: Option<String>,
+    /// Spread (σ of the logarithm) of each person's false-match propensity,
+    /// a log-normal multiplier with mean 1 on their FMR: Doddington's
+    /// lookalikes (default 0: everyone alike within a group).
+    #[serde(default)]
+    pub lookalike_spread: f64,
 }
 
-fn default_groups() -> Vec<GroupSection> {
+/// `[[population.dimensions]]`: one dimension of a cross product of groups.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionSection {
+    /// Dimension name, e.g. `"age"`.
+    pub name: String,
+    /// Its levels; shares sum to 1; multipliers and activity multiply across
+    /// dimensions, avoidance combines as 1 − Π(1 − a).
+    pub levels: Vec<GroupSection>,
+}
+
+/// The single group of a population that names none.
+pub fn default_groups() -> Vec<GroupSection> {
     vec![GroupSection {
         name: "everyone".to_string(),
         share: 1.0,
         activity: 1.0,
         fmr_multiplier: 1.0,
         fnmr_multiplier: 1.0,
+        avoidance: 0.0,
     }]
 }
 
@@ -232,6 +296,10 @@ pub struct GroupSection {
     /// Multiplier on the false-non-match rate (default 1).
     #[serde(default = "one")]
     pub fnmr_multiplier: f64,
+    /// Share of members who avoid the covered sites altogether (default 0):
+    /// the chilling effect.
+    #[serde(default)]
+    pub avoidance: f64,
 }
 
 fn one() -> f64 {
@@ -261,6 +329,9 @@ pub struct SiteSection {
     /// Surges on top of the hourly footfall, e.g. a stadium's egress.
     #[serde(default)]
     pub surges: Vec<SurgeSection>,
+    /// The zone the site is in (required when `[[zones]]` are given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
 }
 
 fn default_active() -> Vec<String> {
