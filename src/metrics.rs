@@ -100,6 +100,67 @@ metrics! {
         WrongfulStops => ("wrongful_stops", "wrongful stops"),
         /// False arrests.
         FalseArrests => ("false_arrests", "false arrests"),
+        /// Members captured ten times or more.
+        ScannedTenTimes => ("people_scanned_10_times", "scanned ≥ 10 times"),
+        /// Members captured at three or more distinct sites: their movements
+        /// can be reconstructed.
+        Trackable => ("trackable", "trackable (≥ 3 sites)"),
+        /// Members with two or more false alerts.
+        RepeatFalseAlerts => ("people_with_2_false_alerts", "≥ 2 false alerts"),
+        /// Members stopped wrongly two or more times.
+        RepeatWrongfulStops => ("people_with_2_wrongful_stops", "≥ 2 wrongful stops"),
+    }
+}
+
+/// How captures fall on residents in one replication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposure {
+    /// `captures[i]`: residents captured i times (the last bucket: that many or more).
+    pub captures: Vec<u64>,
+    /// Most captures of one resident.
+    pub max_captures: u64,
+    /// Residents by distinct sites that captured them: 0, 1, 2, 3, 4 or more.
+    pub distinct_sites: [u64; 5],
+}
+
+/// Buckets of the captures-per-resident histogram (the last is open-ended).
+pub const CAPTURE_BUCKETS: usize = 1024;
+
+impl Default for Exposure {
+    fn default() -> Self {
+        Exposure {
+            captures: vec![0; CAPTURE_BUCKETS],
+            max_captures: 0,
+            distinct_sites: [0; 5],
+        }
+    }
+}
+
+impl Exposure {
+    /// Adds another replication's exposure.
+    pub fn add(&mut self, other: &Exposure) {
+        for (a, b) in self.captures.iter_mut().zip(&other.captures) {
+            *a += b;
+        }
+        self.max_captures = self.max_captures.max(other.max_captures);
+        for (a, b) in self.distinct_sites.iter_mut().zip(&other.distinct_sites) {
+            *a += b;
+        }
+    }
+
+    /// The captures of the resident at quantile `q` (0–1) of the pooled
+    /// distribution (the open-ended bucket reads as its lower bound).
+    pub fn captures_quantile(&self, q: f64) -> u64 {
+        let total: u64 = self.captures.iter().sum();
+        let rank = ((q * total as f64).ceil() as u64).clamp(1, total.max(1));
+        let mut seen = 0;
+        for (i, &n) in self.captures.iter().enumerate() {
+            seen += n;
+            if seen >= rank {
+                return i as u64;
+            }
+        }
+        0
     }
 }
 
@@ -159,6 +220,8 @@ pub struct Outcome {
     pub pools: Vec<PoolStats>,
     /// Latency distributions.
     pub latency: Latencies,
+    /// Captures per resident.
+    pub exposure: Exposure,
 }
 
 /// What one matcher pool saw in a replication.

@@ -169,6 +169,67 @@ pub struct Report {
     pub latency: Vec<LatencyReport>,
     /// Per matcher pool, with a pipeline.
     pub pools: Vec<PoolReport>,
+    /// Who is watched, how often, and who can be tracked.
+    pub exposure: ExposureReport,
+    /// Who pays for the errors, per group, against the reference group.
+    pub equity: Vec<EquityRow>,
+    /// The reference group's name.
+    pub reference_group: String,
+}
+
+/// Exposure of residents, pooled over replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExposureReport {
+    /// Residents.
+    pub residents: u64,
+    /// Share captured at least once.
+    pub share_scanned: f64,
+    /// Share captured ten times or more.
+    pub share_scanned_10: f64,
+    /// Captures per resident: mean.
+    pub captures_mean: f64,
+    /// Captures per resident: (quantile, value) for p50, p90, p99.
+    pub captures_quantiles: [(f64, u64); 3],
+    /// Most captures of one resident.
+    pub captures_max: u64,
+    /// Shares of residents captured at 0, 1, 2, 3, 4+ distinct sites.
+    pub distinct_sites: [f64; 5],
+    /// Share captured at three or more distinct sites.
+    pub trackable_share: f64,
+    /// Residents with two or more false alerts (per replication).
+    pub people_with_2_false_alerts: Stat,
+    /// The same, were everyone in a group alike (no lookalikes): closed form.
+    pub people_with_2_false_alerts_if_alike: f64,
+    /// Residents wrongly stopped two or more times (per replication).
+    pub people_with_2_wrongful_stops: Stat,
+}
+
+/// One group's burden, and its disparity against the reference group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EquityRow {
+    /// Group name.
+    pub name: String,
+    /// Residents.
+    pub residents: u32,
+    /// Faces captured (mean per replication).
+    pub captures: f64,
+    /// False alerts per 100,000 captures.
+    pub false_alerts_per_100k_captures: Option<f64>,
+    /// Wrongful stops per 100,000 residents.
+    pub wrongful_stops_per_100k_residents: f64,
+    /// False arrests per 100,000 residents.
+    pub false_arrests_per_100k_residents: f64,
+    /// Share of members captured at three or more sites.
+    pub trackable_share: f64,
+    /// Expected visits to covered sites avoided by members (chilling effect).
+    pub avoided_visits: f64,
+    /// Expected share of all faces that are the group's.
+    pub face_share: f64,
+    /// The same had nobody avoided the cameras.
+    pub face_share_without_avoidance: f64,
+    /// Each rate over the reference group's, with a 95 % interval over
+    /// replications: (key, ratio, low, high).
+    pub disparity: Vec<(&'static str, f64, f64, f64)>,
 }
 
 /// Percentiles of one latency distribution, in milliseconds.
@@ -281,6 +342,7 @@ impl Report {
                 tpir: group.search.tpir,
             })
             .collect();
+        let (exposure, equity) = Self::exposure_and_equity(model, outcomes);
         Report {
             name: model.name.clone(),
             source: source.to_string(),
@@ -332,7 +394,148 @@ impl Report {
                     }
                 })
                 .collect(),
+            exposure,
+            equity,
+            reference_group: model.groups[model.reference_group].name.clone(),
         }
+    }
+
+    fn exposure_and_equity(
+        model: &Model,
+        outcomes: &[Outcome],
+    ) -> (ExposureReport, Vec<EquityRow>) {
+        let mut pooled = crate::metrics::Exposure::default();
+        for o in outcomes {
+            pooled.add(&o.exposure);
+        }
+        let people: u64 = pooled.captures.iter().sum();
+        let share = |n: u64| {
+            if people > 0 {
+                n as f64 / people as f64
+            } else {
+                0.0
+            }
+        };
+        let reps = outcomes.len().max(1) as f64;
+        let group_sum =
+            |g: usize, m: GroupMetric| outcomes.iter().map(|o| o.groups[g][m] as f64).sum::<f64>();
+        let all_groups = |m: GroupMetric| {
+            (0..model.groups.len())
+                .map(|g| group_sum(g, m))
+                .sum::<f64>()
+        };
+        let per_rep_total = |m: GroupMetric| {
+            outcomes
+                .iter()
+                .map(move |o| o.groups.iter().map(|g| g[m]).sum::<u64>())
+        };
+        let expected = model.expected();
+        let exposure = ExposureReport {
+            residents: model.residents as u64,
+            share_scanned: 1.0 - share(pooled.captures[0]),
+            share_scanned_10: all_groups(GroupMetric::ScannedTenTimes)
+                / (reps * model.residents as f64),
+            captures_mean: pooled
+                .captures
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| i as f64 * n as f64)
+                .sum::<f64>()
+                / people.max(1) as f64,
+            captures_quantiles: [0.5, 0.9, 0.99].map(|q| (q, pooled.captures_quantile(q))),
+            captures_max: pooled.max_captures,
+            distinct_sites: pooled.distinct_sites.map(share),
+            trackable_share: share(pooled.distinct_sites[3] + pooled.distinct_sites[4]),
+            people_with_2_false_alerts: Stat::of(per_rep_total(GroupMetric::RepeatFalseAlerts)),
+            people_with_2_false_alerts_if_alike: expected
+                .groups
+                .iter()
+                .map(|g| g.repeat_false_alert_people)
+                .sum(),
+            people_with_2_wrongful_stops: Stat::of(per_rep_total(GroupMetric::RepeatWrongfulStops)),
+        };
+        let r = model.reference_group;
+        let per_rep = |g: usize, m: GroupMetric| -> Vec<f64> {
+            outcomes.iter().map(|o| o.groups[g][m] as f64).collect()
+        };
+        let constant = |x: f64| vec![x; outcomes.len()];
+        let all_faces: f64 = expected.groups.iter().map(|g| g.faces_captured).sum();
+        let all_without: f64 = expected
+            .groups
+            .iter()
+            .map(|g| g.faces_captured + g.avoided_visits)
+            .sum();
+        let equity = model
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                let e = &expected.groups[g];
+                let residents = group.residents as f64;
+                let per_100k = |m: GroupMetric| 1e5 * group_sum(g, m) / (reps * residents.max(1.0));
+                let ratio_vs_ref = |m: GroupMetric, per_captures: bool| {
+                    let (den_g, den_r) = if per_captures {
+                        (
+                            per_rep(g, GroupMetric::FacesCaptured),
+                            per_rep(r, GroupMetric::FacesCaptured),
+                        )
+                    } else {
+                        (
+                            constant(residents),
+                            constant(model.groups[r].residents as f64),
+                        )
+                    };
+                    crate::stats::pooled_product_ci(&[
+                        (per_rep(g, m), 1),
+                        (den_g, -1),
+                        (per_rep(r, m), -1),
+                        (den_r, 1),
+                    ])
+                };
+                let disparity = [
+                    (
+                        "false_alerts_per_100k_captures",
+                        GroupMetric::FalseAlerts,
+                        true,
+                    ),
+                    (
+                        "wrongful_stops_per_100k_residents",
+                        GroupMetric::WrongfulStops,
+                        false,
+                    ),
+                    (
+                        "false_arrests_per_100k_residents",
+                        GroupMetric::FalseArrests,
+                        false,
+                    ),
+                ]
+                .into_iter()
+                .map(|(key, m, per_captures)| {
+                    let (v, lo, hi) = ratio_vs_ref(m, per_captures);
+                    (key, v, lo, hi)
+                })
+                .collect();
+                EquityRow {
+                    name: group.name.clone(),
+                    residents: group.residents,
+                    captures: group_sum(g, GroupMetric::FacesCaptured) / reps,
+                    false_alerts_per_100k_captures: ratio(
+                        1e5 * group_sum(g, GroupMetric::FalseAlerts),
+                        group_sum(g, GroupMetric::FacesCaptured),
+                    ),
+                    wrongful_stops_per_100k_residents: per_100k(GroupMetric::WrongfulStops),
+                    false_arrests_per_100k_residents: per_100k(GroupMetric::FalseArrests),
+                    trackable_share: group_sum(g, GroupMetric::Trackable)
+                        / (reps * residents.max(1.0)),
+                    avoided_visits: e.avoided_visits,
+                    face_share: e.faces_captured / all_faces.max(f64::MIN_POSITIVE),
+                    face_share_without_avoidance: (e.faces_captured + e.avoided_visits)
+                        / all_without.max(f64::MIN_POSITIVE),
+                    disparity,
+                }
+            })
+            .collect();
+        (exposure, equity)
     }
 
     /// A latency distribution by name, if anything was recorded.
@@ -436,6 +639,58 @@ impl Report {
             latency.insert(format!("{}_ms", l.name), Value::Object(o));
         }
         root.insert("latency".into(), Value::Object(latency));
+        let x = &self.exposure;
+        root.insert(
+            "exposure".into(),
+            json!({
+                "residents": x.residents,
+                "share_scanned": num(x.share_scanned),
+                "share_scanned_10_times": num(x.share_scanned_10),
+                "captures_per_resident": {
+                    "mean": num(x.captures_mean),
+                    "p50": x.captures_quantiles[0].1,
+                    "p90": x.captures_quantiles[1].1,
+                    "p99": x.captures_quantiles[2].1,
+                    "max": x.captures_max,
+                },
+                "distinct_sites_share": {
+                    "0": num(x.distinct_sites[0]),
+                    "1": num(x.distinct_sites[1]),
+                    "2": num(x.distinct_sites[2]),
+                    "3": num(x.distinct_sites[3]),
+                    "4+": num(x.distinct_sites[4]),
+                },
+                "trackable_share": num(x.trackable_share),
+                "people_with_2_false_alerts": num(x.people_with_2_false_alerts.mean),
+                "people_with_2_false_alerts_if_alike": num(x.people_with_2_false_alerts_if_alike),
+                "people_with_2_wrongful_stops": num(x.people_with_2_wrongful_stops.mean),
+            }),
+        );
+        root.insert(
+            "equity".into(),
+            json!({
+                "reference_group": self.reference_group,
+                "groups": self.equity.iter().map(|q| {
+                    let mut disparity = Map::new();
+                    for (key, v, lo, hi) in &q.disparity {
+                        disparity.insert((*key).into(), json!({"ratio": num(*v), "ci95": [num(*lo), num(*hi)]}));
+                    }
+                    json!({
+                        "name": q.name,
+                        "residents": q.residents,
+                        "captures": num(q.captures),
+                        "false_alerts_per_100k_captures": opt(q.false_alerts_per_100k_captures),
+                        "wrongful_stops_per_100k_residents": num(q.wrongful_stops_per_100k_residents),
+                        "false_arrests_per_100k_residents": num(q.false_arrests_per_100k_residents),
+                        "trackable_share": num(q.trackable_share),
+                        "avoided_visits": num(q.avoided_visits),
+                        "face_share": num(q.face_share),
+                        "face_share_without_avoidance": num(q.face_share_without_avoidance),
+                        "disparity_vs_reference": disparity,
+                    })
+                }).collect::<Vec<_>>(),
+            }),
+        );
         if !self.pools.is_empty() {
             root.insert(
                 "pipeline".into(),
@@ -582,6 +837,83 @@ impl Report {
                     g.mean(GroupMetric::FalseArrests),
                     if reps > 1 { 1 } else { 0 }
                 ),
+            );
+        }
+        let x = &self.exposure;
+        let _ = writeln!(out, "\nEXPOSURE");
+        out += &line("residents scanned at least once", fmt_pct(x.share_scanned));
+        out += &line("... ten times or more", fmt_pct(x.share_scanned_10));
+        out += &line(
+            "captures per resident: mean / p50 / p90 / p99 / max",
+            format!(
+                "{:.2} / {} / {} / {} / {}",
+                x.captures_mean,
+                x.captures_quantiles[0].1,
+                x.captures_quantiles[1].1,
+                x.captures_quantiles[2].1,
+                x.captures_max
+            ),
+        );
+        out += &line(
+            "trackable (captured at ≥ 3 sites)",
+            fmt_pct(x.trackable_share),
+        );
+        out += &line(
+            "residents with ≥ 2 false alerts",
+            format!(
+                "{} (if alike: {})",
+                fmt_num(
+                    x.people_with_2_false_alerts.mean,
+                    if reps > 1 { 1 } else { 0 }
+                ),
+                fmt_num(x.people_with_2_false_alerts_if_alike, 1)
+            ),
+        );
+        out += &line(
+            "residents with ≥ 2 wrongful stops",
+            fmt_num(
+                x.people_with_2_wrongful_stops.mean,
+                if reps > 1 { 1 } else { 0 },
+            ),
+        );
+        let _ = writeln!(
+            out,
+            "\n{:<18}{:>12}{:>11}{:>11}{:>11}{:>10}{:>12}{:>17}",
+            "EQUITY",
+            "FA/100k f.",
+            "WS/100k r.",
+            "FAr/100k",
+            "trackable",
+            "avoided",
+            "face share",
+            format!("FA ratio vs {}", truncate(&self.reference_group, 6)),
+        );
+        for q in &self.equity {
+            let (_, v, lo, hi) = q.disparity[0];
+            let _ = writeln!(
+                out,
+                "{:<18}{:>12}{:>11.2}{:>11.2}{:>11}{:>10}{:>12}{:>17}",
+                truncate(&q.name, 17),
+                q.false_alerts_per_100k_captures
+                    .map_or("-".into(), |v| format!("{v:.2}")),
+                q.wrongful_stops_per_100k_residents,
+                q.false_arrests_per_100k_residents,
+                fmt_pct(q.trackable_share),
+                fmt_num(q.avoided_visits, 0),
+                format!(
+                    "{:.1}→{:.1}%",
+                    100.0 * q.face_share_without_avoidance,
+                    100.0 * q.face_share
+                ),
+                if v.is_finite() && v > 0.0 {
+                    if lo < hi {
+                        format!("{v:.2} [{lo:.2}, {hi:.2}]")
+                    } else {
+                        format!("{v:.2}")
+                    }
+                } else {
+                    "-".into()
+                },
             );
         }
         if !self.latency.is_empty() {

@@ -81,6 +81,40 @@ pub fn student_t_975(df: usize) -> f64 {
         .unwrap_or(1.959_963_984_540_054)
 }
 
+/// A product of powers of totals pooled over replications, Π (Σ_r x_ir)^e_i,
+/// with its 95 % interval: the delta method on the logarithm, with the
+/// replications' influence values Σ_i e_i x_ir / x̄_i and Student's t. Valid
+/// for counts, rates, ratios and ratios of rates alike. Each factor is
+/// (per-replication values, exponent); all have the same length.
+pub fn pooled_product_ci(factors: &[(Vec<f64>, i32)]) -> (f64, f64, f64) {
+    let n = factors.first().map_or(0, |(v, _)| v.len());
+    let means: Vec<f64> = factors
+        .iter()
+        .map(|(v, _)| v.iter().sum::<f64>() / n.max(1) as f64)
+        .collect();
+    let value: f64 = factors
+        .iter()
+        .zip(&means)
+        .map(|((_, e), m)| m.powi(*e))
+        .product();
+    if !(value.is_finite() && value > 0.0) || n < 2 {
+        return (value, value, value);
+    }
+    let influence: Vec<f64> = (0..n)
+        .map(|r| {
+            factors
+                .iter()
+                .zip(&means)
+                .map(|((v, e), m)| *e as f64 * v[r] / m)
+                .sum()
+        })
+        .collect();
+    let u_mean = influence.iter().sum::<f64>() / n as f64;
+    let var = influence.iter().map(|u| (u - u_mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let half = student_t_975(n - 1) * (var / n as f64).sqrt();
+    (value, value * (-half).exp(), value * half.exp())
+}
+
 /// Mean and two-sided 95 % confidence interval (Student's t) of a sample.
 /// With fewer than two values the interval is the single value itself.
 pub fn mean_ci95(values: &[f64]) -> (f64, f64, f64) {

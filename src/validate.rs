@@ -9,9 +9,8 @@
 //! `validate` fail when they do not; known misses are reported, not hidden.
 //!
 //! Every measure is a product of powers of totals pooled over replications
-//! (e.g. false alerts ÷ true alerts); its interval comes from the delta
-//! method on the logarithm, with per-replication influence values and
-//! Student's t — valid for counts, rates and ratios alike.
+//! (e.g. false alerts ÷ true alerts), with its interval from
+//! [`crate::stats::pooled_product_ci`].
 
 use crate::error::Error;
 use crate::metrics::{GroupMetric, Metric, Outcome};
@@ -20,7 +19,7 @@ use crate::model::sites::DAY_S;
 use crate::replicate::run_replications;
 use crate::report::num;
 use crate::scenario::{Override, Scenario, ScenarioSource};
-use crate::stats::student_t_975;
+use crate::stats::pooled_product_ci;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -438,37 +437,11 @@ pub fn estimate(
     model: &Model,
     outcomes: &[Outcome],
 ) -> (f64, f64, f64) {
-    let n = outcomes.len();
-    let values: Vec<Vec<f64>> = measure
+    let factors: Vec<(Vec<f64>, i32)> = measure
         .iter()
-        .map(|&(q, _)| outcomes.iter().map(|o| quantity(q, model, o)).collect())
+        .map(|&(q, e)| (outcomes.iter().map(|o| quantity(q, model, o)).collect(), e))
         .collect();
-    let means: Vec<f64> = values
-        .iter()
-        .map(|v| v.iter().sum::<f64>() / n as f64)
-        .collect();
-    let value: f64 = measure
-        .iter()
-        .zip(&means)
-        .map(|(&(_, e), m)| m.powi(e))
-        .product();
-    if !(value.is_finite() && value > 0.0) || n < 2 {
-        return (value, value, value);
-    }
-    // Influence of replication r on ln(value): Σ_i e_i · x_ir / x̄_i.
-    let influence: Vec<f64> = (0..n)
-        .map(|r| {
-            measure
-                .iter()
-                .zip(values.iter().zip(&means))
-                .map(|(&(_, e), (v, m))| e as f64 * v[r] / m)
-                .sum()
-        })
-        .collect();
-    let u_mean = influence.iter().sum::<f64>() / n as f64;
-    let var = influence.iter().map(|u| (u - u_mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    let half = student_t_975(n - 1) * (var / n as f64).sqrt();
-    (value, value * (-half).exp(), value * half.exp())
+    pooled_product_ci(&factors)
 }
 
 /// Runs every check, each scenario and override set once, on `threads` threads.

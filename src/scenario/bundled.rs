@@ -37,6 +37,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../scenarios/aclu-rekognition-2018.toml"),
     ),
     (
+        "london-borough-day",
+        include_str!("../../scenarios/london-borough-day.toml"),
+    ),
+    (
         "neoface-300fps-stadium",
         include_str!("../../scenarios/neoface-300fps-stadium.toml"),
     ),
