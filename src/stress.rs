@@ -196,7 +196,53 @@ fn expected_faces(model: &Model, load: f64) -> f64 {
     model.expected().faces_captured * load
 }
 
-/// The highest footfall factor at which every target holds.
+/// From a first probe, steps away (`step`, told whether the last probe held)
+/// until one probe holds and another breaks, then narrows the two with
+/// `between` until it returns `None`. Returns the closest probe that held,
+/// the closest that broke, and a note if `step` gave up first.
+fn bracket<X: Copy>(
+    first: X,
+    at: impl Fn(&Probe) -> X,
+    step: impl Fn(X, bool) -> Result<X, String>,
+    between: impl Fn(X, X) -> Option<X>,
+    run: &mut dyn FnMut(X) -> Probe,
+) -> (Option<Probe>, Option<Probe>, Option<String>) {
+    let (mut held, mut broke): (Option<Probe>, Option<Probe>) = (None, None);
+    let mut x = first;
+    let note = loop {
+        let p = run(x);
+        let holds = p.broken.is_none();
+        if holds {
+            held = Some(p)
+        } else {
+            broke = Some(p)
+        }
+        if held.is_some() && broke.is_some() {
+            break None;
+        }
+        match step(x, holds) {
+            Ok(next) => x = next,
+            Err(why) => break Some(why),
+        }
+    };
+    if note.is_none() {
+        while let (Some(h), Some(b)) = (&held, &broke) {
+            let Some(mid) = between(at(h), at(b)) else {
+                break;
+            };
+            let p = run(mid);
+            if p.broken.is_none() {
+                held = Some(p)
+            } else {
+                broke = Some(p)
+            }
+        }
+    }
+    (held, broke, note)
+}
+
+/// The highest footfall factor at which every target holds: doubling or
+/// halving from ×1, then bisecting on a log scale to 1 %.
 pub fn find_load_limit(
     model: &Model,
     targets: &[Target],
@@ -204,72 +250,39 @@ pub fn find_load_limit(
     threads: usize,
 ) -> StressResult {
     let mut probes = Vec::new();
-    let run = |load: f64, probes: &mut Vec<Probe>| {
+    let mut run = |load: f64| {
         let p = probe(model, load, None, reps, threads, targets);
         probes.push(p.clone());
         p
     };
-    let first = run(1.0, &mut probes);
-    let (mut lo, mut hi): (Option<Probe>, Option<Probe>);
-    let mut note = None;
-    if first.broken.is_none() {
-        lo = Some(first);
-        hi = None;
-        let mut load = 1.0;
-        while hi.is_none() {
-            load *= 2.0;
-            if expected_faces(model, load) > MAX_EXPECTED_FACES || load > 1e6 {
-                note = Some(format!(
-                    "the targets still hold at ×{}: the limit lies beyond what one run may simulate",
-                    load / 2.0
-                ));
-                break;
-            }
-            let p = run(load, &mut probes);
-            if p.broken.is_none() {
-                lo = Some(p);
+    let (best, beyond, note) = bracket(
+        1.0,
+        |p| p.load,
+        |load, holds| {
+            let next = if holds { load * 2.0 } else { load / 2.0 };
+            if holds && (expected_faces(model, next) > MAX_EXPECTED_FACES || next > 1e6) {
+                Err(format!(
+                    "the targets still hold at ×{load}: the limit lies beyond what one run may simulate"
+                ))
+            } else if next < 1e-6 {
+                Err("the targets break even at a millionth of the footfall".into())
             } else {
-                hi = Some(p);
+                Ok(next)
             }
-        }
-    } else {
-        hi = Some(first);
-        lo = None;
-        let mut load = 1.0;
-        while lo.is_none() {
-            load /= 2.0;
-            if load < 1e-6 {
-                note = Some("the targets break even at a millionth of the footfall".into());
-                break;
-            }
-            let p = run(load, &mut probes);
-            if p.broken.is_none() {
-                lo = Some(p);
-            } else {
-                hi = Some(p);
-            }
-        }
-    }
-    if let (Some(_), Some(_)) = (&lo, &hi) {
-        while hi.as_ref().unwrap().load / lo.as_ref().unwrap().load > 1.01 {
-            let mid = (lo.as_ref().unwrap().load * hi.as_ref().unwrap().load).sqrt();
-            let p = run(mid, &mut probes);
-            if p.broken.is_none() {
-                lo = Some(p);
-            } else {
-                hi = Some(p);
-            }
-        }
-    }
+        },
+        |held, broke| (broke / held > 1.01).then(|| (held * broke).sqrt()),
+        &mut run,
+    );
     StressResult {
-        first_broken: hi.as_ref().and_then(|h| h.broken),
-        best: lo,
+        first_broken: beyond.and_then(|b| b.broken),
+        best,
         probes,
         note,
     }
 }
 
-/// The fewest servers per pool meeting every target at footfall factor `load`.
+/// The fewest servers per pool meeting every target at footfall factor
+/// `load`: doubling from one, then integer bisection.
 pub fn solve_servers(
     model: &Model,
     load: f64,
@@ -278,51 +291,30 @@ pub fn solve_servers(
     threads: usize,
 ) -> StressResult {
     let mut probes = Vec::new();
-    let run = |n: u32, probes: &mut Vec<Probe>| {
+    let mut run = |n: u32| {
         let p = probe(model, load, Some(n), reps, threads, targets);
         probes.push(p.clone());
         p
     };
-    let (mut lo_fail, mut hi_ok): (Option<Probe>, Option<Probe>) = (None, None);
-    let mut n = 1u32;
-    let mut note = None;
-    loop {
-        let p = run(n, &mut probes);
-        if p.broken.is_none() {
-            hi_ok = Some(p);
-            break;
-        }
-        lo_fail = Some(p);
-        if n >= MAX_SERVERS {
-            note = Some(format!(
+    let (best, fewer, note) = bracket(
+        1u32,
+        |p| p.servers.unwrap_or(1),
+        |n, holds| match (holds, n) {
+            // One server is enough: nothing fewer to try.
+            (true, _) => Err(String::new()),
+            (false, MAX_SERVERS) => Err(format!(
                 "{MAX_SERVERS} servers per pool do not meet the targets"
-            ));
-            break;
-        }
-        n = (n * 2).min(MAX_SERVERS);
-    }
-    if let (Some(_), Some(_)) = (&lo_fail, &hi_ok) {
-        loop {
-            let (a, b) = (
-                lo_fail.as_ref().unwrap().servers.unwrap(),
-                hi_ok.as_ref().unwrap().servers.unwrap(),
-            );
-            if b - a <= 1 {
-                break;
-            }
-            let p = run(a + (b - a) / 2, &mut probes);
-            if p.broken.is_none() {
-                hi_ok = Some(p);
-            } else {
-                lo_fail = Some(p);
-            }
-        }
-    }
+            )),
+            (false, n) => Ok((n * 2).min(MAX_SERVERS)),
+        },
+        |held, broke| (held - broke > 1).then(|| broke + (held - broke) / 2),
+        &mut run,
+    );
     StressResult {
-        first_broken: lo_fail.as_ref().and_then(|p| p.broken),
-        best: hi_ok,
+        first_broken: fewer.and_then(|p| p.broken),
+        best,
         probes,
-        note,
+        note: note.filter(|n| !n.is_empty()),
     }
 }
 
