@@ -844,9 +844,9 @@ impl Report {
         out += &line("residents scanned at least once", fmt_pct(x.share_scanned));
         out += &line("... ten times or more", fmt_pct(x.share_scanned_10));
         out += &line(
-            "captures per resident: mean / p50 / p90 / p99 / max",
+            "captures per resident",
             format!(
-                "{:.2} / {} / {} / {} / {}",
+                "mean {:.2}, p50 {}, p90 {}, p99 {}, max {}",
                 x.captures_mean,
                 x.captures_quantiles[0].1,
                 x.captures_quantiles[1].1,
@@ -878,7 +878,7 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "\n{:<18}{:>12}{:>11}{:>11}{:>11}{:>10}{:>12}{:>17}",
+            "\n{:<18}{:>12}{:>11}{:>11}{:>11}{:>10}{:>15}  false-alert rate vs {} [95 % CI]",
             "EQUITY",
             "FA/100k f.",
             "WS/100k r.",
@@ -886,13 +886,13 @@ impl Report {
             "trackable",
             "avoided",
             "face share",
-            format!("FA ratio vs {}", truncate(&self.reference_group, 6)),
+            self.reference_group,
         );
         for q in &self.equity {
             let (_, v, lo, hi) = q.disparity[0];
             let _ = writeln!(
                 out,
-                "{:<18}{:>12}{:>11.2}{:>11.2}{:>11}{:>10}{:>12}{:>17}",
+                "{:<18}{:>12}{:>11.2}{:>11.2}{:>11}{:>10}{:>15}  {}",
                 truncate(&q.name, 17),
                 q.false_alerts_per_100k_captures
                     .map_or("-".into(), |v| format!("{v:.2}")),

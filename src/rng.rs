@@ -29,6 +29,8 @@ pub const STREAM_SITE_SEARCH: u64 = 0x5345_4152;
 pub const STREAM_SITE_TIMES: u64 = 0x5449_4d45;
 /// Stream label: a matcher pool's service times (followed by the pool index).
 pub const STREAM_POOL: u64 = 0x504f_4f4c;
+/// Stream label: each resident's lookalike propensity.
+pub const STREAM_LOOKALIKE: u64 = 0x4c4f_4f4b;
 /// Stream label: the alert → review → stop → arrest chain.
 pub const STREAM_RESPONSE: u64 = 0x5245_5350;
 

@@ -11,9 +11,12 @@
 //!    thinning of it (rate × the group's share of footfall), so the engine
 //!    draws a Poisson count per site, active interval and group; that is the
 //!    non-homogeneous Poisson process exactly, without an event per face.
-//! 2. **Who passed** ([`capture_group`]). Each face is a resident drawn
-//!    uniformly from the group, so the same person can be captured many
-//!    times, at many sites; their capture counter is bumped.
+//! 2. **Who passed** ([`capture_block`]). Each site's passers come from
+//!    (home zone, group) blocks of residents in proportion to the site's
+//!    block shares (activity, home-zone bias, avoidance); each face is a
+//!    member drawn uniformly from its block, so the same person can be
+//!    captured many times, at many sites. Their [`Resident`] record counts
+//!    captures and remembers the sites.
 //! 3. **Search**. If the person is wanted (one comparison: wanted people are
 //!    the first members of their group), the search is *mated*: genuine
 //!    score against the best of N − 1 impostors, sampled exactly
@@ -32,12 +35,13 @@
 pub mod pipeline;
 pub mod response;
 
+use crate::metrics::CAPTURE_BUCKETS;
 use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::sites::HOUR_S;
-use crate::model::{Group, MatedOutcome, Mode, Model};
+use crate::model::{Block, MatedOutcome, Mode, Model};
 use crate::rng::{
-    STREAM_POOL, STREAM_RESPONSE, STREAM_SITE_ARRIVALS, STREAM_SITE_SEARCH, STREAM_SITE_TIMES,
-    SimRng, below, open01, stream, unit,
+    STREAM_LOOKALIKE, STREAM_POOL, STREAM_RESPONSE, STREAM_SITE_ARRIVALS, STREAM_SITE_SEARCH,
+    STREAM_SITE_TIMES, SimRng, below, bernoulli_threshold, open01, stream, unit,
 };
 use pipeline::{Face, NO_ALERT, PipelineOutcome, PipelineState};
 use rand::Rng;
@@ -52,8 +56,8 @@ pub fn run_replication(model: &Model, rep: u64) -> Outcome {
 /// One replication's working memory, reusable across replications.
 pub struct Engine<'m> {
     model: &'m Model,
-    /// Captures per resident in the current replication.
-    captures: Vec<u32>,
+    /// Every resident's exposure in the current replication.
+    residents: Vec<Resident>,
     /// Alerts raised in the current hour, before sorting.
     hour_alerts: Vec<Alert>,
     /// With a pipeline: every face captured in the current hour.
@@ -65,7 +69,7 @@ impl<'m> Engine<'m> {
     pub fn new(model: &'m Model) -> Self {
         Engine {
             model,
-            captures: vec![0; model.residents as usize],
+            residents: vec![Resident::default(); model.residents as usize],
             hour_alerts: Vec::new(),
             hour_faces: Vec::new(),
         }
@@ -74,7 +78,14 @@ impl<'m> Engine<'m> {
     /// Runs replication `rep`: the same `rep` and model give the same outcome.
     pub fn run(&mut self, rep: u64) -> Outcome {
         let model = self.model;
-        self.captures.fill(0);
+        self.residents.fill(Resident::default());
+        if model.lookalike_spread > 0.0 {
+            draw_lookalikes(
+                &mut self.residents,
+                model.lookalike_spread,
+                &mut stream(model.seed, &[rep, STREAM_LOOKALIKE]),
+            );
+        }
         // Batch mode draws from site 0's streams, so there is always one.
         let mut site_rngs: Vec<SiteStreams> = (0..model.sites.len().max(1) as u64)
             .map(|s| SiteStreams {
@@ -111,18 +122,29 @@ impl<'m> Engine<'m> {
         outcome.counts[Metric::FacesCaptured] = faces;
         outcome.counts[Metric::Searches] = faces - outcome.counts[Metric::FacesDropped];
         outcome.counts[Metric::WantedPresent] = model.wanted as u64;
-        for (gi, g) in model.groups.iter().enumerate() {
-            let members = &self.captures
-                [g.first_resident as usize..(g.first_resident + g.residents) as usize];
-            let scanned = members.iter().filter(|&&c| c > 0).count() as u64;
-            let wanted_scanned = members[..g.wanted as usize]
-                .iter()
-                .filter(|&&c| c > 0)
-                .count() as u64;
-            outcome.groups[gi][GroupMetric::FacesCaptured] = faces_by_group[gi];
-            outcome.groups[gi][GroupMetric::PeopleScanned] = scanned;
-            outcome.counts[Metric::PeopleScanned] += scanned;
-            outcome.counts[Metric::WantedScanned] += wanted_scanned;
+        for (gi, &faces) in faces_by_group.iter().enumerate() {
+            outcome.groups[gi][GroupMetric::FacesCaptured] = faces;
+        }
+        // Who was seen: per block, and the exposure of every resident.
+        for block in &model.blocks {
+            let first = block.first_resident as usize;
+            let members = &self.residents[first..first + block.residents as usize];
+            let g = &mut outcome.groups[block.group as usize];
+            for (i, r) in members.iter().enumerate() {
+                let sites = r.distinct_sites();
+                outcome.exposure.captures[(r.captures as usize).min(CAPTURE_BUCKETS - 1)] += 1;
+                outcome.exposure.max_captures =
+                    outcome.exposure.max_captures.max(r.captures as u64);
+                outcome.exposure.distinct_sites[sites.min(4)] += 1;
+                if r.captures == 0 {
+                    continue;
+                }
+                g[GroupMetric::PeopleScanned] += 1;
+                g[GroupMetric::ScannedTenTimes] += (r.captures >= 10) as u64;
+                g[GroupMetric::Trackable] += (sites >= 3) as u64;
+                outcome.counts[Metric::PeopleScanned] += 1;
+                outcome.counts[Metric::WantedScanned] += ((i as u32) < block.wanted) as u64;
+            }
         }
         outcome
     }
@@ -158,37 +180,22 @@ impl<'m> Engine<'m> {
                         start_s: t0,
                         len_s: t1 - t0,
                     };
-                    for (group_index, group) in model.groups.iter().enumerate() {
+                    for &(block_index, share) in &site.block_shares {
+                        let block = &model.blocks[block_index as usize];
                         let n = poisson(
                             &mut rngs.arrivals,
-                            segment.captures_per_s * interval.len_s * group.face_share,
+                            segment.captures_per_s * interval.len_s * share,
                         );
-                        faces_by_group[group_index] += n;
+                        faces_by_group[block.group as usize] += n;
                         let faces = &mut Captured {
-                            counts: &mut self.captures,
+                            residents: &mut self.residents,
                             alerts: &mut self.hour_alerts,
                             faces: &mut self.hour_faces,
                         };
                         if pipeline.is_some() {
-                            capture_group::<true>(
-                                model,
-                                group_index,
-                                group,
-                                n,
-                                interval,
-                                rngs,
-                                faces,
-                            );
+                            capture_block::<true>(model, block, n, interval, rngs, faces);
                         } else {
-                            capture_group::<false>(
-                                model,
-                                group_index,
-                                group,
-                                n,
-                                interval,
-                                rngs,
-                                faces,
-                            );
+                            capture_block::<false>(model, block, n, interval, rngs, faces);
                         }
                     }
                 }
@@ -218,22 +225,23 @@ impl<'m> Engine<'m> {
             len_s: model.duration_s,
         };
         self.hour_alerts.clear();
-        for (group_index, group) in model.groups.iter().enumerate() {
-            let first = group.first_resident as usize;
-            let members = &mut self.captures[first..first + group.residents as usize];
-            for member in 0..group.residents {
-                members[member as usize] += 1;
+        for block in &model.blocks {
+            let first = block.first_resident as usize;
+            let members = &mut self.residents[first..first + block.residents as usize];
+            for member in 0..block.residents {
+                let resident = &mut members[member as usize];
+                resident.captures += 1;
                 search(
                     model,
-                    group_index,
-                    group,
+                    block,
                     member,
+                    resident.lookalike(),
                     interval,
                     &mut rngs.search,
                     &mut self.hour_alerts,
                 );
             }
-            faces_by_group[group_index] = group.residents as u64;
+            faces_by_group[block.group as usize] += block.residents as u64;
         }
         self.raise_in_time_order(response);
         response.run_until(model.duration_s);
@@ -272,7 +280,7 @@ struct SiteStreams {
 /// Where captured faces are recorded: per-resident counts, the hour's
 /// alerts, and (with a pipeline) the hour's faces.
 struct Captured<'a> {
-    counts: &'a mut [u32],
+    residents: &'a mut [Resident],
     alerts: &'a mut Vec<Alert>,
     faces: &'a mut Vec<Face>,
 }
@@ -311,28 +319,29 @@ fn poisson(rng: &mut SimRng, mean: f64) -> u64 {
     Poisson::new(mean).map_or(0, |d| d.sample(rng) as u64)
 }
 
-/// Captures `n` faces of `group` during `interval`, searches each one, and
-/// collects the alerts — and with `PIPELINE`, every face with its capture
-/// time. This is the hot loop of the simulator.
+/// Captures `n` faces of `block`'s members during `interval`, searches each
+/// one, and collects the alerts — and with `PIPELINE`, every face with its
+/// capture time. This is the hot loop of the simulator.
 #[inline]
-fn capture_group<const PIPELINE: bool>(
+fn capture_block<const PIPELINE: bool>(
     model: &Model,
-    group_index: usize,
-    group: &Group,
+    block: &Block,
     n: u64,
     interval: Interval,
     rngs: &mut SiteStreams,
     out: &mut Captured,
 ) {
-    if n == 0 || group.residents == 0 {
+    if n == 0 || block.passers() == 0 {
         return;
     }
-    let first = group.first_resident as usize;
-    let members = &mut out.counts[first..first + group.residents as usize];
-    let size = group.residents as u64;
-    // Residents are drawn a batch ahead and their counters prefetched, so
-    // the cache misses of a batch overlap instead of queueing one by one: the
-    // counter array of a city does not fit in cache, and this doubles speed.
+    let first = block.first_resident as usize;
+    let members = &mut out.residents[first..first + block.residents as usize];
+    // Avoiders are the block's last members: draw among the others.
+    let size = block.passers() as u64;
+    let site = interval.site as u16 + 1;
+    // Residents are drawn a batch ahead and their records prefetched, so
+    // the cache misses of a batch overlap instead of queueing one by one: a
+    // city's records do not fit in cache, and this doubles speed.
     let mut picked = [0u32; BATCH];
     let mut left = n;
     while left > 0 {
@@ -343,13 +352,13 @@ fn capture_group<const PIPELINE: bool>(
             prefetch(&members[*slot as usize]);
         }
         for &member in batch.iter() {
-            let counter = &mut members[member as usize];
-            *counter = counter.saturating_add(1);
+            let resident = &mut members[member as usize];
+            resident.seen_at(site);
             let alerted = search(
                 model,
-                group_index,
-                group,
+                block,
                 member,
+                resident.lookalike(),
                 interval,
                 &mut rngs.search,
                 out.alerts,
@@ -367,7 +376,7 @@ fn capture_group<const PIPELINE: bool>(
                     ready_s: 0.0,
                     site: interval.site,
                     alert,
-                    mated: member < group.wanted,
+                    mated: member < block.wanted,
                     key: 0,
                 });
             }
@@ -375,27 +384,29 @@ fn capture_group<const PIPELINE: bool>(
     }
 }
 
-/// Searches one face — member `member` of `group` — against the watchlist,
-/// and collects an alert if it raises one (returning whether it did). A
+/// Searches one face — member `member` of `block`, whose false-match
+/// propensity is `lookalike` (1 for most) — against the watchlist, and
+/// collects an alert if it raises one (returning whether it did). A
 /// non-mated search uses exactly one word of `rng` and a mated one exactly
 /// three, whatever the outcome.
 #[inline(always)]
 fn search(
     model: &Model,
-    group_index: usize,
-    group: &Group,
+    block: &Block,
     member: u32,
+    lookalike: f64,
     interval: Interval,
     rng: &mut SimRng,
     alerts: &mut Vec<Alert>,
 ) -> bool {
-    let wanted = member < group.wanted;
+    let group = &model.groups[block.group as usize];
+    let wanted = member < block.wanted;
     let (alerted, is_true, when) = if wanted {
         let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
         let when = unit(rng.next_u64());
         match model
             .matcher
-            .mated_search(&group.search, u_genuine, u_impostor)
+            .mated_search(&group.search, lookalike, u_genuine, u_impostor)
         {
             MatedOutcome::NoAlert => (false, false, when),
             MatedOutcome::TrueAlert => (true, true, when),
@@ -406,7 +417,12 @@ fn search(
         // uniform on [0, 1) and independent of everything else, so it also
         // places the alert in time.
         let bits = rng.next_u64();
-        let threshold = group.search.false_alert_bits;
+        let threshold = if lookalike == 1.0 {
+            group.search.false_alert_bits
+        } else {
+            // FPIR = 1 − F(T)^(m·L·N) for a person with propensity L.
+            bernoulli_threshold(-(lookalike * (-group.search.fpir).ln_1p()).exp_m1())
+        };
         let alerted = bits < threshold;
         let when = if alerted {
             bits as f64 / threshold as f64
@@ -418,16 +434,75 @@ fn search(
     if alerted {
         alerts.push(Alert {
             time_s: interval.start_s + interval.len_s * when,
-            person: group.first_resident + member,
+            person: block.first_resident + member,
             wanted_index: if wanted {
-                group.first_wanted + member
+                block.first_wanted + member
             } else {
                 NOT_WANTED
             },
-            group: group_index as u32,
+            group: block.group,
             site: interval.site,
             is_true,
         });
     }
     alerted
+}
+
+/// One resident's exposure in a replication, 16 bytes: captures, the first
+/// five distinct sites that captured them, and their false-match propensity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(C, align(16))]
+pub struct Resident {
+    /// Captures.
+    pub captures: u32,
+    /// Distinct sites seen at, as site index + 1 (0: empty slot).
+    sites: [u16; SITE_SLOTS],
+    /// ln of the lookalike multiplier × 4096 (0: multiplier 1).
+    log_lookalike: i16,
+}
+
+/// Distinct sites remembered per resident; trackability needs three.
+const SITE_SLOTS: usize = 5;
+
+impl Resident {
+    /// Records a capture at `site` (index + 1).
+    #[inline(always)]
+    fn seen_at(&mut self, site: u16) {
+        self.captures = self.captures.saturating_add(1);
+        for slot in &mut self.sites {
+            if *slot == site {
+                return;
+            }
+            if *slot == 0 {
+                *slot = site;
+                return;
+            }
+        }
+    }
+
+    /// Distinct sites that captured the resident (at most five).
+    pub fn distinct_sites(&self) -> usize {
+        self.sites.iter().take_while(|&&s| s != 0).count()
+    }
+
+    /// The resident's false-match propensity multiplier.
+    #[inline(always)]
+    fn lookalike(&self) -> f64 {
+        if self.log_lookalike == 0 {
+            1.0
+        } else {
+            (self.log_lookalike as f64 / 4096.0).exp()
+        }
+    }
+}
+
+/// Gives every resident a log-normal propensity with mean 1 and log-scale
+/// σ = `spread`: ln L ~ N(−σ²/2, σ²), stored to 1/4096 in the log.
+fn draw_lookalikes(residents: &mut [Resident], spread: f64, rng: &mut SimRng) {
+    for r in residents.iter_mut() {
+        let (a, b) = (rng.next_u64(), rng.next_u64());
+        let z = (-2.0 * open01(a).ln()).sqrt() * (2.0 * std::f64::consts::PI * unit(b)).cos();
+        let ln_l = -0.5 * spread * spread + spread * z;
+        r.log_lookalike = (ln_l * 4096.0).round().clamp(-32767.0, 32767.0) as i16;
+    }
 }

@@ -117,6 +117,9 @@ pub struct Response<'m> {
     dispatch_queue: VecDeque<u32>,
     /// Per wanted person: bit 0 alerted, bit 1 arrested.
     wanted_flags: Vec<u8>,
+    /// Per person with any: (false alerts, wrongful stops). Alerts are rare,
+    /// so a map costs little and keeps memory off the per-resident record.
+    burden: std::collections::HashMap<u32, (u32, u32)>,
     /// What has been counted so far.
     pub outcome: Outcome,
 }
@@ -140,6 +143,7 @@ impl<'m> Response<'m> {
             review_queue: VecDeque::new(),
             dispatch_queue: VecDeque::new(),
             wanted_flags: vec![0; model.wanted as usize],
+            burden: Default::default(),
             outcome: Outcome {
                 groups: vec![Default::default(); model.groups.len()],
                 ..Default::default()
@@ -202,6 +206,13 @@ impl<'m> Response<'m> {
         let c = &mut self.outcome.counts;
         c[Metric::WantedAlerted] = wanted.iter().filter(|&&f| f & ALERTED != 0).count() as u64;
         c[Metric::WantedArrested] = wanted.iter().filter(|&&f| f & ARRESTED != 0).count() as u64;
+        // Repeat victims, per group (the map's order does not matter: counts).
+        for (person, &(false_alerts, wrongful_stops)) in &self.burden {
+            let g = self.model.group_of(*person);
+            let groups = &mut self.outcome.groups[g];
+            groups[GroupMetric::RepeatFalseAlerts] += (false_alerts >= 2) as u64;
+            groups[GroupMetric::RepeatWrongfulStops] += (wrongful_stops >= 2) as u64;
+        }
         (self.outcome, self.wanted_flags)
     }
 
@@ -252,6 +263,7 @@ impl<'m> Response<'m> {
                 } else {
                     self.count(Metric::FalseAlerts);
                     self.count_group(slot, GroupMetric::FalseAlerts);
+                    self.burden.entry(f.alert.person).or_default().0 += 1;
                 }
                 if self.now_s > f.deadline_s {
                     // The pipeline decided it after the person had gone.
@@ -312,6 +324,7 @@ impl<'m> Response<'m> {
                     } else {
                         self.count(Metric::WrongfulStops);
                         self.count_group(slot, GroupMetric::WrongfulStops);
+                        self.burden.entry(f.alert.person).or_default().1 += 1;
                     }
                     self.slots[slot as usize].stage = Stage::Stopped;
                     self.schedule(self.now_s + f.stop_s, slot, Kind::StopEnds);

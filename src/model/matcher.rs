@@ -147,11 +147,13 @@ impl Matcher {
         }
     }
 
-    /// One mated search, from two uniform draws in (0, 1].
+    /// One mated search by a person whose false-match propensity is
+    /// `lookalike` (1 for most), from two uniform draws in (0, 1].
     #[inline]
     pub fn mated_search(
         &self,
         group: &GroupSearch,
+        lookalike: f64,
         u_genuine: f64,
         u_impostor: f64,
     ) -> MatedOutcome {
@@ -160,9 +162,10 @@ impl Matcher {
             .genuine
             .upper_quantile((u_genuine.ln() / group.genuine_exponent).exp());
         // Best impostor: CDF F^k = U  ⇒  upper tail of F at M is −expm1(ln U / k).
-        let best_impostor = if group.impostor_exponent > 0.0 {
+        let k = group.impostor_exponent * lookalike;
+        let best_impostor = if k > 0.0 {
             self.impostor
-                .upper_quantile(-(u_impostor.ln() / group.impostor_exponent).exp_m1())
+                .upper_quantile(-(u_impostor.ln() / k).exp_m1())
         } else {
             f64::NEG_INFINITY
         };
@@ -244,7 +247,7 @@ mod tests {
         let trials = 200_000;
         let (mut tru, mut mis) = (0u32, 0u32);
         for _ in 0..trials {
-            match m.mated_search(&g, open01(rng.next_u64()), open01(rng.next_u64())) {
+            match m.mated_search(&g, 1.0, open01(rng.next_u64()), open01(rng.next_u64())) {
                 MatedOutcome::TrueAlert => tru += 1,
                 MatedOutcome::Misidentified => mis += 1,
                 MatedOutcome::NoAlert => {}

@@ -325,28 +325,10 @@ impl Model {
                 fnmr_multiplier: g.fnmr_multiplier,
                 avoidance: g.avoidance,
                 search: matcher.group_search(g.fmr_multiplier, g.fnmr_multiplier),
-                first_resident: 0,
-                first_wanted: 0,
-                face_share: match mode {
-                    Mode::Footfall => {
-                        g.activity * group_residents[i] as f64
-                            / specs
-                                .iter()
-                                .zip(&group_residents)
-                                .map(|(h, &r)| h.activity * r as f64)
-                                .sum::<f64>()
-                    }
-                    Mode::Batch => group_residents[i] as f64 / residents as f64,
-                },
             })
             .collect();
         let avoidance: Vec<f64> = specs.iter().map(|g| g.avoidance).collect();
         let blocks = population::blocks(&group_residents, &group_wanted, &avoidance, &zone_shares);
-        let mut groups = groups;
-        for b in blocks.iter().filter(|b| b.zone == 0) {
-            groups[b.group as usize].first_resident = b.first_resident;
-            groups[b.group as usize].first_wanted = b.first_wanted;
-        }
         let wanted_total: u64 = group_wanted.iter().sum();
 
         // Sites.
@@ -477,6 +459,14 @@ impl Model {
             review,
             intervention,
         })
+    }
+
+    /// The group of resident `person`.
+    pub fn group_of(&self, person: u32) -> usize {
+        let b = self
+            .blocks
+            .partition_point(|b| b.first_resident + b.residents <= person);
+        self.blocks[b].group as usize
     }
 
     /// This model with every site's footfall (and surges) multiplied by

@@ -35,13 +35,6 @@ pub struct Group {
     pub avoidance: f64,
     /// Search probabilities at the model's threshold and watchlist size.
     pub search: GroupSearch,
-    /// Transitional, single-zone layout (the group's block in zone 0): first
-    /// resident number. To be replaced by [`Block`]s in the engine.
-    pub first_resident: u32,
-    /// Transitional: index of the group's first wanted person.
-    pub first_wanted: u32,
-    /// Transitional: the group's share of all faces, ignoring zones and avoidance.
-    pub face_share: f64,
 }
 
 /// The residents of one group living in one zone: a contiguous range.

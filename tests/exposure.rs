@@ -1,0 +1,256 @@
+//! Issue 7: exposure and equity — captures per resident, trackability,
+//! lookalikes, avoidance, zones.
+
+mod common;
+
+use common::*;
+use survsim::metrics::{GroupMetric, Metric};
+use survsim::replicate::run_replications;
+
+const FLAT: &str = r#"
+    [simulation]
+    duration = "24h"
+    seed = 21
+    [population]
+    residents = 200000
+    [[sites]]
+    name = "a"
+    footfall_per_hour = 10000
+    [[sites]]
+    name = "b"
+    footfall_per_hour = 6000
+    [[sites]]
+    name = "c"
+    footfall_per_hour = 4000
+    [watchlist]
+    size = 20000
+    wanted_present = 100
+    [matcher]
+    threshold = 0.57
+"#;
+
+#[test]
+fn captures_per_resident_are_poisson_without_zones() {
+    // 480,000 faces over 200,000 alike residents: each resident's captures
+    // are Poisson(2.4); so is each site's share, independently.
+    let sc = scenario(FLAT, &[]);
+    let reps = 4;
+    let outcomes = run_replications(&sc.model, reps, 2);
+    let lambda: f64 = 480_000.0 / 200_000.0;
+    let n = reps as f64 * 200_000.0;
+    let mut pooled = survsim::metrics::Exposure::default();
+    for o in &outcomes {
+        pooled.add(&o.exposure);
+    }
+    let mut pk = (-lambda).exp();
+    for k in 0..8usize {
+        let observed = pooled.captures[k] as f64;
+        assert_within_4se(
+            &format!("residents captured {k} times"),
+            observed,
+            n * pk,
+            (n * pk * (1.0 - pk)).sqrt(),
+        );
+        pk *= lambda / (k + 1) as f64;
+    }
+    // Distinct sites: site j captures a resident with probability
+    // 1 − e^(−λ_j), independently across sites.
+    let lj = [1.2f64, 0.72, 0.48].map(|l| 1.0 - (-l).exp());
+    let all3 = lj.iter().product::<f64>();
+    let observed = (pooled.distinct_sites[3] + pooled.distinct_sites[4]) as f64;
+    assert_within_4se(
+        "trackable",
+        observed,
+        n * all3,
+        (n * all3 * (1.0 - all3)).sqrt(),
+    );
+    assert_eq!(pooled.distinct_sites[4], 0, "three sites cannot make four");
+}
+
+#[test]
+fn lookalikes_concentrate_false_alerts_without_changing_their_total() {
+    let alike = scenario(FLAT, &[]);
+    let spread = scenario(FLAT, &["population.lookalike_spread=1.5"]);
+    let reps = 6;
+    let e = spread.model.expected();
+    let a = run_replications(&alike.model, reps, 2);
+    let b = run_replications(&spread.model, reps, 2);
+    let r = reps as f64;
+    // Total false alerts stay at the closed form (the multiplier has mean 1;
+    // FPIR is tiny, so the expectation is linear in it).
+    assert_poisson(
+        "false alerts with lookalikes",
+        total(&b, Metric::FalseAlerts),
+        r * e.false_alerts,
+    );
+    assert_poisson(
+        "false alerts without",
+        total(&a, Metric::FalseAlerts),
+        r * e.false_alerts,
+    );
+    // Repeat false alerts: without lookalikes they match the independent
+    // expectation; with them, they are far more common.
+    let repeats = |o: &[survsim::metrics::Outcome]| -> f64 {
+        o.iter()
+            .flat_map(|o| o.groups.iter())
+            .map(|g| g[GroupMetric::RepeatFalseAlerts] as f64)
+            .sum()
+    };
+    let independent: f64 = r * e
+        .groups
+        .iter()
+        .map(|g| g.repeat_false_alert_people)
+        .sum::<f64>();
+    assert!(
+        independent > 5.0,
+        "the case must produce repeats: {independent}"
+    );
+    assert_within_4se(
+        "repeats, alike",
+        repeats(&a),
+        independent,
+        independent.sqrt(),
+    );
+    assert!(
+        repeats(&b) > 2.0 * independent,
+        "lookalikes: {} repeats vs {independent} if alike",
+        repeats(&b)
+    );
+}
+
+#[test]
+fn full_avoidance_removes_a_group_from_covered_sites() {
+    let text = FLAT.replace(
+        "residents = 200000",
+        "residents = 200000\n[[population.groups]]\nname = \"stay-away\"\nshare = 0.3\navoidance = 1.0\n\
+         [[population.groups]]\nname = \"others\"\nshare = 0.7",
+    );
+    let sc = scenario(&text, &["watchlist.group_mix={ others = 1.0 }"]);
+    let e = sc.model.expected();
+    assert!(e.groups[0].avoided_visits > 100_000.0);
+    for o in run_replications(&sc.model, 2, 2) {
+        assert_eq!(o.groups[0][GroupMetric::FacesCaptured], 0);
+        assert_eq!(o.groups[0][GroupMetric::PeopleScanned], 0);
+        assert!(o.groups[1][GroupMetric::FacesCaptured] > 0);
+    }
+    // Half avoidance halves the group's expected share of the footfall.
+    let half = scenario(
+        &text.replace("avoidance = 1.0", "avoidance = 0.5"),
+        &["watchlist.group_mix={ others = 1.0 }"],
+    );
+    let h = half.model.expected();
+    let share =
+        h.groups[0].faces_captured / (h.groups[0].faces_captured + h.groups[0].avoided_visits);
+    assert!((share - 0.5).abs() < 1e-3, "{share}");
+}
+
+#[test]
+fn zones_keep_footfall_and_concentrate_exposure_on_locals() {
+    let text = r#"
+        [simulation]
+        seed = 4
+        [population]
+        residents = 100000
+        [[zones]]
+        name = "a"
+        share = 0.5
+        [[zones]]
+        name = "b"
+        share = 0.5
+        [mobility]
+        home_bias = 9.0
+        [[sites]]
+        name = "a1"
+        zone = "a"
+        footfall_per_hour = 3000
+        [[sites]]
+        name = "a2"
+        zone = "a"
+        footfall_per_hour = 3000
+        [[sites]]
+        name = "a3"
+        zone = "a"
+        footfall_per_hour = 3000
+        [watchlist]
+        size = 10000
+        wanted_present = 50
+        [matcher]
+        threshold = 0.56
+    "#;
+    let sc = scenario(text, &[]);
+    let outcomes = run_replications(&sc.model, 3, 2);
+    let e = sc.model.expected();
+    let r = 3.0;
+    assert_poisson(
+        "faces with zones",
+        total(&outcomes, Metric::FacesCaptured),
+        r * e.faces_captured,
+    );
+    assert_poisson(
+        "false alerts with zones",
+        total(&outcomes, Metric::FalseAlerts),
+        r * e.false_alerts,
+    );
+    // Zone a's residents are 9× as likely per head to pass: 90 % of faces.
+    let locals: u64 = outcomes
+        .iter()
+        .map(|o| o.exposure.distinct_sites[3] + o.exposure.distinct_sites[4])
+        .sum();
+    assert!(locals > 0);
+    let people = &sc.model.blocks;
+    assert_eq!(people.len(), 2);
+}
+
+#[test]
+fn cross_product_groups_multiply_and_report_equity() {
+    let out = survsim()
+        .args([
+            "run",
+            "london-borough-day",
+            "--reps",
+            "3",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = v["equity"]["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 8);
+    assert_eq!(v["equity"]["reference_group"], "25+/white");
+    let black = groups.iter().find(|g| g["name"] == "25+/black").unwrap();
+    let ratio = black["disparity_vs_reference"]["false_alerts_per_100k_captures"]["ratio"]
+        .as_f64()
+        .unwrap();
+    assert!(ratio > 3.0, "10× FMR shows as a disparity: {ratio}");
+    let young = groups.iter().find(|g| g["name"] == "16-24/black").unwrap();
+    assert!(young["avoided_visits"].as_f64().unwrap() > 0.0);
+    assert!(
+        young["face_share"].as_f64().unwrap()
+            < young["face_share_without_avoidance"].as_f64().unwrap()
+    );
+    for key in [
+        "share_scanned",
+        "trackable_share",
+        "people_with_2_false_alerts",
+    ] {
+        assert!(v["exposure"][key].is_number(), "exposure.{key}");
+    }
+}
+
+#[test]
+#[ignore = "memory: 10 million residents; run with --ignored (see README, Speed)"]
+fn ten_million_residents_fit() {
+    let sc = scenario(
+        "[population]\nresidents = 10000000\n[[sites]]\nname = \"s\"\nfootfall_per_hour = 100000\n[watchlist]\nsize = 10000\n",
+        &[],
+    );
+    let o = run_replications(&sc.model, 1, 1);
+    assert!(o[0].counts[Metric::FacesCaptured] > 0);
+}
