@@ -32,6 +32,8 @@
 pub mod pipeline;
 pub mod response;
 
+use crate::events::record::{HeldFace, UNSAMPLED};
+use crate::events::{self, Discard, Event, EventSink, Filter, Kind, Recorder};
 use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::sites::HOUR_S;
 use crate::model::{Group, MatedOutcome, Mode, Model};
@@ -43,6 +45,7 @@ use pipeline::{Face, NO_ALERT, PipelineOutcome, PipelineState};
 use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 use response::{Alert, NOT_WANTED, Response};
+use std::ops::ControlFlow;
 
 /// Runs replication `rep` of `model` and returns what it counted.
 pub fn run_replication(model: &Model, rep: u64) -> Outcome {
@@ -73,6 +76,30 @@ impl<'m> Engine<'m> {
 
     /// Runs replication `rep`: the same `rep` and model give the same outcome.
     pub fn run(&mut self, rep: u64) -> Outcome {
+        self.run_recording(rep, None, &mut Discard)
+            .expect("without a recorder nothing stops the run")
+    }
+
+    /// Runs replication `rep` and hands the events `filter` selects to
+    /// `sink`, in virtual-time order, an hour at a time (see
+    /// [`crate::events`]). The outcome is exactly [`Engine::run`]'s; there
+    /// is none if the sink stopped the run.
+    pub fn run_with_events(
+        &mut self,
+        rep: u64,
+        filter: &Filter,
+        sink: &mut dyn EventSink,
+    ) -> Option<Outcome> {
+        let recorder = Recorder::new(filter, self.model.seed, rep);
+        self.run_recording(rep, Some(recorder), sink)
+    }
+
+    fn run_recording(
+        &mut self,
+        rep: u64,
+        recorder: Option<Recorder>,
+        sink: &mut dyn EventSink,
+    ) -> Option<Outcome> {
         let model = self.model;
         self.captures.fill(0);
         // Batch mode draws from site 0's streams, so there is always one.
@@ -84,6 +111,7 @@ impl<'m> Engine<'m> {
             })
             .collect();
         let mut response = Response::new(model, stream(model.seed, &[rep, STREAM_RESPONSE]));
+        response.recorder = recorder;
         let mut faces_by_group = vec![0u64; model.groups.len()];
 
         let mut pipeline = model.pipeline.as_ref().map(|p| {
@@ -91,18 +119,26 @@ impl<'m> Engine<'m> {
                 stream(model.seed, &[rep, STREAM_POOL, pool])
             })
         });
-        match model.mode {
+        let flow = match model.mode {
             Mode::Footfall => self.footfall(
                 &mut site_rngs,
                 &mut response,
                 pipeline.as_mut(),
                 &mut faces_by_group,
+                sink,
             ),
             Mode::Batch => self.batch(&mut site_rngs[0], &mut response, &mut faces_by_group),
+        };
+        if flow.is_break() {
+            return None;
         }
         let mut pipeline_outcome = PipelineOutcome::default();
         if let Some(p) = pipeline {
             p.finish(&mut response, &mut pipeline_outcome);
+        }
+        response.run_until(f64::INFINITY);
+        if let Some(mut recorder) = response.recorder.take() {
+            recorder.flush(f64::INFINITY, sink).continue_value()?;
         }
 
         let (mut outcome, _) = response.finish();
@@ -124,7 +160,7 @@ impl<'m> Engine<'m> {
             outcome.counts[Metric::PeopleScanned] += scanned;
             outcome.counts[Metric::WantedScanned] += wanted_scanned;
         }
-        outcome
+        Some(outcome)
     }
 
     /// Footfall mode: hour by hour, each site's Poisson captures are drawn,
@@ -136,9 +172,18 @@ impl<'m> Engine<'m> {
         response: &mut Response<'m>,
         mut pipeline: Option<&mut PipelineState<'m>>,
         faces_by_group: &mut [u64],
-    ) {
+        sink: &mut dyn EventSink,
+    ) -> ControlFlow<()> {
         let model = self.model;
         let hours = (model.duration_s / HOUR_S).ceil() as u64;
+        // One copy of the hot loop per combination, chosen once: without a
+        // pipeline or events it does nothing for them.
+        let capture = match (pipeline.is_some(), response.recorder.is_some()) {
+            (false, false) => capture_group::<false, false>,
+            (false, true) => capture_group::<false, true>,
+            (true, false) => capture_group::<true, false>,
+            (true, true) => capture_group::<true, true>,
+        };
         for hour in 0..hours {
             let hour_start = hour as f64 * HOUR_S;
             let hour_end = (hour_start + HOUR_S).min(model.duration_s);
@@ -168,28 +213,9 @@ impl<'m> Engine<'m> {
                             counts: &mut self.captures,
                             alerts: &mut self.hour_alerts,
                             faces: &mut self.hour_faces,
+                            recorder: response.recorder.as_mut(),
                         };
-                        if pipeline.is_some() {
-                            capture_group::<true>(
-                                model,
-                                group_index,
-                                group,
-                                n,
-                                interval,
-                                rngs,
-                                faces,
-                            );
-                        } else {
-                            capture_group::<false>(
-                                model,
-                                group_index,
-                                group,
-                                n,
-                                interval,
-                                rngs,
-                                faces,
-                            );
-                        }
+                        capture(model, group_index, group, n, interval, rngs, faces);
                     }
                 }
             }
@@ -200,7 +226,12 @@ impl<'m> Engine<'m> {
                 None => self.raise_in_time_order(response),
             }
             response.run_until(hour_end);
+            // Everything before the hour's end has happened: hand it over.
+            if let Some(recorder) = response.recorder.as_mut() {
+                recorder.flush(hour_end, sink)?;
+            }
         }
+        ControlFlow::Continue(())
     }
 
     /// Batch mode: every resident is searched exactly once (a one-shot batch
@@ -210,7 +241,7 @@ impl<'m> Engine<'m> {
         rngs: &mut SiteStreams,
         response: &mut Response<'m>,
         faces_by_group: &mut [u64],
-    ) {
+    ) -> ControlFlow<()> {
         let model = self.model;
         let interval = Interval {
             site: 0,
@@ -223,7 +254,11 @@ impl<'m> Engine<'m> {
             let members = &mut self.captures[first..first + group.residents as usize];
             for member in 0..group.residents {
                 members[member as usize] += 1;
-                search(
+                let (face, sampled) = match response.recorder.as_mut() {
+                    Some(recorder) => recorder.next_face(),
+                    None => (0, false),
+                };
+                let alerted = search(
                     model,
                     group_index,
                     group,
@@ -232,11 +267,30 @@ impl<'m> Engine<'m> {
                     &mut rngs.search,
                     &mut self.hour_alerts,
                 );
+                if alerted && let Some(last) = self.hour_alerts.last_mut() {
+                    last.face = face;
+                }
+                if let Some(recorder) = response.recorder.as_mut().filter(|_| sampled) {
+                    let alert = alerted.then(|| self.hour_alerts[self.hour_alerts.len() - 1]);
+                    let seen = FaceSeen {
+                        face,
+                        group_index,
+                        group,
+                        member,
+                        interval,
+                        capture_s: alert.map_or(f64::NAN, |a| a.time_s),
+                        alert,
+                        pipeline: false,
+                    };
+                    record_face(recorder, &seen);
+                }
             }
             faces_by_group[group_index] = group.residents as u64;
         }
         self.raise_in_time_order(response);
         response.run_until(model.duration_s);
+        // A batch is one pass: its events are handed over at the end.
+        ControlFlow::Continue(())
     }
 
     /// Sorts the collected alerts by time (ties broken by site and person, so
@@ -270,11 +324,12 @@ struct SiteStreams {
 }
 
 /// Where captured faces are recorded: per-resident counts, the hour's
-/// alerts, and (with a pipeline) the hour's faces.
+/// alerts, (with a pipeline) the hour's faces, and (with events) events.
 struct Captured<'a> {
     counts: &'a mut [u32],
     alerts: &'a mut Vec<Alert>,
     faces: &'a mut Vec<Face>,
+    recorder: Option<&'a mut Recorder>,
 }
 
 /// An active stretch of one site's cameras within one hour.
@@ -312,10 +367,11 @@ fn poisson(rng: &mut SimRng, mean: f64) -> u64 {
 }
 
 /// Captures `n` faces of `group` during `interval`, searches each one, and
-/// collects the alerts — and with `PIPELINE`, every face with its capture
-/// time. This is the hot loop of the simulator.
+/// collects the alerts — with `PIPELINE`, every face with its capture time,
+/// and with `EVENTS`, the sampled faces' events. This is the hot loop of the
+/// simulator.
 #[inline]
-fn capture_group<const PIPELINE: bool>(
+fn capture_group<const PIPELINE: bool, const EVENTS: bool>(
     model: &Model,
     group_index: usize,
     group: &Group,
@@ -345,6 +401,10 @@ fn capture_group<const PIPELINE: bool>(
         for &member in batch.iter() {
             let counter = &mut members[member as usize];
             *counter = counter.saturating_add(1);
+            let (face, sampled) = match out.recorder.as_deref_mut() {
+                Some(recorder) if EVENTS => recorder.next_face(),
+                _ => (0, false),
+            };
             let alerted = search(
                 model,
                 group_index,
@@ -354,24 +414,110 @@ fn capture_group<const PIPELINE: bool>(
                 &mut rngs.search,
                 out.alerts,
             );
+            if EVENTS && alerted {
+                out.alerts.last_mut().expect("alerted").face = face;
+            }
+            let alert = alerted.then(|| out.alerts.len() - 1);
+            // With a pipeline every face needs its capture time; without one
+            // only alerts (and recorded events) do.
+            let capture_s = match alert {
+                Some(i) => out.alerts[i].time_s,
+                None if PIPELINE => interval.start_s + interval.len_s * unit(rngs.times.next_u64()),
+                None => f64::NAN,
+            };
+            let mut tag = UNSAMPLED;
+            if EVENTS && sampled {
+                let recorder = out.recorder.as_deref_mut().expect("EVENTS has a recorder");
+                tag = record_face(
+                    recorder,
+                    &FaceSeen {
+                        face,
+                        group_index,
+                        group,
+                        member,
+                        interval,
+                        capture_s,
+                        alert: alert.map(|i| out.alerts[i]),
+                        pipeline: PIPELINE,
+                    },
+                );
+            }
             if PIPELINE {
-                let (capture_s, alert) = if alerted {
-                    let i = out.alerts.len() - 1;
-                    (out.alerts[i].time_s, i as u32)
-                } else {
-                    let u = unit(rngs.times.next_u64());
-                    (interval.start_s + interval.len_s * u, NO_ALERT)
-                };
                 out.faces.push(Face {
                     capture_s,
                     ready_s: 0.0,
                     site: interval.site,
-                    alert,
+                    alert: alert.map_or(NO_ALERT, |i| i as u32),
                     mated: member < group.wanted,
                     key: 0,
+                    tag,
                 });
             }
         }
+    }
+}
+
+/// A captured face, as [`record_face`] needs it.
+struct FaceSeen<'a> {
+    face: u64,
+    group_index: usize,
+    group: &'a Group,
+    member: u32,
+    interval: Interval,
+    /// The capture time, if already known (NaN otherwise).
+    capture_s: f64,
+    /// The alert it raised, if any.
+    alert: Option<Alert>,
+    /// Whether the face goes through a recognition pipeline (its search is
+    /// then decided later), or is searched at capture.
+    pipeline: bool,
+}
+
+/// Records a sampled face's capture — and, searched at capture, its search
+/// in the same record. With a pipeline, returns the tag under which the
+/// recorder holds the face for its search or drop event (or [`UNSAMPLED`]).
+#[inline]
+fn record_face(recorder: &mut Recorder, seen: &FaceSeen) -> u32 {
+    let wanted = seen.member < seen.group.wanted;
+    let mut detail = if wanted { events::WANTED } else { 0 };
+    if recorder.wants(Kind::Capture) {
+        detail |= events::CAPTURE_LINE;
+    }
+    if !seen.pipeline && recorder.wants(Kind::Search) {
+        detail |= events::SEARCH_LINE;
+        if let Some(a) = seen.alert {
+            detail |= events::ALERTED | if a.is_true { events::ALERT_TRUE } else { 0 };
+        }
+    }
+    let person = seen.group.first_resident + seen.member;
+    if detail & (events::CAPTURE_LINE | events::SEARCH_LINE) != 0 {
+        let t = if seen.capture_s.is_nan() {
+            seen.interval.start_s + seen.interval.len_s * recorder.face_uniform(seen.face)
+        } else {
+            seen.capture_s
+        };
+        recorder.push(Event {
+            t,
+            face: seen.face,
+            a: 0.0,
+            b: 0.0,
+            person,
+            site: seen.interval.site,
+            group: seen.group_index as u32,
+            kind: Kind::Capture,
+            detail,
+        });
+    }
+    if seen.pipeline && (recorder.wants(Kind::Search) || recorder.wants(Kind::Drop)) {
+        recorder.hold(HeldFace {
+            face: seen.face,
+            person,
+            group: seen.group_index as u32,
+            site: seen.interval.site,
+            wanted,
+        })
+    } else {
+        UNSAMPLED
     }
 }
 
@@ -427,6 +573,7 @@ fn search(
             group: group_index as u32,
             site: interval.site,
             is_true,
+            face: 0,
         });
     }
     alerted
