@@ -25,6 +25,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod metrics;
 pub mod model;
 pub mod output;

@@ -37,6 +37,9 @@ enum Command {
     Validate(ValidateArgs),
     /// Find the load (or the matcher count) at which a pipeline target breaks.
     Stress(StressArgs),
+    /// Run a scenario paced to the wall clock and serve its events as NDJSON
+    /// to any number of TCP clients (see docs/events.md).
+    Live(LiveArgs),
 }
 
 #[derive(clap::Args)]
@@ -88,6 +91,57 @@ struct RunArgs {
     /// one interval per replication.
     #[arg(long, value_name = "PATH")]
     latency_log: Option<PathBuf>,
+    /// Write the run's events as NDJSON — one JSON object per line, in
+    /// virtual-time order (docs/events.md) — to this file (written whole or
+    /// not at all) or to standard output (`-`; the report then goes only to
+    /// `-o`). One replication: refused with --reps above 1.
+    #[arg(long, value_name = "PATH|-")]
+    events: Option<PathBuf>,
+    #[command(flatten)]
+    event_filter: EventFilterArgs,
+}
+
+#[derive(clap::Args)]
+struct EventFilterArgs {
+    /// Only these event kinds, comma-separated: capture, search, drop, alert,
+    /// review, dispatch, stop, arrest, lost (default: all).
+    #[arg(long, value_name = "KIND,...")]
+    events_kinds: Option<String>,
+    /// The share of faces whose capture, search and drop events are kept
+    /// (default 1: every face).
+    #[arg(long, value_name = "SHARE")]
+    capture_sample: Option<f64>,
+}
+
+impl EventFilterArgs {
+    fn filter(&self) -> Result<survsim::events::Filter, InputError> {
+        survsim::events::Filter::parse(self.events_kinds.as_deref(), self.capture_sample)
+    }
+}
+
+#[derive(clap::Args)]
+struct LiveArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Virtual seconds per wall-clock second (`1`: real time, `60`: an hour a
+    /// minute), or `max`: as fast as the fastest client reads.
+    #[arg(long, default_value = "1", value_name = "N|max")]
+    speed: String,
+    /// Address to serve the feed on; loopback unless told otherwise (port 0:
+    /// any free port, printed on standard error).
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR:PORT")]
+    listen: std::net::SocketAddr,
+    #[command(flatten)]
+    event_filter: EventFilterArgs,
+    /// Lines a client may fall behind before it is disconnected.
+    #[arg(long, default_value_t = 100_000, value_name = "LINES")]
+    client_buffer: usize,
+    /// Start the clock only once this many clients have connected.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    wait_clients: usize,
+    /// No messages about clients, and no summary, on standard error.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -212,7 +266,28 @@ fn run(args: RunArgs) -> Result<(), Error> {
     let scenario = load(&args.scenario)?;
     let threads = args.threads.unwrap_or_else(default_threads).max(1);
     let started = Instant::now();
-    let outcomes = run_replications(&scenario.model, args.reps, threads);
+    let mut events_written = None;
+    let outcomes = match &args.events {
+        None => {
+            let f = &args.event_filter;
+            if f.events_kinds.is_some() || f.capture_sample.is_some() {
+                return Err(InputError::whole(
+                    "--events-kinds/--capture-sample",
+                    "these choose what --events writes, and --events is not given",
+                )
+                .into());
+            }
+            run_replications(&scenario.model, args.reps, threads)
+        }
+        Some(path) => match run_logged(&args, &scenario, path)? {
+            Some((outcome, lines)) => {
+                events_written = Some(lines);
+                vec![outcome]
+            }
+            // The reader closed the pipe: it has what it wanted.
+            None => return Ok(()),
+        },
+    };
     let elapsed = started.elapsed().as_secs_f64();
     let overrides: Vec<String> = scenario.overrides.iter().map(|o| o.raw.clone()).collect();
     let report = Report::new(
@@ -239,6 +314,13 @@ fn run(args: RunArgs) -> Result<(), Error> {
                 "s"
             },
         );
+        if let Some(lines) = events_written {
+            eprintln!(
+                "wrote {} events ({} events/s)",
+                survsim::report::fmt_num(lines as f64, 0),
+                survsim::report::fmt_num(lines as f64 / elapsed.max(1e-9), 0)
+            );
+        }
     }
     let text = match args.format {
         Format::Table => report.to_table(),
@@ -255,7 +337,51 @@ fn run(args: RunArgs) -> Result<(), Error> {
             &survsim::report::latency_log(&outcomes, scenario.model.duration_s),
         )?;
     }
+    if args.output.is_none() && args.events.as_deref() == Some(std::path::Path::new("-")) {
+        // Standard output carries the events; the report goes only to -o.
+        return Ok(());
+    }
     emit(text, args.output.as_ref())
+}
+
+/// `run --events`: replication 0 with its events logged; `None` if the
+/// reader closed the pipe.
+fn run_logged(
+    args: &RunArgs,
+    scenario: &Scenario,
+    path: &std::path::Path,
+) -> Result<Option<(survsim::metrics::Outcome, u64)>, Error> {
+    use survsim::events::writer::{Destination, Logged, log_run};
+    if args.reps > 1 {
+        return Err(InputError::whole(
+            "--events",
+            "an event log is of one replication: drop --reps (use --seed for another run)",
+        )
+        .into());
+    }
+    let filter = args.event_filter.filter()?;
+    match log_run(&scenario.model, 0, &Destination::from_arg(path), &filter)? {
+        Logged::Complete { outcome, lines } => Ok(Some((*outcome, lines))),
+        Logged::ReaderGone => Ok(None),
+    }
+}
+
+fn live(args: LiveArgs) -> Result<(), Error> {
+    use survsim::events::live::{LiveOptions, Speed, serve};
+    let scenario = load(&args.scenario)?;
+    let options = LiveOptions {
+        listen: args.listen,
+        speed: Speed::parse(&args.speed)?,
+        filter: args.event_filter.filter()?,
+        client_buffer: args.client_buffer.max(1),
+        wait_clients: args.wait_clients,
+        quiet: args.quiet,
+    };
+    let summary = serve(&scenario.model, &scenario.source.name, &options)?;
+    if !args.quiet {
+        eprintln!("{}", survsim::events::live::summary_line(&summary));
+    }
+    Ok(())
 }
 
 fn check(args: CheckArgs) -> Result<(), Error> {
@@ -360,6 +486,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge(args),
         Command::Validate(args) => validate(args),
         Command::Stress(args) => stress(args),
+        Command::Live(args) => live(args),
         Command::Default => {
             survsim::output::write_stdout(survsim::scenario::DEFAULT_SCENARIO.as_bytes())
         }

@@ -33,6 +33,14 @@ pub const STREAM_POOL: u64 = 0x504f_4f4c;
 pub const STREAM_LOOKALIKE: u64 = 0x4c4f_4f4b;
 /// Stream label: the alert → review → stop → arrest chain.
 pub const STREAM_RESPONSE: u64 = 0x5245_5350;
+/// Key label: event logs only — the keyed hashes of face numbers that choose
+/// which faces' events are sampled, and capture times the simulation does
+/// not need. Used only when events are recorded, and never drawn from the
+/// simulation's streams, so recording events changes no simulated figure.
+pub const STREAM_EVENTS: u64 = 0x4556_4e54;
+/// Key label: the keyed hash that turns resident numbers into the opaque
+/// person ids of event logs.
+pub const KEY_PERSON_ID: u64 = 0x5045_5253;
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.
 fn mix64(mut z: u64) -> u64 {

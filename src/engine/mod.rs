@@ -35,8 +35,9 @@
 pub mod pipeline;
 pub mod response;
 
-use crate::metrics::CAPTURE_BUCKETS;
-use crate::metrics::{GroupMetric, Metric, Outcome};
+use crate::events::record::{HeldFace, UNSAMPLED};
+use crate::events::{self, Discard, Event, EventSink, Filter, Kind, Recorder};
+use crate::metrics::{CAPTURE_BUCKETS, GroupMetric, Metric, Outcome};
 use crate::model::sites::HOUR_S;
 use crate::model::{Block, MatedOutcome, Mode, Model};
 use crate::rng::{
@@ -47,6 +48,7 @@ use pipeline::{Face, NO_ALERT, PipelineOutcome, PipelineState};
 use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 use response::{Alert, NOT_WANTED, Response};
+use std::ops::ControlFlow;
 
 /// Runs replication `rep` of `model` and returns what it counted.
 pub fn run_replication(model: &Model, rep: u64) -> Outcome {
@@ -77,6 +79,30 @@ impl<'m> Engine<'m> {
 
     /// Runs replication `rep`: the same `rep` and model give the same outcome.
     pub fn run(&mut self, rep: u64) -> Outcome {
+        self.run_recording(rep, None, &mut Discard)
+            .expect("without a recorder nothing stops the run")
+    }
+
+    /// Runs replication `rep` and hands the events `filter` selects to
+    /// `sink`, in virtual-time order, an hour at a time (see
+    /// [`crate::events`]). The outcome is exactly [`Engine::run`]'s; there
+    /// is none if the sink stopped the run.
+    pub fn run_with_events(
+        &mut self,
+        rep: u64,
+        filter: &Filter,
+        sink: &mut dyn EventSink,
+    ) -> Option<Outcome> {
+        let recorder = Recorder::new(filter, self.model.seed, rep);
+        self.run_recording(rep, Some(recorder), sink)
+    }
+
+    fn run_recording(
+        &mut self,
+        rep: u64,
+        recorder: Option<Recorder>,
+        sink: &mut dyn EventSink,
+    ) -> Option<Outcome> {
         let model = self.model;
         self.residents.fill(Resident::default());
         if model.lookalike_spread > 0.0 {
@@ -95,6 +121,7 @@ impl<'m> Engine<'m> {
             })
             .collect();
         let mut response = Response::new(model, stream(model.seed, &[rep, STREAM_RESPONSE]));
+        response.recorder = recorder;
         let mut faces_by_group = vec![0u64; model.groups.len()];
 
         let mut pipeline = model.pipeline.as_ref().map(|p| {
@@ -102,18 +129,26 @@ impl<'m> Engine<'m> {
                 stream(model.seed, &[rep, STREAM_POOL, pool])
             })
         });
-        match model.mode {
+        let flow = match model.mode {
             Mode::Footfall => self.footfall(
                 &mut site_rngs,
                 &mut response,
                 pipeline.as_mut(),
                 &mut faces_by_group,
+                sink,
             ),
             Mode::Batch => self.batch(&mut site_rngs[0], &mut response, &mut faces_by_group),
+        };
+        if flow.is_break() {
+            return None;
         }
         let mut pipeline_outcome = PipelineOutcome::default();
         if let Some(p) = pipeline {
             p.finish(&mut response, &mut pipeline_outcome);
+        }
+        response.run_until(f64::INFINITY);
+        if let Some(mut recorder) = response.recorder.take() {
+            recorder.flush(f64::INFINITY, sink).continue_value()?;
         }
 
         let (mut outcome, _) = response.finish();
@@ -146,7 +181,7 @@ impl<'m> Engine<'m> {
                 outcome.counts[Metric::WantedScanned] += ((i as u32) < block.wanted) as u64;
             }
         }
-        outcome
+        Some(outcome)
     }
 
     /// Footfall mode: hour by hour, each site's Poisson captures are drawn,
@@ -158,9 +193,18 @@ impl<'m> Engine<'m> {
         response: &mut Response<'m>,
         mut pipeline: Option<&mut PipelineState<'m>>,
         faces_by_group: &mut [u64],
-    ) {
+        sink: &mut dyn EventSink,
+    ) -> ControlFlow<()> {
         let model = self.model;
         let hours = (model.duration_s / HOUR_S).ceil() as u64;
+        // One copy of the hot loop per combination, chosen once: without a
+        // pipeline or events it does nothing for them.
+        let capture = match (pipeline.is_some(), response.recorder.is_some()) {
+            (false, false) => capture_block::<false, false>,
+            (false, true) => capture_block::<false, true>,
+            (true, false) => capture_block::<true, false>,
+            (true, true) => capture_block::<true, true>,
+        };
         for hour in 0..hours {
             let hour_start = hour as f64 * HOUR_S;
             let hour_end = (hour_start + HOUR_S).min(model.duration_s);
@@ -191,12 +235,9 @@ impl<'m> Engine<'m> {
                             residents: &mut self.residents,
                             alerts: &mut self.hour_alerts,
                             faces: &mut self.hour_faces,
+                            recorder: response.recorder.as_mut(),
                         };
-                        if pipeline.is_some() {
-                            capture_block::<true>(model, block, n, interval, rngs, faces);
-                        } else {
-                            capture_block::<false>(model, block, n, interval, rngs, faces);
-                        }
+                        capture(model, block, n, interval, rngs, faces);
                     }
                 }
             }
@@ -207,7 +248,12 @@ impl<'m> Engine<'m> {
                 None => self.raise_in_time_order(response),
             }
             response.run_until(hour_end);
+            // Everything before the hour's end has happened: hand it over.
+            if let Some(recorder) = response.recorder.as_mut() {
+                recorder.flush(hour_end, sink)?;
+            }
         }
+        ControlFlow::Continue(())
     }
 
     /// Batch mode: every resident is searched exactly once (a one-shot batch
@@ -217,7 +263,7 @@ impl<'m> Engine<'m> {
         rngs: &mut SiteStreams,
         response: &mut Response<'m>,
         faces_by_group: &mut [u64],
-    ) {
+    ) -> ControlFlow<()> {
         let model = self.model;
         let interval = Interval {
             site: 0,
@@ -231,20 +277,43 @@ impl<'m> Engine<'m> {
             for member in 0..block.residents {
                 let resident = &mut members[member as usize];
                 resident.captures += 1;
-                search(
+                let lookalike = resident.lookalike();
+                let (face, sampled) = match response.recorder.as_mut() {
+                    Some(recorder) => recorder.next_face(),
+                    None => (0, false),
+                };
+                let alerted = search(
                     model,
                     block,
                     member,
-                    resident.lookalike(),
+                    lookalike,
                     interval,
                     &mut rngs.search,
                     &mut self.hour_alerts,
                 );
+                if alerted && let Some(last) = self.hour_alerts.last_mut() {
+                    last.face = face;
+                }
+                if let Some(recorder) = response.recorder.as_mut().filter(|_| sampled) {
+                    let alert = alerted.then(|| self.hour_alerts[self.hour_alerts.len() - 1]);
+                    let seen = FaceSeen {
+                        face,
+                        block,
+                        member,
+                        interval,
+                        capture_s: alert.map_or(f64::NAN, |a| a.time_s),
+                        alert,
+                        pipeline: false,
+                    };
+                    record_face(recorder, &seen);
+                }
             }
             faces_by_group[block.group as usize] += block.residents as u64;
         }
         self.raise_in_time_order(response);
         response.run_until(model.duration_s);
+        // A batch is one pass: its events are handed over at the end.
+        ControlFlow::Continue(())
     }
 
     /// Sorts the collected alerts by time (ties broken by site and person, so
@@ -278,11 +347,12 @@ struct SiteStreams {
 }
 
 /// Where captured faces are recorded: per-resident counts, the hour's
-/// alerts, and (with a pipeline) the hour's faces.
+/// alerts, (with a pipeline) the hour's faces, and (with events) events.
 struct Captured<'a> {
     residents: &'a mut [Resident],
     alerts: &'a mut Vec<Alert>,
     faces: &'a mut Vec<Face>,
+    recorder: Option<&'a mut Recorder>,
 }
 
 /// An active stretch of one site's cameras within one hour.
@@ -320,10 +390,11 @@ fn poisson(rng: &mut SimRng, mean: f64) -> u64 {
 }
 
 /// Captures `n` faces of `block`'s members during `interval`, searches each
-/// one, and collects the alerts — and with `PIPELINE`, every face with its
-/// capture time. This is the hot loop of the simulator.
+/// one, and collects the alerts — with `PIPELINE`, every face with its capture time,
+/// and with `EVENTS`, the sampled faces' events. This is the hot loop of the
+/// simulator.
 #[inline]
-fn capture_block<const PIPELINE: bool>(
+fn capture_block<const PIPELINE: bool, const EVENTS: bool>(
     model: &Model,
     block: &Block,
     n: u64,
@@ -339,8 +410,8 @@ fn capture_block<const PIPELINE: bool>(
     // Avoiders are the block's last members: draw among the others.
     let size = block.passers() as u64;
     let site = interval.site as u16 + 1;
-    // Residents are drawn a batch ahead and their records prefetched, so
-    // the cache misses of a batch overlap instead of queueing one by one: a
+    // Residents are drawn a batch ahead and their records prefetched, so the
+    // cache misses of a batch overlap instead of queueing one by one: a
     // city's records do not fit in cache, and this doubles speed.
     let mut picked = [0u32; BATCH];
     let mut left = n;
@@ -354,33 +425,122 @@ fn capture_block<const PIPELINE: bool>(
         for &member in batch.iter() {
             let resident = &mut members[member as usize];
             resident.seen_at(site);
+            let lookalike = resident.lookalike();
+            let (face, sampled) = match out.recorder.as_deref_mut() {
+                Some(recorder) if EVENTS => recorder.next_face(),
+                _ => (0, false),
+            };
             let alerted = search(
                 model,
                 block,
                 member,
-                resident.lookalike(),
+                lookalike,
                 interval,
                 &mut rngs.search,
                 out.alerts,
             );
+            if EVENTS && alerted {
+                out.alerts.last_mut().expect("alerted").face = face;
+            }
+            let alert = alerted.then(|| out.alerts.len() - 1);
+            // With a pipeline every face needs its capture time; without one
+            // only alerts (and recorded events) do.
+            let capture_s = match alert {
+                Some(i) => out.alerts[i].time_s,
+                None if PIPELINE => interval.start_s + interval.len_s * unit(rngs.times.next_u64()),
+                None => f64::NAN,
+            };
+            let mut tag = UNSAMPLED;
+            if EVENTS && sampled {
+                let recorder = out.recorder.as_deref_mut().expect("EVENTS has a recorder");
+                tag = record_face(
+                    recorder,
+                    &FaceSeen {
+                        face,
+                        block,
+                        member,
+                        interval,
+                        capture_s,
+                        alert: alert.map(|i| out.alerts[i]),
+                        pipeline: PIPELINE,
+                    },
+                );
+            }
             if PIPELINE {
-                let (capture_s, alert) = if alerted {
-                    let i = out.alerts.len() - 1;
-                    (out.alerts[i].time_s, i as u32)
-                } else {
-                    let u = unit(rngs.times.next_u64());
-                    (interval.start_s + interval.len_s * u, NO_ALERT)
-                };
                 out.faces.push(Face {
                     capture_s,
                     ready_s: 0.0,
                     site: interval.site,
-                    alert,
+                    alert: alert.map_or(NO_ALERT, |i| i as u32),
                     mated: member < block.wanted,
                     key: 0,
+                    tag,
                 });
             }
         }
+    }
+}
+
+/// A captured face, as [`record_face`] needs it.
+struct FaceSeen<'a> {
+    face: u64,
+    block: &'a Block,
+    member: u32,
+    interval: Interval,
+    /// The capture time, if already known (NaN otherwise).
+    capture_s: f64,
+    /// The alert it raised, if any.
+    alert: Option<Alert>,
+    /// Whether the face goes through a recognition pipeline (its search is
+    /// then decided later), or is searched at capture.
+    pipeline: bool,
+}
+
+/// Records a sampled face's capture — and, searched at capture, its search
+/// in the same record. With a pipeline, returns the tag under which the
+/// recorder holds the face for its search or drop event (or [`UNSAMPLED`]).
+#[inline]
+fn record_face(recorder: &mut Recorder, seen: &FaceSeen) -> u32 {
+    let wanted = seen.member < seen.block.wanted;
+    let mut detail = if wanted { events::WANTED } else { 0 };
+    if recorder.wants(Kind::Capture) {
+        detail |= events::CAPTURE_LINE;
+    }
+    if !seen.pipeline && recorder.wants(Kind::Search) {
+        detail |= events::SEARCH_LINE;
+        if let Some(a) = seen.alert {
+            detail |= events::ALERTED | if a.is_true { events::ALERT_TRUE } else { 0 };
+        }
+    }
+    let person = seen.block.first_resident + seen.member;
+    if detail & (events::CAPTURE_LINE | events::SEARCH_LINE) != 0 {
+        let t = if seen.capture_s.is_nan() {
+            seen.interval.start_s + seen.interval.len_s * recorder.face_uniform(seen.face)
+        } else {
+            seen.capture_s
+        };
+        recorder.push(Event {
+            t,
+            face: seen.face,
+            a: 0.0,
+            b: 0.0,
+            person,
+            site: seen.interval.site,
+            group: seen.block.group,
+            kind: Kind::Capture,
+            detail,
+        });
+    }
+    if seen.pipeline && (recorder.wants(Kind::Search) || recorder.wants(Kind::Drop)) {
+        recorder.hold(HeldFace {
+            face: seen.face,
+            person,
+            group: seen.block.group,
+            site: seen.interval.site,
+            wanted,
+        })
+    } else {
+        UNSAMPLED
     }
 }
 
@@ -443,6 +603,7 @@ fn search(
             group: block.group,
             site: interval.site,
             is_true,
+            face: 0,
         });
     }
     alerted

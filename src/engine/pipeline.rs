@@ -18,6 +18,8 @@
 //! hour to the next, so the state is bounded by an hour's faces.
 
 use crate::engine::response::{Alert, Response};
+use crate::events::record::UNSAMPLED;
+use crate::events::{self, Event, Kind, Recorder};
 use crate::metrics::{Latencies, Metric, Outcome, PoolStats};
 use crate::model::Model;
 use crate::model::pipeline::{Overload, Pipeline, Pool};
@@ -43,6 +45,9 @@ pub struct Face {
     pub mated: bool,
     /// Sort key, set by the pipeline.
     pub key: u64,
+    /// With events: the recorder's tag for a sampled face, or
+    /// [`UNSAMPLED`].
+    pub tag: u32,
 }
 
 /// A face waiting in, or served by, a pool.
@@ -51,6 +56,17 @@ struct Job {
     capture_s: f64,
     alert: Option<Alert>,
     mated: bool,
+    tag: u32,
+}
+
+/// A sampled face's search or drop, to be recorded once the pools have run.
+#[derive(Debug, Clone, Copy)]
+struct Noted {
+    tag: u32,
+    t: f64,
+    since_capture_s: f64,
+    kind: Kind,
+    detail: u8,
 }
 
 /// An alert whose search has been decided, ordered by decision time.
@@ -149,6 +165,20 @@ impl<'m> PoolState<'m> {
         out.latency
             .capture_to_decision
             .saturating_record(((done - job.capture_s) * 1e6) as u64);
+        if job.tag != UNSAMPLED {
+            let detail = match job.alert {
+                Some(a) if a.is_true => events::ALERTED | events::ALERT_TRUE,
+                Some(_) => events::ALERTED,
+                None => 0,
+            };
+            out.noted.push(Noted {
+                tag: job.tag,
+                t: done,
+                since_capture_s: done - job.capture_s,
+                kind: Kind::Search,
+                detail,
+            });
+        }
         if let Some(alert) = job.alert {
             out.seq += 1;
             out.heap.push(Reverse(Decided {
@@ -175,14 +205,23 @@ impl<'m> PoolState<'m> {
         } else if (self.waiting.len() as u64) < self.pool.queue_capacity {
             self.waiting.push_back(job);
         } else {
-            let dropped = match self.pool.overload {
+            let (dropped, detail) = match self.pool.overload {
                 Overload::DropOldest if !self.waiting.is_empty() => {
                     let oldest = self.waiting.pop_front().expect("not empty");
                     self.waiting.push_back(job);
-                    oldest
+                    (oldest, events::PUSHED_OUT)
                 }
-                _ => job,
+                _ => (job, 0),
             };
+            if dropped.tag != UNSAMPLED {
+                out.noted.push(Noted {
+                    tag: dropped.tag,
+                    t,
+                    since_capture_s: t - dropped.capture_s,
+                    kind: Kind::Drop,
+                    detail,
+                });
+            }
             self.stats.dropped += 1;
             out.dropped += 1;
             if dropped.mated {
@@ -205,6 +244,33 @@ struct Decisions {
     latency: Latencies,
     dropped: u64,
     wanted_dropped: u64,
+    /// Sampled faces' searches and drops, with events.
+    noted: Vec<Noted>,
+}
+
+impl Decisions {
+    /// Records the sampled faces' searches and drops noted so far.
+    fn record(&mut self, recorder: Option<&mut Recorder>) {
+        let Some(recorder) = recorder else {
+            return;
+        };
+        for n in self.noted.drain(..) {
+            let face = recorder.release(n.tag);
+            if recorder.wants(n.kind) {
+                recorder.push(Event {
+                    t: n.t,
+                    face: face.face,
+                    a: n.since_capture_s,
+                    b: 0.0,
+                    person: face.person,
+                    site: face.site,
+                    group: face.group,
+                    kind: n.kind,
+                    detail: n.detail | if face.wanted { events::WANTED } else { 0 },
+                });
+            }
+        }
+    }
 }
 
 /// The pipeline's state over one replication.
@@ -237,6 +303,7 @@ impl<'m> PipelineState<'m> {
                 latency: Latencies::default(),
                 dropped: 0,
                 wanted_dropped: 0,
+                noted: Vec::new(),
             },
         }
     }
@@ -280,6 +347,7 @@ impl<'m> PipelineState<'m> {
                 capture_s: face.capture_s,
                 alert: (face.alert != NO_ALERT).then(|| hour_alerts[face.alert as usize]),
                 mated: face.mated,
+                tag: face.tag,
             };
             self.pools[site_pool[face.site as usize]].arrive(
                 face.ready_s,
@@ -290,6 +358,7 @@ impl<'m> PipelineState<'m> {
         for pool in &mut self.pools {
             pool.start_waiting_until(hour_end, &mut self.decisions);
         }
+        self.decisions.record(response.recorder.as_mut());
         self.release_until(hour_end, response);
     }
 
@@ -311,6 +380,7 @@ impl<'m> PipelineState<'m> {
         for pool in &mut self.pools {
             pool.start_waiting_until(f64::INFINITY, &mut self.decisions);
         }
+        self.decisions.record(response.recorder.as_mut());
         self.release_until(f64::INFINITY, response);
         outcome_extra.pools = self.pools.iter_mut().map(|p| p.finish()).collect();
         outcome_extra.dropped = self.decisions.dropped;

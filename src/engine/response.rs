@@ -29,6 +29,7 @@
 //! raising order, so changing staff levels changes what happens to alerts but
 //! not the alerts' own draws (common random numbers across what-ifs).
 
+use crate::events::{self, Kind as EventKind, LostReason, Recorder};
 use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::Model;
 use crate::rng::{SimRng, unit};
@@ -54,6 +55,8 @@ pub struct Alert {
     pub site: u32,
     /// Whether the top candidate is the person captured.
     pub is_true: bool,
+    /// The face that raised it (numbered only when events are recorded).
+    pub face: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +79,8 @@ struct InFlight {
     refs: u8,
     /// When the alert reached the operators (its decision time).
     raised_s: f64,
+    /// When an operator confirmed it.
+    confirmed_s: f64,
     review_s: f64,
     confirm_u: f64,
     approach_s: f64,
@@ -122,6 +127,8 @@ pub struct Response<'m> {
     burden: std::collections::HashMap<u32, (u32, u32)>,
     /// What has been counted so far.
     pub outcome: Outcome,
+    /// Where events are recorded, if they are.
+    pub(crate) recorder: Option<Recorder>,
 }
 
 const ALERTED: u8 = 1;
@@ -148,6 +155,7 @@ impl<'m> Response<'m> {
                 groups: vec![Default::default(); model.groups.len()],
                 ..Default::default()
             },
+            recorder: None,
         }
     }
 
@@ -164,6 +172,7 @@ impl<'m> Response<'m> {
             stage: Stage::AwaitingReview,
             refs: 0,
             raised_s: decided_s,
+            confirmed_s: 0.0,
             review_s: m.review.review_time.sample(rng),
             confirm_u: unit(rng.next_u64()),
             approach_s: m.intervention.approach_time.sample(rng),
@@ -245,10 +254,43 @@ impl<'m> Response<'m> {
         self.outcome.groups[g][m] += 1;
     }
 
-    fn lose(&mut self, slot: u32, why: Metric) {
-        self.count(why);
+    fn lose(&mut self, slot: u32, why: LostReason) {
+        self.count(match why {
+            LostReason::PipelineDelay => Metric::LostToPipelineDelay,
+            LostReason::AwaitingReview => Metric::LostAwaitingReview,
+            LostReason::DuringReview => Metric::LostDuringReview,
+            LostReason::AwaitingOfficer => Metric::LostAwaitingOfficer,
+            LostReason::BeforeStop => Metric::LostBeforeStop,
+        });
         self.count(Metric::LostInCrowd);
         self.slots[slot as usize].stage = Stage::Done;
+        let since_capture = self.now_s - self.slots[slot as usize].alert.time_s;
+        let detail = (why as u8) << events::REASON_SHIFT;
+        self.note(slot, EventKind::Lost, detail, since_capture, 0.0);
+    }
+
+    /// Records an event of the alert in `slot` at the current time, if
+    /// events are recorded. `a` and `b` are the kind's two figures.
+    #[inline]
+    fn note(&mut self, slot: u32, kind: EventKind, detail: u8, a: f64, b: f64) {
+        let Some(recorder) = &mut self.recorder else {
+            return;
+        };
+        if recorder.wants(kind) {
+            let alert = self.slots[slot as usize].alert;
+            let truth = if alert.is_true { events::TRUE_ALERT } else { 0 };
+            recorder.push(events::Event {
+                t: self.now_s,
+                face: alert.face,
+                a,
+                b,
+                person: alert.person,
+                site: alert.site,
+                group: alert.group,
+                kind,
+                detail: detail | truth,
+            });
+        }
     }
 
     fn handle(&mut self, slot: u32, kind: Kind) {
@@ -265,9 +307,10 @@ impl<'m> Response<'m> {
                     self.count_group(slot, GroupMetric::FalseAlerts);
                     self.burden.entry(f.alert.person).or_default().0 += 1;
                 }
+                self.note(slot, EventKind::Alert, 0, f.alert.time_s, f.deadline_s);
                 if self.now_s > f.deadline_s {
                     // The pipeline decided it after the person had gone.
-                    self.lose(slot, Metric::LostToPipelineDelay);
+                    self.lose(slot, LostReason::PipelineDelay);
                     return;
                 }
                 self.slots[slot as usize].refs += 1;
@@ -275,8 +318,8 @@ impl<'m> Response<'m> {
                 self.start_reviews();
             }
             Kind::WindowCloses => match f.stage {
-                Stage::AwaitingReview => self.lose(slot, Metric::LostAwaitingReview),
-                Stage::AwaitingOfficer => self.lose(slot, Metric::LostAwaitingOfficer),
+                Stage::AwaitingReview => self.lose(slot, LostReason::AwaitingReview),
+                Stage::AwaitingOfficer => self.lose(slot, LostReason::AwaitingOfficer),
                 _ => {}
             },
             Kind::ReviewDone => {
@@ -291,14 +334,24 @@ impl<'m> Response<'m> {
                 } else {
                     self.model.review.p_confirm_false
                 };
+                let operator_wait = waited - f.review_s;
                 if f.confirm_u >= p {
                     self.count(Metric::AlertsRejected);
                     self.slots[slot as usize].stage = Stage::Done;
+                    self.note(slot, EventKind::Review, 0, operator_wait, waited);
                 } else {
                     self.count(Metric::AlertsConfirmed);
+                    self.note(
+                        slot,
+                        EventKind::Review,
+                        events::CONFIRMED,
+                        operator_wait,
+                        waited,
+                    );
                     if self.now_s > f.deadline_s {
-                        self.lose(slot, Metric::LostDuringReview);
+                        self.lose(slot, LostReason::DuringReview);
                     } else {
+                        self.slots[slot as usize].confirmed_s = self.now_s;
                         self.slots[slot as usize].stage = Stage::AwaitingOfficer;
                         self.slots[slot as usize].refs += 1;
                         self.dispatch_queue.push_back(slot);
@@ -309,7 +362,7 @@ impl<'m> Response<'m> {
             }
             Kind::OfficerArrives => {
                 if self.now_s > f.deadline_s {
-                    self.lose(slot, Metric::LostBeforeStop);
+                    self.lose(slot, LostReason::BeforeStop);
                     self.officers_free += 1;
                     self.dispatch();
                 } else {
@@ -327,19 +380,23 @@ impl<'m> Response<'m> {
                         self.burden.entry(f.alert.person).or_default().1 += 1;
                     }
                     self.slots[slot as usize].stage = Stage::Stopped;
+                    self.note(slot, EventKind::Stop, 0, since_capture, f.stop_s);
                     self.schedule(self.now_s + f.stop_s, slot, Kind::StopEnds);
                 }
             }
             Kind::StopEnds => {
                 let iv = &self.model.intervention;
+                let since_capture = self.now_s - f.alert.time_s;
                 if f.alert.is_true {
                     if f.arrest_u < iv.p_arrest_correct {
                         self.count(Metric::Arrests);
                         self.wanted_flags[f.alert.wanted_index as usize] |= ARRESTED;
+                        self.note(slot, EventKind::Arrest, 0, since_capture, 0.0);
                     }
                 } else if f.arrest_u < iv.p_arrest_wrongful {
                     self.count(Metric::FalseArrests);
                     self.count_group(slot, GroupMetric::FalseArrests);
+                    self.note(slot, EventKind::Arrest, 0, since_capture, 0.0);
                 }
                 self.slots[slot as usize].stage = Stage::Done;
                 self.officers_free += 1;
@@ -377,6 +434,9 @@ impl<'m> Response<'m> {
                 self.officers_free -= 1;
                 self.count(Metric::StopAttempts);
                 self.slots[slot as usize].stage = Stage::OfficerEnRoute;
+                let f = self.slots[slot as usize];
+                let wait = self.now_s - f.confirmed_s;
+                self.note(slot, EventKind::Dispatch, 0, wait, f.approach_s);
                 let arrives = self.now_s + self.slots[slot as usize].approach_s;
                 self.schedule(arrives, slot, Kind::OfficerArrives);
             }
