@@ -49,10 +49,11 @@ p_arrest_wrongful = 0.2
 "#;
 
 /// A recognition pipeline with one pool that drops faces (drop-oldest) and
-/// one so slow that decisions come after the person has gone.
+/// one so slow that decisions come after the person has gone — and in a
+/// later hour than the capture.
 const PIPELINE: &str = r#"
 [simulation]
-duration = "1h"
+duration = "2h"
 seed = 7
 [population]
 residents = 20000

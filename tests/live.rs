@@ -64,10 +64,10 @@ impl Live {
         let all = stderr.clone();
         std::thread::spawn(move || {
             for line in lines.lines().map_while(Result::ok) {
-                if let Some(rest) = line.split(" on ").nth(1) {
-                    if let Some(address) = rest.split_whitespace().next() {
-                        let _ = tx.send(address.parse::<SocketAddr>().ok());
-                    }
+                if let Some(rest) = line.split(" on ").nth(1)
+                    && let Some(address) = rest.split_whitespace().next()
+                {
+                    let _ = tx.send(address.parse::<SocketAddr>().ok());
                 }
                 all.lock().unwrap().push_str(&(line + "\n"));
             }

@@ -27,6 +27,11 @@
 //!    time order, to the [`response::Response`] chain: review → dispatch →
 //!    stop → arrest, a discrete-event simulation with operators and officers
 //!    as FIFO resources and reneging when the person walks out of reach.
+//! 5. **Events** (only with [`Engine::run_with_events`]). Each step above
+//!    can also be recorded as an event — captures and searches of a sample
+//!    of faces (numbered in drawing order), the chain's steps of every alert
+//!    — and at each hour's end the hour's events go to the caller's sink in
+//!    time order ([`crate::events`]). The hot loop has a copy without them.
 //!
 //! Per-face work is O(1) in the watchlist size and allocation-free: two or
 //! three random words, a counter bump and a comparison. Memory is one `u32`
@@ -498,7 +503,7 @@ struct FaceSeen<'a> {
 
 /// Records a sampled face's capture — and, searched at capture, its search
 /// in the same record. With a pipeline, returns the tag under which the
-/// recorder holds the face for its search or drop event (or [`UNSAMPLED`]).
+/// recorder holds the face for its search or drop event (or `UNSAMPLED`).
 #[inline]
 fn record_face(recorder: &mut Recorder, seen: &FaceSeen) -> u32 {
     let wanted = seen.member < seen.block.wanted;

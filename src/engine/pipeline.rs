@@ -46,7 +46,7 @@ pub struct Face {
     /// Sort key, set by the pipeline.
     pub key: u64,
     /// With events: the recorder's tag for a sampled face, or
-    /// [`UNSAMPLED`].
+    /// `UNSAMPLED`.
     pub tag: u32,
 }
 

@@ -28,6 +28,10 @@
 //! Every random quantity an alert may need is drawn when it is raised, in
 //! raising order, so changing staff levels changes what happens to alerts but
 //! not the alerts' own draws (common random numbers across what-ifs).
+//!
+//! With a [`Recorder`] (event logs), each step is also recorded as it is
+//! handled: the alert when raised, the operator's decision, the dispatch,
+//! the stop, the arrest or false arrest, or the loss and its reason.
 
 use crate::events::{self, Kind as EventKind, LostReason, Recorder};
 use crate::metrics::{GroupMetric, Metric, Outcome};
