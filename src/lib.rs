@@ -14,11 +14,14 @@
 //! * [`engine`] — one replication: a face's journey from capture to arrest;
 //! * [`metrics`] — what a replication counts, each metric defined once;
 //! * [`replicate`] — independent replications on all cores, thread-count-proof;
-//! * [`report`] — aggregation over replications, rendered as a table or JSON.
+//! * [`report`] — aggregation over replications, rendered as a table or JSON;
+//! * [`events`] — the event stream: NDJSON logs and the live TCP feed;
+//! * [`sweep`], [`stress`], [`validate`] — grids of what-ifs, pipeline limits,
+//!   and the published record.
 //!
 //! ```
 //! use survsim::scenario::{Scenario, ScenarioSource};
-//! let mut scenario = Scenario::load(ScenarioSource::builtin_default(), &[]).unwrap();
+//! let scenario = Scenario::load(ScenarioSource::builtin_default(), &[]).unwrap();
 //! let outcome = survsim::engine::run_replication(&scenario.model, 0);
 //! assert!(outcome.counts[survsim::metrics::Metric::FacesCaptured] > 0);
 //! ```

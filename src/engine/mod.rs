@@ -34,8 +34,8 @@
 //!    time order ([`crate::events`]). The hot loop has a copy without them.
 //!
 //! Per-face work is O(1) in the watchlist size and allocation-free: two or
-//! three random words, a counter bump and a comparison. Memory is one `u32`
-//! per resident.
+//! three random words, an update of the resident's record and a comparison.
+//! Memory is one 16-byte [`Resident`] record per resident.
 
 pub mod pipeline;
 pub mod response;
