@@ -3,25 +3,14 @@
 
 mod common;
 
-use common::survsim;
+use common::{json_output, survsim};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::io::Read;
 use std::process::{Command, Stdio};
 
 fn json_of(args: &[&str]) -> (Vec<u8>, Value) {
-    let out = survsim()
-        .args(args)
-        .args(["--format", "json", "-q"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = serde_json::from_slice(&out.stdout).expect("valid JSON");
-    (out.stdout, v)
+    json_output(&[args, &["-q"]].concat())
 }
 
 #[test]

@@ -203,24 +203,7 @@ fn zones_keep_footfall_and_concentrate_exposure_on_locals() {
 
 #[test]
 fn cross_product_groups_multiply_and_report_equity() {
-    let out = survsim()
-        .args([
-            "run",
-            "london-borough-day",
-            "--reps",
-            "3",
-            "--format",
-            "json",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, v) = json_output(&["run", "london-borough-day", "--reps", "3", "-q"]);
     let groups = v["equity"]["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 8);
     assert_eq!(v["equity"]["reference_group"], "25+/white");

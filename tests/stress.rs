@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::survsim;
+use common::{json_output, survsim};
 use serde_json::Value;
 
 fn erlang_b(c: u32, a: f64) -> f64 {
@@ -33,18 +33,7 @@ fn loss_system(dir: &std::path::Path, rate_per_s: f64, servers: u32) -> std::pat
 }
 
 fn stress_json(args: &[&str]) -> Value {
-    let out = survsim()
-        .arg("stress")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_output(&[&["stress"], args].concat()).1
 }
 
 #[test]

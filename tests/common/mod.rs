@@ -50,3 +50,20 @@ pub fn assert_poisson(what: &str, observed: f64, mean: f64) {
 pub fn survsim() -> assert_cmd::Command {
     assert_cmd::Command::new(env!("CARGO_BIN_EXE_survsim"))
 }
+
+/// Runs the binary with `args` plus `--format json`, asserts success, and
+/// returns the raw output and the parsed JSON.
+pub fn json_output(args: &[&str]) -> (Vec<u8>, serde_json::Value) {
+    let out = survsim()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    (out.stdout, v)
+}
