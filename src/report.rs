@@ -748,6 +748,8 @@ impl Report {
         let indent = |m: Metric| match m {
             Metric::TrueAlerts
             | Metric::FalseAlerts
+            | Metric::WantedFacesDropped
+            | Metric::LostToPipelineDelay
             | Metric::LostAwaitingReview
             | Metric::LostDuringReview
             | Metric::LostAwaitingOfficer
