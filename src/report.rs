@@ -196,6 +196,8 @@ pub struct ExposureReport {
     pub distinct_sites: [f64; 5],
     /// Share captured at three or more distinct sites.
     pub trackable_share: f64,
+    /// Residents captured at three or more distinct sites (per replication).
+    pub trackable: Stat,
     /// Residents with two or more false alerts (per replication).
     pub people_with_2_false_alerts: Stat,
     /// The same, were everyone in a group alike (no lookalikes): closed form.
@@ -446,6 +448,7 @@ impl Report {
             captures_max: pooled.max_captures,
             distinct_sites: pooled.distinct_sites.map(share),
             trackable_share: share(pooled.distinct_sites[3] + pooled.distinct_sites[4]),
+            trackable: Stat::of(per_rep_total(GroupMetric::Trackable)),
             people_with_2_false_alerts: Stat::of(per_rep_total(GroupMetric::RepeatFalseAlerts)),
             people_with_2_false_alerts_if_alike: expected
                 .groups
@@ -536,6 +539,20 @@ impl Report {
             })
             .collect();
         (exposure, equity)
+    }
+
+    /// The group whose false alerts per capture most exceed the reference
+    /// group's: (name, ratio, 95 % low, 95 % high). `None` without a finite
+    /// ratio (e.g. no false alert in the reference group).
+    pub fn worst_false_alert_disparity(&self) -> Option<(&str, f64, f64, f64)> {
+        self.equity
+            .iter()
+            .filter(|q| q.name != self.reference_group)
+            .filter_map(|q| {
+                let (_, v, lo, hi) = q.disparity[0];
+                (v.is_finite() && v > 0.0).then_some((q.name.as_str(), v, lo, hi))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 
     /// A latency distribution by name, if anything was recorded.

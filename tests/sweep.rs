@@ -89,6 +89,9 @@ fn expected_names(points: usize, tradeoff: bool) -> Vec<String> {
         "arrests",
         "lost_in_crowd",
         "wanted_missed",
+        "trackable",
+        "people_with_2_false_alerts",
+        "false_alert_disparity",
     ]
     .iter()
     .map(|m| format!("charts/{m}.svg"))
@@ -180,6 +183,18 @@ fn sweep_results_equal_separate_runs() {
         let f = |x: &Value| x.as_f64().unwrap();
         let missed = f(&run["totals"]["wanted_scanned"]) - f(&run["totals"]["wanted_alerted"]);
         assert!((f(&m["wanted_missed"]["mean"]) - missed).abs() < 1e-9);
+        // Exposure and equity are sweepable too.
+        let trackable: f64 = run["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| f(&g["trackable"]))
+            .sum();
+        assert!((f(&m["trackable"]["mean"]) - trackable).abs() < 1e-9);
+        assert_eq!(
+            m["people_with_2_false_alerts"]["mean"],
+            run["exposure"]["people_with_2_false_alerts"]
+        );
         // The table on stdout lists the point.
         assert!(stdout.contains(sets[0].split('=').nth(1).unwrap()));
     }
@@ -197,7 +212,7 @@ fn sweep_results_equal_separate_runs() {
             "false_alerts_hi"
         ]
     );
-    assert_eq!(header.len(), 2 + 3 * 11);
+    assert_eq!(header.len(), 2 + 3 * 14);
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[1][..2], ["0.58", "100000"]);
@@ -525,7 +540,7 @@ fn charts_are_well_formed_svg_with_one_series_per_line() {
         }
         n += 1;
     }
-    assert_eq!(n, 12);
+    assert_eq!(n, 15);
     let fa = std::fs::read_to_string(charts.join("false_alerts.svg")).unwrap();
     assert!(fa.contains(r#"class="band""#), "CI bands are drawn");
 

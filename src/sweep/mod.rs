@@ -265,6 +265,13 @@ pub enum Headline {
     LostInCrowd,
     /// Mean wanted people scanned but never the subject of a true alert.
     WantedMissed,
+    /// Mean residents captured at three or more sites.
+    Trackable,
+    /// Mean residents with two or more false alerts.
+    RepeatFalseAlerts,
+    /// The highest ratio of a group's false alerts per capture to the
+    /// reference group's.
+    FalseAlertDisparity,
 }
 
 impl Headline {
@@ -281,6 +288,9 @@ impl Headline {
         Headline::Arrests,
         Headline::LostInCrowd,
         Headline::WantedMissed,
+        Headline::Trackable,
+        Headline::RepeatFalseAlerts,
+        Headline::FalseAlertDisparity,
     ];
 
     /// Key in CSV and JSON, and the chart's file name.
@@ -297,6 +307,9 @@ impl Headline {
             Headline::Arrests => "arrests",
             Headline::LostInCrowd => "lost_in_crowd",
             Headline::WantedMissed => "wanted_missed",
+            Headline::Trackable => "trackable",
+            Headline::RepeatFalseAlerts => "people_with_2_false_alerts",
+            Headline::FalseAlertDisparity => "false_alert_disparity",
         }
     }
 
@@ -314,12 +327,20 @@ impl Headline {
             Headline::Arrests => "arrests",
             Headline::LostInCrowd => "alerts lost in the crowd",
             Headline::WantedMissed => "wanted people missed (scanned, no true alert)",
+            Headline::Trackable => "residents trackable (captured at ≥ 3 sites)",
+            Headline::RepeatFalseAlerts => "residents with ≥ 2 false alerts",
+            Headline::FalseAlertDisparity => {
+                "highest group false-alert rate ÷ the reference group's"
+            }
         }
     }
 
     /// Whether the figure is a pooled ratio rather than a mean per replication.
     pub fn is_ratio(self) -> bool {
-        matches!(self, Headline::FacesPerTrueAlert | Headline::AlertPrecision)
+        matches!(
+            self,
+            Headline::FacesPerTrueAlert | Headline::AlertPrecision | Headline::FalseAlertDisparity
+        )
     }
 
     /// The metric's estimate in a report: for counts, the mean and Student's
@@ -358,6 +379,14 @@ impl Headline {
             Headline::Arrests => stat(r.total(Metric::Arrests)),
             Headline::LostInCrowd => stat(r.total(Metric::LostInCrowd)),
             Headline::WantedMissed => stat(r.wanted_missed),
+            Headline::Trackable => stat(r.exposure.trackable),
+            Headline::RepeatFalseAlerts => stat(r.exposure.people_with_2_false_alerts),
+            Headline::FalseAlertDisparity => match r.worst_false_alert_disparity() {
+                Some((_, v, lo, hi)) => {
+                    ratio(Some(v), (r.replications > 1 && lo < hi).then_some((lo, hi)))
+                }
+                None => ratio(None, None),
+            },
         }
     }
 }
