@@ -236,13 +236,12 @@ impl<'m> Engine<'m> {
                             segment.captures_per_s * interval.len_s * share,
                         );
                         faces_by_group[block.group as usize] += n;
-                        let faces = &mut Captured {
-                            residents: &mut self.residents,
+                        let out = &mut Collected {
                             alerts: &mut self.hour_alerts,
                             faces: &mut self.hour_faces,
                             recorder: response.recorder.as_mut(),
                         };
-                        capture(model, block, n, interval, rngs, faces);
+                        capture(model, block, n, interval, rngs, &mut self.residents, out);
                     }
                 }
             }
@@ -276,6 +275,15 @@ impl<'m> Engine<'m> {
             len_s: model.duration_s,
         };
         self.hour_alerts.clear();
+        let search_one = match response.recorder.is_some() {
+            false => search_face::<false, false>,
+            true => search_face::<false, true>,
+        };
+        let out = &mut Collected {
+            alerts: &mut self.hour_alerts,
+            faces: &mut self.hour_faces,
+            recorder: response.recorder.as_mut(),
+        };
         for block in &model.blocks {
             let first = block.first_resident as usize;
             let members = &mut self.residents[first..first + block.residents as usize];
@@ -283,35 +291,7 @@ impl<'m> Engine<'m> {
                 let resident = &mut members[member as usize];
                 resident.captures += 1;
                 let lookalike = resident.lookalike();
-                let (face, sampled) = match response.recorder.as_mut() {
-                    Some(recorder) => recorder.next_face(),
-                    None => (0, false),
-                };
-                let alerted = search(
-                    model,
-                    block,
-                    member,
-                    lookalike,
-                    interval,
-                    &mut rngs.search,
-                    &mut self.hour_alerts,
-                );
-                if alerted && let Some(last) = self.hour_alerts.last_mut() {
-                    last.face = face;
-                }
-                if let Some(recorder) = response.recorder.as_mut().filter(|_| sampled) {
-                    let alert = alerted.then(|| self.hour_alerts[self.hour_alerts.len() - 1]);
-                    let seen = FaceSeen {
-                        face,
-                        block,
-                        member,
-                        interval,
-                        capture_s: alert.map_or(f64::NAN, |a| a.time_s),
-                        alert,
-                        pipeline: false,
-                    };
-                    record_face(recorder, &seen);
-                }
+                search_one(model, block, member, lookalike, interval, rngs, out);
             }
             faces_by_group[block.group as usize] += block.residents as u64;
         }
@@ -353,8 +333,7 @@ struct SiteStreams {
 
 /// Where captured faces are recorded: per-resident counts, the hour's
 /// alerts, (with a pipeline) the hour's faces, and (with events) events.
-struct Captured<'a> {
-    residents: &'a mut [Resident],
+struct Collected<'a> {
     alerts: &'a mut Vec<Alert>,
     faces: &'a mut Vec<Face>,
     recorder: Option<&'a mut Recorder>,
@@ -408,13 +387,14 @@ fn capture_block<const PIPELINE: bool, const EVENTS: bool>(
     n: u64,
     interval: Interval,
     rngs: &mut SiteStreams,
-    out: &mut Captured,
+    residents: &mut [Resident],
+    out: &mut Collected,
 ) {
     if n == 0 || block.passers() == 0 {
         return;
     }
     let first = block.first_resident as usize;
-    let members = &mut out.residents[first..first + block.residents as usize];
+    let members = &mut residents[first..first + block.residents as usize];
     // Avoiders are the block's last members: draw among the others.
     let size = block.passers() as u64;
     let site = interval.site as u16 + 1;
@@ -434,58 +414,75 @@ fn capture_block<const PIPELINE: bool, const EVENTS: bool>(
             let resident = &mut members[member as usize];
             resident.seen_at(site);
             let lookalike = resident.lookalike();
-            let (face, sampled) = match out.recorder.as_deref_mut() {
-                Some(recorder) if EVENTS => recorder.next_face(),
-                _ => (0, false),
-            };
-            let alerted = search(
-                model,
+            search_face::<PIPELINE, EVENTS>(model, block, member, lookalike, interval, rngs, out);
+        }
+    }
+}
+
+/// Searches one face — member `member` of `block`, already counted on their
+/// record — and collects what it leaves: its alert, with `PIPELINE` its
+/// place in the pipeline, with `EVENTS` its events. Shared by footfall's hot
+/// loop and batch mode.
+#[inline(always)]
+fn search_face<const PIPELINE: bool, const EVENTS: bool>(
+    model: &Model,
+    block: &Block,
+    member: u32,
+    lookalike: f64,
+    interval: Interval,
+    rngs: &mut SiteStreams,
+    out: &mut Collected,
+) {
+    let (face, sampled) = match out.recorder.as_deref_mut() {
+        Some(recorder) if EVENTS => recorder.next_face(),
+        _ => (0, false),
+    };
+    let alerted = search(
+        model,
+        block,
+        member,
+        lookalike,
+        interval,
+        &mut rngs.search,
+        out.alerts,
+    );
+    if EVENTS && alerted {
+        out.alerts.last_mut().expect("alerted").face = face;
+    }
+    let alert = alerted.then(|| out.alerts.len() - 1);
+    // With a pipeline every face needs its capture time; without one
+    // only alerts (and recorded events) do.
+    let capture_s = match alert {
+        Some(i) => out.alerts[i].time_s,
+        None if PIPELINE => interval.start_s + interval.len_s * unit(rngs.times.next_u64()),
+        None => f64::NAN,
+    };
+    let mut tag = UNSAMPLED;
+    if EVENTS && sampled {
+        let recorder = out.recorder.as_deref_mut().expect("EVENTS has a recorder");
+        tag = record_face(
+            recorder,
+            &FaceSeen {
+                face,
                 block,
                 member,
-                lookalike,
                 interval,
-                &mut rngs.search,
-                out.alerts,
-            );
-            if EVENTS && alerted {
-                out.alerts.last_mut().expect("alerted").face = face;
-            }
-            let alert = alerted.then(|| out.alerts.len() - 1);
-            // With a pipeline every face needs its capture time; without one
-            // only alerts (and recorded events) do.
-            let capture_s = match alert {
-                Some(i) => out.alerts[i].time_s,
-                None if PIPELINE => interval.start_s + interval.len_s * unit(rngs.times.next_u64()),
-                None => f64::NAN,
-            };
-            let mut tag = UNSAMPLED;
-            if EVENTS && sampled {
-                let recorder = out.recorder.as_deref_mut().expect("EVENTS has a recorder");
-                tag = record_face(
-                    recorder,
-                    &FaceSeen {
-                        face,
-                        block,
-                        member,
-                        interval,
-                        capture_s,
-                        alert: alert.map(|i| out.alerts[i]),
-                        pipeline: PIPELINE,
-                    },
-                );
-            }
-            if PIPELINE {
-                out.faces.push(Face {
-                    capture_s,
-                    ready_s: 0.0,
-                    site: interval.site,
-                    alert: alert.map_or(NO_ALERT, |i| i as u32),
-                    mated: member < block.wanted,
-                    key: 0,
-                    tag,
-                });
-            }
-        }
+                capture_s,
+                alert: alert.map(|i| out.alerts[i]),
+                pipeline: PIPELINE,
+            },
+        );
+    }
+    if PIPELINE {
+        out.faces.push(Face {
+            capture_s,
+            ready_s: 0.0,
+            site: interval.site,
+            alert: alert.map_or(NO_ALERT, |i| i as u32),
+            mated: member < block.wanted,
+            key: 0,
+            tag,
+        });
     }
 }
 
