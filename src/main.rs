@@ -73,6 +73,11 @@ struct RunArgs {
     /// 95 % interval is reported for each.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     reps: u64,
+    /// Run only replication R of the seed (0-based), e.g. to rerun an
+    /// outlier of `--reps N` on its own or with `--events`: the report is
+    /// that of a one-replication run, with replication R's figures.
+    #[arg(long, value_name = "R", conflicts_with = "reps")]
+    rep: Option<u64>,
     /// Worker threads for replications (default: all cores). Results do not
     /// depend on it.
     #[arg(long)]
@@ -277,7 +282,10 @@ fn run(args: RunArgs) -> Result<(), Error> {
                 )
                 .into());
             }
-            run_replications(&scenario.model, args.reps, threads)
+            match args.rep {
+                Some(rep) => vec![survsim::engine::run_replication(&scenario.model, rep)],
+                None => run_replications(&scenario.model, args.reps, threads),
+            }
         }
         Some(path) => match run_logged(&args, &scenario, path)? {
             Some((outcome, lines)) => {
@@ -355,12 +363,13 @@ fn run_logged(
     if args.reps > 1 {
         return Err(InputError::whole(
             "--events",
-            "an event log is of one replication: drop --reps (use --seed for another run)",
+            "an event log is of one replication: drop --reps (use --rep R or --seed for another)",
         )
         .into());
     }
     let filter = args.event_filter.filter()?;
-    match log_run(&scenario.model, 0, &Destination::from_arg(path), &filter)? {
+    let rep = args.rep.unwrap_or(0);
+    match log_run(&scenario.model, rep, &Destination::from_arg(path), &filter)? {
         Logged::Complete { outcome, lines } => Ok(Some((*outcome, lines))),
         Logged::ReaderGone => Ok(None),
     }

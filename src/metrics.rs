@@ -50,6 +50,9 @@ metrics! {
         AlertsRejected => ("alerts_rejected", "rejected by operator"),
         /// Alerts an operator confirmed.
         AlertsConfirmed => ("alerts_confirmed", "confirmed by operator"),
+        /// Confirmed alerts no officer could act on: the scenario has none
+        /// (a trial that only records alerts).
+        NotActioned => ("not_actioned", "not actioned (no officers)"),
         /// Alerts whose subject left before a stop (the sum of the five below).
         LostInCrowd => ("lost_in_crowd", "lost in the crowd"),
         /// ... decided by the pipeline only after the window closed.
@@ -70,7 +73,8 @@ metrics! {
         CorrectStops => ("correct_stops", "correct"),
         /// Stops on a false alert.
         WrongfulStops => ("wrongful_stops", "wrongful"),
-        /// Correct stops ending in arrest.
+        /// Correct stops ending in arrest: the warrant is executed, so each
+        /// wanted person is arrested at most once (equal to `WantedArrested`).
         Arrests => ("arrests", "arrests"),
         /// Wrongful stops ending in arrest.
         FalseArrests => ("false_arrests", "false arrests"),

@@ -631,7 +631,9 @@ impl Report {
                 "faces_captured": num(self.expected.faces_captured),
                 "people_scanned": num(self.expected.people_scanned),
                 "true_alerts": num(self.expected.true_alerts),
+                "true_alerts_is_upper_bound": self.expected.true_alerts_is_upper_bound,
                 "false_alerts": num(self.expected.false_alerts),
+                "wanted_alerted": num(self.expected.wanted_alerted),
             }),
         );
         root.insert(
@@ -760,7 +762,18 @@ impl Report {
             Metric::Alerts => Some(self.expected.true_alerts + self.expected.false_alerts),
             Metric::TrueAlerts => Some(self.expected.true_alerts),
             Metric::FalseAlerts => Some(self.expected.false_alerts),
+            Metric::WantedAlerted => Some(self.expected.wanted_alerted),
             _ => None,
+        };
+        // Arrests execute warrants, which removes true alerts the closed
+        // form counts: it is then an upper bound, and says so.
+        let bound = |m: Metric| {
+            let upper = self.expected.true_alerts_is_upper_bound;
+            if upper && matches!(m, Metric::Alerts | Metric::TrueAlerts) {
+                "≤ "
+            } else {
+                ""
+            }
         };
         let indent = |m: Metric| match m {
             Metric::TrueAlerts
@@ -788,7 +801,7 @@ impl Report {
                 "{:<34}{:>24}{:>16}",
                 label,
                 fmt_stat(s, reps),
-                expected(m).map_or(String::new(), |e| fmt_num(e, 1))
+                expected(m).map_or(String::new(), |e| format!("{}{}", bound(m), fmt_num(e, 1)))
             );
         }
         let _ = writeln!(out, "\nRATIOS");

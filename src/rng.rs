@@ -51,11 +51,25 @@ fn mix64(mut z: u64) -> u64 {
 }
 
 /// Derives a 64-bit seed from a base seed and a path of labels.
+///
+/// Each step mixes the state *before* combining it with the next label, so
+/// the result depends on the order of the path: `(seed, rep)` and
+/// `(rep, seed)` are different streams, and so are `(s, s)` for different
+/// `s`. (Mixing both sides alike and XOR-ing them, as an earlier version did,
+/// is symmetric and maps every `(s, s)` to one stream.) For a fixed prefix,
+/// each step is a bijection of the label, so distinct labels at any step
+/// give distinct seeds; across prefixes, collisions are as rare as for
+/// random 64-bit values.
 pub fn derive_seed(base: u64, labels: &[u64]) -> u64 {
     labels
         .iter()
-        .fold(mix64(base), |acc, &label| mix64(acc ^ mix64(label)))
+        .fold(mix64(base ^ PATH_DOMAIN), |acc, &label| {
+            mix64(mix64(acc) ^ label)
+        })
 }
+
+/// Separates derived seeds from [`mix64`] of a bare value.
+const PATH_DOMAIN: u64 = 0x7375_7276_7369_6d21;
 
 /// A generator for the stream named by `labels` under `base`.
 pub fn stream(base: u64, labels: &[u64]) -> SimRng {
@@ -111,6 +125,22 @@ mod tests {
         let (x, y, z) = (a.next_u64(), b.next_u64(), c.next_u64());
         assert_eq!(x, y);
         assert_ne!(x, z);
+    }
+
+    #[test]
+    fn seed_and_replication_do_not_commute() {
+        for &(s, r) in &[(0u64, 7u64), (1, 2), (3, 1_000_000)] {
+            assert_ne!(derive_seed(s, &[r]), derive_seed(r, &[s]));
+            assert_ne!(
+                stream(s, &[r, STREAM_RESPONSE]).next_u64(),
+                stream(r, &[s, STREAM_RESPONSE]).next_u64()
+            );
+        }
+        // Equal seed and replication no longer all give one stream.
+        let diagonal: std::collections::HashSet<u64> = (0..1000)
+            .map(|s| derive_seed(s, &[s, STREAM_RESPONSE]))
+            .collect();
+        assert_eq!(diagonal.len(), 1000);
     }
 
     #[test]

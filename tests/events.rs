@@ -46,6 +46,7 @@ approach_time = "1m"
 stop_duration = "3m"
 p_arrest_correct = 0.6
 p_arrest_wrongful = 0.2
+arrest_processing = "20m"
 "#;
 
 /// A recognition pipeline with one pool that drops faces (drop-oldest) and
@@ -86,6 +87,7 @@ operators = 4
 officers = 6
 window = "2m"
 p_arrest_wrongful = 0.3
+arrest_processing = "5m"
 "#;
 
 fn scenario_file(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -178,9 +178,15 @@ fn operators_without_a_queue_block_as_erlang_b_predicts() {
 
 #[test]
 fn staffing_changes_do_not_change_which_faces_alerted() {
-    // Common random numbers: the response chain has its own stream.
-    let a = run(&["review.operators=1"], 2);
-    let b = run(&["review.operators=5", "intervention.officers=1"], 2);
+    // Common random numbers: the response chain has its own stream. Arrests
+    // feed back on the faces (custody, executed warrants), so staffing can
+    // change later faces only through them: without arrests, not at all.
+    let no_arrests = "intervention.p_arrest_correct=0";
+    let a = run(&["review.operators=1", no_arrests], 2);
+    let b = run(
+        &["review.operators=5", "intervention.officers=1", no_arrests],
+        2,
+    );
     for (x, y) in a.iter().zip(&b) {
         for m in [
             Metric::FacesCaptured,
@@ -197,8 +203,10 @@ fn a_higher_threshold_sees_the_same_faces_and_a_subset_of_alerts() {
     // Arrivals and searches have separate streams, and each search uses a
     // fixed number of draws: what-ifs on the matcher compare like with like,
     // and an alert at a higher threshold is also an alert at a lower one.
-    let low = run(&["matcher.threshold=0.55"], 2);
-    let high = run(&["matcher.threshold=0.58"], 2);
+    // (Arrests feed back on later faces through custody, so they are off.)
+    let no_arrests = "intervention.p_arrest_correct=0";
+    let low = run(&["matcher.threshold=0.55", no_arrests], 2);
+    let high = run(&["matcher.threshold=0.58", no_arrests], 2);
     for (a, b) in low.iter().zip(&high) {
         for m in [
             Metric::FacesCaptured,
@@ -217,7 +225,14 @@ fn a_higher_threshold_sees_the_same_faces_and_a_subset_of_alerts() {
         assert!(b.counts[Metric::TrueAlerts] <= a.counts[Metric::TrueAlerts]);
     }
     // Watchlist changes leave the faces untouched too.
-    let bigger = run(&["watchlist.size=50000", "watchlist.wanted_present=100"], 2);
+    let bigger = run(
+        &[
+            "watchlist.size=50000",
+            "watchlist.wanted_present=100",
+            no_arrests,
+        ],
+        2,
+    );
     for (a, b) in low.iter().zip(&bigger) {
         assert_eq!(
             a.counts[Metric::FacesCaptured],

@@ -52,7 +52,7 @@ use crate::rng::{
 use pipeline::{Face, NO_ALERT, PipelineOutcome, PipelineState};
 use rand::Rng;
 use rand_distr::{Distribution, Poisson};
-use response::{Alert, NOT_WANTED, Response};
+use response::{Alert, NOT_WANTED, Response, Warrant};
 use std::ops::ControlFlow;
 
 /// Runs replication `rep` of `model` and returns what it counted.
@@ -69,6 +69,10 @@ pub struct Engine<'m> {
     hour_alerts: Vec<Alert>,
     /// With a pipeline: every face captured in the current hour.
     hour_faces: Vec<Face>,
+    /// Faces of wanted people captured in the current hour, not yet searched.
+    hour_wanted: Vec<WantedFace>,
+    /// Faces captured, per group.
+    faces_by_group: Vec<u64>,
 }
 
 impl<'m> Engine<'m> {
@@ -79,6 +83,8 @@ impl<'m> Engine<'m> {
             residents: vec![Resident::default(); model.residents as usize],
             hour_alerts: Vec::new(),
             hour_faces: Vec::new(),
+            hour_wanted: Vec::new(),
+            faces_by_group: vec![0; model.groups.len()],
         }
     }
 
@@ -127,7 +133,7 @@ impl<'m> Engine<'m> {
             .collect();
         let mut response = Response::new(model, stream(model.seed, &[rep, STREAM_RESPONSE]));
         response.recorder = recorder;
-        let mut faces_by_group = vec![0u64; model.groups.len()];
+        self.faces_by_group.fill(0);
 
         let mut pipeline = model.pipeline.as_ref().map(|p| {
             PipelineState::new(model, p, |pool| {
@@ -135,14 +141,8 @@ impl<'m> Engine<'m> {
             })
         });
         let flow = match model.mode {
-            Mode::Footfall => self.footfall(
-                &mut site_rngs,
-                &mut response,
-                pipeline.as_mut(),
-                &mut faces_by_group,
-                sink,
-            ),
-            Mode::Batch => self.batch(&mut site_rngs[0], &mut response, &mut faces_by_group),
+            Mode::Footfall => self.footfall(&mut site_rngs, &mut response, pipeline.as_mut(), sink),
+            Mode::Batch => self.batch(&mut site_rngs[0], &mut response),
         };
         if flow.is_break() {
             return None;
@@ -158,6 +158,7 @@ impl<'m> Engine<'m> {
 
         let (mut outcome, _) = response.finish();
         pipeline_outcome.merge_into(&mut outcome);
+        let faces_by_group = &self.faces_by_group;
         let faces: u64 = faces_by_group.iter().sum();
         outcome.counts[Metric::FacesCaptured] = faces;
         outcome.counts[Metric::Searches] = faces - outcome.counts[Metric::FacesDropped];
@@ -197,7 +198,6 @@ impl<'m> Engine<'m> {
         site_rngs: &mut [SiteStreams],
         response: &mut Response<'m>,
         mut pipeline: Option<&mut PipelineState<'m>>,
-        faces_by_group: &mut [u64],
         sink: &mut dyn EventSink,
     ) -> ControlFlow<()> {
         let model = self.model;
@@ -216,6 +216,7 @@ impl<'m> Engine<'m> {
             let hour_of_day = (hour % 24) as usize;
             self.hour_alerts.clear();
             self.hour_faces.clear();
+            self.hour_wanted.clear();
             for (site_index, site) in model.sites.iter().enumerate() {
                 let rngs = &mut site_rngs[site_index];
                 for segment in &site.segments_in_hour[hour_of_day] {
@@ -235,10 +236,11 @@ impl<'m> Engine<'m> {
                             &mut rngs.arrivals,
                             segment.captures_per_s * interval.len_s * share,
                         );
-                        faces_by_group[block.group as usize] += n;
+                        self.faces_by_group[block.group as usize] += n;
                         let out = &mut Collected {
                             alerts: &mut self.hour_alerts,
                             faces: &mut self.hour_faces,
+                            wanted: &mut self.hour_wanted,
                             recorder: response.recorder.as_mut(),
                         };
                         capture(model, block, n, interval, rngs, &mut self.residents, out);
@@ -247,6 +249,7 @@ impl<'m> Engine<'m> {
             }
             match pipeline.as_deref_mut() {
                 Some(p) => {
+                    self.search_wanted_at_hour_start::<true>(response);
                     p.process_hour(&mut self.hour_faces, &self.hour_alerts, hour_end, response)
                 }
                 None => self.raise_in_time_order(response),
@@ -262,12 +265,7 @@ impl<'m> Engine<'m> {
 
     /// Batch mode: every resident is searched exactly once (a one-shot batch
     /// search, or a laboratory test), at a uniform time over the duration.
-    fn batch(
-        &mut self,
-        rngs: &mut SiteStreams,
-        response: &mut Response<'m>,
-        faces_by_group: &mut [u64],
-    ) -> ControlFlow<()> {
+    fn batch(&mut self, rngs: &mut SiteStreams, response: &mut Response<'m>) -> ControlFlow<()> {
         let model = self.model;
         let interval = Interval {
             site: 0,
@@ -275,6 +273,7 @@ impl<'m> Engine<'m> {
             len_s: model.duration_s,
         };
         self.hour_alerts.clear();
+        self.hour_wanted.clear();
         let search_one = match response.recorder.is_some() {
             false => search_face::<false, false>,
             true => search_face::<false, true>,
@@ -282,18 +281,24 @@ impl<'m> Engine<'m> {
         let out = &mut Collected {
             alerts: &mut self.hour_alerts,
             faces: &mut self.hour_faces,
+            wanted: &mut self.hour_wanted,
             recorder: response.recorder.as_mut(),
         };
         for block in &model.blocks {
             let first = block.first_resident as usize;
             let members = &mut self.residents[first..first + block.residents as usize];
             for member in 0..block.residents {
+                if member < block.wanted {
+                    // Counted on their record when searched, as in footfall.
+                    defer_wanted::<true>(block, member, interval, rngs, out);
+                    continue;
+                }
                 let resident = &mut members[member as usize];
                 resident.captures += 1;
                 let lookalike = resident.lookalike();
                 search_one(model, block, member, lookalike, interval, rngs, out);
             }
-            faces_by_group[block.group as usize] += block.residents as u64;
+            self.faces_by_group[block.group as usize] += block.residents as u64;
         }
         self.raise_in_time_order(response);
         response.run_until(model.duration_s);
@@ -301,9 +306,12 @@ impl<'m> Engine<'m> {
         ControlFlow::Continue(())
     }
 
-    /// Sorts the collected alerts by time (ties broken by site and person, so
-    /// the order is reproducible) and raises them, running the chain up to
-    /// each one first.
+    /// Sorts the collected alerts and wanted people's faces by time (ties
+    /// broken by site and person, so the order is reproducible) and handles
+    /// them in that order, running the chain up to each one first: an alert
+    /// is raised, and a wanted person's face is searched against their
+    /// warrant as it stands at that moment — so an arrest earlier in the
+    /// hour already counts.
     fn raise_in_time_order(&mut self, response: &mut Response<'m>) {
         self.hour_alerts.sort_by(|x, y| {
             x.time_s
@@ -311,13 +319,170 @@ impl<'m> Engine<'m> {
                 .then(x.site.cmp(&y.site))
                 .then(x.person.cmp(&y.person))
         });
+        self.hour_wanted.sort_by(|x, y| {
+            x.time_s
+                .total_cmp(&y.time_s)
+                .then(x.site.cmp(&y.site))
+                .then(x.person.cmp(&y.person))
+        });
+        let alerts = std::mem::take(&mut self.hour_alerts);
+        let wanted = std::mem::take(&mut self.hour_wanted);
+        let mut next_wanted = wanted.iter().peekable();
         // Advancing the chain to each alert before raising it keeps the event
         // queue to what is in flight, not a whole hour's alerts.
-        for &alert in &self.hour_alerts {
+        for &alert in &alerts {
+            while let Some(face) = next_wanted.next_if(|w| w.time_s < alert.time_s) {
+                self.search_wanted_now(face, response);
+            }
             response.run_until(alert.time_s);
             response.raise(alert, alert.time_s);
         }
+        for face in next_wanted {
+            self.search_wanted_now(face, response);
+        }
+        self.hour_alerts = alerts;
+        self.hour_wanted = wanted;
     }
+
+    /// Without a pipeline: searches a wanted person's face at its capture
+    /// time, with the chain run up to it, and raises its alert at once.
+    fn search_wanted_now(&mut self, face: &WantedFace, response: &mut Response<'m>) {
+        response.run_until(face.time_s);
+        let warrant = response.warrant_at(face.wanted_index, face.time_s);
+        let mut alerts = Vec::new();
+        let recorder = response.recorder.as_mut();
+        if let Some(alert) = self.search_wanted::<false>(face, warrant, &mut alerts, recorder) {
+            response.raise(alert, alert.time_s);
+        }
+    }
+
+    /// With a pipeline, searches are decided only after the pipeline's delay,
+    /// so the hour's wanted faces are searched against their warrants as the
+    /// chain knows them at the hour's start: an arrest takes effect on the
+    /// captures of the next hour (and a person arrested twice is arrested
+    /// once, see [`response`]). Their faces then join the hour's faces.
+    fn search_wanted_at_hour_start<const PIPELINE: bool>(&mut self, response: &mut Response<'m>) {
+        let wanted = std::mem::take(&mut self.hour_wanted);
+        for face in &wanted {
+            let warrant = response.warrant_at(face.wanted_index, face.time_s);
+            let mut alerts = std::mem::take(&mut self.hour_alerts);
+            let recorder = response.recorder.as_mut();
+            self.search_wanted::<PIPELINE>(face, warrant, &mut alerts, recorder);
+            self.hour_alerts = alerts;
+        }
+        self.hour_wanted = wanted;
+    }
+
+    /// Searches a wanted person's face given their warrant: in custody, the
+    /// face was never there (it is taken off the count); with the warrant
+    /// executed, the search is non-mated; otherwise mated. Counts the
+    /// capture on their record, records its events, and returns the alert it
+    /// raised (also pushed onto `alerts`, and with `PIPELINE` the face onto
+    /// the hour's faces).
+    fn search_wanted<const PIPELINE: bool>(
+        &mut self,
+        face: &WantedFace,
+        warrant: Warrant,
+        alerts: &mut Vec<Alert>,
+        recorder: Option<&mut Recorder>,
+    ) -> Option<Alert> {
+        let model = self.model;
+        if warrant == Warrant::InCustody {
+            self.faces_by_group[face.group as usize] -= 1;
+            return None;
+        }
+        let resident = &mut self.residents[face.person as usize];
+        match model.mode {
+            Mode::Footfall => resident.seen_at(face.site as u16 + 1),
+            Mode::Batch => resident.captures += 1,
+        }
+        let lookalike = resident.lookalike();
+        let group = &model.groups[face.group as usize];
+        let still_wanted = warrant == Warrant::Open;
+        let (alerted, is_true) = if still_wanted {
+            match model.matcher.mated_search(
+                &group.search,
+                lookalike,
+                face.u_genuine,
+                face.u_impostor,
+            ) {
+                MatedOutcome::NoAlert => (false, false),
+                MatedOutcome::TrueAlert => (true, true),
+                MatedOutcome::Misidentified => (true, false),
+            }
+        } else {
+            // No longer on the watchlist: a non-mated search, alerting with
+            // their FPIR (the impostor draw decides it, as in a mated search).
+            let fpir = -(lookalike * (-group.search.fpir).ln_1p()).exp_m1();
+            (face.u_impostor <= fpir, false)
+        };
+        let alert = alerted.then_some(Alert {
+            time_s: face.time_s,
+            person: face.person,
+            wanted_index: if still_wanted {
+                face.wanted_index
+            } else {
+                NOT_WANTED
+            },
+            group: face.group,
+            site: face.site,
+            is_true,
+            face: face.face,
+        });
+        if let Some(a) = alert {
+            alerts.push(a);
+        }
+        let mut tag = UNSAMPLED;
+        if let Some(recorder) = recorder.filter(|_| face.sampled) {
+            tag = record_face(
+                recorder,
+                &FaceSeen {
+                    face: face.face,
+                    person: face.person,
+                    group: face.group,
+                    wanted: still_wanted,
+                    site: face.site,
+                    capture_s: face.time_s,
+                    alert,
+                    pipeline: PIPELINE,
+                },
+            );
+        }
+        if PIPELINE {
+            self.hour_faces.push(Face {
+                capture_s: face.time_s,
+                ready_s: 0.0,
+                site: face.site,
+                alert: if alert.is_some() {
+                    (alerts.len() - 1) as u32
+                } else {
+                    NO_ALERT
+                },
+                mated: still_wanted,
+                key: 0,
+                tag,
+            });
+        }
+        alert
+    }
+}
+
+/// A wanted person's face, captured but not yet searched: whether its search
+/// is mated depends on whether their warrant is still open at capture,
+/// which the response chain decides. Its random draws are made at capture,
+/// from the site's search stream, like every other face's.
+#[derive(Debug, Clone, Copy)]
+struct WantedFace {
+    time_s: f64,
+    person: u32,
+    wanted_index: u32,
+    group: u32,
+    site: u32,
+    u_genuine: f64,
+    u_impostor: f64,
+    /// The face's number (events only), and whether its events are sampled.
+    face: u64,
+    sampled: bool,
 }
 
 /// A site's random streams: who passes (counts and residents), and what
@@ -332,10 +497,12 @@ struct SiteStreams {
 }
 
 /// Where captured faces are recorded: per-resident counts, the hour's
-/// alerts, (with a pipeline) the hour's faces, and (with events) events.
+/// alerts, (with a pipeline) the hour's faces, wanted people's faces to be
+/// searched later, and (with events) events.
 struct Collected<'a> {
     alerts: &'a mut Vec<Alert>,
     faces: &'a mut Vec<Face>,
+    wanted: &'a mut Vec<WantedFace>,
     recorder: Option<&'a mut Recorder>,
 }
 
@@ -411,6 +578,10 @@ fn capture_block<const PIPELINE: bool, const EVENTS: bool>(
             prefetch(&members[*slot as usize]);
         }
         for &member in batch.iter() {
+            if member < block.wanted {
+                defer_wanted::<EVENTS>(block, member, interval, rngs, out);
+                continue;
+            }
             let resident = &mut members[member as usize];
             resident.seen_at(site);
             let lookalike = resident.lookalike();
@@ -419,8 +590,39 @@ fn capture_block<const PIPELINE: bool, const EVENTS: bool>(
     }
 }
 
-/// Searches one face — member `member` of `block`, already counted on their
-/// record — and collects what it leaves: its alert, with `PIPELINE` its
+/// Draws what a wanted person's search will need — three words of the search
+/// stream, as every mated search always used — and sets the face aside to be
+/// searched in time order ([`Engine::search_wanted`]).
+#[inline(never)]
+fn defer_wanted<const EVENTS: bool>(
+    block: &Block,
+    member: u32,
+    interval: Interval,
+    rngs: &mut SiteStreams,
+    out: &mut Collected,
+) {
+    let (face, sampled) = match out.recorder.as_deref_mut() {
+        Some(recorder) if EVENTS => recorder.next_face(),
+        _ => (0, false),
+    };
+    let rng = &mut rngs.search;
+    let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
+    let when = unit(rng.next_u64());
+    out.wanted.push(WantedFace {
+        time_s: interval.start_s + interval.len_s * when,
+        person: block.first_resident + member,
+        wanted_index: block.first_wanted + member,
+        group: block.group,
+        site: interval.site,
+        u_genuine,
+        u_impostor,
+        face,
+        sampled,
+    });
+}
+
+/// Searches one face of a person not wanted — member `member` of `block`,
+/// already counted on their record — and collects what it leaves: its alert, with `PIPELINE` its
 /// place in the pipeline, with `EVENTS` its events. Shared by footfall's hot
 /// loop and batch mode.
 #[inline(always)]
@@ -460,13 +662,19 @@ fn search_face<const PIPELINE: bool, const EVENTS: bool>(
     let mut tag = UNSAMPLED;
     if EVENTS && sampled {
         let recorder = out.recorder.as_deref_mut().expect("EVENTS has a recorder");
+        let capture_s = if capture_s.is_nan() {
+            interval.start_s + interval.len_s * recorder.face_uniform(face)
+        } else {
+            capture_s
+        };
         tag = record_face(
             recorder,
             &FaceSeen {
                 face,
-                block,
-                member,
-                interval,
+                person: block.first_resident + member,
+                group: block.group,
+                wanted: false,
+                site: interval.site,
                 capture_s,
                 alert: alert.map(|i| out.alerts[i]),
                 pipeline: PIPELINE,
@@ -479,7 +687,7 @@ fn search_face<const PIPELINE: bool, const EVENTS: bool>(
             ready_s: 0.0,
             site: interval.site,
             alert: alert.map_or(NO_ALERT, |i| i as u32),
-            mated: member < block.wanted,
+            mated: false,
             key: 0,
             tag,
         });
@@ -487,12 +695,14 @@ fn search_face<const PIPELINE: bool, const EVENTS: bool>(
 }
 
 /// A captured face, as [`record_face`] needs it.
-struct FaceSeen<'a> {
+struct FaceSeen {
     face: u64,
-    block: &'a Block,
-    member: u32,
-    interval: Interval,
-    /// The capture time, if already known (NaN otherwise).
+    person: u32,
+    group: u32,
+    /// Whether the search is mated (the person is wanted at capture).
+    wanted: bool,
+    site: u32,
+    /// The capture time.
     capture_s: f64,
     /// The alert it raised, if any.
     alert: Option<Alert>,
@@ -506,7 +716,7 @@ struct FaceSeen<'a> {
 /// recorder holds the face for its search or drop event (or `UNSAMPLED`).
 #[inline]
 fn record_face(recorder: &mut Recorder, seen: &FaceSeen) -> u32 {
-    let wanted = seen.member < seen.block.wanted;
+    let wanted = seen.wanted;
     let mut detail = if wanted { events::WANTED } else { 0 };
     if recorder.wants(Kind::Capture) {
         detail |= events::CAPTURE_LINE;
@@ -517,21 +727,16 @@ fn record_face(recorder: &mut Recorder, seen: &FaceSeen) -> u32 {
             detail |= events::ALERTED | if a.is_true { events::ALERT_TRUE } else { 0 };
         }
     }
-    let person = seen.block.first_resident + seen.member;
+    let person = seen.person;
     if detail & (events::CAPTURE_LINE | events::SEARCH_LINE) != 0 {
-        let t = if seen.capture_s.is_nan() {
-            seen.interval.start_s + seen.interval.len_s * recorder.face_uniform(seen.face)
-        } else {
-            seen.capture_s
-        };
         recorder.push(Event {
-            t,
+            t: seen.capture_s,
             face: seen.face,
             a: 0.0,
             b: 0.0,
             person,
-            site: seen.interval.site,
-            group: seen.block.group,
+            site: seen.site,
+            group: seen.group,
             kind: Kind::Capture,
             detail,
         });
@@ -540,8 +745,8 @@ fn record_face(recorder: &mut Recorder, seen: &FaceSeen) -> u32 {
         recorder.hold(HeldFace {
             face: seen.face,
             person,
-            group: seen.block.group,
-            site: seen.interval.site,
+            group: seen.group,
+            site: seen.site,
             wanted,
         })
     } else {
@@ -549,11 +754,11 @@ fn record_face(recorder: &mut Recorder, seen: &FaceSeen) -> u32 {
     }
 }
 
-/// Searches one face — member `member` of `block`, whose false-match
-/// propensity is `lookalike` (1 for most) — against the watchlist, and
-/// collects an alert if it raises one (returning whether it did). A
-/// non-mated search uses exactly one word of `rng` and a mated one exactly
-/// three, whatever the outcome.
+/// Searches the face of member `member` of `block`, not wanted, whose
+/// false-match propensity is `lookalike` (1 for most), against the
+/// watchlist, and collects an alert if it raises one (returning whether it
+/// did). A non-mated search uses exactly one word of `rng`, whatever the
+/// outcome.
 #[inline(always)]
 fn search(
     model: &Model,
@@ -565,49 +770,26 @@ fn search(
     alerts: &mut Vec<Alert>,
 ) -> bool {
     let group = &model.groups[block.group as usize];
-    let wanted = member < block.wanted;
-    let (alerted, is_true, when) = if wanted {
-        let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
-        let when = unit(rng.next_u64());
-        match model
-            .matcher
-            .mated_search(&group.search, lookalike, u_genuine, u_impostor)
-        {
-            MatedOutcome::NoAlert => (false, false, when),
-            MatedOutcome::TrueAlert => (true, true, when),
-            MatedOutcome::Misidentified => (true, false, when),
-        }
+    // Bernoulli(FPIR) on 64 bits; given an alert, bits / threshold is
+    // uniform on [0, 1) and independent of everything else, so it also
+    // places the alert in time.
+    let bits = rng.next_u64();
+    let threshold = if lookalike == 1.0 {
+        group.search.false_alert_bits
     } else {
-        // Bernoulli(FPIR) on 64 bits; given an alert, bits / threshold is
-        // uniform on [0, 1) and independent of everything else, so it also
-        // places the alert in time.
-        let bits = rng.next_u64();
-        let threshold = if lookalike == 1.0 {
-            group.search.false_alert_bits
-        } else {
-            // FPIR = 1 − F(T)^(m·L·N) for a person with propensity L.
-            bernoulli_threshold(-(lookalike * (-group.search.fpir).ln_1p()).exp_m1())
-        };
-        let alerted = bits < threshold;
-        let when = if alerted {
-            bits as f64 / threshold as f64
-        } else {
-            0.0
-        };
-        (alerted, false, when)
+        // FPIR = 1 − F(T)^(m·L·N) for a person with propensity L.
+        bernoulli_threshold(-(lookalike * (-group.search.fpir).ln_1p()).exp_m1())
     };
+    let alerted = bits < threshold;
     if alerted {
+        let when = bits as f64 / threshold as f64;
         alerts.push(Alert {
             time_s: interval.start_s + interval.len_s * when,
             person: block.first_resident + member,
-            wanted_index: if wanted {
-                block.first_wanted + member
-            } else {
-                NOT_WANTED
-            },
+            wanted_index: NOT_WANTED,
             group: block.group,
             site: interval.site,
-            is_true,
+            is_true: false,
             face: 0,
         });
     }

@@ -24,6 +24,16 @@
 //! 4. **stop** for `stop_duration`: correct if the alert was true, wrongful
 //!    otherwise; it ends in an arrest with `p_arrest_correct`, or in a false
 //!    arrest with `p_arrest_wrongful`.
+//! 5. **arrest**: the warrant is executed. The person is held for `custody`
+//!    (off the streets: their faces are not captured) and then returns as a
+//!    person no longer wanted, whose searches are non-mated
+//!    ([`Response::warrant_at`]). The arresting officer is busy for
+//!    `arrest_processing` after the stop. A person is arrested once: an
+//!    officer sent on another alert of someone already arrested finds no one
+//!    (lost *before the stop*).
+//!
+//! Without officers (`intervention.officers = 0`, a trial that only records
+//! alerts) a confirmed alert is *not actioned*.
 //!
 //! Every random quantity an alert may need is drawn when it is raised, in
 //! raising order, so changing staff levels changes what happens to alerts but
@@ -90,6 +100,8 @@ struct InFlight {
     approach_s: f64,
     stop_s: f64,
     arrest_u: f64,
+    /// The officer's time after an arrest.
+    processing_s: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -99,6 +111,19 @@ enum Kind {
     ReviewDone,
     OfficerArrives,
     StopEnds,
+    /// The arresting officer is back on the street.
+    ProcessingEnds,
+}
+
+/// A wanted person's warrant at some moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Warrant {
+    /// Not yet arrested: their searches are mated.
+    Open,
+    /// Arrested and held: off the streets, so never captured.
+    InCustody,
+    /// Arrested and released: no longer on the watchlist.
+    Executed,
 }
 
 /// A scheduled event: ordered by time, then by scheduling order (FIFO ties).
@@ -126,6 +151,8 @@ pub struct Response<'m> {
     dispatch_queue: VecDeque<u32>,
     /// Per wanted person: bit 0 alerted, bit 1 arrested.
     wanted_flags: Vec<u8>,
+    /// Per wanted person: when arrested (infinite: not yet).
+    arrested_at_s: Vec<f64>,
     /// Per person with any: (false alerts, wrongful stops). Alerts are rare,
     /// so a map costs little and keeps memory off the per-resident record.
     burden: std::collections::HashMap<u32, (u32, u32)>,
@@ -154,6 +181,7 @@ impl<'m> Response<'m> {
             review_queue: VecDeque::new(),
             dispatch_queue: VecDeque::new(),
             wanted_flags: vec![0; model.wanted as usize],
+            arrested_at_s: vec![f64::INFINITY; model.wanted as usize],
             burden: Default::default(),
             outcome: Outcome {
                 groups: vec![Default::default(); model.groups.len()],
@@ -182,6 +210,7 @@ impl<'m> Response<'m> {
             approach_s: m.intervention.approach_time.sample(rng),
             stop_s: m.intervention.stop_duration.sample(rng),
             arrest_u: unit(rng.next_u64()),
+            processing_s: m.intervention.arrest_processing.sample(rng),
         };
         let slot = match self.free_slots.pop() {
             Some(s) => {
@@ -195,6 +224,19 @@ impl<'m> Response<'m> {
         };
         self.schedule(decided_s, slot, Kind::Raised);
         self.schedule(flight.deadline_s.max(decided_s), slot, Kind::WindowCloses);
+    }
+
+    /// Wanted person `wanted_index`'s warrant at `t_s`, as far as the chain
+    /// has run: arrests at or after the time it has run to are not known yet.
+    pub fn warrant_at(&self, wanted_index: u32, t_s: f64) -> Warrant {
+        let arrested = self.arrested_at_s[wanted_index as usize];
+        if t_s < arrested {
+            Warrant::Open
+        } else if t_s < arrested + self.model.intervention.custody_s {
+            Warrant::InCustody
+        } else {
+            Warrant::Executed
+        }
     }
 
     /// Processes every event before `until_s`.
@@ -352,7 +394,11 @@ impl<'m> Response<'m> {
                         operator_wait,
                         waited,
                     );
-                    if self.now_s > f.deadline_s {
+                    if self.model.intervention.officers == 0 {
+                        // A trial that only records alerts: no one is sent.
+                        self.count(Metric::NotActioned);
+                        self.slots[slot as usize].stage = Stage::Done;
+                    } else if self.now_s > f.deadline_s {
                         self.lose(slot, LostReason::DuringReview);
                     } else {
                         self.slots[slot as usize].confirmed_s = self.now_s;
@@ -365,7 +411,9 @@ impl<'m> Response<'m> {
                 self.start_reviews();
             }
             Kind::OfficerArrives => {
-                if self.now_s > f.deadline_s {
+                let arrested_already = f.alert.wanted_index != NOT_WANTED
+                    && self.wanted_flags[f.alert.wanted_index as usize] & ARRESTED != 0;
+                if self.now_s > f.deadline_s || arrested_already {
                     self.lose(slot, LostReason::BeforeStop);
                     self.officers_free += 1;
                     self.dispatch();
@@ -391,11 +439,16 @@ impl<'m> Response<'m> {
             Kind::StopEnds => {
                 let iv = &self.model.intervention;
                 let since_capture = self.now_s - f.alert.time_s;
+                let mut processing = false;
                 if f.alert.is_true {
-                    if f.arrest_u < iv.p_arrest_correct {
+                    let w = f.alert.wanted_index as usize;
+                    // Another officer may have arrested them during this stop.
+                    if f.arrest_u < iv.p_arrest_correct && self.wanted_flags[w] & ARRESTED == 0 {
                         self.count(Metric::Arrests);
-                        self.wanted_flags[f.alert.wanted_index as usize] |= ARRESTED;
+                        self.wanted_flags[w] |= ARRESTED;
+                        self.arrested_at_s[w] = self.now_s;
                         self.note(slot, EventKind::Arrest, 0, since_capture, 0.0);
+                        processing = true;
                     }
                 } else if f.arrest_u < iv.p_arrest_wrongful {
                     self.count(Metric::FalseArrests);
@@ -403,6 +456,14 @@ impl<'m> Response<'m> {
                     self.note(slot, EventKind::Arrest, 0, since_capture, 0.0);
                 }
                 self.slots[slot as usize].stage = Stage::Done;
+                if processing {
+                    self.schedule(self.now_s + f.processing_s, slot, Kind::ProcessingEnds);
+                } else {
+                    self.officers_free += 1;
+                    self.dispatch();
+                }
+            }
+            Kind::ProcessingEnds => {
                 self.officers_free += 1;
                 self.dispatch();
             }

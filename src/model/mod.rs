@@ -63,6 +63,11 @@ pub struct Intervention {
     pub p_arrest_correct: f64,
     /// P(false arrest | wrongful stop).
     pub p_arrest_wrongful: f64,
+    /// Seconds an arrested wanted person is held, off the streets; their
+    /// warrant is then executed, and they return as a person not wanted.
+    pub custody_s: f64,
+    /// Time an arrest keeps the arresting officer busy after the stop.
+    pub arrest_processing: Duration,
 }
 
 /// A validated scenario, ready to simulate.
@@ -115,9 +120,18 @@ pub struct Expected {
     pub faces_captured: f64,
     /// Distinct residents captured at least once.
     pub people_scanned: f64,
-    /// Alerts on the right identity.
+    /// Alerts on the right identity, were no one ever arrested. Arrests
+    /// execute warrants (custody, then non-mated searches), which only
+    /// removes true alerts, so with arrests possible this is an upper bound
+    /// ([`Expected::true_alerts_is_upper_bound`]).
     pub true_alerts: f64,
-    /// Alerts on a wrong identity (non-mated, and misidentified mated searches).
+    /// Whether arrests can happen, making `true_alerts` an upper bound.
+    pub true_alerts_is_upper_bound: bool,
+    /// Wanted people with at least one true alert: exact with arrests too,
+    /// since a person's first true alert comes before their arrest.
+    pub wanted_alerted: f64,
+    /// Alerts on a wrong identity (non-mated, and misidentified mated
+    /// searches), were no one ever arrested.
     pub false_alerts: f64,
     /// Per group, in model order.
     pub groups: Vec<ExpectedGroup>,
@@ -130,8 +144,10 @@ pub struct ExpectedGroup {
     pub faces_captured: f64,
     /// Distinct members captured at least once.
     pub people_scanned: f64,
-    /// True alerts.
+    /// True alerts (an upper bound with arrests, as [`Expected::true_alerts`]).
     pub true_alerts: f64,
+    /// Wanted members with at least one true alert.
+    pub wanted_alerted: f64,
     /// False alerts.
     pub false_alerts: f64,
     /// Visits to covered sites that avoiders did not make.
@@ -424,7 +440,9 @@ impl Model {
         let iv = &f.intervention;
         let ipath = k(&["intervention"]);
         let intervention = Intervention {
-            officers: check_count(iv.officers, 1, ipath.key("officers"))?,
+            // No officers: a trial that only records alerts. Confirmed
+            // alerts are then counted as not actioned.
+            officers: check_count(iv.officers, 0, ipath.key("officers"))?,
             window_s: iv.window.seconds,
             approach_time: Duration::build(&iv.approach_time, &ipath.key("approach_time"))?,
             stop_duration: Duration::build(&iv.stop_duration, &ipath.key("stop_duration"))?,
@@ -435,6 +453,11 @@ impl Model {
             p_arrest_wrongful: check_probability(
                 iv.p_arrest_wrongful,
                 ipath.key("p_arrest_wrongful"),
+            )?,
+            custody_s: iv.custody.seconds,
+            arrest_processing: Duration::build(
+                &iv.arrest_processing,
+                &ipath.key("arrest_processing"),
             )?,
         };
 
@@ -550,6 +573,13 @@ impl Model {
                 Mode::Batch => passers,
             };
             e.true_alerts += mated * g.search.tpir;
+            // A wanted passer's mated searches before any arrest are
+            // Poisson(per_person), each a true alert with TPIR.
+            e.wanted_alerted += b.wanted as f64
+                * match self.mode {
+                    Mode::Footfall => -(-per_person * g.search.tpir).exp_m1(),
+                    Mode::Batch => g.search.tpir,
+                };
             e.false_alerts += non_mated * g.search.fpir + mated * g.search.misidentification;
             // Residents with two or more false alerts, were everyone in the
             // group alike (no lookalikes): Poisson(per_person × FPIR) each.
@@ -561,6 +591,11 @@ impl Model {
             faces_captured: groups.iter().map(|g| g.faces_captured).sum(),
             people_scanned: groups.iter().map(|g| g.people_scanned).sum(),
             true_alerts: groups.iter().map(|g| g.true_alerts).sum(),
+            true_alerts_is_upper_bound: self.wanted > 0
+                && self.intervention.officers > 0
+                && self.intervention.p_arrest_correct > 0.0
+                && self.review.p_confirm_true > 0.0,
+            wanted_alerted: groups.iter().map(|g| g.wanted_alerted).sum(),
             false_alerts: groups.iter().map(|g| g.false_alerts).sum(),
             groups,
         }

@@ -492,6 +492,15 @@ pub struct InterventionSection {
     /// Probability a wrongful stop ends in a false arrest (default 0.01, an assumption).
     #[serde(default = "default_p_arrest_wrongful")]
     pub p_arrest_wrongful: f64,
+    /// How long an arrested wanted person is held, off the streets (default
+    /// `"12h"`, an assumption). Their warrant is executed: afterwards they
+    /// are no longer on the watchlist.
+    #[serde(default = "default_custody")]
+    pub custody: DurationText,
+    /// Time an arrest keeps the arresting officer off the street after the
+    /// stop (default `"3h"`, an assumption), a duration distribution.
+    #[serde(default = "default_arrest_processing")]
+    pub arrest_processing: DurationDist,
 }
 
 impl Default for InterventionSection {
@@ -503,8 +512,17 @@ impl Default for InterventionSection {
             stop_duration: default_stop_duration(),
             p_arrest_correct: default_p_arrest_correct(),
             p_arrest_wrongful: default_p_arrest_wrongful(),
+            custody: default_custody(),
+            arrest_processing: default_arrest_processing(),
         }
     }
+}
+
+fn default_custody() -> DurationText {
+    DurationText::parse("12h").expect("valid literal")
+}
+fn default_arrest_processing() -> DurationDist {
+    DurationDist::Fixed(DurationText::parse("3h").expect("valid literal"))
 }
 
 fn default_officers() -> u32 {
