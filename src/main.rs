@@ -60,8 +60,9 @@ struct ScenarioArgs {
     /// `sites[0].footfall_per_hour=900`, `simulation.duration=12h`. Repeatable.
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     set: Vec<String>,
-    /// Override the scenario's seed.
-    #[arg(long)]
+    /// Override the scenario's seed (0 to 2^63 − 1, as in the file, where
+    /// TOML integers are signed 64-bit).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     seed: Option<u64>,
 }
 
@@ -269,6 +270,10 @@ fn emit(text: String, output: Option<&PathBuf>) -> Result<(), Error> {
 
 fn run(args: RunArgs) -> Result<(), Error> {
     let scenario = load(&args.scenario)?;
+    // Fail before simulating, not after, if a result cannot be written.
+    for path in [&args.output, &args.latency_log].into_iter().flatten() {
+        survsim::output::check_writable(path)?;
+    }
     let threads = args.threads.unwrap_or_else(default_threads).max(1);
     let started = Instant::now();
     let mut events_written = None;
@@ -310,7 +315,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
             .iter()
             .map(|o| o.counts[Metric::FacesCaptured])
             .sum();
-        eprintln!(
+        survsim::note!(
             "simulated {} faces in {:.2} s ({:.1} M faces/s on {} thread{})",
             survsim::report::fmt_num(faces as f64, 0),
             elapsed,
@@ -323,7 +328,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
             },
         );
         if let Some(lines) = events_written {
-            eprintln!(
+            survsim::note!(
                 "wrote {} events ({} events/s)",
                 survsim::report::fmt_num(lines as f64, 0),
                 survsim::report::fmt_num(lines as f64 / elapsed.max(1e-9), 0)
@@ -388,7 +393,7 @@ fn live(args: LiveArgs) -> Result<(), Error> {
     };
     let summary = serve(&scenario.model, &scenario.source.name, &options)?;
     if !args.quiet {
-        eprintln!("{}", survsim::events::live::summary_line(&summary));
+        survsim::note!("{}", survsim::events::live::summary_line(&summary));
     }
     Ok(())
 }
@@ -453,7 +458,7 @@ fn validate(args: ValidateArgs) -> Result<(), Error> {
     };
     emit(text, None)?;
     if !survsim::validate::all_expected_hold(&results) {
-        eprintln!("survsim: a check expected to hold failed (status MISS above)");
+        survsim::note!("survsim: a check expected to hold failed (status MISS above)");
         std::process::exit(VALIDATION_FAILED.into());
     }
     Ok(())
@@ -503,7 +508,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("survsim: error: {e}");
+            survsim::note!("survsim: error: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
     }

@@ -1,22 +1,160 @@
-//! Writing results: atomically to files, quietly to closed pipes.
+//! Writing results: atomically to files, quietly to closed pipes, and
+//! never onto a device, FIFO or symlink's place.
 
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Writes `contents` to `path` atomically: to a temporary file in the same
-/// directory, flushed to disk, then renamed over `path`. A reader sees the old
-/// file or the whole new one, never a part; on error nothing is left behind.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let io_err = |context: String| move |source| Error::Io { context, source };
-    let dir = match path.parent() {
+/// Where an output path leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `-`: standard output.
+    Stdout,
+    /// A FIFO or character device (`/dev/null`, a terminal): written
+    /// directly, since replacing it would destroy it.
+    Stream(PathBuf),
+    /// A regular file, or a path where none exists yet (a symlink is
+    /// followed to its target): replaced atomically.
+    File(PathBuf),
+}
+
+impl Target {
+    /// Classifies `path`, following symlinks. Directories, sockets, block
+    /// devices and dangling symlinks are refused, naming the path as given.
+    pub fn resolve(path: &Path) -> Result<Target, Error> {
+        if path == Path::new("-") {
+            return Ok(Target::Stdout);
+        }
+        let refuse =
+            |why: String| -> Error { InputError::whole(path.display().to_string(), why).into() };
+        let real = match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Target::File(path.into())),
+            Err(source) => {
+                return Err(Error::Io {
+                    context: format!("cannot inspect {}", path.display()),
+                    source,
+                });
+            }
+            Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).map_err(|e| {
+                refuse(format!(
+                    "is a symbolic link whose target cannot be reached ({e}); give a path to write"
+                ))
+            })?,
+            Ok(_) => path.to_path_buf(),
+        };
+        let meta = std::fs::metadata(&real).map_err(|source| Error::Io {
+            context: format!("cannot inspect {}", real.display()),
+            source,
+        })?;
+        let kind = meta.file_type();
+        if kind.is_file() {
+            return Ok(Target::File(real));
+        }
+        if kind.is_dir() {
+            return Err(refuse("is a directory: give a file name to write".into()));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if kind.is_fifo() || kind.is_char_device() {
+                return Ok(Target::Stream(real));
+            }
+        }
+        Err(refuse(
+            "is neither a regular file, a FIFO nor a character device: survsim will not write over it"
+                .into(),
+        ))
+    }
+
+    /// Checks, before any work is done, that the target can be written:
+    /// for a file, that a temporary file can be created beside it (a FIFO
+    /// or device is tried only when written).
+    pub fn check_writable(&self, given: &Path) -> Result<(), Error> {
+        match self {
+            // Opening a FIFO to try it would hand its reader an early end
+            // of file: streams are tried when written.
+            Target::Stdout | Target::Stream(_) => Ok(()),
+            Target::File(p) => {
+                let dir = parent_dir(p);
+                tempfile::Builder::new()
+                    .prefix(".survsim-")
+                    .tempfile_in(dir)
+                    .map(drop)
+                    .map_err(plain_os_error)
+                    .map_err(|source| Error::Io {
+                        context: format!(
+                            "cannot write {} (cannot create a file in {})",
+                            given.display(),
+                            dir.display()
+                        ),
+                        source,
+                    })
+            }
+        }
+    }
+}
+
+/// The OS error alone: tempfile's errors name the temporary file, which
+/// means nothing to the user (the message names the path they gave).
+pub(crate) fn plain_os_error(e: io::Error) -> io::Error {
+    if e.raw_os_error().is_some() {
+        return e;
+    }
+    // tempfile wraps the OS error in one whose text ends in
+    // ` at path "…"`, and exposes no way back to it but the text.
+    let text = e.to_string();
+    match text.find(" at path \"") {
+        Some(cut) => io::Error::new(e.kind(), &text[..cut]),
+        None => e,
+    }
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
+    }
+}
+
+/// Checks that `path` can be written (see [`Target::check_writable`]), so a
+/// run fails before simulating rather than after.
+pub fn check_writable(path: &Path) -> Result<(), Error> {
+    Target::resolve(path)?.check_writable(path)
+}
+
+/// Writes `contents` to `path`. A regular file (or a new one) is replaced
+/// atomically: a temporary file in the same directory, flushed to disk, then
+/// renamed over it, so a reader sees the old file or the whole new one, and
+/// on error nothing is left behind. A symlink is followed to its target. A
+/// FIFO or character device is written directly, never replaced; `-` is
+/// standard output. Anything else is refused.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let io_err = |context: String| move |source| Error::Io { context, source };
+    let real = match Target::resolve(path)? {
+        Target::Stdout => return write_stdout(contents),
+        Target::Stream(p) => {
+            let written = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&p)
+                .and_then(|mut f| f.write_all(contents));
+            return match written {
+                // A FIFO whose reader left has what it wanted.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(io_err(format!("cannot write {}", path.display()))),
+            };
+        }
+        Target::File(p) => p,
     };
+    let dir = parent_dir(&real);
     let mut tmp = tempfile::Builder::new()
         .prefix(".survsim-")
         .tempfile_in(dir)
-        .map_err(io_err(format!("cannot create a file in {}", dir.display())))?;
+        .map_err(plain_os_error)
+        .map_err(io_err(format!(
+            "cannot write {} (cannot create a file in {})",
+            path.display(),
+            dir.display()
+        )))?;
     tmp.write_all(contents)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(io_err(format!("cannot write {}", path.display())))?;
@@ -29,7 +167,7 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
             .as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o644));
     }
-    tmp.persist(path)
+    tmp.persist(&real)
         .map_err(|e| e.error)
         .map_err(io_err(format!("cannot write {}", path.display())))?;
     Ok(())
@@ -47,4 +185,19 @@ pub fn write_stdout(contents: &[u8]) -> Result<(), Error> {
         }),
         Ok(()) => Ok(()),
     }
+}
+
+/// Writes one line to standard error, ignoring failure: a closed or full
+/// standard error (`2>/dev/full`) must not turn a result into a panic.
+/// Use it through [`note!`](crate::note).
+pub fn note(args: std::fmt::Arguments) {
+    let _ = writeln!(io::stderr().lock(), "{args}");
+}
+
+/// `eprintln!` that cannot panic: see [`output::note`](crate::output::note).
+#[macro_export]
+macro_rules! note {
+    ($($arg:tt)*) => {
+        $crate::output::note(format_args!($($arg)*))
+    };
 }

@@ -427,7 +427,8 @@ fn write_failures_are_clear_errors_and_leave_no_file() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "a directory is no log file");
+    // A directory is bad input, refused before the run (exit 2).
+    assert_eq!(out.status.code(), Some(2), "a directory is no log file");
     #[cfg(target_os = "linux")]
     {
         // A full device, written directly (it is not a regular file).

@@ -228,25 +228,23 @@ impl Output {
             Destination::Path(p) => p,
         };
         let io_err = |context: String| move |source| Error::Io { context, source };
-        match std::fs::metadata(path) {
-            Ok(m) if !m.is_file() && !m.is_dir() => {
+        // Symlinks lead to their target; FIFOs and devices are written, never
+        // replaced; directories and the like are refused.
+        let path = match crate::output::Target::resolve(path)? {
+            crate::output::Target::Stdout => return Ok(Output::Stdout(io::stdout())),
+            crate::output::Target::Stream(real) => {
                 let file = std::fs::OpenOptions::new()
                     .write(true)
-                    .open(path)
+                    .open(&real)
                     .map_err(io_err(format!("cannot write events to {}", path.display())))?;
                 return Ok(Output::Direct {
                     file,
                     path: path.clone(),
                 });
             }
-            Ok(m) if m.is_dir() => {
-                return Err(Error::Io {
-                    context: format!("cannot write events to {}", path.display()),
-                    source: io::Error::new(io::ErrorKind::IsADirectory, "it is a directory"),
-                });
-            }
-            _ => {}
-        }
+            crate::output::Target::File(real) => real,
+        };
+        let path = &path;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -255,7 +253,7 @@ impl Output {
             .prefix(".survsim-events-")
             .tempfile_in(dir)
             // The error names the temporary file; the message names `dir`.
-            .map_err(|e| e.raw_os_error().map_or(e, io::Error::from_raw_os_error))
+            .map_err(crate::output::plain_os_error)
             .map_err(io_err(format!(
                 "cannot write events to {}: cannot create a file in {}",
                 path.display(),

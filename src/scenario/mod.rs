@@ -30,6 +30,10 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
 /// Name under which the built-in default scenario is reported.
 pub const DEFAULT_SCENARIO_NAME: &str = "<built-in default scenario>";
 
+/// The largest scenario file read, in bytes (16 MiB): real scenarios are a
+/// few kilobytes, and a bound keeps `/dev/zero` from exhausting memory.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
 /// Scenario text and where it came from.
 #[derive(Debug, Clone)]
 pub struct ScenarioSource {
@@ -50,11 +54,36 @@ impl ScenarioSource {
 
     /// Reads a scenario file; a missing or unreadable file is an input error.
     pub fn read(path: &Path) -> Result<Self, InputError> {
+        use std::io::Read;
         let name = path.display().to_string();
-        let bytes = std::fs::read(path)
-            .map_err(|e| InputError::whole(&name, format!("cannot read the scenario file: {e}")))?;
+        let cannot = |e: std::io::Error| {
+            InputError::whole(&name, format!("cannot read the scenario file: {e}"))
+        };
+        // Read at most one byte past the limit: `/dev/zero` or a runaway
+        // pipe is refused after MAX_SCENARIO_BYTES, not when memory runs out.
+        // (FIFOs and devices are read like files: `<(…)` is a fair input.)
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(cannot)?;
+        if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+            return Err(InputError::whole(
+                &name,
+                format!(
+                    "expected a scenario file of at most {} MB; this one is larger",
+                    MAX_SCENARIO_BYTES >> 20
+                ),
+            ));
+        }
         let text = String::from_utf8(bytes)
             .map_err(|_| InputError::whole(&name, "the scenario file is not valid UTF-8 text"))?;
+        if text.trim().is_empty() {
+            return Err(InputError::whole(
+                &name,
+                "the scenario file is empty: write at least a [[sites]] table, or run \
+                 `survsim default` for a complete example",
+            ));
+        }
         Ok(ScenarioSource { name, text })
     }
 

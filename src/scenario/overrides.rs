@@ -10,6 +10,11 @@
 use crate::error::{InputError, KeyPath};
 use std::str::FromStr;
 
+/// The longest key path `--set` accepts, in bytes.
+pub const MAX_KEY_BYTES: usize = 4096;
+/// The most keys and indices a `--set` path may have.
+pub const MAX_KEY_SEGMENTS: usize = 64;
+
 /// One `key.path=value` override.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
@@ -25,10 +30,18 @@ impl FromStr for Override {
     type Err = InputError;
 
     fn from_str(raw: &str) -> Result<Self, InputError> {
-        let bad = |msg: &str| InputError::whole(format!("--set {raw}"), msg);
+        let bad = |msg: &str| InputError::whole(format!("--set {}", abbreviate(raw)), msg);
         let (key, value) = raw
             .split_once('=')
             .ok_or_else(|| bad("expected key.path=value, e.g. matcher.threshold=0.62"))?;
+        // Scenario keys are a few levels deep; a bound keeps hostile paths
+        // from exhausting the stack when the nested tables are built.
+        if key.len() > MAX_KEY_BYTES {
+            return Err(bad(&format!(
+                "expected a key path of at most {MAX_KEY_BYTES} bytes, got {}",
+                key.len()
+            )));
+        }
         let mut path = Vec::new();
         for part in key.trim().split('.') {
             // `sites[2]` → `sites`, `2`
@@ -45,11 +58,25 @@ impl FromStr for Override {
                 path.push(n.to_string());
             }
         }
+        if path.len() > MAX_KEY_SEGMENTS {
+            return Err(bad(&format!(
+                "expected a key path of at most {MAX_KEY_SEGMENTS} keys, got {}",
+                path.len()
+            )));
+        }
         Ok(Override {
             raw: raw.to_string(),
             path,
             value: parse_value(value.trim()),
         })
+    }
+}
+
+/// `text` cut to its first 80 characters, for error messages.
+fn abbreviate(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 

@@ -273,7 +273,7 @@ impl Broadcaster {
         for c in std::mem::take(&mut self.clients) {
             if !c.has_room(chunk.lines, cap) {
                 if !quiet {
-                    eprintln!(
+                    crate::note!(
                         "survsim live: {} disconnected: fell {} lines behind (--client-buffer {cap})",
                         c.peer,
                         c.queued()
@@ -308,7 +308,7 @@ impl Broadcaster {
 
     fn left(&self, peer: SocketAddr) {
         if !self.options.quiet {
-            eprintln!("survsim live: {peer} left");
+            crate::note!("survsim live: {peer} left");
         }
     }
 
@@ -318,7 +318,7 @@ impl Broadcaster {
             return;
         };
         if !self.options.quiet {
-            eprintln!("survsim live: {} connected", client.peer);
+            crate::note!("survsim live: {} connected", client.peer);
         }
         self.summary.clients += 1;
         if self.origin.is_some() {

@@ -133,7 +133,7 @@ pub fn serve(model: &Model, source: &str, options: &LiveOptions) -> Result<LiveS
         .local_addr()
         .map_err(io_err(format!("cannot listen on {}", options.listen)))?;
     // Always printed: it is how a caller that asked for port 0 learns the port.
-    eprintln!(
+    crate::note!(
         "survsim live: serving {source} on {address} at speed {} (Ctrl-C to stop)",
         match options.speed {
             Speed::Paced(v) => format!("{v}×"),

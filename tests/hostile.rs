@@ -1,0 +1,207 @@
+//! Hostile input and faults (issue 18): no crash, no runaway memory, no
+//! clobbered files. Each test reproduces a failure found by fuzzing.
+
+mod common;
+
+use common::survsim;
+use std::path::Path;
+
+/// Runs survsim with `args` and returns (exit code, stderr).
+fn exit_of(args: &[&str]) -> (i32, String) {
+    let out = survsim().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn f1_deep_key_paths_are_refused_not_a_stack_overflow() {
+    let deep = vec!["a"; 30_000].join(".");
+    let (code, err) = exit_of(&["check", "--set", &format!("{deep}=1")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at most 4096 bytes"), "{err}");
+    // The message quotes the key abbreviated, not 60 KB of it.
+    assert!(err.len() < 400, "{} bytes of error", err.len());
+    let many = vec!["a"; 100].join(".");
+    let (code, err) = exit_of(&["check", "--set", &format!("{many}=1")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at most 64 keys"), "{err}");
+    // In a sweep's --vary too (parsed before any worker starts).
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let deep = vec!["a"; 10_000].join(".");
+    let (code, err) = exit_of(&[
+        "sweep",
+        "--vary",
+        &format!("{deep}=1,2"),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    // Deeply nested values and files hit the TOML parser's depth limit.
+    let nested = format!("matcher.threshold={}", "[".repeat(100_000));
+    assert_eq!(exit_of(&["check", "--set", &nested]).0, 2);
+    let file = dir.path().join("deep.toml");
+    std::fs::write(
+        &file,
+        format!("a = {}{}", "[".repeat(50_000), "]".repeat(50_000)),
+    )
+    .unwrap();
+    assert_eq!(exit_of(&["check", file.to_str().unwrap()]).0, 2);
+}
+
+#[test]
+fn f2_an_unwritable_standard_error_is_not_a_panic() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        eprintln!("no /dev/full here: skipped");
+        return;
+    }
+    let stderr = std::fs::OpenOptions::new().write(true).open(full).unwrap();
+    for args in [
+        vec!["run", "--set", "matcher.threshold=5"],
+        vec!["run", "--set", "simulation.duration=1h"],
+    ] {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_survsim"))
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(stderr.try_clone().unwrap())
+            .status()
+            .unwrap();
+        let code = status.code();
+        assert!(code == Some(2) || code == Some(0), "{args:?}: {code:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn f3_outputs_never_replace_special_files() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A symlink is followed: the target is replaced, the link stays.
+    let target = d.join("target.txt");
+    std::fs::write(&target, "old").unwrap();
+    let link = d.join("link.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let (code, err) = exit_of(&["run", "-q", "-o", link.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(std::fs::read_to_string(&target).unwrap().contains("FUNNEL"));
+    // The same for the latency log and the event log.
+    let log_target = d.join("latency.hlog");
+    std::fs::write(&log_target, "").unwrap();
+    let log_link = d.join("latency-link.hlog");
+    std::os::unix::fs::symlink(&log_target, &log_link).unwrap();
+    let events_target = d.join("events.ndjson");
+    std::fs::write(&events_target, "").unwrap();
+    let events_link = d.join("events-link.ndjson");
+    std::os::unix::fs::symlink(&events_target, &events_link).unwrap();
+    let report = d.join("report.txt");
+    let (code, err) = exit_of(&[
+        "run",
+        "-q",
+        "--set",
+        "simulation.duration=1h",
+        "--latency-log",
+        log_link.to_str().unwrap(),
+        "--events",
+        events_link.to_str().unwrap(),
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for (link, target) in [(&log_link, &log_target), (&events_link, &events_target)] {
+        assert!(
+            std::fs::symlink_metadata(link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(std::fs::metadata(target).unwrap().len() > 0);
+    }
+    // A dangling symlink and a directory are refused, before simulating.
+    let dangling = d.join("dangling");
+    std::os::unix::fs::symlink(d.join("missing/x"), &dangling).unwrap();
+    for path in [dangling.to_str().unwrap(), d.to_str().unwrap()] {
+        let (code, err) = exit_of(&["run", "-q", "-o", path]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(path), "{err}");
+    }
+    // A FIFO is written, not replaced.
+    let fifo = d.join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let (code, err) = exit_of(&["run", "-q", "-o", fifo.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(reader.join().unwrap().contains("FUNNEL"));
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    // A character device is written, not replaced (/dev/null; as root, a
+    // rename over it would have replaced the system's device node).
+    let (code, err) = exit_of(&["run", "-q", "-o", "/dev/null", "--latency-log", "/dev/null"]);
+    assert_eq!(code, 0, "{err}");
+    let null = std::fs::symlink_metadata("/dev/null").unwrap();
+    assert!(
+        null.file_type().is_char_device(),
+        "/dev/null is still a device"
+    );
+}
+
+#[test]
+fn a_missing_output_directory_fails_before_simulating_and_names_the_path() {
+    let (code, err) = exit_of(&["run", "-o", "/nonexistent-survsim-dir/x.txt"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("/nonexistent-survsim-dir/x.txt"), "{err}");
+    assert!(!err.contains(".survsim-"), "names a temporary file: {err}");
+    assert!(!err.contains("simulated"), "simulated first: {err}");
+}
+
+#[test]
+fn f9_scenario_files_are_read_with_a_size_limit() {
+    if Path::new("/dev/zero").exists() {
+        let (code, err) = exit_of(&["check", "/dev/zero"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("at most 16 MB"), "{err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(17 << 20))).unwrap();
+    let (code, err) = exit_of(&["check", big.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    // F16: an empty scenario says so plainly.
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "\n").unwrap();
+    let (code, err) = exit_of(&["check", empty.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("empty"), "{err}");
+}
+
+#[test]
+fn f13_seeds_beyond_toml_integers_are_refused_at_the_flag() {
+    let (code, err) = exit_of(&["run", "--seed", "9223372036854775808", "-q"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--seed"), "{err}");
+    assert!(!err.contains("--set"), "blames a --set: {err}");
+    assert_eq!(exit_of(&["check", "--seed", "9223372036854775807"]).0, 0);
+}
