@@ -205,3 +205,63 @@ fn f13_seeds_beyond_toml_integers_are_refused_at_the_flag() {
     assert!(!err.contains("--set"), "blames a --set: {err}");
     assert_eq!(exit_of(&["check", "--seed", "9223372036854775807"]).0, 0);
 }
+
+#[test]
+fn f8_products_are_checked_before_they_are_built() {
+    let dir = tempfile::tempdir().unwrap();
+    // 8 dimensions of 10 levels: 10⁸ groups, refused before building them.
+    let mut text = String::from(
+        "[watchlist]\nsize = 10\n[population]\nresidents = 1000\n[[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n",
+    );
+    for d in 0..8 {
+        text += &format!("[[population.dimensions]]\nname = \"d{d}\"\nlevels = [");
+        for l in 0..10 {
+            text += &format!("{{ name = \"l{l}\", share = 0.1 }},");
+        }
+        text += "]\n";
+    }
+    let file = dir.path().join("dims.toml");
+    std::fs::write(&file, &text).unwrap();
+    let (code, err) = exit_of(&["check", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("100000000 groups"), "{err}");
+    // 100 × 100 groups × 100 zones × 1,000 sites: 10⁹ site shares.
+    let mut text = String::from("[watchlist]\nsize = 10\n[population]\nresidents = 1000000\n");
+    for d in 0..2 {
+        text += &format!("[[population.dimensions]]\nname = \"d{d}\"\nlevels = [");
+        for l in 0..100 {
+            text += &format!("{{ name = \"l{l}\", share = 0.01 }},");
+        }
+        text += "]\n";
+    }
+    for z in 0..100 {
+        text += &format!("[[zones]]\nname = \"z{z}\"\nshare = 0.01\n");
+    }
+    for s in 0..1000 {
+        text += &format!("[[sites]]\nname = \"s{s}\"\nfootfall_per_hour = 10\n");
+    }
+    std::fs::write(&file, &text).unwrap();
+    let (code, err) = exit_of(&["check", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`sites`") && err.contains("at most"), "{err}");
+}
+
+#[test]
+fn f10_durations_whose_draws_are_not_finite_are_refused() {
+    let (code, err) = exit_of(&[
+        "check",
+        "--set",
+        r#"review.review_time={dist="lognormal", median="30s", sigma=1e3}"#,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("review.review_time"), "{err}");
+    let (code, err) = exit_of(&[
+        "check",
+        "--set",
+        r#"intervention.stop_duration={dist="exponential", mean="100000000000000y"}"#,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    // Ordinary spreads still pass.
+    let ok = r#"review.review_time={dist="lognormal", median="30s", sigma=2}"#;
+    assert_eq!(exit_of(&["check", "--set", ok]).0, 0);
+}

@@ -261,6 +261,7 @@ impl<'m> Response<'m> {
         let c = &mut self.outcome.counts;
         c[Metric::WantedAlerted] = wanted.iter().filter(|&&f| f & ALERTED != 0).count() as u64;
         c[Metric::WantedArrested] = wanted.iter().filter(|&&f| f & ARRESTED != 0).count() as u64;
+        debug_assert_identities(c);
         // Repeat victims, per group (the map's order does not matter: counts).
         for (person, &(false_alerts, wrongful_stops)) in &self.burden {
             let g = self.model.group_of(*person);
@@ -508,4 +509,33 @@ impl<'m> Response<'m> {
             self.release(slot);
         }
     }
+}
+
+/// The funnel's documented identities (README, "JSON"): every alert ends in
+/// exactly one place. Checked on every replication in debug builds.
+fn debug_assert_identities(c: &crate::metrics::Counts) {
+    debug_assert_eq!(c[Metric::Alerts], c[Metric::TrueAlerts] + c[Metric::FalseAlerts]);
+    debug_assert_eq!(
+        c[Metric::Alerts],
+        c[Metric::AlertsRejected]
+            + c[Metric::AlertsConfirmed]
+            + c[Metric::LostAwaitingReview]
+            + c[Metric::LostToPipelineDelay]
+    );
+    debug_assert_eq!(
+        c[Metric::AlertsConfirmed],
+        c[Metric::StopAttempts]
+            + c[Metric::LostDuringReview]
+            + c[Metric::LostAwaitingOfficer]
+            + c[Metric::NotActioned]
+    );
+    debug_assert_eq!(
+        c[Metric::StopAttempts],
+        c[Metric::Stops] + c[Metric::LostBeforeStop]
+    );
+    debug_assert_eq!(
+        c[Metric::Stops],
+        c[Metric::CorrectStops] + c[Metric::WrongfulStops]
+    );
+    debug_assert_eq!(c[Metric::Arrests], c[Metric::WantedArrested]);
 }

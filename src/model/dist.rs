@@ -31,9 +31,44 @@ pub enum Duration {
     },
 }
 
+/// The longest draw any duration distribution may produce, in seconds
+/// (about 30 million years). Far beyond any meaningful duration; the bound
+/// keeps every draw, and every time computed from it, finite.
+pub const MAX_DRAW_S: f64 = 1e15;
+
+/// The largest |z| Box–Muller can return from 53-bit uniforms: √(−2 ln 2⁻⁵³).
+const MAX_NORMAL_Z: f64 = 8.58;
+
+/// The largest value −ln U takes for a 53-bit uniform U in (0, 1]: 53 ln 2.
+const MAX_EXPONENTIAL: f64 = 36.75;
+
 impl Duration {
-    /// Validates a scenario's duration distribution.
+    /// Validates a scenario's duration distribution: its parameters must be
+    /// finite and keep every draw below [`MAX_DRAW_S`].
     pub fn build(d: &DurationDist, path: &KeyPath) -> Result<Self, ValidationError> {
+        let err = |msg: &str| Err(ValidationError::new(path.clone(), msg));
+        let built = Self::build_unbounded(d, path)?;
+        if !(built.max_draw_s() <= MAX_DRAW_S) {
+            return err(&format!(
+                "expected a distribution whose draws stay below {MAX_DRAW_S:e} s; this one \
+                 reaches {:.3e} s",
+                built.max_draw_s()
+            ));
+        }
+        Ok(built)
+    }
+
+    /// The largest value [`Duration::sample`] can return.
+    pub fn max_draw_s(&self) -> f64 {
+        match *self {
+            Duration::Fixed(s) => s,
+            Duration::Exponential { mean_s } => mean_s * MAX_EXPONENTIAL,
+            Duration::Uniform { max_s, .. } => max_s,
+            Duration::LogNormal { mu, sigma } => (mu + sigma * MAX_NORMAL_Z).exp(),
+        }
+    }
+
+    fn build_unbounded(d: &DurationDist, path: &KeyPath) -> Result<Self, ValidationError> {
         let err = |msg: &str| Err(ValidationError::new(path.clone(), msg));
         Ok(match d {
             DurationDist::Fixed(t) => Duration::Fixed(t.seconds),

@@ -113,6 +113,10 @@ pub struct Model {
     pub intervention: Intervention,
 }
 
+/// The most (site, zone, group) combinations a scenario may have: each
+/// takes 16 bytes in the sites' block shares (10⁷: 160 MB).
+pub const MAX_SITE_BLOCKS: u64 = 10_000_000;
+
 /// Closed-form expectations for one replication.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expected {
@@ -256,6 +260,23 @@ impl Model {
             }
             f.zones.iter().map(|z| z.name.clone()).collect()
         };
+        // Each site keeps a share per (zone, group) block: refuse a product
+        // too large to hold before anything is allocated for it.
+        let site_blocks = (specs.len() as u64)
+            .saturating_mul(zone_names.len() as u64)
+            .saturating_mul(f.sites.len() as u64);
+        if site_blocks > MAX_SITE_BLOCKS {
+            return Err(ValidationError::new(
+                k(&["sites"]),
+                format!(
+                    "{} groups × {} zones × {} sites make {site_blocks} (site, block) shares \
+                     to hold; at most {MAX_SITE_BLOCKS}",
+                    specs.len(),
+                    zone_names.len(),
+                    f.sites.len()
+                ),
+            ));
+        }
         let zone_shares: Vec<f64> = if f.zones.is_empty() {
             vec![1.0]
         } else {

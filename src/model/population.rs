@@ -151,6 +151,17 @@ pub fn group_specs(p: &PopulationSection) -> Result<Vec<GroupSpec>, ValidationEr
                     "expected at least one dimension",
                 ));
             }
+            // Refuse an oversized product before building it.
+            let size = dims
+                .iter()
+                .try_fold(1usize, |n, d| n.checked_mul(d.levels.len()))
+                .unwrap_or(usize::MAX);
+            if size > 10_000 {
+                return Err(ValidationError::new(
+                    path.key("dimensions"),
+                    format!("the cross product has {size} groups; at most 10,000"),
+                ));
+            }
             let mut product = vec![GroupSpec {
                 name: String::new(),
                 share: 1.0,
