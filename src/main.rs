@@ -274,7 +274,12 @@ fn run(args: RunArgs) -> Result<(), Error> {
     for path in [&args.output, &args.latency_log].into_iter().flatten() {
         survsim::output::check_writable(path)?;
     }
-    let threads = args.threads.unwrap_or_else(default_threads).max(1);
+    // Each worker holds its own engine: as many as memory allows (F5).
+    let threads = survsim::replicate::threads_within_memory(
+        &scenario.model,
+        args.threads.unwrap_or_else(default_threads).max(1),
+        survsim::replicate::available_memory_bytes(),
+    )?;
     let started = Instant::now();
     let mut events_written = None;
     let outcomes = match &args.events {

@@ -265,3 +265,22 @@ fn f10_durations_whose_draws_are_not_finite_are_refused() {
     let ok = r#"review.review_time={dist="lognormal", median="30s", sigma=2}"#;
     assert_eq!(exit_of(&["check", "--set", ok]).0, 0);
 }
+
+#[test]
+fn f5_workers_are_bounded_by_memory_and_refused_when_one_does_not_fit() {
+    use survsim::replicate::threads_within_memory;
+    let sc = common::scenario(
+        "[population]\nresidents = 1000000000\n[watchlist]\nsize = 100\n\
+         [[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n",
+        &[],
+    );
+    let per_engine = survsim::engine::memory_bytes(&sc.model);
+    assert!(per_engine >= 16_000_000_000, "{per_engine}");
+    // Room for one engine: one worker, whatever was asked.
+    assert_eq!(threads_within_memory(&sc.model, 8, Some(20_000_000_000)).unwrap(), 1);
+    assert_eq!(threads_within_memory(&sc.model, 8, Some(40_000_000_000)).unwrap(), 2);
+    // No room: refused, naming the key and the figure.
+    let err = threads_within_memory(&sc.model, 2, Some(8_000_000_000)).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("population.residents") && text.contains("16.0 GB"), "{text}");
+}

@@ -55,6 +55,29 @@ use rand_distr::{Distribution, Poisson};
 use response::{Alert, NOT_WANTED, Response, Warrant};
 use std::ops::ControlFlow;
 
+/// Bytes one [`Engine`] holds for `model`: a 16-byte record per resident
+/// and, with a pipeline, the busiest hour's faces (its mean plus six
+/// standard deviations of Poisson noise), plus a megabyte for the rest.
+/// Alerts are few and not counted.
+pub fn memory_bytes(model: &Model) -> u64 {
+    let records = model.residents as u64 * std::mem::size_of::<Resident>() as u64;
+    let hour_faces = match model.pipeline {
+        Some(_) => (0..24)
+            .map(|h| {
+                model
+                    .sites
+                    .iter()
+                    .flat_map(|s| &s.segments_in_hour[h])
+                    .map(|seg| seg.captures_per_s * (seg.end_s - seg.start_s))
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max),
+        None => 0.0,
+    };
+    let faces = hour_faces + 6.0 * hour_faces.sqrt();
+    records + (faces * std::mem::size_of::<Face>() as f64) as u64 + (1 << 20)
+}
+
 /// Runs replication `rep` of `model` and returns what it counted.
 pub fn run_replication(model: &Model, rep: u64) -> Outcome {
     Engine::new(model).run(rep)
