@@ -17,7 +17,7 @@ use crate::error::{Error, InputError};
 use crate::metrics::Metric;
 use crate::model::pipeline::MAX_SERVERS;
 use crate::model::{MAX_EXPECTED_FACES, Model};
-use crate::replicate::run_replications;
+use crate::replicate::{available_memory_bytes, run_replications, threads_within_memory};
 use crate::report::{Report, fmt_num, num};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -89,12 +89,18 @@ impl FromStr for Target {
                     .map_err(bad)?
                     .seconds
             }
+            // A share can never exceed 1, so a limit of 1 can never break
+            // and the search would double the load without end.
             _ => value
                 .trim()
                 .parse::<f64>()
                 .ok()
-                .filter(|v| (0.0..=1.0).contains(v))
-                .ok_or_else(|| bad("expected a fraction between 0 and 1".into()))?,
+                .filter(|v| (0.0..1.0).contains(v))
+                .ok_or_else(|| {
+                    bad("expected a fraction from 0 up to (not including) 1: \
+                         a share of 1 is never exceeded, so no load would break it"
+                        .into())
+                })?,
         };
         Ok(Target { figure, limit })
     }
@@ -158,6 +164,8 @@ pub fn probe(
     if let Some(n) = servers {
         m = m.with_pool_servers(n);
     }
+    // Each worker holds an engine: no more of them than memory allows.
+    let threads = threads_within_memory(&m, threads, available_memory_bytes()).unwrap_or(1);
     let outcomes = run_replications(&m, reps, threads);
     let report = Report::new(&m, "", &[], &outcomes);
     let latency = report.latency("capture_to_decision");
@@ -194,6 +202,48 @@ pub fn probe(
 
 fn expected_faces(model: &Model, load: f64) -> f64 {
     model.expected().faces_captured * load
+}
+
+/// The largest footfall factor the load search tries: each doubling
+/// doubles a probe's cost, and a target that still holds at a thousand
+/// times the scenario's footfall answers the question (the search takes at
+/// most 11 doublings).
+pub const MAX_LOAD_FACTOR: f64 = 1024.0;
+
+/// Why `model` cannot be run at footfall factor `load`, if it cannot: the
+/// same limits as `survsim run` — the faces one replication may capture,
+/// and one engine's memory (its pipeline holds an hour of faces) within
+/// `available` bytes.
+pub fn load_limit(model: &Model, load: f64, available: Option<u64>) -> Option<String> {
+    let faces = expected_faces(model, load);
+    if !(faces <= MAX_EXPECTED_FACES) {
+        return Some(format!(
+            "at ×{} one replication would capture {faces:.3e} faces, more than the \
+             {MAX_EXPECTED_FACES:.0e} one run may simulate",
+            factor(load)
+        ));
+    }
+    let scaled = model.with_footfall_scaled(load);
+    threads_within_memory(&scaled, 1, available)
+        .err()
+        .map(|e| format!("at ×{}: {}", factor(load), e.message))
+}
+
+/// A footfall factor as people read it: `2`, `0.125`, `1e300`.
+fn factor(load: f64) -> String {
+    if (1e-4..1e7).contains(&load) {
+        format!("{load}")
+    } else {
+        format!("{load:e}")
+    }
+}
+
+/// Checks `--load` against [`load_limit`] before a search begins.
+pub fn check_load(model: &Model, load: f64) -> Result<(), InputError> {
+    match load_limit(model, load, available_memory_bytes()) {
+        Some(why) => Err(InputError::whole("--load", why)),
+        None => Ok(()),
+    }
 }
 
 /// From a first probe, steps away (`step`, told whether the last probe held)
@@ -250,6 +300,7 @@ pub fn find_load_limit(
     threads: usize,
 ) -> StressResult {
     let mut probes = Vec::new();
+    let available = available_memory_bytes();
     let mut run = |load: f64| {
         let p = probe(model, load, None, reps, threads, targets);
         probes.push(p.clone());
@@ -260,9 +311,15 @@ pub fn find_load_limit(
         |p| p.load,
         |load, holds| {
             let next = if holds { load * 2.0 } else { load / 2.0 };
-            if holds && (expected_faces(model, next) > MAX_EXPECTED_FACES || next > 1e6) {
+            let beyond = holds.then(|| load_limit(model, next, available)).flatten();
+            if let Some(why) = beyond {
                 Err(format!(
-                    "the targets still hold at ×{load}: the limit lies beyond what one run may simulate"
+                    "the targets still hold at ×{load}; the search stops there, since {why}"
+                ))
+            } else if holds && next > MAX_LOAD_FACTOR {
+                Err(format!(
+                    "the targets still hold at ×{load}: the limit lies beyond {MAX_LOAD_FACTOR} \
+                     times the footfall (scale the scenario's footfall to search further)"
                 ))
             } else if next < 1e-6 {
                 Err("the targets break even at a millionth of the footfall".into())

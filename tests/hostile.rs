@@ -277,10 +277,45 @@ fn f5_workers_are_bounded_by_memory_and_refused_when_one_does_not_fit() {
     let per_engine = survsim::engine::memory_bytes(&sc.model);
     assert!(per_engine >= 16_000_000_000, "{per_engine}");
     // Room for one engine: one worker, whatever was asked.
-    assert_eq!(threads_within_memory(&sc.model, 8, Some(20_000_000_000)).unwrap(), 1);
-    assert_eq!(threads_within_memory(&sc.model, 8, Some(40_000_000_000)).unwrap(), 2);
+    assert_eq!(
+        threads_within_memory(&sc.model, 8, Some(20_000_000_000)).unwrap(),
+        1
+    );
+    assert_eq!(
+        threads_within_memory(&sc.model, 8, Some(40_000_000_000)).unwrap(),
+        2
+    );
     // No room: refused, naming the key and the figure.
     let err = threads_within_memory(&sc.model, 2, Some(8_000_000_000)).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("population.residents") && text.contains("16.0 GB"), "{text}");
+    assert!(
+        text.contains("population.residents") && text.contains("16.0 GB"),
+        "{text}"
+    );
+}
+
+#[test]
+fn f6_stress_searches_are_capped_and_loads_checked_like_run() {
+    // A target no load can break is refused, not searched for ever.
+    for target in ["drop-rate=1", "utilisation=1"] {
+        let (code, err) = exit_of(&["stress", "neoface-300fps-stadium", "--target", target]);
+        assert_eq!(code, 2, "{target}: {err}");
+        assert!(err.contains("--target"), "{err}");
+    }
+    // A fixed load is held to run's limits.
+    for load in ["1e7", "1e300"] {
+        let (code, err) = exit_of(&[
+            "stress",
+            "neoface-300fps-stadium",
+            "--target",
+            "drop-rate=0.01",
+            "--solve",
+            "matchers",
+            "--load",
+            load,
+        ]);
+        assert_eq!(code, 2, "--load {load}: {err}");
+        assert!(err.contains("--load") && err.contains("faces"), "{err}");
+    }
+    assert!(survsim::stress::MAX_LOAD_FACTOR <= 1024.0);
 }

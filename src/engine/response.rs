@@ -514,7 +514,10 @@ impl<'m> Response<'m> {
 /// The funnel's documented identities (README, "JSON"): every alert ends in
 /// exactly one place. Checked on every replication in debug builds.
 fn debug_assert_identities(c: &crate::metrics::Counts) {
-    debug_assert_eq!(c[Metric::Alerts], c[Metric::TrueAlerts] + c[Metric::FalseAlerts]);
+    debug_assert_eq!(
+        c[Metric::Alerts],
+        c[Metric::TrueAlerts] + c[Metric::FalseAlerts]
+    );
     debug_assert_eq!(
         c[Metric::Alerts],
         c[Metric::AlertsRejected]
