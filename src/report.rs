@@ -4,14 +4,24 @@
 //! per-group rates, expectations — and the renderers only format them.
 //! Ratios are taken over the pooled totals of all replications (a ratio of
 //! sums), which stays finite when a single replication has no true alert.
+//!
+//! Intervals (95 %, over replications) respect the support of what they
+//! bound: counts use Student's t, or an exact quasi-Poisson interval where
+//! t would reach zero ([`crate::stats::count_ci95`]); ratios use the
+//! ratio-of-means delta method on the log scale, or Korn and Graubard's
+//! interval for proportions ([`crate::stats::ratio_ci95`]); disparities use
+//! the delta method on the log scale with a Poisson fallback when a count is
+//! zero ([`crate::stats::pooled_product_ci`]).
 
 use crate::metrics::{GroupMetric, Latencies, Metric, Outcome, PoolStats};
 use crate::model::{Expected, Model};
-use crate::stats::mean_ci95;
+use crate::stats::{Factor, RatioScale, count_ci95, ratio_ci95};
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
 
-/// A metric's mean over replications and its 95 % interval.
+/// A metric's mean over replications and its 95 % interval
+/// ([`crate::stats::count_ci95`]: Student's t, or a quasi-Poisson exact
+/// interval where t would reach zero; never negative).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stat {
     /// Mean (the value itself for one replication).
@@ -25,7 +35,7 @@ pub struct Stat {
 impl Stat {
     fn of(values: impl Iterator<Item = u64>) -> Stat {
         let v: Vec<f64> = values.map(|x| x as f64).collect();
-        let (mean, lo, hi) = mean_ci95(&v);
+        let (mean, lo, hi) = count_ci95(&v);
         Stat { mean, lo, hi }
     }
 }
@@ -60,16 +70,21 @@ impl Ratios {
     }
 }
 
-/// 95 % intervals for the [`Ratios`], `(low, high)`.
+/// 95 % intervals for the [`Ratios`], `(low, high)`, each around the pooled
+/// ratio of totals R = ΣY / ΣX of [`Report::ratios`].
 ///
-/// The point estimate of a ratio is the pooled ratio of [`Report::ratios`];
-/// its interval is Student's t interval of the *per-replication* ratios, over
-/// the replications where the ratio is defined (a non-zero denominator). It
-/// is `None` when fewer than two replications define the ratio. Because
-/// replications without a true alert drop out of `faces_per_true_alert`, and
-/// the mean of ratios is not the ratio of sums, the pooled estimate can lie
-/// outside this interval when true alerts are rare; read it as the spread
-/// between replications rather than an exact interval for the pooled ratio.
+/// Each is the delta-method interval of a ratio of means
+/// ([`crate::stats::ratio_ci95`]): Var(R) ≈ s²_d / (n·X̄²) from the
+/// per-replication residuals d_r = Y_r − R·X_r, with Student's t on n − 1
+/// degrees of freedom, computed on a scale that respects the support:
+/// `faces_per_true_alert` and `false_alerts_per_1000_faces` on the log
+/// scale (so they stay positive), `alert_precision` and
+/// `wrongful_stop_share` as proportions by Korn and Graubard's
+/// effective-sample-size Clopper–Pearson interval (so they stay in [0, 1]).
+/// Every replication counts, including those with a zero denominator. An
+/// interval is `None` where the ratio is undefined (ΣX = 0) and with one
+/// replication, which gives no estimate of the variance between
+/// replications.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct RatioIntervals {
     /// Interval of faces captured per true alert.
@@ -83,24 +98,38 @@ pub struct RatioIntervals {
 }
 
 impl RatioIntervals {
-    /// The intervals over `outcomes`, one ratio per replication.
+    /// The intervals over `outcomes`, in replication order.
     pub fn new(outcomes: &[Outcome]) -> RatioIntervals {
-        let per_rep: Vec<Ratios> = outcomes
-            .iter()
-            .map(|o| Ratios::from_totals(|m| o.counts[m] as f64))
-            .collect();
-        let interval = |pick: fn(&Ratios) -> Option<f64>| {
-            let v: Vec<f64> = per_rep.iter().filter_map(pick).collect();
-            (v.len() >= 2).then(|| {
-                let (_, lo, hi) = mean_ci95(&v);
-                (lo, hi)
-            })
+        let per_rep = |m: Metric, scale: f64| -> Vec<f64> {
+            outcomes
+                .iter()
+                .map(|o| scale * o.counts[m] as f64)
+                .collect()
+        };
+        let interval = |y: Vec<f64>, x: Vec<f64>, scale: RatioScale| {
+            ratio_ci95(&y, &x, scale).map(|(_, lo, hi)| (lo, hi))
         };
         RatioIntervals {
-            faces_per_true_alert: interval(|r| r.faces_per_true_alert),
-            alert_precision: interval(|r| r.alert_precision),
-            false_alerts_per_1000_faces: interval(|r| r.false_alerts_per_1000_faces),
-            wrongful_stop_share: interval(|r| r.wrongful_stop_share),
+            faces_per_true_alert: interval(
+                per_rep(Metric::FacesCaptured, 1.0),
+                per_rep(Metric::TrueAlerts, 1.0),
+                RatioScale::Positive,
+            ),
+            alert_precision: interval(
+                per_rep(Metric::TrueAlerts, 1.0),
+                per_rep(Metric::Alerts, 1.0),
+                RatioScale::Proportion,
+            ),
+            false_alerts_per_1000_faces: interval(
+                per_rep(Metric::FalseAlerts, 1000.0),
+                per_rep(Metric::FacesCaptured, 1.0),
+                RatioScale::Positive,
+            ),
+            wrongful_stop_share: interval(
+                per_rep(Metric::WrongfulStops, 1.0),
+                per_rep(Metric::Stops, 1.0),
+                RatioScale::Proportion,
+            ),
         }
     }
 }
@@ -156,7 +185,7 @@ pub struct Report {
     pub expected: Expected,
     /// Ratios over pooled totals.
     pub ratios: Ratios,
-    /// 95 % intervals of the ratios, from per-replication ratios.
+    /// 95 % intervals of the ratios (delta method for a ratio of means).
     pub ratios_ci95: RatioIntervals,
     /// Wanted people missed: scanned at least once but never the subject of
     /// a true alert (`wanted_scanned − wanted_alerted`, per replication),
@@ -230,7 +259,12 @@ pub struct EquityRow {
     /// The same had nobody avoided the cameras.
     pub face_share_without_avoidance: f64,
     /// Each rate over the reference group's, with a 95 % interval over
-    /// replications: (key, ratio, low, high).
+    /// replications: (key, ratio, low, high). The ratio is of pooled totals;
+    /// the interval is [`crate::stats::pooled_product_ci`]'s: the delta method
+    /// on the log scale, or — when a count is zero (ratio 0 or ∞), with one
+    /// replication, or when the replications show no spread — a Poisson
+    /// interval on the log scale with a ½ continuity correction of zero
+    /// counts. It never collapses to [v, v] because a count is zero.
     pub disparity: Vec<(&'static str, f64, f64, f64)>,
 }
 
@@ -461,7 +495,7 @@ impl Report {
         let per_rep = |g: usize, m: GroupMetric| -> Vec<f64> {
             outcomes.iter().map(|o| o.groups[g][m] as f64).collect()
         };
-        let constant = |x: f64| vec![x; outcomes.len()];
+        let constant = |x: f64| Factor::fixed(vec![x; outcomes.len()], 1);
         let all_faces: f64 = expected.groups.iter().map(|g| g.faces_captured).sum();
         let all_without: f64 = expected
             .groups
@@ -479,8 +513,8 @@ impl Report {
                 let ratio_vs_ref = |m: GroupMetric, per_captures: bool| {
                     let (den_g, den_r) = if per_captures {
                         (
-                            per_rep(g, GroupMetric::FacesCaptured),
-                            per_rep(r, GroupMetric::FacesCaptured),
+                            Factor::count(per_rep(g, GroupMetric::FacesCaptured), 1),
+                            Factor::count(per_rep(r, GroupMetric::FacesCaptured), 1),
                         )
                     } else {
                         (
@@ -489,10 +523,10 @@ impl Report {
                         )
                     };
                     crate::stats::pooled_product_ci(&[
-                        (per_rep(g, m), 1),
-                        (den_g, -1),
-                        (per_rep(r, m), -1),
-                        (den_r, 1),
+                        Factor::count(per_rep(g, m), 1),
+                        Factor { power: -1, ..den_g },
+                        Factor::count(per_rep(r, m), -1),
+                        den_r,
                     ])
                 };
                 let disparity = [
@@ -515,7 +549,13 @@ impl Report {
                 .into_iter()
                 .map(|(key, m, per_captures)| {
                     let (v, lo, hi) = ratio_vs_ref(m, per_captures);
-                    (key, v, lo, hi)
+                    if g == r {
+                        // The reference group against itself: exactly 1
+                        // (or undefined), with no uncertainty.
+                        (key, v, v, v)
+                    } else {
+                        (key, v, lo, hi)
+                    }
                 })
                 .collect();
                 EquityRow {
@@ -645,6 +685,20 @@ impl Report {
                 "wrongful_stop_share": opt(self.ratios.wrongful_stop_share),
             }),
         );
+        if self.replications > 1 {
+            let iv =
+                |x: Option<(f64, f64)>| x.map_or(Value::Null, |(lo, hi)| json!([num(lo), num(hi)]));
+            let c = &self.ratios_ci95;
+            root.insert(
+                "ratios_ci95".into(),
+                json!({
+                    "faces_per_true_alert": iv(c.faces_per_true_alert),
+                    "alert_precision": iv(c.alert_precision),
+                    "false_alerts_per_1000_faces": iv(c.false_alerts_per_1000_faces),
+                    "wrongful_stop_share": iv(c.wrongful_stop_share),
+                }),
+            );
+        }
         root.insert("groups".into(), Value::Array(groups));
         let mut latency = Map::new();
         for l in &self.latency {
@@ -804,27 +858,50 @@ impl Report {
                 expected(m).map_or(String::new(), |e| format!("{}{}", bound(m), fmt_num(e, 1)))
             );
         }
-        let _ = writeln!(out, "\nRATIOS");
+        let _ = writeln!(
+            out,
+            "\n{:<42}{:>20}{}",
+            "RATIOS",
+            "pooled",
+            if reps > 1 { "  [95 % CI]" } else { "" }
+        );
         let r = &self.ratios;
+        let c = &self.ratios_ci95;
         let line = |label: &str, v: String| format!("  {label:<40}{v:>20}\n");
-        out += &line(
+        let with_ci =
+            |label: &str, v: String, ci: Option<(f64, f64)>, f: &dyn Fn(f64) -> String| {
+                let mut s = format!("  {label:<40}{v:>20}");
+                if let Some((lo, hi)) = ci {
+                    let _ = write!(s, "  [{}, {}]", f(lo), f(hi));
+                }
+                s + "\n"
+            };
+        out += &with_ci(
             "faces scanned per true alert",
             r.faces_per_true_alert.map_or("no true alert".into(), |v| {
                 format!("1 in {}", fmt_num(v, 0))
             }),
+            c.faces_per_true_alert,
+            &|v| fmt_num(v, 0),
         );
-        out += &line(
+        out += &with_ci(
             "alert precision (true / all alerts)",
             r.alert_precision.map_or("-".into(), fmt_pct),
+            c.alert_precision,
+            &fmt_pct,
         );
-        out += &line(
+        out += &with_ci(
             "false alerts per 1,000 faces",
             r.false_alerts_per_1000_faces
                 .map_or("-".into(), |v| format!("{v:.4}")),
+            c.false_alerts_per_1000_faces,
+            &|v| format!("{v:.4}"),
         );
-        out += &line(
+        out += &with_ci(
             "wrongful share of stops",
             r.wrongful_stop_share.map_or("-".into(), fmt_pct),
+            c.wrongful_stop_share,
+            &fmt_pct,
         );
         let _ = writeln!(
             out,
@@ -937,7 +1014,7 @@ impl Report {
                     100.0 * q.face_share_without_avoidance,
                     100.0 * q.face_share
                 ),
-                if v.is_finite() && v > 0.0 {
+                if v.is_finite() && (v > 0.0 || lo < hi) {
                     if lo < hi {
                         format!("{v:.2} [{lo:.2}, {hi:.2}]")
                     } else {
@@ -1062,9 +1139,23 @@ fn opt(x: Option<f64>) -> Value {
     x.map_or(Value::Null, num)
 }
 
+/// `mean ± half-width` for a symmetric (Student's t) interval, `mean [low,
+/// high]` for an asymmetric (Poisson) one.
 fn fmt_stat(s: &Stat, reps: u64) -> String {
-    if reps > 1 {
-        format!("{} ± {}", fmt_num(s.mean, 1), fmt_num(s.hi - s.mean, 1))
+    let (up, down) = (s.hi - s.mean, s.mean - s.lo);
+    if reps > 1 && (up - down).abs() <= 1e-9 * up.abs().max(1.0) {
+        format!("{} ± {}", fmt_num(s.mean, 1), fmt_num(up, 1))
+    } else if reps > 1 {
+        // Small bounds (a rare count over many replications) keep two
+        // significant digits rather than rounding to 0.0.
+        let bound = |x: f64| {
+            if x > 0.0 && x < 0.1 {
+                format!("{x:.*}", (1.0 - x.log10().floor()) as usize)
+            } else {
+                fmt_num(x, 1)
+            }
+        };
+        format!("{} [{}, {}]", fmt_num(s.mean, 1), bound(s.lo), bound(s.hi))
     } else {
         fmt_num(s.mean, 0)
     }

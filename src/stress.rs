@@ -216,7 +216,7 @@ pub const MAX_LOAD_FACTOR: f64 = 1024.0;
 /// `available` bytes.
 pub fn load_limit(model: &Model, load: f64, available: Option<u64>) -> Option<String> {
     let faces = expected_faces(model, load);
-    if !(faces <= MAX_EXPECTED_FACES) {
+    if faces.is_nan() || faces > MAX_EXPECTED_FACES {
         return Some(format!(
             "at ×{} one replication would capture {faces:.3e} faces, more than the \
              {MAX_EXPECTED_FACES:.0e} one run may simulate",

@@ -19,7 +19,7 @@ use crate::model::sites::DAY_S;
 use crate::replicate::run_replications;
 use crate::report::num;
 use crate::scenario::{Override, Scenario, ScenarioSource};
-use crate::stats::pooled_product_ci;
+use crate::stats::{Factor, pooled_product_ci};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -437,9 +437,13 @@ pub fn estimate(
     model: &Model,
     outcomes: &[Outcome],
 ) -> (f64, f64, f64) {
-    let factors: Vec<(Vec<f64>, i32)> = measure
+    let factors: Vec<Factor> = measure
         .iter()
-        .map(|&(q, e)| (outcomes.iter().map(|o| quantity(q, model, o)).collect(), e))
+        .map(|&(q, e)| Factor {
+            values: outcomes.iter().map(|o| quantity(q, model, o)).collect(),
+            power: e,
+            count: !matches!(q, MatedSearches | Days),
+        })
         .collect();
     pooled_product_ci(&factors)
 }

@@ -48,7 +48,7 @@ impl Duration {
     pub fn build(d: &DurationDist, path: &KeyPath) -> Result<Self, ValidationError> {
         let err = |msg: &str| Err(ValidationError::new(path.clone(), msg));
         let built = Self::build_unbounded(d, path)?;
-        if !(built.max_draw_s() <= MAX_DRAW_S) {
+        if built.max_draw_s().is_nan() || built.max_draw_s() > MAX_DRAW_S {
             return err(&format!(
                 "expected a distribution whose draws stay below {MAX_DRAW_S:e} s; this one \
                  reaches {:.3e} s",

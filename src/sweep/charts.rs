@@ -173,12 +173,12 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
     let reps = plan.reps;
     let subtitle = if h.is_ratio() {
         format!(
-            "pooled over {reps} replication{}; shaded: 95 % interval of per-replication ratios",
+            "pooled over {reps} replication{}; shaded: 95 % interval (delta method, ratio of means)",
             if reps == 1 { "" } else { "s" }
         )
     } else {
         format!(
-            "mean {} ({reps} replication{}); shaded: 95 % confidence interval",
+            "mean {} ({reps} replication{}); shaded: 95 % interval (t, or exact Poisson near 0)",
             duration_note(rows),
             if reps == 1 { "" } else { "s" }
         )

@@ -343,9 +343,10 @@ impl Headline {
         )
     }
 
-    /// The metric's estimate in a report: for counts, the mean and Student's
-    /// t interval over replications; for ratios, the pooled ratio and the
-    /// interval of per-replication ratios ([`crate::report::RatioIntervals`]).
+    /// The metric's estimate in a report: for counts, the mean and its
+    /// interval over replications ([`crate::report::Stat`]); for ratios, the
+    /// ratio of pooled totals and its delta-method interval
+    /// ([`crate::report::RatioIntervals`], and the equity disparity's).
     /// Intervals are `None` with one replication.
     pub fn estimate(self, r: &Report) -> Estimate {
         use crate::metrics::Metric;

@@ -186,9 +186,9 @@ pub fn json(plan: &Plan, rows: &[Row]) -> Value {
             "key": h.key(),
             "label": h.label(),
             "estimate": if h.is_ratio() {
-                "pooled ratio over replications; interval from per-replication ratios"
+                "ratio of totals pooled over replications; 95 % delta-method interval for a ratio of means (log scale, or Korn-Graubard for proportions)"
             } else {
-                "mean per replication; Student's t 95 % interval over replications"
+                "mean per replication; Student's t 95 % interval over replications, or an exact quasi-Poisson interval where t would reach zero"
             },
         })).collect::<Vec<_>>(),
         "points": points,
