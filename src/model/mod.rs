@@ -34,6 +34,9 @@ pub const MAX_DURATION_S: f64 = 366.0 * sites::DAY_S;
 pub const MAX_WATCHLIST: u64 = 10_000_000_000;
 /// The most operators or officers.
 pub const MAX_STAFF: u32 = 1_000_000;
+/// The most camera sites: the engine remembers a resident's sites as 16-bit
+/// ids (index + 1, with 0 for an empty slot).
+pub const MAX_SITES: usize = u16::MAX as usize - 1;
 
 /// Human review of alerts.
 #[derive(Debug, Clone, PartialEq)]
@@ -336,6 +339,15 @@ impl Model {
             return Err(ValidationError::new(
                 k(&["sites"]),
                 "expected at least one site (or simulation.mode = \"batch\")",
+            ));
+        }
+        if f.sites.len() > MAX_SITES {
+            return Err(ValidationError::new(
+                k(&["sites"]),
+                format!(
+                    "expected at most {MAX_SITES} sites, got {}",
+                    f.sites.len()
+                ),
             ));
         }
         let mut sites = Vec::with_capacity(f.sites.len());
