@@ -318,16 +318,26 @@ impl Model {
         let groups: Vec<Group> = specs
             .iter()
             .enumerate()
-            .map(|(i, g)| Group {
-                name: g.name.clone(),
-                share: g.share,
-                residents: group_residents[i] as u32,
-                wanted: group_wanted[i] as u32,
-                activity: g.activity,
-                fmr_multiplier: g.fmr_multiplier,
-                fnmr_multiplier: g.fnmr_multiplier,
-                avoidance: g.avoidance,
-                search: matcher.group_search(g.fmr_multiplier, g.fnmr_multiplier),
+            .map(|(i, g)| {
+                let search = matcher.group_search(g.fmr_multiplier, g.fnmr_multiplier);
+                Group {
+                    name: g.name.clone(),
+                    share: g.share,
+                    residents: group_residents[i] as u32,
+                    wanted: group_wanted[i] as u32,
+                    activity: g.activity,
+                    fmr_multiplier: g.fmr_multiplier,
+                    fnmr_multiplier: g.fnmr_multiplier,
+                    avoidance: g.avoidance,
+                    averaged: matcher::LookalikeMean::new(
+                        &matcher,
+                        &search,
+                        (g.fmr_multiplier, g.fnmr_multiplier),
+                        spread,
+                        group_wanted[i] > 0,
+                    ),
+                    search,
+                }
             })
             .collect();
         let avoidance: Vec<f64> = specs.iter().map(|g| g.avoidance).collect();
@@ -344,10 +354,7 @@ impl Model {
         if f.sites.len() > MAX_SITES {
             return Err(ValidationError::new(
                 k(&["sites"]),
-                format!(
-                    "expected at most {MAX_SITES} sites, got {}",
-                    f.sites.len()
-                ),
+                format!("expected at most {MAX_SITES} sites, got {}", f.sites.len()),
             ));
         }
         let mut sites = Vec::with_capacity(f.sites.len());
@@ -561,8 +568,11 @@ impl Model {
                 Mode::Footfall => passers * -(-per_person).exp_m1(),
                 Mode::Batch => passers,
             };
-            e.true_alerts += mated * g.search.tpir;
-            e.false_alerts += non_mated * g.search.fpir + mated * g.search.misidentification;
+            // Rates averaged over lookalike multipliers (see LookalikeMean):
+            // a person's captures and their multiplier are independent.
+            let rates = &g.averaged;
+            e.true_alerts += mated * rates.tpir;
+            e.false_alerts += non_mated * rates.fpir + mated * rates.misidentification;
             // Residents with two or more false alerts, were everyone in the
             // group alike (no lookalikes): Poisson(per_person × FPIR) each.
             let mu = per_person * g.search.fpir;

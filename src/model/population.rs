@@ -8,7 +8,7 @@
 //! `avoiders`, never drawn at a site. Wanted people are never avoiders.
 
 use crate::error::{KeyPath, ValidationError};
-use crate::model::matcher::GroupSearch;
+use crate::model::matcher::{GroupSearch, LookalikeMean};
 use crate::scenario::file::{GroupSection, PopulationSection};
 
 /// The most residents a scenario may have (4 bytes of state each).
@@ -35,6 +35,9 @@ pub struct Group {
     pub avoidance: f64,
     /// Search probabilities at the model's threshold and watchlist size.
     pub search: GroupSearch,
+    /// The same, averaged over the members' lookalike multipliers (equal to
+    /// `search`'s without lookalikes): what the expectations use.
+    pub averaged: LookalikeMean,
 }
 
 /// The residents of one group living in one zone: a contiguous range.

@@ -1,0 +1,96 @@
+//! What a matcher's rates mean: lookalikes' effect on the level of false
+//! alerts, group multipliers on false non-matches, and what a profile's
+//! rates are per (a walk past a camera, or a searched face).
+//!
+//! Each test compares simulated counts over fixed seeds with a closed form,
+//! within 4 standard errors.
+
+mod common;
+
+use common::*;
+use survsim::metrics::Metric;
+use survsim::replicate::run_replications;
+
+/// A laboratory-style batch: every resident searched once, no one wanted,
+/// one group whose FPIR is high enough (≈ 5 × 10⁻³) for heavy lookalikes to
+/// saturate.
+const LOOKALIKE_BATCH: &str = "
+[simulation]
+mode = \"batch\"
+seed = 77
+[population]
+residents = 1_000_000
+lookalike_spread = 3.0
+[[population.groups]]
+name = \"all\"
+share = 1.0
+fmr_multiplier = 30.0
+[watchlist]
+size = 10_000
+";
+
+#[test]
+fn lookalikes_lower_the_mean_false_alert_rate_and_the_expectation_says_so() {
+    let sc = scenario(LOOKALIKE_BATCH, &[]);
+    let model = &sc.model;
+    let g = &model.groups[0];
+    // The level moves: at σ = 3, E[FPIR(L)] is well below FPIR (concavity).
+    assert!(
+        g.averaged.fpir < 0.9 * g.search.fpir,
+        "E[FPIR(L)] {} vs FPIR {}",
+        g.averaged.fpir,
+        g.search.fpir
+    );
+    // Each resident is searched once with an independent L, so false alerts
+    // are Binomial(R·reps, E[FPIR(L)]) exactly.
+    let reps = 4;
+    let outcomes = run_replications(model, reps, 2);
+    let n = model.residents as f64 * reps as f64;
+    let p = model.expected().false_alerts / model.residents as f64;
+    assert!((p - g.averaged.fpir).abs() < 1e-12 * p.max(1e-300) + 1e-15);
+    let se = (n * p * (1.0 - p)).sqrt();
+    assert_within_4se(
+        "false alerts at σ = 3",
+        total(&outcomes, Metric::FalseAlerts),
+        n * p,
+        se,
+    );
+    // Without lookalikes the same scenario keeps the group's FPIR.
+    let plain = scenario(LOOKALIKE_BATCH, &["population.lookalike_spread=0"]);
+    assert_eq!(
+        plain.model.groups[0].averaged.fpir,
+        plain.model.groups[0].search.fpir
+    );
+}
+
+#[test]
+fn lookalikes_average_the_mated_outcomes_too() {
+    // Everyone wanted: mated searches only, with a wide watchlist so that
+    // heavy lookalikes are often misidentified.
+    let text = LOOKALIKE_BATCH
+        .replace("size = 10_000", "size = 1_000_000\nwanted_present = 1_000_000");
+    let sc = scenario(&text, &[]);
+    let model = &sc.model;
+    let g = &model.groups[0];
+    // Misidentification is concave in L too: its level moves.
+    assert!(
+        (g.averaged.misidentification / g.search.misidentification - 1.0).abs() > 0.05,
+        "E[misidentified(L)] {} vs {}",
+        g.averaged.misidentification,
+        g.search.misidentification
+    );
+    let reps = 2;
+    let outcomes = run_replications(model, reps, 2);
+    let n = model.residents as f64 * reps as f64;
+    for (what, metric, p) in [
+        ("true alerts", Metric::TrueAlerts, g.averaged.tpir),
+        ("false alerts", Metric::FalseAlerts, g.averaged.misidentification),
+    ] {
+        assert_within_4se(
+            &format!("mated {what} at σ = 3"),
+            total(&outcomes, metric),
+            n * p,
+            (n * p * (1.0 - p)).sqrt(),
+        );
+    }
+}
