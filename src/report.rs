@@ -1151,6 +1151,8 @@ pub fn check_json(scenario: &crate::scenario::Scenario) -> Value {
             "residents": g.residents,
             "wanted": g.wanted,
             "face_share": num(ge.faces_captured / e.faces_captured.max(f64::MIN_POSITIVE)),
+            "fmr_multiplier": num(g.fmr_multiplier),
+            "fnmr_multiplier": num(g.fnmr_multiplier),
             "fmr": num(g.search.fmr),
             "fnmr": num(g.search.fnmr),
             "fpir": num(g.search.fpir),
@@ -1219,8 +1221,18 @@ pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{:<18}{:>12}{:>8}{:>9}{:>12}{:>12}{:>12}{:>8}{:>14}",
-        "GROUP", "residents", "wanted", "faces %", "FMR", "FNMR", "FPIR", "TPIR", "misident."
+        "\n{:<18}{:>12}{:>8}{:>9}{:>8}{:>12}{:>8}{:>10}{:>12}{:>8}{:>14}",
+        "GROUP",
+        "residents",
+        "wanted",
+        "faces %",
+        "m",
+        "FMR",
+        "m′",
+        "FNMR",
+        "FPIR",
+        "TPIR",
+        "misident."
     );
     for (g, gv) in m
         .groups
@@ -1229,18 +1241,25 @@ pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
     {
         let _ = writeln!(
             out,
-            "{:<18}{:>12}{:>8}{:>9.2}{:>12.3e}{:>12.4}{:>12.3e}{:>8.4}{:>14.3e}",
+            "{:<18}{:>12}{:>8}{:>9.2}{:>8}{:>12.3e}{:>8}{:>10.4}{:>12.3e}{:>8.4}{:>14.3e}",
             truncate(&g.name, 17),
             fmt_num(g.residents as f64, 0),
             fmt_num(g.wanted as f64, 0),
             100.0 * f(&gv["face_share"]),
+            g.fmr_multiplier,
             g.search.fmr,
+            g.fnmr_multiplier,
             g.search.fnmr,
             g.search.fpir,
             g.search.tpir,
             g.search.misidentification
         );
     }
+    let _ = writeln!(
+        out,
+        "  per comparison: FMR = 1 − (1 − FMR₁)^m and FNMR = 1 − (1 − FNMR₁)^m′, \
+         FMR₁ and FNMR₁ being a multiplier-1 group's"
+    );
     let _ = writeln!(
         out,
         "\n{:<24}{:>8}{:>18}{:>20}",

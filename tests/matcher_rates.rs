@@ -94,3 +94,51 @@ fn lookalikes_average_the_mated_outcomes_too() {
         );
     }
 }
+
+/// Two groups that differ only in their false-non-match multiplier.
+const FNMR_GROUPS: &str = "
+[population]
+residents = 10_000
+[[population.groups]]
+name = \"base\"
+share = 0.5
+[[population.groups]]
+name = \"doubled\"
+share = 0.5
+fnmr_multiplier = 2.0
+[[sites]]
+name = \"a\"
+footfall_per_hour = 100
+[watchlist]
+size = 10_000
+";
+
+#[test]
+fn check_shows_each_groups_fnmr_and_multiplier_and_the_power_law_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fnmr.toml");
+    std::fs::write(&path, FNMR_GROUPS).unwrap();
+    let (_, v) = json_output(&["check", path.to_str().unwrap()]);
+    let groups = v["groups"].as_array().unwrap();
+    let fnmr = |i: usize| groups[i]["fnmr"].as_f64().unwrap();
+    assert_eq!(groups[1]["fnmr_multiplier"].as_f64(), Some(2.0));
+    assert_eq!(groups[0]["fnmr_multiplier"].as_f64(), Some(1.0));
+    // FNMR_g = 1 − (1 − FNMR)^m′: at NeoFace's FNMR ≈ 0.11, m′ = 2 gives
+    // ≈ 0.208, not 2 × FNMR.
+    let closed = 1.0 - (1.0 - fnmr(0)).powi(2);
+    assert!((fnmr(1) - closed).abs() < 1e-12, "{} vs {closed}", fnmr(1));
+    assert!(fnmr(1) < 2.0 * fnmr(0) - 0.005, "{}", fnmr(1));
+    // The table shows both multipliers beside the rates.
+    let out = survsim()
+        .args(["check", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("m′"), "{table}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("doubled"))
+        .unwrap_or_else(|| panic!("no row for the group:\n{table}"));
+    assert!(row.contains(&format!("{:.4}", fnmr(1))), "{row}");
+    assert!(row.split_whitespace().any(|w| w == "2"), "{row}");
+}

@@ -9,7 +9,9 @@
 //! impostor scores distributed as F^m (a Lehmann alternative): its FMR is
 //! 1 − F(T)^m ≈ m · FMR(T) in the tail where thresholds live, and the whole
 //! model stays closed under maxima. Likewise a multiplier m′ on false
-//! non-matches gives 1 − (1 − G)^m′, i.e. FNMR ≈ m′ · FNMR for small rates.
+//! non-matches raises the genuine survival to the power m′: FNMR_g =
+//! 1 − (1 − FNMR)^m′, which is ≈ m′ · FNMR only while m′ · FNMR ≪ 1 (at
+//! FNMR = 0.11, m′ = 2 gives 0.208).
 //!
 //! **A non-mated search** (the person is not on the watchlist) compares the
 //! probe with N impostors. It alerts when the best of them reaches T:
