@@ -142,3 +142,82 @@ fn check_shows_each_groups_fnmr_and_multiplier_and_the_power_law_holds() {
     assert!(row.contains(&format!("{:.4}", fnmr(1))), "{row}");
     assert!(row.split_whitespace().any(|w| w == "2"), "{row}");
 }
+
+/// One site at half capture, 1 % of residents wanted, NeoFace V4 (whose
+/// rates are per walk past).
+const WALK_PAST: &str = "
+[simulation]
+duration = \"24h\"
+seed = 5
+[population]
+residents = 100_000
+[[sites]]
+name = \"gate\"
+footfall_per_hour = 10_000
+capture_share = 0.5
+[watchlist]
+size = 10_000
+wanted_present = 1_000
+[matcher]
+profile = \"neoface-v4-npl2023\"
+";
+
+#[test]
+fn walk_past_rates_apply_capture_share_to_the_crowd_but_not_to_wanted_passers() {
+    let (passes, c, w) = (10_000.0 * 24.0, 0.5, 1_000.0 / 100_000.0);
+    let reps = 4;
+    for (rates_per, mated_passes) in [("walk_past", passes * w), ("searched_face", passes * w * c)]
+    {
+        let sc = scenario(WALK_PAST, &[&format!("matcher.rates_per={rates_per}")]);
+        let model = &sc.model;
+        let g = &model.groups[0].search;
+        // Closed forms: wanted passers are searched once per walk past with
+        // walk-past rates, or once per captured face with per-face rates;
+        // everyone else once per captured face, at the per-face FPIR.
+        let crowd = passes * c * (1.0 - w);
+        let true_alerts = mated_passes * g.tpir;
+        let false_alerts = crowd * g.fpir + mated_passes * g.misidentification;
+        let e = model.expected();
+        assert!(
+            (e.true_alerts / true_alerts - 1.0).abs() < 1e-9,
+            "{rates_per}: {} vs {true_alerts}",
+            e.true_alerts
+        );
+        assert!((e.false_alerts / false_alerts - 1.0).abs() < 1e-9);
+        assert!((e.faces_captured / (crowd + mated_passes) - 1.0).abs() < 1e-9);
+        let outcomes = run_replications(model, reps, 2);
+        let r = reps as f64;
+        assert_poisson(
+            &format!("{rates_per}: true alerts"),
+            total(&outcomes, Metric::TrueAlerts),
+            r * true_alerts,
+        );
+        assert_poisson(
+            &format!("{rates_per}: false alerts"),
+            total(&outcomes, Metric::FalseAlerts),
+            r * false_alerts,
+        );
+        assert_poisson(
+            &format!("{rates_per}: faces"),
+            total(&outcomes, Metric::FacesCaptured),
+            r * (crowd + mated_passes),
+        );
+    }
+}
+
+#[test]
+fn rates_per_is_a_matcher_key_and_nonsense_is_refused() {
+    let sc = scenario(WALK_PAST, &[]);
+    assert_eq!(sc.model.rates_per.name(), "walk_past");
+    let bad: survsim::scenario::Override = "matcher.rates_per=per_fortnight".parse().unwrap();
+    let err = survsim::scenario::Scenario::load(
+        survsim::scenario::ScenarioSource {
+            name: "t.toml".into(),
+            text: WALK_PAST.into(),
+        },
+        &[bad],
+    )
+    .unwrap_err();
+    assert_eq!(err.key_path.as_deref(), Some("matcher.rates_per"), "{err}");
+    assert!(err.message.contains("walk_past"), "{err}");
+}

@@ -21,7 +21,7 @@ pub use sites::Site;
 
 use crate::error::{KeyPath, ValidationError};
 pub use crate::scenario::file::Mode;
-use crate::scenario::file::ScenarioFile;
+use crate::scenario::file::{RatesPer, ScenarioFile};
 use calibrate::PointFit;
 use population::{MAX_RESIDENTS, apportion, check_shares};
 
@@ -103,6 +103,9 @@ pub struct Model {
     pub matcher_profile: Option<String>,
     /// The operating points the matcher was calibrated from, with their fit.
     pub calibration: Vec<PointFit>,
+    /// What the matcher's rates are per; with `WalkPast` in footfall mode,
+    /// wanted passers are drawn at footfall rate (see [`RatesPer`]).
+    pub rates_per: RatesPer,
     /// The recognition pipeline, if the scenario describes one.
     pub pipeline: Option<pipeline::Pipeline>,
     /// Human review.
@@ -341,7 +344,18 @@ impl Model {
             })
             .collect();
         let avoidance: Vec<f64> = specs.iter().map(|g| g.avoidance).collect();
-        let blocks = population::blocks(&group_residents, &group_wanted, &avoidance, &zone_shares);
+        // With walk-past rates, wanted people are captured at footfall rate
+        // (their TPIR already includes failures to capture): they need
+        // blocks of their own so that sites can draw them at that rate.
+        let rates_per = resolved.rates_per;
+        let walk_past = rates_per == RatesPer::WalkPast && mode == Mode::Footfall;
+        let blocks = population::blocks(
+            &group_residents,
+            &group_wanted,
+            &avoidance,
+            &zone_shares,
+            walk_past,
+        );
         let wanted_total: u64 = group_wanted.iter().sum();
 
         // Sites.
@@ -393,11 +407,24 @@ impl Model {
                 members as f64 * specs[b.group as usize].activity * bias
             };
             let full: f64 = blocks.iter().map(|b| weight(b, b.residents)).sum();
+            // A site's rate is footfall × capture_share. With walk-past
+            // rates a wanted passer's walk past is itself the trial (its
+            // TPIR already includes failing to capture the face), so their
+            // block's share is divided by the capture share: wanted people
+            // are drawn at footfall rate, everyone else at the capture rate.
+            let capture = site.capture_share;
+            let walk_past_share = |b: &population::Block| {
+                if walk_past && b.wanted > 0 && capture > 0.0 {
+                    1.0 / capture
+                } else {
+                    1.0
+                }
+            };
             site.block_shares = blocks
                 .iter()
                 .enumerate()
                 .filter(|(_, b)| b.passers() > 0)
-                .map(|(i, b)| (i as u32, weight(b, b.passers()) / full))
+                .map(|(i, b)| (i as u32, weight(b, b.passers()) / full * walk_past_share(b)))
                 .filter(|&(_, share)| share > 0.0)
                 .collect();
             site.avoided_share_by_group = vec![0.0; groups.len()];
@@ -474,6 +501,7 @@ impl Model {
             matcher,
             matcher_profile: resolved.profile,
             calibration: resolved.fits,
+            rates_per,
             pipeline,
             review,
             intervention,
