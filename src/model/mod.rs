@@ -346,9 +346,13 @@ impl Model {
         let avoidance: Vec<f64> = specs.iter().map(|g| g.avoidance).collect();
         // With walk-past rates, wanted people are captured at footfall rate
         // (their TPIR already includes failures to capture): they need
-        // blocks of their own so that sites can draw them at that rate.
+        // blocks of their own so that sites can draw them at that rate —
+        // unless every site captures every passer, when nothing changes (and
+        // the random streams stay as they were).
         let rates_per = resolved.rates_per;
-        let walk_past = rates_per == RatesPer::WalkPast && mode == Mode::Footfall;
+        let walk_past = rates_per == RatesPer::WalkPast
+            && mode == Mode::Footfall
+            && f.sites.iter().any(|s| s.capture_share < 1.0);
         let blocks = population::blocks(
             &group_residents,
             &group_wanted,
