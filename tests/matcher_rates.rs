@@ -67,8 +67,10 @@ fn lookalikes_lower_the_mean_false_alert_rate_and_the_expectation_says_so() {
 fn lookalikes_average_the_mated_outcomes_too() {
     // Everyone wanted: mated searches only, with a wide watchlist so that
     // heavy lookalikes are often misidentified.
-    let text = LOOKALIKE_BATCH
-        .replace("size = 10_000", "size = 1_000_000\nwanted_present = 1_000_000");
+    let text = LOOKALIKE_BATCH.replace(
+        "size = 10_000",
+        "size = 1_000_000\nwanted_present = 1_000_000",
+    );
     let sc = scenario(&text, &[]);
     let model = &sc.model;
     let g = &model.groups[0];
@@ -84,7 +86,11 @@ fn lookalikes_average_the_mated_outcomes_too() {
     let n = model.residents as f64 * reps as f64;
     for (what, metric, p) in [
         ("true alerts", Metric::TrueAlerts, g.averaged.tpir),
-        ("false alerts", Metric::FalseAlerts, g.averaged.misidentification),
+        (
+            "false alerts",
+            Metric::FalseAlerts,
+            g.averaged.misidentification,
+        ),
     ] {
         assert_within_4se(
             &format!("mated {what} at σ = 3"),
