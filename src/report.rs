@@ -1121,6 +1121,7 @@ pub fn check_json(scenario: &crate::scenario::Scenario) -> Value {
         },
         "matcher": {
             "profile": m.matcher_profile,
+            "rates_per": m.rates_per.name(),
             "threshold": num(m.matcher.threshold),
             "watchlist_size": m.matcher.watchlist_size,
             "impostor": { "mean": num(m.matcher.impostor.mean), "sd": num(m.matcher.impostor.sd) },
@@ -1188,12 +1189,16 @@ pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
     let ex = &v["expected"];
     let _ = writeln!(
         out,
-        "MATCHER  {}threshold {}, watchlist of {} entries\n  impostor scores N({:.5}, {:.5}²), genuine scores N({:.5}, {:.5}²)",
+        "MATCHER  {}threshold {}, watchlist of {} entries, rates per {}\n  impostor scores N({:.5}, {:.5}²), genuine scores N({:.5}, {:.5}²)",
         m.matcher_profile
             .as_ref()
             .map_or(String::new(), |p| format!("profile {p}, ")),
         m.matcher.threshold,
         fmt_num(m.matcher.watchlist_size as f64, 0),
+        match m.rates_per {
+            crate::scenario::file::RatesPer::WalkPast => "walk past",
+            crate::scenario::file::RatesPer::SearchedFace => "searched face",
+        },
         m.matcher.impostor.mean,
         m.matcher.impostor.sd,
         m.matcher.genuine.mean,

@@ -215,6 +215,10 @@ fn walk_past_rates_apply_capture_share_to_the_crowd_but_not_to_wanted_passers() 
 fn rates_per_is_a_matcher_key_and_nonsense_is_refused() {
     let sc = scenario(WALK_PAST, &[]);
     assert_eq!(sc.model.rates_per.name(), "walk_past");
+    let (_, v) = json_output(&["check", "met-essex-2019"]);
+    assert_eq!(v["matcher"]["rates_per"], "walk_past");
+    let (_, v) = json_output(&["check", "aclu-rekognition-2018"]);
+    assert_eq!(v["matcher"]["rates_per"], "searched_face");
     let bad: survsim::scenario::Override = "matcher.rates_per=per_fortnight".parse().unwrap();
     let err = survsim::scenario::Scenario::load(
         survsim::scenario::ScenarioSource {
