@@ -38,6 +38,18 @@ impl Stat {
         let (mean, lo, hi) = count_ci95(&v);
         Stat { mean, lo, hi }
     }
+
+    /// A figure the model fixes (the wanted people present; drops without a
+    /// pipeline): the same in every replication, so its interval is itself.
+    fn fixed(values: impl Iterator<Item = u64>) -> Stat {
+        let v: Vec<f64> = values.map(|x| x as f64).collect();
+        let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+        Stat {
+            mean,
+            lo: mean,
+            hi: mean,
+        }
+    }
 }
 
 /// Ratios over pooled totals; `None` where the denominator is zero.
@@ -337,9 +349,24 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
 impl Report {
     /// Aggregates replication outcomes (in replication order).
     pub fn new(model: &Model, source: &str, overrides: &[String], outcomes: &[Outcome]) -> Report {
+        // Figures the model fixes are not estimates: no interval around them.
+        let fixed = |m: Metric| match m {
+            Metric::WantedPresent => true,
+            Metric::FacesDropped | Metric::WantedFacesDropped | Metric::LostToPipelineDelay => {
+                model.pipeline.is_none()
+            }
+            _ => false,
+        };
         let totals: Vec<Stat> = Metric::ALL
             .iter()
-            .map(|&m| Stat::of(outcomes.iter().map(|o| o.counts[m])))
+            .map(|&m| {
+                let values = outcomes.iter().map(|o| o.counts[m]);
+                if fixed(m) {
+                    Stat::fixed(values)
+                } else {
+                    Stat::of(values)
+                }
+            })
             .collect();
         let sum = |m: Metric| outcomes.iter().map(|o| o.counts[m] as f64).sum::<f64>();
         let ratios = Ratios::from_totals(sum);
@@ -551,8 +578,10 @@ impl Report {
                     let (v, lo, hi) = ratio_vs_ref(m, per_captures);
                     if g == r {
                         // The reference group against itself: exactly 1
-                        // (or undefined), with no uncertainty.
-                        (key, v, v, v)
+                        // (or undefined), with no uncertainty — not the
+                        // product's rounding, 1.0000000000000002.
+                        let one = if v.is_finite() && v > 0.0 { 1.0 } else { v };
+                        (key, one, one, one)
                     } else {
                         (key, v, lo, hi)
                     }
@@ -1225,6 +1254,7 @@ pub fn check_json(scenario: &crate::scenario::Scenario) -> Value {
         },
         "matcher": {
             "profile": m.matcher_profile,
+            "rates_per": m.rates_per.name(),
             "threshold": num(m.matcher.threshold),
             "watchlist_size": m.matcher.watchlist_size,
             "impostor": { "mean": num(m.matcher.impostor.mean), "sd": num(m.matcher.impostor.sd) },
@@ -1255,6 +1285,8 @@ pub fn check_json(scenario: &crate::scenario::Scenario) -> Value {
             "residents": g.residents,
             "wanted": g.wanted,
             "face_share": num(ge.faces_captured / e.faces_captured.max(f64::MIN_POSITIVE)),
+            "fmr_multiplier": num(g.fmr_multiplier),
+            "fnmr_multiplier": num(g.fnmr_multiplier),
             "fmr": num(g.search.fmr),
             "fnmr": num(g.search.fnmr),
             "fpir": num(g.search.fpir),
@@ -1290,12 +1322,16 @@ pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
     let ex = &v["expected"];
     let _ = writeln!(
         out,
-        "MATCHER  {}threshold {}, watchlist of {} entries\n  impostor scores N({:.5}, {:.5}²), genuine scores N({:.5}, {:.5}²)",
+        "MATCHER  {}threshold {}, watchlist of {} entries, rates per {}\n  impostor scores N({:.5}, {:.5}²), genuine scores N({:.5}, {:.5}²)",
         m.matcher_profile
             .as_ref()
             .map_or(String::new(), |p| format!("profile {p}, ")),
         m.matcher.threshold,
         fmt_num(m.matcher.watchlist_size as f64, 0),
+        match m.rates_per {
+            crate::scenario::file::RatesPer::WalkPast => "walk past",
+            crate::scenario::file::RatesPer::SearchedFace => "searched face",
+        },
         m.matcher.impostor.mean,
         m.matcher.impostor.sd,
         m.matcher.genuine.mean,
@@ -1323,8 +1359,18 @@ pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{:<18}{:>12}{:>8}{:>9}{:>12}{:>12}{:>12}{:>8}{:>14}",
-        "GROUP", "residents", "wanted", "faces %", "FMR", "FNMR", "FPIR", "TPIR", "misident."
+        "\n{:<18}{:>12}{:>8}{:>9}{:>8}{:>12}{:>8}{:>10}{:>12}{:>8}{:>14}",
+        "GROUP",
+        "residents",
+        "wanted",
+        "faces %",
+        "m",
+        "FMR",
+        "m′",
+        "FNMR",
+        "FPIR",
+        "TPIR",
+        "misident."
     );
     for (g, gv) in m
         .groups
@@ -1333,18 +1379,25 @@ pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
     {
         let _ = writeln!(
             out,
-            "{:<18}{:>12}{:>8}{:>9.2}{:>12.3e}{:>12.4}{:>12.3e}{:>8.4}{:>14.3e}",
+            "{:<18}{:>12}{:>8}{:>9.2}{:>8}{:>12.3e}{:>8}{:>10.4}{:>12.3e}{:>8.4}{:>14.3e}",
             truncate(&g.name, 17),
             fmt_num(g.residents as f64, 0),
             fmt_num(g.wanted as f64, 0),
             100.0 * f(&gv["face_share"]),
+            g.fmr_multiplier,
             g.search.fmr,
+            g.fnmr_multiplier,
             g.search.fnmr,
             g.search.fpir,
             g.search.tpir,
             g.search.misidentification
         );
     }
+    let _ = writeln!(
+        out,
+        "  per comparison: FMR = 1 − (1 − FMR₁)^m and FNMR = 1 − (1 − FNMR₁)^m′, \
+         FMR₁ and FNMR₁ being a multiplier-1 group's"
+    );
     let _ = writeln!(
         out,
         "\n{:<24}{:>8}{:>18}{:>20}",

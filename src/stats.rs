@@ -231,12 +231,18 @@ pub fn poisson_mean_ci(total: f64, n: f64) -> (f64, f64) {
 ///   by φ / n. It is never negative, never narrower than the Poisson
 ///   interval, and is [0, 3.69 / n] when every replication counted zero.
 ///
+/// The Poisson interval is also used when the replications do not vary at
+/// all (s = 0, mean > 0): identical counts in a few replications happen by
+/// chance, and a t interval of width zero would claim a certainty that the
+/// count, a sum of chance events, does not have. (Figures the model fixes
+/// are not passed here; see the report.)
+///
 /// With fewer than two values the interval is the single value itself
 /// (reports give no interval for one replication).
 pub fn count_ci95(values: &[f64]) -> (f64, f64, f64) {
     let n = values.len();
     let (mean, lo, hi) = mean_ci95(values);
-    if n < 2 || lo > 0.0 {
+    if n < 2 || (lo > 0.0 && hi > lo) {
         return (mean, lo, hi);
     }
     let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
@@ -419,6 +425,12 @@ mod tests {
         assert!(tlo < 0.0);
         let (m, lo, hi) = count_ci95(&v);
         assert!(0.0 < lo && lo < m && m < hi, "[{lo}, {hi}]");
+        // Identical counts: no spread to show, so not a zero-width t
+        // interval but Garwood's for the total (36 over 3 replications).
+        let (m, lo, hi) = count_ci95(&[12.0, 12.0, 12.0]);
+        let (glo, ghi) = poisson_mean_ci(36.0, 3.0);
+        assert_eq!((m, lo, hi), (12.0, glo, ghi));
+        assert!(lo < 12.0 && 12.0 < hi);
         // All zero: [0, −ln(0.025) / n].
         let (m, lo, hi) = count_ci95(&[0.0; 3]);
         assert_eq!((m, lo), (0.0, 0.0));

@@ -581,3 +581,18 @@ fn zero_reps_is_a_usage_error() {
     let stderr = fails_with_usage_status(&["run", file.arg(), "--reps", "0"]);
     assert_mentions(&stderr, &["--reps", "'0'"]);
 }
+
+#[test]
+fn more_sites_than_16_bit_ids_hold_are_refused() {
+    // The engine stores site ids as index + 1 in 16 bits: 65,534 sites is the
+    // most, so BASE's site and 65,534 more is one too many.
+    let mut text = BASE.to_string();
+    for i in 0..65_534 {
+        text.push_str(&format!(
+            "[[sites]]\nname = \"s{i}\"\nfootfall_per_hour = 0\n"
+        ));
+    }
+    let file = File::new(&text);
+    let stderr = fails(&["check", file.arg()]);
+    assert_mentions(&stderr, &["key `sites`", "at most 65534 sites", "65535"]);
+}

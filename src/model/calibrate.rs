@@ -17,7 +17,7 @@
 
 use crate::error::{KeyPath, ValidationError};
 use crate::model::matcher::{Matcher, NormalScores};
-use crate::scenario::file::{MatcherSection, OperatingPoint, ScoreDistSection};
+use crate::scenario::file::{MatcherSection, OperatingPoint, RatesPer, ScoreDistSection};
 use crate::stats::normal_upper_quantile;
 
 /// The profile used when a scenario's `[matcher]` names no profile and
@@ -101,6 +101,8 @@ pub struct ResolvedMatcher {
     pub score_range: [f64; 2],
     /// Every operating point, with its fit.
     pub fits: Vec<PointFit>,
+    /// What the rates are per.
+    pub rates_per: RatesPer,
 }
 
 fn profile_text(name: &str) -> Option<&'static str> {
@@ -125,6 +127,15 @@ fn load_profile(name: &str, path: &KeyPath) -> Result<MatcherSection, Validation
         return Err(ValidationError::new(
             path.clone(),
             format!("profile \"{name}\" may not name another profile"),
+        ));
+    }
+    if profile.rates_per.is_none() {
+        return Err(ValidationError::new(
+            path.clone(),
+            format!(
+                "profile \"{name}\" must state what its rates are per: \
+                 rates_per = \"walk_past\" or \"searched_face\""
+            ),
         ));
     }
     Ok(profile)
@@ -164,6 +175,10 @@ pub fn resolve(
         Some(name) => load_profile(name, &path.key("profile"))?,
         None => MatcherSection::default(),
     };
+    let rates_per = section
+        .rates_per
+        .or(base.rates_per)
+        .unwrap_or(RatesPer::SearchedFace);
     let [lo, hi] = section
         .score_range
         .or(base.score_range)
@@ -299,6 +314,7 @@ pub fn resolve(
         },
         score_range: [lo, hi],
         fits,
+        rates_per,
     })
 }
 
@@ -464,6 +480,26 @@ mod tests {
                 assert!(f.relative_residual().abs() < 0.02, "{name}: {f:?}");
             }
         }
+    }
+
+    #[test]
+    fn every_bundled_profile_states_what_its_rates_are_per() {
+        for (name, text) in PROFILES {
+            let p = section(text);
+            assert!(p.rates_per.is_some(), "{name} does not state rates_per");
+        }
+        let npl = resolve(&section("profile = \"neoface-v4-npl2023\""), 10_000).unwrap();
+        assert_eq!(npl.rates_per, RatesPer::WalkPast);
+        let over = "profile = \"neoface-v4-npl2023\"\nrates_per = \"searched_face\"";
+        assert_eq!(
+            resolve(&section(over), 10_000).unwrap().rates_per,
+            RatesPer::SearchedFace
+        );
+        let own = "threshold = 0.5\nimpostor = { mean = 0.2, sd = 0.1 }\ngenuine = { mean = 0.8, sd = 0.1 }";
+        assert_eq!(
+            resolve(&section(own), 1_000).unwrap().rates_per,
+            RatesPer::SearchedFace
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //! impostor scores distributed as F^m (a Lehmann alternative): its FMR is
 //! 1 − F(T)^m ≈ m · FMR(T) in the tail where thresholds live, and the whole
 //! model stays closed under maxima. Likewise a multiplier m′ on false
-//! non-matches gives 1 − (1 − G)^m′, i.e. FNMR ≈ m′ · FNMR for small rates.
+//! non-matches raises the genuine survival to the power m′: FNMR_g =
+//! 1 − (1 − FNMR)^m′, which is ≈ m′ · FNMR only while m′ · FNMR ≪ 1 (at
+//! FNMR = 0.11, m′ = 2 gives 0.208).
 //!
 //! **A non-mated search** (the person is not on the watchlist) compares the
 //! probe with N impostors. It alerts when the best of them reaches T:
@@ -175,6 +177,118 @@ impl Matcher {
             MatedOutcome::TrueAlert
         } else {
             MatedOutcome::Misidentified
+        }
+    }
+}
+
+/// Scale of a resident's stored lookalike code: ln L to 1/4096.
+pub const LOOKALIKE_CODE_SCALE: f64 = 4096.0;
+
+/// The stored code of a resident's lookalike multiplier L, from a standard
+/// normal draw `z`: ln L = −σ²/2 + σ·z (so E[L] = 1), to 1/4096 in the log and
+/// clamped to ±32767/4096 (L within e^±8). The engine draws with this, and
+/// [`LookalikeMean`] integrates over it, so both see the same L.
+pub fn lookalike_code(spread: f64, z: f64) -> i16 {
+    let ln_l = -0.5 * spread * spread + spread * z;
+    (ln_l * LOOKALIKE_CODE_SCALE)
+        .round()
+        .clamp(-32767.0, 32767.0) as i16
+}
+
+/// The multiplier L a stored code stands for.
+#[inline(always)]
+pub fn lookalike_from_code(code: i16) -> f64 {
+    if code == 0 {
+        1.0
+    } else {
+        (code as f64 / LOOKALIKE_CODE_SCALE).exp()
+    }
+}
+
+/// A group's search probabilities averaged over its members' lookalike
+/// multipliers L (log-normal, mean 1, log-scale σ = `lookalike_spread`).
+///
+/// A person with multiplier L has impostor scores F^(m·L): FPIR(L) =
+/// 1 − (1 − FPIR)^L, and the best of N − 1 impostors in a mated search has
+/// CDF F^(m·L·(N − 1)). FPIR(L) is concave in L, so although E[L] = 1 the
+/// mean FPIR is *below* the group's FPIR once L·FPIR is no longer small — at
+/// σ = 3 the heaviest lookalikes saturate (they alert on nearly every
+/// search) and the total falls. This is the exact expectation, by quadrature
+/// over the normal draw behind L (the clamp of [`lookalike_code`] included;
+/// its 1/4096 rounding in the log is left out, a relative effect below 10⁻⁴).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LookalikeMean {
+    /// E[FPIR(L)].
+    pub fpir: f64,
+    /// E[TPIR(L)].
+    pub tpir: f64,
+    /// E[P(misidentified | L)].
+    pub misidentification: f64,
+}
+
+impl LookalikeMean {
+    /// The means for a group with multipliers (m, m′) at spread σ; the mated
+    /// rates are averaged only if `mated` (a group with wanted members),
+    /// and are the group's own otherwise.
+    pub fn new(
+        matcher: &Matcher,
+        search: &GroupSearch,
+        (fmr_multiplier, fnmr_multiplier): (f64, f64),
+        spread: f64,
+        mated: bool,
+    ) -> LookalikeMean {
+        if spread == 0.0 {
+            return LookalikeMean {
+                fpir: search.fpir,
+                tpir: search.tpir,
+                misidentification: search.misidentification,
+            };
+        }
+        let bound = 32767.0 / LOOKALIKE_CODE_SCALE;
+        let multiplier = |z: f64| {
+            (-0.5 * spread * spread + spread * z)
+                .clamp(-bound, bound)
+                .exp()
+        };
+        // ±10 standard deviations: the mass left out is below 10⁻²².
+        let (a, b) = (-10.0, 10.0);
+        let ln_pass = (-search.fpir).ln_1p();
+        let fpir = integrate(
+            &|z| normal_pdf(z) * -(multiplier(z) * ln_pass).exp_m1(),
+            a,
+            b,
+            search.fpir * 1e-9,
+        );
+        let (tpir, misidentification) = if !mated || search.tpir + search.misidentification == 0.0 {
+            (search.tpir, search.misidentification)
+        } else {
+            // P(no alert | L) = FNMR · F(T)^(k·L) in closed form; TPIR(L) by
+            // the matcher's own quadrature; misidentification is the rest.
+            let ln_f = (-matcher.impostor.upper_tail(matcher.threshold)).ln_1p();
+            let k = search.impostor_exponent;
+            let no_alert = integrate(
+                &|z| normal_pdf(z) * search.fnmr * (k * multiplier(z) * ln_f).exp(),
+                a,
+                b,
+                1e-12,
+            );
+            let tpir = integrate(
+                &|z| {
+                    normal_pdf(z)
+                        * matcher
+                            .group_search(fmr_multiplier * multiplier(z), fnmr_multiplier)
+                            .tpir
+                },
+                a,
+                b,
+                1e-8,
+            );
+            (tpir, (1.0 - tpir - no_alert).max(0.0))
+        };
+        LookalikeMean {
+            fpir,
+            tpir,
+            misidentification,
         }
     }
 }

@@ -21,7 +21,7 @@ pub use sites::Site;
 
 use crate::error::{KeyPath, ValidationError};
 pub use crate::scenario::file::Mode;
-use crate::scenario::file::ScenarioFile;
+use crate::scenario::file::{RatesPer, ScenarioFile};
 use calibrate::PointFit;
 use population::{MAX_RESIDENTS, apportion, check_shares};
 
@@ -34,6 +34,9 @@ pub const MAX_DURATION_S: f64 = 366.0 * sites::DAY_S;
 pub const MAX_WATCHLIST: u64 = 10_000_000_000;
 /// The most operators or officers.
 pub const MAX_STAFF: u32 = 1_000_000;
+/// The most camera sites: the engine remembers a resident's sites as 16-bit
+/// ids (index + 1, with 0 for an empty slot).
+pub const MAX_SITES: usize = u16::MAX as usize - 1;
 
 /// Human review of alerts.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +108,9 @@ pub struct Model {
     pub matcher_profile: Option<String>,
     /// The operating points the matcher was calibrated from, with their fit.
     pub calibration: Vec<PointFit>,
+    /// What the matcher's rates are per; with `WalkPast` in footfall mode,
+    /// wanted passers are drawn at footfall rate (see [`RatesPer`]).
+    pub rates_per: RatesPer,
     /// The recognition pipeline, if the scenario describes one.
     pub pipeline: Option<pipeline::Pipeline>,
     /// Human review.
@@ -352,20 +358,45 @@ impl Model {
         let groups: Vec<Group> = specs
             .iter()
             .enumerate()
-            .map(|(i, g)| Group {
-                name: g.name.clone(),
-                share: g.share,
-                residents: group_residents[i] as u32,
-                wanted: group_wanted[i] as u32,
-                activity: g.activity,
-                fmr_multiplier: g.fmr_multiplier,
-                fnmr_multiplier: g.fnmr_multiplier,
-                avoidance: g.avoidance,
-                search: matcher.group_search(g.fmr_multiplier, g.fnmr_multiplier),
+            .map(|(i, g)| {
+                let search = matcher.group_search(g.fmr_multiplier, g.fnmr_multiplier);
+                Group {
+                    name: g.name.clone(),
+                    share: g.share,
+                    residents: group_residents[i] as u32,
+                    wanted: group_wanted[i] as u32,
+                    activity: g.activity,
+                    fmr_multiplier: g.fmr_multiplier,
+                    fnmr_multiplier: g.fnmr_multiplier,
+                    avoidance: g.avoidance,
+                    averaged: matcher::LookalikeMean::new(
+                        &matcher,
+                        &search,
+                        (g.fmr_multiplier, g.fnmr_multiplier),
+                        spread,
+                        group_wanted[i] > 0,
+                    ),
+                    search,
+                }
             })
             .collect();
         let avoidance: Vec<f64> = specs.iter().map(|g| g.avoidance).collect();
-        let blocks = population::blocks(&group_residents, &group_wanted, &avoidance, &zone_shares);
+        // With walk-past rates, wanted people are captured at footfall rate
+        // (their TPIR already includes failures to capture): they need
+        // blocks of their own so that sites can draw them at that rate —
+        // unless every site captures every passer, when nothing changes (and
+        // the random streams stay as they were).
+        let rates_per = resolved.rates_per;
+        let walk_past = rates_per == RatesPer::WalkPast
+            && mode == Mode::Footfall
+            && f.sites.iter().any(|s| s.capture_share < 1.0);
+        let blocks = population::blocks(
+            &group_residents,
+            &group_wanted,
+            &avoidance,
+            &zone_shares,
+            walk_past,
+        );
         let wanted_total: u64 = group_wanted.iter().sum();
 
         // Sites.
@@ -373,6 +404,12 @@ impl Model {
             return Err(ValidationError::new(
                 k(&["sites"]),
                 "expected at least one site (or simulation.mode = \"batch\")",
+            ));
+        }
+        if f.sites.len() > MAX_SITES {
+            return Err(ValidationError::new(
+                k(&["sites"]),
+                format!("expected at most {MAX_SITES} sites, got {}", f.sites.len()),
             ));
         }
         let mut sites = Vec::with_capacity(f.sites.len());
@@ -411,11 +448,24 @@ impl Model {
                 members as f64 * specs[b.group as usize].activity * bias
             };
             let full: f64 = blocks.iter().map(|b| weight(b, b.residents)).sum();
+            // A site's rate is footfall × capture_share. With walk-past
+            // rates a wanted passer's walk past is itself the trial (its
+            // TPIR already includes failing to capture the face), so their
+            // block's share is divided by the capture share: wanted people
+            // are drawn at footfall rate, everyone else at the capture rate.
+            let capture = site.capture_share;
+            let walk_past_share = |b: &population::Block| {
+                if walk_past && b.wanted > 0 && capture > 0.0 {
+                    1.0 / capture
+                } else {
+                    1.0
+                }
+            };
             site.block_shares = blocks
                 .iter()
                 .enumerate()
                 .filter(|(_, b)| b.passers() > 0)
-                .map(|(i, b)| (i as u32, weight(b, b.passers()) / full))
+                .map(|(i, b)| (i as u32, weight(b, b.passers()) / full * walk_past_share(b)))
                 .filter(|&(_, share)| share > 0.0)
                 .collect();
             site.avoided_share_by_group = vec![0.0; groups.len()];
@@ -499,6 +549,7 @@ impl Model {
             matcher,
             matcher_profile: resolved.profile,
             calibration: resolved.fits,
+            rates_per,
             pipeline,
             review,
             intervention,
@@ -593,15 +644,19 @@ impl Model {
                 Mode::Footfall => passers * -(-per_person).exp_m1(),
                 Mode::Batch => passers,
             };
-            e.true_alerts += mated * g.search.tpir;
+            // Rates averaged over lookalike multipliers (see LookalikeMean):
+            // a person's captures and their multiplier are independent.
+            let rates = &g.averaged;
+            e.true_alerts += mated * rates.tpir;
             // A wanted passer's mated searches before any arrest are
-            // Poisson(per_person), each a true alert with TPIR.
+            // Poisson(per_person), each a true alert with TPIR (exact
+            // without lookalikes; with them, TPIR is their average).
             e.wanted_alerted += b.wanted as f64
                 * match self.mode {
-                    Mode::Footfall => -(-per_person * g.search.tpir).exp_m1(),
-                    Mode::Batch => g.search.tpir,
+                    Mode::Footfall => -(-per_person * rates.tpir).exp_m1(),
+                    Mode::Batch => rates.tpir,
                 };
-            e.false_alerts += non_mated * g.search.fpir + mated * g.search.misidentification;
+            e.false_alerts += non_mated * rates.fpir + mated * rates.misidentification;
             // Residents with two or more false alerts, were everyone in the
             // group alike (no lookalikes): Poisson(per_person × FPIR) each.
             let mu = per_person * g.search.fpir;

@@ -8,7 +8,7 @@
 //! `avoiders`, never drawn at a site. Wanted people are never avoiders.
 
 use crate::error::{KeyPath, ValidationError};
-use crate::model::matcher::GroupSearch;
+use crate::model::matcher::{GroupSearch, LookalikeMean};
 use crate::scenario::file::{GroupSection, PopulationSection};
 
 /// The most residents a scenario may have (4 bytes of state each).
@@ -35,6 +35,9 @@ pub struct Group {
     pub avoidance: f64,
     /// Search probabilities at the model's threshold and watchlist size.
     pub search: GroupSearch,
+    /// The same, averaged over the members' lookalike multipliers (equal to
+    /// `search`'s without lookalikes): what the expectations use.
+    pub averaged: LookalikeMean,
 }
 
 /// The residents of one group living in one zone: a contiguous range.
@@ -207,12 +210,16 @@ pub fn group_specs(p: &PopulationSection) -> Result<Vec<GroupSpec>, ValidationEr
 /// Lays residents out in (zone, group) blocks: residents per group by
 /// largest remainder, then per zone within each group; wanted people per
 /// group by the watchlist's mix, then per zone in proportion to residents;
-/// avoiders per block by the group's avoidance.
+/// avoiders per block by the group's avoidance. With `separate_wanted`, the
+/// wanted members of each (zone, group) get a block of their own (placed
+/// first, so residents keep their numbers), which lets a site capture them
+/// at another rate than the rest (see [`crate::scenario::file::RatesPer`]).
 pub fn blocks(
     group_residents: &[u64],
     group_wanted: &[u64],
     avoidance: &[f64],
     zone_shares: &[f64],
+    separate_wanted: bool,
 ) -> Vec<Block> {
     let zones = zone_shares.len();
     let mut per_zone: Vec<Vec<u64>> = Vec::new(); // [group][zone]
@@ -234,6 +241,29 @@ pub fn blocks(
         for g in 0..group_residents.len() {
             let (r, w) = (per_zone[g][z], wanted[g][z].min(per_zone[g][z]));
             let avoiders = ((r as f64 * avoidance[g]).round() as u64).min(r - w);
+            if separate_wanted && w > 0 && w < r {
+                out.push(Block {
+                    group: g as u32,
+                    zone: z as u32,
+                    first_resident: first as u32,
+                    residents: w as u32,
+                    wanted: w as u32,
+                    first_wanted: first_wanted as u32,
+                    avoiders: 0,
+                });
+                out.push(Block {
+                    group: g as u32,
+                    zone: z as u32,
+                    first_resident: (first + w) as u32,
+                    residents: (r - w) as u32,
+                    wanted: 0,
+                    first_wanted: (first_wanted + w) as u32,
+                    avoiders: avoiders as u32,
+                });
+                first += r;
+                first_wanted += w;
+                continue;
+            }
             out.push(Block {
                 group: g as u32,
                 zone: z as u32,

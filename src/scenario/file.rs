@@ -362,6 +362,12 @@ pub struct MatcherSection {
     /// A bundled profile, e.g. `"neoface-v4-npl2023"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// What the rates of the operating points (and so the calibrated
+    /// matcher's mated outcomes) are per: a person walking past a camera, or
+    /// a face searched. Every profile states it; a scenario may override it
+    /// (default without a profile: `"searched_face"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates_per: Option<RatesPer>,
     /// Alert when the best candidate's score is at or above this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
@@ -377,6 +383,29 @@ pub struct MatcherSection {
     /// Published operating points to calibrate the open parameters from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operating_points: Option<Vec<OperatingPoint>>,
+}
+
+/// What a matcher's identification rates are per.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RatesPer {
+    /// Per face searched: capture failures are not in the rates (a
+    /// laboratory test on images, a batch search).
+    #[default]
+    SearchedFace,
+    /// Per watchlisted person walking past a camera: failures to capture
+    /// and detect the face are already in the TPIR (NPL's live tests).
+    WalkPast,
+}
+
+impl RatesPer {
+    /// As written in a scenario.
+    pub fn name(self) -> &'static str {
+        match self {
+            RatesPer::SearchedFace => "searched_face",
+            RatesPer::WalkPast => "walk_past",
+        }
+    }
 }
 
 /// A similarity-score distribution, e.g. `{ dist = "normal", mean = 0.2, sd = 0.07 }`;

@@ -195,6 +195,15 @@ pub fn parse_file(
         {
             path.0.push(seg.clone());
         }
+        // A missing key is reported by its parent, which at the top of the
+        // file has no name: name the key that is missing.
+        if path.0.is_empty()
+            && let Some(missing) = message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+        {
+            path.0.push(PathSegment::Key(missing.to_string()));
+        }
         let message = humane_serde_message(&message);
         let mut err = locate_error(
             source,
