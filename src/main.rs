@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use survsim::error::{Error, InputError};
 use survsim::metrics::Metric;
-use survsim::replicate::{default_threads, run_replications};
+use survsim::replicate::{default_threads, for_each_replication};
 use survsim::report::Report;
 use survsim::scenario::{Override, Scenario, ScenarioSource};
 
@@ -282,7 +282,18 @@ fn run(args: RunArgs) -> Result<(), Error> {
     )?;
     let started = Instant::now();
     let mut events_written = None;
-    let outcomes = match &args.events {
+    // Replications are aggregated as they finish, in bounded memory (F4).
+    let mut gathered = survsim::report::Gathered::default();
+    let mut latency_log = survsim::report::LatencyLog::default();
+    let mut faces = 0u64;
+    let mut gather = |outcome: survsim::metrics::Outcome| {
+        faces += outcome.counts[Metric::FacesCaptured];
+        if args.latency_log.is_some() {
+            latency_log.add(&outcome.latency);
+        }
+        gathered.add(outcome);
+    };
+    match &args.events {
         None => {
             let f = &args.event_filter;
             if f.events_kinds.is_some() || f.capture_sample.is_some() {
@@ -293,33 +304,29 @@ fn run(args: RunArgs) -> Result<(), Error> {
                 .into());
             }
             match args.rep {
-                Some(rep) => vec![survsim::engine::run_replication(&scenario.model, rep)],
-                None => run_replications(&scenario.model, args.reps, threads),
+                Some(rep) => gather(survsim::engine::run_replication(&scenario.model, rep)),
+                None => for_each_replication(&scenario.model, args.reps, threads, |_, o| gather(o)),
             }
         }
         Some(path) => match run_logged(&args, &scenario, path)? {
             Some((outcome, lines)) => {
                 events_written = Some(lines);
-                vec![outcome]
+                gather(outcome);
             }
             // The reader closed the pipe: it has what it wanted.
             None => return Ok(()),
         },
-    };
+    }
     let elapsed = started.elapsed().as_secs_f64();
     let overrides: Vec<String> = scenario.overrides.iter().map(|o| o.raw.clone()).collect();
-    let report = Report::new(
+    let report = Report::from_gathered(
         &scenario.model,
         &scenario.source.name,
         &overrides,
-        &outcomes,
+        &gathered,
     );
     if !args.quiet {
         // Wall-clock figures go to stderr so the report stays reproducible.
-        let faces: u64 = outcomes
-            .iter()
-            .map(|o| o.counts[Metric::FacesCaptured])
-            .sum();
         survsim::note!(
             "simulated {} faces in {:.2} s ({:.1} M faces/s on {} thread{})",
             survsim::report::fmt_num(faces as f64, 0),
@@ -350,10 +357,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
         }
     };
     if let Some(path) = &args.latency_log {
-        survsim::output::write_atomically(
-            path,
-            &survsim::report::latency_log(&outcomes, scenario.model.duration_s),
-        )?;
+        survsim::output::write_atomically(path, &latency_log.finish(scenario.model.duration_s))?;
     }
     if args.output.is_none() && args.events.as_deref() == Some(std::path::Path::new("-")) {
         // Standard output carries the events; the report goes only to -o.

@@ -141,6 +141,16 @@ impl Default for Exposure {
 }
 
 impl Exposure {
+    /// An exposure that holds nothing and allocates nothing (adding it
+    /// changes nothing).
+    pub fn empty() -> Self {
+        Exposure {
+            captures: Vec::new(),
+            max_captures: 0,
+            distinct_sites: [0; 5],
+        }
+    }
+
     /// Adds another replication's exposure.
     pub fn add(&mut self, other: &Exposure) {
         for (a, b) in self.captures.iter_mut().zip(&other.captures) {
@@ -272,9 +282,20 @@ impl Latencies {
         ]
     }
 
+    /// Histograms that hold nothing and take a few hundred bytes (they grow
+    /// if recorded into); adding them changes nothing.
+    pub fn empty() -> Self {
+        let tiny = || hdrhistogram::Histogram::new(1).expect("valid histogram precision");
+        Latencies {
+            capture_to_decision: tiny(),
+            alert_to_review: tiny(),
+            capture_to_stop: tiny(),
+        }
+    }
+
     /// Adds another replication's latencies.
     pub fn add(&mut self, other: &Latencies) {
-        // Same bounds on both sides, so adding cannot fail.
+        // Same bounds on both sides (or an empty side), so adding cannot fail.
         let _ = self.capture_to_decision.add(&other.capture_to_decision);
         let _ = self.alert_to_review.add(&other.alert_to_review);
         let _ = self.capture_to_stop.add(&other.capture_to_stop);

@@ -11,6 +11,7 @@ use crate::error::InputError;
 use crate::metrics::Outcome;
 use crate::model::Model;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
 
 /// The number of worker threads to use when none is given: the machine's cores.
 pub fn default_threads() -> usize {
@@ -41,23 +42,29 @@ pub fn threads_within_memory(
     let fit = (available / per_engine.max(1)) as usize;
     if fit == 0 {
         let gb = |b: u64| b as f64 / 1e9;
-        let key = if model.pipeline.is_some() {
-            "population.residents (and the pipeline's busiest hour of faces)"
+        let records = model.residents as u64 * 16;
+        let faces = per_engine.saturating_sub(records + (1 << 20));
+        // Name what needs the memory: the residents, or a pipeline's hour
+        // of buffered faces (footfall).
+        let (key, what) = if faces > records {
+            (
+                "pipeline (sites' footfall)",
+                format!(
+                    "the pipeline buffers its busiest hour of faces, {:.1} GB",
+                    gb(faces)
+                ),
+            )
         } else {
-            "population.residents"
+            (
+                "population.residents",
+                format!("{} residents × 16 bytes", model.residents),
+            )
         };
         return Err(InputError::whole(
             key,
             format!(
-                "one replication needs {:.1} GB of memory ({} residents × 16 bytes{}), \
-                 and {:.1} GB is available",
+                "one replication needs {:.1} GB of memory ({what}), and {:.1} GB is available",
                 gb(per_engine),
-                model.residents,
-                if model.pipeline.is_some() {
-                    ", plus an hour of faces in the pipeline"
-                } else {
-                    ""
-                },
                 gb(available)
             ),
         ));
@@ -68,17 +75,39 @@ pub fn threads_within_memory(
 /// Runs replications `0..reps` of `model` on up to `threads` threads and
 /// returns their outcomes in replication order.
 pub fn run_replications(model: &Model, reps: u64, threads: usize) -> Vec<Outcome> {
+    let mut outcomes = Vec::with_capacity(reps.min(1 << 16) as usize);
+    for_each_replication(model, reps, threads, |_, o| outcomes.push(o));
+    outcomes
+}
+
+/// Runs replications `0..reps` of `model` on up to `threads` threads and
+/// hands each outcome to `consume` as soon as every earlier one has been
+/// handed over: in replication order, whatever the thread count. Workers
+/// run at most a few replications ahead of the oldest one unfinished, so
+/// memory stays bounded by the workers, not by `reps`.
+pub fn for_each_replication(
+    model: &Model,
+    reps: u64,
+    threads: usize,
+    mut consume: impl FnMut(u64, Outcome),
+) {
     let workers = threads.clamp(1, reps.max(1) as usize);
     if workers == 1 {
         let mut engine = Engine::new(model);
-        return (0..reps).map(|r| engine.run(r)).collect();
+        for r in 0..reps {
+            consume(r, engine.run(r));
+        }
+        return;
     }
+    // A worker may start replication r only while r < delivered + window.
+    let window = 2 * workers as u64;
     let next = AtomicU64::new(0);
-    let (tx, rx) = crossbeam_channel::unbounded::<(u64, Outcome)>();
+    let delivered = (Mutex::new(0u64), Condvar::new());
+    let (tx, rx) = crossbeam_channel::bounded::<(u64, Outcome)>(workers);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
-            let next = &next;
+            let (next, delivered) = (&next, &delivered);
             scope.spawn(move || {
                 let mut engine = Engine::new(model);
                 loop {
@@ -86,15 +115,32 @@ pub fn run_replications(model: &Model, reps: u64, threads: usize) -> Vec<Outcome
                     if r >= reps {
                         break;
                     }
+                    {
+                        let (count, turn) = delivered;
+                        let mut done = count.lock().expect("no worker panics holding it");
+                        while r >= *done + window {
+                            done = turn.wait(done).expect("no worker panics holding it");
+                        }
+                    }
                     if tx.send((r, engine.run(r))).is_err() {
                         break;
                     }
                 }
             });
         }
+        drop(tx);
+        // Put outcomes back in replication order as they arrive.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut expected = 0u64;
+        for (r, outcome) in rx.iter() {
+            waiting.insert(r, outcome);
+            while let Some(outcome) = waiting.remove(&expected) {
+                consume(expected, outcome);
+                expected += 1;
+                let (count, turn) = &delivered;
+                *count.lock().expect("no worker panics holding it") = expected;
+                turn.notify_all();
+            }
+        }
     });
-    drop(tx);
-    let mut results: Vec<(u64, Outcome)> = rx.iter().collect();
-    results.sort_by_key(|(r, _)| *r);
-    results.into_iter().map(|(_, o)| o).collect()
 }

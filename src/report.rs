@@ -346,9 +346,84 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
     (den > 0.0).then(|| num / den)
 }
 
+/// Replication outcomes gathered as they finish, in replication order, in
+/// bounded memory: per replication only its counts are kept (a kilobyte or
+/// so); its latency histograms (0.75 MB) and captures-per-resident histogram
+/// are pooled on arrival. Pooling adds counts, so the result does not depend
+/// on the order — [`Report::from_gathered`] equals [`Report::new`] on the
+/// same outcomes.
+#[derive(Default)]
+pub struct Gathered {
+    /// The outcomes, without their latencies and exposure.
+    outcomes: Vec<Outcome>,
+    latency: Option<Latencies>,
+    exposure: crate::metrics::Exposure,
+}
+
+impl Gathered {
+    /// Adds the next replication's outcome.
+    pub fn add(&mut self, mut outcome: Outcome) {
+        match &mut self.latency {
+            Some(all) => all.add(&outcome.latency),
+            None => self.latency = Some(outcome.latency.clone()),
+        }
+        self.exposure.add(&outcome.exposure);
+        outcome.latency = Latencies::empty();
+        outcome.exposure = crate::metrics::Exposure::empty();
+        self.outcomes.push(outcome);
+    }
+
+    /// Replications gathered.
+    pub fn len(&self) -> usize {
+        self.outcomes.len()
+    }
+
+    /// Whether none has been gathered.
+    pub fn is_empty(&self) -> bool {
+        self.outcomes.is_empty()
+    }
+}
+
 impl Report {
     /// Aggregates replication outcomes (in replication order).
     pub fn new(model: &Model, source: &str, overrides: &[String], outcomes: &[Outcome]) -> Report {
+        let mut latency = Latencies::default();
+        let mut exposure = crate::metrics::Exposure::default();
+        for o in outcomes {
+            latency.add(&o.latency);
+            exposure.add(&o.exposure);
+        }
+        Self::build(model, source, overrides, outcomes, &latency, &exposure)
+    }
+
+    /// Aggregates outcomes gathered as they finished ([`Gathered`]).
+    pub fn from_gathered(
+        model: &Model,
+        source: &str,
+        overrides: &[String],
+        gathered: &Gathered,
+    ) -> Report {
+        let latency = gathered.latency.clone().unwrap_or_default();
+        Self::build(
+            model,
+            source,
+            overrides,
+            &gathered.outcomes,
+            &latency,
+            &gathered.exposure,
+        )
+    }
+
+    /// The report from per-replication counts (`outcomes`, whose latencies
+    /// and exposure are not read) and the pooled latencies and exposure.
+    fn build(
+        model: &Model,
+        source: &str,
+        overrides: &[String],
+        outcomes: &[Outcome],
+        pooled_latency: &Latencies,
+        pooled_exposure: &crate::metrics::Exposure,
+    ) -> Report {
         // Figures the model fixes are not estimates: no interval around them.
         let fixed = |m: Metric| match m {
             Metric::WantedPresent => true,
@@ -405,7 +480,7 @@ impl Report {
                 tpir: group.search.tpir,
             })
             .collect();
-        let (exposure, equity) = Self::exposure_and_equity(model, outcomes);
+        let (exposure, equity) = Self::exposure_and_equity(model, outcomes, pooled_exposure);
         Report {
             name: model.name.clone(),
             source: source.to_string(),
@@ -421,16 +496,11 @@ impl Report {
                 o.counts[Metric::WantedScanned].saturating_sub(o.counts[Metric::WantedAlerted])
             })),
             groups,
-            latency: {
-                let mut all = Latencies::default();
-                for o in outcomes {
-                    all.add(&o.latency);
-                }
-                all.named()
-                    .iter()
-                    .filter_map(|(name, h)| LatencyReport::of(name, h))
-                    .collect()
-            },
+            latency: pooled_latency
+                .named()
+                .iter()
+                .filter_map(|(name, h)| LatencyReport::of(name, h))
+                .collect(),
             pools: model
                 .pipeline
                 .iter()
@@ -466,11 +536,8 @@ impl Report {
     fn exposure_and_equity(
         model: &Model,
         outcomes: &[Outcome],
+        pooled: &crate::metrics::Exposure,
     ) -> (ExposureReport, Vec<EquityRow>) {
-        let mut pooled = crate::metrics::Exposure::default();
-        for o in outcomes {
-            pooled.add(&o.exposure);
-        }
         let people: u64 = pooled.captures.iter().sum();
         let share = |n: u64| {
             if people > 0 {
@@ -1115,31 +1182,73 @@ impl Report {
 /// histogram is tagged with its name. The log's start time is the epoch, so
 /// the file is the same on every run.
 pub fn latency_log(outcomes: &[Outcome], duration_s: f64) -> Vec<u8> {
-    use hdrhistogram::serialization::V2DeflateSerializer;
-    use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
-    let mut buf = Vec::new();
-    let mut serializer = V2DeflateSerializer::new();
-    {
-        let mut writer = IntervalLogWriterBuilder::new()
-            .add_comment("survsim latency histograms, values in microseconds")
-            .with_start_time(std::time::UNIX_EPOCH)
-            .with_base_time(std::time::UNIX_EPOCH)
-            .with_max_value_divisor(1000.0)
-            .begin_log_with(&mut buf, &mut serializer)
-            .expect("writing to memory cannot fail");
-        let span = std::time::Duration::from_secs_f64(duration_s);
-        for (r, o) in outcomes.iter().enumerate() {
-            for (name, h) in o.latency.named() {
-                if h.is_empty() {
-                    continue;
+    let mut log = LatencyLog::default();
+    for o in outcomes {
+        log.add(&o.latency);
+    }
+    log.finish(duration_s)
+}
+
+/// A latency log built as replications finish ([`latency_log`]): each
+/// replication's histograms are kept compressed (a few kilobytes, not the
+/// 0.75 MB of the histograms themselves) until the log is written.
+#[derive(Default)]
+pub struct LatencyLog {
+    /// Per replication, in order: (name, V2-deflate bytes) of each
+    /// non-empty histogram.
+    replications: Vec<Vec<(&'static str, Vec<u8>)>>,
+}
+
+impl LatencyLog {
+    /// Adds the next replication's latencies.
+    pub fn add(&mut self, latency: &Latencies) {
+        use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
+        let mut serializer = V2DeflateSerializer::new();
+        let compressed = latency
+            .named()
+            .into_iter()
+            .filter(|(_, h)| !h.is_empty())
+            .map(|(name, h)| {
+                let mut bytes = Vec::new();
+                serializer
+                    .serialize(h, &mut bytes)
+                    .expect("serializing to memory cannot fail");
+                (name, bytes)
+            })
+            .collect();
+        self.replications.push(compressed);
+    }
+
+    /// The log: HdrHistogram's interval-log format, one interval of
+    /// `duration_s` per replication.
+    pub fn finish(&self, duration_s: f64) -> Vec<u8> {
+        use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
+        use hdrhistogram::serialization::{Deserializer, V2DeflateSerializer};
+        let mut buf = Vec::new();
+        let mut serializer = V2DeflateSerializer::new();
+        let mut deserializer = Deserializer::new();
+        {
+            let mut writer = IntervalLogWriterBuilder::new()
+                .add_comment("survsim latency histograms, values in microseconds")
+                .with_start_time(std::time::UNIX_EPOCH)
+                .with_base_time(std::time::UNIX_EPOCH)
+                .with_max_value_divisor(1000.0)
+                .begin_log_with(&mut buf, &mut serializer)
+                .expect("writing to memory cannot fail");
+            let span = std::time::Duration::from_secs_f64(duration_s);
+            for (r, histograms) in self.replications.iter().enumerate() {
+                for (name, bytes) in histograms {
+                    let h: hdrhistogram::Histogram<u64> = deserializer
+                        .deserialize(&mut bytes.as_slice())
+                        .expect("our own serialization reads back");
+                    writer
+                        .write_histogram(&h, span * r as u32, span, Tag::new(name))
+                        .expect("writing to memory cannot fail");
                 }
-                writer
-                    .write_histogram(h, span * r as u32, span, Tag::new(name))
-                    .expect("writing to memory cannot fail");
             }
         }
+        buf
     }
-    buf
 }
 
 /// Milliseconds with sensible precision.

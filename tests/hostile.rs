@@ -318,3 +318,70 @@ fn f6_stress_searches_are_capped_and_loads_checked_like_run() {
         assert!(err.contains("--load") && err.contains("faces"), "{err}");
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn f4_replications_are_aggregated_in_bounded_memory() {
+    // 20,000 replications of a tiny town: kept whole they took 0.75 MB each
+    // (15 GB); aggregated as they finish they fit in 3 GB of address space.
+    let bin = env!("CARGO_BIN_EXE_survsim");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 3000000 && exec '{bin}' run --set population.residents=1000 \
+             --set simulation.duration=1h --reps 20000 -q --format json"
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["scenario"]["replications"], 20000);
+}
+
+#[test]
+fn gathering_as_replications_finish_gives_the_same_report() {
+    use survsim::replicate::{for_each_replication, run_replications};
+    use survsim::report::{Gathered, Report};
+    let sc = common::scenario(
+        survsim::scenario::DEFAULT_SCENARIO,
+        &["simulation.duration=3h"],
+    );
+    let outcomes = run_replications(&sc.model, 9, 2);
+    let mut gathered = Gathered::default();
+    let mut order = Vec::new();
+    for_each_replication(&sc.model, 9, 3, |r, o| {
+        order.push(r);
+        gathered.add(o);
+    });
+    assert_eq!(order, (0..9).collect::<Vec<_>>(), "replication order");
+    let a = Report::new(&sc.model, "x", &[], &outcomes).to_json();
+    let b = Report::from_gathered(&sc.model, "x", &[], &gathered).to_json();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn f7_a_pipelines_hour_of_faces_is_counted_before_it_is_buffered() {
+    use survsim::replicate::threads_within_memory;
+    // 10⁸ faces in an hour through a pipeline: about 4 GB of buffered faces.
+    let sc = common::scenario(
+        "[simulation]\nduration = \"1h\"\n[population]\nresidents = 1000\n\
+         [watchlist]\nsize = 100\n[[sites]]\nname = \"s\"\nfootfall_per_hour = 1e8\n\
+         [pipeline]\n",
+        &[],
+    );
+    let need = survsim::engine::memory_bytes(&sc.model);
+    assert!(need > 4_000_000_000, "{need}");
+    let err = threads_within_memory(&sc.model, 2, Some(2_000_000_000)).unwrap_err();
+    assert!(err.to_string().contains("pipeline"), "{err}");
+    // Without the pipeline no face is buffered.
+    let plain = common::scenario(
+        "[simulation]\nduration = \"1h\"\n[population]\nresidents = 1000\n\
+         [watchlist]\nsize = 100\n[[sites]]\nname = \"s\"\nfootfall_per_hour = 1e8\n",
+        &[],
+    );
+    assert!(survsim::engine::memory_bytes(&plain.model) < 2_000_000);
+}
