@@ -504,8 +504,27 @@ fn merge(args: MergeArgs) -> Result<(), Error> {
     emit(summary, None)
 }
 
+/// On SIGINT or SIGTERM, removes the temporary files being written and
+/// exits as the signal would (128 + its number): an interrupted run leaves
+/// no partial file. Not for `live`, which ends its feed on these signals.
+fn remove_temporaries_on_signal() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            survsim::output::remove_pending_temporaries();
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Live(_)) {
+        remove_temporaries_on_signal();
+    }
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),

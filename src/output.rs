@@ -77,7 +77,7 @@ impl Target {
             Target::File(p) => {
                 let dir = parent_dir(p);
                 tempfile::Builder::new()
-                    .prefix(".survsim-")
+                    .prefix(&temp_prefix(""))
                     .tempfile_in(dir)
                     .map(drop)
                     .map_err(plain_os_error)
@@ -146,8 +146,9 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
         Target::File(p) => p,
     };
     let dir = parent_dir(&real);
+    remove_stale_temporaries(dir);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".survsim-")
+        .prefix(&temp_prefix(""))
         .tempfile_in(dir)
         .map_err(plain_os_error)
         .map_err(io_err(format!(
@@ -155,6 +156,7 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
             path.display(),
             dir.display()
         )))?;
+    let _pending = Pending::track(tmp.path());
     tmp.write_all(contents)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(io_err(format!("cannot write {}", path.display())))?;
@@ -200,4 +202,78 @@ macro_rules! note {
     ($($arg:tt)*) => {
         $crate::output::note(format_args!($($arg)*))
     };
+}
+
+/// Temporary files being written, to remove if the process is interrupted
+/// (see [`remove_pending_temporaries`]).
+static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A temporary file registered in [`PENDING`] while it lives.
+pub(crate) struct Pending(PathBuf);
+
+impl Pending {
+    /// Registers `path` until the returned guard is dropped.
+    pub(crate) fn track(path: &Path) -> Pending {
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.push(path.to_path_buf());
+        }
+        Pending(path.to_path_buf())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.retain(|p| p != &self.0);
+        }
+    }
+}
+
+/// Removes every temporary file still being written. For a driver's
+/// SIGINT/SIGTERM handler, just before it exits: an interrupted run leaves
+/// no partial file behind. (A SIGKILL cannot be caught; see
+/// [`remove_stale_temporaries`].)
+pub fn remove_pending_temporaries() {
+    // Taken without waiting: a handler must not block on a writer.
+    if let Ok(pending) = PENDING.try_lock() {
+        for path in pending.iter() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The prefix of survsim's temporary files of a kind (`""` for reports,
+/// `"events-"` for event logs): `.survsim-KIND<pid>-`. The process id lets
+/// a later run recognise the leftovers of a killed one.
+pub(crate) fn temp_prefix(kind: &str) -> String {
+    format!(".survsim-{kind}{}-", std::process::id())
+}
+
+/// Removes, from `dir`, temporary files left by survsim processes that no
+/// longer exist (killed with SIGKILL, or by a power cut): names
+/// `.survsim-[events-]<pid>-…` whose process is gone. Only where process
+/// ids can be checked (`/proc`); files of running processes, and names
+/// without a process id, are left alone.
+pub(crate) fn remove_stale_temporaries(dir: &Path) {
+    let proc = Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".survsim-")) else {
+            continue;
+        };
+        let rest = rest.strip_prefix("events-").unwrap_or(rest);
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid.to_string()).exists();
+        if !alive && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }

@@ -385,3 +385,76 @@ fn f7_a_pipelines_hour_of_faces_is_counted_before_it_is_buffered() {
     );
     assert!(survsim::engine::memory_bytes(&plain.model) < 2_000_000);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn f15_interrupted_event_logs_leave_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let hidden = |d: &Path| -> Vec<String> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".survsim-"))
+            .collect()
+    };
+    let long_run = |log: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_survsim"))
+            .args([
+                "run",
+                "bench-city",
+                "--set",
+                "simulation.duration=\"30d\"",
+                "-q",
+            ])
+            .arg("--events")
+            .arg(d.join(log))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let wait_for_temporary = || {
+        for _ in 0..200 {
+            if !hidden(d).is_empty() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("no temporary file appeared");
+    };
+    // SIGTERM and SIGINT: the temporary file is removed on the way out.
+    for signal in ["-TERM", "-INT"] {
+        let mut child = long_run("events.ndjson");
+        wait_for_temporary();
+        let pid = child.id().to_string();
+        assert!(
+            std::process::Command::new("kill")
+                .args([signal, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = child.wait().unwrap();
+        assert!(!status.success());
+        assert!(hidden(d).is_empty(), "{signal} left {:?}", hidden(d));
+        assert!(!d.join("events.ndjson").exists(), "no partial log");
+    }
+    // SIGKILL cannot be caught: the next run in the directory removes the
+    // leftovers of processes that no longer exist.
+    let mut child = long_run("events.ndjson");
+    wait_for_temporary();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(hidden(d).len(), 1, "the killed run's file is left");
+    let out = survsim()
+        .args(["run", "--set", "simulation.duration=1h", "-q", "--events"])
+        .arg(d.join("second.ndjson"))
+        .arg("-o")
+        .arg(d.join("report.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(hidden(d).is_empty(), "stale files: {:?}", hidden(d));
+}

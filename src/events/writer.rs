@@ -213,6 +213,8 @@ enum Output {
     Atomic {
         tmp: Option<tempfile::NamedTempFile>,
         path: PathBuf,
+        /// Registers the temporary file for removal on SIGINT/SIGTERM.
+        _pending: crate::output::Pending,
     },
     /// A FIFO or device, written as it comes.
     Direct {
@@ -249,8 +251,9 @@ impl Output {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
+        crate::output::remove_stale_temporaries(dir);
         let tmp = tempfile::Builder::new()
-            .prefix(".survsim-events-")
+            .prefix(&crate::output::temp_prefix("events-"))
             .tempfile_in(dir)
             // The error names the temporary file; the message names `dir`.
             .map_err(crate::output::plain_os_error)
@@ -269,6 +272,7 @@ impl Output {
                 .set_permissions(std::fs::Permissions::from_mode(0o644));
         }
         Ok(Output::Atomic {
+            _pending: crate::output::Pending::track(tmp.path()),
             tmp: Some(tmp),
             path: path.clone(),
         })
@@ -287,7 +291,7 @@ impl Output {
         match self {
             Output::Stdout(s) => s.lock().flush(),
             Output::Direct { file, .. } => file.flush(),
-            Output::Atomic { tmp, path } => {
+            Output::Atomic { tmp, path, .. } => {
                 let tmp = tmp.take().expect("finished once");
                 tmp.persist(path).map(|_| ()).map_err(|e| e.error)
             }
