@@ -430,6 +430,7 @@ impl Report {
             Metric::FacesDropped | Metric::WantedFacesDropped | Metric::LostToPipelineDelay => {
                 model.pipeline.is_none()
             }
+            Metric::NotActioned => model.intervention.officers > 0,
             _ => false,
         };
         let totals: Vec<Stat> = Metric::ALL
@@ -919,7 +920,7 @@ impl Report {
         // form counts: it is then an upper bound, and says so.
         let bound = |m: Metric| {
             let upper = self.expected.true_alerts_is_upper_bound;
-            if upper && matches!(m, Metric::Alerts | Metric::TrueAlerts) {
+            if upper && m == Metric::TrueAlerts {
                 "≤ "
             } else {
                 ""
