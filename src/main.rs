@@ -432,10 +432,10 @@ fn stress(args: StressArgs) -> Result<(), Error> {
     if !(args.load.is_finite() && args.load > 0.0) {
         return Err(InputError::whole("--load", "expected a footfall factor above 0").into());
     }
-    if args.solve.is_some() {
-        // The fixed load must be one `run` would accept (F6).
-        survsim::stress::check_load(&scenario.model, args.load)?;
-    }
+    // The fixed load (or the search's first, ×1) must be one `run` would
+    // accept (F6).
+    let first_load = if args.solve.is_some() { args.load } else { 1.0 };
+    survsim::stress::check_load(&scenario.model, first_load)?;
     let threads = args.threads.unwrap_or_else(default_threads).max(1);
     let result = match args.solve {
         None => survsim::stress::find_load_limit(&scenario.model, &targets, args.reps, threads),

@@ -27,6 +27,15 @@ impl Target {
         }
         let refuse =
             |why: String| -> Error { InputError::whole(path.display().to_string(), why).into() };
+        // `/dev/stdout`, `/dev/fd/N` (process substitution) and `/proc/…/fd`
+        // name open descriptors: written where they lead, never renamed over
+        // (`-o /dev/stdout >> all.txt` must append, not replace all.txt).
+        if (path.starts_with("/dev") || path.starts_with("/proc")) && path.exists() {
+            if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+                return Err(refuse("is a directory: give a file name to write".into()));
+            }
+            return Ok(Target::Stream(path.into()));
+        }
         let real = match std::fs::symlink_metadata(path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Target::File(path.into())),
             Err(source) => {
@@ -133,8 +142,10 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
     let real = match Target::resolve(path)? {
         Target::Stdout => return write_stdout(contents),
         Target::Stream(p) => {
+            // Appending: a device or FIFO does not care, and a descriptor
+            // the shell opened for `>>` keeps what it held.
             let written = std::fs::OpenOptions::new()
-                .write(true)
+                .append(true)
                 .open(&p)
                 .and_then(|mut f| f.write_all(contents));
             return match written {
@@ -157,17 +168,22 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
             dir.display()
         )))?;
     let _pending = Pending::track(tmp.path());
+    // Held while the file is written: a later run's cleanup removes only
+    // temporaries whose lock it can take, i.e. whose writer is gone.
+    let _ = tmp.as_file().try_lock();
     tmp.write_all(contents)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(io_err(format!("cannot write {}", path.display())))?;
     // Temporary files are created private (0600); a report is an ordinary
     // file, readable by others as the umask allows for new files.
+    // A replaced file keeps its permissions (a private report stays private).
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&real).map_or(0o644, |m| m.permissions().mode() & 0o7777);
         let _ = tmp
             .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
+            .set_permissions(std::fs::Permissions::from_mode(mode));
     }
     tmp.persist(&real)
         .map_err(|e| e.error)
@@ -229,17 +245,20 @@ impl Drop for Pending {
     }
 }
 
-/// Removes every temporary file still being written. For a driver's
-/// SIGINT/SIGTERM handler, just before it exits: an interrupted run leaves
-/// no partial file behind. (A SIGKILL cannot be caught; see
-/// [`remove_stale_temporaries`].)
+/// Removes every temporary file still being written, and keeps the
+/// registry locked so that none is registered after: for a driver's
+/// SIGINT/SIGTERM handler, which exits right after (an interrupted run leaves
+/// no partial file behind). A SIGKILL cannot be caught; see
+/// [`remove_stale_temporaries`].
 pub fn remove_pending_temporaries() {
-    // Taken without waiting: a handler must not block on a writer.
-    if let Ok(pending) = PENDING.try_lock() {
-        for path in pending.iter() {
-            let _ = std::fs::remove_file(path);
-        }
+    let pending = PENDING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    for path in pending.iter() {
+        let _ = std::fs::remove_file(path);
     }
+    // Held until the process exits.
+    std::mem::forget(pending);
 }
 
 /// The prefix of survsim's temporary files of a kind (`""` for reports,
@@ -249,31 +268,60 @@ pub(crate) fn temp_prefix(kind: &str) -> String {
     format!(".survsim-{kind}{}-", std::process::id())
 }
 
-/// Removes, from `dir`, temporary files left by survsim processes that no
-/// longer exist (killed with SIGKILL, or by a power cut): names
-/// `.survsim-[events-]<pid>-…` whose process is gone. Only where process
-/// ids can be checked (`/proc`); files of running processes, and names
-/// without a process id, are left alone.
+/// Removes, from `dir`, temporary files that survsim processes left when
+/// killed (SIGKILL, a power cut): files named exactly
+/// `.survsim-[events-]<pid>-XXXXXX`, owned by this user, whose exclusive
+/// lock can be taken — a writer holds that lock for as long as it lives, so
+/// a running survsim's file (in another PID namespace, or hidden by
+/// `hidepid`) is never touched, and other files are never matched.
 pub(crate) fn remove_stale_temporaries(dir: &Path) {
-    let proc = Path::new("/proc/self");
-    if !proc.exists() {
-        return;
-    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    #[cfg(unix)]
+    let me = {
+        use std::os::unix::fs::MetadataExt;
+        // /proc/self belongs to the process's effective user.
+        std::fs::metadata("/proc/self").map(|m| m.uid()).ok()
+    };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".survsim-")) else {
+        if !name.to_str().is_some_and(is_survsim_temporary) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if me != Some(meta.uid()) {
+                continue;
+            }
+        }
+        let path = entry.path();
+        let Ok(file) = std::fs::File::open(&path) else {
             continue;
         };
-        let rest = rest.strip_prefix("events-").unwrap_or(rest);
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if !alive && entry.file_type().is_ok_and(|t| t.is_file()) {
-            let _ = std::fs::remove_file(entry.path());
+        if file.try_lock().is_ok() {
+            let _ = std::fs::remove_file(&path);
         }
     }
+}
+
+/// Whether `name` is exactly a survsim temporary file's name:
+/// `.survsim-` [`events-`] digits `-` six letters or digits.
+fn is_survsim_temporary(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(".survsim-") else {
+        return false;
+    };
+    let rest = rest.strip_prefix("events-").unwrap_or(rest);
+    let Some((pid, random)) = rest.split_once('-') else {
+        return false;
+    };
+    !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+        && random.len() == 6
+        && random.bytes().all(|b| b.is_ascii_alphanumeric())
 }

@@ -102,25 +102,20 @@ pub fn for_each_replication(
     // A worker may start replication r only while r < delivered + window.
     let window = 2 * workers as u64;
     let next = AtomicU64::new(0);
-    let delivered = (Mutex::new(0u64), Condvar::new());
-    let (tx, rx) = crossbeam_channel::bounded::<(u64, Outcome)>(workers);
+    let gate = Gate::default();
     std::thread::scope(|scope| {
+        let (tx, rx) = crossbeam_channel::bounded::<(u64, Outcome)>(workers);
         for _ in 0..workers {
             let tx = tx.clone();
-            let (next, delivered) = (&next, &delivered);
+            let (next, gate) = (&next, &gate);
             scope.spawn(move || {
+                // A panicking worker releases the others (and the consumer).
+                let _abort = gate.abort_on_panic();
                 let mut engine = Engine::new(model);
                 loop {
                     let r = next.fetch_add(1, Ordering::Relaxed);
-                    if r >= reps {
+                    if r >= reps || !gate.wait_for(r, window) {
                         break;
-                    }
-                    {
-                        let (count, turn) = delivered;
-                        let mut done = count.lock().expect("no worker panics holding it");
-                        while r >= *done + window {
-                            done = turn.wait(done).expect("no worker panics holding it");
-                        }
                     }
                     if tx.send((r, engine.run(r))).is_err() {
                         break;
@@ -129,6 +124,8 @@ pub fn for_each_replication(
             });
         }
         drop(tx);
+        // If `consume` panics, the workers must not wait for it for ever.
+        let _abort = gate.abort_on_panic();
         // Put outcomes back in replication order as they arrive.
         let mut waiting = std::collections::BTreeMap::new();
         let mut expected = 0u64;
@@ -137,10 +134,53 @@ pub fn for_each_replication(
             while let Some(outcome) = waiting.remove(&expected) {
                 consume(expected, outcome);
                 expected += 1;
-                let (count, turn) = &delivered;
-                *count.lock().expect("no worker panics holding it") = expected;
-                turn.notify_all();
+                gate.delivered(expected);
             }
         }
+        // Only a worker's panic ends the channel early; the scope re-raises it.
+        drop(rx);
     });
+}
+
+/// How far replications have been handed over, shared by the workers, who
+/// wait for it so as not to run too far ahead; and whether to stop because a
+/// thread panicked.
+#[derive(Default)]
+struct Gate {
+    state: Mutex<(u64, bool)>,
+    turn: Condvar,
+}
+
+impl Gate {
+    /// Waits until replication `r` is within `window` of the first not yet
+    /// handed over; false if the run is being abandoned.
+    fn wait_for(&self, r: u64, window: u64) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        while r >= state.0 + window && !state.1 {
+            state = self.turn.wait(state).unwrap_or_else(|p| p.into_inner());
+        }
+        !state.1
+    }
+
+    /// Records that replications before `n` have been handed over.
+    fn delivered(&self, n: u64) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).0 = n;
+        self.turn.notify_all();
+    }
+
+    /// A guard that, dropped while its thread panics, abandons the run.
+    fn abort_on_panic(&self) -> AbortOnPanic<'_> {
+        AbortOnPanic(self)
+    }
+}
+
+struct AbortOnPanic<'a>(&'a Gate);
+
+impl Drop for AbortOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.state.lock().unwrap_or_else(|p| p.into_inner()).1 = true;
+            self.0.turn.notify_all();
+        }
+    }
 }

@@ -58,23 +58,32 @@ fn mix64(mut z: u64) -> u64 {
 /// `s`. (Mixing both sides alike and XOR-ing them, as an earlier version did,
 /// is symmetric and maps every `(s, s)` to one stream.) For a fixed prefix,
 /// each step is a bijection of the label, so distinct labels at any step
-/// give distinct seeds; across prefixes, collisions are as rare as for
-/// random 64-bit values.
+/// give distinct seeds; the path's length is in the starting state, so
+/// paths of different lengths start apart.
 pub fn derive_seed(base: u64, labels: &[u64]) -> u64 {
+    chain(base, labels, PATH_DOMAIN)
+}
+
+fn chain(base: u64, labels: &[u64], domain: u64) -> u64 {
+    let start = mix64(base ^ domain ^ (labels.len() as u64).wrapping_mul(LENGTH_STEP));
     labels
         .iter()
-        .fold(mix64(base ^ PATH_DOMAIN), |acc, &label| {
-            mix64(mix64(acc) ^ label)
-        })
+        .fold(start, |acc, &label| mix64(mix64(acc) ^ label))
 }
 
 /// Separates derived seeds from [`mix64`] of a bare value.
 const PATH_DOMAIN: u64 = 0x7375_7276_7369_6d21;
+/// The second, independent half of a stream's 128-bit seed.
+const SECOND_HALF_DOMAIN: u64 = 0x6b65_7973_7472_6d32;
+/// Odd multiplier that spreads a path's length over the word.
+const LENGTH_STEP: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// A generator for the stream named by `labels` under `base`.
+/// A generator for the stream named by `labels` under `base`. Both halves
+/// of its 128-bit seed come from independent chains, so two streams share a
+/// seed only if both 64-bit halves collide.
 pub fn stream(base: u64, labels: &[u64]) -> SimRng {
-    let hi = derive_seed(base, labels);
-    let lo = mix64(hi ^ 0xD1B5_4A32_D192_ED03);
+    let hi = chain(base, labels, PATH_DOMAIN);
+    let lo = chain(base, labels, SECOND_HALF_DOMAIN);
     let mut seed = [0u8; 16];
     seed[..8].copy_from_slice(&hi.to_le_bytes());
     seed[8..].copy_from_slice(&lo.to_le_bytes());

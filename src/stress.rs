@@ -17,7 +17,7 @@ use crate::error::{Error, InputError};
 use crate::metrics::Metric;
 use crate::model::pipeline::MAX_SERVERS;
 use crate::model::{MAX_EXPECTED_FACES, Model};
-use crate::replicate::{available_memory_bytes, run_replications, threads_within_memory};
+use crate::replicate::{available_memory_bytes, for_each_replication, threads_within_memory};
 use crate::report::{Report, fmt_num, num};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -166,8 +166,10 @@ pub fn probe(
     }
     // Each worker holds an engine: no more of them than memory allows.
     let threads = threads_within_memory(&m, threads, available_memory_bytes()).unwrap_or(1);
-    let outcomes = run_replications(&m, reps, threads);
-    let report = Report::new(&m, "", &[], &outcomes);
+    // Outcomes are gathered as they finish: bounded memory whatever --reps.
+    let mut gathered = crate::report::Gathered::default();
+    for_each_replication(&m, reps, threads, |_, o| gathered.add(o));
+    let report = Report::from_gathered(&m, "", &[], &gathered);
     let latency = report.latency("capture_to_decision");
     let q = |x: f64| latency.and_then(|l| l.quantile_ms(x)).unwrap_or(0.0) / 1e3;
     let faces = report.total(Metric::FacesCaptured).mean;

@@ -458,3 +458,60 @@ fn f15_interrupted_event_logs_leave_no_temporary_file() {
     assert!(out.status.success());
     assert!(hidden(d).is_empty(), "stale files: {:?}", hidden(d));
 }
+
+#[test]
+fn a_panic_while_gathering_replications_ends_the_run_rather_than_hanging() {
+    use survsim::replicate::for_each_replication;
+    let sc = common::scenario(
+        survsim::scenario::DEFAULT_SCENARIO,
+        &["simulation.duration=1h"],
+    );
+    // The consumer panics at the second replication, with workers running
+    // ahead: the call must unwind, not wait for ever on the window.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        for_each_replication(&sc.model, 50, 2, |r, _| {
+            assert!(r < 1, "consumer fails at replication {r}");
+        })
+    }));
+    assert!(result.is_err());
+}
+
+#[cfg(unix)]
+#[test]
+fn descriptors_and_other_files_are_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // `-o /dev/stdout` writes to the descriptor: appended where the shell
+    // opened it with >>, not renamed over the file.
+    let all = d.join("all.txt");
+    std::fs::write(&all, "earlier\n").unwrap();
+    let bin = env!("CARGO_BIN_EXE_survsim");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{bin}' run --set simulation.duration=1h -q -o /dev/stdout >> '{}'",
+            all.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&all).unwrap();
+    assert!(
+        text.starts_with("earlier\n") && text.contains("FUNNEL"),
+        "{text}"
+    );
+    // A file that merely looks like a temporary one is not cleaned up.
+    let notes = d.join(".survsim-2024-notes.toml");
+    std::fs::write(&notes, "mine").unwrap();
+    let report = d.join("report.txt");
+    let (code, err) = exit_of(&[
+        "run",
+        "--set",
+        "simulation.duration=1h",
+        "-q",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(notes.exists());
+}

@@ -236,7 +236,7 @@ impl Output {
             crate::output::Target::Stdout => return Ok(Output::Stdout(io::stdout())),
             crate::output::Target::Stream(real) => {
                 let file = std::fs::OpenOptions::new()
-                    .write(true)
+                    .append(true)
                     .open(&real)
                     .map_err(io_err(format!("cannot write events to {}", path.display())))?;
                 return Ok(Output::Direct {
@@ -271,6 +271,8 @@ impl Output {
                 .as_file()
                 .set_permissions(std::fs::Permissions::from_mode(0o644));
         }
+        // Held while the log is written (see remove_stale_temporaries).
+        let _ = tmp.as_file().try_lock();
         Ok(Output::Atomic {
             _pending: crate::output::Pending::track(tmp.path()),
             tmp: Some(tmp),
