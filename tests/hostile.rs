@@ -318,3 +318,79 @@ fn f6_stress_searches_are_capped_and_loads_checked_like_run() {
         assert!(err.contains("--load") && err.contains("faces"), "{err}");
     }
 }
+
+#[test]
+fn f12_tables_written_as_arrays_are_refused_naming_the_key() {
+    for (set, key) in [
+        ("review=[]", "review"),
+        (r#"sites.0=["x", 2, 500]"#, "sites[0]"),
+        ("watchlist=[7]", "watchlist"),
+        ("matcher.impostor=[0.2, 0.07]", "matcher.impostor"),
+        ("watchlist.group_mix=[1]", "watchlist.group_mix"),
+        ("pipeline=[]", "pipeline"),
+    ] {
+        let (code, err) = exit_of(&["check", "--set", set]);
+        assert_eq!(code, 2, "--set {set}: {err}");
+        assert!(err.contains(&format!("(with --set {set})")), "{err}");
+        assert!(
+            err.contains(&format!("key `{key}`: expected a table, got an array")),
+            "{err}"
+        );
+    }
+    // Other values in a table's place say what they are.
+    let (code, err) = exit_of(&["check", "--set", "review=5"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("expected a table, got a whole number"),
+        "{err}"
+    );
+    // In a file too, with the line and column.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("arrays.toml");
+    std::fs::write(
+        &file,
+        "[population]\nresidents = 1000\n[watchlist]\nsize = 10\n\
+         [[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n[mobility]\nhome_bias = 2\n",
+    )
+    .unwrap();
+    assert_eq!(exit_of(&["check", file.to_str().unwrap()]).0, 0);
+    std::fs::write(
+        &file,
+        "review = []\n[population]\nresidents = 1000\n[watchlist]\nsize = 10\n\
+         [[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n",
+    )
+    .unwrap();
+    let (code, err) = exit_of(&["check", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(":1:10: key `review`: expected a table, got an array"),
+        "{err}"
+    );
+}
+
+#[test]
+fn f16_unknown_keys_made_by_a_set_are_blamed_on_the_set() {
+    for (set, key) in [
+        ("sites.0.a.b=1", "sites[0].a"),
+        ("review.x.y.z=1", "review.x"),
+        ("nope.x=1", "nope"),
+    ] {
+        let (code, err) = exit_of(&["check", "--set", set]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!(
+                "<built-in default scenario> (with --set {set}): key `{key}`: unknown key"
+            )),
+            "{err}"
+        );
+        // No line number from the built-in file.
+        assert!(!err.contains("scenario>:"), "{err}");
+    }
+    // An empty scenario says so plainly.
+    let (code, err) = exit_of(&["check", "/dev/null"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("/dev/null: the scenario file is empty"),
+        "{err}"
+    );
+}
