@@ -369,6 +369,37 @@ fn f12_tables_written_as_arrays_are_refused_naming_the_key() {
 }
 
 #[test]
+fn f14_integer_ranges_are_counted_in_integers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let (code, err) = exit_of(&[
+        "sweep",
+        "--vary",
+        "simulation.seed=9007199254740993:9007199254740995:1",
+        "--set",
+        "simulation.duration=1h",
+        "--set",
+        "population.residents=1000",
+        "--reps",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let seeds: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        seeds,
+        ["9007199254740993", "9007199254740994", "9007199254740995"]
+    );
+}
+
+#[test]
 fn f16_unknown_keys_made_by_a_set_are_blamed_on_the_set() {
     for (set, key) in [
         ("sites.0.a.b=1", "sites[0].a"),
