@@ -26,7 +26,8 @@ pub struct Axis {
 impl Axis {
     /// Parses one `--vary` argument.
     ///
-    /// `START:STOP:STEP` is an inclusive range (STOP is included when it is
+    /// `START:STOP:STEP` is an inclusive range, counted in integers when all
+    /// three are whole numbers (STOP is included when it is
     /// within 10⁻⁹ steps of a step), written with as many decimals as START or
     /// STEP has, so `0.55:0.70:0.01` gives `0.55`, `0.56`, … `0.70` without
     /// float noise. Otherwise the text is a comma-separated list of values
