@@ -515,3 +515,110 @@ fn descriptors_and_other_files_are_left_alone() {
     assert_eq!(code, 0, "{err}");
     assert!(notes.exists());
 }
+
+#[test]
+fn f12_tables_written_as_arrays_are_refused_naming_the_key() {
+    for (set, key) in [
+        ("review=[]", "review"),
+        (r#"sites.0=["x", 2, 500]"#, "sites[0]"),
+        ("watchlist=[7]", "watchlist"),
+        ("matcher.impostor=[0.2, 0.07]", "matcher.impostor"),
+        ("watchlist.group_mix=[1]", "watchlist.group_mix"),
+        ("pipeline=[]", "pipeline"),
+    ] {
+        let (code, err) = exit_of(&["check", "--set", set]);
+        assert_eq!(code, 2, "--set {set}: {err}");
+        assert!(err.contains(&format!("(with --set {set})")), "{err}");
+        assert!(
+            err.contains(&format!("key `{key}`: expected a table, got an array")),
+            "{err}"
+        );
+    }
+    // Other values in a table's place say what they are.
+    let (code, err) = exit_of(&["check", "--set", "review=5"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("expected a table, got a whole number"),
+        "{err}"
+    );
+    // In a file too, with the line and column.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("arrays.toml");
+    std::fs::write(
+        &file,
+        "[population]\nresidents = 1000\n[watchlist]\nsize = 10\n\
+         [[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n[mobility]\nhome_bias = 2\n",
+    )
+    .unwrap();
+    assert_eq!(exit_of(&["check", file.to_str().unwrap()]).0, 0);
+    std::fs::write(
+        &file,
+        "review = []\n[population]\nresidents = 1000\n[watchlist]\nsize = 10\n\
+         [[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n",
+    )
+    .unwrap();
+    let (code, err) = exit_of(&["check", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(":1:10: key `review`: expected a table, got an array"),
+        "{err}"
+    );
+}
+
+#[test]
+fn f14_integer_ranges_are_counted_in_integers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let (code, err) = exit_of(&[
+        "sweep",
+        "--vary",
+        "simulation.seed=9007199254740993:9007199254740995:1",
+        "--set",
+        "simulation.duration=1h",
+        "--set",
+        "population.residents=1000",
+        "--reps",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let seeds: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        seeds,
+        ["9007199254740993", "9007199254740994", "9007199254740995"]
+    );
+}
+
+#[test]
+fn f16_unknown_keys_made_by_a_set_are_blamed_on_the_set() {
+    for (set, key) in [
+        ("sites.0.a.b=1", "sites[0].a"),
+        ("review.x.y.z=1", "review.x"),
+        ("nope.x=1", "nope"),
+    ] {
+        let (code, err) = exit_of(&["check", "--set", set]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!(
+                "<built-in default scenario> (with --set {set}): key `{key}`: unknown key"
+            )),
+            "{err}"
+        );
+        // No line number from the built-in file.
+        assert!(!err.contains("scenario>:"), "{err}");
+    }
+    // An empty scenario says so plainly.
+    let (code, err) = exit_of(&["check", "/dev/null"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("/dev/null: the scenario file is empty"),
+        "{err}"
+    );
+}

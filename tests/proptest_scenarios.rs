@@ -237,3 +237,102 @@ fn every_single_removal_or_nonsense_value_names_its_key() {
         }
     }
 }
+
+/// Keys whose value is a table in the default scenario (or in any scenario).
+const TABLES: &[&str] = &[
+    "simulation",
+    "population",
+    "watchlist",
+    "matcher",
+    "review",
+    "intervention",
+    "mobility",
+    "pipeline",
+    "sites[0]",
+    "sites[3]",
+    "population.groups[0]",
+    "matcher.impostor",
+    "matcher.genuine",
+    "watchlist.group_mix",
+];
+
+/// Whole-number keys and the range their type holds.
+const INTS: &[(&str, i128, i128)] = &[
+    ("review.operators", 0, u32::MAX as i128),
+    ("intervention.officers", 0, u32::MAX as i128),
+    ("sites[0].cameras", 0, u32::MAX as i128),
+    ("population.residents", 0, i64::MAX as i128),
+    ("watchlist.size", 0, i64::MAX as i128),
+    ("watchlist.wanted_present", 0, i64::MAX as i128),
+    ("simulation.seed", 0, i64::MAX as i128),
+];
+
+/// A TOML scalar, for the elements of an array written where a table belongs.
+fn scalar() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|v| v.to_string()),
+        any::<f64>()
+            .prop_filter("finite", |v| v.is_finite())
+            .prop_map(|v| format!("{v:?}")),
+        any::<bool>().prop_map(|v| v.to_string()),
+        "\"[a-z0-9 :-]{0,8}\"",
+        Just("\"30s\"".to_string()),
+        Just("{}".to_string()),
+        Just("[]".to_string()),
+    ]
+}
+
+/// The error of `--set path=value` on the default scenario, which must be
+/// refused; returns the key it names and its message.
+fn refused(path: &str, value: &str) -> Result<(String, String), TestCaseError> {
+    let set = format!("{path}={value}")
+        .parse::<Override>()
+        .map_err(|e| TestCaseError::fail(format!("override {path}={value}: {e}")))?;
+    match Scenario::load(ScenarioSource::builtin_default(), &[set]) {
+        Ok(_) => Err(TestCaseError::fail(format!(
+            "--set {path}={value} was accepted"
+        ))),
+        Err(e) => Ok((e.key_path.clone().unwrap_or_default(), e.message.clone())),
+    }
+}
+
+#[test]
+fn tables_given_as_arrays_and_whole_numbers_out_of_range_are_refused() {
+    let config = Config {
+        cases: 256,
+        failure_persistence: None,
+        rng_algorithm: RngAlgorithm::ChaCha,
+        ..Config::default()
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &[11; 32]));
+    let array_for_table = (
+        prop::sample::select(TABLES),
+        prop::collection::vec(scalar(), 0..5),
+    );
+    runner
+        .run(&array_for_table, |(path, items)| {
+            let (key, message) = refused(path, &format!("[{}]", items.join(", ")))?;
+            prop_assert_eq!(key, path);
+            prop_assert_eq!(message, "expected a table, got an array");
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out_of_range = prop::sample::select(INTS).prop_flat_map(|(path, lo, hi)| {
+        let below = (i64::MIN as i128..lo).prop_map(|v| v as i64);
+        let above = (hi + 1..=i64::MAX as i128).prop_map(|v| v as i64);
+        let value = if hi < i64::MAX as i128 {
+            prop_oneof![below, above].boxed()
+        } else {
+            below.boxed()
+        };
+        (Just(path), value)
+    });
+    runner
+        .run(&out_of_range, |(path, v)| {
+            let (key, _) = refused(path, &v.to_string())?;
+            prop_assert_eq!(key, path);
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}

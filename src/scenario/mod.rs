@@ -16,6 +16,7 @@ pub mod bundled;
 pub mod file;
 mod locate;
 mod overrides;
+mod strict;
 
 pub use file::ScenarioFile;
 pub use overrides::Override;
@@ -152,7 +153,7 @@ impl Scenario {
 }
 
 /// Steps 1–3: TOML text plus overrides into a [`ScenarioFile`]; also returns
-/// the key path each override resolved to.
+/// the key path each override owns (see [`Override::apply`]).
 pub fn parse_file(
     source: &ScenarioSource,
     overrides: &[Override],
@@ -171,51 +172,54 @@ pub fn parse_file(
         })?;
         set_paths.push((o.raw.as_str(), resolved));
     }
-    let file = serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-        let mut path = KeyPath(
-            e.path()
-                .iter()
-                .filter_map(|seg| match seg {
-                    serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
-                    serde_path_to_error::Segment::Map { key } => {
-                        Some(PathSegment::Key(key.clone()))
-                    }
-                    _ => None,
-                })
-                .collect(),
-        );
-        let message = e.inner().message().trim().to_string();
-        // An unknown key may be reported by its parent; point at the key itself.
-        let unknown = message
-            .strip_prefix("unknown field `")
-            .and_then(|rest| rest.split('`').next())
-            .map(|k| PathSegment::Key(k.to_string()));
-        if let Some(seg) = &unknown
-            && path.0.last() != Some(seg)
-        {
-            path.0.push(seg.clone());
-        }
-        // A missing key is reported by its parent, which at the top of the
-        // file has no name: name the key that is missing.
-        if path.0.is_empty()
-            && let Some(missing) = message
-                .strip_prefix("missing field `")
+    let file = serde_path_to_error::deserialize(strict::Strict(toml::Value::Table(table)))
+        .map_err(|e| {
+            let mut path = KeyPath(
+                e.path()
+                    .iter()
+                    .filter_map(|seg| match seg {
+                        serde_path_to_error::Segment::Seq { index } => {
+                            Some(PathSegment::Index(*index))
+                        }
+                        serde_path_to_error::Segment::Map { key } => {
+                            Some(PathSegment::Key(key.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            );
+            let message = e.inner().message().trim().to_string();
+            // An unknown key may be reported by its parent; point at the key itself.
+            let unknown = message
+                .strip_prefix("unknown field `")
                 .and_then(|rest| rest.split('`').next())
-        {
-            path.0.push(PathSegment::Key(missing.to_string()));
-        }
-        let message = humane_serde_message(&message);
-        let mut err = locate_error(
-            source,
-            &set_paths,
-            ValidationError::new(path.clone(), message),
-        );
-        // An unknown key is at fault itself, not its value: point at the key.
-        if unknown.is_some() && err.line_col.is_some() {
-            err.line_col = locate::find_key(&source.text, &path).or(err.line_col);
-        }
-        err
-    })?;
+                .map(|k| PathSegment::Key(k.to_string()));
+            if let Some(seg) = &unknown
+                && path.0.last() != Some(seg)
+            {
+                path.0.push(seg.clone());
+            }
+            // A missing key is reported by its parent, which at the top of the
+            // file has no name: name the key that is missing.
+            if path.0.is_empty()
+                && let Some(missing) = message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split('`').next())
+            {
+                path.0.push(PathSegment::Key(missing.to_string()));
+            }
+            let message = humane_serde_message(&message);
+            let mut err = locate_error(
+                source,
+                &set_paths,
+                ValidationError::new(path.clone(), message),
+            );
+            // An unknown key is at fault itself, not its value: point at the key.
+            if unknown.is_some() && err.line_col.is_some() {
+                err.line_col = locate::find_key(&source.text, &path).or(err.line_col);
+            }
+            err
+        })?;
     Ok((file, set_paths.into_iter().map(|(_, p)| p).collect()))
 }
 

@@ -90,24 +90,36 @@ fn parse_value(text: &str) -> toml::Value {
 impl Override {
     /// Writes the value into `table`, creating missing tables on the way (a
     /// key that the schema does not know is caught when the result is
-    /// deserialized), and returns the key path it resolved to. An index past
-    /// the end of an array, or a name that no element has, is an error here.
+    /// deserialized), and returns the key path it owns: the path it resolved
+    /// to, cut after the first table it had to create (so an error about an
+    /// unknown key it created is blamed on it, not on the file). An index
+    /// past the end of an array, or a name that no element has, is an error
+    /// here.
     pub fn apply(&self, table: &mut toml::Table) -> Result<KeyPath, InputError> {
         let mut resolved = KeyPath::default();
-        set_in_table(table, &self.path, self.value.clone(), &mut resolved).map_err(|message| {
-            InputError {
-                source_name: format!("--set {}", self.raw),
-                key_path: Some(
-                    self.raw
-                        .split_once('=')
-                        .map_or(&*self.raw, |(k, _)| k)
-                        .trim()
-                        .to_string(),
-                ),
-                line_col: None,
-                message,
-            }
+        let mut created = None;
+        set_in_table(
+            table,
+            &self.path,
+            self.value.clone(),
+            &mut resolved,
+            &mut created,
+        )
+        .map_err(|message| InputError {
+            source_name: format!("--set {}", self.raw),
+            key_path: Some(
+                self.raw
+                    .split_once('=')
+                    .map_or(&*self.raw, |(k, _)| k)
+                    .trim()
+                    .to_string(),
+            ),
+            line_col: None,
+            message,
         })?;
+        if let Some(depth) = created {
+            resolved.0.truncate(depth);
+        }
         Ok(resolved)
     }
 }
@@ -117,6 +129,7 @@ fn set_in_table(
     path: &[String],
     value: toml::Value,
     resolved: &mut KeyPath,
+    created: &mut Option<usize>,
 ) -> Result<(), String> {
     let (first, rest) = path.split_first().expect("paths are never empty");
     *resolved = resolved.key(first);
@@ -124,10 +137,11 @@ fn set_in_table(
         table.insert(first.clone(), value);
         return Ok(());
     }
-    let child = table
-        .entry(first.clone())
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    set_in_value(child, rest, value, resolved)
+    let child = table.entry(first.clone()).or_insert_with(|| {
+        created.get_or_insert(resolved.0.len());
+        toml::Value::Table(toml::Table::new())
+    });
+    set_in_value(child, rest, value, resolved, created)
 }
 
 fn set_in_value(
@@ -135,9 +149,10 @@ fn set_in_value(
     path: &[String],
     value: toml::Value,
     resolved: &mut KeyPath,
+    created: &mut Option<usize>,
 ) -> Result<(), String> {
     match target {
-        toml::Value::Table(t) => set_in_table(t, path, value, resolved),
+        toml::Value::Table(t) => set_in_table(t, path, value, resolved, created),
         toml::Value::Array(items) => {
             let seg = &path[0];
             let pos = seg.parse::<usize>().ok().or_else(|| {
@@ -156,7 +171,7 @@ fn set_in_value(
                 items[i] = value;
                 Ok(())
             } else {
-                set_in_value(&mut items[i], &path[1..], value, resolved)
+                set_in_value(&mut items[i], &path[1..], value, resolved, created)
             }
         }
         _ => Err(format!("`{resolved}` is a value, not a table")),
@@ -196,6 +211,13 @@ mod tests {
             .unwrap();
         assert_eq!(t["sites"][1]["cameras"].as_integer(), Some(3));
         assert_eq!(t["sites"][0]["cameras"].as_integer(), Some(5));
+        // A path through tables it creates is owned from the first of them.
+        let owned = "sites.a.x.y=1"
+            .parse::<Override>()
+            .unwrap()
+            .apply(&mut t)
+            .unwrap();
+        assert_eq!(owned, KeyPath::keys(&["sites"]).index(0).key("x"));
         let bad: Override = "sites.zz.cameras=1".parse().unwrap();
         assert!(bad.apply(&mut t).is_err());
         // The table survives a failed override.

@@ -26,7 +26,8 @@ pub struct Axis {
 impl Axis {
     /// Parses one `--vary` argument.
     ///
-    /// `START:STOP:STEP` is an inclusive range (STOP is included when it is
+    /// `START:STOP:STEP` is an inclusive range, counted in integers when all
+    /// three are whole numbers (STOP is included when it is
     /// within 10⁻⁹ steps of a step), written with as many decimals as START or
     /// STEP has, so `0.55:0.70:0.01` gives `0.55`, `0.56`, … `0.70` without
     /// float noise. Otherwise the text is a comma-separated list of values
@@ -122,6 +123,13 @@ fn range(spec: &str) -> Result<Vec<String>, String> {
     let [start_s, stop_s, step_s] = parts[..] else {
         return Err(malformed());
     };
+    if let (Ok(start), Ok(stop), Ok(step)) = (
+        start_s.parse::<i128>(),
+        stop_s.parse::<i128>(),
+        step_s.parse::<i128>(),
+    ) {
+        return int_range(spec, start, stop, step, step_s);
+    }
     let num = |s: &str| s.parse::<f64>().ok().filter(|x| x.is_finite());
     let (Some(start), Some(stop), Some(step)) = (num(start_s), num(stop_s), num(step_s)) else {
         return Err(malformed());
@@ -164,6 +172,39 @@ fn range(spec: &str) -> Result<Vec<String>, String> {
                 }
             }
         })
+        .collect())
+}
+
+/// A range of whole numbers, computed in integers: seeds and counts above
+/// 2^53 are not rounded to their nearest f64.
+fn int_range(
+    spec: &str,
+    start: i128,
+    stop: i128,
+    step: i128,
+    step_s: &str,
+) -> Result<Vec<String>, String> {
+    if step <= 0 {
+        return Err(format!(
+            "range `{spec}`: the step must be greater than 0, got {step_s}"
+        ));
+    }
+    if stop < start {
+        return Err(format!(
+            "range `{spec}`: the stop ({stop}) is below the start ({start})"
+        ));
+    }
+    // Whole numbers of up to 39 digits: the difference fits in a u128.
+    let steps = stop.abs_diff(start) / step.unsigned_abs();
+    if steps >= MAX_POINTS as u128 {
+        return Err(format!(
+            "range `{spec}` has {} values; at most {} are allowed",
+            crate::report::fmt_num(steps as f64 + 1.0, 0),
+            crate::report::fmt_num(MAX_POINTS as f64, 0)
+        ));
+    }
+    Ok((0..=steps as i128)
+        .map(|k| (start + step * k).to_string())
         .collect())
 }
 
@@ -292,6 +333,13 @@ mod tests {
         assert_eq!(values("a.b=1:1:1"), ["1"]);
         assert_eq!(values("a.b=0:1e-3:2.5e-4").len(), 5);
         assert_eq!(values("a.b=0:1e-3:2.5e-4")[1], "0.00025");
+        // Whole numbers are counted in integers, beyond 2^53 too.
+        assert_eq!(
+            values("simulation.seed=9007199254740993:9007199254740995:1"),
+            ["9007199254740993", "9007199254740994", "9007199254740995"]
+        );
+        assert_eq!(values("a.b=-3:3:3"), ["-3", "0", "3"]);
+        assert_eq!(values("a.b=+1:7:4"), ["1", "5"]);
     }
 
     #[test]
