@@ -290,7 +290,10 @@ fn clients_join_mid_run_and_sigterm_ends_every_feed_with_a_summary() {
 /// on to its end for the reader. The stalled client's kernel socket buffers
 /// take a few megabytes before anything shows in the server's own buffer,
 /// so the feed must outrun them: two virtual hours of the busy scenario are
-/// ≈ 49,000 lines (8 MB). Twenty repetitions, each well under a second.
+/// ≈ 49,000 lines (8 MB). A buffer of 600 lines, just over one 512-line
+/// chunk, leaves the reader little slack: before the fix, about half the
+/// repetitions cut the reader and then stalled. Twenty repetitions, each
+/// about a third of a second (the stalled client is cut after 250 ms).
 #[test]
 fn max_speed_cuts_the_client_that_never_reads_not_the_reader() {
     const REPS: usize = 20;
@@ -314,7 +317,7 @@ fn max_speed_cuts_the_client_that_never_reads_not_the_reader() {
             "--wait-clients",
             "2",
             "--client-buffer",
-            "2000",
+            "600",
         ]);
         let mut reader = live.connect();
         reader.get_ref().set_read_timeout(Some(REP_BOUND)).unwrap();
