@@ -90,17 +90,25 @@ impl Live {
     }
 
     /// Waits for the process to exit, killing it past the bound.
-    fn wait(mut self) -> (std::process::ExitStatus, String) {
+    fn wait(self) -> (std::process::ExitStatus, String) {
+        self.wait_at_most(RUN_TIMEOUT)
+            .unwrap_or_else(|| panic!("live did not finish in {RUN_TIMEOUT:?}"))
+    }
+
+    /// Waits up to `bound` for the process to exit; past it, kills it and
+    /// says `None`.
+    fn wait_at_most(mut self, bound: Duration) -> Option<(std::process::ExitStatus, String)> {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 std::thread::sleep(Duration::from_millis(50));
                 let err = self.stderr.lock().unwrap().clone();
-                return (status, err);
+                return Some((status, err));
             }
-            if started.elapsed() > RUN_TIMEOUT {
+            if started.elapsed() > bound {
                 let _ = self.child.kill();
-                panic!("live did not finish in {RUN_TIMEOUT:?}");
+                let _ = self.child.wait();
+                return None;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -275,4 +283,83 @@ fn clients_join_mid_run_and_sigterm_ends_every_feed_with_a_summary() {
     assert!(end["t"].as_f64().unwrap() < 86400.0);
     assert!(end["events"]["capture"].as_u64().unwrap() > 0);
     assert!(err.contains("interrupted"), "{err}");
+}
+
+/// Issue 18, F17: at `--speed max`, a client that connects and never reads
+/// is the one disconnected — not the client that reads — and the feed goes
+/// on to its end for the reader. The stalled client's kernel socket buffers
+/// take a few megabytes before anything shows in the server's own buffer,
+/// so the feed must outrun them: two virtual hours of the busy scenario are
+/// ≈ 49,000 lines (8 MB). A buffer of 600 lines, just over one 512-line
+/// chunk, leaves the reader little slack: before the fix, about half the
+/// repetitions cut the reader and then stalled. Twenty repetitions, each
+/// about a third of a second (the stalled client is cut after 250 ms).
+#[test]
+fn max_speed_cuts_the_client_that_never_reads_not_the_reader() {
+    const REPS: usize = 20;
+    /// A repetition that takes longer has stalled: it is killed and fails.
+    const REP_BOUND: Duration = Duration::from_secs(10);
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("busy.toml");
+    std::fs::write(&scenario, BUSY).unwrap();
+    let short = ["--set", "simulation.duration=2h"];
+    let log = reference_log(&scenario, &short);
+    assert!(log.len() > 40_000, "{} lines", log.len());
+    let started = Instant::now();
+    let mut failures = Vec::new();
+    for rep in 0..REPS {
+        let live = Live::start(&[
+            scenario.to_str().unwrap(),
+            short[0],
+            short[1],
+            "--speed",
+            "max",
+            "--wait-clients",
+            "2",
+            "--client-buffer",
+            "600",
+        ]);
+        let mut reader = live.connect();
+        reader.get_ref().set_read_timeout(Some(REP_BOUND)).unwrap();
+        let reader_address = reader.get_ref().local_addr().unwrap();
+        // Connects, never reads.
+        let stalled = TcpStream::connect(live.address).unwrap();
+        let stalled_address = stalled.local_addr().unwrap();
+        let lines = read_all(&mut reader);
+        // Once the reader has its feed, the stalled client goes away.
+        drop(stalled);
+        let Some((status, err)) = live.wait_at_most(REP_BOUND) else {
+            failures.push(format!(
+                "repetition {rep}: the feed stalled ({} lines read)",
+                lines.len()
+            ));
+            continue;
+        };
+        assert!(status.success(), "{err}");
+        let complete = lines.len() == log.len() + 1 && lines[1..] == log[..];
+        let stalled_cut = err.contains(&format!("{stalled_address} disconnected: fell"));
+        let reader_cut = err.contains(&format!("{reader_address} disconnected"));
+        if !complete || !stalled_cut || reader_cut {
+            failures.push(format!(
+                "repetition {rep}: the reader got {} of {} lines{}; stalled client cut: {stalled_cut}; reader cut: {reader_cut}",
+                lines.len().saturating_sub(1),
+                log.len(),
+                if complete { " (the whole feed)" } else { "" },
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {REPS} repetitions failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let end: Value = serde_json::from_str(log.last().unwrap()).unwrap();
+    assert_eq!(end["kind"], "end");
+    assert_eq!(end["complete"], true);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{REPS} repetitions took {:?}",
+        started.elapsed()
+    );
 }

@@ -22,6 +22,11 @@ const CHUNK_LINES: usize = 512;
 const CHUNK_BYTES: usize = 128 * 1024;
 /// Events due within this much of now are sent without sleeping.
 const SLACK: Duration = Duration::from_micros(500);
+/// `--speed max`: a client whose buffer is full and that has taken nothing
+/// for this long, while another client is ready for more, is disconnected.
+const STALLED: Duration = Duration::from_millis(250);
+/// How often a waiting `--speed max` feed looks for stalled or gone clients.
+const TICK: Duration = Duration::from_millis(20);
 /// How long clients get to take their last lines after the end.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
@@ -236,29 +241,14 @@ impl Broadcaster {
     }
 
     /// Hands the pending lines to every client. With `--speed max`, first
-    /// waits until some client has room. False if a signal came.
+    /// waits until every client has room (see [`Self::make_room`]). False if
+    /// a signal came.
     async fn flush(&mut self) -> bool {
         if self.chunk.lines == 0 {
             return true;
         }
-        if self.options.speed == Speed::Max {
-            loop {
-                let lines = self.chunk.lines;
-                let cap = self.options.client_buffer;
-                if self.clients.iter().any(|c| c.has_room(lines, cap)) {
-                    break;
-                }
-                let room = self.room.clone();
-                let notified = room.notified();
-                tokio::select! {
-                    biased;
-                    _ = self.stop.changed() => return false,
-                    Some(stream) = self.joins.recv() => self.join(stream),
-                    _ = notified => {}
-                    // A client that left without reading wakes no one.
-                    _ = tokio::time::sleep(Duration::from_millis(20)) => self.reap(),
-                }
-            }
+        if self.options.speed == Speed::Max && !self.make_room().await {
+            return false;
         }
         let chunk = Arc::new(std::mem::replace(
             &mut self.chunk,
@@ -268,19 +258,10 @@ impl Broadcaster {
             },
         ));
         let cap = self.options.client_buffer;
-        let quiet = self.options.quiet;
         let mut kept = Vec::with_capacity(self.clients.len());
         for c in std::mem::take(&mut self.clients) {
             if !c.has_room(chunk.lines, cap) {
-                if !quiet {
-                    crate::note!(
-                        "survsim live: {} disconnected: fell {} lines behind (--client-buffer {cap})",
-                        c.peer,
-                        c.queued()
-                    );
-                }
-                self.summary.overflowed += 1;
-                self.kicked.push(c.kick());
+                self.overflowed(c, "");
             } else if c.offer(&chunk) {
                 kept.push(c);
             } else {
@@ -289,6 +270,73 @@ impl Broadcaster {
         }
         self.clients = kept;
         true
+    }
+
+    /// `--speed max`: waits until every client has room for the pending
+    /// chunk — the feed goes as fast as the clients take it — and
+    /// disconnects a client whose buffer is full and that has taken nothing
+    /// for [`STALLED`] while another client is ready for more. So a client
+    /// that stops reading holds the feed back for at most [`STALLED`], and is
+    /// the one cut: its kernel socket buffers take megabytes before its own
+    /// buffer fills, and meanwhile it looks like the fastest reader of all,
+    /// so "cut whoever is full while another has room" would cut the reader
+    /// instead. With no other client ready, the feed waits (for the only
+    /// client, or for one to connect). False if a signal came.
+    async fn make_room(&mut self) -> bool {
+        loop {
+            let lines = self.chunk.lines;
+            let cap = self.options.client_buffer;
+            let full = self
+                .clients
+                .iter()
+                .filter(|c| !c.has_room(lines, cap))
+                .count();
+            if full == 0 && !self.clients.is_empty() {
+                return true;
+            }
+            if full > 0 && full < self.clients.len() {
+                let before = self.clients.len();
+                let mut kept = Vec::with_capacity(before);
+                for c in std::mem::take(&mut self.clients) {
+                    if !c.has_room(lines, cap) && c.idle_for() >= STALLED {
+                        let why = format!(" and took none of it for {} ms", STALLED.as_millis());
+                        self.overflowed(c, &why);
+                    } else {
+                        kept.push(c);
+                    }
+                }
+                let cut = kept.len() < before;
+                self.clients = kept;
+                if cut {
+                    continue;
+                }
+            }
+            let room = self.room.clone();
+            let notified = room.notified();
+            tokio::select! {
+                biased;
+                _ = self.stop.changed() => return false,
+                Some(stream) = self.joins.recv() => self.join(stream),
+                _ = notified => {}
+                // A stalled client wakes no one; nor does one that left
+                // without reading.
+                _ = tokio::time::sleep(TICK) => self.reap(),
+            }
+        }
+    }
+
+    /// Disconnects a client whose buffer would overflow, saying so.
+    fn overflowed(&mut self, c: Client, why: &str) {
+        if !self.options.quiet {
+            crate::note!(
+                "survsim live: {} disconnected: fell {} lines behind (--client-buffer {}){why}",
+                c.peer,
+                c.queued(),
+                self.options.client_buffer
+            );
+        }
+        self.summary.overflowed += 1;
+        self.kicked.push(c.kick());
     }
 
     /// Forgets clients whose task has ended (they closed the connection).

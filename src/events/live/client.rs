@@ -4,8 +4,8 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, mpsc};
@@ -28,8 +28,30 @@ pub(super) struct Client {
     tx: mpsc::UnboundedSender<Arc<Chunk>>,
     /// Lines handed over and not yet written to the socket.
     queued: Arc<AtomicUsize>,
+    /// When the client last took something: microseconds after `born` at
+    /// which its task last finished writing a chunk, or picked one up idle.
+    progress: Arc<Progress>,
     kick: Arc<Kick>,
     task: JoinHandle<()>,
+}
+
+/// When a client last took something, as its task saw it.
+struct Progress {
+    born: Instant,
+    /// Microseconds after `born`.
+    at_us: AtomicU64,
+}
+
+impl Progress {
+    fn mark(&self) {
+        let us = self.born.elapsed().as_micros().min(u64::MAX as u128) as u64;
+        self.at_us.store(us, Ordering::Release);
+    }
+
+    fn since(&self) -> Duration {
+        let at = Duration::from_micros(self.at_us.load(Ordering::Acquire));
+        self.born.elapsed().saturating_sub(at)
+    }
 }
 
 /// Asks a client's task to stop at the end of the line it is writing.
@@ -46,15 +68,27 @@ impl Client {
         let _ = stream.set_nodelay(true);
         let (tx, rx) = mpsc::unbounded_channel();
         let queued = Arc::new(AtomicUsize::new(0));
+        let progress = Arc::new(Progress {
+            born: Instant::now(),
+            at_us: AtomicU64::new(0),
+        });
         let kick = Arc::new(Kick {
             set: AtomicBool::new(false),
             notify: Notify::new(),
         });
-        let task = tokio::spawn(write(stream, rx, queued.clone(), room, kick.clone()));
+        let task = tokio::spawn(write(
+            stream,
+            rx,
+            queued.clone(),
+            progress.clone(),
+            room,
+            kick.clone(),
+        ));
         Some(Client {
             peer,
             tx,
             queued,
+            progress,
             kick,
             task,
         })
@@ -70,6 +104,14 @@ impl Client {
     /// Lines handed over and not yet written.
     pub fn queued(&self) -> usize {
         self.queued.load(Ordering::Acquire)
+    }
+
+    /// How long since the client last took anything: since its task last
+    /// finished writing a chunk to the socket, or picked one up with nothing
+    /// before it. A client that is reading keeps this short; one that reads
+    /// nothing lets it grow once the kernel's socket buffers are full.
+    pub fn idle_for(&self) -> Duration {
+        self.progress.since()
     }
 
     /// Hands a chunk over. False if the client has gone.
@@ -117,6 +159,7 @@ async fn write(
     mut stream: TcpStream,
     mut rx: mpsc::UnboundedReceiver<Arc<Chunk>>,
     queued: Arc<AtomicUsize>,
+    progress: Arc<Progress>,
     room: Arc<Notify>,
     kick: Arc<Kick>,
 ) {
@@ -129,6 +172,9 @@ async fn write(
                 None => break,
             },
         };
+        // Picked up idle, this starts the wait; otherwise the last chunk's
+        // end just did.
+        progress.mark();
         let bytes = &chunk.bytes;
         let mut at = 0;
         while at < bytes.len() {
@@ -149,6 +195,7 @@ async fn write(
             }
         }
         queued.fetch_sub(chunk.lines, Ordering::AcqRel);
+        progress.mark();
         room.notify_one();
     }
     let _ = stream.shutdown().await;

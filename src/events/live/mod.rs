@@ -12,7 +12,7 @@
 //!   client can take it), writing it once as a line and handing the same
 //!   bytes to every client;
 //! * each **client** (`client.rs`) has a task that writes its lines to its
-//!   socket, and a buffer bounded by `--client-buffer` lines. The
+//!   socket, and a buffer bounded by `--client-buffer` lines. Paced, the
 //!   broadcaster never waits for a client: one whose buffer would overflow
 //!   is disconnected on the spot — at the end of the line it is being sent —
 //!   having fallen behind by the whole buffer (it can reconnect and pick up
@@ -25,8 +25,14 @@
 //! SIGTERM — every client gets an `end` line (with the run's totals if it
 //! completed) and its connection is closed.
 //!
-//! `--speed max` has no clock: the stream goes as fast as the fastest
-//! connected client reads, and waits while no client is connected.
+//! `--speed max` has no clock: the stream goes as fast as the connected
+//! clients read, and waits while no client is connected. It waits for a
+//! client whose buffer is full only while that client keeps reading: one
+//! that has taken nothing for a quarter of a second while another client is
+//! ready is disconnected (`broadcast.rs`, `make_room`). What a client has
+//! taken is measured in the application — chunks its task finished writing
+//! — since the kernel's socket buffers take megabytes from a client that
+//! reads nothing.
 
 mod broadcast;
 mod client;
@@ -55,7 +61,7 @@ const FEED_BATCHES: usize = 16;
 pub enum Speed {
     /// Virtual seconds per wall-clock second.
     Paced(f64),
-    /// As fast as the fastest client reads.
+    /// As fast as the clients read.
     Max,
 }
 
@@ -110,7 +116,8 @@ pub struct LiveSummary {
     pub events: KindCounts,
     /// Clients that connected.
     pub clients: u64,
-    /// Clients disconnected for falling a whole buffer behind.
+    /// Clients disconnected for falling a whole buffer behind (at `--speed
+    /// max`: and taking nothing for a while).
     pub overflowed: u64,
     /// Emission time minus due time, in microseconds, of each paced event.
     pub drift_us: Option<hdrhistogram::Histogram<u64>>,
