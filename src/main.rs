@@ -130,7 +130,8 @@ struct LiveArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
     /// Virtual seconds per wall-clock second (`1`: real time, `60`: an hour a
-    /// minute), or `max`: as fast as the fastest client reads.
+    /// minute), or `max`: as fast as the slowest client that keeps reading (one that
+    /// stops reading is cut).
     #[arg(long, default_value = "1", value_name = "N|max")]
     speed: String,
     /// Address to serve the feed on; loopback unless told otherwise (port 0:
