@@ -14,7 +14,14 @@ use survsim::scenario::{Override, Scenario, ScenarioSource};
 /// Simulate live facial-recognition surveillance of a city: faces scanned,
 /// true and false alerts, wrongful stops and false arrests, per group.
 #[derive(Parser)]
-#[command(name = "survsim", version, about, long_about = None)]
+#[command(
+    name = "survsim",
+    version,
+    about,
+    long_about = None,
+    after_help = "A SCENARIO is a TOML file or the name of a bundled scenario; \
+                  `survsim scenarios` lists them, `survsim default` prints one to start from."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,6 +40,8 @@ enum Command {
     Merge(MergeArgs),
     /// Print the built-in default scenario (a starting point for your own).
     Default,
+    /// List the bundled scenarios, which any SCENARIO argument accepts by name.
+    Scenarios,
     /// Run the bundled published-record scenarios and compare with the record.
     Validate(ValidateArgs),
     /// Find the load (or the matcher count) at which a pipeline target breaks.
@@ -54,7 +63,8 @@ struct ValidateArgs {
 
 #[derive(clap::Args)]
 struct ScenarioArgs {
-    /// Scenario file (TOML). Without it, the built-in default scenario.
+    /// Scenario file (TOML), or a bundled scenario's name (`survsim
+    /// scenarios` lists them). Without it, the built-in default scenario.
     scenario: Option<PathBuf>,
     /// Override a scenario value, typed as in the file: `matcher.threshold=0.62`,
     /// `sites[0].footfall_per_hour=900`, `simulation.duration=12h`. Repeatable.
@@ -534,6 +544,15 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Stress(args) => stress(args),
         Command::Live(args) => live(args),
+        Command::Scenarios => {
+            let list = survsim::scenario::bundled::descriptions();
+            let width = list.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+            let text: String = list
+                .iter()
+                .map(|(name, description)| format!("{name:<width$}  {description}\n"))
+                .collect();
+            survsim::output::write_stdout(text.as_bytes())
+        }
         Command::Default => {
             survsim::output::write_stdout(survsim::scenario::DEFAULT_SCENARIO.as_bytes())
         }

@@ -1252,6 +1252,18 @@ impl LatencyLog {
     }
 }
 
+/// A number as a person would write it: at most six significant digits,
+/// without float noise (`0.8999999999999999` → `0.9`).
+pub fn round_for_people(x: f64) -> String {
+    let text = format!("{:.6}", x);
+    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+    if trimmed.is_empty() || trimmed == "-" {
+        "0".into()
+    } else {
+        trimmed.into()
+    }
+}
+
 /// Milliseconds with sensible precision.
 fn fmt_ms(ms: f64) -> String {
     if ms >= 100.0 {

@@ -181,3 +181,41 @@ fn a_closed_pipe_ends_quietly_with_success() {
     assert!(status.success(), "status {status}, stderr {err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn scenarios_lists_every_bundled_scenario_and_help_points_to_it() {
+    let out = survsim().arg("scenarios").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in survsim::scenario::bundled::names() {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("{name} not listed"));
+        assert!(line.len() > name.len() + 10, "{name} has no description");
+    }
+    let help = survsim().arg("--help").output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("survsim scenarios"));
+    // The README lists them too.
+    let readme = include_str!("../README.md");
+    for name in survsim::scenario::bundled::names() {
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "README misses {name}"
+        );
+    }
+}
+
+#[test]
+fn share_sums_are_reported_without_float_noise() {
+    let out = survsim()
+        .args(["check", "--set", "population.groups[0].share=0.6"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("sum to 0.9") && !err.contains("0.8999"),
+        "{err}"
+    );
+}

@@ -325,7 +325,11 @@ pub fn check_shares(
     if (sum - 1.0).abs() > 1e-6 {
         return Err(ValidationError::new(
             whole.clone(),
-            format!("shares must sum to 1, but they sum to {sum}"),
+            // Rounded: float noise (0.8999999999999999) helps no one.
+            format!(
+                "shares must sum to 1, but they sum to {}",
+                crate::report::round_for_people(sum)
+            ),
         ));
     }
     Ok(())

@@ -55,3 +55,23 @@ pub fn get(name: &str) -> Option<&'static str> {
 pub fn names() -> Vec<&'static str> {
     BUNDLED.iter().map(|(n, _)| *n).collect()
 }
+
+/// Every bundled scenario's name and one-line description (its
+/// `simulation.description`), for `survsim scenarios`.
+pub fn descriptions() -> Vec<(&'static str, String)> {
+    BUNDLED
+        .iter()
+        .map(|(name, text)| {
+            let description = toml::from_str::<toml::Table>(text)
+                .ok()
+                .and_then(|t| {
+                    t.get("simulation")?
+                        .get("description")?
+                        .as_str()
+                        .map(|d| d.lines().next().unwrap_or_default().to_string())
+                })
+                .unwrap_or_default();
+            (*name, description)
+        })
+        .collect()
+}
