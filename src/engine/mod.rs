@@ -336,18 +336,16 @@ impl<'m> Engine<'m> {
     /// warrant as it stands at that moment — so an arrest earlier in the
     /// hour already counts.
     fn raise_in_time_order(&mut self, response: &mut Response<'m>) {
-        self.hour_alerts.sort_by(|x, y| {
-            x.time_s
-                .total_cmp(&y.time_s)
-                .then(x.site.cmp(&y.site))
-                .then(x.person.cmp(&y.person))
-        });
-        self.hour_wanted.sort_by(|x, y| {
-            x.time_s
-                .total_cmp(&y.time_s)
-                .then(x.site.cmp(&y.site))
-                .then(x.person.cmp(&y.person))
-        });
+        // Time, then site and person: a reproducible order for ties.
+        let order = |t: f64, site: u32, person: u32, u: (f64, u32, u32)| {
+            t.total_cmp(&u.0)
+                .then(site.cmp(&u.1))
+                .then(person.cmp(&u.2))
+        };
+        self.hour_alerts
+            .sort_by(|x, y| order(x.time_s, x.site, x.person, (y.time_s, y.site, y.person)));
+        self.hour_wanted
+            .sort_by(|x, y| order(x.time_s, x.site, x.person, (y.time_s, y.site, y.person)));
         let alerts = std::mem::take(&mut self.hour_alerts);
         let wanted = std::mem::take(&mut self.hour_wanted);
         let mut next_wanted = wanted.iter().peekable();
@@ -436,8 +434,7 @@ impl<'m> Engine<'m> {
         } else {
             // No longer on the watchlist: a non-mated search, alerting with
             // their FPIR (the impostor draw decides it, as in a mated search).
-            let fpir = -(lookalike * (-group.search.fpir).ln_1p()).exp_m1();
-            (face.u_impostor <= fpir, false)
+            (face.u_impostor <= group.search.fpir_for(lookalike), false)
         };
         let alert = alerted.then_some(Alert {
             time_s: face.time_s,
@@ -613,6 +610,15 @@ fn capture_block<const PIPELINE: bool, const EVENTS: bool>(
     }
 }
 
+/// The next face's number and whether its events are sampled (events only).
+#[inline(always)]
+fn next_face<const EVENTS: bool>(out: &mut Collected) -> (u64, bool) {
+    match out.recorder.as_deref_mut() {
+        Some(recorder) if EVENTS => recorder.next_face(),
+        _ => (0, false),
+    }
+}
+
 /// Draws what a wanted person's search will need — three words of the search
 /// stream, as every mated search always used — and sets the face aside to be
 /// searched in time order ([`Engine::search_wanted`]).
@@ -624,10 +630,7 @@ fn defer_wanted<const EVENTS: bool>(
     rngs: &mut SiteStreams,
     out: &mut Collected,
 ) {
-    let (face, sampled) = match out.recorder.as_deref_mut() {
-        Some(recorder) if EVENTS => recorder.next_face(),
-        _ => (0, false),
-    };
+    let (face, sampled) = next_face::<EVENTS>(out);
     let rng = &mut rngs.search;
     let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
     let when = unit(rng.next_u64());
@@ -658,10 +661,7 @@ fn search_face<const PIPELINE: bool, const EVENTS: bool>(
     rngs: &mut SiteStreams,
     out: &mut Collected,
 ) {
-    let (face, sampled) = match out.recorder.as_deref_mut() {
-        Some(recorder) if EVENTS => recorder.next_face(),
-        _ => (0, false),
-    };
+    let (face, sampled) = next_face::<EVENTS>(out);
     let alerted = search(
         model,
         block,
@@ -801,7 +801,7 @@ fn search(
         group.search.false_alert_bits
     } else {
         // FPIR = 1 − F(T)^(m·L·N) for a person with propensity L.
-        bernoulli_threshold(-(lookalike * (-group.search.fpir).ln_1p()).exp_m1())
+        bernoulli_threshold(group.search.fpir_for(lookalike))
     };
     let alerted = bits < threshold;
     if alerted {

@@ -75,6 +75,15 @@ pub struct GroupSearch {
     pub genuine_exponent: f64,
 }
 
+impl GroupSearch {
+    /// The FPIR of a member whose false-match propensity is `lookalike`:
+    /// 1 − F(T)^(m·L·N) = 1 − (1 − FPIR)^L.
+    #[inline]
+    pub fn fpir_for(&self, lookalike: f64) -> f64 {
+        -(lookalike * (-self.fpir).ln_1p()).exp_m1()
+    }
+}
+
 /// The matcher at one threshold and watchlist size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matcher {
