@@ -13,12 +13,11 @@ use survsim::replicate::run_replications;
 
 /// A small town whose wanted people pass the cameras many times an hour, so
 /// that without warrant execution they would be arrested again and again.
-const TOWN: &str = r#"
-[simulation]
-duration = "12h"
-seed = 41
-[population]
-residents = 3000
+const TOWN: &str = town!(
+    duration = "12h",
+    seed = 41,
+    residents = 3000,
+    r#"
 [[sites]]
 name = "square"
 footfall_per_hour = 6000
@@ -41,7 +40,8 @@ stop_duration = "5m"
 p_arrest_correct = 1.0
 custody = "2h"
 arrest_processing = "15m"
-"#;
+"#
+);
 
 /// The same town with a recognition pipeline in front of the matcher.
 fn town_with_pipeline() -> String {
@@ -90,23 +90,13 @@ fn bundled_scenarios_count_each_arrest_once_and_keep_both_keys() {
 
 fn events(text: &str, sets: &[&str]) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("town.toml");
-    std::fs::write(&path, text).unwrap();
+    let path = scenario_file(dir.path(), "town.toml", text);
     let out = survsim()
         .args(["run", path.to_str().unwrap(), "--events", "-", "-q"])
         .args(sets.iter().flat_map(|s| ["--set", s]))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice(l).unwrap())
-        .collect()
+    ndjson(&succeeded(out))
 }
 
 #[test]

@@ -3,21 +3,20 @@
 
 mod common;
 
-use common::survsim;
+use common::{ndjson, scenario_file, succeeded, survsim};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// Few operators and officers, a poor matcher and plenty of wanted people:
 /// every step of the chain and every way of being lost happens.
-const CHAIN: &str = r#"
-[simulation]
-duration = "4h"
-seed = 5
-[population]
-residents = 20000
+const CHAIN: &str = town!(
+    duration = "4h",
+    seed = 5,
+    residents = 20000,
+    r#"
 [[population.groups]]
 name = "a"
 share = 0.7
@@ -47,17 +46,17 @@ stop_duration = "3m"
 p_arrest_correct = 0.6
 p_arrest_wrongful = 0.2
 arrest_processing = "20m"
-"#;
+"#
+);
 
 /// A recognition pipeline with one pool that drops faces (drop-oldest) and
 /// one so slow that decisions come after the person has gone — and in a
 /// later hour than the capture.
-const PIPELINE: &str = r#"
-[simulation]
-duration = "2h"
-seed = 7
-[population]
-residents = 20000
+const PIPELINE: &str = town!(
+    duration = "2h",
+    seed = 7,
+    residents = 20000,
+    r#"
 [[sites]]
 name = "gate"
 footfall_per_hour = 40000
@@ -88,13 +87,8 @@ officers = 6
 window = "2m"
 p_arrest_wrongful = 0.3
 arrest_processing = "5m"
-"#;
-
-fn scenario_file(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
+"#
+);
 
 /// Runs `survsim run ARGS --events LOG -o REPORT --format json -q` and
 /// returns the log's bytes and the report.
@@ -111,21 +105,9 @@ fn logged(dir: &Path, args: &[&str]) -> (Vec<u8>, Value) {
         .args(["--format", "json", "-q"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.stdout.is_empty());
+    assert!(succeeded(out).is_empty());
     let v = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     (std::fs::read(&log).unwrap(), v)
-}
-
-fn lines(log: &[u8]) -> Vec<Value> {
-    log.split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice(l).expect("every line is JSON"))
-        .collect()
 }
 
 /// Lines per kind, per `kind.outcome` / `kind.reason`, and alerts per truth.
@@ -184,7 +166,7 @@ fn the_log_reproduces_the_reports_totals_exactly() {
     ];
     for (scenario, may_be_zero) in cases {
         let (log, report) = logged(dir.path(), &[scenario]);
-        let events = lines(&log);
+        let events = ndjson(&log);
         let (end, events) = events.split_last().unwrap();
         let tally = tally(events);
         let totals = &report["totals"];
@@ -264,7 +246,7 @@ fn events_are_in_time_order_and_join_up() {
     for text in [CHAIN, PIPELINE] {
         let scenario = scenario_file(dir.path(), "s.toml", text);
         let (log, _) = logged(dir.path(), &[scenario.to_str().unwrap()]);
-        let events = lines(&log);
+        let events = ndjson(&log);
         let mut last = 0.0;
         let mut captured = std::collections::HashSet::new();
         let mut alerted = std::collections::HashMap::new();
@@ -316,7 +298,7 @@ fn kinds_and_capture_sampling_select_lines() {
     let chain = scenario_file(dir.path(), "chain.toml", CHAIN);
     let c = chain.to_str().unwrap();
     let (full, _) = logged(dir.path(), &[c]);
-    let full = lines(&full);
+    let full = ndjson(&full);
     let of_kinds = |events: &[Value], kinds: &[&str]| -> Vec<Value> {
         events
             .iter()
@@ -326,14 +308,14 @@ fn kinds_and_capture_sampling_select_lines() {
     };
     // Only the kinds asked for (and the closing line), exactly as in the full log.
     let (some, _) = logged(dir.path(), &[c, "--events-kinds", "alert,stop,arrest"]);
-    let some = lines(&some);
+    let some = ndjson(&some);
     assert_eq!(some.last().unwrap()["kind"], "end");
     let chain_kinds = ["alert", "stop", "arrest"];
     assert_eq!(of_kinds(&some, &chain_kinds), of_kinds(&full, &chain_kinds));
     assert_eq!(some.len(), of_kinds(&full, &chain_kinds).len() + 1);
     // A tenth of the faces: their captures and searches, and every alert.
     let (sampled, _) = logged(dir.path(), &[c, "--capture-sample", "0.1"]);
-    let sampled = lines(&sampled);
+    let sampled = ndjson(&sampled);
     let n = of_kinds(&full, &["capture"]).len() as f64;
     let k = of_kinds(&sampled, &["capture"]).len() as f64;
     let sd = (n * 0.1 * 0.9).sqrt();

@@ -3,17 +3,8 @@
 
 mod common;
 
-use common::survsim;
+use common::{exit_of, succeeded, survsim};
 use std::path::Path;
-
-/// Runs survsim with `args` and returns (exit code, stderr).
-fn exit_of(args: &[&str]) -> (i32, String) {
-    let out = survsim().args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn f1_deep_key_paths_are_refused_not_a_stack_overflow() {
@@ -333,12 +324,7 @@ fn f4_replications_are_aggregated_in_bounded_memory() {
         ))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&succeeded(out)).unwrap();
     assert_eq!(v["scenario"]["replications"], 20000);
 }
 

@@ -14,12 +14,11 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 /// A busy little scenario: ≈ 100,000 lines in four virtual hours.
-const BUSY: &str = r#"
-[simulation]
-duration = "4h"
-seed = 5
-[population]
-residents = 20000
+const BUSY: &str = town!(
+    duration = "4h",
+    seed = 5,
+    residents = 20000,
+    r#"
 [[sites]]
 name = "north"
 footfall_per_hour = 8000
@@ -35,7 +34,8 @@ threshold = 0.55
 operators = 2
 [intervention]
 officers = 2
-"#;
+"#
+);
 
 /// Generous bounds: the suite must never hang.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);

@@ -51,19 +51,69 @@ pub fn survsim() -> assert_cmd::Command {
     assert_cmd::Command::new(env!("CARGO_BIN_EXE_survsim"))
 }
 
-/// Runs the binary with `args` plus `--format json`, asserts success, and
-/// returns the raw output and the parsed JSON.
-pub fn json_output(args: &[&str]) -> (Vec<u8>, serde_json::Value) {
-    let out = survsim()
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+/// Asserts that a finished command succeeded, showing its stderr if not,
+/// and returns its standard output.
+pub fn succeeded(out: std::process::Output) -> Vec<u8> {
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v = serde_json::from_slice(&out.stdout).expect("valid JSON");
-    (out.stdout, v)
+    out.stdout
+}
+
+/// Runs the binary with `args` plus `--format json`, asserts success, and
+/// returns the raw output and the parsed JSON.
+pub fn json_output(args: &[&str]) -> (Vec<u8>, serde_json::Value) {
+    let stdout = succeeded(
+        survsim()
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    let v = serde_json::from_slice(&stdout).expect("valid JSON");
+    (stdout, v)
+}
+
+/// Runs the binary with `args` and returns (exit code, stderr).
+pub fn exit_of(args: &[&str]) -> (i32, String) {
+    let out = survsim().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Writes a scenario file `name` with `text` into `dir` and returns its path.
+pub fn scenario_file(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The lines of an NDJSON event log, each parsed.
+pub fn ndjson(log: &[u8]) -> Vec<serde_json::Value> {
+    log.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("every line is JSON"))
+        .collect()
+}
+
+/// A small test scenario's text: the `[simulation]` and `[population]`
+/// opening every test town shares, then the rest of the file.
+/// `town!(duration = "4h", seed = 5, residents = 20000, r#"[[sites]]..."#)`
+#[macro_export]
+macro_rules! town {
+    (duration = $duration:literal, seed = $seed:literal, residents = $residents:literal, $rest:literal) => {
+        concat!(
+            "\n[simulation]\nduration = \"",
+            $duration,
+            "\"\nseed = ",
+            $seed,
+            "\n[population]\nresidents = ",
+            $residents,
+            $rest
+        )
+    };
 }
