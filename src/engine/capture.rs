@@ -8,10 +8,10 @@
 
 use super::Resident;
 use super::pipeline::{Face, NO_ALERT};
-use super::response::{Alert, NOT_WANTED};
+use super::response::{Alert, NOT_WANTED, search_outcome};
 use super::wanted::{WantedFace, defer_wanted};
 use crate::events::record::{HeldFace, UNSAMPLED};
-use crate::events::{self, Event, Kind, Recorder};
+use crate::events::{Event, FaceDetail, Kind, Recorder, Subject};
 use crate::model::{Block, Model};
 use crate::rng::{SimRng, below, bernoulli_threshold, unit};
 use rand::Rng;
@@ -177,11 +177,13 @@ pub(super) fn search_face<const PIPELINE: bool, const EVENTS: bool>(
         tag = record_face(
             recorder,
             &FaceSeen {
-                face,
-                person: block.first_resident + member,
-                group: block.group,
+                subject: Subject {
+                    face,
+                    person: block.first_resident + member,
+                    group: block.group,
+                    site: interval.site,
+                },
                 wanted: false,
-                site: interval.site,
                 capture_s,
                 alert: alert.map(|i| out.alerts[i]),
                 pipeline: PIPELINE,
@@ -203,12 +205,10 @@ pub(super) fn search_face<const PIPELINE: bool, const EVENTS: bool>(
 
 /// A captured face, as [`record_face`] needs it.
 pub(super) struct FaceSeen {
-    pub(super) face: u64,
-    pub(super) person: u32,
-    pub(super) group: u32,
+    /// The face, its person, group and site.
+    pub(super) subject: Subject,
     /// Whether the search is mated (the person is wanted at capture).
     pub(super) wanted: bool,
-    pub(super) site: u32,
     /// The capture time.
     pub(super) capture_s: f64,
     /// The alert it raised, if any.
@@ -223,38 +223,25 @@ pub(super) struct FaceSeen {
 /// recorder holds the face for its search or drop event (or `UNSAMPLED`).
 #[inline]
 pub(super) fn record_face(recorder: &mut Recorder, seen: &FaceSeen) -> u32 {
-    let wanted = seen.wanted;
-    let mut detail = if wanted { events::WANTED } else { 0 };
-    if recorder.wants(Kind::Capture) {
-        detail |= events::CAPTURE_LINE;
-    }
-    if !seen.pipeline && recorder.wants(Kind::Search) {
-        detail |= events::SEARCH_LINE;
-        if let Some(a) = seen.alert {
-            detail |= events::ALERTED | if a.is_true { events::ALERT_TRUE } else { 0 };
-        }
-    }
-    let person = seen.person;
-    if detail & (events::CAPTURE_LINE | events::SEARCH_LINE) != 0 {
-        recorder.push(Event {
-            t: seen.capture_s,
-            face: seen.face,
-            a: 0.0,
-            b: 0.0,
-            person,
-            site: seen.site,
-            group: seen.group,
-            kind: Kind::Capture,
-            detail,
-        });
+    let capture_line = recorder.wants(Kind::Capture);
+    let searched = (!seen.pipeline && recorder.wants(Kind::Search))
+        .then(|| search_outcome(seen.alert.as_ref()));
+    if capture_line || searched.is_some() {
+        let capture = FaceDetail::Capture {
+            capture_line,
+            searched,
+        };
+        recorder.push(Event::of_face(
+            seen.capture_s,
+            seen.subject,
+            seen.wanted,
+            capture,
+        ));
     }
     if seen.pipeline && (recorder.wants(Kind::Search) || recorder.wants(Kind::Drop)) {
         recorder.hold(HeldFace {
-            face: seen.face,
-            person,
-            group: seen.group,
-            site: seen.site,
-            wanted,
+            subject: seen.subject,
+            wanted: seen.wanted,
         })
     } else {
         UNSAMPLED

@@ -17,9 +17,9 @@
 //! Faces are processed an hour at a time and queues carry over from one
 //! hour to the next, so the state is bounded by an hour's faces.
 
-use crate::engine::response::{Alert, Response};
+use super::response::{Alert, Response, search_outcome};
 use crate::events::record::UNSAMPLED;
-use crate::events::{self, Event, Kind, Recorder};
+use crate::events::{DropReason, Event, FaceDetail, Recorder};
 use crate::metrics::{Latencies, Metric, Outcome, PoolStats};
 use crate::model::Model;
 use crate::model::pipeline::{Overload, Pipeline, Pool};
@@ -64,9 +64,7 @@ struct Job {
 struct Noted {
     tag: u32,
     t: f64,
-    since_capture_s: f64,
-    kind: Kind,
-    detail: u8,
+    detail: FaceDetail,
 }
 
 /// An alert whose search has been decided, ordered by decision time.
@@ -166,17 +164,13 @@ impl<'m> PoolState<'m> {
             .capture_to_decision
             .saturating_record(((done - job.capture_s) * 1e6) as u64);
         if job.tag != UNSAMPLED {
-            let detail = match job.alert {
-                Some(a) if a.is_true => events::ALERTED | events::ALERT_TRUE,
-                Some(_) => events::ALERTED,
-                None => 0,
-            };
             out.noted.push(Noted {
                 tag: job.tag,
                 t: done,
-                since_capture_s: done - job.capture_s,
-                kind: Kind::Search,
-                detail,
+                detail: FaceDetail::Search {
+                    outcome: search_outcome(job.alert.as_ref()),
+                    decision_s: done - job.capture_s,
+                },
             });
         }
         if let Some(alert) = job.alert {
@@ -205,21 +199,22 @@ impl<'m> PoolState<'m> {
         } else if (self.waiting.len() as u64) < self.pool.queue_capacity {
             self.waiting.push_back(job);
         } else {
-            let (dropped, detail) = match self.pool.overload {
+            let (dropped, reason) = match self.pool.overload {
                 Overload::DropOldest if !self.waiting.is_empty() => {
                     let oldest = self.waiting.pop_front().expect("not empty");
                     self.waiting.push_back(job);
-                    (oldest, events::PUSHED_OUT)
+                    (oldest, DropReason::PushedOut)
                 }
-                _ => (job, 0),
+                _ => (job, DropReason::QueueFull),
             };
             if dropped.tag != UNSAMPLED {
                 out.noted.push(Noted {
                     tag: dropped.tag,
                     t,
-                    since_capture_s: t - dropped.capture_s,
-                    kind: Kind::Drop,
-                    detail,
+                    detail: FaceDetail::Drop {
+                        reason,
+                        since_capture_s: t - dropped.capture_s,
+                    },
                 });
             }
             self.stats.dropped += 1;
@@ -254,20 +249,11 @@ impl Decisions {
         let Some(recorder) = recorder else {
             return;
         };
-        for n in self.noted.drain(..) {
-            let face = recorder.release(n.tag);
-            if recorder.wants(n.kind) {
-                recorder.push(Event {
-                    t: n.t,
-                    face: face.face,
-                    a: n.since_capture_s,
-                    b: 0.0,
-                    person: face.person,
-                    site: face.site,
-                    group: face.group,
-                    kind: n.kind,
-                    detail: n.detail | if face.wanted { events::WANTED } else { 0 },
-                });
+        for noted in self.noted.drain(..) {
+            let face = recorder.release(noted.tag);
+            if recorder.wants(noted.detail.kind()) {
+                let event = Event::of_face(noted.t, face.subject, face.wanted, noted.detail);
+                recorder.push(event);
             }
         }
     }

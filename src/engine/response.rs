@@ -43,7 +43,7 @@
 //! handled: the alert when raised, the operator's decision, the dispatch,
 //! the stop, the arrest or false arrest, or the loss and its reason.
 
-use crate::events::{self, Kind as EventKind, LostReason, Recorder};
+use crate::events::{self, AlertDetail, LostReason, Recorder, SearchOutcome, Subject};
 use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::Model;
 use crate::rng::{SimRng, unit};
@@ -71,6 +71,27 @@ pub struct Alert {
     pub is_true: bool,
     /// The face that raised it (numbered only when events are recorded).
     pub face: u64,
+}
+
+impl Alert {
+    /// Who the alert's events are about: the face that raised it.
+    pub fn subject(&self) -> Subject {
+        Subject {
+            face: self.face,
+            person: self.person,
+            group: self.group,
+            site: self.site,
+        }
+    }
+}
+
+/// What a search that raised `alert` (or none) concluded.
+pub(super) fn search_outcome(alert: Option<&Alert>) -> SearchOutcome {
+    match alert {
+        None => SearchOutcome::NoAlert,
+        Some(a) if a.is_true => SearchOutcome::TrueAlert,
+        Some(_) => SearchOutcome::FalseAlert,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,8 +322,8 @@ impl<'m> Response<'m> {
         self.outcome.groups[g][m] += 1;
     }
 
-    fn lose(&mut self, slot: u32, why: LostReason) {
-        self.count(match why {
+    fn lose(&mut self, slot: u32, reason: LostReason) {
+        self.count(match reason {
             LostReason::PipelineDelay => Metric::LostToPipelineDelay,
             LostReason::AwaitingReview => Metric::LostAwaitingReview,
             LostReason::DuringReview => Metric::LostDuringReview,
@@ -311,32 +332,31 @@ impl<'m> Response<'m> {
         });
         self.count(Metric::LostInCrowd);
         self.slots[slot as usize].stage = Stage::Done;
-        let since_capture = self.now_s - self.slots[slot as usize].alert.time_s;
-        let detail = (why as u8) << events::REASON_SHIFT;
-        self.note(slot, EventKind::Lost, detail, since_capture, 0.0);
+        let since_capture_s = self.now_s - self.slots[slot as usize].alert.time_s;
+        self.note(
+            slot,
+            AlertDetail::Lost {
+                reason,
+                since_capture_s,
+            },
+        );
     }
 
-    /// Records an event of the alert in `slot` at the current time, if
-    /// events are recorded. `a` and `b` are the kind's two figures.
+    /// Records a step of the alert in `slot` at the current time, if events
+    /// are recorded.
     #[inline]
-    fn note(&mut self, slot: u32, kind: EventKind, detail: u8, a: f64, b: f64) {
+    fn note(&mut self, slot: u32, detail: AlertDetail) {
         let Some(recorder) = &mut self.recorder else {
             return;
         };
-        if recorder.wants(kind) {
+        if recorder.wants(detail.kind()) {
             let alert = self.slots[slot as usize].alert;
-            let truth = if alert.is_true { events::TRUE_ALERT } else { 0 };
-            recorder.push(events::Event {
-                t: self.now_s,
-                face: alert.face,
-                a,
-                b,
-                person: alert.person,
-                site: alert.site,
-                group: alert.group,
-                kind,
-                detail: detail | truth,
-            });
+            recorder.push(events::Event::of_alert(
+                self.now_s,
+                alert.subject(),
+                alert.is_true,
+                detail,
+            ));
         }
     }
 
@@ -354,7 +374,11 @@ impl<'m> Response<'m> {
                     self.count_group(slot, GroupMetric::FalseAlerts);
                     self.burden.entry(f.alert.person).or_default().0 += 1;
                 }
-                self.note(slot, EventKind::Alert, 0, f.alert.time_s, f.deadline_s);
+                let raised = AlertDetail::Raised {
+                    captured_t: f.alert.time_s,
+                    window_ends_t: f.deadline_s,
+                };
+                self.note(slot, raised);
                 if self.now_s > f.deadline_s {
                     // The pipeline decided it after the person had gone.
                     self.lose(slot, LostReason::PipelineDelay);
@@ -381,20 +405,19 @@ impl<'m> Response<'m> {
                 } else {
                     self.model.review.p_confirm_false
                 };
-                let operator_wait = waited - f.review_s;
-                if f.confirm_u >= p {
+                let confirmed = f.confirm_u < p;
+                let review = AlertDetail::Review {
+                    confirmed,
+                    operator_wait_s: waited - f.review_s,
+                    latency_s: waited,
+                };
+                if !confirmed {
                     self.count(Metric::AlertsRejected);
                     self.slots[slot as usize].stage = Stage::Done;
-                    self.note(slot, EventKind::Review, 0, operator_wait, waited);
+                    self.note(slot, review);
                 } else {
                     self.count(Metric::AlertsConfirmed);
-                    self.note(
-                        slot,
-                        EventKind::Review,
-                        events::CONFIRMED,
-                        operator_wait,
-                        waited,
-                    );
+                    self.note(slot, review);
                     if self.model.intervention.officers == 0 {
                         // A trial that only records alerts: no one is sent.
                         self.count(Metric::NotActioned);
@@ -433,13 +456,19 @@ impl<'m> Response<'m> {
                         self.burden.entry(f.alert.person).or_default().1 += 1;
                     }
                     self.slots[slot as usize].stage = Stage::Stopped;
-                    self.note(slot, EventKind::Stop, 0, since_capture, f.stop_s);
+                    let stop = AlertDetail::Stop {
+                        since_capture_s: since_capture,
+                        duration_s: f.stop_s,
+                    };
+                    self.note(slot, stop);
                     self.schedule(self.now_s + f.stop_s, slot, Kind::StopEnds);
                 }
             }
             Kind::StopEnds => {
                 let iv = &self.model.intervention;
-                let since_capture = self.now_s - f.alert.time_s;
+                let arrest = AlertDetail::Arrest {
+                    since_capture_s: self.now_s - f.alert.time_s,
+                };
                 let mut processing = false;
                 if f.alert.is_true {
                     let w = f.alert.wanted_index as usize;
@@ -448,13 +477,13 @@ impl<'m> Response<'m> {
                         self.count(Metric::Arrests);
                         self.wanted_flags[w] |= ARRESTED;
                         self.arrested_at_s[w] = self.now_s;
-                        self.note(slot, EventKind::Arrest, 0, since_capture, 0.0);
+                        self.note(slot, arrest);
                         processing = true;
                     }
                 } else if f.arrest_u < iv.p_arrest_wrongful {
                     self.count(Metric::FalseArrests);
                     self.count_group(slot, GroupMetric::FalseArrests);
-                    self.note(slot, EventKind::Arrest, 0, since_capture, 0.0);
+                    self.note(slot, arrest);
                 }
                 self.slots[slot as usize].stage = Stage::Done;
                 if processing {
@@ -501,8 +530,11 @@ impl<'m> Response<'m> {
                 self.count(Metric::StopAttempts);
                 self.slots[slot as usize].stage = Stage::OfficerEnRoute;
                 let f = self.slots[slot as usize];
-                let wait = self.now_s - f.confirmed_s;
-                self.note(slot, EventKind::Dispatch, 0, wait, f.approach_s);
+                let dispatch = AlertDetail::Dispatch {
+                    wait_s: self.now_s - f.confirmed_s,
+                    approach_s: f.approach_s,
+                };
+                self.note(slot, dispatch);
                 let arrives = self.now_s + self.slots[slot as usize].approach_s;
                 self.schedule(arrives, slot, Kind::OfficerArrives);
             }

@@ -12,8 +12,8 @@ use super::Engine;
 use super::capture::{Collected, FaceSeen, Interval, SiteStreams, next_face, record_face};
 use super::pipeline::{Face, NO_ALERT};
 use super::response::{Alert, NOT_WANTED, Response, Warrant};
-use crate::events::Recorder;
 use crate::events::record::UNSAMPLED;
+use crate::events::{Recorder, Subject};
 use crate::model::{Block, MatedOutcome, Mode};
 use crate::rng::{open01, unit};
 use rand::Rng;
@@ -160,11 +160,13 @@ impl<'m> Engine<'m> {
             tag = record_face(
                 recorder,
                 &FaceSeen {
-                    face: face.face,
-                    person: face.person,
-                    group: face.group,
+                    subject: Subject {
+                        face: face.face,
+                        person: face.person,
+                        group: face.group,
+                        site: face.site,
+                    },
                     wanted: still_wanted,
-                    site: face.site,
                     capture_s: face.time_s,
                     alert,
                     pipeline: PIPELINE,
