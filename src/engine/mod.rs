@@ -33,8 +33,9 @@
 //!    segment, as Poisson arrivals are given their count) and is handed, in
 //!    time order, to the [`response::Response`] chain — directly, or after
 //!    the delay of the recognition [`pipeline`]: review → dispatch → stop →
-//!    arrest, a discrete-event simulation with operators and officers as
-//!    FIFO resources and reneging when the person walks out of reach.
+//!    arrest, a discrete-event simulation ([`queue`]) with operators and
+//!    officers as FIFO resources ([`resource`]) and reneging when the person
+//!    walks out of reach.
 //! 5. **Events** (only with [`Engine::run_with_events`]). Each step above
 //!    can also be recorded as an event — captures and searches of a sample
 //!    of faces (numbered in drawing order), the chain's steps of every alert
@@ -47,7 +48,9 @@
 
 mod capture;
 pub mod pipeline;
+pub(crate) mod queue;
 mod resident;
+pub(crate) mod resource;
 pub mod response;
 mod wanted;
 
