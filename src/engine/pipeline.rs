@@ -5,27 +5,27 @@
 //! (its cameras' combined capacity) fed in capture order, so a face's
 //! detection end is the Lindley recursion d = max(capture, d_prev) + s.
 //! Detected faces reach their matcher pool after a fixed transfer latency;
-//! a pool's faces are taken in arrival order through c servers and a bounded
-//! FIFO queue: before each arrival, queued faces start on servers that have
-//! become free (a heap of the busy servers' free times, and a count of idle
-//! ones), then the arrival starts at once,
-//! joins the queue, or — the queue being full — is dropped (drop-newest) or
-//! pushes out the face that waited longest (drop-oldest). A dropped face is
-//! never searched. A face's decision comes when its service ends; alerts are
-//! handed to the response chain in decision order.
+//! a pool is a [`Resource`] — c servers and a bounded FIFO queue — fed in
+//! arrival order: before each arrival, queued faces start on servers that
+//! have become free (a [`TimeQueue`] of the busy servers' free times), then
+//! the arrival starts at once, joins the queue, or — the queue being full —
+//! is dropped (drop-newest) or pushes out the face that waited longest
+//! (drop-oldest). A dropped face is never searched. A face's decision comes
+//! when its service ends; alerts are handed to the response chain in
+//! decision order (ties in the order decided).
 //!
 //! Faces are processed an hour at a time and queues carry over from one
 //! hour to the next, so the state is bounded by an hour's faces.
 
-use crate::engine::response::{Alert, Response};
+use super::queue::TimeQueue;
+use super::resource::{Arrival, Resource};
+use super::response::{Alert, Response, search_outcome};
 use crate::events::record::UNSAMPLED;
-use crate::events::{self, Event, Kind, Recorder};
+use crate::events::{DropReason, Event, FaceDetail, Recorder};
 use crate::metrics::{Latencies, Metric, Outcome, PoolStats};
 use crate::model::Model;
 use crate::model::pipeline::{Overload, Pipeline, Pool};
 use crate::rng::SimRng;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
 
 /// Marks a face that raised no alert.
 pub const NO_ALERT: u32 = u32::MAX;
@@ -64,46 +64,18 @@ struct Job {
 struct Noted {
     tag: u32,
     t: f64,
-    since_capture_s: f64,
-    kind: Kind,
-    detail: u8,
+    detail: FaceDetail,
 }
 
-/// An alert whose search has been decided, ordered by decision time.
-#[derive(Debug, Clone, Copy)]
-struct Decided {
-    time_bits: u64,
-    seq: u64,
-    alert: Alert,
-}
-
-impl PartialEq for Decided {
-    fn eq(&self, other: &Self) -> bool {
-        (self.time_bits, self.seq) == (other.time_bits, other.seq)
-    }
-}
-impl Eq for Decided {}
-impl PartialOrd for Decided {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Decided {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.time_bits, self.seq).cmp(&(other.time_bits, other.seq))
-    }
-}
-
-/// One pool's queue and servers.
+/// One pool's servers and queue.
 struct PoolState<'m> {
     pool: &'m Pool,
     rng: SimRng,
-    /// Servers idle as of the last time processed.
-    idle: u32,
-    /// When each busy server becomes free (min-heap of f64 bits). Only busy
-    /// servers are here, so a lightly loaded large pool stays cheap.
-    busy_until: BinaryHeap<Reverse<u64>>,
-    waiting: VecDeque<Job>,
+    /// The matchers, and the faces waiting for one.
+    servers: Resource<Job>,
+    /// When each busy server becomes free. Only busy servers are here, so a
+    /// lightly loaded large pool stays cheap.
+    busy_until: TimeQueue<()>,
     /// Time up to which the queue-length integral is accounted.
     accounted_s: f64,
     /// Arrivals in the current minute, for the peak offered load.
@@ -117,9 +89,8 @@ impl<'m> PoolState<'m> {
         PoolState {
             pool,
             rng,
-            idle: pool.servers,
-            busy_until: BinaryHeap::new(),
-            waiting: VecDeque::new(),
+            servers: Resource::new(pool.servers, pool.queue_capacity),
+            busy_until: TimeQueue::new(),
             accounted_s: 0.0,
             minute: 0,
             minute_count: 0,
@@ -130,7 +101,7 @@ impl<'m> PoolState<'m> {
     fn account(&mut self, t: f64) {
         // The final drain runs to infinity with an empty queue: nothing to add.
         if t > self.accounted_s && t.is_finite() {
-            self.stats.queue_area += self.waiting.len() as f64 * (t - self.accounted_s);
+            self.stats.queue_area += self.servers.waiting() as f64 * (t - self.accounted_s);
             self.accounted_s = t;
         }
     }
@@ -138,18 +109,11 @@ impl<'m> PoolState<'m> {
     /// Starts queued faces on servers as they free up, up to `t`; servers
     /// still free at `t` become idle. (Faces wait only when no server is idle.)
     fn start_waiting_until(&mut self, t: f64, out: &mut Decisions) {
-        while let Some(&Reverse(bits)) = self.busy_until.peek() {
-            let free = f64::from_bits(bits);
-            if free > t {
-                break;
-            }
-            self.busy_until.pop();
-            match self.waiting.pop_front() {
-                Some(job) => {
-                    self.account(free);
-                    self.serve(job, free, out);
-                }
-                None => self.idle += 1,
+        while let Some((free, ())) = self.busy_until.pop_until(t) {
+            // Faces leave a pool's queue only by service or a drop.
+            if let Some(job) = self.servers.release(|_| true) {
+                self.account(free);
+                self.serve(job, free, out);
             }
         }
         self.account(t);
@@ -159,33 +123,24 @@ impl<'m> PoolState<'m> {
     fn serve(&mut self, job: Job, start: f64, out: &mut Decisions) {
         let service = self.pool.service_time.sample(&mut self.rng);
         let done = start + service;
-        self.busy_until.push(Reverse(done.to_bits()));
+        self.busy_until.push(done, ());
         self.stats.busy_s += service;
         self.stats.served += 1;
         out.latency
             .capture_to_decision
             .saturating_record(((done - job.capture_s) * 1e6) as u64);
         if job.tag != UNSAMPLED {
-            let detail = match job.alert {
-                Some(a) if a.is_true => events::ALERTED | events::ALERT_TRUE,
-                Some(_) => events::ALERTED,
-                None => 0,
-            };
             out.noted.push(Noted {
                 tag: job.tag,
                 t: done,
-                since_capture_s: done - job.capture_s,
-                kind: Kind::Search,
-                detail,
+                detail: FaceDetail::Search {
+                    outcome: search_outcome(job.alert.as_ref()),
+                    decision_s: done - job.capture_s,
+                },
             });
         }
         if let Some(alert) = job.alert {
-            out.seq += 1;
-            out.heap.push(Reverse(Decided {
-                time_bits: done.to_bits(),
-                seq: out.seq,
-                alert,
-            }));
+            out.decided.push(done, alert);
         }
     }
 
@@ -199,36 +154,38 @@ impl<'m> PoolState<'m> {
         self.minute_count += 1;
         self.stats.arrivals += 1;
         self.start_waiting_until(t, out);
-        if self.idle > 0 {
-            self.idle -= 1;
-            self.serve(job, t, out);
-        } else if (self.waiting.len() as u64) < self.pool.queue_capacity {
-            self.waiting.push_back(job);
-        } else {
-            let (dropped, detail) = match self.pool.overload {
-                Overload::DropOldest if !self.waiting.is_empty() => {
-                    let oldest = self.waiting.pop_front().expect("not empty");
-                    self.waiting.push_back(job);
-                    (oldest, events::PUSHED_OUT)
-                }
-                _ => (job, 0),
-            };
-            if dropped.tag != UNSAMPLED {
-                out.noted.push(Noted {
-                    tag: dropped.tag,
-                    t,
-                    since_capture_s: t - dropped.capture_s,
-                    kind: Kind::Drop,
-                    detail,
-                });
-            }
-            self.stats.dropped += 1;
-            out.dropped += 1;
-            if dropped.mated {
-                out.wanted_dropped += 1;
-            }
+        match self.servers.arrive(job) {
+            Arrival::Starts(job) => self.serve(job, t, out),
+            Arrival::Waits => {}
+            Arrival::TurnedAway(job) => self.drop_one(t, job, out),
         }
-        self.stats.max_queue = self.stats.max_queue.max(self.waiting.len() as u64);
+        self.stats.max_queue = self.stats.max_queue.max(self.servers.waiting() as u64);
+    }
+
+    /// The queue is full when `job` arrives: it is dropped, or (drop-oldest)
+    /// pushes out the face that waited longest.
+    fn drop_one(&mut self, t: f64, job: Job, out: &mut Decisions) {
+        let (dropped, reason) = match self.pool.overload {
+            Overload::DropOldest if self.servers.waiting() > 0 => {
+                (self.servers.push_out(job), DropReason::PushedOut)
+            }
+            _ => (job, DropReason::QueueFull),
+        };
+        if dropped.tag != UNSAMPLED {
+            out.noted.push(Noted {
+                tag: dropped.tag,
+                t,
+                detail: FaceDetail::Drop {
+                    reason,
+                    since_capture_s: t - dropped.capture_s,
+                },
+            });
+        }
+        self.stats.dropped += 1;
+        out.dropped += 1;
+        if dropped.mated {
+            out.wanted_dropped += 1;
+        }
     }
 
     fn finish(&mut self) -> PoolStats {
@@ -238,9 +195,10 @@ impl<'m> PoolState<'m> {
 }
 
 /// Decisions made, waiting to be handed to the response chain in order.
+#[derive(Default)]
 struct Decisions {
-    heap: BinaryHeap<Reverse<Decided>>,
-    seq: u64,
+    /// Alerts by decision time (ties in the order decided).
+    decided: TimeQueue<Alert>,
     latency: Latencies,
     dropped: u64,
     wanted_dropped: u64,
@@ -254,20 +212,11 @@ impl Decisions {
         let Some(recorder) = recorder else {
             return;
         };
-        for n in self.noted.drain(..) {
-            let face = recorder.release(n.tag);
-            if recorder.wants(n.kind) {
-                recorder.push(Event {
-                    t: n.t,
-                    face: face.face,
-                    a: n.since_capture_s,
-                    b: 0.0,
-                    person: face.person,
-                    site: face.site,
-                    group: face.group,
-                    kind: n.kind,
-                    detail: n.detail | if face.wanted { events::WANTED } else { 0 },
-                });
+        for noted in self.noted.drain(..) {
+            let face = recorder.release(noted.tag);
+            if recorder.wants(noted.detail.kind()) {
+                let event = Event::of_face(noted.t, face.subject, face.wanted, noted.detail);
+                recorder.push(event);
             }
         }
     }
@@ -297,14 +246,7 @@ impl<'m> PipelineState<'m> {
                 .enumerate()
                 .map(|(i, p)| PoolState::new(p, rng_for_pool(i as u64)))
                 .collect(),
-            decisions: Decisions {
-                heap: BinaryHeap::new(),
-                seq: 0,
-                latency: Latencies::default(),
-                dropped: 0,
-                wanted_dropped: 0,
-                noted: Vec::new(),
-            },
+            decisions: Decisions::default(),
         }
     }
 
@@ -363,13 +305,7 @@ impl<'m> PipelineState<'m> {
     }
 
     fn release_until(&mut self, t: f64, response: &mut Response<'m>) {
-        while let Some(Reverse(d)) = self.decisions.heap.peek() {
-            let decided = f64::from_bits(d.time_bits);
-            if decided >= t {
-                break;
-            }
-            let alert = d.alert;
-            self.decisions.heap.pop();
+        while let Some((decided, alert)) = self.decisions.decided.pop_before(t) {
             response.run_until(decided);
             response.raise(alert, decided);
         }

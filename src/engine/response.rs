@@ -1,11 +1,12 @@
 //! The response to alerts: review → dispatch → stop → arrest, as a
 //! discrete-event simulation in virtual time.
 //!
-//! In SimPy's words: an [`Response`] is the environment (a clock and an event
-//! queue) with two resources — `operators` and `officers`, each a set of
-//! servers with a FIFO queue — and every alert is a process that requests an
-//! operator, then (if confirmed) an officer, and *reneges* when its subject
-//! leaves: `window_s` after capture the person is lost in the crowd.
+//! In SimPy's words: a [`Response`] is the environment (a clock and an event
+//! queue, [`TimeQueue`]) with two resources — operators and officers, each a
+//! [`Resource`]: servers with a FIFO queue — and every alert is a process
+//! that requests an operator, then (if confirmed) an officer, and *reneges*
+//! when its subject leaves: `window_s` after capture the person is lost in
+//! the crowd.
 //!
 //! An alert's path:
 //!
@@ -43,13 +44,13 @@
 //! handled: the alert when raised, the operator's decision, the dispatch,
 //! the stop, the arrest or false arrest, or the loss and its reason.
 
-use crate::events::{self, Kind as EventKind, LostReason, Recorder};
+use super::queue::TimeQueue;
+use super::resource::{Arrival, Resource};
+use crate::events::{AlertDetail, Event, LostReason, Recorder, SearchOutcome, Subject};
 use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::Model;
 use crate::rng::{SimRng, unit};
 use rand::Rng;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
 
 /// Marks a person who is not on the watchlist.
 pub const NOT_WANTED: u32 = u32::MAX;
@@ -73,6 +74,27 @@ pub struct Alert {
     pub face: u64,
 }
 
+impl Alert {
+    /// Who the alert's events are about: the face that raised it.
+    pub fn subject(&self) -> Subject {
+        Subject {
+            face: self.face,
+            person: self.person,
+            group: self.group,
+            site: self.site,
+        }
+    }
+}
+
+/// What a search that raised `alert` (or none) concluded.
+pub(super) fn search_outcome(alert: Option<&Alert>) -> SearchOutcome {
+    match alert {
+        None => SearchOutcome::NoAlert,
+        Some(a) if a.is_true => SearchOutcome::TrueAlert,
+        Some(_) => SearchOutcome::FalseAlert,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
     AwaitingReview,
@@ -89,7 +111,7 @@ struct InFlight {
     alert: Alert,
     deadline_s: f64,
     stage: Stage,
-    /// Queue entries and scheduled events that still refer to this slot.
+    /// Lines and scheduled events that still refer to this slot.
     refs: u8,
     /// When the alert reached the operators (its decision time).
     raised_s: f64,
@@ -104,7 +126,8 @@ struct InFlight {
     processing_s: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// What happens to an alert at a scheduled time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Raised,
     WindowCloses,
@@ -113,6 +136,13 @@ enum Kind {
     StopEnds,
     /// The arresting officer is back on the street.
     ProcessingEnds,
+}
+
+/// A scheduled event: what happens to the alert in `slot`.
+#[derive(Debug, Clone, Copy)]
+struct Scheduled {
+    slot: u32,
+    kind: Kind,
 }
 
 /// A wanted person's warrant at some moment.
@@ -126,14 +156,85 @@ pub enum Warrant {
     Executed,
 }
 
-/// A scheduled event: ordered by time, then by scheduling order (FIFO ties).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Event {
-    /// `f64::to_bits` of a non-negative time: orders like the time itself.
-    time_bits: u64,
-    seq: u64,
-    slot: u32,
-    kind: Kind,
+/// Alerts in flight, by slot. A slot is reused once no line or scheduled
+/// event refers to it, so memory follows what is in flight.
+#[derive(Default)]
+struct Slots {
+    flights: Vec<InFlight>,
+    free: Vec<u32>,
+}
+
+impl Slots {
+    fn insert(&mut self, flight: InFlight) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                self.flights[slot as usize] = flight;
+                slot
+            }
+            None => {
+                self.flights.push(flight);
+                (self.flights.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Something (a line, a scheduled event) refers to `slot`.
+    fn hold(&mut self, slot: u32) {
+        self.flights[slot as usize].refs += 1;
+    }
+
+    /// One reference to `slot` is gone; with none left, it is free.
+    fn release(&mut self, slot: u32) {
+        let flight = &mut self.flights[slot as usize];
+        flight.refs -= 1;
+        if flight.refs == 0 {
+            debug_assert_eq!(flight.stage, Stage::Done);
+            self.free.push(slot);
+        }
+    }
+
+    /// Whether the alert in `slot` still waits in the line of `stage`. One
+    /// that left (lost when its window closed) leaves the line now, which
+    /// lets go of its slot.
+    fn still_waiting(&mut self, slot: u32, stage: Stage) -> bool {
+        let waiting = self.flights[slot as usize].stage == stage;
+        if !waiting {
+            self.release(slot);
+        }
+        waiting
+    }
+}
+
+impl std::ops::Index<u32> for Slots {
+    type Output = InFlight;
+    fn index(&self, slot: u32) -> &InFlight {
+        &self.flights[slot as usize]
+    }
+}
+
+impl std::ops::IndexMut<u32> for Slots {
+    fn index_mut(&mut self, slot: u32) -> &mut InFlight {
+        &mut self.flights[slot as usize]
+    }
+}
+
+/// The chain's two resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Staff {
+    /// Review alerts.
+    Operators,
+    /// Stop people.
+    Officers,
+}
+
+impl Staff {
+    /// The stage of an alert in this staff's line.
+    fn waiting_stage(self) -> Stage {
+        match self {
+            Staff::Operators => Stage::AwaitingReview,
+            Staff::Officers => Stage::AwaitingOfficer,
+        }
+    }
 }
 
 /// The response chain's state for one replication.
@@ -141,14 +242,10 @@ pub struct Response<'m> {
     model: &'m Model,
     rng: SimRng,
     now_s: f64,
-    seq: u64,
-    events: BinaryHeap<Reverse<Event>>,
-    slots: Vec<InFlight>,
-    free_slots: Vec<u32>,
-    operators_free: u32,
-    officers_free: u32,
-    review_queue: VecDeque<u32>,
-    dispatch_queue: VecDeque<u32>,
+    events: TimeQueue<Scheduled>,
+    slots: Slots,
+    /// Operators and officers, by [`Staff`]; each line holds alert slots.
+    staff: [Resource<u32>; 2],
     /// Per wanted person: bit 0 alerted, bit 1 arrested.
     wanted_flags: Vec<u8>,
     /// Per wanted person: when arrested (infinite: not yet).
@@ -172,14 +269,12 @@ impl<'m> Response<'m> {
             model,
             rng,
             now_s: 0.0,
-            seq: 0,
-            events: BinaryHeap::new(),
-            slots: Vec::new(),
-            free_slots: Vec::new(),
-            operators_free: model.review.operators,
-            officers_free: model.intervention.officers,
-            review_queue: VecDeque::new(),
-            dispatch_queue: VecDeque::new(),
+            events: TimeQueue::new(),
+            slots: Slots::default(),
+            staff: [
+                Resource::new(model.review.operators, u64::MAX),
+                Resource::new(model.intervention.officers, u64::MAX),
+            ],
             wanted_flags: vec![0; model.wanted as usize],
             arrested_at_s: vec![f64::INFINITY; model.wanted as usize],
             burden: Default::default(),
@@ -212,16 +307,7 @@ impl<'m> Response<'m> {
             arrest_u: unit(rng.next_u64()),
             processing_s: m.intervention.arrest_processing.sample(rng),
         };
-        let slot = match self.free_slots.pop() {
-            Some(s) => {
-                self.slots[s as usize] = flight;
-                s
-            }
-            None => {
-                self.slots.push(flight);
-                (self.slots.len() - 1) as u32
-            }
-        };
+        let slot = self.slots.insert(flight);
         self.schedule(decided_s, slot, Kind::Raised);
         self.schedule(flight.deadline_s.max(decided_s), slot, Kind::WindowCloses);
     }
@@ -241,22 +327,18 @@ impl<'m> Response<'m> {
 
     /// Processes every event before `until_s`.
     pub fn run_until(&mut self, until_s: f64) {
-        while let Some(&Reverse(ev)) = self.events.peek() {
-            let t = f64::from_bits(ev.time_bits);
-            if t >= until_s {
-                break;
-            }
-            self.events.pop();
+        while let Some((t, Scheduled { slot, kind })) = self.events.pop_before(until_s) {
             self.now_s = t;
-            self.handle(ev.slot, ev.kind);
-            self.release(ev.slot);
+            self.handle(slot, kind);
+            self.slots.release(slot);
         }
     }
 
     /// Runs the chain until every alert is resolved and returns the counts.
     pub fn finish(mut self) -> (Outcome, Vec<u8>) {
         self.run_until(f64::INFINITY);
-        debug_assert!(self.review_queue.is_empty() && self.dispatch_queue.is_empty());
+        debug_assert!(self.events.is_empty());
+        debug_assert!(self.staff.iter().all(|line| line.waiting() == 0));
         let wanted = &self.wanted_flags;
         let c = &mut self.outcome.counts;
         c[Metric::WantedAlerted] = wanted.iter().filter(|&&f| f & ALERTED != 0).count() as u64;
@@ -273,23 +355,8 @@ impl<'m> Response<'m> {
     }
 
     fn schedule(&mut self, time_s: f64, slot: u32, kind: Kind) {
-        self.slots[slot as usize].refs += 1;
-        self.seq += 1;
-        self.events.push(Reverse(Event {
-            time_bits: time_s.to_bits(),
-            seq: self.seq,
-            slot,
-            kind,
-        }));
-    }
-
-    fn release(&mut self, slot: u32) {
-        let f = &mut self.slots[slot as usize];
-        f.refs -= 1;
-        if f.refs == 0 {
-            debug_assert_eq!(f.stage, Stage::Done);
-            self.free_slots.push(slot);
-        }
+        self.slots.hold(slot);
+        self.events.push(time_s, Scheduled { slot, kind });
     }
 
     fn count(&mut self, m: Metric) {
@@ -297,12 +364,12 @@ impl<'m> Response<'m> {
     }
 
     fn count_group(&mut self, slot: u32, m: GroupMetric) {
-        let g = self.slots[slot as usize].alert.group as usize;
+        let g = self.slots[slot].alert.group as usize;
         self.outcome.groups[g][m] += 1;
     }
 
-    fn lose(&mut self, slot: u32, why: LostReason) {
-        self.count(match why {
+    fn lose(&mut self, slot: u32, reason: LostReason) {
+        self.count(match reason {
             LostReason::PipelineDelay => Metric::LostToPipelineDelay,
             LostReason::AwaitingReview => Metric::LostAwaitingReview,
             LostReason::DuringReview => Metric::LostDuringReview,
@@ -310,203 +377,231 @@ impl<'m> Response<'m> {
             LostReason::BeforeStop => Metric::LostBeforeStop,
         });
         self.count(Metric::LostInCrowd);
-        self.slots[slot as usize].stage = Stage::Done;
-        let since_capture = self.now_s - self.slots[slot as usize].alert.time_s;
-        let detail = (why as u8) << events::REASON_SHIFT;
-        self.note(slot, EventKind::Lost, detail, since_capture, 0.0);
+        self.slots[slot].stage = Stage::Done;
+        let since_capture_s = self.now_s - self.slots[slot].alert.time_s;
+        self.note(
+            slot,
+            AlertDetail::Lost {
+                reason,
+                since_capture_s,
+            },
+        );
     }
 
-    /// Records an event of the alert in `slot` at the current time, if
-    /// events are recorded. `a` and `b` are the kind's two figures.
+    /// Records a step of the alert in `slot` at the current time, if events
+    /// are recorded.
     #[inline]
-    fn note(&mut self, slot: u32, kind: EventKind, detail: u8, a: f64, b: f64) {
+    fn note(&mut self, slot: u32, detail: AlertDetail) {
         let Some(recorder) = &mut self.recorder else {
             return;
         };
-        if recorder.wants(kind) {
-            let alert = self.slots[slot as usize].alert;
-            let truth = if alert.is_true { events::TRUE_ALERT } else { 0 };
-            recorder.push(events::Event {
-                t: self.now_s,
-                face: alert.face,
-                a,
-                b,
-                person: alert.person,
-                site: alert.site,
-                group: alert.group,
-                kind,
-                detail: detail | truth,
-            });
+        if recorder.wants(detail.kind()) {
+            let alert = self.slots[slot].alert;
+            recorder.push(Event::of_alert(
+                self.now_s,
+                alert.subject(),
+                alert.is_true,
+                detail,
+            ));
+        }
+    }
+
+    /// An alert asks `staff` for a server: served at once, or waiting in
+    /// line (which then holds its slot).
+    fn request(&mut self, staff: Staff, slot: u32) {
+        self.slots[slot].stage = staff.waiting_stage();
+        match self.staff[staff as usize].arrive(slot) {
+            Arrival::Starts(slot) => self.start(staff, slot),
+            Arrival::Waits => self.slots.hold(slot),
+            Arrival::TurnedAway(_) => unreachable!("the chain's lines are unbounded"),
+        }
+    }
+
+    /// A member of `staff` is free: they take the alert that has waited
+    /// longest, passing over those whose window closed while they waited.
+    fn free(&mut self, staff: Staff) {
+        let stage = staff.waiting_stage();
+        let slots = &mut self.slots;
+        let next = self.staff[staff as usize].release(|&slot| slots.still_waiting(slot, stage));
+        if let Some(slot) = next {
+            self.start(staff, slot);
+            self.slots.release(slot);
+        }
+    }
+
+    /// A member of `staff` takes the alert in `slot`.
+    fn start(&mut self, staff: Staff, slot: u32) {
+        match staff {
+            Staff::Operators => self.begin_review(slot),
+            Staff::Officers => self.send_officer(slot),
         }
     }
 
     fn handle(&mut self, slot: u32, kind: Kind) {
-        let f = self.slots[slot as usize];
         match kind {
-            Kind::Raised => {
-                self.count(Metric::Alerts);
-                if f.alert.is_true {
-                    self.count(Metric::TrueAlerts);
-                    self.count_group(slot, GroupMetric::TrueAlerts);
-                    self.wanted_flags[f.alert.wanted_index as usize] |= ALERTED;
-                } else {
-                    self.count(Metric::FalseAlerts);
-                    self.count_group(slot, GroupMetric::FalseAlerts);
-                    self.burden.entry(f.alert.person).or_default().0 += 1;
-                }
-                self.note(slot, EventKind::Alert, 0, f.alert.time_s, f.deadline_s);
-                if self.now_s > f.deadline_s {
-                    // The pipeline decided it after the person had gone.
-                    self.lose(slot, LostReason::PipelineDelay);
-                    return;
-                }
-                self.slots[slot as usize].refs += 1;
-                self.review_queue.push_back(slot);
-                self.start_reviews();
-            }
-            Kind::WindowCloses => match f.stage {
+            Kind::Raised => self.raised(slot),
+            Kind::WindowCloses => match self.slots[slot].stage {
                 Stage::AwaitingReview => self.lose(slot, LostReason::AwaitingReview),
                 Stage::AwaitingOfficer => self.lose(slot, LostReason::AwaitingOfficer),
                 _ => {}
             },
-            Kind::ReviewDone => {
-                self.operators_free += 1;
-                let waited = self.now_s - f.raised_s;
-                self.outcome
-                    .latency
-                    .alert_to_review
-                    .saturating_record((waited * 1e6) as u64);
-                let p = if f.alert.is_true {
-                    self.model.review.p_confirm_true
-                } else {
-                    self.model.review.p_confirm_false
-                };
-                let operator_wait = waited - f.review_s;
-                if f.confirm_u >= p {
-                    self.count(Metric::AlertsRejected);
-                    self.slots[slot as usize].stage = Stage::Done;
-                    self.note(slot, EventKind::Review, 0, operator_wait, waited);
-                } else {
-                    self.count(Metric::AlertsConfirmed);
-                    self.note(
-                        slot,
-                        EventKind::Review,
-                        events::CONFIRMED,
-                        operator_wait,
-                        waited,
-                    );
-                    if self.model.intervention.officers == 0 {
-                        // A trial that only records alerts: no one is sent.
-                        self.count(Metric::NotActioned);
-                        self.slots[slot as usize].stage = Stage::Done;
-                    } else if self.now_s > f.deadline_s {
-                        self.lose(slot, LostReason::DuringReview);
-                    } else {
-                        self.slots[slot as usize].confirmed_s = self.now_s;
-                        self.slots[slot as usize].stage = Stage::AwaitingOfficer;
-                        self.slots[slot as usize].refs += 1;
-                        self.dispatch_queue.push_back(slot);
-                        self.dispatch();
-                    }
-                }
-                self.start_reviews();
-            }
-            Kind::OfficerArrives => {
-                let arrested_already = f.alert.wanted_index != NOT_WANTED
-                    && self.wanted_flags[f.alert.wanted_index as usize] & ARRESTED != 0;
-                if self.now_s > f.deadline_s || arrested_already {
-                    self.lose(slot, LostReason::BeforeStop);
-                    self.officers_free += 1;
-                    self.dispatch();
-                } else {
-                    self.count(Metric::Stops);
-                    let since_capture = self.now_s - f.alert.time_s;
-                    self.outcome
-                        .latency
-                        .capture_to_stop
-                        .saturating_record((since_capture * 1e6) as u64);
-                    if f.alert.is_true {
-                        self.count(Metric::CorrectStops);
-                    } else {
-                        self.count(Metric::WrongfulStops);
-                        self.count_group(slot, GroupMetric::WrongfulStops);
-                        self.burden.entry(f.alert.person).or_default().1 += 1;
-                    }
-                    self.slots[slot as usize].stage = Stage::Stopped;
-                    self.note(slot, EventKind::Stop, 0, since_capture, f.stop_s);
-                    self.schedule(self.now_s + f.stop_s, slot, Kind::StopEnds);
-                }
-            }
-            Kind::StopEnds => {
-                let iv = &self.model.intervention;
-                let since_capture = self.now_s - f.alert.time_s;
-                let mut processing = false;
-                if f.alert.is_true {
-                    let w = f.alert.wanted_index as usize;
-                    // Another officer may have arrested them during this stop.
-                    if f.arrest_u < iv.p_arrest_correct && self.wanted_flags[w] & ARRESTED == 0 {
-                        self.count(Metric::Arrests);
-                        self.wanted_flags[w] |= ARRESTED;
-                        self.arrested_at_s[w] = self.now_s;
-                        self.note(slot, EventKind::Arrest, 0, since_capture, 0.0);
-                        processing = true;
-                    }
-                } else if f.arrest_u < iv.p_arrest_wrongful {
-                    self.count(Metric::FalseArrests);
-                    self.count_group(slot, GroupMetric::FalseArrests);
-                    self.note(slot, EventKind::Arrest, 0, since_capture, 0.0);
-                }
-                self.slots[slot as usize].stage = Stage::Done;
-                if processing {
-                    self.schedule(self.now_s + f.processing_s, slot, Kind::ProcessingEnds);
-                } else {
-                    self.officers_free += 1;
-                    self.dispatch();
-                }
-            }
-            Kind::ProcessingEnds => {
-                self.officers_free += 1;
-                self.dispatch();
-            }
+            Kind::ReviewDone => self.review_done(slot),
+            Kind::OfficerArrives => self.officer_arrives(slot),
+            Kind::StopEnds => self.stop_ends(slot),
+            Kind::ProcessingEnds => self.free(Staff::Officers),
         }
     }
 
-    /// Hands queued alerts to free operators; alerts whose window closed while
-    /// queued were already counted as lost and are skipped.
-    fn start_reviews(&mut self) {
-        while self.operators_free > 0 {
-            let Some(slot) = self.review_queue.pop_front() else {
-                break;
-            };
-            let live = self.slots[slot as usize].stage == Stage::AwaitingReview;
-            if live {
-                self.operators_free -= 1;
-                self.slots[slot as usize].stage = Stage::InReview;
-                let done = self.now_s + self.slots[slot as usize].review_s;
-                self.schedule(done, slot, Kind::ReviewDone);
-            }
-            self.release(slot);
+    /// The alert reaches the operators: counted, and queued for review
+    /// unless the person has already gone.
+    fn raised(&mut self, slot: u32) {
+        let f = self.slots[slot];
+        self.count(Metric::Alerts);
+        if f.alert.is_true {
+            self.count(Metric::TrueAlerts);
+            self.count_group(slot, GroupMetric::TrueAlerts);
+            self.wanted_flags[f.alert.wanted_index as usize] |= ALERTED;
+        } else {
+            self.count(Metric::FalseAlerts);
+            self.count_group(slot, GroupMetric::FalseAlerts);
+            self.burden.entry(f.alert.person).or_default().0 += 1;
         }
+        let raised = AlertDetail::Raised {
+            captured_t: f.alert.time_s,
+            window_ends_t: f.deadline_s,
+        };
+        self.note(slot, raised);
+        if self.now_s > f.deadline_s {
+            // The pipeline decided it after the person had gone.
+            self.lose(slot, LostReason::PipelineDelay);
+            return;
+        }
+        self.request(Staff::Operators, slot);
     }
 
-    /// Sends free officers to confirmed alerts, first come first served.
-    fn dispatch(&mut self) {
-        while self.officers_free > 0 {
-            let Some(slot) = self.dispatch_queue.pop_front() else {
-                break;
-            };
-            let live = self.slots[slot as usize].stage == Stage::AwaitingOfficer;
-            if live {
-                self.officers_free -= 1;
-                self.count(Metric::StopAttempts);
-                self.slots[slot as usize].stage = Stage::OfficerEnRoute;
-                let f = self.slots[slot as usize];
-                let wait = self.now_s - f.confirmed_s;
-                self.note(slot, EventKind::Dispatch, 0, wait, f.approach_s);
-                let arrives = self.now_s + self.slots[slot as usize].approach_s;
-                self.schedule(arrives, slot, Kind::OfficerArrives);
+    fn begin_review(&mut self, slot: u32) {
+        self.slots[slot].stage = Stage::InReview;
+        let done = self.now_s + self.slots[slot].review_s;
+        self.schedule(done, slot, Kind::ReviewDone);
+    }
+
+    /// The operator decides: rejected, or confirmed and handed to the
+    /// officers (if there are any and the person is still in reach). The
+    /// operator then takes the next alert.
+    fn review_done(&mut self, slot: u32) {
+        let f = self.slots[slot];
+        let waited = self.now_s - f.raised_s;
+        self.outcome
+            .latency
+            .alert_to_review
+            .saturating_record((waited * 1e6) as u64);
+        let p = if f.alert.is_true {
+            self.model.review.p_confirm_true
+        } else {
+            self.model.review.p_confirm_false
+        };
+        let confirmed = f.confirm_u < p;
+        self.count(if confirmed {
+            Metric::AlertsConfirmed
+        } else {
+            Metric::AlertsRejected
+        });
+        let review = AlertDetail::Review {
+            confirmed,
+            operator_wait_s: waited - f.review_s,
+            latency_s: waited,
+        };
+        self.note(slot, review);
+        if !confirmed {
+            self.slots[slot].stage = Stage::Done;
+        } else if self.model.intervention.officers == 0 {
+            // A trial that only records alerts: no one is sent.
+            self.count(Metric::NotActioned);
+            self.slots[slot].stage = Stage::Done;
+        } else if self.now_s > f.deadline_s {
+            self.lose(slot, LostReason::DuringReview);
+        } else {
+            self.slots[slot].confirmed_s = self.now_s;
+            self.request(Staff::Officers, slot);
+        }
+        self.free(Staff::Operators);
+    }
+
+    /// An officer sets off to a confirmed alert.
+    fn send_officer(&mut self, slot: u32) {
+        self.count(Metric::StopAttempts);
+        self.slots[slot].stage = Stage::OfficerEnRoute;
+        let f = self.slots[slot];
+        let dispatch = AlertDetail::Dispatch {
+            wait_s: self.now_s - f.confirmed_s,
+            approach_s: f.approach_s,
+        };
+        self.note(slot, dispatch);
+        self.schedule(self.now_s + f.approach_s, slot, Kind::OfficerArrives);
+    }
+
+    /// The officer arrives: the person is stopped, unless they have gone
+    /// (or were arrested on another alert meanwhile).
+    fn officer_arrives(&mut self, slot: u32) {
+        let f = self.slots[slot];
+        let arrested_already = f.alert.wanted_index != NOT_WANTED
+            && self.wanted_flags[f.alert.wanted_index as usize] & ARRESTED != 0;
+        if self.now_s > f.deadline_s || arrested_already {
+            self.lose(slot, LostReason::BeforeStop);
+            self.free(Staff::Officers);
+            return;
+        }
+        self.count(Metric::Stops);
+        let since_capture_s = self.now_s - f.alert.time_s;
+        self.outcome
+            .latency
+            .capture_to_stop
+            .saturating_record((since_capture_s * 1e6) as u64);
+        if f.alert.is_true {
+            self.count(Metric::CorrectStops);
+        } else {
+            self.count(Metric::WrongfulStops);
+            self.count_group(slot, GroupMetric::WrongfulStops);
+            self.burden.entry(f.alert.person).or_default().1 += 1;
+        }
+        self.slots[slot].stage = Stage::Stopped;
+        let stop = AlertDetail::Stop {
+            since_capture_s,
+            duration_s: f.stop_s,
+        };
+        self.note(slot, stop);
+        self.schedule(self.now_s + f.stop_s, slot, Kind::StopEnds);
+    }
+
+    /// The stop ends, in an arrest, a false arrest, or neither; the officer
+    /// is free at once, or after processing an arrest.
+    fn stop_ends(&mut self, slot: u32) {
+        let f = self.slots[slot];
+        let intervention = &self.model.intervention;
+        let arrest = AlertDetail::Arrest {
+            since_capture_s: self.now_s - f.alert.time_s,
+        };
+        let mut processing = false;
+        if f.alert.is_true {
+            let w = f.alert.wanted_index as usize;
+            // Another officer may have arrested them during this stop.
+            if f.arrest_u < intervention.p_arrest_correct && self.wanted_flags[w] & ARRESTED == 0 {
+                self.count(Metric::Arrests);
+                self.wanted_flags[w] |= ARRESTED;
+                self.arrested_at_s[w] = self.now_s;
+                self.note(slot, arrest);
+                processing = true;
             }
-            self.release(slot);
+        } else if f.arrest_u < intervention.p_arrest_wrongful {
+            self.count(Metric::FalseArrests);
+            self.count_group(slot, GroupMetric::FalseArrests);
+            self.note(slot, arrest);
+        }
+        self.slots[slot].stage = Stage::Done;
+        if processing {
+            self.schedule(self.now_s + f.processing_s, slot, Kind::ProcessingEnds);
+        } else {
+            self.free(Staff::Officers);
         }
     }
 }

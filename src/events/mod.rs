@@ -53,11 +53,13 @@
 //! a sampled log's lines are lines of the full log (a smaller sample's, of a
 //! larger one's).
 
+mod event;
 pub mod live;
 pub mod ndjson;
 pub(crate) mod record;
 pub mod writer;
 
+pub use event::{AlertDetail, Detail, DropReason, Event, FaceDetail, SearchOutcome, Subject};
 pub use record::Recorder;
 
 use crate::error::InputError;
@@ -165,57 +167,6 @@ impl LostReason {
         }
     }
 }
-
-/// One event, compact (48 bytes) because captures come by the million.
-///
-/// `detail` and the two durations `a`, `b` mean different things for each
-/// kind; [`ndjson`] names them. An alert is identified by the face that
-/// raised it, so `face` joins a capture, its search, its alert and the
-/// alert's review, dispatch, stop, arrest or loss.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Event {
-    /// Virtual time, seconds from the start of the run.
-    pub t: f64,
-    /// The face (for alert-chain kinds: the face that raised the alert).
-    /// Faces are numbered from 0 in the order the engine draws them.
-    pub face: u64,
-    /// A kind-specific duration, s.
-    pub a: f64,
-    /// A second kind-specific duration, s.
-    pub b: f64,
-    /// Resident number (made opaque when written).
-    pub person: u32,
-    /// Site index.
-    pub site: u32,
-    /// Group index.
-    pub group: u32,
-    /// What happened.
-    pub kind: Kind,
-    /// Kind-specific flags; see the `detail` constants.
-    pub detail: u8,
-}
-
-/// `detail` flags. Per-face kinds: the person is on the watchlist.
-pub const WANTED: u8 = 1;
-/// Alert-chain kinds: the alert is true (the top candidate is the person).
-pub const TRUE_ALERT: u8 = 1;
-/// `Capture`: write the capture line.
-pub const CAPTURE_LINE: u8 = 2;
-/// `Capture`: the face was searched at capture (no pipeline), so the record
-/// also stands for its `search` line at the same time.
-pub const SEARCH_LINE: u8 = 4;
-/// `Capture` with [`SEARCH_LINE`], and `Search`: the search raised an alert.
-pub const ALERTED: u8 = 8;
-/// `Capture` with [`SEARCH_LINE`], and `Search`: the alert is true.
-pub const ALERT_TRUE: u8 = 16;
-/// `Drop`: the face was pushed out of the queue by a newer one (drop-oldest)
-/// rather than turned away on arrival (drop-newest).
-pub const PUSHED_OUT: u8 = 2;
-/// `Review`: the operator confirmed the alert.
-pub const CONFIRMED: u8 = 2;
-/// `Arrest`: an arrest ([`TRUE_ALERT`] set) or a false arrest.
-/// `Lost`: the reason, `LostReason as u8`, is in bits 1..4.
-pub const REASON_SHIFT: u8 = 1;
 
 /// Which events to record: a set of kinds, and the share of faces whose
 /// per-face events (capture, search, drop) are kept.

@@ -7,10 +7,7 @@
 //! the resident number: stable within a run (and across runs with the same
 //! seed), opaque, and unique. The schema is documented in `docs/events.md`.
 
-use super::{
-    ALERT_TRUE, ALERTED, CAPTURE_LINE, CONFIRMED, Event, Kind, LostReason, PUSHED_OUT,
-    REASON_SHIFT, SEARCH_LINE, TRUE_ALERT, WANTED,
-};
+use super::{AlertDetail, Detail, Event, FaceDetail, Kind, SearchOutcome};
 use crate::metrics::{Counts, Metric};
 use crate::model::Model;
 use crate::rng::{KEY_PERSON_ID, derive_seed};
@@ -75,58 +72,60 @@ impl Ndjson {
     /// capture whose capture and search are both recorded — counts them, and
     /// returns how many.
     pub fn write(&self, e: &Event, out: &mut Vec<u8>, counts: &mut KindCounts) -> u64 {
-        let d = e.detail;
-        match e.kind {
-            Kind::Capture => {
-                let mut lines = 0;
-                if d & CAPTURE_LINE != 0 {
-                    self.head(e, Kind::Capture, out);
-                    self.face_tail(e, out);
-                    out.extend_from_slice(b"}\n");
-                    counts.0[Kind::Capture as usize] += 1;
-                    lines += 1;
-                }
-                if d & SEARCH_LINE != 0 {
-                    self.head(e, Kind::Search, out);
-                    self.face_tail(e, out);
-                    search_outcome(d, out);
-                    out.extend_from_slice(b",\"decision_s\":0.000000}\n");
-                    counts.0[Kind::Search as usize] += 1;
-                    lines += 1;
-                }
-                return lines;
-            }
-            Kind::Search => {
-                self.head(e, Kind::Search, out);
-                self.face_tail(e, out);
-                search_outcome(d, out);
-                field_s(out, b",\"decision_s\":", e.a);
-            }
-            Kind::Drop => {
-                self.head(e, Kind::Drop, out);
-                self.face_tail(e, out);
-                out.extend_from_slice(if d & PUSHED_OUT != 0 {
-                    b",\"reason\":\"pushed_out\""
-                } else {
-                    b",\"reason\":\"queue_full\""
-                });
-                field_s(out, b",\"since_capture_s\":", e.a);
-            }
-            kind => {
-                self.head(e, kind, out);
+        let (wanted, detail) = match e.detail() {
+            Detail::Face { wanted, detail } => (wanted, detail),
+            Detail::Alert { true_alert, detail } => {
+                self.head(e, e.kind, out);
                 out.extend_from_slice(b",\"alert\":");
                 push_u64(out, e.face);
-                out.extend_from_slice(if d & TRUE_ALERT != 0 {
-                    b",\"true_alert\":true"
-                } else {
-                    b",\"true_alert\":false"
-                });
-                self.chain_tail(e, out);
+                push_bool(out, b",\"true_alert\":", true_alert);
+                alert_tail(true_alert, detail, out);
+                return end_line(e.kind, out, counts);
+            }
+        };
+        match detail {
+            FaceDetail::Capture {
+                capture_line,
+                searched,
+            } => {
+                let mut lines = 0;
+                if capture_line {
+                    self.face_head(e, Kind::Capture, wanted, out);
+                    lines += end_line(Kind::Capture, out, counts);
+                }
+                if let Some(outcome) = searched {
+                    self.face_head(e, Kind::Search, wanted, out);
+                    search_tail(outcome, 0.0, out);
+                    lines += end_line(Kind::Search, out, counts);
+                }
+                lines
+            }
+            FaceDetail::Search {
+                outcome,
+                decision_s,
+            } => {
+                self.face_head(e, Kind::Search, wanted, out);
+                search_tail(outcome, decision_s, out);
+                end_line(Kind::Search, out, counts)
+            }
+            FaceDetail::Drop {
+                reason,
+                since_capture_s,
+            } => {
+                self.face_head(e, Kind::Drop, wanted, out);
+                push_name(out, b",\"reason\":\"", reason.name());
+                field_s(out, b",\"since_capture_s\":", since_capture_s);
+                end_line(Kind::Drop, out, counts)
             }
         }
-        out.extend_from_slice(b"}\n");
-        counts.0[e.kind as usize] += 1;
-        1
+    }
+
+    /// A per-face line's head, then `,"face":…,"wanted":…`
+    fn face_head(&self, e: &Event, kind: Kind, wanted: bool, out: &mut Vec<u8>) {
+        self.head(e, kind, out);
+        out.extend_from_slice(b",\"face\":");
+        push_u64(out, e.face);
+        push_bool(out, b",\"wanted\":", wanted);
     }
 
     /// `{"t":…,"clock":…,"kind":…,"site":…,"group":…,"person":…`
@@ -146,67 +145,6 @@ impl Ndjson {
         out.extend_from_slice(b",\"person\":\"");
         push_hex(out, derive_seed(self.person_key, &[e.person as u64]));
         out.push(b'"');
-    }
-
-    /// `,"face":…,"wanted":…`
-    fn face_tail(&self, e: &Event, out: &mut Vec<u8>) {
-        out.extend_from_slice(b",\"face\":");
-        push_u64(out, e.face);
-        out.extend_from_slice(if e.detail & WANTED != 0 {
-            b",\"wanted\":true"
-        } else {
-            b",\"wanted\":false"
-        });
-    }
-
-    /// The alert-chain kinds' own fields.
-    fn chain_tail(&self, e: &Event, out: &mut Vec<u8>) {
-        let d = e.detail;
-        let truth = d & TRUE_ALERT != 0;
-        match e.kind {
-            Kind::Alert => {
-                field_s(out, b",\"captured_t\":", e.a);
-                field_s(out, b",\"window_ends_t\":", e.b);
-            }
-            Kind::Review => {
-                out.extend_from_slice(if d & CONFIRMED != 0 {
-                    b",\"outcome\":\"confirmed\""
-                } else {
-                    b",\"outcome\":\"rejected\""
-                });
-                field_s(out, b",\"operator_wait_s\":", e.a);
-                field_s(out, b",\"latency_s\":", e.b);
-            }
-            Kind::Dispatch => {
-                field_s(out, b",\"wait_s\":", e.a);
-                field_s(out, b",\"approach_s\":", e.b);
-            }
-            Kind::Stop => {
-                out.extend_from_slice(if truth {
-                    b",\"outcome\":\"correct\""
-                } else {
-                    b",\"outcome\":\"wrongful\""
-                });
-                field_s(out, b",\"since_capture_s\":", e.a);
-                field_s(out, b",\"duration_s\":", e.b);
-            }
-            Kind::Arrest => {
-                out.extend_from_slice(if truth {
-                    b",\"outcome\":\"arrest\""
-                } else {
-                    b",\"outcome\":\"false_arrest\""
-                });
-                field_s(out, b",\"since_capture_s\":", e.a);
-            }
-            Kind::Lost => {
-                let reason = LostReason::ALL[((d >> REASON_SHIFT) & 7) as usize];
-                out.extend_from_slice(b",\"reason\":\"");
-                out.extend_from_slice(reason.name().as_bytes());
-                out.push(b'"');
-                field_s(out, b",\"since_capture_s\":", e.a);
-            }
-            Kind::Capture | Kind::Search | Kind::Drop => unreachable!("per-face kinds"),
-        }
     }
 
     /// The stream's closing line: the virtual time reached, whether the run
@@ -250,12 +188,75 @@ impl Ndjson {
     }
 }
 
-fn search_outcome(detail: u8, out: &mut Vec<u8>) {
-    out.extend_from_slice(match (detail & ALERTED != 0, detail & ALERT_TRUE != 0) {
-        (false, _) => b",\"outcome\":\"no_alert\"",
-        (true, true) => b",\"outcome\":\"true_alert\"",
-        (true, false) => b",\"outcome\":\"false_alert\"",
-    });
+/// Closes a line of `kind` and counts it.
+fn end_line(kind: Kind, out: &mut Vec<u8>, counts: &mut KindCounts) -> u64 {
+    out.extend_from_slice(b"}\n");
+    counts.0[kind as usize] += 1;
+    1
+}
+
+/// A search line's own fields.
+fn search_tail(outcome: SearchOutcome, decision_s: f64, out: &mut Vec<u8>) {
+    push_name(out, b",\"outcome\":\"", outcome.name());
+    field_s(out, b",\"decision_s\":", decision_s);
+}
+
+/// The alert-chain kinds' own fields.
+fn alert_tail(true_alert: bool, detail: AlertDetail, out: &mut Vec<u8>) {
+    let outcome = |out: &mut Vec<u8>, name| push_name(out, b",\"outcome\":\"", name);
+    match detail {
+        AlertDetail::Raised {
+            captured_t,
+            window_ends_t,
+        } => {
+            field_s(out, b",\"captured_t\":", captured_t);
+            field_s(out, b",\"window_ends_t\":", window_ends_t);
+        }
+        AlertDetail::Review {
+            confirmed,
+            operator_wait_s,
+            latency_s,
+        } => {
+            outcome(out, if confirmed { "confirmed" } else { "rejected" });
+            field_s(out, b",\"operator_wait_s\":", operator_wait_s);
+            field_s(out, b",\"latency_s\":", latency_s);
+        }
+        AlertDetail::Dispatch { wait_s, approach_s } => {
+            field_s(out, b",\"wait_s\":", wait_s);
+            field_s(out, b",\"approach_s\":", approach_s);
+        }
+        AlertDetail::Stop {
+            since_capture_s,
+            duration_s,
+        } => {
+            outcome(out, if true_alert { "correct" } else { "wrongful" });
+            field_s(out, b",\"since_capture_s\":", since_capture_s);
+            field_s(out, b",\"duration_s\":", duration_s);
+        }
+        AlertDetail::Arrest { since_capture_s } => {
+            outcome(out, if true_alert { "arrest" } else { "false_arrest" });
+            field_s(out, b",\"since_capture_s\":", since_capture_s);
+        }
+        AlertDetail::Lost {
+            reason,
+            since_capture_s,
+        } => {
+            push_name(out, b",\"reason\":\"", reason.name());
+            field_s(out, b",\"since_capture_s\":", since_capture_s);
+        }
+    }
+}
+
+/// `key` (which opens the string) then `name` and the closing quote.
+fn push_name(out: &mut Vec<u8>, key: &[u8], name: &str) {
+    out.extend_from_slice(key);
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'"');
+}
+
+fn push_bool(out: &mut Vec<u8>, key: &[u8], value: bool) {
+    out.extend_from_slice(key);
+    out.extend_from_slice(if value { b"true" } else { b"false" });
 }
 
 /// Seconds as whole microseconds (rounded; monotone, so time order is kept).

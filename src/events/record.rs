@@ -1,7 +1,7 @@
 //! The engine's side of an event stream: a buffer of the events recorded
 //! since the last hand-over, sorted by virtual time when handed over.
 
-use super::{Event, EventSink, Filter, Kind};
+use super::{Event, EventSink, Filter, Kind, Subject};
 use crate::rng::{STREAM_EVENTS, derive_seed, unit};
 use std::ops::ControlFlow;
 
@@ -12,14 +12,8 @@ pub const UNSAMPLED: u32 = u32::MAX;
 /// pipeline holds it, to write its search or drop event later.
 #[derive(Debug, Clone, Copy)]
 pub struct HeldFace {
-    /// Face number.
-    pub face: u64,
-    /// Resident number.
-    pub person: u32,
-    /// Group index.
-    pub group: u32,
-    /// Site index.
-    pub site: u32,
+    /// The face, its person, group and site.
+    pub subject: Subject,
     /// On the watchlist.
     pub wanted: bool,
 }
