@@ -15,6 +15,7 @@
 //! * [`metrics`] — what a replication counts, each metric defined once;
 //! * [`replicate`] — independent replications on all cores, thread-count-proof;
 //! * [`report`] — aggregation over replications, rendered as a table or JSON;
+//! * [`format`](mod@format) — numbers as people and JSON readers see them;
 //! * [`events`] — the event stream: NDJSON logs and the live TCP feed;
 //! * [`sweep`], [`stress`], [`validate`] — grids of what-ifs, pipeline limits,
 //!   and the published record.
@@ -29,6 +30,7 @@
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod format;
 pub mod metrics;
 pub mod model;
 pub mod output;

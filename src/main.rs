@@ -340,7 +340,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
         // Wall-clock figures go to stderr so the report stays reproducible.
         survsim::note!(
             "simulated {} faces in {:.2} s ({:.1} M faces/s on {} thread{})",
-            survsim::report::fmt_num(faces as f64, 0),
+            survsim::format::fmt_num(faces as f64, 0),
             elapsed,
             faces as f64 / elapsed.max(1e-9) / 1e6,
             threads.min(args.reps as usize),
@@ -353,8 +353,8 @@ fn run(args: RunArgs) -> Result<(), Error> {
         if let Some(lines) = events_written {
             survsim::note!(
                 "wrote {} events ({} events/s)",
-                survsim::report::fmt_num(lines as f64, 0),
-                survsim::report::fmt_num(lines as f64 / elapsed.max(1e-9), 0)
+                survsim::format::fmt_num(lines as f64, 0),
+                survsim::format::fmt_num(lines as f64 / elapsed.max(1e-9), 0)
             );
         }
     }

@@ -4,8 +4,12 @@
 
 use std::ops::{AddAssign, Index, IndexMut};
 
+/// Defines a metric enum once: each variant with its key (in JSON, CSV and
+/// file names) and its label (in tables and charts), and `ALL` in report
+/// order. Used here for [`Metric`] and [`GroupMetric`], and by the sweep for
+/// its headline metrics, whose keys can name another metric's key.
 macro_rules! metrics {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:literal, $label:literal),)* }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:expr, $label:literal),)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($(#[$vmeta])* $variant,)* }
@@ -16,16 +20,17 @@ macro_rules! metrics {
             /// Number of metrics.
             pub const COUNT: usize = Self::ALL.len();
             /// Key in JSON and CSV.
-            pub fn key(self) -> &'static str {
+            pub const fn key(self) -> &'static str {
                 match self { $($name::$variant => $key,)* }
             }
-            /// Label in the table.
-            pub fn label(self) -> &'static str {
+            /// Label in tables and charts.
+            pub const fn label(self) -> &'static str {
                 match self { $($name::$variant => $label,)* }
             }
         }
     };
 }
+pub(crate) use metrics;
 
 metrics! {
     /// Run-wide counts: the funnel from face to arrest.

@@ -14,11 +14,12 @@
 //! numbers), so the curve is reproducible and smooth in the load.
 
 use crate::error::{Error, InputError};
+use crate::format::{fmt_num, num};
 use crate::metrics::Metric;
 use crate::model::pipeline::MAX_SERVERS;
 use crate::model::{MAX_EXPECTED_FACES, Model};
 use crate::replicate::{available_memory_bytes, for_each_replication, threads_within_memory};
-use crate::report::{Report, fmt_num, num};
+use crate::report::Report;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::str::FromStr;

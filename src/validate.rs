@@ -13,11 +13,11 @@
 //! [`crate::stats::pooled_product_ci`].
 
 use crate::error::Error;
+use crate::format::num;
 use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::Model;
 use crate::model::sites::DAY_S;
 use crate::replicate::for_each_replication;
-use crate::report::num;
 use crate::scenario::{Override, Scenario, ScenarioSource};
 use crate::stats::{Factor, pooled_product_ci};
 use serde_json::{Value, json};
@@ -514,7 +514,7 @@ fn sig(x: f64) -> String {
     if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e7) {
         format!("{x:.3e}")
     } else if x.abs() >= 100.0 {
-        crate::report::fmt_num(x, 0)
+        crate::format::fmt_num(x, 0)
     } else {
         let decimals = (3 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
         let s = format!("{x:.decimals$}");

@@ -328,7 +328,7 @@ pub fn check_shares(
             // Rounded: float noise (0.8999999999999999) helps no one.
             format!(
                 "shares must sum to 1, but they sum to {}",
-                crate::report::round_for_people(sum)
+                crate::format::round_for_people(sum)
             ),
         ));
     }

@@ -17,8 +17,8 @@
 use super::results::Row;
 use super::{Headline, Plan};
 use crate::error::Error;
+use crate::format::{fmt_num, human_duration};
 use crate::output::write_atomically;
-use crate::report::{fmt_num, human_duration};
 use std::fmt::Write as _;
 use std::path::Path;
 

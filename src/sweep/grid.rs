@@ -148,8 +148,8 @@ fn range(spec: &str) -> Result<Vec<String>, String> {
     if steps + 1.0 > MAX_POINTS as f64 {
         return Err(format!(
             "range `{spec}` has {} values; at most {} are allowed",
-            crate::report::fmt_num(steps + 1.0, 0),
-            crate::report::fmt_num(MAX_POINTS as f64, 0)
+            crate::format::fmt_num(steps + 1.0, 0),
+            crate::format::fmt_num(MAX_POINTS as f64, 0)
         ));
     }
     let n = steps as i64 + 1;
@@ -199,8 +199,8 @@ fn int_range(
     if steps >= MAX_POINTS as u128 {
         return Err(format!(
             "range `{spec}` has {} values; at most {} are allowed",
-            crate::report::fmt_num(steps as f64 + 1.0, 0),
-            crate::report::fmt_num(MAX_POINTS as f64, 0)
+            crate::format::fmt_num(steps as f64 + 1.0, 0),
+            crate::format::fmt_num(MAX_POINTS as f64, 0)
         ));
     }
     Ok((0..=steps as i128)
@@ -257,10 +257,10 @@ impl Grid {
                 "--vary",
                 format!(
                     "the grid has {} points; at most {} are allowed",
-                    points.map_or("too many".to_string(), |p| crate::report::fmt_num(
+                    points.map_or("too many".to_string(), |p| crate::format::fmt_num(
                         p as f64, 0
                     )),
-                    crate::report::fmt_num(MAX_POINTS as f64, 0)
+                    crate::format::fmt_num(MAX_POINTS as f64, 0)
                 ),
             )),
         }

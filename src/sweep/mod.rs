@@ -27,7 +27,7 @@ pub mod run;
 pub use grid::{Axis, Grid};
 
 use crate::error::{Error, InputError};
-use crate::metrics::Outcome;
+use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::Model;
 use crate::report::{Report, Stat};
 use crate::scenario::{Override, Scenario, ScenarioSource};
@@ -240,101 +240,43 @@ impl Shard {
     }
 }
 
-/// The headline metrics of a sweep, in column order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Headline {
-    /// Mean false alerts per replication.
-    FalseAlerts,
-    /// Mean true alerts.
-    TrueAlerts,
-    /// Mean wrongful stops.
-    WrongfulStops,
-    /// Mean false arrests.
-    FalseArrests,
-    /// Faces captured per true alert, pooled over replications.
-    FacesPerTrueAlert,
-    /// True alerts / all alerts, pooled over replications.
-    AlertPrecision,
-    /// Mean faces captured.
-    FacesCaptured,
-    /// Mean stops.
-    Stops,
-    /// Mean arrests.
-    Arrests,
-    /// Mean alerts lost in the crowd.
-    LostInCrowd,
-    /// Mean wanted people scanned but never the subject of a true alert.
-    WantedMissed,
-    /// Mean residents captured at three or more sites.
-    Trackable,
-    /// Mean residents with two or more false alerts.
-    RepeatFalseAlerts,
-    /// The highest ratio of a group's false alerts per capture to the
-    /// reference group's.
-    FalseAlertDisparity,
+crate::metrics::metrics! {
+    /// The headline metrics of a sweep, in column order; the key is also the
+    /// chart's file name.
+    Headline {
+        /// Mean false alerts per replication.
+        FalseAlerts => (Metric::FalseAlerts.key(), "false alerts"),
+        /// Mean true alerts.
+        TrueAlerts => (Metric::TrueAlerts.key(), "true alerts"),
+        /// Mean wrongful stops.
+        WrongfulStops => (Metric::WrongfulStops.key(), "wrongful stops"),
+        /// Mean false arrests.
+        FalseArrests => (Metric::FalseArrests.key(), "false arrests"),
+        /// Faces captured per true alert, pooled over replications.
+        FacesPerTrueAlert => ("faces_per_true_alert", "faces scanned per true alert"),
+        /// True alerts / all alerts, pooled over replications.
+        AlertPrecision => ("alert_precision", "alert precision (true / all alerts)"),
+        /// Mean faces captured.
+        FacesCaptured => (Metric::FacesCaptured.key(), "faces captured"),
+        /// Mean stops.
+        Stops => (Metric::Stops.key(), "stops"),
+        /// Mean arrests.
+        Arrests => (Metric::Arrests.key(), "arrests"),
+        /// Mean alerts lost in the crowd.
+        LostInCrowd => (Metric::LostInCrowd.key(), "alerts lost in the crowd"),
+        /// Mean wanted people scanned but never the subject of a true alert.
+        WantedMissed => ("wanted_missed", "wanted people missed (scanned, no true alert)"),
+        /// Mean residents captured at three or more sites.
+        Trackable => (GroupMetric::Trackable.key(), "residents trackable (captured at ≥ 3 sites)"),
+        /// Mean residents with two or more false alerts.
+        RepeatFalseAlerts => (GroupMetric::RepeatFalseAlerts.key(), "residents with ≥ 2 false alerts"),
+        /// The highest ratio of a group's false alerts per capture to the
+        /// reference group's.
+        FalseAlertDisparity => ("false_alert_disparity", "highest group false-alert rate ÷ the reference group's"),
+    }
 }
 
 impl Headline {
-    /// Every headline metric, in column order.
-    pub const ALL: &'static [Headline] = &[
-        Headline::FalseAlerts,
-        Headline::TrueAlerts,
-        Headline::WrongfulStops,
-        Headline::FalseArrests,
-        Headline::FacesPerTrueAlert,
-        Headline::AlertPrecision,
-        Headline::FacesCaptured,
-        Headline::Stops,
-        Headline::Arrests,
-        Headline::LostInCrowd,
-        Headline::WantedMissed,
-        Headline::Trackable,
-        Headline::RepeatFalseAlerts,
-        Headline::FalseAlertDisparity,
-    ];
-
-    /// Key in CSV and JSON, and the chart's file name.
-    pub fn key(self) -> &'static str {
-        match self {
-            Headline::FalseAlerts => "false_alerts",
-            Headline::TrueAlerts => "true_alerts",
-            Headline::WrongfulStops => "wrongful_stops",
-            Headline::FalseArrests => "false_arrests",
-            Headline::FacesPerTrueAlert => "faces_per_true_alert",
-            Headline::AlertPrecision => "alert_precision",
-            Headline::FacesCaptured => "faces_captured",
-            Headline::Stops => "stops",
-            Headline::Arrests => "arrests",
-            Headline::LostInCrowd => "lost_in_crowd",
-            Headline::WantedMissed => "wanted_missed",
-            Headline::Trackable => "trackable",
-            Headline::RepeatFalseAlerts => "people_with_2_false_alerts",
-            Headline::FalseAlertDisparity => "false_alert_disparity",
-        }
-    }
-
-    /// Label in charts.
-    pub fn label(self) -> &'static str {
-        match self {
-            Headline::FalseAlerts => "false alerts",
-            Headline::TrueAlerts => "true alerts",
-            Headline::WrongfulStops => "wrongful stops",
-            Headline::FalseArrests => "false arrests",
-            Headline::FacesPerTrueAlert => "faces scanned per true alert",
-            Headline::AlertPrecision => "alert precision (true / all alerts)",
-            Headline::FacesCaptured => "faces captured",
-            Headline::Stops => "stops",
-            Headline::Arrests => "arrests",
-            Headline::LostInCrowd => "alerts lost in the crowd",
-            Headline::WantedMissed => "wanted people missed (scanned, no true alert)",
-            Headline::Trackable => "residents trackable (captured at ≥ 3 sites)",
-            Headline::RepeatFalseAlerts => "residents with ≥ 2 false alerts",
-            Headline::FalseAlertDisparity => {
-                "highest group false-alert rate ÷ the reference group's"
-            }
-        }
-    }
-
     /// Whether the figure is a pooled ratio rather than a mean per replication.
     pub fn is_ratio(self) -> bool {
         matches!(
@@ -349,7 +291,6 @@ impl Headline {
     /// ([`crate::report::RatioIntervals`], and the equity disparity's).
     /// Intervals are `None` with one replication.
     pub fn estimate(self, r: &Report) -> Estimate {
-        use crate::metrics::Metric;
         let stat = |s: Stat| {
             let ci = r.replications > 1;
             Estimate {

@@ -10,9 +10,10 @@
 use super::checkpoint::{OutDir, to_json_bytes};
 use super::{Estimate, Headline, Plan};
 use crate::error::Error;
+use crate::format::{fmt_num, num};
 use crate::model::Model;
 use crate::output::write_atomically;
-use crate::report::{Report, fmt_num, num};
+use crate::report::Report;
 use crate::scenario::Override;
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;

@@ -1,0 +1,421 @@
+//! `survsim check`: what a scenario implies before it runs — the matcher
+//! and its calibration, each group's error rates, each site's load, and the
+//! closed-form expectations per replication.
+//!
+//! [`Check::new`] computes every derived figure once (faces per day, the
+//! expected [`Ratios`], operator utilisation, face shares, site loads); the
+//! table and the JSON only lay them out.
+
+use super::{Ratios, expected_total};
+use crate::format::{Num, fmt_num, fmt_pct, human_duration, truncate};
+use crate::metrics::Metric;
+use crate::model::Expected;
+use crate::model::matcher::NormalScores;
+use crate::model::sites::DAY_S;
+use crate::scenario::Scenario;
+use crate::scenario::file::RatesPer;
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// `survsim check` as JSON: the derived quantities of a scenario.
+pub fn check_json(scenario: &Scenario) -> Value {
+    Check::new(scenario).to_json()
+}
+
+/// `survsim check` as a table.
+pub fn check_table(scenario: &Scenario) -> String {
+    Check::new(scenario).to_table()
+}
+
+/// A scenario's derived quantities, computed once for both renderings.
+#[derive(Debug, Clone)]
+pub struct Check<'a> {
+    /// The scenario checked.
+    pub scenario: &'a Scenario,
+    /// Closed-form expectations per replication.
+    pub expected: Expected,
+    /// Expected faces captured per day.
+    pub faces_per_day: f64,
+    /// The [`Ratios`] of the expected totals (those without a closed form,
+    /// such as the wrongful share of stops, are `None`).
+    pub ratios: Ratios,
+    /// Expected alerts × mean review time ÷ operator time available.
+    pub operator_utilisation: f64,
+    /// Each group's expected share of all faces, in model order.
+    pub face_shares: Vec<f64>,
+    /// Each site's expected load, in model order.
+    pub sites: Vec<SiteLoad>,
+}
+
+/// A site's expected load.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SiteLoad {
+    /// Faces captured over the run.
+    pub expected_faces: f64,
+    /// Faces captured in the busiest hour.
+    pub peak_faces_per_hour: f64,
+}
+
+impl<'a> Check<'a> {
+    /// The derived quantities of `scenario`.
+    pub fn new(scenario: &'a Scenario) -> Check<'a> {
+        let m = &scenario.model;
+        let expected = m.expected();
+        let total = |metric: Metric| expected_total(&expected, metric);
+        let alerts = total(Metric::Alerts).unwrap_or(0.0);
+        let all_faces = expected.faces_captured.max(f64::MIN_POSITIVE);
+        Check {
+            scenario,
+            faces_per_day: expected.faces_captured / (m.duration_s / DAY_S),
+            ratios: Ratios::from_totals(|metric| total(metric).unwrap_or(0.0)),
+            operator_utilisation: alerts * m.review.review_time.mean_s()
+                / (m.duration_s * m.review.operators as f64),
+            face_shares: expected
+                .groups
+                .iter()
+                .map(|g| g.faces_captured / all_faces)
+                .collect(),
+            sites: m
+                .sites
+                .iter()
+                .map(|s| SiteLoad {
+                    expected_faces: s.expected_captures(m.duration_s),
+                    peak_faces_per_hour: s.peak_captures_per_hour(),
+                })
+                .collect(),
+            expected,
+        }
+    }
+
+    /// The JSON form.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(CheckJson::new(self)).expect("check JSON serializes")
+    }
+
+    /// The table.
+    pub fn to_table(&self) -> String {
+        let mut out = String::new();
+        self.matcher_section(&mut out);
+        self.groups_section(&mut out);
+        self.sites_section(&mut out);
+        self.expected_section(&mut out);
+        out
+    }
+
+    fn matcher_section(&self, out: &mut String) {
+        let m = &self.scenario.model;
+        let _ = writeln!(
+            out,
+            "{} — {} (seed {}, {})\nscenario is valid.\n",
+            m.name,
+            self.scenario.source.name,
+            m.seed,
+            human_duration(m.duration_s)
+        );
+        let _ = writeln!(
+            out,
+            "MATCHER  {}threshold {}, watchlist of {} entries, rates per {}\n  impostor scores N({:.5}, {:.5}²), genuine scores N({:.5}, {:.5}²)",
+            m.matcher_profile
+                .as_ref()
+                .map_or(String::new(), |p| format!("profile {p}, ")),
+            m.matcher.threshold,
+            fmt_num(m.matcher.watchlist_size as f64, 0),
+            match m.rates_per {
+                RatesPer::WalkPast => "walk past",
+                RatesPer::SearchedFace => "searched face",
+            },
+            m.matcher.impostor.mean,
+            m.matcher.impostor.sd,
+            m.matcher.genuine.mean,
+            m.matcher.genuine.sd,
+        );
+        if m.calibration.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\n{:<12}{:>10}{:>10}{:>13}{:>13}{:>10}  source",
+            "CALIBRATION", "threshold", "watchlist", "published", "fitted", "residual"
+        );
+        for fit in &m.calibration {
+            let _ = writeln!(
+                out,
+                "  {:<10}{:>10}{:>10}{:>13.4e}{:>13.4e}{:>9.2} %  {}",
+                fit.rate.name(),
+                fit.threshold,
+                fmt_num(fit.watchlist as f64, 0),
+                fit.target,
+                fit.fitted,
+                100.0 * fit.relative_residual(),
+                fit.source.as_deref().unwrap_or("")
+            );
+        }
+    }
+
+    fn groups_section(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "\n{:<18}{:>12}{:>8}{:>9}{:>8}{:>12}{:>8}{:>10}{:>12}{:>8}{:>14}",
+            "GROUP",
+            "residents",
+            "wanted",
+            "faces %",
+            "m",
+            "FMR",
+            "m′",
+            "FNMR",
+            "FPIR",
+            "TPIR",
+            "misident."
+        );
+        for (g, share) in self.scenario.model.groups.iter().zip(&self.face_shares) {
+            let _ = writeln!(
+                out,
+                "{:<18}{:>12}{:>8}{:>9.2}{:>8}{:>12.3e}{:>8}{:>10.4}{:>12.3e}{:>8.4}{:>14.3e}",
+                truncate(&g.name, 17),
+                fmt_num(g.residents as f64, 0),
+                fmt_num(g.wanted as f64, 0),
+                100.0 * share,
+                g.fmr_multiplier,
+                g.search.fmr,
+                g.fnmr_multiplier,
+                g.search.fnmr,
+                g.search.fpir,
+                g.search.tpir,
+                g.search.misidentification
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  per comparison: FMR = 1 − (1 − FMR₁)^m and FNMR = 1 − (1 − FNMR₁)^m′, \
+             FMR₁ and FNMR₁ being a multiplier-1 group's"
+        );
+    }
+
+    fn sites_section(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "\n{:<24}{:>8}{:>18}{:>20}",
+            "SITE", "cameras", "expected faces", "peak faces/hour"
+        );
+        for (s, load) in self.scenario.model.sites.iter().zip(&self.sites) {
+            let _ = writeln!(
+                out,
+                "{:<24}{:>8}{:>18}{:>20}",
+                truncate(&s.name, 23),
+                s.cameras,
+                fmt_num(load.expected_faces, 0),
+                fmt_num(load.peak_faces_per_hour, 0)
+            );
+        }
+    }
+
+    fn expected_section(&self, out: &mut String) {
+        let e = &self.expected;
+        let _ = writeln!(out, "\nEXPECTED PER REPLICATION");
+        for (label, value, decimals) in [
+            ("faces captured", e.faces_captured, 0),
+            ("faces per day", self.faces_per_day, 0),
+            ("distinct people scanned", e.people_scanned, 0),
+            ("true alerts", e.true_alerts, 2),
+            ("false alerts", e.false_alerts, 2),
+            (
+                "faces per true alert",
+                self.ratios.faces_per_true_alert.unwrap_or(f64::NAN),
+                0,
+            ),
+        ] {
+            let _ = writeln!(out, "  {label:<32}{:>20}", fmt_num(value, decimals));
+        }
+        let _ = writeln!(
+            out,
+            "  {:<32}{:>20}",
+            "alert precision",
+            self.ratios
+                .alert_precision
+                .filter(|x| x.is_finite())
+                .map_or("-".into(), fmt_pct)
+        );
+        let _ = writeln!(
+            out,
+            "  {:<32}{:>20}",
+            "operator utilisation",
+            fmt_pct(self.operator_utilisation)
+        );
+    }
+}
+
+/// The JSON schema of `survsim check`, field order as written.
+#[derive(Serialize)]
+struct CheckJson<'a> {
+    survsim: &'static str,
+    scenario: ScenarioJson<'a>,
+    matcher: MatcherJson<'a>,
+    expected: ExpectedJson,
+    groups: Vec<GroupJson<'a>>,
+    sites: Vec<SiteJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ScenarioJson<'a> {
+    name: &'a str,
+    source: &'a str,
+    seed: u64,
+    duration_s: Num,
+}
+
+#[derive(Serialize)]
+struct MatcherJson<'a> {
+    profile: Option<&'a str>,
+    rates_per: &'static str,
+    threshold: Num,
+    watchlist_size: u64,
+    impostor: ScoresJson,
+    genuine: ScoresJson,
+    calibration: Vec<CalibrationJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ScoresJson {
+    mean: Num,
+    sd: Num,
+}
+
+impl From<NormalScores> for ScoresJson {
+    fn from(scores: NormalScores) -> Self {
+        ScoresJson {
+            mean: Num(scores.mean),
+            sd: Num(scores.sd),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CalibrationJson<'a> {
+    threshold: Num,
+    watchlist: u64,
+    rate: &'static str,
+    published: Num,
+    fitted: Num,
+    relative_residual: Num,
+    source: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ExpectedJson {
+    faces_captured: Num,
+    faces_per_day: Num,
+    people_scanned: Num,
+    true_alerts: Num,
+    false_alerts: Num,
+    faces_per_true_alert: Option<Num>,
+    alert_precision: Option<Num>,
+    operator_utilisation: Num,
+}
+
+#[derive(Serialize)]
+struct GroupJson<'a> {
+    name: &'a str,
+    residents: u32,
+    wanted: u32,
+    face_share: Num,
+    fmr_multiplier: Num,
+    fnmr_multiplier: Num,
+    fmr: Num,
+    fnmr: Num,
+    fpir: Num,
+    tpir: Num,
+    misidentification: Num,
+    expected_faces: Num,
+    expected_true_alerts: Num,
+    expected_false_alerts: Num,
+}
+
+#[derive(Serialize)]
+struct SiteJson<'a> {
+    name: &'a str,
+    cameras: u32,
+    expected_faces: Num,
+    peak_faces_per_hour: Num,
+}
+
+impl<'a> CheckJson<'a> {
+    fn new(check: &'a Check<'a>) -> Self {
+        let m = &check.scenario.model;
+        let e = &check.expected;
+        CheckJson {
+            survsim: env!("CARGO_PKG_VERSION"),
+            scenario: ScenarioJson {
+                name: &m.name,
+                source: &check.scenario.source.name,
+                seed: m.seed,
+                duration_s: Num(m.duration_s),
+            },
+            matcher: MatcherJson {
+                profile: m.matcher_profile.as_deref(),
+                rates_per: m.rates_per.name(),
+                threshold: Num(m.matcher.threshold),
+                watchlist_size: m.matcher.watchlist_size,
+                impostor: m.matcher.impostor.into(),
+                genuine: m.matcher.genuine.into(),
+                calibration: m
+                    .calibration
+                    .iter()
+                    .map(|fit| CalibrationJson {
+                        threshold: Num(fit.threshold),
+                        watchlist: fit.watchlist,
+                        rate: fit.rate.name(),
+                        published: Num(fit.target),
+                        fitted: Num(fit.fitted),
+                        relative_residual: Num(fit.relative_residual()),
+                        source: fit.source.as_deref(),
+                    })
+                    .collect(),
+            },
+            expected: ExpectedJson {
+                faces_captured: Num(e.faces_captured),
+                faces_per_day: Num(check.faces_per_day),
+                people_scanned: Num(e.people_scanned),
+                true_alerts: Num(e.true_alerts),
+                false_alerts: Num(e.false_alerts),
+                faces_per_true_alert: check.ratios.faces_per_true_alert.map(Num),
+                alert_precision: check.ratios.alert_precision.map(Num),
+                operator_utilisation: Num(check.operator_utilisation),
+            },
+            groups: m
+                .groups
+                .iter()
+                .zip(&e.groups)
+                .zip(&check.face_shares)
+                .map(|((g, ge), &share)| GroupJson {
+                    name: &g.name,
+                    residents: g.residents,
+                    wanted: g.wanted,
+                    face_share: Num(share),
+                    fmr_multiplier: Num(g.fmr_multiplier),
+                    fnmr_multiplier: Num(g.fnmr_multiplier),
+                    fmr: Num(g.search.fmr),
+                    fnmr: Num(g.search.fnmr),
+                    fpir: Num(g.search.fpir),
+                    tpir: Num(g.search.tpir),
+                    misidentification: Num(g.search.misidentification),
+                    expected_faces: Num(ge.faces_captured),
+                    expected_true_alerts: Num(ge.true_alerts),
+                    expected_false_alerts: Num(ge.false_alerts),
+                })
+                .collect(),
+            sites: m
+                .sites
+                .iter()
+                .zip(&check.sites)
+                .map(|(s, load)| SiteJson {
+                    name: &s.name,
+                    cameras: s.cameras,
+                    expected_faces: Num(load.expected_faces),
+                    peak_faces_per_hour: Num(load.peak_faces_per_hour),
+                })
+                .collect(),
+        }
+    }
+}

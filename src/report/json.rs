@@ -1,0 +1,406 @@
+//! The stable JSON form of a [`Report`] (documented in README.md).
+//!
+//! The structs below are the schema: their fields, in order, are the keys
+//! as written, so a change to the output is a change to a struct here.
+//! Floats are [`Num`]s (integers when whole, `null` when not finite);
+//! `Option`s are `null` when a ratio is undefined; the `ci95` objects are
+//! left out with one replication, the `pipeline` object without a pipeline.
+//! Maps keyed by a metric follow [`Metric::ALL`] and [`GroupMetric::ALL`].
+
+use super::{LATENCY_QUANTILES, Report};
+use crate::format::Num;
+use crate::metrics::{GroupMetric, Metric};
+use serde::{Serialize, Serializer, ser::SerializeMap};
+use serde_json::Value;
+
+impl Report {
+    /// The stable JSON form (documented in README.md).
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(ReportJson::new(self)).expect("report JSON serializes")
+    }
+}
+
+/// An object whose keys are known only at run time (metric keys, latency
+/// names), written in the order given.
+struct Entries<K, V>(Vec<(K, V)>);
+
+impl<K: Serialize, V: Serialize> Serialize for Entries<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// An optional number: `null` when `None`.
+fn opt(x: Option<f64>) -> Option<Num> {
+    x.map(Num)
+}
+
+/// A 95 % interval as `[low, high]`.
+fn interval((lo, hi): (f64, f64)) -> [Num; 2] {
+    [Num(lo), Num(hi)]
+}
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    survsim: &'static str,
+    scenario: ScenarioJson<'a>,
+    totals: Entries<&'static str, Num>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ci95: Option<Entries<&'static str, [Num; 2]>>,
+    expected: ExpectedJson,
+    ratios: RatiosJson<Option<Num>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratios_ci95: Option<RatiosJson<Option<[Num; 2]>>>,
+    groups: Vec<GroupJson<'a>>,
+    latency: Entries<String, LatencyJson>,
+    exposure: ExposureJson,
+    equity: EquityJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pipeline: Option<PipelineJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ScenarioJson<'a> {
+    name: &'a str,
+    source: &'a str,
+    overrides: &'a [String],
+    seed: u64,
+    duration_s: Num,
+    replications: u64,
+}
+
+#[derive(Serialize)]
+struct ExpectedJson {
+    faces_captured: Num,
+    people_scanned: Num,
+    true_alerts: Num,
+    true_alerts_is_upper_bound: bool,
+    false_alerts: Num,
+    wanted_alerted: Num,
+}
+
+/// The four ratios, as values or as intervals.
+#[derive(Serialize)]
+struct RatiosJson<T> {
+    faces_per_true_alert: T,
+    alert_precision: T,
+    false_alerts_per_1000_faces: T,
+    wrongful_stop_share: T,
+}
+
+#[derive(Serialize)]
+struct GroupJson<'a> {
+    name: &'a str,
+    residents: u32,
+    wanted: u32,
+    /// The means of [`GroupMetric::ALL`], by key.
+    #[serde(flatten)]
+    means: Entries<&'static str, Num>,
+    false_alerts_per_1000_faces: Option<Num>,
+    false_alert_rate_vs_lowest: Option<Num>,
+    fmr: Num,
+    fpir: Num,
+    tpir: Num,
+    expected: GroupExpectedJson,
+}
+
+#[derive(Serialize)]
+struct GroupExpectedJson {
+    faces_captured: Num,
+    people_scanned: Num,
+    true_alerts: Num,
+    false_alerts: Num,
+}
+
+#[derive(Serialize)]
+struct LatencyJson {
+    count: u64,
+    mean: Num,
+    /// The [`LATENCY_QUANTILES`], by key.
+    #[serde(flatten)]
+    quantiles: Entries<&'static str, Num>,
+    max: Num,
+}
+
+#[derive(Serialize)]
+struct ExposureJson {
+    residents: u64,
+    share_scanned: Num,
+    share_scanned_10_times: Num,
+    captures_per_resident: CapturesJson,
+    distinct_sites_share: DistinctSitesJson,
+    trackable_share: Num,
+    people_with_2_false_alerts: Num,
+    people_with_2_false_alerts_if_alike: Num,
+    people_with_2_wrongful_stops: Num,
+}
+
+#[derive(Serialize)]
+struct CapturesJson {
+    mean: Num,
+    p50: u64,
+    p90: u64,
+    p99: u64,
+    max: u64,
+}
+
+#[derive(Serialize)]
+struct DistinctSitesJson {
+    #[serde(rename = "0")]
+    none: Num,
+    #[serde(rename = "1")]
+    one: Num,
+    #[serde(rename = "2")]
+    two: Num,
+    #[serde(rename = "3")]
+    three: Num,
+    #[serde(rename = "4+")]
+    four_or_more: Num,
+}
+
+#[derive(Serialize)]
+struct EquityJson<'a> {
+    reference_group: &'a str,
+    groups: Vec<EquityGroupJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct EquityGroupJson<'a> {
+    name: &'a str,
+    residents: u32,
+    captures: Num,
+    false_alerts_per_100k_captures: Option<Num>,
+    wrongful_stops_per_100k_residents: Num,
+    false_arrests_per_100k_residents: Num,
+    trackable_share: Num,
+    avoided_visits: Num,
+    face_share: Num,
+    face_share_without_avoidance: Num,
+    disparity_vs_reference: Entries<&'static str, DisparityJson>,
+}
+
+#[derive(Serialize)]
+struct DisparityJson {
+    ratio: Num,
+    ci95: [Num; 2],
+}
+
+#[derive(Serialize)]
+struct PipelineJson<'a> {
+    pools: Vec<PoolJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct PoolJson<'a> {
+    name: &'a str,
+    servers: u32,
+    capacity_faces_per_s: Num,
+    utilisation: Num,
+    mean_queue: Num,
+    max_queue: u64,
+    faces_dropped: Num,
+    drop_rate: Option<Num>,
+    peak_offered_faces_per_s: Num,
+}
+
+impl<'a> ReportJson<'a> {
+    fn new(r: &'a Report) -> Self {
+        let several = r.replications > 1;
+        let e = &r.expected;
+        let (ratios, c) = (&r.ratios, &r.ratios_ci95);
+        ReportJson {
+            survsim: env!("CARGO_PKG_VERSION"),
+            scenario: ScenarioJson {
+                name: &r.name,
+                source: &r.source,
+                overrides: &r.overrides,
+                seed: r.seed,
+                duration_s: Num(r.duration_s),
+                replications: r.replications,
+            },
+            totals: Entries(
+                Metric::ALL
+                    .iter()
+                    .zip(&r.totals)
+                    .map(|(m, s)| (m.key(), Num(s.mean)))
+                    .collect(),
+            ),
+            ci95: several.then(|| {
+                Entries(
+                    Metric::ALL
+                        .iter()
+                        .zip(&r.totals)
+                        .map(|(m, s)| (m.key(), interval((s.lo, s.hi))))
+                        .collect(),
+                )
+            }),
+            expected: ExpectedJson {
+                faces_captured: Num(e.faces_captured),
+                people_scanned: Num(e.people_scanned),
+                true_alerts: Num(e.true_alerts),
+                true_alerts_is_upper_bound: e.true_alerts_is_upper_bound,
+                false_alerts: Num(e.false_alerts),
+                wanted_alerted: Num(e.wanted_alerted),
+            },
+            ratios: RatiosJson {
+                faces_per_true_alert: opt(ratios.faces_per_true_alert),
+                alert_precision: opt(ratios.alert_precision),
+                false_alerts_per_1000_faces: opt(ratios.false_alerts_per_1000_faces),
+                wrongful_stop_share: opt(ratios.wrongful_stop_share),
+            },
+            ratios_ci95: several.then(|| RatiosJson {
+                faces_per_true_alert: c.faces_per_true_alert.map(interval),
+                alert_precision: c.alert_precision.map(interval),
+                false_alerts_per_1000_faces: c.false_alerts_per_1000_faces.map(interval),
+                wrongful_stop_share: c.wrongful_stop_share.map(interval),
+            }),
+            groups: groups(r),
+            latency: latency(r),
+            exposure: exposure(r),
+            equity: equity(r),
+            pipeline: (!r.pools.is_empty()).then(|| pipeline(r)),
+        }
+    }
+}
+
+fn groups(r: &Report) -> Vec<GroupJson<'_>> {
+    r.groups
+        .iter()
+        .zip(&r.expected.groups)
+        .map(|(g, e)| GroupJson {
+            name: &g.name,
+            residents: g.residents,
+            wanted: g.wanted,
+            means: Entries(
+                GroupMetric::ALL
+                    .iter()
+                    .zip(&g.stats)
+                    .map(|(m, s)| (m.key(), Num(s.mean)))
+                    .collect(),
+            ),
+            false_alerts_per_1000_faces: opt(g.false_alerts_per_1000_faces),
+            false_alert_rate_vs_lowest: opt(g.false_alert_rate_vs_lowest),
+            fmr: Num(g.fmr),
+            fpir: Num(g.fpir),
+            tpir: Num(g.tpir),
+            expected: GroupExpectedJson {
+                faces_captured: Num(e.faces_captured),
+                people_scanned: Num(e.people_scanned),
+                true_alerts: Num(e.true_alerts),
+                false_alerts: Num(e.false_alerts),
+            },
+        })
+        .collect()
+}
+
+fn latency(r: &Report) -> Entries<String, LatencyJson> {
+    Entries(
+        r.latency
+            .iter()
+            .map(|l| {
+                let quantiles = l
+                    .quantiles_ms
+                    .iter()
+                    .zip(LATENCY_QUANTILES)
+                    .map(|((_, v), (_, key))| (key, Num(*v)))
+                    .collect();
+                let json = LatencyJson {
+                    count: l.count,
+                    mean: Num(l.mean_ms),
+                    quantiles: Entries(quantiles),
+                    max: Num(l.max_ms),
+                };
+                (format!("{}_ms", l.name), json)
+            })
+            .collect(),
+    )
+}
+
+fn exposure(r: &Report) -> ExposureJson {
+    let x = &r.exposure;
+    let sites = x.distinct_sites.map(Num);
+    ExposureJson {
+        residents: x.residents,
+        share_scanned: Num(x.share_scanned),
+        share_scanned_10_times: Num(x.share_scanned_10),
+        captures_per_resident: CapturesJson {
+            mean: Num(x.captures_mean),
+            p50: x.captures_quantiles[0].1,
+            p90: x.captures_quantiles[1].1,
+            p99: x.captures_quantiles[2].1,
+            max: x.captures_max,
+        },
+        distinct_sites_share: DistinctSitesJson {
+            none: sites[0],
+            one: sites[1],
+            two: sites[2],
+            three: sites[3],
+            four_or_more: sites[4],
+        },
+        trackable_share: Num(x.trackable_share),
+        people_with_2_false_alerts: Num(x.people_with_2_false_alerts.mean),
+        people_with_2_false_alerts_if_alike: Num(x.people_with_2_false_alerts_if_alike),
+        people_with_2_wrongful_stops: Num(x.people_with_2_wrongful_stops.mean),
+    }
+}
+
+fn equity(r: &Report) -> EquityJson<'_> {
+    EquityJson {
+        reference_group: &r.reference_group,
+        groups: r
+            .equity
+            .iter()
+            .map(|q| EquityGroupJson {
+                name: &q.name,
+                residents: q.residents,
+                captures: Num(q.captures),
+                false_alerts_per_100k_captures: opt(q.false_alerts_per_100k_captures),
+                wrongful_stops_per_100k_residents: Num(q.wrongful_stops_per_100k_residents),
+                false_arrests_per_100k_residents: Num(q.false_arrests_per_100k_residents),
+                trackable_share: Num(q.trackable_share),
+                avoided_visits: Num(q.avoided_visits),
+                face_share: Num(q.face_share),
+                face_share_without_avoidance: Num(q.face_share_without_avoidance),
+                disparity_vs_reference: Entries(
+                    q.disparity
+                        .iter()
+                        .map(|&(key, ratio, lo, hi)| {
+                            let ci95 = interval((lo, hi));
+                            (
+                                key,
+                                DisparityJson {
+                                    ratio: Num(ratio),
+                                    ci95,
+                                },
+                            )
+                        })
+                        .collect(),
+                ),
+            })
+            .collect(),
+    }
+}
+
+fn pipeline(r: &Report) -> PipelineJson<'_> {
+    PipelineJson {
+        pools: r
+            .pools
+            .iter()
+            .map(|p| PoolJson {
+                name: &p.name,
+                servers: p.servers,
+                capacity_faces_per_s: Num(p.capacity_per_s),
+                utilisation: Num(p.utilisation),
+                mean_queue: Num(p.mean_queue),
+                max_queue: p.max_queue,
+                faces_dropped: Num(p.dropped),
+                drop_rate: opt(p.drop_rate),
+                peak_offered_faces_per_s: Num(p.peak_offered_per_s),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,352 @@
+//! The human-readable table of a [`Report`], section by section: header,
+//! funnel, ratios, groups, exposure, equity, latency and matcher pools.
+//! Every figure comes from the report; this module only lays it out.
+
+use super::{Report, Stat, expected_total};
+use crate::format::{fmt_ms, fmt_num, fmt_pct, human_duration, truncate};
+use crate::metrics::{GroupMetric, Metric};
+use std::fmt::Write as _;
+
+impl Report {
+    /// The human-readable table.
+    pub fn to_table(&self) -> String {
+        let mut out = String::new();
+        self.header_section(&mut out);
+        self.funnel_section(&mut out);
+        self.ratios_section(&mut out);
+        self.groups_section(&mut out);
+        self.exposure_section(&mut out);
+        self.equity_section(&mut out);
+        self.latency_section(&mut out);
+        self.pools_section(&mut out);
+        out
+    }
+
+    /// Decimals of a mean per replication: one when it averages several.
+    fn mean_decimals(&self) -> usize {
+        if self.replications > 1 { 1 } else { 0 }
+    }
+
+    fn header_section(&self, out: &mut String) {
+        let reps = self.replications;
+        let _ = writeln!(
+            out,
+            "survsim {} — {} (seed {}, {}, {} replication{})",
+            env!("CARGO_PKG_VERSION"),
+            self.name,
+            self.seed,
+            human_duration(self.duration_s),
+            reps,
+            if reps == 1 { "" } else { "s" }
+        );
+        let _ = writeln!(out, "scenario: {}", self.source);
+        for o in &self.overrides {
+            let _ = writeln!(out, "  --set {o}");
+        }
+    }
+
+    /// Every run-wide metric beside its closed-form expectation.
+    fn funnel_section(&self, out: &mut String) {
+        let reps = self.replications;
+        let head = if reps > 1 {
+            "mean ± 95% CI"
+        } else {
+            "simulated"
+        };
+        let _ = writeln!(out, "\n{:<34}{:>24}{:>16}", "FUNNEL", head, "expected");
+        // Arrests execute warrants, which removes true alerts the closed
+        // form counts: it is then an upper bound, and says so.
+        let bound = |m: Metric| {
+            let upper = self.expected.true_alerts_is_upper_bound;
+            if upper && m == Metric::TrueAlerts {
+                "≤ "
+            } else {
+                ""
+            }
+        };
+        for (&m, s) in Metric::ALL.iter().zip(&self.totals) {
+            if m == Metric::WantedPresent {
+                let _ = writeln!(out, "\nWANTED PEOPLE");
+            }
+            let label = format!("{}{}", indent(m), m.label());
+            let _ = writeln!(
+                out,
+                "{:<34}{:>24}{:>16}",
+                label,
+                fmt_stat(s, reps),
+                expected_total(&self.expected, m).map_or(String::new(), |e| format!(
+                    "{}{}",
+                    bound(m),
+                    fmt_num(e, 1)
+                ))
+            );
+        }
+    }
+
+    fn ratios_section(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "\n{:<42}{:>20}{}",
+            "RATIOS",
+            "pooled",
+            if self.replications > 1 {
+                "  [95 % CI]"
+            } else {
+                ""
+            }
+        );
+        let r = &self.ratios;
+        let c = &self.ratios_ci95;
+        let with_ci =
+            |label: &str, v: String, ci: Option<(f64, f64)>, f: &dyn Fn(f64) -> String| {
+                let mut s = format!("  {label:<40}{v:>20}");
+                if let Some((lo, hi)) = ci {
+                    let _ = write!(s, "  [{}, {}]", f(lo), f(hi));
+                }
+                s + "\n"
+            };
+        *out += &with_ci(
+            "faces scanned per true alert",
+            r.faces_per_true_alert.map_or("no true alert".into(), |v| {
+                format!("1 in {}", fmt_num(v, 0))
+            }),
+            c.faces_per_true_alert,
+            &|v| fmt_num(v, 0),
+        );
+        *out += &with_ci(
+            "alert precision (true / all alerts)",
+            r.alert_precision.map_or("-".into(), fmt_pct),
+            c.alert_precision,
+            &fmt_pct,
+        );
+        *out += &with_ci(
+            "false alerts per 1,000 faces",
+            r.false_alerts_per_1000_faces
+                .map_or("-".into(), |v| format!("{v:.4}")),
+            c.false_alerts_per_1000_faces,
+            &|v| format!("{v:.4}"),
+        );
+        *out += &with_ci(
+            "wrongful share of stops",
+            r.wrongful_stop_share.map_or("-".into(), fmt_pct),
+            c.wrongful_stop_share,
+            &fmt_pct,
+        );
+    }
+
+    fn groups_section(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "\n{:<18}{:>12}{:>14}{:>10}{:>11}{:>12}{:>11}{:>10}{:>9}",
+            "GROUP",
+            "residents",
+            "faces",
+            "true al.",
+            "false al.",
+            "per 1k f.",
+            "vs lowest",
+            "wr. stops",
+            "f. arr."
+        );
+        let decimals = self.mean_decimals();
+        for g in &self.groups {
+            let mean = |m: GroupMetric| fmt_num(g.mean(m), decimals);
+            let _ = writeln!(
+                out,
+                "{:<18}{:>12}{:>14}{:>10}{:>11}{:>12}{:>11}{:>10}{:>9}",
+                truncate(&g.name, 17),
+                fmt_num(g.residents as f64, 0),
+                mean(GroupMetric::FacesCaptured),
+                mean(GroupMetric::TrueAlerts),
+                mean(GroupMetric::FalseAlerts),
+                g.false_alerts_per_1000_faces
+                    .map_or("-".into(), |v| format!("{v:.4}")),
+                g.false_alert_rate_vs_lowest
+                    .map_or("-".into(), |v| format!("{v:.2}×")),
+                mean(GroupMetric::WrongfulStops),
+                mean(GroupMetric::FalseArrests),
+            );
+        }
+    }
+
+    fn exposure_section(&self, out: &mut String) {
+        let x = &self.exposure;
+        let decimals = self.mean_decimals();
+        let _ = writeln!(out, "\nEXPOSURE");
+        let mut line = |label: &str, v: String| {
+            let _ = writeln!(out, "  {label:<40}{v:>20}");
+        };
+        line("residents scanned at least once", fmt_pct(x.share_scanned));
+        line("... ten times or more", fmt_pct(x.share_scanned_10));
+        line(
+            "captures per resident",
+            format!(
+                "mean {:.2}, p50 {}, p90 {}, p99 {}, max {}",
+                x.captures_mean,
+                x.captures_quantiles[0].1,
+                x.captures_quantiles[1].1,
+                x.captures_quantiles[2].1,
+                x.captures_max
+            ),
+        );
+        line(
+            "trackable (captured at ≥ 3 sites)",
+            fmt_pct(x.trackable_share),
+        );
+        line(
+            "residents with ≥ 2 false alerts",
+            format!(
+                "{} (if alike: {})",
+                fmt_num(x.people_with_2_false_alerts.mean, decimals),
+                fmt_num(x.people_with_2_false_alerts_if_alike, 1)
+            ),
+        );
+        line(
+            "residents with ≥ 2 wrongful stops",
+            fmt_num(x.people_with_2_wrongful_stops.mean, decimals),
+        );
+    }
+
+    fn equity_section(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "\n{:<18}{:>12}{:>11}{:>11}{:>11}{:>10}{:>15}  false-alert rate vs {} [95 % CI]",
+            "EQUITY",
+            "FA/100k f.",
+            "WS/100k r.",
+            "FAr/100k",
+            "trackable",
+            "avoided",
+            "face share",
+            self.reference_group,
+        );
+        for q in &self.equity {
+            let (_, v, lo, hi) = q.disparity[0];
+            let _ = writeln!(
+                out,
+                "{:<18}{:>12}{:>11.2}{:>11.2}{:>11}{:>10}{:>15}  {}",
+                truncate(&q.name, 17),
+                q.false_alerts_per_100k_captures
+                    .map_or("-".into(), |v| format!("{v:.2}")),
+                q.wrongful_stops_per_100k_residents,
+                q.false_arrests_per_100k_residents,
+                fmt_pct(q.trackable_share),
+                fmt_num(q.avoided_visits, 0),
+                format!(
+                    "{:.1}→{:.1}%",
+                    100.0 * q.face_share_without_avoidance,
+                    100.0 * q.face_share
+                ),
+                if v.is_finite() && (v > 0.0 || lo < hi) {
+                    if lo < hi {
+                        format!("{v:.2} [{lo:.2}, {hi:.2}]")
+                    } else {
+                        format!("{v:.2}")
+                    }
+                } else {
+                    "-".into()
+                },
+            );
+        }
+    }
+
+    fn latency_section(&self, out: &mut String) {
+        if self.latency.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\n{:<22}{:>12}{:>11}{:>11}{:>11}{:>11}{:>11}",
+            "LATENCY (ms)", "count", "p50", "p90", "p99", "p99.9", "max"
+        );
+        for l in &self.latency {
+            let _ = write!(
+                out,
+                "{:<22}{:>12}",
+                l.name.replace('_', " "),
+                fmt_num(l.count as f64, 0)
+            );
+            for (_, v) in l.quantiles_ms {
+                let _ = write!(out, "{:>11}", fmt_ms(v));
+            }
+            let _ = writeln!(out, "{:>11}", fmt_ms(l.max_ms));
+        }
+    }
+
+    fn pools_section(&self, out: &mut String) {
+        if self.pools.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\n{:<18}{:>8}{:>12}{:>12}{:>9}{:>11}{:>10}{:>12}{:>11}",
+            "MATCHER POOL",
+            "servers",
+            "capacity/s",
+            "peak in/s",
+            "util.",
+            "mean queue",
+            "max q.",
+            "dropped",
+            "drop rate"
+        );
+        for p in &self.pools {
+            let _ = writeln!(
+                out,
+                "{:<18}{:>8}{:>12}{:>12}{:>9}{:>11.2}{:>10}{:>12}{:>11}",
+                truncate(&p.name, 17),
+                p.servers,
+                fmt_num(p.capacity_per_s, 0),
+                fmt_num(p.peak_offered_per_s, 1),
+                fmt_pct(p.utilisation),
+                p.mean_queue,
+                fmt_num(p.max_queue as f64, 0),
+                fmt_num(p.dropped, self.mean_decimals()),
+                p.drop_rate
+                    .map_or("-".into(), |r| format!("{:.4} %", 100.0 * r)),
+            );
+        }
+    }
+}
+
+/// The funnel's indentation: sub-counts sit under the count they split.
+fn indent(m: Metric) -> &'static str {
+    match m {
+        Metric::TrueAlerts
+        | Metric::FalseAlerts
+        | Metric::WantedFacesDropped
+        | Metric::LostToPipelineDelay
+        | Metric::LostAwaitingReview
+        | Metric::LostDuringReview
+        | Metric::LostAwaitingOfficer
+        | Metric::LostBeforeStop
+        | Metric::CorrectStops
+        | Metric::WrongfulStops
+        | Metric::WantedScanned
+        | Metric::WantedAlerted
+        | Metric::WantedArrested => "    ",
+        _ => "  ",
+    }
+}
+
+/// `mean ± half-width` for a symmetric (Student's t) interval, `mean [low,
+/// high]` for an asymmetric (Poisson) one.
+fn fmt_stat(s: &Stat, reps: u64) -> String {
+    let (up, down) = (s.hi - s.mean, s.mean - s.lo);
+    if reps > 1 && (up - down).abs() <= 1e-9 * up.abs().max(1.0) {
+        format!("{} ± {}", fmt_num(s.mean, 1), fmt_num(up, 1))
+    } else if reps > 1 {
+        // Small bounds (a rare count over many replications) keep two
+        // significant digits rather than rounding to 0.0.
+        let bound = |x: f64| {
+            if x > 0.0 && x < 0.1 {
+                format!("{x:.*}", (1.0 - x.log10().floor()) as usize)
+            } else {
+                fmt_num(x, 1)
+            }
+        };
+        format!("{} [{}, {}]", fmt_num(s.mean, 1), bound(s.lo), bound(s.hi))
+    } else {
+        fmt_num(s.mean, 0)
+    }
+}
