@@ -1451,8 +1451,8 @@ pub fn check_table(scenario: &crate::scenario::Scenario) -> String {
         m.matcher.threshold,
         fmt_num(m.matcher.watchlist_size as f64, 0),
         match m.rates_per {
-            crate::scenario::file::RatesPer::WalkPast => "walk past",
-            crate::scenario::file::RatesPer::SearchedFace => "searched face",
+            crate::model::RatesPer::WalkPast => "walk past",
+            crate::model::RatesPer::SearchedFace => "searched face",
         },
         m.matcher.impostor.mean,
         m.matcher.impostor.sd,

@@ -1,8 +1,7 @@
 //! Matcher profiles and calibration from published operating points.
 //!
-//! A **profile** is a `[matcher]` section kept in its own file under
-//! `scenarios/profiles/` (compiled in), with its sources in comments. A
-//! scenario's own `[matcher]` keys override the profile's.
+//! A **profile** is a bundled `[matcher]` section ([`crate::spec::profiles`]).
+//! A scenario's own `[matcher]` keys override the profile's.
 //!
 //! **Calibration.** A score parameter left open is solved from operating
 //! points. For normal scores every point is linear in the parameters: an
@@ -17,35 +16,42 @@
 
 use crate::error::{KeyPath, ValidationError};
 use crate::model::matcher::{Matcher, NormalScores};
-use crate::scenario::file::{MatcherSection, OperatingPoint, RatesPer, ScoreDistSection};
+use crate::spec::profiles::{self, DEFAULT_PROFILE};
+use crate::spec::{self, MatcherSection, OperatingPoint, ScoreDistSection};
 use crate::stats::normal_upper_quantile;
-
-/// The profile used when a scenario's `[matcher]` names no profile and
-/// gives no score distribution or operating point.
-pub const DEFAULT_PROFILE: &str = "neoface-v4-npl2023";
-
-/// Bundled profiles: name and TOML text.
-pub const PROFILES: &[(&str, &str)] = &[
-    (
-        "neoface-v4-npl2023",
-        include_str!("../../scenarios/profiles/neoface-v4-npl2023.toml"),
-    ),
-    (
-        "neoface-early",
-        include_str!("../../scenarios/profiles/neoface-early.toml"),
-    ),
-    (
-        "rekognition-2018",
-        include_str!("../../scenarios/profiles/rekognition-2018.toml"),
-    ),
-    (
-        "generic-99.9",
-        include_str!("../../scenarios/profiles/generic-99.9.toml"),
-    ),
-];
 
 /// The largest relative misfit of an operating point that is accepted.
 pub const MAX_RELATIVE_MISFIT: f64 = 0.10;
+
+/// What a matcher's identification rates are per.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatesPer {
+    /// Per face searched: capture failures are not in the rates (a
+    /// laboratory test on images, a batch search).
+    SearchedFace,
+    /// Per watchlisted person walking past a camera: failures to capture
+    /// and detect the face are already in the TPIR (NPL's live tests).
+    WalkPast,
+}
+
+impl RatesPer {
+    /// As written in a scenario.
+    pub fn name(self) -> &'static str {
+        match self {
+            RatesPer::SearchedFace => "searched_face",
+            RatesPer::WalkPast => "walk_past",
+        }
+    }
+}
+
+impl From<spec::RatesPer> for RatesPer {
+    fn from(rates_per: spec::RatesPer) -> RatesPer {
+        match rates_per {
+            spec::RatesPer::SearchedFace => RatesPer::SearchedFace,
+            spec::RatesPer::WalkPast => RatesPer::WalkPast,
+        }
+    }
+}
 
 /// Which rate an operating point states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,42 +111,6 @@ pub struct ResolvedMatcher {
     pub rates_per: RatesPer,
 }
 
-fn profile_text(name: &str) -> Option<&'static str> {
-    PROFILES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
-}
-
-fn load_profile(name: &str, path: &KeyPath) -> Result<MatcherSection, ValidationError> {
-    let text = profile_text(name).ok_or_else(|| {
-        let names: Vec<&str> = PROFILES.iter().map(|(n, _)| *n).collect();
-        ValidationError::new(
-            path.clone(),
-            format!(
-                "no profile named \"{name}\"; bundled profiles: {}",
-                names.join(", ")
-            ),
-        )
-    })?;
-    let profile: MatcherSection = toml::from_str(text).map_err(|e| {
-        ValidationError::new(path.clone(), format!("profile \"{name}\" is invalid: {e}"))
-    })?;
-    if profile.profile.is_some() {
-        return Err(ValidationError::new(
-            path.clone(),
-            format!("profile \"{name}\" may not name another profile"),
-        ));
-    }
-    if profile.rates_per.is_none() {
-        return Err(ValidationError::new(
-            path.clone(),
-            format!(
-                "profile \"{name}\" must state what its rates are per: \
-                 rates_per = \"walk_past\" or \"searched_face\""
-            ),
-        ));
-    }
-    Ok(profile)
-}
-
 fn overlay_dist(
     base: Option<ScoreDistSection>,
     top: &Option<ScoreDistSection>,
@@ -172,13 +142,13 @@ pub fn resolve(
         None => None,
     };
     let base = match &profile_name {
-        Some(name) => load_profile(name, &path.key("profile"))?,
+        Some(name) => profiles::load(name, &path.key("profile"))?,
         None => MatcherSection::default(),
     };
     let rates_per = section
         .rates_per
         .or(base.rates_per)
-        .unwrap_or(RatesPer::SearchedFace);
+        .map_or(RatesPer::SearchedFace, RatesPer::from);
     let [lo, hi] = section
         .score_range
         .or(base.score_range)
@@ -467,6 +437,7 @@ fn solve(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::profiles::PROFILES;
 
     fn section(text: &str) -> MatcherSection {
         toml::from_str(text).unwrap()

@@ -2,7 +2,7 @@
 
 use crate::error::{KeyPath, ValidationError};
 use crate::rng::{open01, unit};
-use crate::scenario::file::{DurationDist, RandomDuration};
+use crate::spec::{DurationDist, RandomDuration};
 use rand::Rng;
 
 /// A validated duration distribution, in seconds.

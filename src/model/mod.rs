@@ -14,14 +14,14 @@ pub mod pipeline;
 pub mod population;
 pub mod sites;
 
+pub use calibrate::RatesPer;
 pub use dist::Duration;
 pub use matcher::{GroupSearch, Matcher, MatedOutcome, NormalScores};
 pub use population::{Block, Group};
 pub use sites::Site;
 
 use crate::error::{KeyPath, ValidationError};
-pub use crate::scenario::file::Mode;
-use crate::scenario::file::{RatesPer, ScenarioFile};
+use crate::spec::{self, ScenarioFile};
 use calibrate::PointFit;
 use population::{MAX_RESIDENTS, apportion, check_shares};
 
@@ -37,6 +37,24 @@ pub const MAX_STAFF: u32 = 1_000_000;
 /// The most camera sites: the engine remembers a resident's sites as 16-bit
 /// ids (index + 1, with 0 for an empty slot).
 pub const MAX_SITES: usize = u16::MAX as usize - 1;
+
+/// How faces arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Passers at camera sites, at their footfall.
+    Footfall,
+    /// Every resident searched once, spread over the duration.
+    Batch,
+}
+
+impl From<spec::Mode> for Mode {
+    fn from(mode: spec::Mode) -> Mode {
+        match mode {
+            spec::Mode::Footfall => Mode::Footfall,
+            spec::Mode::Batch => Mode::Batch,
+        }
+    }
+}
 
 /// Human review of alerts.
 #[derive(Debug, Clone, PartialEq)]
@@ -192,7 +210,7 @@ impl Model {
     /// Validates a parsed scenario.
     pub fn build(f: &ScenarioFile) -> Result<Model, ValidationError> {
         let k = KeyPath::keys;
-        let mode = f.simulation.mode;
+        let mode = Mode::from(f.simulation.mode);
 
         let duration_s = f.simulation.duration.seconds;
         if !(duration_s > 0.0 && duration_s <= MAX_DURATION_S) {

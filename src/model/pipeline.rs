@@ -3,8 +3,25 @@
 
 use crate::error::{KeyPath, ValidationError};
 use crate::model::Duration;
-pub use crate::scenario::file::Overload;
-use crate::scenario::file::{DurationText, PipelineSection, SiteSection};
+use crate::spec::{self, DurationText, PipelineSection, SiteSection};
+
+/// What a full matching queue does with a new face.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overload {
+    /// The arriving face is dropped.
+    DropNewest,
+    /// The face that has waited longest is dropped to make room.
+    DropOldest,
+}
+
+impl From<spec::Overload> for Overload {
+    fn from(overload: spec::Overload) -> Overload {
+        match overload {
+            spec::Overload::DropNewest => Overload::DropNewest,
+            spec::Overload::DropOldest => Overload::DropOldest,
+        }
+    }
+}
 
 /// A pool of matching servers with one bounded FIFO queue.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,7 +154,7 @@ impl Pipeline {
                 servers: pool.servers,
                 service_time,
                 queue_capacity: pool.queue_capacity,
-                overload: pool.overload,
+                overload: pool.overload.into(),
             });
         }
         let site_pool = site_pool

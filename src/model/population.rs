@@ -9,7 +9,7 @@
 
 use crate::error::{KeyPath, ValidationError};
 use crate::model::matcher::{GroupSearch, LookalikeMean};
-use crate::scenario::file::{GroupSection, PopulationSection};
+use crate::spec::{GroupSection, PopulationSection};
 
 /// The most residents a scenario may have (4 bytes of state each).
 pub const MAX_RESIDENTS: u64 = 1_000_000_000;
@@ -139,10 +139,7 @@ pub fn group_specs(p: &PopulationSection) -> Result<Vec<GroupSpec>, ValidationEr
             path.key("dimensions"),
             "give groups either as `groups` or as `dimensions`, not both",
         )),
-        (None, None) => Ok(crate::scenario::file::default_groups()
-            .iter()
-            .map(spec)
-            .collect()),
+        (None, None) => Ok(crate::spec::default_groups().iter().map(spec).collect()),
         (Some(groups), None) => {
             check_levels(groups, &path.key("groups"))?;
             Ok(groups.iter().map(spec).collect())
@@ -213,7 +210,7 @@ pub fn group_specs(p: &PopulationSection) -> Result<Vec<GroupSpec>, ValidationEr
 /// avoiders per block by the group's avoidance. With `separate_wanted`, the
 /// wanted members of each (zone, group) get a block of their own (placed
 /// first, so residents keep their numbers), which lets a site capture them
-/// at another rate than the rest (see [`crate::scenario::file::RatesPer`]).
+/// at another rate than the rest (see [`crate::model::RatesPer`]).
 pub fn blocks(
     group_residents: &[u64],
     group_wanted: &[u64],

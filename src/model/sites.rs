@@ -1,7 +1,7 @@
 //! Camera sites: when they run and how many faces they capture per second.
 
 use crate::error::{KeyPath, ValidationError};
-use crate::scenario::file::{Footfall, SiteSection};
+use crate::spec::{Footfall, SiteSection};
 
 /// Seconds in an hour.
 pub const HOUR_S: f64 = 3600.0;
@@ -284,9 +284,9 @@ mod tests {
             footfall_per_hour: Footfall::Flat(1000.0),
             capture_share: 0.5,
             active: vec!["00:00-24:00".into()],
-            surges: vec![crate::scenario::file::SurgeSection {
+            surges: vec![crate::spec::SurgeSection {
                 at: "23:45".into(),
-                duration: crate::scenario::file::DurationText::parse("30m").unwrap(),
+                duration: crate::spec::DurationText::parse("30m").unwrap(),
                 people: 20_000.0,
             }],
             zone: None,
