@@ -9,8 +9,10 @@
 //!
 //! The modules, in the order a run uses them:
 //!
-//! * [`scenario`] — the TOML file, `--set` overrides, errors that point at keys;
+//! * [`spec`] — the scenario file as written: TOML, `--set` overrides, errors
+//!   that point at keys;
 //! * [`model`] — the validated runtime model, and closed-form expectations;
+//! * [`scenario`] — a scenario loaded: its source, overrides and model;
 //! * [`engine`] — one replication: a face's journey from capture to arrest;
 //! * [`metrics`] — what a replication counts, each metric defined once;
 //! * [`replicate`] — independent replications on all cores, thread-count-proof;
@@ -38,6 +40,7 @@ pub mod replicate;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod spec;
 pub mod stats;
 pub mod stress;
 pub mod sweep;

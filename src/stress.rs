@@ -86,7 +86,7 @@ impl FromStr for Target {
             })?;
         let limit = match figure {
             Figure::P99DecisionLatency | Figure::P999DecisionLatency => {
-                crate::scenario::file::DurationText::parse(value)
+                crate::spec::DurationText::parse(value)
                     .map_err(bad)?
                     .seconds
             }

@@ -1,8 +1,7 @@
 //! Matcher profiles and calibration from published operating points.
 //!
-//! A **profile** is a `[matcher]` section kept in its own file under
-//! `scenarios/profiles/` (compiled in), with its sources in comments. A
-//! scenario's own `[matcher]` keys override the profile's.
+//! A **profile** is a bundled `[matcher]` section ([`crate::spec::profiles`]).
+//! A scenario's own `[matcher]` keys override the profile's.
 //!
 //! **Calibration.** A score parameter left open is solved from operating
 //! points. For normal scores every point is linear in the parameters: an
@@ -16,36 +15,43 @@
 //! FPIR with a falling threshold, say, or two contradictory FPIRs) are refused.
 
 use crate::error::{KeyPath, ValidationError};
-use crate::model::matcher::{Matcher, NormalScores};
-use crate::scenario::file::{MatcherSection, OperatingPoint, RatesPer, ScoreDistSection};
+use crate::model::matcher::{GroupSearch, Matcher, NormalScores};
+use crate::spec::profiles::{self, DEFAULT_PROFILE};
+use crate::spec::{self, MatcherSection, OperatingPoint, ScoreDistSection};
 use crate::stats::normal_upper_quantile;
-
-/// The profile used when a scenario's `[matcher]` names no profile and
-/// gives no score distribution or operating point.
-pub const DEFAULT_PROFILE: &str = "neoface-v4-npl2023";
-
-/// Bundled profiles: name and TOML text.
-pub const PROFILES: &[(&str, &str)] = &[
-    (
-        "neoface-v4-npl2023",
-        include_str!("../../scenarios/profiles/neoface-v4-npl2023.toml"),
-    ),
-    (
-        "neoface-early",
-        include_str!("../../scenarios/profiles/neoface-early.toml"),
-    ),
-    (
-        "rekognition-2018",
-        include_str!("../../scenarios/profiles/rekognition-2018.toml"),
-    ),
-    (
-        "generic-99.9",
-        include_str!("../../scenarios/profiles/generic-99.9.toml"),
-    ),
-];
 
 /// The largest relative misfit of an operating point that is accepted.
 pub const MAX_RELATIVE_MISFIT: f64 = 0.10;
+
+/// What a matcher's identification rates are per.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatesPer {
+    /// Per face searched: capture failures are not in the rates (a
+    /// laboratory test on images, a batch search).
+    SearchedFace,
+    /// Per watchlisted person walking past a camera: failures to capture
+    /// and detect the face are already in the TPIR (NPL's live tests).
+    WalkPast,
+}
+
+impl RatesPer {
+    /// As written in a scenario.
+    pub fn name(self) -> &'static str {
+        match self {
+            RatesPer::SearchedFace => "searched_face",
+            RatesPer::WalkPast => "walk_past",
+        }
+    }
+}
+
+impl From<spec::RatesPer> for RatesPer {
+    fn from(rates_per: spec::RatesPer) -> RatesPer {
+        match rates_per {
+            spec::RatesPer::SearchedFace => RatesPer::SearchedFace,
+            spec::RatesPer::WalkPast => RatesPer::WalkPast,
+        }
+    }
+}
 
 /// Which rate an operating point states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,42 +111,91 @@ pub struct ResolvedMatcher {
     pub rates_per: RatesPer,
 }
 
-fn profile_text(name: &str) -> Option<&'static str> {
-    PROFILES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+impl ResolvedMatcher {
+    /// Resolves `[matcher]` into a calibrated matcher for a watchlist of
+    /// `watchlist_size` entries: the profile's keys, overridden by the
+    /// scenario's, with the parameters left open solved from the operating
+    /// points.
+    pub fn build(
+        section: &MatcherSection,
+        watchlist_size: u64,
+    ) -> Result<ResolvedMatcher, ValidationError> {
+        let path = KeyPath::keys(&["matcher"]);
+        let open = section.impostor.is_none()
+            && section.genuine.is_none()
+            && section.operating_points.is_none();
+        let profile = match &section.profile {
+            Some(name) => Some(name.clone()),
+            None if open => Some(DEFAULT_PROFILE.to_string()),
+            None => None,
+        };
+        let base = match &profile {
+            Some(name) => profiles::load(name, &path.key("profile"))?,
+            None => MatcherSection::default(),
+        };
+        let rates_per = section
+            .rates_per
+            .or(base.rates_per)
+            .map_or(RatesPer::SearchedFace, RatesPer::from);
+        let score_range = section
+            .score_range
+            .or(base.score_range)
+            .unwrap_or([0.0, 1.0]);
+        let [low, high] = score_range;
+        if !(low.is_finite() && high.is_finite() && low < high) {
+            return Err(ValidationError::new(
+                path.key("score_range"),
+                format!("expected [min, max] with min < max, got [{low}, {high}]"),
+            ));
+        }
+        let threshold = section.threshold.or(base.threshold).ok_or_else(|| {
+            ValidationError::new(
+                path.key("threshold"),
+                "expected a threshold (no profile gives one)",
+            )
+        })?;
+        if !(threshold.is_finite() && (low..=high).contains(&threshold)) {
+            return Err(ValidationError::new(
+                path.key("threshold"),
+                format!(
+                    "expected a threshold within the score range [{low}, {high}], got {threshold}"
+                ),
+            ));
+        }
+        let impostor = overlay_dist(base.impostor, &section.impostor);
+        let genuine = overlay_dist(base.genuine, &section.genuine);
+        // Points that come from the profile are blamed on it.
+        let (points, points_path) = match &section.operating_points {
+            Some(points) => (points.clone(), path.key("operating_points")),
+            None => (
+                base.operating_points.unwrap_or_default(),
+                match &profile {
+                    Some(_) => path.key("profile"),
+                    None => path.key("operating_points"),
+                },
+            ),
+        };
+        let points = check_points(&points, &points_path, watchlist_size, score_range)?;
+        let impostor = fit_impostor(&impostor, &points, &path.key("impostor"))?;
+        let genuine = fit_genuine(&genuine, impostor, &points, &path.key("genuine"))?;
+        let fits = point_fits(&points, impostor, genuine);
+        check_fits(&fits, &points_path)?;
+        Ok(ResolvedMatcher {
+            profile,
+            matcher: Matcher {
+                threshold,
+                impostor,
+                genuine,
+                watchlist_size,
+            },
+            score_range,
+            fits,
+            rates_per,
+        })
+    }
 }
 
-fn load_profile(name: &str, path: &KeyPath) -> Result<MatcherSection, ValidationError> {
-    let text = profile_text(name).ok_or_else(|| {
-        let names: Vec<&str> = PROFILES.iter().map(|(n, _)| *n).collect();
-        ValidationError::new(
-            path.clone(),
-            format!(
-                "no profile named \"{name}\"; bundled profiles: {}",
-                names.join(", ")
-            ),
-        )
-    })?;
-    let profile: MatcherSection = toml::from_str(text).map_err(|e| {
-        ValidationError::new(path.clone(), format!("profile \"{name}\" is invalid: {e}"))
-    })?;
-    if profile.profile.is_some() {
-        return Err(ValidationError::new(
-            path.clone(),
-            format!("profile \"{name}\" may not name another profile"),
-        ));
-    }
-    if profile.rates_per.is_none() {
-        return Err(ValidationError::new(
-            path.clone(),
-            format!(
-                "profile \"{name}\" must state what its rates are per: \
-                 rates_per = \"walk_past\" or \"searched_face\""
-            ),
-        ));
-    }
-    Ok(profile)
-}
-
+/// `top`'s parameters where it gives them, `base`'s otherwise.
 fn overlay_dist(
     base: Option<ScoreDistSection>,
     top: &Option<ScoreDistSection>,
@@ -148,174 +203,129 @@ fn overlay_dist(
     let base = base.unwrap_or_default();
     match top {
         None => base,
-        Some(t) => ScoreDistSection {
-            dist: t.dist,
-            mean: t.mean.or(base.mean),
-            sd: t.sd.or(base.sd),
+        Some(top) => ScoreDistSection {
+            dist: top.dist,
+            mean: top.mean.or(base.mean),
+            sd: top.sd.or(base.sd),
         },
     }
 }
 
-/// Resolves `[matcher]` into a calibrated matcher for a watchlist of
-/// `watchlist_size` entries.
-pub fn resolve(
-    section: &MatcherSection,
-    watchlist_size: u64,
-) -> Result<ResolvedMatcher, ValidationError> {
-    let path = KeyPath::keys(&["matcher"]);
-    let open = section.impostor.is_none()
-        && section.genuine.is_none()
-        && section.operating_points.is_none();
-    let profile_name = match &section.profile {
-        Some(p) => Some(p.clone()),
-        None if open => Some(DEFAULT_PROFILE.to_string()),
-        None => None,
-    };
-    let base = match &profile_name {
-        Some(name) => load_profile(name, &path.key("profile"))?,
-        None => MatcherSection::default(),
-    };
-    let rates_per = section
-        .rates_per
-        .or(base.rates_per)
-        .unwrap_or(RatesPer::SearchedFace);
-    let [lo, hi] = section
-        .score_range
-        .or(base.score_range)
-        .unwrap_or([0.0, 1.0]);
-    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-        return Err(ValidationError::new(
-            path.key("score_range"),
-            format!("expected [min, max] with min < max, got [{lo}, {hi}]"),
-        ));
-    }
-    let threshold = section.threshold.or(base.threshold).ok_or_else(|| {
-        ValidationError::new(
-            path.key("threshold"),
-            "expected a threshold (no profile gives one)",
-        )
-    })?;
-    if !(threshold.is_finite() && (lo..=hi).contains(&threshold)) {
-        return Err(ValidationError::new(
-            path.key("threshold"),
-            format!("expected a threshold within the score range [{lo}, {hi}], got {threshold}"),
-        ));
-    }
-    let impostor = overlay_dist(base.impostor, &section.impostor);
-    let genuine = overlay_dist(base.genuine, &section.genuine);
-    let (points, points_path) = match &section.operating_points {
-        Some(p) => (p.clone(), path.key("operating_points")),
-        None => (
-            base.operating_points.unwrap_or_default(),
-            match &profile_name {
-                Some(_) => path.key("profile"),
-                None => path.key("operating_points"),
-            },
-        ),
-    };
-    let points = check_points(&points, &points_path, watchlist_size, [lo, hi])?;
-
-    // Impostor scores from the FPIR points.
+/// Impostor scores from the FPIR points: each gives the per-comparison FMR,
+/// and so a point T = μ + σ·Q⁻¹(FMR).
+fn fit_impostor(
+    dist: &ScoreDistSection,
+    points: &[CheckedPoint],
+    path: &KeyPath,
+) -> Result<NormalScores, ValidationError> {
     let fpir: Vec<(f64, f64)> = points
         .iter()
-        .filter(|p| p.rate == Rate::Fpir)
-        .map(|p| {
-            let fmr = -((-p.target).ln_1p() / p.watchlist as f64).exp_m1();
-            (normal_upper_quantile(fmr), p.threshold)
+        .filter(|point| point.rate == Rate::Fpir)
+        .map(|point| {
+            let fmr = -((-point.target).ln_1p() / point.watchlist as f64).exp_m1();
+            (normal_upper_quantile(fmr), point.threshold)
         })
         .collect();
-    let impostor = solve(&impostor, &fpir, &path.key("impostor"), "fpir")?;
+    solve(dist, &fpir, path, "fpir")
+}
 
-    // Genuine scores from the TPIR points: solve as if the best impostor never
-    // won, then correct each target by the competition the fit implies.
-    let tpir: Vec<&CheckedPoint> = points.iter().filter(|p| p.rate == Rate::Tpir).collect();
-    let mut adjusted: Vec<f64> = tpir.iter().map(|p| p.target).collect();
-    let mut genuine_fit = None;
+/// Genuine scores from the TPIR points: solved as if the best impostor never
+/// won, then each target corrected by the competition the fit implies, a
+/// few times over.
+fn fit_genuine(
+    dist: &ScoreDistSection,
+    impostor: NormalScores,
+    points: &[CheckedPoint],
+    path: &KeyPath,
+) -> Result<NormalScores, ValidationError> {
+    let tpir: Vec<&CheckedPoint> = points
+        .iter()
+        .filter(|point| point.rate == Rate::Tpir)
+        .collect();
+    let mut adjusted: Vec<f64> = tpir.iter().map(|point| point.target).collect();
+    let mut fitted = None;
     for _ in 0..8 {
-        let zt: Vec<(f64, f64)> = tpir
+        let quantiles: Vec<(f64, f64)> = tpir
             .iter()
             .zip(&adjusted)
-            .map(|(p, &t)| {
+            .map(|(point, &target)| {
                 (
-                    normal_upper_quantile(t.clamp(1e-15, 1.0 - 1e-15)),
-                    p.threshold,
+                    normal_upper_quantile(target.clamp(1e-15, 1.0 - 1e-15)),
+                    point.threshold,
                 )
             })
             .collect();
-        let g = solve(&genuine, &zt, &path.key("genuine"), "tpir")?;
-        for (p, a) in tpir.iter().zip(adjusted.iter_mut()) {
-            let model = at(impostor, g, p.threshold, p.watchlist).tpir;
-            *a += p.target - model;
+        let genuine = solve(dist, &quantiles, path, "tpir")?;
+        for (point, target) in tpir.iter().zip(adjusted.iter_mut()) {
+            let model = at(impostor, genuine, point.threshold, point.watchlist).tpir;
+            *target += point.target - model;
         }
-        genuine_fit = Some(g);
+        fitted = Some(genuine);
     }
-    let genuine =
-        genuine_fit.map_or_else(|| solve(&genuine, &[], &path.key("genuine"), "tpir"), Ok)?;
+    fitted.map_or_else(|| solve(dist, &[], path, "tpir"), Ok)
+}
 
-    let fits: Vec<PointFit> = points
+/// Each operating point beside the calibrated matcher's rate there.
+fn point_fits(
+    points: &[CheckedPoint],
+    impostor: NormalScores,
+    genuine: NormalScores,
+) -> Vec<PointFit> {
+    points
         .iter()
-        .map(|p| {
-            let s = at(impostor, genuine, p.threshold, p.watchlist);
+        .map(|point| {
+            let search = at(impostor, genuine, point.threshold, point.watchlist);
             PointFit {
-                threshold: p.threshold,
-                watchlist: p.watchlist,
-                rate: p.rate,
-                target: p.target,
-                fitted: match p.rate {
-                    Rate::Fpir => s.fpir,
-                    Rate::Tpir => s.tpir,
+                threshold: point.threshold,
+                watchlist: point.watchlist,
+                rate: point.rate,
+                target: point.target,
+                fitted: match point.rate {
+                    Rate::Fpir => search.fpir,
+                    Rate::Tpir => search.tpir,
                 },
-                source: p.source.clone(),
+                source: point.source.clone(),
             }
         })
-        .collect();
-    if let Some(worst) = fits
+        .collect()
+}
+
+/// Refuses operating points that no normal distribution meets within
+/// [`MAX_RELATIVE_MISFIT`], listing them all.
+fn check_fits(fits: &[PointFit], path: &KeyPath) -> Result<(), ValidationError> {
+    let misfit = |fit: &PointFit| fit.relative_residual().abs();
+    let Some(worst) = fits
         .iter()
-        .max_by(|a, b| {
-            a.relative_residual()
-                .abs()
-                .total_cmp(&b.relative_residual().abs())
-        })
-        .filter(|f| f.relative_residual().abs() > MAX_RELATIVE_MISFIT)
-    {
-        let all: Vec<String> = fits
-            .iter()
-            .map(|f| {
-                format!(
-                    "{} at {} (N = {}): stated {:.4e}, best fit {:.4e} ({:+.0} %)",
-                    f.rate.name(),
-                    f.threshold,
-                    f.watchlist,
-                    f.target,
-                    f.fitted,
-                    100.0 * f.relative_residual()
-                )
-            })
-            .collect();
-        return Err(ValidationError::new(
-            points_path,
+        .max_by(|a, b| misfit(a).total_cmp(&misfit(b)))
+        .filter(|fit| misfit(fit) > MAX_RELATIVE_MISFIT)
+    else {
+        return Ok(());
+    };
+    let all: Vec<String> = fits
+        .iter()
+        .map(|fit| {
             format!(
-                "no normal score distribution meets these operating points within {:.0} % \
-                 (worst: {} at {}); {}",
-                100.0 * MAX_RELATIVE_MISFIT,
-                worst.rate.name(),
-                worst.threshold,
-                all.join("; ")
-            ),
-        ));
-    }
-    Ok(ResolvedMatcher {
-        profile: profile_name,
-        matcher: Matcher {
-            threshold,
-            impostor,
-            genuine,
-            watchlist_size,
-        },
-        score_range: [lo, hi],
-        fits,
-        rates_per,
-    })
+                "{} at {} (N = {}): stated {:.4e}, best fit {:.4e} ({:+.0} %)",
+                fit.rate.name(),
+                fit.threshold,
+                fit.watchlist,
+                fit.target,
+                fit.fitted,
+                100.0 * fit.relative_residual()
+            )
+        })
+        .collect();
+    Err(ValidationError::new(
+        path.clone(),
+        format!(
+            "no normal score distribution meets these operating points within {:.0} % \
+             (worst: {} at {}); {}",
+            100.0 * MAX_RELATIVE_MISFIT,
+            worst.rate.name(),
+            worst.threshold,
+            all.join("; ")
+        ),
+    ))
 }
 
 /// A matcher's search probabilities at another threshold and watchlist size.
@@ -324,7 +334,7 @@ fn at(
     genuine: NormalScores,
     threshold: f64,
     watchlist: u64,
-) -> crate::model::GroupSearch {
+) -> GroupSearch {
     Matcher {
         threshold,
         impostor,
@@ -334,6 +344,7 @@ fn at(
     .group_search(1.0, 1.0)
 }
 
+/// An operating point that states one rate, in range, at a known watchlist.
 struct CheckedPoint {
     threshold: f64,
     watchlist: u64,
@@ -342,20 +353,23 @@ struct CheckedPoint {
     source: Option<String>,
 }
 
+/// Checks the operating points found at `path`: one rate each, strictly
+/// between 0 and 1, at a threshold within `[low, high]`; a TPIR without a
+/// watchlist was measured at the scenario's, `watchlist_size`.
 fn check_points(
     points: &[OperatingPoint],
     path: &KeyPath,
     watchlist_size: u64,
-    [lo, hi]: [f64; 2],
+    [low, high]: [f64; 2],
 ) -> Result<Vec<CheckedPoint>, ValidationError> {
     points
         .iter()
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(i, point)| {
             let here = path.index(i);
-            let (rate, target) = match (p.fpir, p.tpir) {
-                (Some(f), None) => (Rate::Fpir, f),
-                (None, Some(t)) => (Rate::Tpir, t),
+            let (rate, target) = match (point.fpir, point.tpir) {
+                (Some(fpir), None) => (Rate::Fpir, fpir),
+                (None, Some(tpir)) => (Rate::Tpir, tpir),
                 _ => {
                     return Err(ValidationError::new(
                         here,
@@ -369,17 +383,23 @@ fn check_points(
                     format!("expected a rate strictly between 0 and 1, got {target}"),
                 ));
             }
-            if !(p.threshold.is_finite() && (lo..=hi).contains(&p.threshold)) {
+            let threshold = point.threshold;
+            if !(threshold.is_finite() && (low..=high).contains(&threshold)) {
                 return Err(ValidationError::new(
                     here.key("threshold"),
-                    format!("expected a threshold within the score range [{lo}, {hi}], got {}", p.threshold),
+                    format!(
+                        "expected a threshold within the score range [{low}, {high}], got {threshold}"
+                    ),
                 ));
             }
-            let watchlist = match (rate, p.watchlist) {
+            let watchlist = match (rate, point.watchlist) {
                 (_, Some(0)) => {
-                    return Err(ValidationError::new(here.key("watchlist"), "expected a watchlist of at least 1"));
+                    return Err(ValidationError::new(
+                        here.key("watchlist"),
+                        "expected a watchlist of at least 1",
+                    ));
                 }
-                (_, Some(n)) => n,
+                (_, Some(size)) => size,
                 (Rate::Tpir, None) => watchlist_size,
                 (Rate::Fpir, None) => {
                     return Err(ValidationError::new(
@@ -389,40 +409,49 @@ fn check_points(
                 }
             };
             Ok(CheckedPoint {
-                threshold: p.threshold,
+                threshold,
                 watchlist,
                 rate,
                 target,
-                source: p.source.clone(),
+                source: point.source.clone(),
             })
         })
         .collect()
 }
 
-/// Solves the open parameters of `dist` from points T = μ + σ·z.
+/// Solves the open parameters of `dist` from points (z, T) with
+/// T = μ + σ·z: least squares for whichever of μ and σ is open.
 fn solve(
     dist: &ScoreDistSection,
     points: &[(f64, f64)],
     path: &KeyPath,
     rate: &str,
 ) -> Result<NormalScores, ValidationError> {
-    let n = points.len() as f64;
+    let count = points.len() as f64;
     let (mean, sd) = match (dist.mean, dist.sd) {
-        (Some(m), Some(s)) => (m, s),
-        (None, Some(s)) if !points.is_empty() => {
-            (points.iter().map(|(z, t)| t - s * z).sum::<f64>() / n, s)
+        (Some(mean), Some(sd)) => (mean, sd),
+        (None, Some(sd)) if !points.is_empty() => {
+            let sum: f64 = points.iter().map(|(z, threshold)| threshold - sd * z).sum();
+            (sum / count, sd)
         }
-        (Some(m), None) if points.iter().any(|(z, _)| *z != 0.0) => {
-            let zz: f64 = points.iter().map(|(z, _)| z * z).sum();
-            (m, points.iter().map(|(z, t)| z * (t - m)).sum::<f64>() / zz)
+        (Some(mean), None) if points.iter().any(|(z, _)| *z != 0.0) => {
+            let sum_z2: f64 = points.iter().map(|(z, _)| z * z).sum();
+            let sum: f64 = points
+                .iter()
+                .map(|(z, threshold)| z * (threshold - mean))
+                .sum();
+            (mean, sum / sum_z2)
         }
-        (None, None) if n >= 2.0 => {
-            let (zm, tm) = (
-                points.iter().map(|p| p.0).sum::<f64>() / n,
-                points.iter().map(|p| p.1).sum::<f64>() / n,
+        (None, None) if count >= 2.0 => {
+            let (mean_z, mean_threshold) = (
+                points.iter().map(|point| point.0).sum::<f64>() / count,
+                points.iter().map(|point| point.1).sum::<f64>() / count,
             );
-            let szz: f64 = points.iter().map(|(z, _)| (z - zm) * (z - zm)).sum();
-            if szz < 1e-12 {
+            let spread_z: f64 = points
+                .iter()
+                .map(|(z, _)| (z - mean_z) * (z - mean_z))
+                .sum();
+            if spread_z < 1e-12 {
                 return Err(ValidationError::new(
                     path.clone(),
                     format!(
@@ -431,8 +460,12 @@ fn solve(
                     ),
                 ));
             }
-            let s = points.iter().map(|(z, t)| (z - zm) * (t - tm)).sum::<f64>() / szz;
-            (tm - s * zm, s)
+            let covariance: f64 = points
+                .iter()
+                .map(|(z, threshold)| (z - mean_z) * (threshold - mean_threshold))
+                .sum();
+            let sd = covariance / spread_z;
+            (mean_threshold - sd * mean_z, sd)
         }
         _ => {
             let missing = if dist.mean.is_none() { "mean" } else { "sd" };
@@ -467,17 +500,25 @@ fn solve(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::profiles::PROFILES;
 
     fn section(text: &str) -> MatcherSection {
         toml::from_str(text).unwrap()
     }
 
+    fn resolve(
+        section: &MatcherSection,
+        watchlist_size: u64,
+    ) -> Result<ResolvedMatcher, ValidationError> {
+        ResolvedMatcher::build(section, watchlist_size)
+    }
+
     #[test]
     fn every_bundled_profile_calibrates() {
         for (name, _) in PROFILES {
-            let r = resolve(&section(&format!("profile = \"{name}\"")), 10_000).unwrap();
-            for f in &r.fits {
-                assert!(f.relative_residual().abs() < 0.02, "{name}: {f:?}");
+            let resolved = resolve(&section(&format!("profile = \"{name}\"")), 10_000).unwrap();
+            for fit in &resolved.fits {
+                assert!(fit.relative_residual().abs() < 0.02, "{name}: {fit:?}");
             }
         }
     }
@@ -485,8 +526,11 @@ mod tests {
     #[test]
     fn every_bundled_profile_states_what_its_rates_are_per() {
         for (name, text) in PROFILES {
-            let p = section(text);
-            assert!(p.rates_per.is_some(), "{name} does not state rates_per");
+            let profile = section(text);
+            assert!(
+                profile.rates_per.is_some(),
+                "{name} does not state rates_per"
+            );
         }
         let npl = resolve(&section("profile = \"neoface-v4-npl2023\""), 10_000).unwrap();
         assert_eq!(npl.rates_per, RatesPer::WalkPast);
@@ -508,7 +552,7 @@ mod tests {
             mean: 0.3,
             sd: 0.05,
         };
-        let fpir = |t: f64| at(truth, truth, t, 5000).fpir;
+        let fpir = |threshold: f64| at(truth, truth, threshold, 5000).fpir;
         let text = format!(
             "threshold = 0.6\ngenuine = {{ mean = 0.8, sd = 0.1 }}\noperating_points = [\n\
              {{ threshold = 0.55, watchlist = 5000, fpir = {} }},\n\
@@ -516,9 +560,9 @@ mod tests {
             fpir(0.55),
             fpir(0.6)
         );
-        let r = resolve(&section(&text), 5000).unwrap();
-        assert!((r.matcher.impostor.mean - 0.3).abs() < 1e-9);
-        assert!((r.matcher.impostor.sd - 0.05).abs() < 1e-9);
+        let resolved = resolve(&section(&text), 5000).unwrap();
+        assert!((resolved.matcher.impostor.mean - 0.3).abs() < 1e-9);
+        assert!((resolved.matcher.impostor.sd - 0.05).abs() < 1e-9);
     }
 
     #[test]
@@ -527,18 +571,18 @@ mod tests {
         let rising = "threshold = 0.6\ngenuine = { mean = 0.8, sd = 0.1 }\noperating_points = [\
              { threshold = 0.55, watchlist = 1000, fpir = 1e-4 },\
              { threshold = 0.6, watchlist = 1000, fpir = 1e-3 } ]";
-        let e = resolve(&section(rising), 1000).unwrap_err();
+        let error = resolve(&section(rising), 1000).unwrap_err();
         assert!(
-            e.message.contains("no normal distribution"),
+            error.message.contains("no normal distribution"),
             "{}",
-            e.message
+            error.message
         );
         // Two contradictory figures at one threshold.
         let clash = "threshold = 0.6\nimpostor = { sd = 0.1 }\ngenuine = { mean = 0.8, sd = 0.1 }\n\
              operating_points = [\
              { threshold = 0.6, watchlist = 1000, fpir = 1e-4 },\
              { threshold = 0.6, watchlist = 1000, fpir = 1e-2 } ]";
-        let e = resolve(&section(clash), 1000).unwrap_err();
-        assert!(e.message.contains("within 10 %"), "{}", e.message);
+        let error = resolve(&section(clash), 1000).unwrap_err();
+        assert!(error.message.contains("within 10 %"), "{}", error.message);
     }
 }

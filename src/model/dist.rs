@@ -2,7 +2,7 @@
 
 use crate::error::{KeyPath, ValidationError};
 use crate::rng::{open01, unit};
-use crate::scenario::file::{DurationDist, RandomDuration};
+use crate::spec::{DurationDist, RandomDuration};
 use rand::Rng;
 
 /// A validated duration distribution, in seconds.
@@ -45,14 +45,16 @@ const MAX_EXPONENTIAL: f64 = 36.75;
 impl Duration {
     /// Validates a scenario's duration distribution: its parameters must be
     /// finite and keep every draw below [`MAX_DRAW_S`].
-    pub fn build(d: &DurationDist, path: &KeyPath) -> Result<Self, ValidationError> {
-        let err = |msg: &str| Err(ValidationError::new(path.clone(), msg));
-        let built = Self::build_unbounded(d, path)?;
+    pub fn build(dist: &DurationDist, path: &KeyPath) -> Result<Self, ValidationError> {
+        let built = Self::build_unbounded(dist, path)?;
         if built.max_draw_s().is_nan() || built.max_draw_s() > MAX_DRAW_S {
-            return err(&format!(
-                "expected a distribution whose draws stay below {MAX_DRAW_S:e} s; this one \
-                 reaches {:.3e} s",
-                built.max_draw_s()
+            return Err(ValidationError::new(
+                path.clone(),
+                format!(
+                    "expected a distribution whose draws stay below {MAX_DRAW_S:e} s; this one \
+                     reaches {:.3e} s",
+                    built.max_draw_s()
+                ),
             ));
         }
         Ok(built)
@@ -61,17 +63,17 @@ impl Duration {
     /// The largest value [`Duration::sample`] can return.
     pub fn max_draw_s(&self) -> f64 {
         match *self {
-            Duration::Fixed(s) => s,
+            Duration::Fixed(seconds) => seconds,
             Duration::Exponential { mean_s } => mean_s * MAX_EXPONENTIAL,
             Duration::Uniform { max_s, .. } => max_s,
             Duration::LogNormal { mu, sigma } => (mu + sigma * MAX_NORMAL_Z).exp(),
         }
     }
 
-    fn build_unbounded(d: &DurationDist, path: &KeyPath) -> Result<Self, ValidationError> {
-        let err = |msg: &str| Err(ValidationError::new(path.clone(), msg));
-        Ok(match d {
-            DurationDist::Fixed(t) => Duration::Fixed(t.seconds),
+    fn build_unbounded(dist: &DurationDist, path: &KeyPath) -> Result<Self, ValidationError> {
+        let err = |message: &str| Err(ValidationError::new(path.clone(), message));
+        Ok(match dist {
+            DurationDist::Fixed(text) => Duration::Fixed(text.seconds),
             DurationDist::Random(RandomDuration::Exponential { mean }) => {
                 if mean.seconds <= 0.0 {
                     return err("an exponential duration needs a mean above zero");
@@ -104,7 +106,7 @@ impl Duration {
     /// Mean duration in seconds.
     pub fn mean_s(&self) -> f64 {
         match *self {
-            Duration::Fixed(s) => s,
+            Duration::Fixed(seconds) => seconds,
             Duration::Exponential { mean_s } => mean_s,
             Duration::Uniform { min_s, max_s } => 0.5 * (min_s + max_s),
             Duration::LogNormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
@@ -114,16 +116,16 @@ impl Duration {
     /// One draw, in seconds (by inversion, or Box–Muller for the log-normal,
     /// so the stream does not depend on a sampling crate's version).
     pub fn sample<R: Rng>(&self, rng: &mut R) -> f64 {
-        let a = rng.next_u64();
+        let first = rng.next_u64();
         match *self {
-            Duration::Fixed(s) => s,
-            Duration::Exponential { mean_s } => -mean_s * open01(a).ln(),
-            Duration::Uniform { min_s, max_s } => min_s + (max_s - min_s) * unit(a),
+            Duration::Fixed(seconds) => seconds,
+            Duration::Exponential { mean_s } => -mean_s * open01(first).ln(),
+            Duration::Uniform { min_s, max_s } => min_s + (max_s - min_s) * unit(first),
             Duration::LogNormal { mu, sigma } => {
                 // Box–Muller, one of the pair.
-                let b = rng.next_u64();
-                let z =
-                    (-2.0 * open01(a).ln()).sqrt() * (2.0 * std::f64::consts::PI * unit(b)).cos();
+                let second = rng.next_u64();
+                let z = (-2.0 * open01(first).ln()).sqrt()
+                    * (2.0 * std::f64::consts::PI * unit(second)).cos();
                 (mu + sigma * z).exp()
             }
         }

@@ -37,17 +37,17 @@ pub struct NormalScores {
 }
 
 impl NormalScores {
-    /// P(score > t).
-    pub fn upper_tail(&self, t: f64) -> f64 {
-        normal_upper_tail((t - self.mean) / self.sd)
+    /// P(a score above `score`).
+    pub fn upper_tail(&self, score: f64) -> f64 {
+        normal_upper_tail((score - self.mean) / self.sd)
     }
-    /// The score whose upper tail is q.
-    pub fn upper_quantile(&self, q: f64) -> f64 {
-        self.mean + self.sd * normal_upper_quantile(q)
+    /// The score whose upper tail is `tail`.
+    pub fn upper_quantile(&self, tail: f64) -> f64 {
+        self.mean + self.sd * normal_upper_quantile(tail)
     }
-    /// Density at t.
-    pub fn pdf(&self, t: f64) -> f64 {
-        normal_pdf((t - self.mean) / self.sd) / self.sd
+    /// Density at `score`.
+    pub fn pdf(&self, score: f64) -> f64 {
+        normal_pdf((score - self.mean) / self.sd) / self.sd
     }
 }
 
@@ -111,38 +111,40 @@ pub enum MatedOutcome {
 impl Matcher {
     /// Derives a group's search probabilities from its multipliers.
     pub fn group_search(&self, fmr_multiplier: f64, fnmr_multiplier: f64) -> GroupSearch {
-        let t = self.threshold;
-        let n = self.watchlist_size as f64;
+        let threshold = self.threshold;
+        let entries = self.watchlist_size as f64;
         // ln F(T)^m, kept in log space: F(T) is within 1e-9 of 1 in practice.
-        let ln_f = (-self.impostor.upper_tail(t)).ln_1p();
-        let fmr = -(fmr_multiplier * ln_f).exp_m1();
-        let fpir = -(fmr_multiplier * n * ln_f).exp_m1();
+        let ln_impostor_cdf = (-self.impostor.upper_tail(threshold)).ln_1p();
+        let fmr = -(fmr_multiplier * ln_impostor_cdf).exp_m1();
+        let fpir = -(fmr_multiplier * entries * ln_impostor_cdf).exp_m1();
         // FNMR_g = 1 − (1 − G(T))^m′, where 1 − G(T) is the genuine upper tail.
-        let genuine_survival = fnmr_multiplier * self.genuine.upper_tail(t).ln();
+        let genuine_survival = fnmr_multiplier * self.genuine.upper_tail(threshold).ln();
         let fnmr = -genuine_survival.exp_m1();
-        let k = fmr_multiplier * (n - 1.0);
+        // k = m(N − 1): the best of N − 1 impostors has CDF F^k.
+        let impostor_exponent = fmr_multiplier * (entries - 1.0);
         // P(no alert) = P(S < T) · P(M < T)
-        let no_alert = fnmr * (k * ln_f).exp();
+        let no_alert = fnmr * (impostor_exponent * ln_impostor_cdf).exp();
         // P(true) = ∫_T^∞ density of S · P(M < s) ds, integrated over the
         // genuine survival q ∈ (0, q_T) with s(q) = G⁻¹-upper(q^(1/m′)),
         // which puts the nodes where the probability mass is.
-        let q_t = 1.0 - fnmr;
-        let tpir = if q_t <= 0.0 {
+        let survival_at_threshold = 1.0 - fnmr;
+        let tpir = if survival_at_threshold <= 0.0 {
             0.0
         } else {
-            let integrand = |q: f64| {
-                if q <= 0.0 {
+            let integrand = |survival: f64| {
+                if survival <= 0.0 {
                     return 1.0;
                 }
-                let s = self
+                let score = self
                     .genuine
-                    .upper_quantile(q.powf(1.0 / fnmr_multiplier).min(1.0));
-                if k == 0.0 {
+                    .upper_quantile(survival.powf(1.0 / fnmr_multiplier).min(1.0));
+                if impostor_exponent == 0.0 {
                     return 1.0;
                 }
-                (k * (-self.impostor.upper_tail(s)).ln_1p()).exp()
+                (impostor_exponent * (-self.impostor.upper_tail(score)).ln_1p()).exp()
             };
-            integrate(&integrand, 0.0, q_t, 1e-13).clamp(0.0, q_t)
+            integrate(&integrand, 0.0, survival_at_threshold, 1e-13)
+                .clamp(0.0, survival_at_threshold)
         };
         let misidentification = (1.0 - tpir - no_alert).max(0.0);
         GroupSearch {
@@ -153,7 +155,7 @@ impl Matcher {
             misidentification,
             no_alert,
             false_alert_bits: crate::rng::bernoulli_threshold(fpir),
-            impostor_exponent: k,
+            impostor_exponent,
             genuine_exponent: fnmr_multiplier,
         }
     }
@@ -173,10 +175,10 @@ impl Matcher {
             .genuine
             .upper_quantile((u_genuine.ln() / group.genuine_exponent).exp());
         // Best impostor: CDF F^k = U  ⇒  upper tail of F at M is −expm1(ln U / k).
-        let k = group.impostor_exponent * lookalike;
-        let best_impostor = if k > 0.0 {
+        let exponent = group.impostor_exponent * lookalike;
+        let best_impostor = if exponent > 0.0 {
             self.impostor
-                .upper_quantile(-(u_impostor.ln() / k).exp_m1())
+                .upper_quantile(-(u_impostor.ln() / exponent).exp_m1())
         } else {
             f64::NEG_INFINITY
         };
@@ -194,7 +196,7 @@ impl Matcher {
 pub const LOOKALIKE_CODE_SCALE: f64 = 4096.0;
 
 /// The stored code of a resident's lookalike multiplier L, from a standard
-/// normal draw `z`: ln L = −σ²/2 + σ·z (so E[L] = 1), to 1/4096 in the log and
+/// normal draw `z`: ln L = −σ²/2 + σ·z (so E\[L\] = 1), to 1/4096 in the log and
 /// clamped to ±32767/4096 (L within e^±8). The engine draws with this, and
 /// [`LookalikeMean`] integrates over it, so both see the same L.
 pub fn lookalike_code(spread: f64, z: f64) -> i16 {
@@ -219,7 +221,7 @@ pub fn lookalike_from_code(code: i16) -> f64 {
 ///
 /// A person with multiplier L has impostor scores F^(m·L): FPIR(L) =
 /// 1 − (1 − FPIR)^L, and the best of N − 1 impostors in a mated search has
-/// CDF F^(m·L·(N − 1)). FPIR(L) is concave in L, so although E[L] = 1 the
+/// CDF F^(m·L·(N − 1)). FPIR(L) is concave in L, so although E\[L\] = 1 the
 /// mean FPIR is *below* the group's FPIR once L·FPIR is no longer small — at
 /// σ = 3 the heaviest lookalikes saturate (they alert on nearly every
 /// search) and the total falls. This is the exact expectation, by quadrature
@@ -260,12 +262,12 @@ impl LookalikeMean {
                 .exp()
         };
         // ±10 standard deviations: the mass left out is below 10⁻²².
-        let (a, b) = (-10.0, 10.0);
+        let (low, high) = (-10.0, 10.0);
         let ln_pass = (-search.fpir).ln_1p();
         let fpir = integrate(
             &|z| normal_pdf(z) * -(multiplier(z) * ln_pass).exp_m1(),
-            a,
-            b,
+            low,
+            high,
             search.fpir * 1e-9,
         );
         let (tpir, misidentification) = if !mated || search.tpir + search.misidentification == 0.0 {
@@ -273,12 +275,14 @@ impl LookalikeMean {
         } else {
             // P(no alert | L) = FNMR · F(T)^(k·L) in closed form; TPIR(L) by
             // the matcher's own quadrature; misidentification is the rest.
-            let ln_f = (-matcher.impostor.upper_tail(matcher.threshold)).ln_1p();
-            let k = search.impostor_exponent;
+            let ln_impostor_cdf = (-matcher.impostor.upper_tail(matcher.threshold)).ln_1p();
+            let exponent = search.impostor_exponent;
             let no_alert = integrate(
-                &|z| normal_pdf(z) * search.fnmr * (k * multiplier(z) * ln_f).exp(),
-                a,
-                b,
+                &|z| {
+                    normal_pdf(z) * search.fnmr * (exponent * multiplier(z) * ln_impostor_cdf).exp()
+                },
+                low,
+                high,
                 1e-12,
             );
             let tpir = integrate(
@@ -288,8 +292,8 @@ impl LookalikeMean {
                             .group_search(fmr_multiplier * multiplier(z), fnmr_multiplier)
                             .tpir
                 },
-                a,
-                b,
+                low,
+                high,
                 1e-8,
             );
             (tpir, (1.0 - tpir - no_alert).max(0.0))
@@ -308,7 +312,7 @@ mod tests {
     use crate::rng::{open01, stream};
     use rand::Rng;
 
-    fn neoface_like(n: u64) -> Matcher {
+    fn neoface_like(watchlist_size: u64) -> Matcher {
         Matcher {
             threshold: 0.6,
             impostor: NormalScores {
@@ -319,36 +323,36 @@ mod tests {
                 mean: 0.7227,
                 sd: 0.1,
             },
-            watchlist_size: n,
+            watchlist_size,
         }
     }
 
     #[test]
     fn fpir_matches_the_closed_form_and_scales_with_n_in_the_tail() {
-        let m = neoface_like(10_000);
-        let g = m.group_search(1.0, 1.0);
-        let fmr = m.impostor.upper_tail(0.6);
+        let matcher = neoface_like(10_000);
+        let search = matcher.group_search(1.0, 1.0);
+        let fmr = matcher.impostor.upper_tail(0.6);
         let direct = 1.0 - (1.0 - fmr).powf(10_000.0);
-        assert!(((g.fpir - direct) / direct).abs() < 1e-6);
+        assert!(((search.fpir - direct) / direct).abs() < 1e-6);
         // Near NPL 2023's 1 in 6,000 at N = 10,000.
         assert!(
-            g.fpir > 1.0 / 7_000.0 && g.fpir < 1.0 / 5_000.0,
+            search.fpir > 1.0 / 7_000.0 && search.fpir < 1.0 / 5_000.0,
             "{}",
-            g.fpir
+            search.fpir
         );
         // A 10× multiplier gives ≈ 10× FMR in the tail.
-        let g10 = m.group_search(10.0, 1.0);
-        assert!((g10.fmr / g.fmr - 10.0).abs() < 1e-3);
+        let tenfold = matcher.group_search(10.0, 1.0);
+        assert!((tenfold.fmr / search.fmr - 10.0).abs() < 1e-3);
     }
 
     #[test]
     fn mated_outcomes_partition_probability() {
-        for n in [1u64, 1_000, 1_000_000] {
-            let m = neoface_like(n);
-            let g = m.group_search(1.0, 1.0);
-            let total = g.tpir + g.no_alert + g.misidentification;
-            assert!((total - 1.0).abs() < 1e-9, "n={n}: {total}");
-            assert!(g.tpir > 0.85 && g.tpir < 0.9, "n={n}: tpir {}", g.tpir);
+        for size in [1u64, 1_000, 1_000_000] {
+            let search = neoface_like(size).group_search(1.0, 1.0);
+            let total = search.tpir + search.no_alert + search.misidentification;
+            assert!((total - 1.0).abs() < 1e-9, "n={size}: {total}");
+            let tpir = search.tpir;
+            assert!(tpir > 0.85 && tpir < 0.9, "n={size}: tpir {tpir}");
         }
     }
 
@@ -356,7 +360,7 @@ mod tests {
     fn sampled_mated_searches_agree_with_the_integral() {
         // A hard case: a million-entry watchlist and heavily overlapping
         // distributions, so misidentification is common.
-        let m = Matcher {
+        let matcher = Matcher {
             threshold: 0.5,
             impostor: NormalScores {
                 mean: 0.2,
@@ -365,23 +369,27 @@ mod tests {
             genuine: NormalScores { mean: 0.6, sd: 0.1 },
             watchlist_size: 1_000_000,
         };
-        let g = m.group_search(2.0, 1.5);
+        let search = matcher.group_search(2.0, 1.5);
         let mut rng = stream(11, &[1]);
         let trials = 200_000;
-        let (mut tru, mut mis) = (0u32, 0u32);
+        let (mut true_alerts, mut misidentified) = (0u32, 0u32);
         for _ in 0..trials {
-            match m.mated_search(&g, 1.0, open01(rng.next_u64()), open01(rng.next_u64())) {
-                MatedOutcome::TrueAlert => tru += 1,
-                MatedOutcome::Misidentified => mis += 1,
+            let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
+            match matcher.mated_search(&search, 1.0, u_genuine, u_impostor) {
+                MatedOutcome::TrueAlert => true_alerts += 1,
+                MatedOutcome::Misidentified => misidentified += 1,
                 MatedOutcome::NoAlert => {}
             }
         }
-        for (count, p) in [(tru, g.tpir), (mis, g.misidentification)] {
-            let expect = trials as f64 * p;
-            let se = (trials as f64 * p * (1.0 - p)).sqrt();
+        for (count, probability) in [
+            (true_alerts, search.tpir),
+            (misidentified, search.misidentification),
+        ] {
+            let expect = trials as f64 * probability;
+            let standard_error = (trials as f64 * probability * (1.0 - probability)).sqrt();
             assert!(
-                (count as f64 - expect).abs() < 4.0 * se,
-                "count {count} vs {expect} ± {se}"
+                (count as f64 - expect).abs() < 4.0 * standard_error,
+                "count {count} vs {expect} ± {standard_error}"
             );
         }
     }

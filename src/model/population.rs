@@ -6,13 +6,22 @@
 //! its first `wanted` members — "is this face wanted?" is one comparison —
 //! and the members who avoid covered sites (the chilling effect) its last
 //! `avoiders`, never drawn at a site. Wanted people are never avoiders.
+//!
+//! [`Population::build`] validates the residents, groups and zones; the
+//! groups' wanted people and search probabilities, and so the blocks, follow
+//! once the watchlist and the matcher are known ([`Population::groups`],
+//! [`Population::blocks`]).
 
+use super::{MAX_SITE_BLOCKS, Matcher};
 use crate::error::{KeyPath, ValidationError};
 use crate::model::matcher::{GroupSearch, LookalikeMean};
-use crate::scenario::file::{GroupSection, PopulationSection};
+use crate::spec::{GroupSection, MobilitySection, PopulationSection, ZoneSection};
 
 /// The most residents a scenario may have (4 bytes of state each).
 pub const MAX_RESIDENTS: u64 = 1_000_000_000;
+
+/// The most groups a population may have, however they are given.
+const MAX_GROUPS: usize = 10_000;
 
 /// A validated demographic group.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +75,40 @@ impl Block {
     }
 }
 
+impl Group {
+    /// A validated group with its share of the residents and of the wanted
+    /// people, and its search probabilities under `matcher` (averaged over
+    /// lookalikes of spread `lookalike_spread`).
+    pub fn new(
+        spec: &GroupSpec,
+        residents: u64,
+        wanted: u64,
+        matcher: &Matcher,
+        lookalike_spread: f64,
+    ) -> Group {
+        let multipliers = (spec.fmr_multiplier, spec.fnmr_multiplier);
+        let search = matcher.group_search(spec.fmr_multiplier, spec.fnmr_multiplier);
+        Group {
+            name: spec.name.clone(),
+            share: spec.share,
+            residents: residents as u32,
+            wanted: wanted as u32,
+            activity: spec.activity,
+            fmr_multiplier: spec.fmr_multiplier,
+            fnmr_multiplier: spec.fnmr_multiplier,
+            avoidance: spec.avoidance,
+            averaged: LookalikeMean::new(
+                matcher,
+                &search,
+                multipliers,
+                lookalike_spread,
+                wanted > 0,
+            ),
+            search,
+        }
+    }
+}
+
 /// A group before its search probabilities are known.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupSpec {
@@ -83,85 +126,318 @@ pub struct GroupSpec {
     pub avoidance: f64,
 }
 
+/// A scenario's residents, groups and home zones, validated: what is known
+/// before the watchlist and the matcher.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    /// All residents.
+    pub residents: u64,
+    /// Groups, in file order (or cross-product order).
+    pub groups: Vec<GroupSpec>,
+    /// Residents per group, apportioned by share.
+    pub group_residents: Vec<u64>,
+    /// σ of each person's log-normal false-match propensity (0: none).
+    pub lookalike_spread: f64,
+    /// The group disparities are measured against.
+    pub reference_group: usize,
+    /// Zone names: `city` alone when the scenario names none.
+    pub zones: Vec<String>,
+    /// Share of residents living in each zone.
+    pub zone_shares: Vec<f64>,
+    /// Whether the scenario names its zones, so that each site must say
+    /// which zone it is in.
+    pub zones_named: bool,
+    /// Per head, how many times as likely a resident is to pass a site in
+    /// their home zone as a resident of another zone.
+    pub home_bias: f64,
+}
+
+impl Population {
+    /// Validates `[population]`, `[[zones]]` and `[mobility]`. Every one of
+    /// the `sites` keeps a share per (zone, group), so their number bounds
+    /// how many groups and zones there may be.
+    pub fn build(
+        population: &PopulationSection,
+        zones: &[ZoneSection],
+        mobility: &MobilitySection,
+        sites: usize,
+    ) -> Result<Population, ValidationError> {
+        let path = KeyPath::keys(&["population"]);
+        let residents = population.residents;
+        if !(1..=MAX_RESIDENTS).contains(&residents) {
+            return Err(ValidationError::new(
+                path.key("residents"),
+                format!("expected from 1 to {MAX_RESIDENTS} residents, got {residents}"),
+            ));
+        }
+        let groups = group_specs(population)?;
+        let shares: Vec<f64> = groups.iter().map(|group| group.share).collect();
+        let group_residents = apportion(residents, &shares);
+        if !groups
+            .iter()
+            .zip(&group_residents)
+            .any(|(group, &members)| group.activity * members as f64 > 0.0)
+        {
+            return Err(ValidationError::new(
+                path.key("groups"),
+                "no resident can pass a camera: every group with residents has activity 0",
+            ));
+        }
+        let spread = population.lookalike_spread;
+        if !(spread.is_finite() && (0.0..=3.0).contains(&spread)) {
+            return Err(ValidationError::new(
+                path.key("lookalike_spread"),
+                format!("expected a spread from 0 to 3, got {spread}"),
+            ));
+        }
+        let reference_group = match &population.reference_group {
+            None => 0,
+            Some(name) => groups
+                .iter()
+                .position(|group| &group.name == name)
+                .ok_or_else(|| {
+                    ValidationError::new(
+                        path.key("reference_group"),
+                        format!("\"{name}\" is not one of the groups"),
+                    )
+                })?,
+        };
+        let (zone_names, zone_shares) = home_zones(zones)?;
+        // Each site keeps a share per (zone, group) block: refuse a product
+        // too large to hold before anything is allocated for it.
+        let site_blocks = (groups.len() as u64)
+            .saturating_mul(zone_names.len() as u64)
+            .saturating_mul(sites as u64);
+        if site_blocks > MAX_SITE_BLOCKS {
+            return Err(ValidationError::new(
+                KeyPath::keys(&["sites"]),
+                format!(
+                    "{} groups × {} zones × {sites} sites make {site_blocks} (site, block) shares \
+                     to hold; at most {MAX_SITE_BLOCKS}",
+                    groups.len(),
+                    zone_names.len(),
+                ),
+            ));
+        }
+        let home_bias = mobility.home_bias;
+        if !(home_bias.is_finite() && home_bias > 0.0 && home_bias <= 1e6) {
+            return Err(ValidationError::new(
+                KeyPath::keys(&["mobility", "home_bias"]),
+                format!("expected a number above 0, got {home_bias}"),
+            ));
+        }
+        Ok(Population {
+            residents,
+            groups,
+            group_residents,
+            lookalike_spread: spread,
+            reference_group,
+            zones: zone_names,
+            zone_shares,
+            zones_named: !zones.is_empty(),
+            home_bias,
+        })
+    }
+
+    /// The groups, each with its wanted people (`group_wanted`, in group
+    /// order) and its search probabilities under `matcher`.
+    pub fn groups(&self, group_wanted: &[u64], matcher: &Matcher) -> Vec<Group> {
+        self.groups
+            .iter()
+            .zip(&self.group_residents)
+            .zip(group_wanted)
+            .map(|((spec, &residents), &wanted)| {
+                Group::new(spec, residents, wanted, matcher, self.lookalike_spread)
+            })
+            .collect()
+    }
+
+    /// Lays residents out in (zone, group) blocks: residents per zone within
+    /// each group by largest remainder; wanted people (`group_wanted`, in
+    /// group order) per zone in proportion to residents; avoiders per block
+    /// by the group's avoidance. With `separate_wanted`, the wanted members
+    /// of each (zone, group) get a block of their own (placed first, so
+    /// residents keep their numbers), which lets a site capture them at
+    /// another rate than the rest (see [`crate::model::RatesPer`]).
+    pub fn blocks(&self, group_wanted: &[u64], separate_wanted: bool) -> Vec<Block> {
+        let zones = self.zone_shares.len();
+        // [group][zone]
+        let mut zone_residents: Vec<Vec<u64>> = Vec::new();
+        let mut zone_wanted: Vec<Vec<u64>> = Vec::new();
+        for (&residents, &wanted) in self.group_residents.iter().zip(group_wanted) {
+            let by_zone = apportion(residents, &self.zone_shares);
+            let wanted_by_zone = if residents == 0 {
+                vec![0; zones]
+            } else {
+                let weights: Vec<f64> = by_zone.iter().map(|&count| count as f64).collect();
+                apportion(wanted, &weights)
+            };
+            zone_residents.push(by_zone);
+            zone_wanted.push(wanted_by_zone);
+        }
+        let mut blocks = Vec::new();
+        let (mut first, mut first_wanted) = (0u64, 0u64);
+        for zone in 0..zones {
+            for (group, spec) in self.groups.iter().enumerate() {
+                let residents = zone_residents[group][zone];
+                let wanted = zone_wanted[group][zone].min(residents);
+                let avoiders =
+                    ((residents as f64 * spec.avoidance).round() as u64).min(residents - wanted);
+                let block = |first: u64, residents: u64, wanted: u64, avoiders: u64| Block {
+                    group: group as u32,
+                    zone: zone as u32,
+                    first_resident: first as u32,
+                    residents: residents as u32,
+                    wanted: wanted as u32,
+                    first_wanted: first_wanted as u32,
+                    avoiders: avoiders as u32,
+                };
+                if separate_wanted && wanted > 0 && wanted < residents {
+                    blocks.push(block(first, wanted, wanted, 0));
+                    let rest = Block {
+                        first_wanted: (first_wanted + wanted) as u32,
+                        ..block(first + wanted, residents - wanted, 0, avoiders)
+                    };
+                    blocks.push(rest);
+                } else {
+                    blocks.push(block(first, residents, wanted, avoiders));
+                }
+                first += residents;
+                first_wanted += wanted;
+            }
+        }
+        blocks
+    }
+}
+
+/// The home zones' names and shares: `[[zones]]`, or one zone, `city`.
+fn home_zones(zones: &[ZoneSection]) -> Result<(Vec<String>, Vec<f64>), ValidationError> {
+    if zones.is_empty() {
+        return Ok((vec!["city".to_string()], vec![1.0]));
+    }
+    let path = KeyPath::keys(&["zones"]);
+    check_shares(
+        zones
+            .iter()
+            .enumerate()
+            .map(|(i, zone)| (path.index(i).key("share"), zone.share)),
+        &path,
+    )?;
+    for (i, zone) in zones.iter().enumerate() {
+        if zones[..i].iter().any(|earlier| earlier.name == zone.name) {
+            return Err(ValidationError::new(
+                path.index(i).key("name"),
+                format!("zone name \"{}\" is used twice", zone.name),
+            ));
+        }
+    }
+    Ok((
+        zones.iter().map(|zone| zone.name.clone()).collect(),
+        zones.iter().map(|zone| zone.share).collect(),
+    ))
+}
+
+/// Checks the levels of a group list (`population.groups`, or one
+/// dimension's `levels`): at least one, shares that sum to 1, unique names,
+/// multipliers in range.
+fn check_levels(levels: &[GroupSection], path: &KeyPath) -> Result<(), ValidationError> {
+    if levels.is_empty() {
+        return Err(ValidationError::new(
+            path.clone(),
+            "expected at least one group",
+        ));
+    }
+    check_shares(
+        levels
+            .iter()
+            .enumerate()
+            .map(|(i, level)| (path.index(i).key("share"), level.share)),
+        path,
+    )?;
+    for (i, level) in levels.iter().enumerate() {
+        if levels[..i].iter().any(|earlier| earlier.name == level.name) {
+            return Err(ValidationError::new(
+                path.index(i).key("name"),
+                format!("the name \"{}\" is used twice", level.name),
+            ));
+        }
+        for (key, value, min, max) in [
+            ("activity", level.activity, 0.0, 1e6),
+            (
+                "fmr_multiplier",
+                level.fmr_multiplier,
+                f64::MIN_POSITIVE,
+                1e6,
+            ),
+            (
+                "fnmr_multiplier",
+                level.fnmr_multiplier,
+                f64::MIN_POSITIVE,
+                1e6,
+            ),
+            ("avoidance", level.avoidance, 0.0, 1.0),
+        ] {
+            if !value.is_finite() || value < min || value > max {
+                let bound = if min > 0.0 { "above 0" } else { "≥ 0" };
+                return Err(ValidationError::new(
+                    path.index(i).key(key),
+                    format!("expected a number {bound} and at most {max}, got {value}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl From<&GroupSection> for GroupSpec {
+    fn from(group: &GroupSection) -> GroupSpec {
+        GroupSpec {
+            name: group.name.clone(),
+            share: group.share,
+            activity: group.activity,
+            fmr_multiplier: group.fmr_multiplier,
+            fnmr_multiplier: group.fnmr_multiplier,
+            avoidance: group.avoidance,
+        }
+    }
+}
+
 /// Groups from `population.groups`, or the cross product of
 /// `population.dimensions`: names joined by "/", shares, activities and
 /// multipliers multiplied, avoidance combined as 1 − Π(1 − a).
-pub fn group_specs(p: &PopulationSection) -> Result<Vec<GroupSpec>, ValidationError> {
+fn group_specs(population: &PopulationSection) -> Result<Vec<GroupSpec>, ValidationError> {
     let path = KeyPath::keys(&["population"]);
-    let check_levels = |levels: &[GroupSection], lpath: &KeyPath| -> Result<(), ValidationError> {
-        if levels.is_empty() {
-            return Err(ValidationError::new(
-                lpath.clone(),
-                "expected at least one group",
-            ));
-        }
-        check_shares(
-            levels
-                .iter()
-                .enumerate()
-                .map(|(i, g)| (lpath.index(i).key("share"), g.share)),
-            lpath,
-        )?;
-        for (i, g) in levels.iter().enumerate() {
-            if levels[..i].iter().any(|h| h.name == g.name) {
-                return Err(ValidationError::new(
-                    lpath.index(i).key("name"),
-                    format!("the name \"{}\" is used twice", g.name),
-                ));
-            }
-            for (key, v, min, max) in [
-                ("activity", g.activity, 0.0, 1e6),
-                ("fmr_multiplier", g.fmr_multiplier, f64::MIN_POSITIVE, 1e6),
-                ("fnmr_multiplier", g.fnmr_multiplier, f64::MIN_POSITIVE, 1e6),
-                ("avoidance", g.avoidance, 0.0, 1.0),
-            ] {
-                if !v.is_finite() || v < min || v > max {
-                    let bound = if min > 0.0 { "above 0" } else { "≥ 0" };
-                    return Err(ValidationError::new(
-                        lpath.index(i).key(key),
-                        format!("expected a number {bound} and at most {max}, got {v}"),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    };
-    let spec = |g: &GroupSection| GroupSpec {
-        name: g.name.clone(),
-        share: g.share,
-        activity: g.activity,
-        fmr_multiplier: g.fmr_multiplier,
-        fnmr_multiplier: g.fnmr_multiplier,
-        avoidance: g.avoidance,
-    };
-    match (&p.groups, &p.dimensions) {
+    match (&population.groups, &population.dimensions) {
         (Some(_), Some(_)) => Err(ValidationError::new(
             path.key("dimensions"),
             "give groups either as `groups` or as `dimensions`, not both",
         )),
-        (None, None) => Ok(crate::scenario::file::default_groups()
+        (None, None) => Ok(crate::spec::default_groups()
             .iter()
-            .map(spec)
+            .map(GroupSpec::from)
             .collect()),
         (Some(groups), None) => {
             check_levels(groups, &path.key("groups"))?;
-            Ok(groups.iter().map(spec).collect())
+            Ok(groups.iter().map(GroupSpec::from).collect())
         }
-        (None, Some(dims)) => {
-            if dims.is_empty() {
+        (None, Some(dimensions)) => {
+            let path = path.key("dimensions");
+            if dimensions.is_empty() {
                 return Err(ValidationError::new(
-                    path.key("dimensions"),
+                    path,
                     "expected at least one dimension",
                 ));
             }
             // Refuse an oversized product before building it.
-            let size = dims
+            let size = dimensions
                 .iter()
-                .try_fold(1usize, |n, d| n.checked_mul(d.levels.len()))
+                .try_fold(1usize, |product, dimension| {
+                    product.checked_mul(dimension.levels.len())
+                })
                 .unwrap_or(usize::MAX);
-            if size > 10_000 {
+            if size > MAX_GROUPS {
                 return Err(ValidationError::new(
-                    path.key("dimensions"),
+                    path,
                     format!("the cross product has {size} groups; at most 10,000"),
                 ));
             }
@@ -173,29 +449,18 @@ pub fn group_specs(p: &PopulationSection) -> Result<Vec<GroupSpec>, ValidationEr
                 fnmr_multiplier: 1.0,
                 avoidance: 0.0,
             }];
-            for (d, dim) in dims.iter().enumerate() {
-                check_levels(&dim.levels, &path.key("dimensions").index(d).key("levels"))?;
+            for (i, dimension) in dimensions.iter().enumerate() {
+                check_levels(&dimension.levels, &path.index(i).key("levels"))?;
                 product = product
                     .iter()
-                    .flat_map(|a| {
-                        dim.levels.iter().map(move |b| GroupSpec {
-                            name: if a.name.is_empty() {
-                                b.name.clone()
-                            } else {
-                                format!("{}/{}", a.name, b.name)
-                            },
-                            share: a.share * b.share,
-                            activity: a.activity * b.activity,
-                            fmr_multiplier: a.fmr_multiplier * b.fmr_multiplier,
-                            fnmr_multiplier: a.fnmr_multiplier * b.fnmr_multiplier,
-                            avoidance: 1.0 - (1.0 - a.avoidance) * (1.0 - b.avoidance),
-                        })
+                    .flat_map(|partial| {
+                        dimension.levels.iter().map(move |level| partial.and(level))
                     })
                     .collect();
             }
-            if product.len() > 10_000 {
+            if product.len() > MAX_GROUPS {
                 return Err(ValidationError::new(
-                    path.key("dimensions"),
+                    path,
                     format!(
                         "the cross product has {} groups; at most 10,000",
                         product.len()
@@ -207,77 +472,22 @@ pub fn group_specs(p: &PopulationSection) -> Result<Vec<GroupSpec>, ValidationEr
     }
 }
 
-/// Lays residents out in (zone, group) blocks: residents per group by
-/// largest remainder, then per zone within each group; wanted people per
-/// group by the watchlist's mix, then per zone in proportion to residents;
-/// avoiders per block by the group's avoidance. With `separate_wanted`, the
-/// wanted members of each (zone, group) get a block of their own (placed
-/// first, so residents keep their numbers), which lets a site capture them
-/// at another rate than the rest (see [`crate::scenario::file::RatesPer`]).
-pub fn blocks(
-    group_residents: &[u64],
-    group_wanted: &[u64],
-    avoidance: &[f64],
-    zone_shares: &[f64],
-    separate_wanted: bool,
-) -> Vec<Block> {
-    let zones = zone_shares.len();
-    let mut per_zone: Vec<Vec<u64>> = Vec::new(); // [group][zone]
-    let mut wanted: Vec<Vec<u64>> = Vec::new();
-    for (g, &r) in group_residents.iter().enumerate() {
-        let rz = apportion(r, zone_shares);
-        let wz = if r == 0 {
-            vec![0; zones]
-        } else {
-            let weights: Vec<f64> = rz.iter().map(|&x| x as f64).collect();
-            apportion(group_wanted[g], &weights)
-        };
-        per_zone.push(rz);
-        wanted.push(wz);
-    }
-    let mut out = Vec::new();
-    let (mut first, mut first_wanted) = (0u64, 0u64);
-    for z in 0..zones {
-        for g in 0..group_residents.len() {
-            let (r, w) = (per_zone[g][z], wanted[g][z].min(per_zone[g][z]));
-            let avoiders = ((r as f64 * avoidance[g]).round() as u64).min(r - w);
-            if separate_wanted && w > 0 && w < r {
-                out.push(Block {
-                    group: g as u32,
-                    zone: z as u32,
-                    first_resident: first as u32,
-                    residents: w as u32,
-                    wanted: w as u32,
-                    first_wanted: first_wanted as u32,
-                    avoiders: 0,
-                });
-                out.push(Block {
-                    group: g as u32,
-                    zone: z as u32,
-                    first_resident: (first + w) as u32,
-                    residents: (r - w) as u32,
-                    wanted: 0,
-                    first_wanted: (first_wanted + w) as u32,
-                    avoiders: avoiders as u32,
-                });
-                first += r;
-                first_wanted += w;
-                continue;
-            }
-            out.push(Block {
-                group: g as u32,
-                zone: z as u32,
-                first_resident: first as u32,
-                residents: r as u32,
-                wanted: w as u32,
-                first_wanted: first_wanted as u32,
-                avoiders: avoiders as u32,
-            });
-            first += r;
-            first_wanted += w;
+impl GroupSpec {
+    /// This group crossed with a level of the next dimension.
+    fn and(&self, level: &GroupSection) -> GroupSpec {
+        GroupSpec {
+            name: if self.name.is_empty() {
+                level.name.clone()
+            } else {
+                format!("{}/{}", self.name, level.name)
+            },
+            share: self.share * level.share,
+            activity: self.activity * level.activity,
+            fmr_multiplier: self.fmr_multiplier * level.fmr_multiplier,
+            fnmr_multiplier: self.fnmr_multiplier * level.fnmr_multiplier,
+            avoidance: 1.0 - (1.0 - self.avoidance) * (1.0 - level.avoidance),
         }
     }
-    out
 }
 
 /// Splits `total` into integer parts proportional to `shares` (largest
@@ -286,21 +496,19 @@ pub fn apportion(total: u64, shares: &[f64]) -> Vec<u64> {
     let sum: f64 = shares.iter().sum();
     let exact: Vec<f64> = shares
         .iter()
-        .map(|s| {
+        .map(|share| {
             if sum > 0.0 {
-                total as f64 * s / sum
+                total as f64 * share / sum
             } else {
                 0.0
             }
         })
         .collect();
-    let mut parts: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let mut parts: Vec<u64> = exact.iter().map(|part| part.floor() as u64).collect();
     let assigned: u64 = parts.iter().sum();
+    let remainder = |i: usize| exact[i] - exact[i].floor();
     let mut order: Vec<usize> = (0..shares.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (ra, rb) = (exact[a] - exact[a].floor(), exact[b] - exact[b].floor());
-        rb.total_cmp(&ra).then(a.cmp(&b))
-    });
+    order.sort_by(|&a, &b| remainder(b).total_cmp(&remainder(a)).then(a.cmp(&b)));
     for &i in order.iter().take(total.saturating_sub(assigned) as usize) {
         parts[i] += 1;
     }
@@ -313,14 +521,14 @@ pub fn check_shares(
     whole: &KeyPath,
 ) -> Result<(), ValidationError> {
     let mut sum = 0.0;
-    for (path, s) in shares {
-        if !s.is_finite() || !(0.0..=1.0).contains(&s) {
+    for (path, share) in shares {
+        if !share.is_finite() || !(0.0..=1.0).contains(&share) {
             return Err(ValidationError::new(
                 path,
-                format!("expected a share in [0, 1], got {s}"),
+                format!("expected a share in [0, 1], got {share}"),
             ));
         }
-        sum += s;
+        sum += share;
     }
     if (sum - 1.0).abs() > 1e-6 {
         return Err(ValidationError::new(

@@ -1,7 +1,16 @@
-//! Camera sites: when they run and how many faces they capture per second.
+//! Camera sites: when they run, how many faces they capture per second, and
+//! whose faces they are.
+//!
+//! A site's day is cut, hour by hour, into stretches of constant capture
+//! rate (its active windows, its hourly footfall, its surges), so that
+//! captures are a piecewise-constant Poisson process. Who is captured is a
+//! share of the footfall per (zone, group) block of residents, weighted by
+//! activity and by whether they live in the site's zone.
 
+use super::population::{Block, Population};
+use super::{MAX_SITES, Mode};
 use crate::error::{KeyPath, ValidationError};
-use crate::scenario::file::{Footfall, SiteSection};
+use crate::spec::{Footfall, SiteSection, SurgeSection};
 
 /// Seconds in an hour.
 pub const HOUR_S: f64 = 3600.0;
@@ -13,7 +22,8 @@ pub const DAY_S: f64 = 86_400.0;
 pub struct Site {
     /// Name.
     pub name: String,
-    /// Cameras (informational until the pipeline model uses it).
+    /// Cameras: with a pipeline, the site detects faces at this many times
+    /// one camera's rate. Footfall is per site, not per camera.
     pub cameras: u32,
     /// Share of passers captured at usable quality.
     pub capture_share: f64,
@@ -41,141 +51,106 @@ pub struct Segment {
     pub captures_per_s: f64,
 }
 
+/// The city around the sites: what a site needs to know to say who passes it.
+#[derive(Debug, Clone, Copy)]
+pub struct City<'a> {
+    /// The residents, their groups and home zones.
+    pub population: &'a Population,
+    /// The residents by (zone, group).
+    pub blocks: &'a [Block],
+    /// Whether wanted passers are drawn at footfall rate rather than at the
+    /// capture rate (walk-past rates, see [`super::RatesPer`]).
+    pub walk_past: bool,
+}
+
+/// Extra people per second over a daily stretch `[start_s, end_s)`, in
+/// seconds since midnight.
+#[derive(Debug, Clone, Copy)]
+struct Surge {
+    start_s: f64,
+    end_s: f64,
+    people_per_s: f64,
+}
+
 impl Site {
-    /// Validates a `[[sites]]` entry.
-    pub fn build(s: &SiteSection, path: &KeyPath) -> Result<Site, ValidationError> {
-        if s.cameras == 0 {
+    /// Validates `[[sites]]`: at least one site unless faces arrive in a
+    /// batch, unique names, each site whole.
+    pub fn build_all(
+        sections: &[SiteSection],
+        mode: Mode,
+        city: &City,
+    ) -> Result<Vec<Site>, ValidationError> {
+        let path = KeyPath::keys(&["sites"]);
+        if sections.is_empty() && mode == Mode::Footfall {
+            return Err(ValidationError::new(
+                path,
+                "expected at least one site (or simulation.mode = \"batch\")",
+            ));
+        }
+        if sections.len() > MAX_SITES {
+            return Err(ValidationError::new(
+                path,
+                format!("expected at most {MAX_SITES} sites, got {}", sections.len()),
+            ));
+        }
+        sections
+            .iter()
+            .enumerate()
+            .map(|(i, section)| {
+                let here = path.index(i);
+                if sections[..i]
+                    .iter()
+                    .any(|earlier| earlier.name == section.name)
+                {
+                    return Err(ValidationError::new(
+                        here.key("name"),
+                        format!("site name \"{}\" is used twice", section.name),
+                    ));
+                }
+                Site::build(section, &here, city)
+            })
+            .collect()
+    }
+
+    /// Validates a `[[sites]]` entry, found at `path`, standing in `city`.
+    pub fn build(
+        section: &SiteSection,
+        path: &KeyPath,
+        city: &City,
+    ) -> Result<Site, ValidationError> {
+        if section.cameras == 0 {
             return Err(ValidationError::new(
                 path.key("cameras"),
                 "a site needs at least one camera",
             ));
         }
-        let share_ok = s.capture_share.is_finite() && (0.0..=1.0).contains(&s.capture_share);
-        if !share_ok {
+        let capture_share = section.capture_share;
+        if !(capture_share.is_finite() && (0.0..=1.0).contains(&capture_share)) {
             return Err(ValidationError::new(
                 path.key("capture_share"),
-                format!("expected a share in [0, 1], got {}", s.capture_share),
+                format!("expected a share in [0, 1], got {capture_share}"),
             ));
         }
-        let fpath = path.key("footfall_per_hour");
-        let hourly: Vec<f64> = match &s.footfall_per_hour {
-            Footfall::Flat(r) => vec![*r; 24],
-            Footfall::Hourly(v) if v.len() == 24 => v.clone(),
-            Footfall::Hourly(v) => {
-                return Err(ValidationError::new(
-                    fpath,
-                    format!(
-                        "expected one rate or 24 hourly rates, got {} values",
-                        v.len()
-                    ),
-                ));
-            }
-        };
-        let mut captures_per_s = [0.0; 24];
-        for (h, rate) in hourly.iter().enumerate() {
-            if !rate.is_finite() || *rate < 0.0 {
-                return Err(ValidationError::new(
-                    fpath,
-                    format!("expected people per hour ≥ 0, got {rate} (hour {h})"),
-                ));
-            }
-            captures_per_s[h] = rate * s.capture_share / HOUR_S;
-        }
-        let mut windows = Vec::new();
-        for (i, w) in s.active.iter().enumerate() {
-            let (a, b) = parse_window(w)
-                .map_err(|m| ValidationError::new(path.key("active").index(i), m))?;
-            // A window that crosses midnight is two windows.
-            if a < b {
-                windows.push((a, b));
-            } else {
-                windows.push((a, DAY_S));
-                windows.push((0.0, b));
-            }
-        }
-        // Surges: extra people per second over daily [start, end) windows.
-        let mut surges: Vec<(f64, f64, f64)> = Vec::new();
-        for (i, surge) in s.surges.iter().enumerate() {
-            let spath = path.key("surges").index(i);
-            let start = parse_clock(&surge.at)
-                .filter(|&t| t < DAY_S)
-                .ok_or_else(|| {
-                    ValidationError::new(
-                        spath.key("at"),
-                        format!(
-                            "expected a clock time such as \"21:45\", got \"{}\"",
-                            surge.at
-                        ),
-                    )
-                })?;
-            let len = surge.duration.seconds;
-            if !(len > 0.0 && len <= DAY_S) {
-                return Err(ValidationError::new(
-                    spath.key("duration"),
-                    "expected a duration above zero and at most 24h",
-                ));
-            }
-            if !(surge.people.is_finite() && surge.people >= 0.0) {
-                return Err(ValidationError::new(
-                    spath.key("people"),
-                    format!("expected a number of people ≥ 0, got {}", surge.people),
-                ));
-            }
-            let rate = surge.people / len;
-            let end = start + len;
-            if end <= DAY_S {
-                surges.push((start, end, rate));
-            } else {
-                surges.push((start, DAY_S, rate));
-                surges.push((0.0, end - DAY_S, rate));
-            }
-        }
+        let captures_per_s = hourly_captures(
+            &section.footfall_per_hour,
+            capture_share,
+            &path.key("footfall_per_hour"),
+        )?;
+        let windows = active_windows(&section.active, &path.key("active"))?;
+        let surges = surges(&section.surges, &path.key("surges"))?;
         let segments_in_hour = (0..24)
-            .map(|h| {
-                let (h0, h1) = (h as f64 * HOUR_S, (h + 1) as f64 * HOUR_S);
-                let mut active: Vec<(f64, f64)> = windows
-                    .iter()
-                    .filter_map(|&(a, b)| {
-                        let (lo, hi) = (a.max(h0), b.min(h1));
-                        (lo < hi).then_some((lo, hi))
-                    })
-                    .collect();
-                merge_intervals(&mut active);
-                // Cut the active stretches at every surge edge; each piece
-                // has a constant rate.
-                let mut cuts: Vec<f64> = surges.iter().flat_map(|&(a, b, _)| [a, b]).collect();
-                cuts.sort_by(f64::total_cmp);
-                let mut segments = Vec::new();
-                for (a, b) in active {
-                    let mut edges = vec![a];
-                    edges.extend(cuts.iter().copied().filter(|&c| c > a && c < b));
-                    edges.push(b);
-                    for w in edges.windows(2) {
-                        let mid = 0.5 * (w[0] + w[1]);
-                        let surge: f64 = surges
-                            .iter()
-                            .filter(|&&(sa, sb, _)| sa <= mid && mid < sb)
-                            .map(|&(_, _, r)| r)
-                            .sum();
-                        let rate = captures_per_s[h] + surge * s.capture_share;
-                        segments.push(Segment {
-                            start_s: w[0] - h0,
-                            end_s: w[1] - h0,
-                            captures_per_s: rate,
-                        });
-                    }
-                }
-                segments
-            })
+            .map(|hour| segments(hour, &windows, &surges, captures_per_s[hour], capture_share))
             .collect();
+        let zone = city.zone(section.zone.as_deref(), &path.key("zone"))?;
+        let (block_shares, avoided_share_by_group) = city.passers(zone, capture_share);
         Ok(Site {
-            name: s.name.clone(),
-            cameras: s.cameras,
-            capture_share: s.capture_share,
+            name: section.name.clone(),
+            cameras: section.cameras,
+            capture_share,
             segments_in_hour,
-            zone: 0,
-            block_shares: Vec::new(),
-            avoided_share_by_group: Vec::new(),
+            zone,
+            block_shares,
+            avoided_share_by_group,
         })
     }
 
@@ -184,7 +159,7 @@ impl Site {
         self.segments_in_hour
             .iter()
             .flatten()
-            .map(|seg| seg.captures_per_s * HOUR_S)
+            .map(|segment| segment.captures_per_s * HOUR_S)
             .fold(0.0, f64::max)
     }
 
@@ -194,58 +169,290 @@ impl Site {
         let hours = (duration_s / HOUR_S).ceil() as u64;
         for hour in 0..hours {
             let hour_start = hour as f64 * HOUR_S;
-            let hod = (hour % 24) as usize;
-            for seg in &self.segments_in_hour[hod] {
-                let len = (seg.end_s.min(duration_s - hour_start) - seg.start_s).max(0.0);
-                total += seg.captures_per_s * len;
+            let hour_of_day = (hour % 24) as usize;
+            for segment in &self.segments_in_hour[hour_of_day] {
+                let length =
+                    (segment.end_s.min(duration_s - hour_start) - segment.start_s).max(0.0);
+                total += segment.captures_per_s * length;
             }
         }
         total
     }
 }
 
+impl City<'_> {
+    /// The index of the zone a site names, at `path`.
+    fn zone(&self, name: Option<&str>, path: &KeyPath) -> Result<u32, ValidationError> {
+        let zones = &self.population.zones;
+        match (name, self.population.zones_named) {
+            (None, false) => Ok(0),
+            (None, true) => Err(ValidationError::new(
+                path.clone(),
+                "expected the zone the site is in (the scenario has [[zones]])",
+            )),
+            (Some(name), _) => zones
+                .iter()
+                .position(|zone| zone == name)
+                .map(|index| index as u32)
+                .ok_or_else(|| {
+                    ValidationError::new(
+                        path.clone(),
+                        format!("no zone is named \"{name}\" (zones: {})", zones.join(", ")),
+                    )
+                }),
+        }
+    }
+
+    /// Who passes a site in `zone` that captures `capture_share` of its
+    /// passers: each block's share of the site's footfall, and per group the
+    /// share avoided.
+    fn passers(&self, zone: u32, capture_share: f64) -> (Vec<(u32, f64)>, Vec<f64>) {
+        let groups = &self.population.groups;
+        let home_bias = self.population.home_bias;
+        // Each block in proportion to its members' activity, locals
+        // `home_bias` times as likely per head; avoiders' share of the
+        // footfall is removed (displaced away from covered sites).
+        let weight = |block: &Block, members: u32| {
+            let bias = if block.zone == zone { home_bias } else { 1.0 };
+            members as f64 * groups[block.group as usize].activity * bias
+        };
+        let full: f64 = self
+            .blocks
+            .iter()
+            .map(|block| weight(block, block.residents))
+            .sum();
+        // A site's rate is footfall × capture_share. With walk-past rates a
+        // wanted passer's walk past is itself the trial (its TPIR already
+        // includes failing to capture the face), so their block's share is
+        // divided by the capture share: wanted people are drawn at footfall
+        // rate, everyone else at the capture rate.
+        let walk_past_share = |block: &Block| {
+            if self.walk_past && block.wanted > 0 && capture_share > 0.0 {
+                1.0 / capture_share
+            } else {
+                1.0
+            }
+        };
+        let block_shares = self
+            .blocks
+            .iter()
+            .enumerate()
+            .filter(|(_, block)| block.passers() > 0)
+            .map(|(i, block)| {
+                let share = weight(block, block.passers()) / full * walk_past_share(block);
+                (i as u32, share)
+            })
+            .filter(|&(_, share)| share > 0.0)
+            .collect();
+        let mut avoided = vec![0.0; groups.len()];
+        for block in self.blocks {
+            avoided[block.group as usize] += weight(block, block.avoiders) / full;
+        }
+        (block_shares, avoided)
+    }
+}
+
+/// Usable captures per second in each hour of the day, before surges.
+fn hourly_captures(
+    footfall: &Footfall,
+    capture_share: f64,
+    path: &KeyPath,
+) -> Result<[f64; 24], ValidationError> {
+    let hourly: Vec<f64> = match footfall {
+        Footfall::Flat(rate) => vec![*rate; 24],
+        Footfall::Hourly(rates) if rates.len() == 24 => rates.clone(),
+        Footfall::Hourly(rates) => {
+            return Err(ValidationError::new(
+                path.clone(),
+                format!(
+                    "expected one rate or 24 hourly rates, got {} values",
+                    rates.len()
+                ),
+            ));
+        }
+    };
+    let mut captures_per_s = [0.0; 24];
+    for (hour, rate) in hourly.iter().enumerate() {
+        if !rate.is_finite() || *rate < 0.0 {
+            return Err(ValidationError::new(
+                path.clone(),
+                format!("expected people per hour ≥ 0, got {rate} (hour {hour})"),
+            ));
+        }
+        captures_per_s[hour] = rate * capture_share / HOUR_S;
+    }
+    Ok(captures_per_s)
+}
+
+/// The daily windows when the cameras run, in seconds since midnight; a
+/// window that crosses midnight is two windows.
+fn active_windows(active: &[String], path: &KeyPath) -> Result<Vec<(f64, f64)>, ValidationError> {
+    let mut windows = Vec::new();
+    for (i, window) in active.iter().enumerate() {
+        let (start, end) =
+            parse_window(window).map_err(|message| ValidationError::new(path.index(i), message))?;
+        if start < end {
+            windows.push((start, end));
+        } else {
+            windows.push((start, DAY_S));
+            windows.push((0.0, end));
+        }
+    }
+    Ok(windows)
+}
+
+/// The surges as daily stretches; one that crosses midnight is two.
+fn surges(sections: &[SurgeSection], path: &KeyPath) -> Result<Vec<Surge>, ValidationError> {
+    let mut surges = Vec::new();
+    for (i, surge) in sections.iter().enumerate() {
+        let here = path.index(i);
+        let start = parse_clock(&surge.at)
+            .filter(|&time| time < DAY_S)
+            .ok_or_else(|| {
+                ValidationError::new(
+                    here.key("at"),
+                    format!(
+                        "expected a clock time such as \"21:45\", got \"{}\"",
+                        surge.at
+                    ),
+                )
+            })?;
+        let length = surge.duration.seconds;
+        if !(length > 0.0 && length <= DAY_S) {
+            return Err(ValidationError::new(
+                here.key("duration"),
+                "expected a duration above zero and at most 24h",
+            ));
+        }
+        if !(surge.people.is_finite() && surge.people >= 0.0) {
+            return Err(ValidationError::new(
+                here.key("people"),
+                format!("expected a number of people ≥ 0, got {}", surge.people),
+            ));
+        }
+        let people_per_s = surge.people / length;
+        let end = start + length;
+        let stretch = |start_s, end_s| Surge {
+            start_s,
+            end_s,
+            people_per_s,
+        };
+        if end <= DAY_S {
+            surges.push(stretch(start, end));
+        } else {
+            surges.push(stretch(start, DAY_S));
+            surges.push(stretch(0.0, end - DAY_S));
+        }
+    }
+    Ok(surges)
+}
+
+/// The stretches of `hour` during which the cameras run, cut at every surge
+/// edge so that each has a constant rate: `captures_per_s` from footfall,
+/// plus the surges' people times `capture_share`.
+fn segments(
+    hour: usize,
+    windows: &[(f64, f64)],
+    surges: &[Surge],
+    captures_per_s: f64,
+    capture_share: f64,
+) -> Vec<Segment> {
+    let (hour_start, hour_end) = (hour as f64 * HOUR_S, (hour + 1) as f64 * HOUR_S);
+    let mut active: Vec<(f64, f64)> = windows
+        .iter()
+        .filter_map(|&(start, end)| {
+            let (from, to) = (start.max(hour_start), end.min(hour_end));
+            (from < to).then_some((from, to))
+        })
+        .collect();
+    merge_intervals(&mut active);
+    let mut cuts: Vec<f64> = surges
+        .iter()
+        .flat_map(|surge| [surge.start_s, surge.end_s])
+        .collect();
+    cuts.sort_by(f64::total_cmp);
+    let mut segments = Vec::new();
+    for (from, to) in active {
+        let mut edges = vec![from];
+        edges.extend(cuts.iter().copied().filter(|&cut| cut > from && cut < to));
+        edges.push(to);
+        for piece in edges.windows(2) {
+            let middle = 0.5 * (piece[0] + piece[1]);
+            let surge: f64 = surges
+                .iter()
+                .filter(|surge| surge.start_s <= middle && middle < surge.end_s)
+                .map(|surge| surge.people_per_s)
+                .sum();
+            segments.push(Segment {
+                start_s: piece[0] - hour_start,
+                end_s: piece[1] - hour_start,
+                captures_per_s: captures_per_s + surge * capture_share,
+            });
+        }
+    }
+    segments
+}
+
+/// Sorts `parts` and merges those that overlap or touch.
 fn merge_intervals(parts: &mut Vec<(f64, f64)>) {
     parts.sort_by(|x, y| x.0.total_cmp(&y.0));
     let mut merged: Vec<(f64, f64)> = Vec::with_capacity(parts.len());
-    for &(a, b) in parts.iter() {
+    for &(start, end) in parts.iter() {
         match merged.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
         }
     }
     *parts = merged;
 }
 
 /// Parses `"HH:MM"` into seconds since midnight; `24:00` is the end of the day.
-fn parse_clock(t: &str) -> Option<f64> {
-    let (h, m) = t.trim().split_once(':')?;
-    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    if m >= 60 || h > 24 || (h == 24 && m > 0) {
+fn parse_clock(time: &str) -> Option<f64> {
+    let (hours, minutes) = time.trim().split_once(':')?;
+    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if minutes >= 60 || hours > 24 || (hours == 24 && minutes > 0) {
         return None;
     }
-    Some((h * 3600 + m * 60) as f64)
+    Some((hours * 3600 + minutes * 60) as f64)
 }
 
 /// Parses `"HH:MM-HH:MM"` into seconds since midnight; `24:00` ends the day.
-fn parse_window(w: &str) -> Result<(f64, f64), String> {
-    let bad = || format!("expected a daily window such as \"10:00-16:00\", got \"{w}\"");
-    let (a, b) = w.split_once('-').ok_or_else(bad)?;
-    let (a, b) = (
-        parse_clock(a).ok_or_else(bad)?,
-        parse_clock(b).ok_or_else(bad)?,
+fn parse_window(window: &str) -> Result<(f64, f64), String> {
+    let bad = || format!("expected a daily window such as \"10:00-16:00\", got \"{window}\"");
+    let (start, end) = window.split_once('-').ok_or_else(bad)?;
+    let (start, end) = (
+        parse_clock(start).ok_or_else(bad)?,
+        parse_clock(end).ok_or_else(bad)?,
     );
-    if a == b {
-        return Err(format!("the window \"{w}\" is empty (start equals end)"));
+    if start == end {
+        return Err(format!(
+            "the window \"{window}\" is empty (start equals end)"
+        ));
     }
-    if a >= DAY_S {
+    if start >= DAY_S {
         return Err(bad());
     }
-    Ok((a, b))
+    Ok((start, end))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::{DurationText, MobilitySection, PopulationSection};
+
+    /// A site built in a city of one zone and one group.
+    fn build(section: &SiteSection) -> Site {
+        let population: PopulationSection = toml::from_str("residents = 100").unwrap();
+        let population =
+            Population::build(&population, &[], &MobilitySection::default(), 1).unwrap();
+        let blocks = population.blocks(&[0], false);
+        let city = City {
+            population: &population,
+            blocks: &blocks,
+            walk_past: false,
+        };
+        Site::build(section, &KeyPath::keys(&["sites"]).index(0), &city).unwrap()
+    }
 
     #[test]
     fn windows_parse_and_wrap_midnight() {
@@ -258,7 +465,7 @@ mod tests {
 
     #[test]
     fn expected_captures_follow_windows_and_profile() {
-        let s = SiteSection {
+        let site = build(&SiteSection {
             name: "a".into(),
             cameras: 1,
             footfall_per_hour: Footfall::Flat(3600.0),
@@ -266,32 +473,32 @@ mod tests {
             active: vec!["22:30-01:00".into()],
             surges: vec![],
             zone: None,
-        };
-        let site = Site::build(&s, &KeyPath::keys(&["sites"])).unwrap();
+        });
         // 2.5 active hours a day at 1,800 captures an hour.
         assert!((site.expected_captures(DAY_S) - 4_500.0).abs() < 1e-9);
         // Two days.
         assert!((site.expected_captures(2.0 * DAY_S) - 9_000.0).abs() < 1e-9);
         // A run that ends at 23:00 sees 00:00–01:00 and 22:30–23:00.
         assert!((site.expected_captures(23.0 * HOUR_S) - 2_700.0).abs() < 1e-9);
+        // Everyone passes, from the city's one block.
+        assert_eq!(site.block_shares, [(0, 1.0)]);
     }
 
     #[test]
     fn surges_add_their_people_while_cameras_run() {
-        let s = SiteSection {
+        let site = build(&SiteSection {
             name: "gate".into(),
             cameras: 1,
             footfall_per_hour: Footfall::Flat(1000.0),
             capture_share: 0.5,
             active: vec!["00:00-24:00".into()],
-            surges: vec![crate::scenario::file::SurgeSection {
+            surges: vec![SurgeSection {
                 at: "23:45".into(),
-                duration: crate::scenario::file::DurationText::parse("30m").unwrap(),
+                duration: DurationText::parse("30m").unwrap(),
                 people: 20_000.0,
             }],
             zone: None,
-        };
-        let site = Site::build(&s, &KeyPath::keys(&["sites"])).unwrap();
+        });
         // 24,000 a day plus the surge, both half captured.
         assert!((site.expected_captures(DAY_S) - 22_000.0).abs() < 1e-6);
         assert!((site.peak_captures_per_hour() - 20_500.0).abs() < 1e-6);

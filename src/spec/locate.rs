@@ -7,8 +7,12 @@ use toml::de::{DeTable, DeValue};
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |last| last.chars().count())
+        + 1;
+    (line, column)
 }
 
 /// Where `path` is written in `text`: the value of the deepest part of the
@@ -36,23 +40,25 @@ fn walk(text: &str, path: &KeyPath) -> Option<(Option<usize>, usize, bool)> {
     let mut table = root.get_ref();
     let mut current: Option<&toml::Spanned<DeValue>> = None;
     let mut found = None;
-    for seg in &path.0 {
-        let next = match (seg, current.map(|v| v.get_ref())) {
-            (PathSegment::Key(k), None) => lookup(table, k),
-            (PathSegment::Key(k), Some(DeValue::Table(t))) => lookup(t, k),
-            (PathSegment::Index(i), Some(DeValue::Array(a))) => a.get(*i).map(|v| (None, v)),
+    for segment in &path.0 {
+        let next = match (segment, current.map(|value| value.get_ref())) {
+            (PathSegment::Key(key), None) => lookup(table, key),
+            (PathSegment::Key(key), Some(DeValue::Table(inner))) => lookup(inner, key),
+            (PathSegment::Index(index), Some(DeValue::Array(items))) => {
+                items.get(*index).map(|value| (None, value))
+            }
             _ => None,
         };
         let Some((key, value)) = next else {
-            return found.map(|(k, v)| (k, v, false));
+            return found.map(|(key, value)| (key, value, false));
         };
         found = Some((key, value.span().start));
-        if let DeValue::Table(t) = value.get_ref() {
-            table = t;
+        if let DeValue::Table(inner) = value.get_ref() {
+            table = inner;
         }
         current = Some(value);
     }
-    found.map(|(k, v)| (k, v, true))
+    found.map(|(key, value)| (key, value, true))
 }
 
 type Entry<'a, 'i> = (Option<usize>, &'a toml::Spanned<DeValue<'i>>);
@@ -60,8 +66,8 @@ type Entry<'a, 'i> = (Option<usize>, &'a toml::Spanned<DeValue<'i>>);
 fn lookup<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<Entry<'a, 'i>> {
     table
         .iter()
-        .find(|(k, _)| k.get_ref().as_ref() == key)
-        .map(|(k, v)| (Some(k.span().start), v))
+        .find(|(name, _)| name.get_ref().as_ref() == key)
+        .map(|(name, value)| (Some(name.span().start), value))
 }
 
 #[cfg(test)]

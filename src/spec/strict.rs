@@ -43,11 +43,11 @@ impl Strict {
 
     fn deserialize_any_value<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Boolean(v) => visitor.visit_bool(v),
-            Value::Integer(n) => visitor.visit_i64(n),
-            Value::Float(n) => visitor.visit_f64(n),
-            Value::String(v) => visitor.visit_string(v),
-            Value::Datetime(v) => visitor.visit_string(v.to_string()),
+            Value::Boolean(boolean) => visitor.visit_bool(boolean),
+            Value::Integer(number) => visitor.visit_i64(number),
+            Value::Float(number) => visitor.visit_f64(number),
+            Value::String(text) => visitor.visit_string(text),
+            Value::Datetime(time) => visitor.visit_string(time.to_string()),
             Value::Array(items) => {
                 let len = items.len();
                 let mut seq = Seq(items.into_iter());
@@ -139,7 +139,7 @@ impl<'de> de::SeqAccess<'de> for Seq {
     ) -> Result<Option<T::Value>, Error> {
         self.0
             .next()
-            .map(|v| seed.deserialize(Strict(v)))
+            .map(|item| seed.deserialize(Strict(item)))
             .transpose()
     }
 
@@ -185,7 +185,7 @@ impl<'de> de::MapAccess<'de> for Map {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::file::{ReviewSection, WatchlistSection};
+    use crate::spec::{ReviewSection, WatchlistSection};
     use serde::Deserialize;
 
     fn value(text: &str) -> Value {
@@ -209,8 +209,8 @@ mod tests {
         let ok = WatchlistSection::deserialize(Strict(value("{ size = 7 }"))).unwrap();
         assert_eq!(ok.size, 7);
         // Arrays are still arrays, and fixed-length ones are checked.
-        let v = Vec::<f64>::deserialize(Strict(value("[1, 2.5]"))).unwrap();
-        assert_eq!(v, [1.0, 2.5]);
+        let numbers = Vec::<f64>::deserialize(Strict(value("[1, 2.5]"))).unwrap();
+        assert_eq!(numbers, [1.0, 2.5]);
         assert!(<[f64; 2]>::deserialize(Strict(value("[1, 2, 3]"))).is_err());
     }
 }

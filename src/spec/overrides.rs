@@ -50,12 +50,12 @@ impl FromStr for Override {
                 return Err(bad("empty key in the path"));
             }
             path.push(name.to_string());
-            for idx in rest.split('[').filter(|s| !s.is_empty()) {
-                let n = idx
+            for bracket in rest.split('[').filter(|bracket| !bracket.is_empty()) {
+                let index = bracket
                     .strip_suffix(']')
-                    .filter(|n| n.parse::<usize>().is_ok())
+                    .filter(|index| index.parse::<usize>().is_ok())
                     .ok_or_else(|| bad("an array index must look like [0]"))?;
-                path.push(n.to_string());
+                path.push(index.to_string());
             }
         }
         if path.len() > MAX_KEY_SEGMENTS {
@@ -110,7 +110,7 @@ impl Override {
             key_path: Some(
                 self.raw
                     .split_once('=')
-                    .map_or(&*self.raw, |(k, _)| k)
+                    .map_or(&*self.raw, |(key, _)| key)
                     .trim()
                     .to_string(),
             ),
@@ -152,26 +152,30 @@ fn set_in_value(
     created: &mut Option<usize>,
 ) -> Result<(), String> {
     match target {
-        toml::Value::Table(t) => set_in_table(t, path, value, resolved, created),
+        toml::Value::Table(table) => set_in_table(table, path, value, resolved, created),
         toml::Value::Array(items) => {
-            let seg = &path[0];
-            let pos = seg.parse::<usize>().ok().or_else(|| {
-                items
-                    .iter()
-                    .position(|it| it.get("name").and_then(|n| n.as_str()) == Some(seg.as_str()))
-            });
-            let i = pos.filter(|&i| i < items.len()).ok_or_else(|| {
-                format!(
-                    "`{seg}` is neither an index below {} nor the name of an element of `{resolved}`",
-                    items.len()
-                )
-            })?;
-            *resolved = resolved.index(i);
+            let segment = &path[0];
+            let named = |item: &toml::Value| {
+                item.get("name").and_then(|name| name.as_str()) == Some(segment.as_str())
+            };
+            let position = segment
+                .parse::<usize>()
+                .ok()
+                .or_else(|| items.iter().position(named));
+            let index = position
+                .filter(|&index| index < items.len())
+                .ok_or_else(|| {
+                    format!(
+                        "`{segment}` is neither an index below {} nor the name of an element of `{resolved}`",
+                        items.len()
+                    )
+                })?;
+            *resolved = resolved.index(index);
             if path.len() == 1 {
-                items[i] = value;
+                items[index] = value;
                 Ok(())
             } else {
-                set_in_value(&mut items[i], &path[1..], value, resolved, created)
+                set_in_value(&mut items[index], &path[1..], value, resolved, created)
             }
         }
         _ => Err(format!("`{resolved}` is a value, not a table")),
@@ -188,39 +192,39 @@ mod tests {
 
     #[test]
     fn values_are_typed_like_toml() {
-        let o: Override = "matcher.threshold=0.62".parse().unwrap();
-        assert_eq!(o.value, toml::Value::Float(0.62));
-        let o: Override = "watchlist.size=1000".parse().unwrap();
-        assert_eq!(o.value, toml::Value::Integer(1000));
-        let o: Override = "simulation.duration=12h".parse().unwrap();
-        assert_eq!(o.value, toml::Value::String("12h".into()));
+        let set: Override = "matcher.threshold=0.62".parse().unwrap();
+        assert_eq!(set.value, toml::Value::Float(0.62));
+        let set: Override = "watchlist.size=1000".parse().unwrap();
+        assert_eq!(set.value, toml::Value::Integer(1000));
+        let set: Override = "simulation.duration=12h".parse().unwrap();
+        assert_eq!(set.value, toml::Value::String("12h".into()));
     }
 
     #[test]
     fn sets_by_index_or_name_and_rejects_missing_elements() {
-        let mut t = table("[[sites]]\nname = \"a\"\n[[sites]]\nname = \"b\"\n");
+        let mut scenario = table("[[sites]]\nname = \"a\"\n[[sites]]\nname = \"b\"\n");
         "sites[1].cameras=3"
             .parse::<Override>()
             .unwrap()
-            .apply(&mut t)
+            .apply(&mut scenario)
             .unwrap();
         "sites.a.cameras=5"
             .parse::<Override>()
             .unwrap()
-            .apply(&mut t)
+            .apply(&mut scenario)
             .unwrap();
-        assert_eq!(t["sites"][1]["cameras"].as_integer(), Some(3));
-        assert_eq!(t["sites"][0]["cameras"].as_integer(), Some(5));
+        assert_eq!(scenario["sites"][1]["cameras"].as_integer(), Some(3));
+        assert_eq!(scenario["sites"][0]["cameras"].as_integer(), Some(5));
         // A path through tables it creates is owned from the first of them.
         let owned = "sites.a.x.y=1"
             .parse::<Override>()
             .unwrap()
-            .apply(&mut t)
+            .apply(&mut scenario)
             .unwrap();
         assert_eq!(owned, KeyPath::keys(&["sites"]).index(0).key("x"));
         let bad: Override = "sites.zz.cameras=1".parse().unwrap();
-        assert!(bad.apply(&mut t).is_err());
+        assert!(bad.apply(&mut scenario).is_err());
         // The table survives a failed override.
-        assert_eq!(t["sites"][0]["cameras"].as_integer(), Some(5));
+        assert_eq!(scenario["sites"][0]["cameras"].as_integer(), Some(5));
     }
 }

@@ -48,12 +48,15 @@ pub const BUNDLED: &[(&str, &str)] = &[
 
 /// The text of a bundled scenario.
 pub fn get(name: &str) -> Option<&'static str> {
-    BUNDLED.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    BUNDLED
+        .iter()
+        .find(|(bundled, _)| *bundled == name)
+        .map(|(_, text)| *text)
 }
 
 /// The names of all bundled scenarios.
 pub fn names() -> Vec<&'static str> {
-    BUNDLED.iter().map(|(n, _)| *n).collect()
+    BUNDLED.iter().map(|(name, _)| *name).collect()
 }
 
 /// Every bundled scenario's name and one-line description (its
@@ -64,11 +67,12 @@ pub fn descriptions() -> Vec<(&'static str, String)> {
         .map(|(name, text)| {
             let description = toml::from_str::<toml::Table>(text)
                 .ok()
-                .and_then(|t| {
-                    t.get("simulation")?
+                .and_then(|table| {
+                    table
+                        .get("simulation")?
                         .get("description")?
                         .as_str()
-                        .map(|d| d.lines().next().unwrap_or_default().to_string())
+                        .map(|text| text.lines().next().unwrap_or_default().to_string())
                 })
                 .unwrap_or_default();
             (*name, description)

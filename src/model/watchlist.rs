@@ -1,0 +1,102 @@
+//! The watchlist every face is searched against, and the wanted people on
+//! it who live in the city.
+
+use super::MAX_WATCHLIST;
+use super::population::{Population, apportion, check_shares};
+use crate::error::{KeyPath, ValidationError};
+use crate::spec::WatchlistSection;
+
+/// A validated watchlist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watchlist {
+    /// Entries every face is searched against.
+    pub size: u64,
+    /// Wanted residents in each group of the population, in its order.
+    pub group_wanted: Vec<u64>,
+}
+
+impl Watchlist {
+    /// Validates `[watchlist]` against the population its wanted people live in.
+    pub fn build(
+        section: &WatchlistSection,
+        population: &Population,
+    ) -> Result<Watchlist, ValidationError> {
+        let path = KeyPath::keys(&["watchlist"]);
+        if !(1..=MAX_WATCHLIST).contains(&section.size) {
+            return Err(ValidationError::new(
+                path.key("size"),
+                format!(
+                    "expected from 1 to {MAX_WATCHLIST} entries, got {}",
+                    section.size
+                ),
+            ));
+        }
+        let most = section.size.min(population.residents);
+        if section.wanted_present > most {
+            return Err(ValidationError::new(
+                path.key("wanted_present"),
+                format!(
+                    "expected at most the watchlist size and the residents ({most}), got {}",
+                    section.wanted_present
+                ),
+            ));
+        }
+        let mix = group_mix(section, population, &path.key("group_mix"))?;
+        let group_wanted = apportion(section.wanted_present, &mix);
+        let groups = &population.groups;
+        for (group, (&wanted, &residents)) in groups
+            .iter()
+            .zip(group_wanted.iter().zip(&population.group_residents))
+        {
+            if wanted > residents {
+                return Err(ValidationError::new(
+                    path.key("group_mix"),
+                    format!(
+                        "{wanted} wanted people fall in group \"{}\", which has only {residents} \
+                         residents",
+                        group.name
+                    ),
+                ));
+            }
+        }
+        Ok(Watchlist {
+            size: section.size,
+            group_wanted,
+        })
+    }
+
+    /// Wanted people in all groups.
+    pub fn wanted(&self) -> u64 {
+        self.group_wanted.iter().sum()
+    }
+}
+
+/// The share of the wanted people in each group: `group_mix`, found at
+/// `path`, or the population's own shares.
+fn group_mix(
+    section: &WatchlistSection,
+    population: &Population,
+    path: &KeyPath,
+) -> Result<Vec<f64>, ValidationError> {
+    let groups = &population.groups;
+    let Some(mix) = &section.group_mix else {
+        return Ok(groups.iter().map(|group| group.share).collect());
+    };
+    if let Some(unknown) = mix
+        .keys()
+        .find(|name| !groups.iter().any(|group| &&group.name == name))
+    {
+        return Err(ValidationError::new(
+            path.key(unknown),
+            format!("\"{unknown}\" is not a group of the population"),
+        ));
+    }
+    check_shares(
+        mix.iter().map(|(name, &share)| (path.key(name), share)),
+        path,
+    )?;
+    Ok(groups
+        .iter()
+        .map(|group| mix.get(&group.name).copied().unwrap_or(0.0))
+        .collect())
+}

@@ -1,0 +1,216 @@
+//! The top of the scenario file, [`ScenarioFile`], and the sections about
+//! the city: `[simulation]`, `[population]`, `[[zones]]`, `[mobility]` and
+//! `[watchlist]`.
+
+use super::{
+    DurationText, InterventionSection, MatcherSection, PipelineSection, ReviewSection, SiteSection,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One scenario: a city under live facial recognition.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Name, duration and seed.
+    #[serde(default)]
+    pub simulation: SimulationSection,
+    /// Residents and their demographic groups.
+    pub population: PopulationSection,
+    /// Camera sites (not used in batch mode).
+    #[serde(default)]
+    pub sites: Vec<SiteSection>,
+    /// The watchlist searched against, and the wanted people in the city.
+    pub watchlist: WatchlistSection,
+    /// Score model and threshold of the face matcher.
+    #[serde(default)]
+    pub matcher: MatcherSection,
+    /// Human review of alerts.
+    #[serde(default)]
+    pub review: ReviewSection,
+    /// Officers, stops and arrests.
+    #[serde(default)]
+    pub intervention: InterventionSection,
+    /// Home zones of residents; sites name their zone (default: one zone).
+    #[serde(default)]
+    pub zones: Vec<ZoneSection>,
+    /// How residents move between zones.
+    #[serde(default)]
+    pub mobility: MobilitySection,
+    /// The recognition pipeline: detection, transfer, matcher pools. Without
+    /// it, every face is searched and decided at its capture time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<PipelineSection>,
+}
+
+/// `[simulation]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationSection {
+    /// Short name shown in reports.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// Simulated time, e.g. `"24h"`; starts at 00:00 of day one.
+    #[serde(default = "default_duration")]
+    pub duration: DurationText,
+    /// Base seed of every random stream.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// How faces arrive: `"footfall"` at camera sites (default), or
+    /// `"batch"`: every resident is searched exactly once, spread over the
+    /// duration — a one-shot batch search or a laboratory test.
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+/// How faces arrive.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Passers at camera sites, from footfall.
+    #[default]
+    Footfall,
+    /// Every resident searched once.
+    Batch,
+}
+
+impl Default for SimulationSection {
+    fn default() -> Self {
+        SimulationSection {
+            name: default_name(),
+            description: String::new(),
+            duration: default_duration(),
+            seed: default_seed(),
+            mode: Mode::Footfall,
+        }
+    }
+}
+
+fn default_name() -> String {
+    "unnamed".to_string()
+}
+fn default_duration() -> DurationText {
+    DurationText::parse("24h").expect("valid literal")
+}
+fn default_seed() -> u64 {
+    1
+}
+
+/// `[population]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSection {
+    /// Number of residents: everyone who can pass a camera.
+    pub residents: u64,
+    /// Demographic groups as a list; default: one group, `everyone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<GroupSection>>,
+    /// Demographic groups as the cross product of dimensions (e.g. age band
+    /// × ethnicity), instead of `groups`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<Vec<DimensionSection>>,
+    /// The group disparities are measured against (default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_group: Option<String>,
+    /// Spread (σ of the logarithm) of each person's false-match propensity,
+    /// a log-normal multiplier with mean 1 on their FMR: Doddington's
+    /// lookalikes (default 0: everyone alike within a group).
+    #[serde(default)]
+    pub lookalike_spread: f64,
+}
+
+/// `[[population.dimensions]]`: one dimension of a cross product of groups.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionSection {
+    /// Dimension name, e.g. `"age"`.
+    pub name: String,
+    /// Its levels; shares sum to 1; multipliers and activity multiply across
+    /// dimensions, avoidance combines as 1 − Π(1 − a).
+    pub levels: Vec<GroupSection>,
+}
+
+/// The single group of a population that names none.
+pub fn default_groups() -> Vec<GroupSection> {
+    vec![GroupSection {
+        name: "everyone".to_string(),
+        share: 1.0,
+        activity: 1.0,
+        fmr_multiplier: 1.0,
+        fnmr_multiplier: 1.0,
+        avoidance: 0.0,
+    }]
+}
+
+/// `[[population.groups]]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSection {
+    /// Group name, unique.
+    pub name: String,
+    /// Share of residents in this group; shares sum to 1.
+    pub share: f64,
+    /// Relative rate at which a member passes cameras (default 1).
+    #[serde(default = "super::one")]
+    pub activity: f64,
+    /// Multiplier on the per-comparison false-match rate (default 1).
+    #[serde(default = "super::one")]
+    pub fmr_multiplier: f64,
+    /// Multiplier on the false-non-match rate (default 1).
+    #[serde(default = "super::one")]
+    pub fnmr_multiplier: f64,
+    /// Share of members who avoid the covered sites altogether (default 0):
+    /// the chilling effect.
+    #[serde(default)]
+    pub avoidance: f64,
+}
+
+/// `[[zones]]`: where residents live.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneSection {
+    /// Zone name, unique.
+    pub name: String,
+    /// Share of residents living here; shares sum to 1.
+    pub share: f64,
+}
+
+/// `[mobility]`: who passes a site.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MobilitySection {
+    /// Per head, how many times as likely a resident is to pass a site in
+    /// their home zone as a resident of another zone (default 4, an
+    /// assumption).
+    #[serde(default = "default_home_bias")]
+    pub home_bias: f64,
+}
+
+impl Default for MobilitySection {
+    fn default() -> Self {
+        MobilitySection {
+            home_bias: default_home_bias(),
+        }
+    }
+}
+
+fn default_home_bias() -> f64 {
+    4.0
+}
+
+/// `[watchlist]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchlistSection {
+    /// Entries every face is searched against (N).
+    pub size: u64,
+    /// Watchlisted people who live in the city and pass its cameras (default 0).
+    #[serde(default)]
+    pub wanted_present: u64,
+    /// Group mix of the wanted people, `{ group = share }`; default: the population's.
+    #[serde(default)]
+    pub group_mix: Option<BTreeMap<String, f64>>,
+}

@@ -1,0 +1,98 @@
+//! `[matcher]`: a profile, score distributions, and the operating points to
+//! calibrate them from.
+
+use serde::{Deserialize, Serialize};
+
+/// `[matcher]`: a named profile, explicit score distributions, operating
+/// points to calibrate them from, or a mix: explicit keys override the
+/// profile's, and parameters left open are solved from the operating points.
+/// With none of these keys, the default profile is used.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MatcherSection {
+    /// A bundled profile, e.g. `"neoface-v4-npl2023"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// What the rates of the operating points (and so the calibrated
+    /// matcher's mated outcomes) are per: a person walking past a camera, or
+    /// a face searched. Every profile states it; a scenario may override it
+    /// (default without a profile: `"searched_face"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates_per: Option<RatesPer>,
+    /// Alert when the best candidate's score is at or above this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// The scale scores are reported on, `[min, max]` (default `[0, 1]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_range: Option<[f64; 2]>,
+    /// Score of a comparison between different people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impostor: Option<ScoreDistSection>,
+    /// Score of a comparison between two images of the same person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub genuine: Option<ScoreDistSection>,
+    /// Published operating points to calibrate the open parameters from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operating_points: Option<Vec<OperatingPoint>>,
+}
+
+/// What a matcher's identification rates are per.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RatesPer {
+    /// Per face searched: capture failures are not in the rates (a
+    /// laboratory test on images, a batch search).
+    #[default]
+    SearchedFace,
+    /// Per watchlisted person walking past a camera: failures to capture
+    /// and detect the face are already in the TPIR (NPL's live tests).
+    WalkPast,
+}
+
+/// A similarity-score distribution, e.g. `{ dist = "normal", mean = 0.2, sd = 0.07 }`;
+/// a parameter left out is solved from the operating points.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreDistSection {
+    /// Family (default and only one so far: `normal`).
+    #[serde(default)]
+    pub dist: ScoreFamily,
+    /// Mean score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    /// Standard deviation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+}
+
+/// Score distribution families.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ScoreFamily {
+    /// Normal (Gaussian) scores.
+    #[default]
+    Normal,
+}
+
+/// A published operating point: `{ threshold = 0.6, watchlist = 10000, fpir = 1.7e-4 }`
+/// constrains the impostor distribution, `{ threshold = 0.6, tpir = 0.89 }`
+/// the genuine one.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OperatingPoint {
+    /// Threshold the figure was measured at.
+    pub threshold: f64,
+    /// Watchlist size it was measured with (required with `fpir`; default the
+    /// scenario's with `tpir`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watchlist: Option<u64>,
+    /// False-positive identification rate of a non-mated search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fpir: Option<f64>,
+    /// True-positive identification rate of a mated search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpir: Option<f64>,
+    /// Where the figure comes from (free text, shown by `survsim check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}

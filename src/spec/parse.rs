@@ -1,0 +1,144 @@
+//! Reading a scenario: TOML text and `--set` overrides into a
+//! [`ScenarioFile`], and errors placed at the key they are about.
+
+use super::{Override, ScenarioFile, ScenarioSource, locate, strict};
+use crate::error::{InputError, KeyPath, PathSegment, ValidationError};
+
+/// A scenario file read from its source with the overrides applied: typed,
+/// not yet validated. It keeps what is needed to place a later error about
+/// one of its keys ([`Parsed::locate`]).
+#[derive(Debug)]
+pub struct Parsed<'a> {
+    /// The file.
+    pub file: ScenarioFile,
+    source: &'a ScenarioSource,
+    /// Each override as given, with the key path it owns (see [`Override::apply`]).
+    owned: Vec<(&'a str, KeyPath)>,
+}
+
+impl<'a> Parsed<'a> {
+    /// Parses the TOML, applies the overrides in order, and deserializes into
+    /// a [`ScenarioFile`]: unknown keys and wrong types are errors that name
+    /// the key path.
+    pub fn new(source: &'a ScenarioSource, overrides: &'a [Override]) -> Result<Self, InputError> {
+        let mut table: toml::Table = toml::from_str(&source.text).map_err(|error| InputError {
+            source_name: source.name.clone(),
+            key_path: None,
+            line_col: error
+                .span()
+                .map(|span| locate::line_col(&source.text, span.start)),
+            message: format!("invalid TOML: {}", error.message().trim()),
+        })?;
+        let mut owned = Vec::with_capacity(overrides.len());
+        for set in overrides {
+            let path = set.apply(&mut table).map_err(|mut error| {
+                error.source_name = format!("{} (with {})", source.name, error.source_name);
+                error
+            })?;
+            owned.push((set.raw.as_str(), path));
+        }
+        let file = serde_path_to_error::deserialize(strict::Strict(toml::Value::Table(table)))
+            .map_err(|error| deserialize_error(source, &owned, error))?;
+        Ok(Parsed {
+            file,
+            source,
+            owned,
+        })
+    }
+
+    /// An error about a key, as the user should see it: with the source's
+    /// name and the key's line and column, or naming the `--set` that wrote
+    /// the key.
+    pub fn locate(&self, error: ValidationError) -> InputError {
+        locate(self.source, &self.owned, error)
+    }
+}
+
+/// A deserialization error at the key it is about, in the user's words.
+fn deserialize_error(
+    source: &ScenarioSource,
+    owned: &[(&str, KeyPath)],
+    error: serde_path_to_error::Error<toml::de::Error>,
+) -> InputError {
+    let mut path = KeyPath(
+        error
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
+                serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+                _ => None,
+            })
+            .collect(),
+    );
+    let message = error.inner().message().trim().to_string();
+    // An unknown key may be reported by its parent; point at the key itself.
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+        .map(|key| PathSegment::Key(key.to_string()));
+    if let Some(segment) = &unknown
+        && path.0.last() != Some(segment)
+    {
+        path.0.push(segment.clone());
+    }
+    // A missing key is reported by its parent, which at the top of the
+    // file has no name: name the key that is missing.
+    if path.0.is_empty()
+        && let Some(missing) = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+    {
+        path.0.push(PathSegment::Key(missing.to_string()));
+    }
+    let message = humane_serde_message(&message);
+    let mut located = locate(source, owned, ValidationError::new(path.clone(), message));
+    // An unknown key is at fault itself, not its value: point at the key.
+    if unknown.is_some() && located.line_col.is_some() {
+        located.line_col = locate::find_key(&source.text, &path).or(located.line_col);
+    }
+    located
+}
+
+/// Attaches the source name, and line and column where the key is in the text
+/// (or names the `--set` that introduced it).
+fn locate(
+    source: &ScenarioSource,
+    owned: &[(&str, KeyPath)],
+    error: ValidationError,
+) -> InputError {
+    let key = error.path.to_string();
+    let covers = |set: &KeyPath| {
+        error.path.0.len() >= set.0.len() && error.path.0[..set.0.len()] == set.0[..]
+    };
+    if let Some((raw, _)) = owned.iter().rev().find(|(_, set)| covers(set)) {
+        return InputError {
+            source_name: format!("{} (with --set {raw})", source.name),
+            key_path: Some(key),
+            line_col: None,
+            message: error.message,
+        };
+    }
+    InputError {
+        source_name: source.name.clone(),
+        line_col: locate::find(&source.text, &error.path),
+        key_path: (!error.path.0.is_empty()).then_some(key),
+        message: error.message,
+    }
+}
+
+/// serde's messages in the user's words: keys rather than fields, and kinds of
+/// number rather than Rust types.
+fn humane_serde_message(message: &str) -> String {
+    let mut humane = message.replacen("unknown field", "unknown key", 1);
+    for (rust, plain) in [
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a string", "expected a string in quotes"),
+    ] {
+        humane = humane.replace(rust, plain);
+    }
+    humane
+}
