@@ -13,11 +13,12 @@
 //! * [`model`] — the validated runtime model, and closed-form expectations;
 //! * [`engine`] — one replication: a face's journey from capture to arrest;
 //! * [`metrics`] — what a replication counts, each metric defined once;
-//! * [`replicate`] — independent replications on all cores, thread-count-proof;
 //! * [`report`] — aggregation over replications, rendered as a table or JSON;
-//! * [`events`] — the event stream: NDJSON logs and the live TCP feed;
+//! * [`events`] — the event stream and its NDJSON encoding;
 //! * [`sweep`], [`stress`], [`validate`] — grids of what-ifs, pipeline limits,
-//!   and the published record.
+//!   and the published record;
+//! * [`drive`] — the drivers: replications on all cores, event logs, the
+//!   live TCP feed, sweeps into directories, atomic output files.
 //!
 //! ```
 //! use survsim::scenario::{Scenario, ScenarioSource};
@@ -26,13 +27,12 @@
 //! assert!(outcome.counts[survsim::metrics::Metric::FacesCaptured] > 0);
 //! ```
 
+pub mod drive;
 pub mod engine;
 pub mod error;
 pub mod events;
 pub mod metrics;
 pub mod model;
-pub mod output;
-pub mod replicate;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -19,30 +19,23 @@ mod svg;
 
 use super::results::Row;
 use super::{Headline, Plan};
-use crate::error::Error;
-use crate::output::write_atomically;
 use crate::report::human_duration;
-use std::path::Path;
 use svg::render;
 
 /// The key whose sweep gets a trade-off chart.
 pub const THRESHOLD_KEY: &str = "matcher.threshold";
 
-/// Writes every chart of a complete sweep into `DIR/charts`.
-pub fn write_all(dir: &Path, plan: &Plan, rows: &[Row]) -> Result<(), Error> {
-    let charts = dir.join("charts");
-    std::fs::create_dir_all(&charts).map_err(|source| Error::Io {
-        context: format!("cannot create {}", charts.display()),
-        source,
-    })?;
-    for &h in Headline::ALL {
-        let svg = metric_chart(plan, rows, h);
-        write_atomically(&charts.join(format!("{}.svg", h.key())), svg.as_bytes())?;
-    }
+/// Every chart of a complete sweep, as `(file name, SVG)`: one per headline
+/// metric, then the trade-off chart if the threshold is varied.
+pub fn render_all(plan: &Plan, rows: &[Row]) -> Vec<(String, String)> {
+    let mut charts: Vec<(String, String)> = Headline::ALL
+        .iter()
+        .map(|&h| (format!("{}.svg", h.key()), metric_chart(plan, rows, h)))
+        .collect();
     if let Some(svg) = tradeoff_chart(plan, rows) {
-        write_atomically(&charts.join("tradeoff.svg"), svg.as_bytes())?;
+        charts.push(("tradeoff.svg".into(), svg));
     }
-    Ok(())
+    charts
 }
 
 /// One plotted point.
