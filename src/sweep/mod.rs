@@ -69,8 +69,9 @@ impl Plan {
     /// the `--vary` flag rather than `--set`.
     pub fn load(&self, index: usize) -> Result<Scenario, InputError> {
         Scenario::load(self.source.clone(), &self.overrides(index)).map_err(|mut e| {
-            // The scenario loader names every override `--set`; it does not
-            // know which flag gave it (see the report of issue 15).
+            // The scenario loader names every override `--set`: it does not
+            // know which flag gave it. (Once `Override` carries its flag,
+            // this rewrite goes.)
             for set in self.grid.sets(index) {
                 e.source_name = e
                     .source_name
