@@ -16,7 +16,7 @@
 //!   faces).
 //!
 //! Each iteration is `Engine::run(0)` on an engine allocated once, as
-//! `survsim::replicate` does. The throughput is the faces a first run
+//! `survsim::drive::replicate` does. The throughput is the faces a first run
 //! captured (the same in every iteration, as the replication is fixed).
 //! Sampling is flat and the measurement time is set from the first run, so
 //! each city case takes ten iterations (one per sample; criterion's warning

@@ -15,12 +15,13 @@
 //! * [`scenario`] — a scenario loaded: its source, overrides and model;
 //! * [`engine`] — one replication: a face's journey from capture to arrest;
 //! * [`metrics`] — what a replication counts, each metric defined once;
-//! * [`replicate`] — independent replications on all cores, thread-count-proof;
 //! * [`report`] — aggregation over replications, rendered as a table or JSON;
 //! * [`format`](mod@format) — numbers as people and JSON readers see them;
-//! * [`events`] — the event stream: NDJSON logs and the live TCP feed;
+//! * [`events`] — the event stream and its NDJSON encoding;
 //! * [`sweep`], [`stress`], [`validate`] — grids of what-ifs, pipeline limits,
-//!   and the published record.
+//!   and the published record;
+//! * [`drive`] — the drivers: replications on all cores, event logs, the
+//!   live TCP feed, sweeps into directories, atomic output files.
 //!
 //! ```
 //! use survsim::scenario::{Scenario, ScenarioSource};
@@ -29,14 +30,13 @@
 //! assert!(outcome.counts[survsim::metrics::Metric::FacesCaptured] > 0);
 //! ```
 
+pub mod drive;
 pub mod engine;
 pub mod error;
 pub mod events;
 pub mod format;
 pub mod metrics;
 pub mod model;
-pub mod output;
-pub mod replicate;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -12,13 +12,15 @@
 //!
 //! Replications use the scenario's seeds at every probe (common random
 //! numbers), so the curve is reproducible and smooth in the load.
+//!
+//! The searches here are pure: they are handed a function that runs a probe.
+//! [`crate::drive::stress`] runs the probes, on all cores.
 
 use crate::error::{Error, InputError};
 use crate::format::{fmt_num, num};
 use crate::metrics::Metric;
+use crate::model::Model;
 use crate::model::pipeline::MAX_SERVERS;
-use crate::model::{MAX_EXPECTED_FACES, Model};
-use crate::replicate::{available_memory_bytes, for_each_replication, threads_within_memory};
 use crate::report::Report;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -129,6 +131,41 @@ pub struct Probe {
 }
 
 impl Probe {
+    /// Measures a probe from its report: the load (or the servers per
+    /// pool) it ran at, and the first target it breaks.
+    pub fn measure(load: f64, servers: Option<u32>, report: &Report, targets: &[Target]) -> Probe {
+        let latency = report.latency("capture_to_decision");
+        let q = |x: f64| latency.and_then(|l| l.quantile_ms(x)).unwrap_or(0.0) / 1e3;
+        let faces = report.total(Metric::FacesCaptured).mean;
+        let mut p = Probe {
+            load,
+            servers,
+            peak_offered_per_s: report
+                .pools
+                .iter()
+                .map(|p| p.peak_offered_per_s)
+                .fold(0.0, f64::max),
+            p99_latency_s: q(0.99),
+            p999_latency_s: q(0.999),
+            drop_rate: if faces > 0.0 {
+                report.total(Metric::FacesDropped).mean / faces
+            } else {
+                0.0
+            },
+            utilisation: report
+                .pools
+                .iter()
+                .map(|p| p.utilisation)
+                .fold(0.0, f64::max),
+            broken: None,
+        };
+        p.broken = targets
+            .iter()
+            .find(|t| p.value(t.figure) > t.limit)
+            .map(|t| t.figure);
+        p
+    }
+
     fn value(&self, f: Figure) -> f64 {
         match f {
             Figure::P99DecisionLatency => self.p99_latency_s,
@@ -150,103 +187,6 @@ pub struct StressResult {
     pub first_broken: Option<Figure>,
     /// Why the search stopped early, if it did.
     pub note: Option<String>,
-}
-
-/// Runs and measures one probe.
-pub fn probe(
-    model: &Model,
-    load: f64,
-    servers: Option<u32>,
-    reps: u64,
-    threads: usize,
-    targets: &[Target],
-) -> Probe {
-    let mut m = model.with_footfall_scaled(load);
-    if let Some(n) = servers {
-        m = m.with_pool_servers(n);
-    }
-    // Each worker holds an engine: no more of them than memory allows.
-    let threads = threads_within_memory(&m, threads, available_memory_bytes()).unwrap_or(1);
-    // Outcomes are gathered as they finish: bounded memory whatever --reps.
-    let mut gathered = crate::report::Gathered::default();
-    for_each_replication(&m, reps, threads, |_, o| gathered.add(o));
-    let report = Report::from_gathered(&m, "", &[], &gathered);
-    let latency = report.latency("capture_to_decision");
-    let q = |x: f64| latency.and_then(|l| l.quantile_ms(x)).unwrap_or(0.0) / 1e3;
-    let faces = report.total(Metric::FacesCaptured).mean;
-    let mut p = Probe {
-        load,
-        servers,
-        peak_offered_per_s: report
-            .pools
-            .iter()
-            .map(|p| p.peak_offered_per_s)
-            .fold(0.0, f64::max),
-        p99_latency_s: q(0.99),
-        p999_latency_s: q(0.999),
-        drop_rate: if faces > 0.0 {
-            report.total(Metric::FacesDropped).mean / faces
-        } else {
-            0.0
-        },
-        utilisation: report
-            .pools
-            .iter()
-            .map(|p| p.utilisation)
-            .fold(0.0, f64::max),
-        broken: None,
-    };
-    p.broken = targets
-        .iter()
-        .find(|t| p.value(t.figure) > t.limit)
-        .map(|t| t.figure);
-    p
-}
-
-fn expected_faces(model: &Model, load: f64) -> f64 {
-    model.expected().faces_captured * load
-}
-
-/// The largest footfall factor the load search tries: each doubling
-/// doubles a probe's cost, and a target that still holds at a thousand
-/// times the scenario's footfall answers the question (the search takes at
-/// most 11 doublings).
-pub const MAX_LOAD_FACTOR: f64 = 1024.0;
-
-/// Why `model` cannot be run at footfall factor `load`, if it cannot: the
-/// same limits as `survsim run` — the faces one replication may capture,
-/// and one engine's memory (its pipeline holds an hour of faces) within
-/// `available` bytes.
-pub fn load_limit(model: &Model, load: f64, available: Option<u64>) -> Option<String> {
-    let faces = expected_faces(model, load);
-    if faces.is_nan() || faces > MAX_EXPECTED_FACES {
-        return Some(format!(
-            "at ×{} one replication would capture {faces:.3e} faces, more than the \
-             {MAX_EXPECTED_FACES:.0e} one run may simulate",
-            factor(load)
-        ));
-    }
-    let scaled = model.with_footfall_scaled(load);
-    threads_within_memory(&scaled, 1, available)
-        .err()
-        .map(|e| format!("at ×{}: {}", factor(load), e.message))
-}
-
-/// A footfall factor as people read it: `2`, `0.125`, `1e300`.
-fn factor(load: f64) -> String {
-    if (1e-4..1e7).contains(&load) {
-        format!("{load}")
-    } else {
-        format!("{load:e}")
-    }
-}
-
-/// Checks `--load` against [`load_limit`] before a search begins.
-pub fn check_load(model: &Model, load: f64) -> Result<(), InputError> {
-    match load_limit(model, load, available_memory_bytes()) {
-        Some(why) => Err(InputError::whole("--load", why)),
-        None => Ok(()),
-    }
 }
 
 /// From a first probe, steps away (`step`, told whether the last probe held)
@@ -294,18 +234,23 @@ fn bracket<X: Copy>(
     (held, broke, note)
 }
 
+/// The largest footfall factor the load search tries: each doubling
+/// doubles a probe's cost, and a target that still holds at a thousand
+/// times the scenario's footfall answers the question (the search takes at
+/// most 11 doublings).
+pub const MAX_LOAD_FACTOR: f64 = 1024.0;
+
 /// The highest footfall factor at which every target holds: doubling or
-/// halving from ×1, then bisecting on a log scale to 1 %.
-pub fn find_load_limit(
-    model: &Model,
-    targets: &[Target],
-    reps: u64,
-    threads: usize,
+/// halving from ×1, then bisecting on a log scale to 1 %. `probe` runs the
+/// scenario at a factor; `unrunnable` says why a factor cannot be run, if
+/// it cannot (the search stops short of it).
+pub fn search_load(
+    probe: &mut dyn FnMut(f64) -> Probe,
+    unrunnable: &dyn Fn(f64) -> Option<String>,
 ) -> StressResult {
     let mut probes = Vec::new();
-    let available = available_memory_bytes();
     let mut run = |load: f64| {
-        let p = probe(model, load, None, reps, threads, targets);
+        let p = probe(load);
         probes.push(p.clone());
         p
     };
@@ -314,7 +259,7 @@ pub fn find_load_limit(
         |p| p.load,
         |load, holds| {
             let next = if holds { load * 2.0 } else { load / 2.0 };
-            let beyond = holds.then(|| load_limit(model, next, available)).flatten();
+            let beyond = holds.then(|| unrunnable(next)).flatten();
             if let Some(why) = beyond {
                 Err(format!(
                     "the targets still hold at ×{load}; the search stops there, since {why}"
@@ -341,18 +286,13 @@ pub fn find_load_limit(
     }
 }
 
-/// The fewest servers per pool meeting every target at footfall factor
-/// `load`: doubling from one, then integer bisection.
-pub fn solve_servers(
-    model: &Model,
-    load: f64,
-    targets: &[Target],
-    reps: u64,
-    threads: usize,
-) -> StressResult {
+/// The fewest servers per pool meeting every target: doubling from one,
+/// then integer bisection. `probe` runs the scenario with a number of
+/// servers per pool.
+pub fn search_servers(probe: &mut dyn FnMut(u32) -> Probe) -> StressResult {
     let mut probes = Vec::new();
     let mut run = |n: u32| {
-        let p = probe(model, load, Some(n), reps, threads, targets);
+        let p = probe(n);
         probes.push(p.clone());
         p
     };

@@ -11,17 +11,16 @@
 //! Every measure is a product of powers of totals pooled over replications
 //! (e.g. false alerts ÷ true alerts), with its interval from
 //! [`crate::stats::pooled_product_ci`].
+//!
+//! The checks and their judging are here; running the scenarios, on all
+//! cores, is [`crate::drive::validate`]'s.
 
-use crate::error::Error;
 use crate::format::num;
 use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::model::Model;
 use crate::model::sites::DAY_S;
-use crate::replicate::for_each_replication;
-use crate::scenario::{Override, Scenario, ScenarioSource};
 use crate::stats::{Factor, pooled_product_ci};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// A per-replication quantity that measures are built from.
@@ -453,51 +452,23 @@ pub fn estimate(
     pooled_product_ci(&factors)
 }
 
-/// Runs every check, each scenario and override set once, on `threads` threads.
-pub fn run(threads: usize) -> Result<Vec<CheckResult>, Error> {
-    // Each (scenario, overrides, replications) is simulated once.
-    type RunKey<'a> = (&'a str, Vec<&'a str>, u64);
-    let mut runs: BTreeMap<RunKey, (Model, Vec<Outcome>)> = BTreeMap::new();
-    let mut results = Vec::with_capacity(CHECKS.len());
-    for check in CHECKS {
-        let key = (check.scenario, check.sets.to_vec(), check.reps);
-        if !runs.contains_key(&key) {
-            let source = ScenarioSource::bundled(check.scenario)
-                .unwrap_or_else(|| panic!("check names unbundled scenario {}", check.scenario));
-            let overrides: Vec<Override> = check
-                .sets
-                .iter()
-                .map(|s| s.parse())
-                .collect::<Result<_, _>>()?;
-            let scenario = Scenario::load(source, &overrides)?;
-            // Checks read counts only: each replication's histograms (0.75
-            // MB) are dropped as it finishes. (Keeping them made 2,000
-            // replications of one scenario cost 1.5 GB.)
-            let mut outcomes = Vec::with_capacity(check.reps as usize);
-            for_each_replication(&scenario.model, check.reps, threads, |_, mut o| {
-                o.latency = crate::metrics::Latencies::empty();
-                o.exposure = crate::metrics::Exposure::empty();
-                outcomes.push(o);
-            });
-            runs.insert(key.clone(), (scenario.model, outcomes));
-        }
-        let (model, outcomes) = &runs[&key];
-        let (mean, lo, hi) = estimate(check.measure, model, outcomes);
-        let holds = match check.tolerance {
-            Tolerance::WithinCi => lo <= check.published && check.published <= hi,
-            Tolerance::Relative(r) => (mean - check.published).abs() <= r * check.published,
-            Tolerance::AtMost(x) => mean <= x,
-            Tolerance::AtLeast(x) => mean >= x,
-        };
-        results.push(CheckResult {
-            check,
-            mean,
-            lo,
-            hi,
-            holds,
-        });
+/// Judges a check on its scenario's outcomes: the pooled measure, its
+/// interval, and whether the tolerance is met.
+pub fn judge(check: &'static Check, model: &Model, outcomes: &[Outcome]) -> CheckResult {
+    let (mean, lo, hi) = estimate(check.measure, model, outcomes);
+    let holds = match check.tolerance {
+        Tolerance::WithinCi => lo <= check.published && check.published <= hi,
+        Tolerance::Relative(r) => (mean - check.published).abs() <= r * check.published,
+        Tolerance::AtMost(x) => mean <= x,
+        Tolerance::AtLeast(x) => mean >= x,
+    };
+    CheckResult {
+        check,
+        mean,
+        lo,
+        hi,
+        holds,
     }
-    Ok(results)
 }
 
 fn tolerance_text(t: Tolerance) -> String {

@@ -7,9 +7,9 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::collections::HashMap;
+use survsim::drive::replicate::run_replications;
 use survsim::engine::run_replication;
 use survsim::metrics::Metric;
-use survsim::replicate::run_replications;
 
 /// A small town whose wanted people pass the cameras many times an hour, so
 /// that without warrant execution they would be arrested again and again.

@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
+use survsim::drive::replicate::run_replications;
 use survsim::metrics::{GroupMetric, Metric};
-use survsim::replicate::run_replications;
 
 const FLAT: &str = r#"
     [simulation]

@@ -259,7 +259,7 @@ fn f10_durations_whose_draws_are_not_finite_are_refused() {
 
 #[test]
 fn f5_workers_are_bounded_by_memory_and_refused_when_one_does_not_fit() {
-    use survsim::replicate::threads_within_memory;
+    use survsim::drive::replicate::threads_within_memory;
     let sc = common::scenario(
         "[population]\nresidents = 1000000000\n[watchlist]\nsize = 100\n\
          [[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n",
@@ -330,7 +330,7 @@ fn f4_replications_are_aggregated_in_bounded_memory() {
 
 #[test]
 fn gathering_as_replications_finish_gives_the_same_report() {
-    use survsim::replicate::{for_each_replication, run_replications};
+    use survsim::drive::replicate::{for_each_replication, run_replications};
     use survsim::report::{Gathered, Report};
     let sc = common::scenario(
         survsim::scenario::DEFAULT_SCENARIO,
@@ -351,7 +351,7 @@ fn gathering_as_replications_finish_gives_the_same_report() {
 
 #[test]
 fn f7_a_pipelines_hour_of_faces_is_counted_before_it_is_buffered() {
-    use survsim::replicate::threads_within_memory;
+    use survsim::drive::replicate::threads_within_memory;
     // 10⁸ faces in an hour through a pipeline: about 4 GB of buffered faces.
     let sc = common::scenario(
         "[simulation]\nduration = \"1h\"\n[population]\nresidents = 1000\n\
@@ -447,7 +447,7 @@ fn f15_interrupted_event_logs_leave_no_temporary_file() {
 
 #[test]
 fn a_panic_while_gathering_replications_ends_the_run_rather_than_hanging() {
-    use survsim::replicate::for_each_replication;
+    use survsim::drive::replicate::for_each_replication;
     let sc = common::scenario(
         survsim::scenario::DEFAULT_SCENARIO,
         &["simulation.duration=1h"],

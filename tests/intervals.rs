@@ -11,8 +11,8 @@ mod common;
 
 use common::*;
 use serde_json::Value;
+use survsim::drive::replicate::run_replications;
 use survsim::metrics::{Metric, Outcome};
-use survsim::replicate::run_replications;
 use survsim::report::RatioIntervals;
 use survsim::scenario::{DEFAULT_SCENARIO, Scenario, ScenarioSource};
 

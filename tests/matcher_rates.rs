@@ -8,8 +8,8 @@
 mod common;
 
 use common::*;
+use survsim::drive::replicate::run_replications;
 use survsim::metrics::Metric;
-use survsim::replicate::run_replications;
 
 /// A laboratory-style batch: every resident searched once, no one wanted,
 /// one group whose FPIR is high enough (≈ 5 × 10⁻³) for heavy lookalikes to

@@ -10,8 +10,8 @@
 mod common;
 
 use common::*;
+use survsim::drive::replicate::run_replications;
 use survsim::metrics::{Metric, Outcome};
-use survsim::replicate::run_replications;
 
 /// One site with Poisson arrivals at `rate_per_s` into one pool.
 fn queue(rate_per_s: f64, servers: u32, service: &str, queue_capacity: u64, extra: &str) -> String {

@@ -6,8 +6,8 @@ mod common;
 use common::*;
 use predicates::prelude::*;
 use serde_json::Value;
+use survsim::drive::replicate::run_replications;
 use survsim::metrics::Metric;
-use survsim::replicate::run_replications;
 use survsim::scenario::{Scenario, ScenarioSource, bundled};
 
 #[test]

@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
+use survsim::drive::replicate::run_replications;
 use survsim::metrics::{GroupMetric, Metric, Outcome};
-use survsim::replicate::run_replications;
 
 /// A city with a flat footfall and a poor matcher, so alerts are plentiful
 /// and arrive as a homogeneous Poisson process.

@@ -12,8 +12,8 @@
 mod common;
 
 use common::*;
+use survsim::drive::replicate::run_replications;
 use survsim::metrics::{GroupMetric, Metric};
-use survsim::replicate::run_replications;
 use survsim::scenario::{DEFAULT_SCENARIO, Scenario, ScenarioSource};
 
 fn check_model_counts(name: &str, sc: &Scenario, reps: u64) {

@@ -19,9 +19,9 @@
 //! later hour, and its event waits for that hour's hand-over), so the stream
 //! comes out in time order while memory stays bounded by about an hour's
 //! events, whatever the length of the run. What the sink does — serialise to
-//! a file on a writer thread ([`writer`]), pace to the wall clock and
-//! broadcast to TCP clients ([`live`]) — is the caller's business, and a sink
-//! can stop the run (a closed pipe, Ctrl-C).
+//! a file on a writer thread ([`crate::drive::event_log`]), pace to the wall
+//! clock and broadcast to TCP clients ([`crate::drive::live`]) — is the
+//! caller's business, and a sink can stop the run (a closed pipe, Ctrl-C).
 //!
 //! ```
 //! use std::ops::ControlFlow;
@@ -54,10 +54,8 @@
 //! larger one's).
 
 mod event;
-pub mod live;
 pub mod ndjson;
 pub(crate) mod record;
-pub mod writer;
 
 pub use event::{AlertDetail, Detail, DropReason, Event, FaceDetail, SearchOutcome, Subject};
 pub use record::Recorder;

@@ -303,6 +303,15 @@ impl Grid {
             .map(|(&c, a)| a.set(c))
             .collect()
     }
+
+    /// The overrides of point `index`, parsed: they cannot fail, since
+    /// [`Axis::parse`] checked each key with a value.
+    pub fn overrides(&self, index: usize) -> Vec<Override> {
+        self.sets(index)
+            .iter()
+            .map(|set| set.parse().expect("a grid's keys are checked when parsed"))
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! Policy what-if sweeps: a grid of `--set` overrides, every point replicated
-//! on all cores, written as CSV, JSON and SVG charts; resumable, and
-//! shardable across machines.
+//! Policy what-if sweeps: a grid of `--set` overrides, every point
+//! replicated, written as CSV, JSON and SVG charts; resumable, and shardable
+//! across machines.
 //!
 //! A sweep is a [`Plan`]: a scenario, the `--set`s common to every point, an
 //! optional `--seed`, the [`Grid`] of varied keys and a replication count.
@@ -11,38 +11,32 @@
 //! see the same faces (common random numbers), and a point's figures equal a
 //! separate `survsim run`'s, whichever thread, process or machine ran it.
 //!
-//! The output directory (see [`checkpoint`]) holds `manifest.json`, which
-//! fixes the plan, and one `points/<i>.json` per finished point with its
-//! replications' raw counts. `results.csv`, `results.json` and `charts/*.svg`
-//! are derived from those files alone, once the directory holds every point,
-//! so a resumed, sharded or merged sweep writes the same bytes as one run.
+//! This module is pure: the plan, the grid, the checkpoint format
+//! ([`checkpoint`]), the results ([`results`]) and the charts ([`charts`]).
+//! Running the points on threads, checkpointing them into the output
+//! directory and merging shards is a driver's job: see
+//! [`crate::drive::sweep`].
 
 pub mod charts;
 pub mod checkpoint;
 pub mod grid;
-pub mod merge;
 pub mod results;
-pub mod run;
 
 pub use grid::{Axis, Grid};
 
-use crate::error::{Error, InputError};
-use crate::metrics::{GroupMetric, Metric, Outcome};
-use crate::model::Model;
+use crate::error::InputError;
+use crate::metrics::{GroupMetric, Metric};
 use crate::report::{Report, Stat};
 use crate::scenario::{Override, Scenario, ScenarioSource};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
-use std::path::PathBuf;
-use std::time::Instant;
 
 /// What defines a sweep's results.
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// The scenario.
     pub source: ScenarioSource,
-    /// `--set` overrides applied to every point, as given.
-    pub sets: Vec<String>,
+    /// `--set` overrides applied to every point.
+    pub sets: Vec<Override>,
     /// `--seed`, if given.
     pub seed: Option<u64>,
     /// The varied keys.
@@ -57,12 +51,17 @@ impl Plan {
         self.grid.len()
     }
 
-    /// Every override of point `index`, in the order they are applied.
-    pub fn overrides(&self, index: usize) -> Vec<String> {
+    /// Every override of point `index`, in the order they are applied: the
+    /// common `--set`s, the point's grid values, then the seed.
+    pub fn overrides(&self, index: usize) -> Vec<Override> {
         let mut all = self.sets.clone();
-        all.extend(self.grid.sets(index));
+        all.extend(self.grid.overrides(index));
         if let Some(seed) = self.seed {
-            all.push(format!("simulation.seed={seed}"));
+            all.push(
+                format!("simulation.seed={seed}")
+                    .parse()
+                    .expect("a seed override is well formed"),
+            );
         }
         all
     }
@@ -70,13 +69,10 @@ impl Plan {
     /// Loads point `index`'s scenario. An error caused by a grid value names
     /// the `--vary` flag rather than `--set`.
     pub fn load(&self, index: usize) -> Result<Scenario, InputError> {
-        let raw = self.overrides(index);
-        let overrides = raw
-            .iter()
-            .map(|s| s.parse::<Override>())
-            .collect::<Result<Vec<_>, _>>();
-        let result = overrides.and_then(|o| Scenario::load(self.source.clone(), &o));
-        result.map_err(|mut e| {
+        Scenario::load(self.source.clone(), &self.overrides(index)).map_err(|mut e| {
+            // The scenario loader names every override `--set`: it does not
+            // know which flag gave it. (Once `Override` carries its flag,
+            // this rewrite goes.)
             for set in self.grid.sets(index) {
                 e.source_name = e
                     .source_name
@@ -84,33 +80,6 @@ impl Plan {
             }
             e
         })
-    }
-
-    /// Loads and validates every point's model, on up to `threads` threads.
-    /// The first invalid point (by index) is the error.
-    pub fn load_models(&self, threads: usize) -> Result<Vec<Model>, InputError> {
-        let n = self.points();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let (tx, rx) = crossbeam_channel::unbounded();
-        std::thread::scope(|scope| {
-            for _ in 0..threads.clamp(1, n) {
-                let tx = tx.clone();
-                let next = &next;
-                scope.spawn(move || {
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if i >= n {
-                            break;
-                        }
-                        let _ = tx.send((i, self.load(i).map(|s| s.model)));
-                    }
-                });
-            }
-        });
-        drop(tx);
-        let mut loaded: Vec<(usize, Result<Model, InputError>)> = rx.iter().collect();
-        loaded.sort_by_key(|(i, _)| *i);
-        loaded.into_iter().map(|(_, m)| m).collect()
     }
 
     /// The command that makes this sweep, in a canonical spelling. It leaves
@@ -123,7 +92,7 @@ impl Plan {
         }
         for s in &self.sets {
             words.push("--set".into());
-            words.push(shell_quote(s));
+            words.push(shell_quote(&s.raw));
         }
         for a in &self.grid.axes {
             words.push("--vary".into());
@@ -144,7 +113,7 @@ impl Plan {
             "survsim": env!("CARGO_PKG_VERSION"),
             "command": self.command(),
             "scenario": { "source": self.source.name, "text": self.source.text },
-            "set": self.sets,
+            "set": self.sets.iter().map(|s| &s.raw).collect::<Vec<_>>(),
             "seed": self.seed,
             "grid": self.grid.axes.iter().map(|a| json!({
                 "key": a.key,
@@ -181,7 +150,7 @@ impl Plan {
             sets: m["set"]
                 .as_array()?
                 .iter()
-                .map(|v| v.as_str().map(str::to_string))
+                .map(|v| v.as_str()?.parse().ok())
                 .collect::<Option<Vec<_>>>()?,
             seed: match &m["seed"] {
                 Value::Null => None,
@@ -342,127 +311,4 @@ pub struct Estimate {
     pub lo: Option<f64>,
     /// Upper bound of the 95 % interval.
     pub hi: Option<f64>,
-}
-
-/// Flags of `survsim sweep`.
-#[derive(Debug, Clone)]
-pub struct SweepOptions {
-    /// Scenario file; the built-in default if `None`.
-    pub scenario: Option<PathBuf>,
-    /// `--set` overrides for every point.
-    pub sets: Vec<String>,
-    /// `--seed`.
-    pub seed: Option<u64>,
-    /// `--vary` arguments.
-    pub vary: Vec<String>,
-    /// Replications per point.
-    pub reps: u64,
-    /// Worker threads.
-    pub threads: usize,
-    /// Output directory.
-    pub out: PathBuf,
-    /// `--shard K/N`.
-    pub shard: Option<String>,
-    /// Discard an existing sweep in `out` that differs from this one.
-    pub force: bool,
-    /// No progress bar or timing line on standard error.
-    pub quiet: bool,
-}
-
-/// Runs a sweep (or one shard of it) into `opts.out`, skipping the points
-/// already there, and writes the results once the directory holds every
-/// point. Returns the summary table for standard output.
-pub fn sweep(opts: &SweepOptions) -> Result<String, Error> {
-    let started = Instant::now();
-    let source = ScenarioSource::from_arg(opts.scenario.as_deref())?;
-    for s in &opts.sets {
-        s.parse::<Override>()?;
-    }
-    let grid = Grid::parse(&opts.vary)?;
-    let shard = opts.shard.as_deref().map(Shard::parse).transpose()?;
-    let threads = opts.threads.max(1);
-    let plan = Plan {
-        source,
-        sets: opts.sets.clone(),
-        seed: opts.seed,
-        grid,
-        reps: opts.reps,
-    };
-    let models = plan.load_models(threads)?;
-    let dir = checkpoint::OutDir::open(&opts.out, &plan.manifest(), opts.force)?;
-    let mut present = dir.scan_points(&plan, &models)?;
-    let todo: Vec<usize> = (0..plan.points())
-        .filter(|&i| !present[i] && shard.is_none_or(|s| s.contains(i)))
-        .collect();
-    let skipped = (0..plan.points())
-        .filter(|&i| present[i] && shard.is_none_or(|s| s.contains(i)))
-        .count();
-
-    let bar = progress_bar(opts.quiet, todo.len(), plan.reps);
-    let mut finished = 0usize;
-    let ran = run::run_points(
-        &models,
-        &todo,
-        plan.reps,
-        threads,
-        || bar.inc(1),
-        |index, outcomes: Vec<Outcome>| {
-            let bytes = checkpoint::encode_point(&dir.sweep_id, index, &plan, &outcomes);
-            dir.write_point(index, &bytes)?;
-            present[index] = true;
-            finished += 1;
-            bar.set_message(format!("{finished}/{} points", todo.len()));
-            Ok(())
-        },
-    );
-    bar.finish_and_clear();
-    ran?;
-
-    let rows = results::finish(&dir, &plan, &models, &present)?;
-    let complete = rows.len() == plan.points();
-    if !opts.quiet {
-        let secs = started.elapsed().as_secs_f64();
-        let mut line = format!(
-            "swept {} point{} × {} replication{} in {:.2} s ({:.1} points/s on {} thread{})",
-            todo.len(),
-            if todo.len() == 1 { "" } else { "s" },
-            plan.reps,
-            if plan.reps == 1 { "" } else { "s" },
-            secs,
-            todo.len() as f64 / secs.max(1e-9),
-            threads,
-            if threads == 1 { "" } else { "s" },
-        );
-        if skipped > 0 {
-            line += &format!("; {skipped} already done");
-        }
-        eprintln!("{line}");
-        if complete {
-            eprintln!("results in {}", opts.out.display());
-        } else {
-            eprintln!(
-                "{} holds {} of {} points; run the other shards, then `survsim merge`",
-                opts.out.display(),
-                rows.len(),
-                plan.points()
-            );
-        }
-    }
-    Ok(results::summary(&plan, &models, &rows))
-}
-
-fn progress_bar(quiet: bool, points: usize, reps: u64) -> ProgressBar {
-    if quiet || points == 0 {
-        return ProgressBar::hidden();
-    }
-    // Hidden by indicatif itself when standard error is not a terminal.
-    let bar =
-        ProgressBar::with_draw_target(Some(points as u64 * reps), ProgressDrawTarget::stderr());
-    let style =
-        ProgressStyle::with_template("{bar:40.cyan/blue} {msg} · elapsed {elapsed} · ETA {eta}")
-            .expect("a valid template")
-            .progress_chars("█▉▊▋▌▍▎▏ ");
-    bar.set_style(style);
-    bar.set_message(format!("0/{points} points"));
-    bar
 }

@@ -7,12 +7,9 @@
 //! sweep written in one go, resumed, or merged from shards is byte for byte
 //! the same.
 
-use super::checkpoint::{OutDir, to_json_bytes};
 use super::{Estimate, Headline, Plan};
-use crate::error::Error;
 use crate::format::{fmt_num, num};
 use crate::model::Model;
-use crate::output::write_atomically;
 use crate::report::Report;
 use crate::scenario::Override;
 use serde_json::{Map, Value, json};
@@ -37,7 +34,8 @@ impl Row {
         model: &Model,
         outcomes: &[crate::metrics::Outcome],
     ) -> Row {
-        let report = Report::new(model, &plan.source.name, &plan.overrides(index), outcomes);
+        let overrides: Vec<String> = plan.overrides(index).into_iter().map(|o| o.raw).collect();
+        let report = Report::new(model, &plan.source.name, &overrides, outcomes);
         let estimates = Headline::ALL.iter().map(|h| h.estimate(&report)).collect();
         Row {
             index,
@@ -58,31 +56,6 @@ impl Row {
     pub fn days(&self) -> f64 {
         self.report.duration_s / crate::model::sites::DAY_S
     }
-}
-
-/// Reads the points the directory holds (`present`) into rows, and — when
-/// it holds every point — writes `results.csv`, `results.json` and the
-/// charts. Returns the rows, in index order.
-pub fn finish(
-    dir: &OutDir,
-    plan: &Plan,
-    models: &[Model],
-    present: &[bool],
-) -> Result<Vec<Row>, Error> {
-    let mut rows = Vec::new();
-    for (index, _) in present.iter().enumerate().filter(|(_, p)| **p) {
-        let outcomes = dir.read_point(index, plan, &models[index])?;
-        rows.push(Row::new(plan, index, &models[index], &outcomes));
-    }
-    if rows.len() == plan.points() {
-        super::charts::write_all(&dir.path, plan, &rows)?;
-        write_atomically(&dir.path.join("results.csv"), &csv(plan, &rows))?;
-        write_atomically(
-            &dir.path.join("results.json"),
-            &to_json_bytes(&json(plan, &rows)),
-        )?;
-    }
-    Ok(rows)
 }
 
 fn cell(x: Option<f64>) -> String {
@@ -175,7 +148,7 @@ pub fn json(plan: &Plan, rows: &[Row]) -> Value {
             "source": plan.source.name,
             "text": plan.source.text,
         },
-        "set": plan.sets,
+        "set": plan.sets.iter().map(|s| &s.raw).collect::<Vec<_>>(),
         "seed": seed,
         "reps": plan.reps,
         "grid": plan.grid.axes.iter().map(|a| json!({
@@ -218,7 +191,7 @@ pub fn summary(plan: &Plan, models: &[Model], rows: &[Row]) -> String {
     );
     let _ = writeln!(out, "scenario: {}", plan.source.name);
     for s in &plan.sets {
-        let _ = writeln!(out, "  --set {s}");
+        let _ = writeln!(out, "  --set {}", s.raw);
     }
     let cols: [(Headline, &str); 6] = [
         (Headline::FalseAlerts, "false al."),

@@ -4,7 +4,7 @@
 //! behind (see the module above).
 
 use super::client::{Chunk, Client};
-use super::{Feed, LiveOptions, LiveSummary, Speed, unix_now, wait_for_signal};
+use super::{Feed, LiveOptions, LiveSummary, Notice, Speed, unix_now, wait_for_signal};
 use crate::events::Event;
 use crate::events::Kind;
 use crate::events::ndjson::{KindCounts, Ndjson};
@@ -44,7 +44,7 @@ enum Stop {
     Interrupted,
 }
 
-pub(super) struct Broadcaster {
+pub(super) struct Broadcaster<'a> {
     format: Ndjson,
     options: LiveOptions,
     hello: Hello,
@@ -64,10 +64,17 @@ pub(super) struct Broadcaster {
     finished_tasks: Vec<JoinHandle<()>>,
     /// Tasks of clients disconnected for falling behind, finishing a line.
     kicked: Vec<AbortHandle>,
+    /// Told of clients coming and going.
+    notices: &'a mut dyn FnMut(Notice),
 }
 
-impl Broadcaster {
-    pub fn new(format: Ndjson, options: LiveOptions, hello: Hello) -> Self {
+impl<'a> Broadcaster<'a> {
+    pub fn new(
+        format: Ndjson,
+        options: LiveOptions,
+        hello: Hello,
+        notices: &'a mut dyn FnMut(Notice),
+    ) -> Self {
         let (joins_tx, joins) = mpsc::unbounded_channel();
         let (stop_tx, stop) = watch::channel(false);
         let drift = matches!(options.speed, Speed::Paced(_)).then(|| {
@@ -96,6 +103,7 @@ impl Broadcaster {
             stop_tx: Some(stop_tx),
             finished_tasks: Vec::new(),
             kicked: Vec::new(),
+            notices,
         }
     }
 
@@ -261,7 +269,7 @@ impl Broadcaster {
         let mut kept = Vec::with_capacity(self.clients.len());
         for c in std::mem::take(&mut self.clients) {
             if !c.has_room(chunk.lines, cap) {
-                self.overflowed(c, "");
+                self.overflowed(c, None);
             } else if c.offer(&chunk) {
                 kept.push(c);
             } else {
@@ -299,8 +307,7 @@ impl Broadcaster {
                 let mut kept = Vec::with_capacity(before);
                 for c in std::mem::take(&mut self.clients) {
                     if !c.has_room(lines, cap) && c.idle_for() >= STALLED {
-                        let why = format!(" and took none of it for {} ms", STALLED.as_millis());
-                        self.overflowed(c, &why);
+                        self.overflowed(c, Some(STALLED));
                     } else {
                         kept.push(c);
                     }
@@ -325,16 +332,15 @@ impl Broadcaster {
         }
     }
 
-    /// Disconnects a client whose buffer would overflow, saying so.
-    fn overflowed(&mut self, c: Client, why: &str) {
-        if !self.options.quiet {
-            crate::note!(
-                "survsim live: {} disconnected: fell {} lines behind (--client-buffer {}){why}",
-                c.peer,
-                c.queued(),
-                self.options.client_buffer
-            );
-        }
+    /// Disconnects a client whose buffer would overflow, saying so (and, at
+    /// `--speed max`, for how long it had taken nothing).
+    fn overflowed(&mut self, c: Client, stalled: Option<Duration>) {
+        (self.notices)(Notice::FellBehind {
+            peer: c.peer,
+            lines: c.queued(),
+            client_buffer: self.options.client_buffer,
+            stalled,
+        });
         self.summary.overflowed += 1;
         self.kicked.push(c.kick());
     }
@@ -354,10 +360,8 @@ impl Broadcaster {
         }
     }
 
-    fn left(&self, peer: SocketAddr) {
-        if !self.options.quiet {
-            crate::note!("survsim live: {peer} left");
-        }
+    fn left(&mut self, peer: SocketAddr) {
+        (self.notices)(Notice::Left(peer));
     }
 
     /// Takes in a new connection.
@@ -365,9 +369,7 @@ impl Broadcaster {
         let Some(client) = Client::spawn(stream, self.room.clone()) else {
             return;
         };
-        if !self.options.quiet {
-            crate::note!("survsim live: {} connected", client.peer);
-        }
+        (self.notices)(Notice::Connected(client.peer));
         self.summary.clients += 1;
         if self.origin.is_some() {
             client.send_line(&self.hello_line());

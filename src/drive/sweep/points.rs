@@ -8,6 +8,7 @@
 //! count or on the order in which items finish. Points are handed over as
 //! soon as their last replication is in, to be checkpointed.
 
+use super::Progress;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::metrics::Outcome;
@@ -16,16 +17,17 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Runs replications `0..reps` of each point in `todo` (indices into
-/// `models`) on up to `threads` threads. `on_rep` is called as each
-/// replication comes in, `on_point(index, outcomes)` as each point completes,
-/// with its outcomes in replication order. An error from `on_point` stops the
-/// workers after their current replication and is returned.
+/// `models`) on up to `threads` threads. `on_point(index, outcomes)` is
+/// called as each point completes, with its outcomes in replication order;
+/// `progress` hears of each replication as it comes in, and of each point
+/// once `on_point` has taken it. An error from `on_point` stops the workers
+/// after their current replication and is returned.
 pub fn run_points(
     models: &[Model],
     todo: &[usize],
     reps: u64,
     threads: usize,
-    on_rep: impl Fn(),
+    progress: &mut dyn FnMut(Progress),
     mut on_point: impl FnMut(usize, Vec<Outcome>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let reps = reps as usize;
@@ -65,8 +67,9 @@ pub fn run_points(
         drop(tx);
         let mut partial: HashMap<usize, Vec<Option<Outcome>>> = HashMap::new();
         let mut result = Ok(());
+        let mut done = 0;
         for (point, rep, outcome) in rx.iter() {
-            on_rep();
+            progress(Progress::Replication);
             let slots = partial.entry(point).or_insert_with(|| vec![None; reps]);
             slots[rep as usize] = Some(outcome);
             if slots.iter().all(Option::is_some) {
@@ -81,6 +84,11 @@ pub fn run_points(
                     stop.store(true, Ordering::Relaxed);
                     break;
                 }
+                done += 1;
+                progress(Progress::Point {
+                    done,
+                    of: todo.len(),
+                });
             }
         }
         drop(rx);

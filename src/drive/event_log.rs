@@ -22,10 +22,11 @@
 //! * an existing path that is not a regular file (a FIFO, `/dev/stdout`) —
 //!   written directly, as a stream.
 
-use super::ndjson::{KindCounts, Ndjson};
-use super::{Event, EventSink, Filter};
+use super::output::{Pending, Target, parent_dir, temporary_in};
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::events::ndjson::{KindCounts, Ndjson};
+use crate::events::{Event, EventSink, Filter};
 use crate::metrics::{Counts, Outcome};
 use crate::model::Model;
 use crossbeam_channel::{Receiver, Sender, bounded};
@@ -214,7 +215,7 @@ enum Output {
         tmp: Option<tempfile::NamedTempFile>,
         path: PathBuf,
         /// Registers the temporary file for removal on SIGINT/SIGTERM.
-        _pending: crate::output::Pending,
+        _pending: Pending,
     },
     /// A FIFO or device, written as it comes.
     Direct {
@@ -232,9 +233,9 @@ impl Output {
         let io_err = |context: String| move |source| Error::Io { context, source };
         // Symlinks lead to their target; FIFOs and devices are written, never
         // replaced; directories and the like are refused.
-        let path = match crate::output::Target::resolve(path)? {
-            crate::output::Target::Stdout => return Ok(Output::Stdout(io::stdout())),
-            crate::output::Target::Stream(real) => {
+        let path = match Target::resolve(path)? {
+            Target::Stdout => return Ok(Output::Stdout(io::stdout())),
+            Target::Stream(real) => {
                 let file = std::fs::OpenOptions::new()
                     .append(true)
                     .open(&real)
@@ -244,24 +245,19 @@ impl Output {
                     path: path.clone(),
                 });
             }
-            crate::output::Target::File(real) => real,
+            Target::File(real) => real,
         };
         let path = &path;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        crate::output::remove_stale_temporaries(dir);
-        let tmp = tempfile::Builder::new()
-            .prefix(&crate::output::temp_prefix("events-"))
-            .tempfile_in(dir)
-            // The error names the temporary file; the message names `dir`.
-            .map_err(crate::output::plain_os_error)
-            .map_err(io_err(format!(
+        let dir = parent_dir(path);
+        let tmp = temporary_in(
+            dir,
+            "events-",
+            format!(
                 "cannot write events to {}: cannot create a file in {}",
                 path.display(),
                 dir.display()
-            )))?;
+            ),
+        )?;
         // Temporary files are created private (0600); a log is an ordinary
         // file, readable by others as the umask allows for new files.
         #[cfg(unix)]
@@ -274,7 +270,7 @@ impl Output {
         // Held while the log is written (see remove_stale_temporaries).
         let _ = tmp.as_file().try_lock();
         Ok(Output::Atomic {
-            _pending: crate::output::Pending::track(tmp.path()),
+            _pending: Pending::track(tmp.path()),
             tmp: Some(tmp),
             path: path.clone(),
         })

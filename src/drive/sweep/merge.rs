@@ -5,12 +5,14 @@
 //! The shards must have the same manifest (the same sweep); every point must
 //! be in exactly one of them. Nothing is written unless both hold.
 
-use super::checkpoint::{self, OutDir, read_manifest};
-use super::{Plan, results};
+use super::dir::{OutDir, finish, point_files, read_manifest, read_point};
+use super::{SweepOutput, load_models};
 use crate::error::{Error, InputError};
+use crate::sweep::checkpoint::{difference, sweep_id};
+use crate::sweep::{Plan, results};
 use std::path::{Path, PathBuf};
 
-/// Flags of `survsim merge`.
+/// What `survsim merge` was asked to do.
 #[derive(Debug, Clone)]
 pub struct MergeOptions {
     /// Directory to merge into.
@@ -21,8 +23,6 @@ pub struct MergeOptions {
     pub force: bool,
     /// Threads for loading the points' scenarios.
     pub threads: usize,
-    /// No summary line on standard error.
-    pub quiet: bool,
 }
 
 fn bad(what: &Path, message: impl Into<String>) -> Error {
@@ -53,8 +53,9 @@ fn ranges(v: &[usize]) -> String {
     parts.join(", ")
 }
 
-/// Merges the shards; returns the summary table for standard output.
-pub fn merge(opts: &MergeOptions) -> Result<String, Error> {
+/// Merges the shards; returns the summary table, and a note saying what was
+/// merged.
+pub fn merge(opts: &MergeOptions) -> Result<SweepOutput, Error> {
     if opts.shards.is_empty() {
         return Err(InputError::whole("merge", "give at least one shard directory").into());
     }
@@ -78,7 +79,7 @@ pub fn merge(opts: &MergeOptions) -> Result<String, Error> {
                     format!(
                         "this shard is of a different sweep than {} ({})",
                         opts.shards[0].display(),
-                        checkpoint::difference(&m, first)
+                        difference(&m, first)
                     ),
                 ));
             }
@@ -100,7 +101,7 @@ pub fn merge(opts: &MergeOptions) -> Result<String, Error> {
     let mut owner: Vec<Option<usize>> = vec![None; plan.points()];
     let mut files: Vec<Option<PathBuf>> = vec![None; plan.points()];
     for (s, dir) in opts.shards.iter().enumerate() {
-        for (index, path) in checkpoint::point_files(dir)? {
+        for (index, path) in point_files(dir)? {
             if index >= plan.points() {
                 return Err(bad(
                     &path,
@@ -135,12 +136,12 @@ pub fn merge(opts: &MergeOptions) -> Result<String, Error> {
         .into());
     }
 
-    let models = plan.load_models(opts.threads)?;
-    let id = checkpoint::sweep_id(&manifest);
+    let models = load_models(&plan, opts.threads)?;
+    let id = sweep_id(&manifest);
     let mut contents = Vec::with_capacity(plan.points());
     for (index, path) in files.iter().enumerate() {
         let path = path.as_ref().expect("no point is missing");
-        checkpoint::read_point(path, &id, index, &plan, &models[index])?;
+        read_point(path, &id, index, &plan, &models[index])?;
         let bytes = std::fs::read(path).map_err(|source| Error::Io {
             context: format!("cannot read {}", path.display()),
             source,
@@ -157,17 +158,18 @@ pub fn merge(opts: &MergeOptions) -> Result<String, Error> {
         }
     }
     let present = vec![true; plan.points()];
-    let rows = results::finish(&dir, &plan, &models, &present)?;
-    if !opts.quiet {
-        eprintln!(
-            "merged {} points from {} shard director{} into {}",
-            plan.points(),
-            opts.shards.len(),
-            if opts.shards.len() == 1 { "y" } else { "ies" },
-            opts.out.display()
-        );
-    }
-    Ok(results::summary(&plan, &models, &rows))
+    let rows = finish(&dir, &plan, &models, &present)?;
+    let note = format!(
+        "merged {} points from {} shard director{} into {}",
+        plan.points(),
+        opts.shards.len(),
+        if opts.shards.len() == 1 { "y" } else { "ies" },
+        opts.out.display()
+    );
+    Ok(SweepOutput {
+        summary: results::summary(&plan, &models, &rows),
+        notes: vec![note],
+    })
 }
 
 #[cfg(test)]

@@ -37,17 +37,18 @@
 mod broadcast;
 mod client;
 
-use super::ndjson::{KindCounts, Ndjson};
-use super::{Event, EventSink, Filter};
 use crate::engine::Engine;
 use crate::error::{Error, InputError};
+use crate::events::ndjson::{KindCounts, Ndjson};
+use crate::events::{Event, EventSink, Filter};
 use crate::metrics::Counts;
 use crate::model::Model;
 use broadcast::{Broadcaster, Hello};
 use serde_json::{Value, json};
+use std::fmt;
 use std::net::SocketAddr;
 use std::ops::ControlFlow;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -103,8 +104,75 @@ pub struct LiveOptions {
     pub client_buffer: usize,
     /// Start the clock only once this many clients have connected.
     pub wait_clients: usize,
-    /// No per-client messages or summary on standard error.
-    pub quiet: bool,
+}
+
+/// What a live run has to tell its operator, as it happens. The library
+/// prints nothing: [`serve`] hands these to its caller, whose `Display`
+/// gives the line to show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// The feed is up. Always worth showing: it is how a caller that asked
+    /// for port 0 learns the port.
+    Serving {
+        /// The scenario file, or the built-in default.
+        source: String,
+        /// The address listened on.
+        address: SocketAddr,
+        /// How fast virtual time runs.
+        speed: Speed,
+    },
+    /// A client connected.
+    Connected(SocketAddr),
+    /// A client closed its connection.
+    Left(SocketAddr),
+    /// A client was disconnected for falling a whole buffer behind.
+    FellBehind {
+        /// The client.
+        peer: SocketAddr,
+        /// Lines it was behind.
+        lines: usize,
+        /// `--client-buffer`.
+        client_buffer: usize,
+        /// At `--speed max`: how long it had taken nothing.
+        stalled: Option<Duration>,
+    },
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::Serving {
+                source,
+                address,
+                speed,
+            } => write!(
+                f,
+                "survsim live: serving {source} on {address} at speed {} (Ctrl-C to stop)",
+                match speed {
+                    Speed::Paced(v) => format!("{v}×"),
+                    Speed::Max => "max".into(),
+                }
+            ),
+            Notice::Connected(peer) => write!(f, "survsim live: {peer} connected"),
+            Notice::Left(peer) => write!(f, "survsim live: {peer} left"),
+            Notice::FellBehind {
+                peer,
+                lines,
+                client_buffer,
+                stalled,
+            } => {
+                write!(
+                    f,
+                    "survsim live: {peer} disconnected: fell {lines} lines behind \
+                     (--client-buffer {client_buffer})"
+                )?;
+                match stalled {
+                    Some(idle) => write!(f, " and took none of it for {} ms", idle.as_millis()),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
 }
 
 /// What a live run did.
@@ -125,8 +193,14 @@ pub struct LiveSummary {
 
 /// Serves `model`'s events on `options.listen` until the run ends or a
 /// signal stops it. `source` (the scenario file, or the built-in default)
-/// is named in the `hello` line.
-pub fn serve(model: &Model, source: &str, options: &LiveOptions) -> Result<LiveSummary, Error> {
+/// is named in the `hello` line. `notices` hears of the feed starting and of
+/// clients coming and going.
+pub fn serve(
+    model: &Model,
+    source: &str,
+    options: &LiveOptions,
+    notices: &mut dyn FnMut(Notice),
+) -> Result<LiveSummary, Error> {
     let io_err = |context: String| move |source| Error::Io { context, source };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -139,14 +213,11 @@ pub fn serve(model: &Model, source: &str, options: &LiveOptions) -> Result<LiveS
     let address = listener
         .local_addr()
         .map_err(io_err(format!("cannot listen on {}", options.listen)))?;
-    // Always printed: it is how a caller that asked for port 0 learns the port.
-    crate::note!(
-        "survsim live: serving {source} on {address} at speed {} (Ctrl-C to stop)",
-        match options.speed {
-            Speed::Paced(v) => format!("{v}×"),
-            Speed::Max => "max".into(),
-        }
-    );
+    notices(Notice::Serving {
+        source: source.to_string(),
+        address,
+        speed: options.speed,
+    });
     let (feed_tx, feed_rx) = mpsc::channel::<Feed>(FEED_BATCHES);
     let filter = options.filter;
     std::thread::scope(|scope| {
@@ -163,7 +234,7 @@ pub fn serve(model: &Model, source: &str, options: &LiveOptions) -> Result<LiveS
             seed: model.seed,
             duration_s: model.duration_s,
         };
-        let broadcaster = Broadcaster::new(Ndjson::new(model), options.clone(), hello);
+        let broadcaster = Broadcaster::new(Ndjson::new(model), options.clone(), hello, notices);
         Ok(runtime.block_on(broadcaster.run(listener, feed_rx)))
     })
 }
@@ -219,7 +290,7 @@ fn unix_now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// One line for standard error: what was served, and how closely paced.
+/// One line for the operator: what was served, and how closely paced.
 pub fn summary_line(s: &LiveSummary) -> String {
     let mut line = format!(
         "survsim live: {} — {} events served to {} client{}, {} disconnected for falling behind",

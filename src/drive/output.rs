@@ -118,7 +118,8 @@ pub(crate) fn plain_os_error(e: io::Error) -> io::Error {
     }
 }
 
-fn parent_dir(path: &Path) -> &Path {
+/// The directory a file is in (`.` for a bare file name).
+pub(crate) fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -157,16 +158,15 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
         Target::File(p) => p,
     };
     let dir = parent_dir(&real);
-    remove_stale_temporaries(dir);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(""))
-        .tempfile_in(dir)
-        .map_err(plain_os_error)
-        .map_err(io_err(format!(
+    let mut tmp = temporary_in(
+        dir,
+        "",
+        format!(
             "cannot write {} (cannot create a file in {})",
             path.display(),
             dir.display()
-        )))?;
+        ),
+    )?;
     let _pending = Pending::track(tmp.path());
     // Held while the file is written: a later run's cleanup removes only
     // temporaries whose lock it can take, i.e. whose writer is gone.
@@ -205,21 +205,6 @@ pub fn write_stdout(contents: &[u8]) -> Result<(), Error> {
     }
 }
 
-/// Writes one line to standard error, ignoring failure: a closed or full
-/// standard error (`2>/dev/full`) must not turn a result into a panic.
-/// Use it through [`note!`](crate::note).
-pub fn note(args: std::fmt::Arguments) {
-    let _ = writeln!(io::stderr().lock(), "{args}");
-}
-
-/// `eprintln!` that cannot panic: see [`output::note`](crate::output::note).
-#[macro_export]
-macro_rules! note {
-    ($($arg:tt)*) => {
-        $crate::output::note(format_args!($($arg)*))
-    };
-}
-
 /// Temporary files being written, to remove if the process is interrupted
 /// (see [`remove_pending_temporaries`]).
 static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
@@ -248,8 +233,8 @@ impl Drop for Pending {
 /// Removes every temporary file still being written, and keeps the
 /// registry locked so that none is registered after: for a driver's
 /// SIGINT/SIGTERM handler, which exits right after (an interrupted run leaves
-/// no partial file behind). A SIGKILL cannot be caught; see
-/// [`remove_stale_temporaries`].
+/// no partial file behind). A SIGKILL cannot be caught: the next run in the
+/// directory removes what it left (`remove_stale_temporaries`).
 pub fn remove_pending_temporaries() {
     let pending = PENDING
         .lock()
@@ -259,6 +244,23 @@ pub fn remove_pending_temporaries() {
     }
     // Held until the process exits.
     std::mem::forget(pending);
+}
+
+/// Creates a temporary file of a kind (see [`temp_prefix`]) in `dir`, to
+/// be renamed into place, after removing those that killed runs left there
+/// (see [`remove_stale_temporaries`]). A failure is reported with `context`,
+/// which names the path the user gave rather than the temporary file.
+pub(crate) fn temporary_in(
+    dir: &Path,
+    kind: &str,
+    context: String,
+) -> Result<tempfile::NamedTempFile, Error> {
+    remove_stale_temporaries(dir);
+    tempfile::Builder::new()
+        .prefix(&temp_prefix(kind))
+        .tempfile_in(dir)
+        .map_err(plain_os_error)
+        .map_err(|source| Error::Io { context, source })
 }
 
 /// The prefix of survsim's temporary files of a kind (`""` for reports,
@@ -311,7 +313,7 @@ pub(crate) fn remove_stale_temporaries(dir: &Path) {
 }
 
 /// Whether `name` is exactly a survsim temporary file's name:
-/// `.survsim-` [`events-`] digits `-` six letters or digits.
+/// `.survsim-`, optionally `events-`, digits, `-`, six letters or digits.
 fn is_survsim_temporary(name: &str) -> bool {
     let Some(rest) = name.strip_prefix(".survsim-") else {
         return false;

@@ -1,0 +1,249 @@
+//! The flags, as clap parses them: every flag is defined here, and its help
+//! text is the manual. These are raw values (strings, paths, numbers);
+//! [`super::options`] turns them into validated options before anything
+//! runs.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Simulate live facial-recognition surveillance of a city: faces scanned,
+/// true and false alerts, wrongful stops and false arrests, per group.
+#[derive(Parser)]
+#[command(
+    name = "survsim",
+    version,
+    about,
+    long_about = None,
+    after_help = "A SCENARIO is a TOML file or the name of a bundled scenario; \
+                  `survsim scenarios` lists them, `survsim default` prints one to start from."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run a scenario (the built-in default if no file is given) and report.
+    Run(RunArgs),
+    /// Validate a scenario and print derived quantities without simulating.
+    Check(CheckArgs),
+    /// Run a grid of what-ifs (`--vary`), replicated on all cores, into a
+    /// directory of CSV, JSON and SVG charts; resumable and shardable.
+    Sweep(SweepArgs),
+    /// Combine the output directories of a sweep's shards (`--shard K/N`).
+    Merge(MergeArgs),
+    /// Print the built-in default scenario (a starting point for your own).
+    Default,
+    /// List the bundled scenarios, which any SCENARIO argument accepts by name.
+    Scenarios,
+    /// Run the bundled published-record scenarios and compare with the record.
+    Validate(ValidateArgs),
+    /// Find the load (or the matcher count) at which a pipeline target breaks.
+    Stress(StressArgs),
+    /// Run a scenario paced to the wall clock and serve its events as NDJSON
+    /// to any number of TCP clients (see docs/events.md).
+    Live(LiveArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ValidateArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(clap::Args)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML), or a bundled scenario's name (`survsim
+    /// scenarios` lists them). Without it, the built-in default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Override a scenario value, typed as in the file: `matcher.threshold=0.62`,
+    /// `sites[0].footfall_per_hour=900`, `simulation.duration=12h`. Repeatable.
+    #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Override the scenario's seed (0 to 2^63 − 1, as in the file, where
+    /// TOML integers are signed 64-bit).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Independent replications; with more than one, totals are means and a
+    /// 95 % interval is reported for each.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub reps: u64,
+    /// Run only replication R of the seed (0-based), e.g. to rerun an
+    /// outlier of `--reps N` on its own or with `--events`: the report is
+    /// that of a one-replication run, with replication R's figures.
+    #[arg(long, value_name = "R", conflicts_with = "reps")]
+    pub rep: Option<u64>,
+    /// Worker threads for replications (default: all cores). Results do not
+    /// depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Print no timing line on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write the latency histograms (capture → decision, alert → review,
+    /// capture → stop) to this file in HdrHistogram's interval-log format,
+    /// one interval per replication.
+    #[arg(long, value_name = "PATH")]
+    pub latency_log: Option<PathBuf>,
+    /// Write the run's events as NDJSON — one JSON object per line, in
+    /// virtual-time order (docs/events.md) — to this file (written whole or
+    /// not at all) or to standard output (`-`; the report then goes only to
+    /// `-o`). One replication: refused with --reps above 1.
+    #[arg(long, value_name = "PATH|-")]
+    pub events: Option<PathBuf>,
+    #[command(flatten)]
+    pub event_filter: EventFilterArgs,
+}
+
+#[derive(clap::Args)]
+pub struct EventFilterArgs {
+    /// Only these event kinds, comma-separated: capture, search, drop, alert,
+    /// review, dispatch, stop, arrest, lost (default: all).
+    #[arg(long, value_name = "KIND,...")]
+    pub events_kinds: Option<String>,
+    /// The share of faces whose capture, search and drop events are kept
+    /// (default 1: every face).
+    #[arg(long, value_name = "SHARE")]
+    pub capture_sample: Option<f64>,
+}
+
+#[derive(clap::Args)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Virtual seconds per wall-clock second (`1`: real time, `60`: an hour a
+    /// minute), or `max`: as fast as the slowest client that keeps reading (one that
+    /// stops reading is cut).
+    #[arg(long, default_value = "1", value_name = "N|max")]
+    pub speed: String,
+    /// Address to serve the feed on; loopback unless told otherwise (port 0:
+    /// any free port, printed on standard error).
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    #[command(flatten)]
+    pub event_filter: EventFilterArgs,
+    /// Lines a client may fall behind before it is disconnected.
+    #[arg(long, default_value_t = 100_000, value_name = "LINES")]
+    pub client_buffer: usize,
+    /// Start the clock only once this many clients have connected.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub wait_clients: usize,
+    /// No messages about clients, and no summary, on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub struct StressArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// A limit that must hold: `p99-decision-latency=2s`,
+    /// `p99.9-decision-latency=5s`, `drop-rate=0.001`, `utilisation=0.8`.
+    /// Repeatable.
+    #[arg(long = "target", value_name = "NAME=LIMIT", required = true)]
+    pub targets: Vec<String>,
+    /// Search the fewest servers per pool instead of the highest load.
+    #[arg(long, value_enum)]
+    pub solve: Option<Solve>,
+    /// With --solve matchers: the footfall factor to size the pools for.
+    #[arg(long, default_value_t = 1.0)]
+    pub load: f64,
+    /// Replications per probe.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub reps: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Solve {
+    /// The number of servers in every matcher pool.
+    Matchers,
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(clap::Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// A varied key: an inclusive range `matcher.threshold=0.55:0.70:0.01` or
+    /// a list `watchlist.size=1000,10000,100000`; any key `--set` takes.
+    /// Repeat for a grid (the Cartesian product, the first --vary outermost).
+    #[arg(long, value_name = "KEY.PATH=START:STOP:STEP|A,B,...", required = true)]
+    pub vary: Vec<String>,
+    /// Replications per point (the same seeds at every point, as `run --reps`).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub reps: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output directory: manifest, finished points, results.csv,
+    /// results.json, charts/. Rerunning the same command resumes.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Run only shard K of N (the points whose index is K-1 modulo N).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Discard a different sweep found in --out instead of stopping.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar or timing lines on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// Directory to write the merged sweep to.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The shards' output directories.
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Discard a different sweep found in --out instead of stopping.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No summary line on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// A readable table.
+    Table,
+    /// JSON with a stable schema (see README).
+    Json,
+}

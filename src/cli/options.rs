@@ -1,0 +1,299 @@
+//! From flags to validated options, in the manner of ripgrep's `HiArgs`:
+//! each command's raw flags ([`super::flags`]) become a value of the types
+//! the library takes — a loaded [`Scenario`], parsed overrides, a [`Grid`],
+//! [`Target`]s, a thread count within memory — or an error that names the
+//! flag at fault. Nothing runs until this has succeeded, and the library
+//! never sees a flag string.
+//!
+//! Checks run in the order a user reads the command: the scenario first,
+//! then the flags that depend on it. So of several mistakes the first is
+//! reported, always the same one.
+
+use super::flags::{
+    CheckArgs, EventFilterArgs, Format, LiveArgs, MergeArgs, RunArgs, ScenarioArgs, Solve,
+    StressArgs, SweepArgs, ValidateArgs,
+};
+use std::path::PathBuf;
+use survsim::drive::event_log::Destination;
+use survsim::drive::live::{LiveOptions, Speed};
+use survsim::drive::output::check_writable;
+use survsim::drive::replicate::{available_memory_bytes, default_threads, threads_within_memory};
+use survsim::drive::run::{RunMode, RunOptions};
+use survsim::drive::sweep::SweepOptions;
+use survsim::drive::sweep::merge::MergeOptions;
+use survsim::error::{Error, InputError};
+use survsim::events::Filter;
+use survsim::scenario::{Override, Scenario, ScenarioSource};
+use survsim::stress::Target;
+use survsim::sweep::{Grid, Plan, Shard};
+
+/// `--threads`, or all cores.
+fn threads(flag: Option<usize>) -> usize {
+    flag.unwrap_or_else(default_threads).max(1)
+}
+
+/// `--set KEY=VALUE`, each parsed.
+fn overrides(sets: &[String]) -> Result<Vec<Override>, InputError> {
+    sets.iter().map(|s| s.parse::<Override>()).collect()
+}
+
+impl ScenarioArgs {
+    /// The scenario, with `--set` and `--seed` applied, validated.
+    pub fn load(&self) -> Result<Scenario, Error> {
+        let source = ScenarioSource::from_arg(self.scenario.as_deref())?;
+        let mut overrides = overrides(&self.set)?;
+        if let Some(seed) = self.seed {
+            overrides.push(format!("simulation.seed={seed}").parse()?);
+        }
+        Ok(Scenario::load(source, &overrides)?)
+    }
+}
+
+impl EventFilterArgs {
+    fn filter(&self) -> Result<Filter, InputError> {
+        Filter::parse(self.events_kinds.as_deref(), self.capture_sample)
+    }
+
+    fn is_given(&self) -> bool {
+        self.events_kinds.is_some() || self.capture_sample.is_some()
+    }
+}
+
+/// Where `run`'s report goes.
+pub enum ReportTo {
+    /// Standard output.
+    Stdout,
+    /// `-o PATH`.
+    File(PathBuf),
+    /// Nowhere: `--events -` has standard output, and no `-o` is given.
+    Nowhere,
+}
+
+/// `survsim run`, validated.
+pub struct Run {
+    pub scenario: Scenario,
+    pub options: RunOptions,
+    pub format: Format,
+    pub report_to: ReportTo,
+    /// `--latency-log PATH`.
+    pub latency_log: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+impl RunArgs {
+    pub fn into_options(self) -> Result<Run, Error> {
+        let scenario = self.scenario.load()?;
+        // Fail before simulating, not after, if a result cannot be written.
+        for path in [&self.output, &self.latency_log].into_iter().flatten() {
+            check_writable(path)?;
+        }
+        // Each worker holds its own engine: as many as memory allows (F5).
+        let threads = threads_within_memory(
+            &scenario.model,
+            threads(self.threads),
+            available_memory_bytes(),
+        )?;
+        let mode = match &self.events {
+            None if self.event_filter.is_given() => {
+                return Err(InputError::whole(
+                    "--events-kinds/--capture-sample",
+                    "these choose what --events writes, and --events is not given",
+                )
+                .into());
+            }
+            None => match self.rep {
+                Some(rep) => RunMode::One(rep),
+                None => RunMode::Replications(self.reps),
+            },
+            Some(_) if self.reps > 1 => {
+                return Err(InputError::whole(
+                    "--events",
+                    "an event log is of one replication: drop --reps (use --rep R or --seed for another)",
+                )
+                .into());
+            }
+            Some(path) => RunMode::Logged {
+                rep: self.rep.unwrap_or(0),
+                destination: Destination::from_arg(path),
+                filter: self.event_filter.filter()?,
+            },
+        };
+        let report_to = match (self.output, &self.events) {
+            (Some(path), _) => ReportTo::File(path),
+            // Standard output carries the events; the report goes only to -o.
+            (None, Some(events)) if events.as_os_str() == "-" => ReportTo::Nowhere,
+            (None, _) => ReportTo::Stdout,
+        };
+        Ok(Run {
+            scenario,
+            options: RunOptions {
+                mode,
+                threads,
+                latency_log: self.latency_log.is_some(),
+            },
+            format: self.format,
+            report_to,
+            latency_log: self.latency_log,
+            quiet: self.quiet,
+        })
+    }
+}
+
+/// `survsim live`, validated.
+pub struct Live {
+    pub scenario: Scenario,
+    pub options: LiveOptions,
+    pub quiet: bool,
+}
+
+impl LiveArgs {
+    pub fn into_options(self) -> Result<Live, Error> {
+        let scenario = self.scenario.load()?;
+        let options = LiveOptions {
+            listen: self.listen,
+            speed: Speed::parse(&self.speed)?,
+            filter: self.event_filter.filter()?,
+            client_buffer: self.client_buffer.max(1),
+            wait_clients: self.wait_clients,
+        };
+        Ok(Live {
+            scenario,
+            options,
+            quiet: self.quiet,
+        })
+    }
+}
+
+/// What `survsim stress` searches for.
+pub enum Search {
+    /// The highest footfall factor meeting the targets.
+    Load,
+    /// The fewest servers per pool meeting them at a footfall factor.
+    Matchers { load: f64 },
+}
+
+/// `survsim stress`, validated.
+pub struct Stress {
+    pub scenario: Scenario,
+    pub targets: Vec<Target>,
+    pub search: Search,
+    pub reps: u64,
+    pub threads: usize,
+    pub format: Format,
+}
+
+impl StressArgs {
+    pub fn into_options(self) -> Result<Stress, Error> {
+        let scenario = self.scenario.load()?;
+        survsim::stress::check_model(&scenario.model, &scenario.source.name)?;
+        let targets = self
+            .targets
+            .iter()
+            .map(|t| t.parse())
+            .collect::<Result<Vec<Target>, InputError>>()?;
+        if !(self.load.is_finite() && self.load > 0.0) {
+            return Err(InputError::whole("--load", "expected a footfall factor above 0").into());
+        }
+        let search = match self.solve {
+            None => Search::Load,
+            Some(Solve::Matchers) => Search::Matchers { load: self.load },
+        };
+        // The fixed load (or the search's first, ×1) must be one `run` would
+        // accept (F6).
+        let first_load = match search {
+            Search::Load => 1.0,
+            Search::Matchers { load } => load,
+        };
+        survsim::drive::stress::check_load(&scenario.model, first_load)?;
+        Ok(Stress {
+            scenario,
+            targets,
+            search,
+            reps: self.reps,
+            threads: threads(self.threads),
+            format: self.format,
+        })
+    }
+}
+
+/// `survsim check`, validated.
+pub struct Check {
+    pub scenario: Scenario,
+    pub format: Format,
+}
+
+impl CheckArgs {
+    pub fn into_options(self) -> Result<Check, Error> {
+        Ok(Check {
+            scenario: self.scenario.load()?,
+            format: self.format,
+        })
+    }
+}
+
+/// `survsim validate`, validated.
+pub struct Validate {
+    pub threads: usize,
+    pub format: Format,
+}
+
+impl ValidateArgs {
+    pub fn into_options(self) -> Validate {
+        Validate {
+            threads: threads(self.threads),
+            format: self.format,
+        }
+    }
+}
+
+/// `survsim sweep`, validated.
+pub struct Sweep {
+    pub options: SweepOptions,
+    pub quiet: bool,
+}
+
+impl SweepArgs {
+    pub fn into_options(self) -> Result<Sweep, Error> {
+        let source = ScenarioSource::from_arg(self.scenario.scenario.as_deref())?;
+        let sets = overrides(&self.scenario.set)?;
+        let grid = Grid::parse(&self.vary)?;
+        let shard = self.shard.as_deref().map(Shard::parse).transpose()?;
+        let plan = Plan {
+            source,
+            sets,
+            seed: self.scenario.seed,
+            grid,
+            reps: self.reps,
+        };
+        Ok(Sweep {
+            options: SweepOptions {
+                plan,
+                shard,
+                threads: threads(self.threads),
+                out: self.out,
+                force: self.force,
+            },
+            quiet: self.quiet,
+        })
+    }
+}
+
+/// `survsim merge`, validated.
+pub struct Merge {
+    pub options: MergeOptions,
+    pub quiet: bool,
+}
+
+impl MergeArgs {
+    pub fn into_options(self) -> Merge {
+        Merge {
+            options: MergeOptions {
+                out: self.out,
+                shards: self.shards,
+                force: self.force,
+                threads: threads(self.threads),
+            },
+            quiet: self.quiet,
+        }
+    }
+}

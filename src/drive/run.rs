@@ -1,0 +1,125 @@
+//! Running `survsim run`: replications on all cores, or one replication
+//! with its events logged, gathered as they finish into a report.
+//!
+//! Replications are aggregated as they come in, in replication order, so
+//! memory stays bounded whatever `--reps` (see [`super::replicate`]). The
+//! wall-clock time is measured here, and comes back as a note beside the
+//! report, never inside it: the report stays reproducible.
+
+use super::event_log::{Destination, Logged, log_run};
+use super::replicate::for_each_replication;
+use crate::engine::run_replication;
+use crate::error::Error;
+use crate::events::Filter;
+use crate::format::fmt_num;
+use crate::metrics::{Metric, Outcome};
+use crate::report::{Gathered, LatencyLog, Report};
+use crate::scenario::Scenario;
+use std::time::Instant;
+
+/// Which replications to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunMode {
+    /// Replications `0..n`, on all cores.
+    Replications(u64),
+    /// Replication `r` alone.
+    One(u64),
+    /// Replication `r` alone, its events written to an NDJSON log.
+    Logged {
+        /// The replication.
+        rep: u64,
+        /// Where the log goes.
+        destination: Destination,
+        /// Which events it holds.
+        filter: Filter,
+    },
+}
+
+/// What `survsim run` was asked to do, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    /// Which replications.
+    pub mode: RunMode,
+    /// Worker threads: as many engines as fit in memory.
+    pub threads: usize,
+    /// Whether to keep the latency histograms for an HdrHistogram log.
+    pub latency_log: bool,
+}
+
+/// What a run gives back for the caller to print.
+#[derive(Debug)]
+pub struct RunOutput {
+    /// The report over the replications.
+    pub report: Report,
+    /// The latency histograms in HdrHistogram's interval-log format, one
+    /// interval per replication, if asked for.
+    pub latency_log: Option<Vec<u8>>,
+    /// Lines for the user (timing, events written), for standard error.
+    pub notes: Vec<String>,
+}
+
+/// Runs `scenario` as `options` say. `None` if the event log's reader
+/// closed the pipe: it has what it wanted, and there is nothing to report.
+pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput>, Error> {
+    let model = &scenario.model;
+    let started = Instant::now();
+    let mut events_written = None;
+    let mut gathered = Gathered::default();
+    let mut latency_log = LatencyLog::default();
+    let mut faces = 0u64;
+    let mut gather = |outcome: Outcome| {
+        faces += outcome.counts[Metric::FacesCaptured];
+        if options.latency_log {
+            latency_log.add(&outcome.latency);
+        }
+        gathered.add(outcome);
+    };
+    let reps = match &options.mode {
+        RunMode::Replications(reps) => {
+            for_each_replication(model, *reps, options.threads, |_, o| gather(o));
+            *reps
+        }
+        RunMode::One(rep) => {
+            gather(run_replication(model, *rep));
+            1
+        }
+        RunMode::Logged {
+            rep,
+            destination,
+            filter,
+        } => match log_run(model, *rep, destination, filter)? {
+            Logged::Complete { outcome, lines } => {
+                events_written = Some(lines);
+                gather(*outcome);
+                1
+            }
+            Logged::ReaderGone => return Ok(None),
+        },
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    let overrides: Vec<String> = scenario.overrides.iter().map(|o| o.raw.clone()).collect();
+    let report = Report::from_gathered(model, &scenario.source.name, &overrides, &gathered);
+    let threads = options.threads.min(reps as usize);
+    let mut notes = vec![format!(
+        "simulated {} faces in {:.2} s ({:.1} M faces/s on {} thread{})",
+        fmt_num(faces as f64, 0),
+        elapsed,
+        faces as f64 / elapsed.max(1e-9) / 1e6,
+        threads,
+        if threads == 1 { "" } else { "s" },
+    )];
+    if let Some(lines) = events_written {
+        notes.push(format!(
+            "wrote {} events ({} events/s)",
+            fmt_num(lines as f64, 0),
+            fmt_num(lines as f64 / elapsed.max(1e-9), 0)
+        ));
+    }
+    Ok(Some(RunOutput {
+        report,
+        latency_log: options
+            .latency_log
+            .then(|| latency_log.finish(model.duration_s)),
+        notes,
+    }))
+}

@@ -1,0 +1,261 @@
+//! A sweep's output directory: the manifest, checkpoints of finished points,
+//! and the results derived from them.
+//!
+//! ```text
+//! DIR/manifest.json      the plan: survsim version, command, scenario text,
+//!                        --set, --seed, grid, replications (written first)
+//! DIR/points/<i>.json    point i's replications, raw counts (one per point,
+//!                        written as soon as the point finishes)
+//! DIR/results.csv        } derived from the point files once DIR holds
+//! DIR/results.json       } every point
+//! DIR/charts/*.svg       }
+//! ```
+//!
+//! Every file is written atomically (a temporary file renamed into place), so
+//! killing a sweep at any moment loses no finished point and leaves no
+//! partial file; the temporary file of a write cut short is removed by the
+//! next run in the directory. A point file is checked to belong to the
+//! sweep before it is counted ([`crate::sweep::checkpoint`] has its format).
+//! One process at a time may
+//! work in a directory: it holds an advisory lock on the directory (on
+//! platforms where a directory can be opened as a file).
+
+use crate::drive::output::write_atomically;
+use crate::error::{Error, InputError};
+use crate::metrics::Outcome;
+use crate::model::Model;
+use crate::sweep::checkpoint::{decode_point, difference, sweep_id, to_json_bytes};
+use crate::sweep::results::{self, Row};
+use crate::sweep::{Plan, charts};
+use serde_json::Value;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Prefix of the temporary files of [`write_atomically`].
+const TEMP_PREFIX: &str = ".survsim-";
+
+fn io(context: String) -> impl FnOnce(std::io::Error) -> Error {
+    move |source| Error::Io { context, source }
+}
+
+/// Reads `DIR/manifest.json`: `None` if there is none.
+pub fn read_manifest(dir: &Path) -> Result<Option<Value>, Error> {
+    let path = dir.join("manifest.json");
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            InputError::whole(
+                path.display().to_string(),
+                format!("not a sweep manifest: {e}"),
+            )
+            .into()
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(format!("cannot read {}", path.display()))(e)),
+    }
+}
+
+/// A sweep's output directory, locked for this process.
+pub struct OutDir {
+    /// The directory.
+    pub path: PathBuf,
+    /// Hash of the manifest, written into every point file.
+    pub sweep_id: String,
+    _lock: Option<File>,
+}
+
+impl OutDir {
+    /// Creates or reopens `path` for the sweep with `manifest`: locks it,
+    /// removes temporary files left by a killed run, and checks that a
+    /// sweep already there is the same one. A different one is an input
+    /// error unless `force`, which removes its points, results and charts.
+    pub fn open(path: &Path, manifest: &Value, force: bool) -> Result<OutDir, Error> {
+        std::fs::create_dir_all(path.join("points"))
+            .map_err(io(format!("cannot create {}", path.display())))?;
+        let lock = lock(path)?;
+        for sub in [".", "points", "charts"] {
+            remove_files(&path.join(sub), |name| name.starts_with(TEMP_PREFIX))?;
+        }
+        let old = match read_manifest(path) {
+            Ok(m) => m,
+            Err(_) if force => None,
+            Err(e) => return Err(e),
+        };
+        let has_points = !point_files(path)?.is_empty();
+        let same = old.as_ref() == Some(manifest);
+        if !same {
+            if !force && (old.is_some() || has_points) {
+                let why = old.as_ref().map_or_else(
+                    || "it holds point files but no manifest.json".to_string(),
+                    |o| difference(o, manifest),
+                );
+                return Err(InputError::whole(
+                    format!("--out {}", path.display()),
+                    format!(
+                        "the directory holds a different sweep ({why}); \
+                         use --force to discard it, or another --out"
+                    ),
+                )
+                .into());
+            }
+            // Old points go before the new manifest is written, so that a
+            // crash in between cannot pair them with it.
+            remove_files(&path.join("points"), is_point_file)?;
+            remove_files(&path.join("charts"), |n| n.ends_with(".svg"))?;
+            remove_files(path, |n| n == "results.csv" || n == "results.json")?;
+            write_atomically(&path.join("manifest.json"), &to_json_bytes(manifest))?;
+        }
+        Ok(OutDir {
+            path: path.to_path_buf(),
+            sweep_id: sweep_id(manifest),
+            _lock: lock,
+        })
+    }
+
+    /// `DIR/points/<index>.json`.
+    pub fn point_path(&self, index: usize) -> PathBuf {
+        self.path.join("points").join(format!("{index}.json"))
+    }
+
+    /// Writes a finished point atomically.
+    pub fn write_point(&self, index: usize, bytes: &[u8]) -> Result<(), Error> {
+        write_atomically(&self.point_path(index), bytes)
+    }
+
+    /// Which points the directory holds, each checked to belong to `plan`.
+    pub fn scan_points(&self, plan: &Plan, models: &[Model]) -> Result<Vec<bool>, Error> {
+        let mut present = vec![false; plan.points()];
+        for (index, path) in point_files(&self.path)? {
+            if index >= plan.points() {
+                return Err(foreign(&path, "its index is outside the grid"));
+            }
+            read_point(&path, &self.sweep_id, index, plan, &models[index])?;
+            present[index] = true;
+        }
+        Ok(present)
+    }
+
+    /// Reads point `index` back.
+    pub fn read_point(
+        &self,
+        index: usize,
+        plan: &Plan,
+        model: &Model,
+    ) -> Result<Vec<Outcome>, Error> {
+        read_point(&self.point_path(index), &self.sweep_id, index, plan, model)
+    }
+}
+
+fn lock(path: &Path) -> Result<Option<File>, Error> {
+    // A directory can be opened and locked like a file on Unix; elsewhere
+    // the sweep runs without the lock.
+    let Ok(file) = File::open(path) else {
+        return Ok(None);
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(InputError::whole(
+            format!("--out {}", path.display()),
+            "another survsim process is working in this directory; wait for it, or choose another --out",
+        )
+        .into()),
+        Err(std::fs::TryLockError::Error(_)) => Ok(None),
+    }
+}
+
+fn is_point_file(name: &str) -> bool {
+    name.strip_suffix(".json")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The point files in `DIR/points`, by index.
+pub fn point_files(dir: &Path) -> Result<Vec<(usize, PathBuf)>, Error> {
+    let points = dir.join("points");
+    let entries = match std::fs::read_dir(&points) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(format!("cannot read {}", points.display()))(e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(io(format!("cannot read {}", points.display())))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_point_file(&name) {
+            let index = name
+                .trim_end_matches(".json")
+                .parse::<usize>()
+                .unwrap_or(usize::MAX);
+            files.push((index, entry.path()));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn remove_files(dir: &Path, pick: impl Fn(&str) -> bool) -> Result<(), Error> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(format!("cannot read {}", dir.display()))(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io(format!("cannot read {}", dir.display())))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if pick(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(entry.path())
+                .map_err(io(format!("cannot remove {}", entry.path().display())))?;
+        }
+    }
+    Ok(())
+}
+
+fn foreign(path: &Path, why: &str) -> Error {
+    InputError::whole(
+        path.display().to_string(),
+        format!(
+            "not a point of this sweep ({why}); delete it, or rerun with --force to start over"
+        ),
+    )
+    .into()
+}
+
+/// Reads a point file and checks that it is point `index` of the sweep.
+pub fn read_point(
+    path: &Path,
+    sweep_id: &str,
+    index: usize,
+    plan: &Plan,
+    model: &Model,
+) -> Result<Vec<Outcome>, Error> {
+    let bytes = std::fs::read(path).map_err(io(format!("cannot read {}", path.display())))?;
+    decode_point(&bytes, sweep_id, index, plan, model).map_err(|why| foreign(path, &why))
+}
+
+/// Reads the points the directory holds (`present`) into rows, and — when
+/// it holds every point — writes the charts, `results.csv` and
+/// `results.json`. Returns the rows, in index order.
+pub fn finish(
+    dir: &OutDir,
+    plan: &Plan,
+    models: &[Model],
+    present: &[bool],
+) -> Result<Vec<Row>, Error> {
+    let mut rows = Vec::new();
+    for (index, _) in present.iter().enumerate().filter(|(_, p)| **p) {
+        let outcomes = dir.read_point(index, plan, &models[index])?;
+        rows.push(Row::new(plan, index, &models[index], &outcomes));
+    }
+    if rows.len() == plan.points() {
+        let charts_dir = dir.path.join("charts");
+        std::fs::create_dir_all(&charts_dir)
+            .map_err(io(format!("cannot create {}", charts_dir.display())))?;
+        for (name, svg) in charts::render_all(plan, &rows) {
+            write_atomically(&charts_dir.join(name), svg.as_bytes())?;
+        }
+        write_atomically(&dir.path.join("results.csv"), &results::csv(plan, &rows))?;
+        write_atomically(
+            &dir.path.join("results.json"),
+            &to_json_bytes(&results::json(plan, &rows)),
+        )?;
+    }
+    Ok(rows)
+}

@@ -1,0 +1,194 @@
+//! Running a sweep: every point's replications on all cores, each finished
+//! point checkpointed into the output directory as soon as its last
+//! replication is in, and the results written once the directory holds
+//! every point.
+//!
+//! What a sweep computes — the plan, the grid, the point-file format, the
+//! results and charts — is [`crate::sweep`], which does no I/O. This module
+//! is its driver: threads ([`points`]), files ([`dir`]) and the merging of
+//! shards ([`merge`]). It prints nothing: progress goes to a callback as
+//! [`Progress`] events, and what a user should be told comes back as notes
+//! in [`SweepOutput`], for the caller to print (or not, with `-q`).
+//!
+//! ```no_run
+//! use survsim::drive::sweep::{SweepOptions, sweep};
+//! use survsim::scenario::ScenarioSource;
+//! use survsim::sweep::{Grid, Plan};
+//!
+//! let plan = Plan {
+//!     source: ScenarioSource::builtin_default(),
+//!     sets: Vec::new(),
+//!     seed: None,
+//!     grid: Grid::parse(&["matcher.threshold=0.58:0.64:0.02".to_string()]).unwrap(),
+//!     reps: 4,
+//! };
+//! let options = SweepOptions {
+//!     plan,
+//!     shard: None,
+//!     threads: 2,
+//!     out: "sweep-out".into(),
+//!     force: false,
+//! };
+//! let output = sweep(&options, &mut |_progress| {}).unwrap();
+//! print!("{}", output.summary);
+//! ```
+
+pub mod dir;
+pub mod merge;
+pub mod points;
+
+use crate::error::{Error, InputError};
+use crate::model::Model;
+use crate::sweep::checkpoint::encode_point;
+use crate::sweep::{Plan, Shard, results};
+use dir::OutDir;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What `survsim sweep` was asked to do, validated.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    /// The scenario, the overrides, the grid and the replications.
+    pub plan: Plan,
+    /// Run only this shard's points.
+    pub shard: Option<Shard>,
+    /// Worker threads.
+    pub threads: usize,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Discard an existing sweep in `out` that differs from this one.
+    pub force: bool,
+}
+
+/// How far a sweep has got, as it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// The points left to run are known: `points` of them, `reps`
+    /// replications each.
+    Started {
+        /// Points to run.
+        points: usize,
+        /// Replications per point.
+        reps: u64,
+    },
+    /// One more replication is in.
+    Replication,
+    /// One more point is in and checkpointed: `done` of `of`.
+    Point {
+        /// Points checkpointed so far.
+        done: usize,
+        /// Points to run.
+        of: usize,
+    },
+    /// Running is over (finished or failed); the results come next.
+    Finished,
+}
+
+/// What a sweep (or a merge) gives back for the caller to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepOutput {
+    /// The summary table, for standard output.
+    pub summary: String,
+    /// Lines for the user (timing, where the results are), for standard error.
+    pub notes: Vec<String>,
+}
+
+/// Runs a sweep (or one shard of it) into `opts.out`, skipping the points
+/// already there, and writes the results once the directory holds every
+/// point. `progress` hears of every replication and point as it comes in.
+pub fn sweep(
+    opts: &SweepOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SweepOutput, Error> {
+    let started = Instant::now();
+    let plan = &opts.plan;
+    let threads = opts.threads.max(1);
+    let models = load_models(plan, threads)?;
+    let dir = OutDir::open(&opts.out, &plan.manifest(), opts.force)?;
+    let mut present = dir.scan_points(plan, &models)?;
+    let shard = opts.shard;
+    let todo: Vec<usize> = (0..plan.points())
+        .filter(|&i| !present[i] && shard.is_none_or(|s| s.contains(i)))
+        .collect();
+    let skipped = (0..plan.points())
+        .filter(|&i| present[i] && shard.is_none_or(|s| s.contains(i)))
+        .count();
+
+    progress(Progress::Started {
+        points: todo.len(),
+        reps: plan.reps,
+    });
+    let ran = points::run_points(
+        &models,
+        &todo,
+        plan.reps,
+        threads,
+        progress,
+        |index, outcomes| {
+            let bytes = encode_point(&dir.sweep_id, index, plan, &outcomes);
+            dir.write_point(index, &bytes)?;
+            present[index] = true;
+            Ok(())
+        },
+    );
+    progress(Progress::Finished);
+    ran?;
+
+    let rows = dir::finish(&dir, plan, &models, &present)?;
+    let secs = started.elapsed().as_secs_f64();
+    let mut line = format!(
+        "swept {} point{} × {} replication{} in {:.2} s ({:.1} points/s on {} thread{})",
+        todo.len(),
+        if todo.len() == 1 { "" } else { "s" },
+        plan.reps,
+        if plan.reps == 1 { "" } else { "s" },
+        secs,
+        todo.len() as f64 / secs.max(1e-9),
+        threads,
+        if threads == 1 { "" } else { "s" },
+    );
+    if skipped > 0 {
+        line += &format!("; {skipped} already done");
+    }
+    let whereabouts = if rows.len() == plan.points() {
+        format!("results in {}", opts.out.display())
+    } else {
+        format!(
+            "{} holds {} of {} points; run the other shards, then `survsim merge`",
+            opts.out.display(),
+            rows.len(),
+            plan.points()
+        )
+    };
+    Ok(SweepOutput {
+        summary: results::summary(plan, &models, &rows),
+        notes: vec![line, whereabouts],
+    })
+}
+
+/// Loads and validates every point's model, on up to `threads` threads.
+/// The first invalid point (by index) is the error.
+pub fn load_models(plan: &Plan, threads: usize) -> Result<Vec<Model>, InputError> {
+    let n = plan.points();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = crossbeam_channel::unbounded();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, n) {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let _ = tx.send((i, plan.load(i).map(|s| s.model)));
+                }
+            });
+        }
+    });
+    drop(tx);
+    let mut loaded: Vec<(usize, Result<Model, InputError>)> = rx.iter().collect();
+    loaded.sort_by_key(|(i, _)| *i);
+    loaded.into_iter().map(|(_, m)| m).collect()
+}
