@@ -18,6 +18,9 @@ pub const MAX_KEY_SEGMENTS: usize = 64;
 /// One `key.path=value` override.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
+    /// The flag it was given with: `--set`, or `--vary` for a sweep's grid
+    /// values. Errors name it.
+    pub flag: &'static str,
     /// As given on the command line.
     pub raw: String,
     /// Parsed path (array elements chosen by name are resolved when applied).
@@ -29,8 +32,16 @@ pub struct Override {
 impl FromStr for Override {
     type Err = InputError;
 
+    /// Parses a `--set` override.
     fn from_str(raw: &str) -> Result<Self, InputError> {
-        let bad = |msg: &str| InputError::whole(format!("--set {}", abbreviate(raw)), msg);
+        Override::parse("--set", raw)
+    }
+}
+
+impl Override {
+    /// Parses `key.path=value`, given with `flag`.
+    pub fn parse(flag: &'static str, raw: &str) -> Result<Self, InputError> {
+        let bad = |msg: &str| InputError::whole(format!("{flag} {}", abbreviate(raw)), msg);
         let (key, value) = raw
             .split_once('=')
             .ok_or_else(|| bad("expected key.path=value, e.g. matcher.threshold=0.62"))?;
@@ -65,10 +76,16 @@ impl FromStr for Override {
             )));
         }
         Ok(Override {
+            flag,
             raw: raw.to_string(),
             path,
             value: parse_value(value.trim()),
         })
+    }
+
+    /// The flag and its argument, as errors name them: `--set key=value`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.flag, self.raw)
     }
 }
 
@@ -106,7 +123,7 @@ impl Override {
             &mut created,
         )
         .map_err(|message| InputError {
-            source_name: format!("--set {}", self.raw),
+            source_name: self.label(),
             key_path: Some(
                 self.raw
                     .split_once('=')

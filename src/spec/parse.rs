@@ -12,8 +12,8 @@ pub struct Parsed<'a> {
     /// The file.
     pub file: ScenarioFile,
     source: &'a ScenarioSource,
-    /// Each override as given, with the key path it owns (see [`Override::apply`]).
-    owned: Vec<(&'a str, KeyPath)>,
+    /// Each override's flag and text (`--set key=value`), with the key path it owns (see [`Override::apply`]).
+    owned: Vec<(String, KeyPath)>,
 }
 
 impl<'a> Parsed<'a> {
@@ -35,7 +35,7 @@ impl<'a> Parsed<'a> {
                 error.source_name = format!("{} (with {})", source.name, error.source_name);
                 error
             })?;
-            owned.push((set.raw.as_str(), path));
+            owned.push((set.label(), path));
         }
         let file = serde_path_to_error::deserialize(strict::Strict(toml::Value::Table(table)))
             .map_err(|error| deserialize_error(source, &owned, error))?;
@@ -57,7 +57,7 @@ impl<'a> Parsed<'a> {
 /// A deserialization error at the key it is about, in the user's words.
 fn deserialize_error(
     source: &ScenarioSource,
-    owned: &[(&str, KeyPath)],
+    owned: &[(String, KeyPath)],
     error: serde_path_to_error::Error<toml::de::Error>,
 ) -> InputError {
     let mut path = KeyPath(
@@ -104,16 +104,16 @@ fn deserialize_error(
 /// (or names the `--set` that introduced it).
 fn locate(
     source: &ScenarioSource,
-    owned: &[(&str, KeyPath)],
+    owned: &[(String, KeyPath)],
     error: ValidationError,
 ) -> InputError {
     let key = error.path.to_string();
     let covers = |set: &KeyPath| {
         error.path.0.len() >= set.0.len() && error.path.0[..set.0.len()] == set.0[..]
     };
-    if let Some((raw, _)) = owned.iter().rev().find(|(_, set)| covers(set)) {
+    if let Some((label, _)) = owned.iter().rev().find(|(_, set)| covers(set)) {
         return InputError {
-            source_name: format!("{} (with --set {raw})", source.name),
+            source_name: format!("{} (with {label})", source.name),
             key_path: Some(key),
             line_col: None,
             message: error.message,

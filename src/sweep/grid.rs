@@ -304,12 +304,15 @@ impl Grid {
             .collect()
     }
 
-    /// The overrides of point `index`, parsed: they cannot fail, since
-    /// [`Axis::parse`] checked each key with a value.
+    /// The overrides of point `index`, parsed as `--vary` gave them (errors
+    /// name that flag): they cannot fail, since [`Axis::parse`] checked each
+    /// key with a value.
     pub fn overrides(&self, index: usize) -> Vec<Override> {
         self.sets(index)
             .iter()
-            .map(|set| set.parse().expect("a grid's keys are checked when parsed"))
+            .map(|set| {
+                Override::parse("--vary", set).expect("a grid's keys are checked when parsed")
+            })
             .collect()
     }
 }

@@ -67,19 +67,9 @@ impl Plan {
     }
 
     /// Loads point `index`'s scenario. An error caused by a grid value names
-    /// the `--vary` flag rather than `--set`.
+    /// the `--vary` flag, which its override carries.
     pub fn load(&self, index: usize) -> Result<Scenario, InputError> {
-        Scenario::load(self.source.clone(), &self.overrides(index)).map_err(|mut e| {
-            // The scenario loader names every override `--set`: it does not
-            // know which flag gave it. (Once `Override` carries its flag,
-            // this rewrite goes.)
-            for set in self.grid.sets(index) {
-                e.source_name = e
-                    .source_name
-                    .replace(&format!("--set {set}"), &format!("--vary {set}"));
-            }
-            e
-        })
+        Scenario::load(self.source.clone(), &self.overrides(index))
     }
 
     /// The command that makes this sweep, in a canonical spelling. It leaves
