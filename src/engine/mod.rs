@@ -47,11 +47,11 @@
 //! Memory is one 16-byte [`Resident`] record per resident.
 
 mod capture;
-pub mod pipeline;
+pub(crate) mod pipeline;
 pub(crate) mod queue;
 mod resident;
 pub(crate) mod resource;
-pub mod response;
+pub(crate) mod response;
 mod wanted;
 
 pub use resident::Resident;
