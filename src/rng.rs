@@ -31,6 +31,8 @@ pub const STREAM_SITE_TIMES: u64 = 0x5449_4d45;
 pub const STREAM_POOL: u64 = 0x504f_4f4c;
 /// Stream label: each resident's lookalike propensity.
 pub const STREAM_LOOKALIKE: u64 = 0x4c4f_4f4b;
+/// Stream label: each resident's activity (with `activity_spread`).
+pub const STREAM_ACTIVITY: u64 = 0x4143_5456;
 /// Stream label: the alert → review → stop → arrest chain.
 pub const STREAM_RESPONSE: u64 = 0x5245_5350;
 /// Key label: event logs only — the keyed hashes of face numbers that choose

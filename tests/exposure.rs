@@ -65,6 +65,156 @@ fn captures_per_resident_are_poisson_without_zones() {
         (n * all3 * (1.0 - all3)).sqrt(),
     );
     assert_eq!(pooled.distinct_sites[4], 0, "three sites cannot make four");
+    // The library's closed form is the same product.
+    let expected = sc.model.expected().trackable;
+    assert!(
+        (expected - 200_000.0 * all3).abs() < 1e-6 * expected,
+        "expected trackable {expected} vs {}",
+        200_000.0 * all3
+    );
+}
+
+/// `FLAT` at 384,000 faces a day (1.92 per resident, the issue's example),
+/// with each resident's activity Gamma of mean 1 and shape 0.5.
+const SPREAD: &str = r#"
+    [simulation]
+    duration = "24h"
+    seed = 23
+    [population]
+    residents = 200000
+    activity_spread = { shape = 0.5 }
+    [[sites]]
+    name = "a"
+    footfall_per_hour = 8000
+    [[sites]]
+    name = "b"
+    footfall_per_hour = 4800
+    [[sites]]
+    name = "c"
+    footfall_per_hour = 3200
+    [watchlist]
+    size = 20000
+    wanted_present = 400
+    [matcher]
+    threshold = 0.57
+"#;
+
+/// E[e^(−a c)] for a Gamma of mean 1 and shape k: (1 + c/k)^(−k).
+fn gamma_laplace(k: f64, c: f64) -> f64 {
+    (1.0 + c / k).powf(-k)
+}
+
+#[test]
+fn activity_spread_makes_captures_negative_binomial() {
+    let k: f64 = 0.5;
+    let lambda: f64 = 384_000.0 / 200_000.0;
+    let sc = scenario(SPREAD, &[]);
+    let reps = 4;
+    let outcomes = run_replications(&sc.model, reps, 2);
+    let n = reps as f64 * 200_000.0;
+    let mut pooled = survsim::metrics::Exposure::default();
+    for o in &outcomes {
+        pooled.add(&o.exposure);
+    }
+    // Captures per resident: negative binomial of mean λ and shape k,
+    // P(0) = (k / (k + λ))^k, P(j + 1) = P(j) (j + k) / (j + 1) · λ / (k + λ).
+    let mut pj = (k / (k + lambda)).powf(k);
+    for j in 0..10usize {
+        assert_within_4se(
+            &format!("residents captured {j} times"),
+            pooled.captures[j] as f64,
+            n * pj,
+            (n * pj * (1.0 - pj)).sqrt(),
+        );
+        pj *= (j as f64 + k) / (j as f64 + 1.0) * lambda / (k + lambda);
+    }
+    // Scanned at least once: 1 − (1 + λ/k)^(−k) = 54.5 %, not the 85.3 % of
+    // everyone alike.
+    let scanned = 1.0 - gamma_laplace(k, lambda);
+    assert!((scanned - 0.5455).abs() < 1e-4, "{scanned}");
+    let expected = sc.model.expected();
+    assert!((expected.people_scanned / 200_000.0 - scanned).abs() < 1e-9);
+    assert_within_4se(
+        "people scanned",
+        total(&outcomes, Metric::PeopleScanned),
+        n * scanned,
+        (n * scanned * (1.0 - scanned)).sqrt(),
+    );
+    // Trackable (all three sites): by inclusion–exclusion over the sites not
+    // seen, each term a Laplace transform — an independent check of the
+    // library's quadrature.
+    let l = [0.96f64, 0.576, 0.384];
+    let all3 = 1.0 - l.iter().map(|&x| gamma_laplace(k, x)).sum::<f64>()
+        + gamma_laplace(k, l[0] + l[1])
+        + gamma_laplace(k, l[0] + l[2])
+        + gamma_laplace(k, l[1] + l[2])
+        - gamma_laplace(k, lambda);
+    assert!(
+        (expected.trackable / 200_000.0 - all3).abs() < 1e-7,
+        "quadrature {} vs closed form {all3}",
+        expected.trackable / 200_000.0
+    );
+    let observed = (pooled.distinct_sites[3] + pooled.distinct_sites[4]) as f64;
+    assert_within_4se(
+        "trackable",
+        observed,
+        n * all3,
+        (n * all3 * (1.0 - all3)).sqrt(),
+    );
+    // Wanted people with a true alert: 1 − E[e^(−a λ TPIR)] each, exact
+    // with arrests too (the first true alert comes before any arrest).
+    let wanted = reps as f64 * 400.0;
+    let p = expected.wanted_alerted / 400.0;
+    let tpir = sc.model.groups[0].averaged.tpir;
+    assert!((p - (1.0 - gamma_laplace(k, lambda * tpir))).abs() < 1e-9);
+    assert_within_4se(
+        "wanted people alerted",
+        total(&outcomes, Metric::WantedAlerted),
+        wanted * p,
+        (wanted * p * (1.0 - p)).sqrt(),
+    );
+    // False alerts in total are unchanged by spread (activity has mean 1);
+    // people with two or more are not: negative binomial too.
+    assert_poisson(
+        "false alerts",
+        total(&outcomes, Metric::FalseAlerts),
+        reps as f64 * expected.false_alerts,
+    );
+    let repeat = expected.groups[0].repeat_false_alert_people;
+    assert_poisson(
+        "people with ≥ 2 false alerts",
+        outcomes
+            .iter()
+            .map(|o| o.groups[0][GroupMetric::RepeatFalseAlerts] as f64)
+            .sum(),
+        reps as f64 * repeat,
+    );
+}
+
+#[test]
+fn activity_spread_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    for (set, needle) in [
+        (
+            "population.activity_spread.shape=0",
+            "population.activity_spread.shape",
+        ),
+        ("population.activity_spread.shape=-1", "Gamma shape"),
+        ("population.activity_spread.spread=1", "unknown key"),
+    ] {
+        let path = scenario_file(dir.path(), "spread.toml", SPREAD);
+        let (code, err) = exit_of(&["run", path.to_str().unwrap(), "--set", set]);
+        assert_eq!(code, 2, "{set}: {err}");
+        assert!(err.contains(needle), "{set}: {err}");
+    }
+    let batch = SPREAD.replace("seed = 23", "seed = 23\n    mode = \"batch\"");
+    let path = scenario_file(dir.path(), "batch.toml", &batch);
+    let (code, err) = exit_of(&["run", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("activity_spread") && err.contains("batch"),
+        "{err}"
+    );
 }
 
 #[test]

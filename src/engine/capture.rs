@@ -7,6 +7,7 @@
 //! person is set aside to be searched in time order ([`super::wanted`]).
 
 use super::Resident;
+use super::activity::Activity;
 use super::pipeline::{Face, NO_ALERT};
 use super::response::{Alert, NOT_WANTED, search_outcome};
 use super::wanted::{WantedFace, defer_wanted};
@@ -36,6 +37,13 @@ pub(super) struct Collected<'a> {
     pub(super) faces: &'a mut Vec<Face>,
     pub(super) wanted: &'a mut Vec<WantedFace>,
     pub(super) recorder: Option<&'a mut Recorder>,
+}
+
+/// Who can pass: every resident's record and, with activity spread, who
+/// within a block is likelier to.
+pub(super) struct People<'a> {
+    pub(super) residents: &'a mut [Resident],
+    pub(super) activity: Option<&'a Activity>,
 }
 
 /// An active stretch of one site's cameras within one hour.
@@ -75,8 +83,8 @@ pub(super) fn poisson(rng: &mut SimRng, mean: f64) -> u64 {
     Poisson::new(mean).map_or(0, |d| d.sample(rng) as u64)
 }
 
-/// Captures `n` faces of `block`'s members during `interval`, searches each
-/// one, and collects the alerts — with `PIPELINE`, every face with its capture time,
+/// Captures `n` faces of `block`'s members during `interval` — each member
+/// alike, or weighted by their `activity` —, searches each one, and collects the alerts — with `PIPELINE`, every face with its capture time,
 /// and with `EVENTS`, the sampled faces' events. This is the hot loop of the
 /// simulator.
 #[inline]
@@ -86,9 +94,13 @@ pub(super) fn capture_block<const PIPELINE: bool, const EVENTS: bool>(
     n: u64,
     interval: Interval,
     rngs: &mut SiteStreams,
-    residents: &mut [Resident],
+    people: People,
     out: &mut Collected,
 ) {
+    let People {
+        residents,
+        activity,
+    } = people;
     if n == 0 || block.passers() == 0 {
         return;
     }
@@ -105,9 +117,27 @@ pub(super) fn capture_block<const PIPELINE: bool, const EVENTS: bool>(
     while left > 0 {
         let batch = &mut picked[..left.min(BATCH as u64) as usize];
         left -= batch.len() as u64;
-        for slot in batch.iter_mut() {
-            *slot = below(rngs.arrivals.next_u64(), size) as u32;
-            prefetch(&members[*slot as usize]);
+        match activity {
+            None => {
+                for slot in batch.iter_mut() {
+                    *slot = below(rngs.arrivals.next_u64(), size) as u32;
+                    prefetch(&members[*slot as usize]);
+                }
+            }
+            // Weighted by activity: the alias entries are fetched a batch
+            // ahead too, then the residents they pick.
+            Some(activity) => {
+                let mut words = [0u64; BATCH];
+                let words = &mut words[..batch.len()];
+                for word in words.iter_mut() {
+                    *word = rngs.arrivals.next_u64();
+                    prefetch(activity.entry(block, size, *word));
+                }
+                for (slot, &word) in batch.iter_mut().zip(words.iter()) {
+                    *slot = activity.pick(block, size, word);
+                    prefetch(&members[*slot as usize]);
+                }
+            }
         }
         for &member in batch.iter() {
             if member < block.wanted {

@@ -46,6 +46,7 @@
 //! three random words, an update of the resident's record and a comparison.
 //! Memory is one 16-byte [`Resident`] record per resident.
 
+mod activity;
 mod capture;
 pub(crate) mod pipeline;
 pub(crate) mod queue;
@@ -61,10 +62,11 @@ use crate::metrics::{CAPTURE_BUCKETS, GroupMetric, Metric, Outcome};
 use crate::model::sites::HOUR_S;
 use crate::model::{Mode, Model};
 use crate::rng::{
-    STREAM_LOOKALIKE, STREAM_POOL, STREAM_RESPONSE, STREAM_SITE_ARRIVALS, STREAM_SITE_SEARCH,
-    STREAM_SITE_TIMES, stream,
+    STREAM_ACTIVITY, STREAM_LOOKALIKE, STREAM_POOL, STREAM_RESPONSE, STREAM_SITE_ARRIVALS,
+    STREAM_SITE_SEARCH, STREAM_SITE_TIMES, stream,
 };
-use capture::{Collected, Interval, SiteStreams, capture_block, poisson, search_face};
+use activity::Activity;
+use capture::{Collected, Interval, People, SiteStreams, capture_block, poisson, search_face};
 use pipeline::{Face, PipelineOutcome, PipelineState};
 use resident::draw_lookalikes;
 use response::{Alert, Response};
@@ -72,11 +74,15 @@ use std::ops::ControlFlow;
 use wanted::{WantedFace, defer_wanted};
 
 /// Bytes one [`Engine`] holds for `model`: a 16-byte record per resident
-/// and, with a pipeline, the busiest hour's faces (its mean plus six
+/// (32 more with activity spread, for its alias table and building it) and, with a pipeline, the busiest hour's faces (its mean plus six
 /// standard deviations of Poisson noise), plus a megabyte for the rest.
 /// Alerts are few and not counted.
 pub fn memory_bytes(model: &Model) -> u64 {
-    let records = model.residents as u64 * std::mem::size_of::<Resident>() as u64;
+    let per_resident = std::mem::size_of::<Resident>() as u64
+        + model
+            .activity_shape
+            .map_or(0, |_| Activity::BYTES_PER_RESIDENT);
+    let records = model.residents as u64 * per_resident;
     let hour_faces = match model.pipeline {
         Some(_) => (0..24)
             .map(|h| {
@@ -112,6 +118,8 @@ pub struct Engine<'m> {
     hour_wanted: Vec<WantedFace>,
     /// Faces captured, per group.
     faces_by_group: Vec<u64>,
+    /// With activity spread: who, within a block, passes.
+    activity: Activity,
 }
 
 impl<'m> Engine<'m> {
@@ -124,6 +132,7 @@ impl<'m> Engine<'m> {
             hour_faces: Vec::new(),
             hour_wanted: Vec::new(),
             faces_by_group: vec![0; model.groups.len()],
+            activity: Activity::default(),
         }
     }
 
@@ -160,6 +169,13 @@ impl<'m> Engine<'m> {
                 &mut self.residents,
                 model.lookalike_spread,
                 &mut stream(model.seed, &[rep, STREAM_LOOKALIKE]),
+            );
+        }
+        if let Some(shape) = model.activity_shape {
+            self.activity.draw(
+                model,
+                shape,
+                &mut stream(model.seed, &[rep, STREAM_ACTIVITY]),
             );
         }
         // Batch mode draws from site 0's streams, so there is always one.
@@ -287,7 +303,19 @@ impl<'m> Engine<'m> {
                             wanted: &mut self.hour_wanted,
                             recorder: response.recorder.as_mut(),
                         };
-                        capture(model, block, n, interval, rngs, &mut self.residents, out);
+                        let activity = model.activity_shape.map(|_| &self.activity);
+                        capture(
+                            model,
+                            block,
+                            n,
+                            interval,
+                            rngs,
+                            People {
+                                residents: &mut self.residents,
+                                activity,
+                            },
+                            out,
+                        );
                     }
                 }
             }

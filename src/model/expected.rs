@@ -2,6 +2,8 @@
 //! with.
 
 use super::{Mode, Model};
+use crate::stats::integrate;
+use statrs::distribution::{Continuous, ContinuousCDF, Gamma};
 
 /// Closed-form expectations for one replication.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,6 +12,8 @@ pub struct Expected {
     pub faces_captured: f64,
     /// Distinct residents captured at least once.
     pub people_scanned: f64,
+    /// Residents captured at three or more distinct sites: trackable.
+    pub trackable: f64,
     /// Alerts on the right identity, were no one ever arrested. Arrests
     /// execute warrants (custody, then non-mated searches), which only
     /// removes true alerts, so with arrests possible this is an upper bound
@@ -34,6 +38,8 @@ pub struct ExpectedGroup {
     pub faces_captured: f64,
     /// Distinct members captured at least once.
     pub people_scanned: f64,
+    /// Members captured at three or more distinct sites.
+    pub trackable: f64,
     /// True alerts (an upper bound with arrests, as [`Expected::true_alerts`]).
     pub true_alerts: f64,
     /// Wanted members with at least one true alert.
@@ -42,7 +48,8 @@ pub struct ExpectedGroup {
     pub false_alerts: f64,
     /// Visits to covered sites that avoiders did not make.
     pub avoided_visits: f64,
-    /// Members with two or more false alerts, without lookalikes.
+    /// Members with two or more false alerts, without lookalikes (with
+    /// activity spread, their false alerts are negative binomial).
     pub repeat_false_alert_people: f64,
 }
 
@@ -52,10 +59,20 @@ impl Model {
     /// them, so every count below is Poisson with this mean: its standard
     /// error is √mean. In batch mode every resident is searched once, so the
     /// face counts are exact and the alert counts binomial.
+    ///
+    /// With activity spread (`population.activity_spread`), a person's
+    /// activity a is Gamma of mean 1 and their captures Poisson(a λ): the
+    /// totals are unchanged, and the counts of people (scanned, alerted,
+    /// repeatedly falsely alerted, trackable) are averages over a — closed
+    /// forms through the Gamma's Laplace transform, and for trackability a
+    /// quadrature (see [`ActivityMix`]).
     pub fn expected(&self) -> Expected {
+        let mix = ActivityMix::new(self.activity_shape);
         // Expected faces per block: each site's captures split by its block
-        // shares (footfall), or every resident once (batch).
+        // shares (footfall), or every resident once (batch); and per block,
+        // its faces at each site (for trackability).
         let mut block_faces = vec![0.0; self.blocks.len()];
+        let mut block_site_faces: Vec<Vec<f64>> = vec![Vec::new(); self.blocks.len()];
         let mut avoided = vec![0.0; self.groups.len()];
         match self.mode {
             Mode::Footfall => {
@@ -63,6 +80,7 @@ impl Model {
                     let captures = site.expected_captures(self.duration_s);
                     for &(block, share) in &site.block_shares {
                         block_faces[block as usize] += captures * share;
+                        block_site_faces[block as usize].push(captures * share);
                     }
                     for (group, visits) in avoided.iter_mut().enumerate() {
                         *visits += captures * site.avoided_share_by_group[group];
@@ -82,7 +100,7 @@ impl Model {
                 ..Default::default()
             })
             .collect();
-        for (block, &faces) in self.blocks.iter().zip(&block_faces) {
+        for (block_index, (block, &faces)) in self.blocks.iter().zip(&block_faces).enumerate() {
             let group = &self.groups[block.group as usize];
             let expected = &mut groups[block.group as usize];
             let passers = match self.mode {
@@ -99,9 +117,13 @@ impl Model {
             let mated = faces * block.wanted as f64 / passers;
             let non_mated = faces - mated;
             expected.people_scanned += match self.mode {
-                Mode::Footfall => passers * -(-per_person).exp_m1(),
+                Mode::Footfall => passers * mix.at_least_one(per_person),
                 Mode::Batch => passers,
             };
+            if self.mode == Mode::Footfall {
+                let per_site = &block_site_faces[block_index];
+                expected.trackable += passers * mix.at_least_three_sites(per_site, passers);
+            }
             // Rates averaged over lookalike multipliers (see LookalikeMean):
             // a person's captures and their multiplier are independent.
             let rates = &group.averaged;
@@ -111,20 +133,21 @@ impl Model {
             // without lookalikes; with them, TPIR is their average).
             expected.wanted_alerted += block.wanted as f64
                 * match self.mode {
-                    Mode::Footfall => -(-per_person * rates.tpir).exp_m1(),
+                    Mode::Footfall => mix.at_least_one(per_person * rates.tpir),
                     Mode::Batch => rates.tpir,
                 };
             expected.false_alerts += non_mated * rates.fpir + mated * rates.misidentification;
             // Residents with two or more false alerts, were everyone in the
-            // group alike (no lookalikes): Poisson(per_person × FPIR) each.
+            // group alike (no lookalikes): Poisson(a × per_person × FPIR) each.
             let mean = per_person * group.search.fpir;
             expected.repeat_false_alert_people +=
-                (passers - block.wanted as f64) * (1.0 - (-mean).exp() * (1.0 + mean));
+                (passers - block.wanted as f64) * mix.at_least_two(mean);
         }
         let total = |count: fn(&ExpectedGroup) -> f64| -> f64 { groups.iter().map(count).sum() };
         Expected {
             faces_captured: total(|group| group.faces_captured),
             people_scanned: total(|group| group.people_scanned),
+            trackable: total(|group| group.trackable),
             true_alerts: total(|group| group.true_alerts),
             true_alerts_is_upper_bound: self.wanted > 0
                 && self.intervention.officers > 0
@@ -133,6 +156,71 @@ impl Model {
             wanted_alerted: total(|group| group.wanted_alerted),
             false_alerts: total(|group| group.false_alerts),
             groups,
+        }
+    }
+}
+
+/// How a person's count of events of mean `a × μ` is spread over people:
+/// `a` = 1 for everyone (Poisson counts), or Gamma of mean 1 and shape k
+/// (negative binomial counts, variance μ + μ²/k).
+#[derive(Debug, Clone, Copy)]
+pub struct ActivityMix {
+    shape: Option<f64>,
+}
+
+impl ActivityMix {
+    /// Everyone alike (`None`), or Gamma activity of this shape.
+    pub fn new(shape: Option<f64>) -> Self {
+        ActivityMix { shape }
+    }
+
+    /// P(at least one event) when the mean is μ: 1 − E[e^(−a μ)].
+    pub fn at_least_one(&self, mu: f64) -> f64 {
+        match self.shape {
+            None => -(-mu).exp_m1(),
+            Some(k) => -(-k * (mu / k).ln_1p()).exp_m1(),
+        }
+    }
+
+    /// P(at least two events) when the mean is μ: one minus the chances of
+    /// none and of exactly one, μ e^(−μ) or μ (1 + μ/k)^(−k−1).
+    pub fn at_least_two(&self, mu: f64) -> f64 {
+        let one = match self.shape {
+            None => mu * (-mu).exp(),
+            Some(k) => mu * (-(k + 1.0) * (mu / k).ln_1p()).exp(),
+        };
+        (self.at_least_one(mu) - one).max(0.0)
+    }
+
+    /// P(seen at three or more distinct sites), for a person of a block of
+    /// `passers` whose faces at each site total `site_faces`: given a, the
+    /// sites are independent, each seen with 1 − e^(−a λ_s) (λ_s its faces
+    /// per passer), which a recursion over sites turns into P(≥ 3); with
+    /// spread, that is averaged over the Gamma density by quadrature between
+    /// its 10⁻¹³ and 1 − 10⁻¹³ quantiles.
+    pub fn at_least_three_sites(&self, site_faces: &[f64], passers: f64) -> f64 {
+        let given = |a: f64| -> f64 {
+            // Probabilities of 0, 1, 2 and ≥ 3 sites so far.
+            let (mut p0, mut p1, mut p2, mut p3) = (1.0, 0.0, 0.0, 0.0);
+            for &faces in site_faces {
+                let seen = -(-a * faces / passers).exp_m1();
+                p3 += p2 * seen;
+                p2 = p2 * (1.0 - seen) + p1 * seen;
+                p1 = p1 * (1.0 - seen) + p0 * seen;
+                p0 *= 1.0 - seen;
+            }
+            p3
+        };
+        if site_faces.len() < 3 {
+            return 0.0;
+        }
+        match self.shape {
+            None => given(1.0),
+            Some(k) => {
+                let gamma = Gamma::new(k, k).expect("the model checked the shape");
+                let (low, high) = (gamma.inverse_cdf(1e-13), gamma.inverse_cdf(1.0 - 1e-13));
+                integrate(&|a| gamma.pdf(a) * given(a), low, high, 1e-12)
+            }
         }
     }
 }

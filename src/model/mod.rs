@@ -103,6 +103,9 @@ pub struct Model {
     pub reference_group: usize,
     /// σ of each person's log-normal false-match propensity (0: none).
     pub lookalike_spread: f64,
+    /// The shape of each person's Gamma activity of mean 1 (`None`: members
+    /// of a block alike). Captures per person are then negative binomial.
+    pub activity_shape: Option<f64>,
     /// Wanted people in all groups.
     pub wanted: u32,
     /// How faces arrive.
@@ -139,6 +142,13 @@ impl Model {
             &file.mobility,
             file.sites.len(),
         )?;
+        if mode == Mode::Batch && population.activity_shape.is_some() {
+            return Err(ValidationError::new(
+                KeyPath::keys(&["population", "activity_spread"]),
+                "batch mode searches every resident exactly once, so activity does not apply: \
+                 drop activity_spread or use mode = \"footfall\"",
+            ));
+        }
         let watchlist = Watchlist::build(&file.watchlist, &population)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size)?;
         let groups = population.groups(&watchlist.group_wanted, &matcher.matcher);
@@ -172,6 +182,7 @@ impl Model {
             zones: population.zones,
             reference_group: population.reference_group,
             lookalike_spread: population.lookalike_spread,
+            activity_shape: population.activity_shape,
             wanted: watchlist.wanted() as u32,
             mode,
             sites,

@@ -138,6 +138,10 @@ pub struct Population {
     pub group_residents: Vec<u64>,
     /// σ of each person's log-normal false-match propensity (0: none).
     pub lookalike_spread: f64,
+    /// The shape of each person's Gamma activity of mean 1, if residents
+    /// differ in how often they pass cameras (`None`: members of a block
+    /// alike).
+    pub activity_shape: Option<f64>,
     /// The group disparities are measured against.
     pub reference_group: usize,
     /// Zone names: `city` alone when the scenario names none.
@@ -190,6 +194,21 @@ impl Population {
                 format!("expected a spread from 0 to 3, got {spread}"),
             ));
         }
+        let activity_shape = match &population.activity_spread {
+            None => None,
+            Some(spread) if spread.shape.is_finite() && (1e-3..=1e6).contains(&spread.shape) => {
+                Some(spread.shape)
+            }
+            Some(spread) => {
+                return Err(ValidationError::new(
+                    path.key("activity_spread").key("shape"),
+                    format!(
+                        "expected a Gamma shape from 0.001 to 1e6 (smaller is more uneven), got {}",
+                        spread.shape
+                    ),
+                ));
+            }
+        };
         let reference_group = match &population.reference_group {
             None => 0,
             Some(name) => groups
@@ -231,6 +250,7 @@ impl Population {
             groups,
             group_residents,
             lookalike_spread: spread,
+            activity_shape,
             reference_group,
             zones: zone_names,
             zone_shares,

@@ -14,6 +14,8 @@ pub struct ExposureReport {
     pub residents: u64,
     /// Share captured at least once.
     pub share_scanned: f64,
+    /// Its closed form (see [`Expected::people_scanned`]).
+    pub share_scanned_expected: f64,
     /// Share captured ten times or more.
     pub share_scanned_10: f64,
     /// Captures per resident: mean.
@@ -26,6 +28,8 @@ pub struct ExposureReport {
     pub distinct_sites: [f64; 5],
     /// Share captured at three or more distinct sites.
     pub trackable_share: f64,
+    /// Its closed form (see [`Expected::trackable`]).
+    pub trackable_share_expected: f64,
     /// Residents captured at three or more distinct sites (per replication).
     pub trackable: Stat,
     /// Residents with two or more false alerts (per replication).
@@ -119,6 +123,7 @@ pub(super) fn exposure(
     ExposureReport {
         residents: model.residents as u64,
         share_scanned: 1.0 - share(pooled.captures[0]),
+        share_scanned_expected: expected.people_scanned / model.residents as f64,
         share_scanned_10: all_groups(GroupMetric::ScannedTenTimes)
             / (reps * model.residents as f64),
         captures_mean: pooled
@@ -132,6 +137,7 @@ pub(super) fn exposure(
         captures_max: pooled.max_captures,
         distinct_sites: pooled.distinct_sites.map(share),
         trackable_share: share(pooled.distinct_sites[3] + pooled.distinct_sites[4]),
+        trackable_share_expected: expected.trackable / model.residents as f64,
         trackable: Stat::of(per_rep_total(GroupMetric::Trackable)),
         people_with_2_false_alerts: Stat::of(per_rep_total(GroupMetric::RepeatFalseAlerts)),
         people_with_2_false_alerts_if_alike: expected

@@ -130,10 +130,12 @@ struct LatencyJson {
 struct ExposureJson {
     residents: u64,
     share_scanned: Num,
+    share_scanned_expected: Num,
     share_scanned_10_times: Num,
     captures_per_resident: CapturesJson,
     distinct_sites_share: DistinctSitesJson,
     trackable_share: Num,
+    trackable_share_expected: Num,
     people_with_2_false_alerts: Num,
     people_with_2_false_alerts_if_alike: Num,
     people_with_2_wrongful_stops: Num,
@@ -326,6 +328,7 @@ fn exposure(r: &Report) -> ExposureJson {
     ExposureJson {
         residents: x.residents,
         share_scanned: Num(x.share_scanned),
+        share_scanned_expected: Num(x.share_scanned_expected),
         share_scanned_10_times: Num(x.share_scanned_10),
         captures_per_resident: CapturesJson {
             mean: Num(x.captures_mean),
@@ -342,6 +345,7 @@ fn exposure(r: &Report) -> ExposureJson {
             four_or_more: sites[4],
         },
         trackable_share: Num(x.trackable_share),
+        trackable_share_expected: Num(x.trackable_share_expected),
         people_with_2_false_alerts: Num(x.people_with_2_false_alerts.mean),
         people_with_2_false_alerts_if_alike: Num(x.people_with_2_false_alerts_if_alike),
         people_with_2_wrongful_stops: Num(x.people_with_2_wrongful_stops.mean),

@@ -176,7 +176,14 @@ impl Report {
         let mut line = |label: &str, v: String| {
             let _ = writeln!(out, "  {label:<40}{v:>20}");
         };
-        line("residents scanned at least once", fmt_pct(x.share_scanned));
+        line(
+            "residents scanned at least once",
+            format!(
+                "{} (expected {})",
+                fmt_pct(x.share_scanned),
+                fmt_pct(x.share_scanned_expected)
+            ),
+        );
         line("... ten times or more", fmt_pct(x.share_scanned_10));
         line(
             "captures per resident",
@@ -191,7 +198,11 @@ impl Report {
         );
         line(
             "trackable (captured at ≥ 3 sites)",
-            fmt_pct(x.trackable_share),
+            format!(
+                "{} (expected {})",
+                fmt_pct(x.trackable_share),
+                fmt_pct(x.trackable_share_expected)
+            ),
         );
         line(
             "residents with ≥ 2 false alerts",

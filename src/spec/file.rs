@@ -120,6 +120,23 @@ pub struct PopulationSection {
     /// lookalikes (default 0: everyone alike within a group).
     #[serde(default)]
     pub lookalike_spread: f64,
+    /// How unevenly residents pass cameras (default: none, every member of
+    /// a block alike): see [`ActivitySpreadSection`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity_spread: Option<ActivitySpreadSection>,
+}
+
+/// `population.activity_spread = { shape = 0.5 }`: each resident's activity
+/// is a Gamma draw of mean 1 and this shape (variance 1 / shape), which
+/// multiplies their chance of being the one who passes a camera, so that
+/// captures per resident are negative binomial rather than Poisson:
+/// commuters and rare visitors.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivitySpreadSection {
+    /// The Gamma's shape k > 0: smaller is more uneven (k → ∞ is everyone
+    /// alike).
+    pub shape: f64,
 }
 
 /// `[[population.dimensions]]`: one dimension of a cross product of groups.

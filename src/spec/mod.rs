@@ -34,8 +34,9 @@ mod strict;
 
 pub use duration::{DurationDist, DurationText, RandomDuration};
 pub use file::{
-    DimensionSection, GroupSection, MobilitySection, Mode, PopulationSection, ScenarioFile,
-    SimulationSection, WatchlistSection, ZoneSection, default_groups,
+    ActivitySpreadSection, DimensionSection, GroupSection, MobilitySection, Mode,
+    PopulationSection, ScenarioFile, SimulationSection, WatchlistSection, ZoneSection,
+    default_groups,
 };
 pub use matcher::{MatcherSection, OperatingPoint, RatesPer, ScoreDistSection, ScoreFamily};
 pub use overrides::Override;
