@@ -256,6 +256,35 @@ pub fn count_ci95(values: &[f64]) -> (f64, f64, f64) {
     (mean, lo * phi, hi * phi)
 }
 
+/// Replications a 95 % prediction interval needs: with n values the
+/// empirical 2.5 % quantile lies between the first two order statistics only
+/// when (n − 1) · 0.025 ≥ 0.975, i.e. n ≥ 40; with fewer it would be the
+/// sample's extremes, which cover less than they claim.
+pub const MIN_REPS_FOR_PI95: usize = 40;
+
+/// The 95 % prediction interval of one replication's outcome: the 2.5 % and
+/// 97.5 % empirical quantiles of the per-replication values (Hyndman and
+/// Fan's type 7, the default of R and NumPy: linear interpolation between
+/// order statistics). Values may be +∞ (a "1 in N" with no true alert).
+/// `None` with fewer than [`MIN_REPS_FOR_PI95`] values.
+pub fn prediction_interval95(values: &[f64]) -> Option<(f64, f64)> {
+    if values.len() < MIN_REPS_FOR_PI95 {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let quantile = |p: f64| {
+        let h = (sorted.len() - 1) as f64 * p;
+        let (i, frac) = (h.floor() as usize, h - h.floor());
+        if frac == 0.0 || sorted[i] == sorted[i + 1] {
+            sorted[i]
+        } else {
+            sorted[i] + frac * (sorted[i + 1] - sorted[i])
+        }
+    };
+    Some((quantile(0.025), quantile(0.975)))
+}
+
 /// The support of a ratio, which sets the scale of its interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RatioScale {
@@ -509,5 +538,22 @@ mod tests {
         // t(0.975, 2) = 4.302653; sd = 1; half-width = 4.302653 / sqrt(3)
         assert!((hi - m - 4.302_652_729_749_464 / 3f64.sqrt()).abs() < 1e-9);
         assert!((m - lo - (hi - m)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn prediction_interval_is_type_7_quantiles() {
+        assert_eq!(prediction_interval95(&[1.0; 39]), None);
+        // 0..=40: (n − 1) p = 1 and 39 exactly.
+        let v: Vec<f64> = (0..=40).map(f64::from).collect();
+        assert_eq!(prediction_interval95(&v), Some((1.0, 39.0)));
+        // 0..=99: h = 2.475 and 96.525.
+        let v: Vec<f64> = (0..100).map(f64::from).rev().collect();
+        let (lo, hi) = prediction_interval95(&v).unwrap();
+        assert!((lo - 2.475).abs() < 1e-12 && (hi - 96.525).abs() < 1e-12);
+        // An infinite value stays infinite, without NaN.
+        let mut v: Vec<f64> = (0..40).map(f64::from).collect();
+        v[39] = f64::INFINITY;
+        v[38] = f64::INFINITY;
+        assert_eq!(prediction_interval95(&v).unwrap().1, f64::INFINITY);
     }
 }

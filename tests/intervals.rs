@@ -203,3 +203,77 @@ fn ratio_intervals_cover_the_closed_form() {
         (k * n) as f64 * e.true_alerts,
     );
 }
+
+/// Poisson(μ) cumulative distribution at k.
+fn poisson_cdf(mu: f64, k: f64) -> f64 {
+    if k < 0.0 {
+        return 0.0;
+    }
+    let (mut term, mut sum) = ((-mu).exp(), 0.0);
+    for j in 0..=(k.floor() as u64) {
+        if j > 0 {
+            term *= mu / j as f64;
+        }
+        sum += term;
+    }
+    sum
+}
+
+/// The one-run range (`pi95`) is the range of a single replication, not of
+/// the mean. In the default scenario each replication's false alerts are
+/// Poisson with the closed-form mean, so the range's ends are that Poisson's
+/// 2.5 % and 97.5 % quantiles, up to sampling error: with n = 400
+/// replications an empirical p-quantile q̂ satisfies F(q̂ − 1) ≤ p + 4·SE and
+/// F(q̂) ≥ p − 4·SE, SE = √(p(1 − p)/n) ≈ 0.0078.
+#[test]
+fn one_run_range_is_the_spread_of_single_replications() {
+    let sc = scenario(DEFAULT_SCENARIO, &[]);
+    let outcomes = run_replications(&sc.model, 400, 2);
+    let report = survsim::Report::new(&sc.model, "default", &[], &outcomes);
+    let mu = report.expected.false_alerts;
+    let stat = report.total(Metric::FalseAlerts);
+    let (lo, hi) = stat.pi95.expect("400 replications give a range");
+    let se = (0.025f64 * 0.975 / 400.0).sqrt();
+    for (p, q) in [(0.025, lo), (0.975, hi)] {
+        let (below, at) = (poisson_cdf(mu, q.ceil() - 1.0), poisson_cdf(mu, q.floor()));
+        assert!(
+            below <= p + 4.0 * se && at >= p - 4.0 * se,
+            "{p} quantile {q}: F(q − 1) = {below}, F(q) = {at}"
+        );
+    }
+    // Far wider than the interval of the mean (√400 = 20 times, roughly).
+    assert!((hi - lo) > 10.0 * (stat.hi - stat.lo), "{stat:?}");
+    // Without a true alert in some replications, faces per true alert is
+    // unbounded above in one run.
+    let none = outcomes
+        .iter()
+        .filter(|o| o.counts[Metric::TrueAlerts] == 0)
+        .count();
+    assert!(none > 20, "{none} replications without a true alert");
+    let (lo, hi) = report.ratios_pi95.faces_per_true_alert.unwrap();
+    assert!(lo.is_finite() && hi == f64::INFINITY);
+}
+
+/// `pi95` appears from 40 replications, for every total and ratio, and a
+/// replication without a true alert makes the faces-per-true-alert range
+/// open above (`null`).
+#[test]
+fn pi95_needs_forty_replications() {
+    let (_, v) = json_output(&["run", "--reps", "39", "-q"]);
+    assert!(v.get("pi95").is_none() && v.get("ratios_pi95").is_none());
+    let (_, v) = json_output(&["run", "--reps", "40", "-q"]);
+    let totals = v["totals"].as_object().unwrap();
+    let pi95 = v["pi95"].as_object().unwrap();
+    assert_eq!(
+        totals.keys().collect::<Vec<_>>(),
+        pi95.keys().collect::<Vec<_>>()
+    );
+    for (key, range) in pi95 {
+        let (lo, hi) = pair(range);
+        assert!(lo <= hi, "{key}: {range}");
+    }
+    let ratios = &v["ratios_pi95"];
+    assert!(ratios["faces_per_true_alert"][1].is_null(), "{ratios}");
+    let (lo, hi) = pair(&ratios["alert_precision"]);
+    assert!((0.0..=1.0).contains(&lo) && lo <= hi && hi <= 1.0);
+}

@@ -4,10 +4,13 @@
 //! as written, so a change to the output is a change to a struct here.
 //! Floats are [`Num`]s (integers when whole, `null` when not finite);
 //! `Option`s are `null` when a ratio is undefined; the `ci95` objects are
-//! left out with one replication, the `pipeline` object without a pipeline.
+//! left out with one replication, the `pi95` objects with fewer than
+//! [`MIN_REPS_FOR_PI95`], the `pipeline` object without a pipeline. A `pi95`
+//! bound that is unbounded (faces per true alert when some replications have
+//! no true alert) is `null`.
 //! Maps keyed by a metric follow [`Metric::ALL`] and [`GroupMetric::ALL`].
 
-use super::{LATENCY_QUANTILES, Report};
+use super::{LATENCY_QUANTILES, MIN_REPS_FOR_PI95, Report};
 use crate::format::Num;
 use crate::metrics::{GroupMetric, Metric};
 use serde::{Serialize, Serializer, ser::SerializeMap};
@@ -51,10 +54,14 @@ struct ReportJson<'a> {
     totals: Entries<&'static str, Num>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ci95: Option<Entries<&'static str, [Num; 2]>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pi95: Option<Entries<&'static str, [Num; 2]>>,
     expected: ExpectedJson,
     ratios: RatiosJson<Option<Num>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ratios_ci95: Option<RatiosJson<Option<[Num; 2]>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratios_pi95: Option<RatiosJson<Option<[Num; 2]>>>,
     groups: Vec<GroupJson<'a>>,
     latency: Entries<String, LatencyJson>,
     exposure: ExposureJson,
@@ -212,8 +219,9 @@ struct PoolJson<'a> {
 impl<'a> ReportJson<'a> {
     fn new(r: &'a Report) -> Self {
         let several = r.replications > 1;
+        let predicted = r.replications >= MIN_REPS_FOR_PI95 as u64;
         let e = &r.expected;
-        let (ratios, c) = (&r.ratios, &r.ratios_ci95);
+        let (ratios, c, p) = (&r.ratios, &r.ratios_ci95, &r.ratios_pi95);
         ReportJson {
             survsim: env!("CARGO_PKG_VERSION"),
             scenario: ScenarioJson {
@@ -240,6 +248,15 @@ impl<'a> ReportJson<'a> {
                         .collect(),
                 )
             }),
+            pi95: predicted.then(|| {
+                Entries(
+                    Metric::ALL
+                        .iter()
+                        .zip(&r.totals)
+                        .filter_map(|(m, s)| s.pi95.map(|pi| (m.key(), interval(pi))))
+                        .collect(),
+                )
+            }),
             expected: ExpectedJson {
                 faces_captured: Num(e.faces_captured),
                 people_scanned: Num(e.people_scanned),
@@ -259,6 +276,12 @@ impl<'a> ReportJson<'a> {
                 alert_precision: c.alert_precision.map(interval),
                 false_alerts_per_1000_faces: c.false_alerts_per_1000_faces.map(interval),
                 wrongful_stop_share: c.wrongful_stop_share.map(interval),
+            }),
+            ratios_pi95: predicted.then(|| RatiosJson {
+                faces_per_true_alert: p.faces_per_true_alert.map(interval),
+                alert_precision: p.alert_precision.map(interval),
+                false_alerts_per_1000_faces: p.false_alerts_per_1000_faces.map(interval),
+                wrongful_stop_share: p.wrongful_stop_share.map(interval),
             }),
             groups: groups(r),
             latency: latency(r),

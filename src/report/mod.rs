@@ -34,26 +34,39 @@ pub use latency_log::{LatencyLog, latency_log};
 
 use crate::metrics::{GroupMetric, Latencies, Metric, Outcome, PoolStats};
 use crate::model::{Expected, Model};
-use crate::stats::{RatioScale, count_ci95, ratio_ci95};
+pub use crate::stats::MIN_REPS_FOR_PI95;
+use crate::stats::{RatioScale, count_ci95, prediction_interval95, ratio_ci95};
 
-/// A metric's mean over replications and its 95 % interval
-/// ([`crate::stats::count_ci95`]: Student's t, or a quasi-Poisson exact
-/// interval where t would reach zero; never negative).
+/// A metric's mean over replications with two intervals: `lo`–`hi`, the
+/// 95 % confidence interval of the mean (`ci95`: how precisely the runs
+/// pin the mean down, [`crate::stats::count_ci95`]: Student's t, or a
+/// quasi-Poisson exact interval where t would reach zero; never negative),
+/// and `pi95`, the 95 % prediction interval of one replication's outcome
+/// (where a single deployment's count should fall,
+/// [`crate::stats::prediction_interval95`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stat {
     /// Mean (the value itself for one replication).
     pub mean: f64,
-    /// Lower bound of the 95 % interval.
+    /// Lower bound of the 95 % interval of the mean.
     pub lo: f64,
-    /// Upper bound of the 95 % interval.
+    /// Upper bound of the 95 % interval of the mean.
     pub hi: f64,
+    /// The 2.5 % and 97.5 % quantiles of the per-replication values; `None`
+    /// with fewer than [`MIN_REPS_FOR_PI95`] replications.
+    pub pi95: Option<(f64, f64)>,
 }
 
 impl Stat {
     fn of(values: impl Iterator<Item = u64>) -> Stat {
         let v: Vec<f64> = values.map(|x| x as f64).collect();
         let (mean, lo, hi) = count_ci95(&v);
-        Stat { mean, lo, hi }
+        Stat {
+            mean,
+            lo,
+            hi,
+            pi95: prediction_interval95(&v),
+        }
     }
 
     /// A figure the model fixes (the wanted people present; drops without a
@@ -65,6 +78,7 @@ impl Stat {
             mean,
             lo: mean,
             hi: mean,
+            pi95: prediction_interval95(&v),
         }
     }
 }
@@ -128,6 +142,32 @@ pub struct RatioIntervals {
 }
 
 impl RatioIntervals {
+    /// The 95 % prediction intervals of one replication's ratios: the 2.5 %
+    /// and 97.5 % quantiles of the ratios of each replication's own counts
+    /// ([`Ratios::from_totals`], [`crate::stats::prediction_interval95`]).
+    /// A replication without a true alert has infinitely many faces per true
+    /// alert (so the interval may be unbounded above); one where a
+    /// proportion is undefined (no alert, no stop) is left out of it.
+    pub fn predictions(outcomes: &[Outcome]) -> RatioIntervals {
+        let per_rep: Vec<Ratios> = outcomes
+            .iter()
+            .map(|o| Ratios::from_totals(|m| o.counts[m] as f64))
+            .collect();
+        let interval = |ratio: fn(&Ratios) -> Option<f64>, undefined: Option<f64>| {
+            let values: Vec<f64> = per_rep
+                .iter()
+                .filter_map(|r| ratio(r).or(undefined))
+                .collect();
+            prediction_interval95(&values)
+        };
+        RatioIntervals {
+            faces_per_true_alert: interval(|r| r.faces_per_true_alert, Some(f64::INFINITY)),
+            alert_precision: interval(|r| r.alert_precision, None),
+            false_alerts_per_1000_faces: interval(|r| r.false_alerts_per_1000_faces, None),
+            wrongful_stop_share: interval(|r| r.wrongful_stop_share, None),
+        }
+    }
+
     /// The intervals over `outcomes`, in replication order.
     pub fn new(outcomes: &[Outcome]) -> RatioIntervals {
         let per_rep = |m: Metric, scale: f64| -> Vec<f64> {
@@ -217,6 +257,9 @@ pub struct Report {
     pub ratios: Ratios,
     /// 95 % intervals of the ratios (delta method for a ratio of means).
     pub ratios_ci95: RatioIntervals,
+    /// 95 % prediction intervals of one replication's ratios
+    /// ([`RatioIntervals::predictions`]).
+    pub ratios_pi95: RatioIntervals,
     /// Wanted people missed: scanned at least once but never the subject of
     /// a true alert (`wanted_scanned − wanted_alerted`, per replication),
     /// with its mean and 95 % interval over replications.
@@ -413,6 +456,7 @@ impl Report {
             totals,
             ratios: Ratios::from_totals(sum),
             ratios_ci95: RatioIntervals::new(outcomes),
+            ratios_pi95: RatioIntervals::predictions(outcomes),
             wanted_missed: Stat::of(outcomes.iter().map(|o| {
                 o.counts[Metric::WantedScanned].saturating_sub(o.counts[Metric::WantedAlerted])
             })),

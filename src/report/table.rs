@@ -2,7 +2,7 @@
 //! funnel, ratios, groups, exposure, equity, latency and matcher pools.
 //! Every figure comes from the report; this module only lays it out.
 
-use super::{Report, Stat, expected_total};
+use super::{MIN_REPS_FOR_PI95, Report, Stat, expected_total};
 use crate::format::{fmt_ms, fmt_num, fmt_pct, human_duration, truncate};
 use crate::metrics::{GroupMetric, Metric};
 use std::fmt::Write as _;
@@ -53,7 +53,12 @@ impl Report {
         } else {
             "simulated"
         };
-        let _ = writeln!(out, "\n{:<34}{:>24}{:>16}", "FUNNEL", head, "expected");
+        let predicted = reps >= MIN_REPS_FOR_PI95 as u64;
+        let _ = write!(out, "\n{:<34}{:>24}{:>16}", "FUNNEL", head, "expected");
+        if predicted {
+            let _ = write!(out, "{:>24}", "one run: 95 % range");
+        }
+        out.push('\n');
         // Arrests execute warrants, which removes true alerts the closed
         // form counts: it is then an upper bound, and says so.
         let bound = |m: Metric| {
@@ -69,17 +74,22 @@ impl Report {
                 let _ = writeln!(out, "\nWANTED PEOPLE");
             }
             let label = format!("{}{}", indent(m), m.label());
-            let _ = writeln!(
-                out,
-                "{:<34}{:>24}{:>16}",
+            let line = format!(
+                "{:<34}{:>24}{:>16}{:>24}",
                 label,
                 fmt_stat(s, reps),
                 expected_total(&self.expected, m).map_or(String::new(), |e| format!(
                     "{}{}",
                     bound(m),
                     fmt_num(e, 1)
+                )),
+                s.pi95.map_or(String::new(), |(lo, hi)| format!(
+                    "[{}, {}]",
+                    fmt_num(lo, 1),
+                    fmt_num(hi, 1)
                 ))
             );
+            let _ = writeln!(out, "{}", line.trim_end());
         }
     }
 
@@ -96,27 +106,38 @@ impl Report {
             }
         );
         let r = &self.ratios;
-        let c = &self.ratios_ci95;
-        let with_ci =
-            |label: &str, v: String, ci: Option<(f64, f64)>, f: &dyn Fn(f64) -> String| {
-                let mut s = format!("  {label:<40}{v:>20}");
-                if let Some((lo, hi)) = ci {
-                    let _ = write!(s, "  [{}, {}]", f(lo), f(hi));
-                }
-                s + "\n"
-            };
+        let (c, p) = (&self.ratios_ci95, &self.ratios_pi95);
+        // The confidence interval, then (with enough replications) the
+        // range of one run; an unbounded end is "∞".
+        let with_ci = |label: &str,
+                       v: String,
+                       ci: Option<(f64, f64)>,
+                       pi: Option<(f64, f64)>,
+                       f: &dyn Fn(f64) -> String| {
+            let f = |x: f64| if x.is_finite() { f(x) } else { "∞".into() };
+            let mut s = format!("  {label:<40}{v:>20}");
+            if let Some((lo, hi)) = ci {
+                let _ = write!(s, "  [{}, {}]", f(lo), f(hi));
+            }
+            if let Some((lo, hi)) = pi {
+                let _ = write!(s, "  one run [{}, {}]", f(lo), f(hi));
+            }
+            s + "\n"
+        };
         *out += &with_ci(
             "faces scanned per true alert",
             r.faces_per_true_alert.map_or("no true alert".into(), |v| {
                 format!("1 in {}", fmt_num(v, 0))
             }),
             c.faces_per_true_alert,
+            p.faces_per_true_alert,
             &|v| fmt_num(v, 0),
         );
         *out += &with_ci(
             "alert precision (true / all alerts)",
             r.alert_precision.map_or("-".into(), fmt_pct),
             c.alert_precision,
+            p.alert_precision,
             &fmt_pct,
         );
         *out += &with_ci(
@@ -124,12 +145,14 @@ impl Report {
             r.false_alerts_per_1000_faces
                 .map_or("-".into(), |v| format!("{v:.4}")),
             c.false_alerts_per_1000_faces,
+            p.false_alerts_per_1000_faces,
             &|v| format!("{v:.4}"),
         );
         *out += &with_ci(
             "wrongful share of stops",
             r.wrongful_stop_share.map_or("-".into(), fmt_pct),
             c.wrongful_stop_share,
+            p.wrongful_stop_share,
             &fmt_pct,
         );
     }
