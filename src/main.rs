@@ -85,8 +85,10 @@ fn live(args: LiveArgs) -> Result<(), Error> {
     let live = args.into_options()?;
     let quiet = live.quiet;
     let scenario = &live.scenario;
+    // Replication 0, with its own draw of any uncertain inputs, as `run`.
+    let drawn = scenario.replication_model(0)?;
     let summary = serve(
-        &scenario.model,
+        drawn.as_ref().unwrap_or(&scenario.model),
         &scenario.source.name,
         &live.options,
         &mut |notice| {

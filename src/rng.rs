@@ -33,6 +33,9 @@ pub const STREAM_POOL: u64 = 0x504f_4f4c;
 pub const STREAM_LOOKALIKE: u64 = 0x4c4f_4f4b;
 /// Stream label: each resident's activity (with `activity_spread`).
 pub const STREAM_ACTIVITY: u64 = 0x4143_5456;
+/// Stream label: a replication's draw of the scenario's uncertain inputs
+/// (each one uniform, in the order the model reads them).
+pub const STREAM_PARAMETERS: u64 = 0x5041_5241;
 /// Stream label: the alert → review → stop → arrest chain.
 pub const STREAM_RESPONSE: u64 = 0x5245_5350;
 /// Key label: event logs only — the keyed hashes of face numbers that choose

@@ -13,8 +13,10 @@ pub use crate::spec::{
     ScenarioSource, bundled,
 };
 
-use crate::error::InputError;
+use crate::error::{InputError, ValidationError};
 use crate::model::Model;
+use crate::model::uncertain::{Inventory, OneAtATime, Sampled, UncertainInput};
+use crate::rng::{STREAM_PARAMETERS, stream};
 use crate::spec::Parsed;
 
 /// A scenario as the user wrote it (after overrides), and its validated model.
@@ -26,21 +28,82 @@ pub struct Scenario {
     pub overrides: Vec<Override>,
     /// The parsed file.
     pub file: ScenarioFile,
-    /// The validated runtime model.
+    /// The validated runtime model, every uncertain input at its nominal
+    /// value: what a report's expectations are computed from.
     pub model: Model,
+    /// The uncertain inputs (distributions, and operating points with the
+    /// counts they were measured from), in the order the model reads them.
+    pub uncertain: Vec<UncertainInput>,
+    /// Whether uncertain inputs are held at their nominal values
+    /// (`--fixed-parameters`) instead of drawn for each replication.
+    pub parameters_fixed: bool,
 }
 
 impl Scenario {
     /// Parses, overrides, deserializes and validates.
     pub fn load(source: ScenarioSource, overrides: &[Override]) -> Result<Scenario, InputError> {
         let parsed = Parsed::new(&source, overrides)?;
-        let model = Model::build(&parsed.file).map_err(|error| parsed.locate(error))?;
+        // Nominal values, listing the uncertain inputs on the way.
+        let mut inventory = Inventory::default();
+        let model = Model::build_with(&parsed.file, &mut inventory)
+            .map_err(|error| parsed.locate(error))?;
         let file = parsed.file;
         Ok(Scenario {
             source,
             overrides: overrides.to_vec(),
             file,
             model,
+            uncertain: inventory.inputs,
+            parameters_fixed: false,
         })
+    }
+
+    /// Whether each replication draws its own values of the uncertain
+    /// inputs: there are some, and they are not fixed.
+    pub fn draws_parameters(&self) -> bool {
+        !self.uncertain.is_empty() && !self.parameters_fixed
+    }
+
+    /// Replication `rep`'s model: with [`Scenario::draws_parameters`], built
+    /// from its own draw of the uncertain inputs (from the stream
+    /// `(seed, rep, parameters)`, so the same replication always draws the
+    /// same values, whatever else runs); otherwise `None`, the nominal
+    /// [`Scenario::model`].
+    pub fn replication_model(&self, rep: u64) -> Result<Option<Model>, InputError> {
+        if !self.draws_parameters() {
+            return Ok(None);
+        }
+        self.drawn_model(rep).map(Some)
+    }
+
+    /// The model of replication `rep`'s draw of every uncertain input,
+    /// whether or not the scenario's parameters are fixed.
+    pub fn drawn_model(&self, rep: u64) -> Result<Model, InputError> {
+        let mut rng = stream(self.model.seed, &[rep, STREAM_PARAMETERS]);
+        Model::build_with(&self.file, &mut Sampled { rng: &mut rng })
+            .map_err(|error| self.drawn_error(rep, error))
+    }
+
+    /// The model of replication `rep` with only the uncertain input `key`
+    /// drawn, the others nominal: what one input contributes.
+    pub fn one_input_model(&self, key: &str, rep: u64) -> Result<Model, InputError> {
+        let mut rng = stream(self.model.seed, &[rep, STREAM_PARAMETERS]);
+        Model::build_with(&self.file, &mut OneAtATime { key, rng: &mut rng })
+            .map_err(|error| self.drawn_error(rep, error))
+    }
+
+    /// An error met building a drawn model: the drawn values, not the file,
+    /// are at fault, so it names the replication rather than a line.
+    fn drawn_error(&self, rep: u64, error: ValidationError) -> InputError {
+        InputError {
+            source_name: format!(
+                "{} (replication {rep}'s draw of its uncertain inputs; \
+                 --fixed-parameters holds them at their nominal values)",
+                self.source.name
+            ),
+            key_path: Some(error.path.to_string()),
+            line_col: None,
+            message: error.message,
+        }
     }
 }

@@ -220,10 +220,16 @@ fn seed_and_replication_streams_are_distinct() {
 
 #[test]
 fn one_replication_reruns_alone() {
-    // `--rep R` reports replication R of `--reps N` exactly.
+    // `--rep R` reports replication R of `--reps N` exactly — with the
+    // same draw of the scenario's uncertain inputs (the default profile's
+    // counted false positives).
     let sc = scenario(TOWN, &[]);
-    let all = run_replications(&sc.model, 4, 2);
-    assert_eq!(all[3], run_replication(&sc.model, 3));
+    assert!(sc.draws_parameters());
+    let mut all = Vec::new();
+    survsim::drive::replicate::for_each_scenario_replication(&sc, 4, 2, |_, o| all.push(o))
+        .unwrap();
+    let third = sc.replication_model(3).unwrap().unwrap();
+    assert_eq!(all[3], run_replication(&third, 3));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("town.toml");
     std::fs::write(&path, TOWN).unwrap();

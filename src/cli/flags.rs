@@ -69,6 +69,12 @@ pub struct ScenarioArgs {
     /// TOML integers are signed 64-bit).
     #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     pub seed: Option<u64>,
+    /// Hold the scenario's uncertain inputs (distributions, and operating
+    /// points with the counts they were measured from) at their nominal
+    /// values, instead of drawing them afresh for each replication: the
+    /// one-run range then shows Monte Carlo spread only.
+    #[arg(long)]
+    pub fixed_parameters: bool,
 }
 
 #[derive(clap::Args)]

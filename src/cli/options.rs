@@ -45,7 +45,9 @@ impl ScenarioArgs {
         if let Some(seed) = self.seed {
             overrides.push(format!("simulation.seed={seed}").parse()?);
         }
-        Ok(Scenario::load(source, &overrides)?)
+        let mut scenario = Scenario::load(source, &overrides)?;
+        scenario.parameters_fixed = self.fixed_parameters;
+        Ok(scenario)
     }
 }
 

@@ -10,6 +10,7 @@ use crate::engine::Engine;
 use crate::error::InputError;
 use crate::metrics::Outcome;
 use crate::model::Model;
+use crate::scenario::Scenario;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
@@ -85,40 +86,93 @@ pub fn run_replications(model: &Model, reps: u64, threads: usize) -> Vec<Outcome
 /// handed over: in replication order, whatever the thread count. Workers
 /// run at most a few replications ahead of the oldest one unfinished, so
 /// memory stays bounded by the workers, not by `reps`.
-pub fn for_each_replication(
-    model: &Model,
+pub fn for_each_replication<'m>(
+    model: &'m Model,
     reps: u64,
     threads: usize,
-    mut consume: impl FnMut(u64, Outcome),
+    consume: impl FnMut(u64, Outcome),
 ) {
+    let outcome = |engine: &mut Option<Engine<'m>>, r: u64| -> Result<Outcome, InputError> {
+        Ok(engine.get_or_insert_with(|| Engine::new(model)).run(r))
+    };
+    pool(reps, threads, outcome, consume).expect("a fixed model cannot fail to build");
+}
+
+/// [`for_each_replication`] of a scenario: where it draws its uncertain
+/// inputs ([`Scenario::draws_parameters`]), each replication runs its own
+/// model ([`Scenario::replication_model`]); otherwise every replication runs
+/// the nominal one. An error if a replication's draw gives no valid model.
+pub fn for_each_scenario_replication(
+    scenario: &Scenario,
+    reps: u64,
+    threads: usize,
+    consume: impl FnMut(u64, Outcome),
+) -> Result<(), InputError> {
+    if !scenario.draws_parameters() {
+        for_each_replication(&scenario.model, reps, threads, consume);
+        return Ok(());
+    }
+    // A drawn model lives for its replication only; its engine with it.
+    let outcome = |_: &mut Option<Engine<'_>>, r: u64| -> Result<Outcome, InputError> {
+        let model = scenario
+            .replication_model(r)?
+            .expect("a scenario that draws has a model per replication");
+        Ok(Engine::new(&model).run(r))
+    };
+    pool(reps, threads, outcome, consume)
+}
+
+/// Runs `outcome(engine, r)` for `r` in `0..reps` on up to `threads`
+/// threads, each with its own engine slot, and hands the outcomes to
+/// `consume` in replication order; stops at the first error.
+fn pool<'m>(
+    reps: u64,
+    threads: usize,
+    outcome: impl Fn(&mut Option<Engine<'m>>, u64) -> Result<Outcome, InputError> + Sync,
+    mut consume: impl FnMut(u64, Outcome),
+) -> Result<(), InputError> {
     let workers = threads.clamp(1, reps.max(1) as usize);
     if workers == 1 {
-        let mut engine = Engine::new(model);
+        let mut engine = None;
         for r in 0..reps {
-            consume(r, engine.run(r));
+            consume(r, outcome(&mut engine, r)?);
         }
-        return;
+        return Ok(());
     }
     // A worker may start replication r only while r < delivered + window.
     let window = 2 * workers as u64;
     let next = AtomicU64::new(0);
     let gate = Gate::default();
+    let failure: Mutex<Option<InputError>> = Mutex::new(None);
     std::thread::scope(|scope| {
         let (tx, rx) = crossbeam_channel::bounded::<(u64, Outcome)>(workers);
         for _ in 0..workers {
             let tx = tx.clone();
-            let (next, gate) = (&next, &gate);
+            let (next, gate, outcome, failure) = (&next, &gate, &outcome, &failure);
             scope.spawn(move || {
                 // A panicking worker releases the others (and the consumer).
                 let _abort = gate.abort_on_panic();
-                let mut engine = Engine::new(model);
+                let mut engine = None;
                 loop {
                     let r = next.fetch_add(1, Ordering::Relaxed);
                     if r >= reps || !gate.wait_for(r, window) {
                         break;
                     }
-                    if tx.send((r, engine.run(r))).is_err() {
-                        break;
+                    match outcome(&mut engine, r) {
+                        Ok(o) => {
+                            if tx.send((r, o)).is_err() {
+                                break;
+                            }
+                        }
+                        Err(error) => {
+                            // The earliest replication's error is reported.
+                            let mut first = failure.lock().unwrap_or_else(|p| p.into_inner());
+                            if first.is_none() {
+                                *first = Some(error);
+                            }
+                            gate.abandon();
+                            break;
+                        }
                     }
                 }
             });
@@ -137,9 +191,14 @@ pub fn for_each_replication(
                 gate.delivered(expected);
             }
         }
-        // Only a worker's panic ends the channel early; the scope re-raises it.
+        // Only a worker's panic or error ends the channel early; the scope
+        // re-raises a panic.
         drop(rx);
     });
+    match failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
 /// How far replications have been handed over, shared by the workers, who
@@ -165,6 +224,12 @@ impl Gate {
     /// Records that replications before `n` have been handed over.
     fn delivered(&self, n: u64) {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).0 = n;
+        self.turn.notify_all();
+    }
+
+    /// Abandons the run: waiting workers stop.
+    fn abandon(&self) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).1 = true;
         self.turn.notify_all();
     }
 

@@ -7,7 +7,7 @@
 //! report, never inside it: the report stays reproducible.
 
 use super::event_log::{Destination, Logged, log_run};
-use super::replicate::for_each_replication;
+use super::replicate::for_each_scenario_replication;
 use crate::engine::run_replication;
 use crate::error::Error;
 use crate::events::Filter;
@@ -76,18 +76,24 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput
     };
     let reps = match &options.mode {
         RunMode::Replications(reps) => {
-            for_each_replication(model, *reps, options.threads, |_, o| gather(o));
+            for_each_scenario_replication(scenario, *reps, options.threads, |_, o| gather(o))?;
             *reps
         }
         RunMode::One(rep) => {
-            gather(run_replication(model, *rep));
+            let drawn = scenario.replication_model(*rep)?;
+            gather(run_replication(drawn.as_ref().unwrap_or(model), *rep));
             1
         }
         RunMode::Logged {
             rep,
             destination,
             filter,
-        } => match log_run(model, *rep, destination, filter)? {
+        } => match log_run(
+            scenario.replication_model(*rep)?.as_ref().unwrap_or(model),
+            *rep,
+            destination,
+            filter,
+        )? {
             Logged::Complete { outcome, lines } => {
                 events_written = Some(lines);
                 gather(*outcome);
@@ -98,7 +104,8 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput
     };
     let elapsed = started.elapsed().as_secs_f64();
     let overrides: Vec<String> = scenario.overrides.iter().map(|o| o.raw.clone()).collect();
-    let report = Report::from_gathered(model, &scenario.source.name, &overrides, &gathered);
+    let report = Report::from_gathered(model, &scenario.source.name, &overrides, &gathered)
+        .with_parameters(&scenario.uncertain, scenario.draws_parameters());
     let threads = options.threads.min(reps as usize);
     let mut notes = vec![format!(
         "simulated {} faces in {:.2} s ({:.1} M faces/s on {} thread{})",

@@ -1,23 +1,29 @@
 //! Running `survsim validate`: each bundled scenario of the published record
 //! (with its checks' overrides) replicated on all cores, once however many
 //! checks read it, and every check judged by [`crate::validate::judge`].
+//!
+//! A prediction draws the scenario's uncertain inputs afresh for each
+//! replication, so that its one-run range covers what is not known of them;
+//! a consistency check holds them at their nominal values, the published
+//! figures it reproduces.
 
-use super::replicate::for_each_replication;
+use super::replicate::for_each_scenario_replication;
 use crate::error::Error;
 use crate::metrics::{Exposure, Latencies, Outcome};
 use crate::model::Model;
 use crate::scenario::{Override, Scenario, ScenarioSource};
-use crate::validate::{CHECKS, CheckResult, judge};
+use crate::validate::{Basis, CHECKS, CheckResult, judge};
 use std::collections::BTreeMap;
 
 /// Runs every check, each scenario and override set once, on `threads` threads.
 pub fn run(threads: usize) -> Result<Vec<CheckResult>, Error> {
     // Each (scenario, overrides, replications) is simulated once.
-    type RunKey<'a> = (&'a str, Vec<&'a str>, u64);
+    type RunKey<'a> = (&'a str, Vec<&'a str>, u64, bool);
     let mut runs: BTreeMap<RunKey, (Model, Vec<Outcome>)> = BTreeMap::new();
     let mut results = Vec::with_capacity(CHECKS.len());
     for check in CHECKS {
-        let key = (check.scenario, check.sets.to_vec(), check.reps);
+        let fixed = check.basis == Basis::Consistency;
+        let key = (check.scenario, check.sets.to_vec(), check.reps, fixed);
         if !runs.contains_key(&key) {
             let source = ScenarioSource::bundled(check.scenario)
                 .unwrap_or_else(|| panic!("check names unbundled scenario {}", check.scenario));
@@ -26,16 +32,17 @@ pub fn run(threads: usize) -> Result<Vec<CheckResult>, Error> {
                 .iter()
                 .map(|s| s.parse())
                 .collect::<Result<_, _>>()?;
-            let scenario = Scenario::load(source, &overrides)?;
+            let mut scenario = Scenario::load(source, &overrides)?;
+            scenario.parameters_fixed = fixed;
             // Checks read counts only: each replication's histograms (0.75
             // MB) are dropped as it finishes. (Keeping them made 2,000
             // replications of one scenario cost 1.5 GB.)
             let mut outcomes = Vec::with_capacity(check.reps as usize);
-            for_each_replication(&scenario.model, check.reps, threads, |_, mut o| {
+            for_each_scenario_replication(&scenario, check.reps, threads, |_, mut o| {
                 o.latency = Latencies::empty();
                 o.exposure = Exposure::empty();
                 outcomes.push(o);
-            });
+            })?;
             runs.insert(key.clone(), (scenario.model, outcomes));
         }
         let (model, outcomes) = &runs[&key];

@@ -14,10 +14,11 @@
 //! value. Points that no normal distribution meets within 10 % (a falling
 //! FPIR with a falling threshold, say, or two contradictory FPIRs) are refused.
 
+use super::uncertain::{Draws, Evidence};
 use crate::error::{KeyPath, ValidationError};
 use crate::model::matcher::{GroupSearch, Matcher, NormalScores};
 use crate::spec::profiles::{self, DEFAULT_PROFILE};
-use crate::spec::{self, MatcherSection, OperatingPoint, ScoreDistSection};
+use crate::spec::{self, MatcherSection, OperatingPoint, Param, ScoreDistSection};
 use crate::stats::normal_upper_quantile;
 
 /// The largest relative misfit of an operating point that is accepted.
@@ -116,9 +117,15 @@ impl ResolvedMatcher {
     /// `watchlist_size` entries: the profile's keys, overridden by the
     /// scenario's, with the parameters left open solved from the operating
     /// points.
+    ///
+    /// Uncertain inputs — a score distribution's mean or sd given as a
+    /// distribution, an operating point's rate with the counts it was
+    /// measured from — take their values from `draws`. A drawn set of
+    /// points is not held to the fit tolerance that the published ones are.
     pub fn build(
         section: &MatcherSection,
         watchlist_size: u64,
+        draws: &mut dyn Draws,
     ) -> Result<ResolvedMatcher, ValidationError> {
         let path = KeyPath::keys(&["matcher"]);
         let open = section.impostor.is_none()
@@ -164,6 +171,8 @@ impl ResolvedMatcher {
         }
         let impostor = overlay_dist(base.impostor, &section.impostor);
         let genuine = overlay_dist(base.genuine, &section.genuine);
+        let impostor = drawn_dist(&impostor, &path.key("impostor"), draws)?;
+        let genuine = drawn_dist(&genuine, &path.key("genuine"), draws)?;
         // Points that come from the profile are blamed on it.
         let (points, points_path) = match &section.operating_points {
             Some(points) => (points.clone(), path.key("operating_points")),
@@ -176,10 +185,15 @@ impl ResolvedMatcher {
             ),
         };
         let points = check_points(&points, &points_path, watchlist_size, score_range)?;
+        // Drawn inputs are named by where they sit in the merged section,
+        // whether the scenario or its profile gave them.
+        let points = drawn_points(points, &path.key("operating_points"), draws);
         let impostor = fit_impostor(&impostor, &points, &path.key("impostor"))?;
         let genuine = fit_genuine(&genuine, impostor, &points, &path.key("genuine"))?;
         let fits = point_fits(&points, impostor, genuine);
-        check_fits(&fits, &points_path)?;
+        if !draws.draws_any() {
+            check_fits(&fits, &points_path)?;
+        }
         Ok(ResolvedMatcher {
             profile,
             matcher: Matcher {
@@ -209,6 +223,43 @@ fn overlay_dist(
             sd: top.sd.or(base.sd),
         },
     }
+}
+
+/// `dist` with its uncertain mean and sd given values by `draws` (an sd
+/// must be a bounded distribution above 0).
+fn drawn_dist(
+    dist: &ScoreDistSection,
+    path: &KeyPath,
+    draws: &mut dyn Draws,
+) -> Result<ScoreDistSection, ValidationError> {
+    if let Some(sd) = &dist.sd {
+        super::population::check_param(&path.key("sd"), sd, f64::MIN_POSITIVE, f64::MAX)?;
+    }
+    if let Some(mean @ Param::Dist(_)) = &dist.mean {
+        super::population::check_param(&path.key("mean"), mean, f64::MIN, f64::MAX)?;
+    }
+    Ok(ScoreDistSection {
+        dist: dist.dist,
+        mean: dist
+            .mean
+            .map(|mean| Param::Value(draws.value(&path.key("mean"), &mean))),
+        sd: dist
+            .sd
+            .map(|sd| Param::Value(draws.value(&path.key("sd"), &sd))),
+    })
+}
+
+/// The points with each rate that carries its evidence given a value by
+/// `draws` (its posterior, when drawn).
+fn drawn_points(
+    mut points: Vec<CheckedPoint>,
+    path: &KeyPath,
+    draws: &mut dyn Draws,
+) -> Vec<CheckedPoint> {
+    for (i, point) in points.iter_mut().enumerate() {
+        point.target = draws.rate(&path.index(i), point.target, point.evidence);
+    }
+    points
 }
 
 /// Impostor scores from the FPIR points: each gives the per-comparison FMR,
@@ -350,6 +401,8 @@ struct CheckedPoint {
     watchlist: u64,
     rate: Rate,
     target: f64,
+    /// The counts the rate was measured from, if given.
+    evidence: Option<Evidence>,
     source: Option<String>,
 }
 
@@ -413,10 +466,88 @@ fn check_points(
                 watchlist,
                 rate,
                 target,
+                evidence: point_evidence(point, rate, target, &here)?,
                 source: point.source.clone(),
             })
         })
         .collect()
+}
+
+/// The counts a point's rate was measured from: `false_positives` in
+/// `searches` for an FPIR, `true_positives` of `mated_searches` for a TPIR,
+/// both or neither, and agreeing with the rate (within 5 %, or one event).
+fn point_evidence(
+    point: &OperatingPoint,
+    rate: Rate,
+    target: f64,
+    here: &KeyPath,
+) -> Result<Option<Evidence>, ValidationError> {
+    let (count_key, trials_key, count, trials, other) = match rate {
+        Rate::Fpir => (
+            "false_positives",
+            "searches",
+            point.false_positives,
+            point.searches,
+            point
+                .true_positives
+                .map(|_| "true_positives")
+                .or(point.mated_searches.map(|_| "mated_searches")),
+        ),
+        Rate::Tpir => (
+            "true_positives",
+            "mated_searches",
+            point.true_positives,
+            point.mated_searches,
+            point
+                .false_positives
+                .map(|_| "false_positives")
+                .or(point.searches.map(|_| "searches")),
+        ),
+    };
+    if let Some(key) = other {
+        return Err(ValidationError::new(
+            here.key(key),
+            format!(
+                "this is evidence for the other rate; this point states {}",
+                rate.name()
+            ),
+        ));
+    }
+    let (count, trials) = match (count, trials) {
+        (None, None) => return Ok(None),
+        (Some(count), Some(trials)) if trials > 0 && count <= trials => (count, trials),
+        (Some(_), None) | (None, Some(_)) => {
+            let missing = if count.is_none() {
+                count_key
+            } else {
+                trials_key
+            };
+            return Err(ValidationError::new(
+                here.key(missing),
+                format!("give both {count_key} and {trials_key}, or neither"),
+            ));
+        }
+        (Some(count), Some(trials)) => {
+            return Err(ValidationError::new(
+                here.key(trials_key),
+                format!("expected at least 1 and at least {count_key} ({count}), got {trials}"),
+            ));
+        }
+    };
+    let counted = count as f64 / trials as f64;
+    if (counted - target).abs() > 0.05 * target.max(counted) + 1.0 / trials as f64 {
+        return Err(ValidationError::new(
+            here.key(count_key),
+            format!(
+                "{count} in {trials} is {counted:.3e}, but the point's {} is {target:.3e}",
+                rate.name()
+            ),
+        ));
+    }
+    Ok(Some(match rate {
+        Rate::Fpir => Evidence::Poisson { count, trials },
+        Rate::Tpir => Evidence::Binomial { count, trials },
+    }))
 }
 
 /// Solves the open parameters of `dist` from points (z, T) with
@@ -428,7 +559,7 @@ fn solve(
     rate: &str,
 ) -> Result<NormalScores, ValidationError> {
     let count = points.len() as f64;
-    let (mean, sd) = match (dist.mean, dist.sd) {
+    let (mean, sd) = match (dist.mean.map(|p| p.nominal()), dist.sd.map(|p| p.nominal())) {
         (Some(mean), Some(sd)) => (mean, sd),
         (None, Some(sd)) if !points.is_empty() => {
             let sum: f64 = points.iter().map(|(z, threshold)| threshold - sd * z).sum();
@@ -510,7 +641,7 @@ mod tests {
         section: &MatcherSection,
         watchlist_size: u64,
     ) -> Result<ResolvedMatcher, ValidationError> {
-        ResolvedMatcher::build(section, watchlist_size)
+        ResolvedMatcher::build(section, watchlist_size, &mut crate::model::uncertain::Fixed)
     }
 
     #[test]

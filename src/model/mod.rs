@@ -31,6 +31,7 @@ pub mod pipeline;
 pub mod population;
 pub mod sites;
 pub mod staff;
+pub mod uncertain;
 pub mod watchlist;
 
 pub use calibrate::{PointFit, RatesPer, ResolvedMatcher};
@@ -45,6 +46,7 @@ pub use watchlist::Watchlist;
 
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{self, DurationText, PipelineSection, ScenarioFile};
+use uncertain::Draws;
 
 /// The most faces one replication may be expected to capture; a bigger
 /// scenario is refused rather than left to run for hours.
@@ -131,8 +133,18 @@ pub struct Model {
 
 impl Model {
     /// Validates a parsed scenario, concept by concept; the first error found
-    /// is returned.
+    /// is returned. Uncertain inputs take their nominal values
+    /// ([`uncertain::Fixed`]).
     pub fn build(file: &ScenarioFile) -> Result<Model, ValidationError> {
+        Self::build_with(file, &mut uncertain::Fixed)
+    }
+
+    /// [`Model::build`], with uncertain inputs given values by `draws`: one
+    /// replication's draw ([`uncertain::Sampled`]), or one input at a time.
+    pub fn build_with(
+        file: &ScenarioFile,
+        draws: &mut dyn Draws,
+    ) -> Result<Model, ValidationError> {
         let simulation = &file.simulation;
         let mode = Mode::from(simulation.mode);
         let duration_s = check_duration(&simulation.duration)?;
@@ -141,6 +153,7 @@ impl Model {
             &file.zones,
             &file.mobility,
             file.sites.len(),
+            draws,
         )?;
         if mode == Mode::Batch && population.activity_shape.is_some() {
             return Err(ValidationError::new(
@@ -150,7 +163,7 @@ impl Model {
             ));
         }
         let watchlist = Watchlist::build(&file.watchlist, &population)?;
-        let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size)?;
+        let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let groups = population.groups(&watchlist.group_wanted, &matcher.matcher);
         // With walk-past rates, wanted people are captured at footfall rate
         // (their TPIR already includes failures to capture): they need

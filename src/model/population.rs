@@ -12,10 +12,11 @@
 //! once the watchlist and the matcher are known ([`Population::groups`],
 //! [`Population::blocks`]).
 
+use super::uncertain::Draws;
 use super::{MAX_SITE_BLOCKS, Matcher};
 use crate::error::{KeyPath, ValidationError};
 use crate::model::matcher::{GroupSearch, LookalikeMean};
-use crate::spec::{GroupSection, MobilitySection, PopulationSection, ZoneSection};
+use crate::spec::{GroupSection, MobilitySection, Param, PopulationSection, ZoneSection};
 
 /// The most residents a scenario may have (4 bytes of state each).
 pub const MAX_RESIDENTS: u64 = 1_000_000_000;
@@ -159,12 +160,14 @@ pub struct Population {
 impl Population {
     /// Validates `[population]`, `[[zones]]` and `[mobility]`. Every one of
     /// the `sites` keeps a share per (zone, group), so their number bounds
-    /// how many groups and zones there may be.
+    /// how many groups and zones there may be. Uncertain multipliers take
+    /// their values from `draws`.
     pub fn build(
         population: &PopulationSection,
         zones: &[ZoneSection],
         mobility: &MobilitySection,
         sites: usize,
+        draws: &mut dyn Draws,
     ) -> Result<Population, ValidationError> {
         let path = KeyPath::keys(&["population"]);
         let residents = population.residents;
@@ -174,7 +177,7 @@ impl Population {
                 format!("expected from 1 to {MAX_RESIDENTS} residents, got {residents}"),
             ));
         }
-        let groups = group_specs(population)?;
+        let groups = group_specs(population, draws)?;
         let shares: Vec<f64> = groups.iter().map(|group| group.share).collect();
         let group_residents = apportion(residents, &shares);
         if !groups
@@ -358,9 +361,14 @@ fn home_zones(zones: &[ZoneSection]) -> Result<(Vec<String>, Vec<f64>), Validati
 }
 
 /// Checks the levels of a group list (`population.groups`, or one
-/// dimension's `levels`): at least one, shares that sum to 1, unique names,
-/// multipliers in range.
-fn check_levels(levels: &[GroupSection], path: &KeyPath) -> Result<(), ValidationError> {
+/// dimension's `levels`) — at least one, shares that sum to 1, unique names,
+/// multipliers in range — and resolves them, each uncertain multiplier
+/// taking its value from `draws` once.
+fn resolve_levels(
+    levels: &[GroupSection],
+    path: &KeyPath,
+    draws: &mut dyn Draws,
+) -> Result<Vec<GroupSpec>, ValidationError> {
     if levels.is_empty() {
         return Err(ValidationError::new(
             path.clone(),
@@ -374,50 +382,76 @@ fn check_levels(levels: &[GroupSection], path: &KeyPath) -> Result<(), Validatio
             .map(|(i, level)| (path.index(i).key("share"), level.share)),
         path,
     )?;
+    let mut specs = Vec::with_capacity(levels.len());
     for (i, level) in levels.iter().enumerate() {
+        let at = path.index(i);
         if levels[..i].iter().any(|earlier| earlier.name == level.name) {
             return Err(ValidationError::new(
-                path.index(i).key("name"),
+                at.key("name"),
                 format!("the name \"{}\" is used twice", level.name),
             ));
         }
         for (key, value, min, max) in [
             ("activity", level.activity, 0.0, 1e6),
-            (
-                "fmr_multiplier",
-                level.fmr_multiplier,
-                f64::MIN_POSITIVE,
-                1e6,
-            ),
-            (
-                "fnmr_multiplier",
-                level.fnmr_multiplier,
-                f64::MIN_POSITIVE,
-                1e6,
-            ),
             ("avoidance", level.avoidance, 0.0, 1.0),
         ] {
-            if !value.is_finite() || value < min || value > max {
-                let bound = if min > 0.0 { "above 0" } else { "≥ 0" };
-                return Err(ValidationError::new(
-                    path.index(i).key(key),
-                    format!("expected a number {bound} and at most {max}, got {value}"),
-                ));
-            }
+            check_range(&at.key(key), value, min, max)?;
         }
+        for (key, param) in [
+            ("fmr_multiplier", &level.fmr_multiplier),
+            ("fnmr_multiplier", &level.fnmr_multiplier),
+        ] {
+            check_param(&at.key(key), param, f64::MIN_POSITIVE, 1e6)?;
+        }
+        specs.push(GroupSpec {
+            name: level.name.clone(),
+            share: level.share,
+            activity: level.activity,
+            fmr_multiplier: draws.value(&at.key("fmr_multiplier"), &level.fmr_multiplier),
+            fnmr_multiplier: draws.value(&at.key("fnmr_multiplier"), &level.fnmr_multiplier),
+            avoidance: level.avoidance,
+        });
+    }
+    Ok(specs)
+}
+
+/// A number in [min, max] (`min` above 0 reads "above 0").
+fn check_range(path: &KeyPath, value: f64, min: f64, max: f64) -> Result<(), ValidationError> {
+    if !value.is_finite() || value < min || value > max {
+        let bound = if min > 0.0 { "above 0" } else { "≥ 0" };
+        return Err(ValidationError::new(
+            path.clone(),
+            format!("expected a number {bound} and at most {max}, got {value}"),
+        ));
     }
     Ok(())
 }
 
-impl From<&GroupSection> for GroupSpec {
-    fn from(group: &GroupSection) -> GroupSpec {
-        GroupSpec {
-            name: group.name.clone(),
-            share: group.share,
-            activity: group.activity,
-            fmr_multiplier: group.fmr_multiplier,
-            fnmr_multiplier: group.fnmr_multiplier,
-            avoidance: group.avoidance,
+/// A possibly uncertain number in [min, max]: a distribution must be one
+/// (see [`crate::spec::ParamDist::problem`]) and lie wholly in the range.
+pub(crate) fn check_param(
+    path: &KeyPath,
+    param: &Param,
+    min: f64,
+    max: f64,
+) -> Result<(), ValidationError> {
+    match param {
+        Param::Value(value) => check_range(path, *value, min, max),
+        Param::Dist(dist) => {
+            if let Some(problem) = dist.problem() {
+                return Err(ValidationError::new(path.clone(), problem));
+            }
+            let (low, high) = dist.range();
+            if low < min || high > max {
+                return Err(ValidationError::new(
+                    path.clone(),
+                    format!(
+                        "the {dist} distribution reaches outside [{min}, {max}]: \
+                         give a bounded one (uniform or loguniform) within it"
+                    ),
+                ));
+            }
+            Ok(())
         }
     }
 }
@@ -425,21 +459,18 @@ impl From<&GroupSection> for GroupSpec {
 /// Groups from `population.groups`, or the cross product of
 /// `population.dimensions`: names joined by "/", shares, activities and
 /// multipliers multiplied, avoidance combined as 1 − Π(1 − a).
-fn group_specs(population: &PopulationSection) -> Result<Vec<GroupSpec>, ValidationError> {
+fn group_specs(
+    population: &PopulationSection,
+    draws: &mut dyn Draws,
+) -> Result<Vec<GroupSpec>, ValidationError> {
     let path = KeyPath::keys(&["population"]);
     match (&population.groups, &population.dimensions) {
         (Some(_), Some(_)) => Err(ValidationError::new(
             path.key("dimensions"),
             "give groups either as `groups` or as `dimensions`, not both",
         )),
-        (None, None) => Ok(crate::spec::default_groups()
-            .iter()
-            .map(GroupSpec::from)
-            .collect()),
-        (Some(groups), None) => {
-            check_levels(groups, &path.key("groups"))?;
-            Ok(groups.iter().map(GroupSpec::from).collect())
-        }
+        (None, None) => resolve_levels(&crate::spec::default_groups(), &path.key("groups"), draws),
+        (Some(groups), None) => resolve_levels(groups, &path.key("groups"), draws),
         (None, Some(dimensions)) => {
             let path = path.key("dimensions");
             if dimensions.is_empty() {
@@ -470,12 +501,11 @@ fn group_specs(population: &PopulationSection) -> Result<Vec<GroupSpec>, Validat
                 avoidance: 0.0,
             }];
             for (i, dimension) in dimensions.iter().enumerate() {
-                check_levels(&dimension.levels, &path.index(i).key("levels"))?;
+                let levels =
+                    resolve_levels(&dimension.levels, &path.index(i).key("levels"), draws)?;
                 product = product
                     .iter()
-                    .flat_map(|partial| {
-                        dimension.levels.iter().map(move |level| partial.and(level))
-                    })
+                    .flat_map(|partial| levels.iter().map(move |level| partial.and(level)))
                     .collect();
             }
             if product.len() > MAX_GROUPS {
@@ -494,7 +524,7 @@ fn group_specs(population: &PopulationSection) -> Result<Vec<GroupSpec>, Validat
 
 impl GroupSpec {
     /// This group crossed with a level of the next dimension.
-    fn and(&self, level: &GroupSection) -> GroupSpec {
+    fn and(&self, level: &GroupSpec) -> GroupSpec {
         GroupSpec {
             name: if self.name.is_empty() {
                 level.name.clone()

@@ -443,8 +443,14 @@ mod tests {
     /// A site built in a city of one zone and one group.
     fn build(section: &SiteSection) -> Site {
         let population: PopulationSection = toml::from_str("residents = 100").unwrap();
-        let population =
-            Population::build(&population, &[], &MobilitySection::default(), 1).unwrap();
+        let population = Population::build(
+            &population,
+            &[],
+            &MobilitySection::default(),
+            1,
+            &mut crate::model::uncertain::Fixed,
+        )
+        .unwrap();
         let blocks = population.blocks(&[0], false);
         let city = City {
             population: &population,

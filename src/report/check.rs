@@ -6,7 +6,7 @@
 //! expected [`Ratios`], operator utilisation, face shares, site loads); the
 //! table and the JSON only lay them out.
 
-use super::{Ratios, expected_total};
+use super::{Ratios, VarianceShares, expected_total};
 use crate::format::{Num, fmt_num, fmt_pct, human_duration, truncate};
 use crate::metrics::Metric;
 use crate::model::Expected;
@@ -46,6 +46,10 @@ pub struct Check<'a> {
     pub face_shares: Vec<f64>,
     /// Each site's expected load, in model order.
     pub sites: Vec<SiteLoad>,
+    /// What each uncertain input contributes to the variance of one run's
+    /// false alerts (`None` without uncertain inputs), or why it could not
+    /// be computed.
+    pub variance: Result<Option<VarianceShares>, String>,
 }
 
 /// A site's expected load.
@@ -84,6 +88,7 @@ impl<'a> Check<'a> {
                     peak_faces_per_hour: s.peak_captures_per_hour(),
                 })
                 .collect(),
+            variance: VarianceShares::of(scenario).map_err(|error| error.to_string()),
             expected,
         }
     }
@@ -100,7 +105,47 @@ impl<'a> Check<'a> {
         self.groups_section(&mut out);
         self.sites_section(&mut out);
         self.expected_section(&mut out);
+        self.uncertainty_section(&mut out);
         out
+    }
+
+    fn uncertainty_section(&self, out: &mut String) {
+        let shares = match &self.variance {
+            Ok(None) => return,
+            Ok(Some(shares)) => shares,
+            Err(error) => {
+                let _ = writeln!(out, "\nUNCERTAIN INPUTS  (shares not computed: {error})");
+                return;
+            }
+        };
+        let _ = writeln!(
+            out,
+            "\nUNCERTAIN INPUTS  share of the variance of one run's false alerts \
+             (sd {}; one at a time, {} draws)",
+            fmt_num(shares.total.sqrt(), 1),
+            super::uncertainty::DRAWS
+        );
+        for (input, share) in &shares.inputs {
+            let _ = writeln!(
+                out,
+                "  {:<44}{:>8}  {}",
+                truncate(&input.key, 43),
+                fmt_pct(*share),
+                input.what
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  {:<44}{:>8}",
+            "Monte Carlo (Poisson) noise",
+            fmt_pct(shares.monte_carlo)
+        );
+        let _ = writeln!(
+            out,
+            "  {:<44}{:>8}",
+            "interactions and curvature",
+            fmt_pct(shares.remainder)
+        );
     }
 
     fn matcher_section(&self, out: &mut String) {
@@ -255,6 +300,30 @@ struct CheckJson<'a> {
     expected: ExpectedJson,
     groups: Vec<GroupJson<'a>>,
     sites: Vec<SiteJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uncertainty: Option<UncertaintyJson<'a>>,
+}
+
+/// What each uncertain input contributes to the variance of one run's
+/// false alerts (or why it could not be computed).
+#[derive(Serialize)]
+struct UncertaintyJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    false_alerts_variance: Option<Num>,
+    inputs: Vec<InputShareJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monte_carlo_share: Option<Num>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remainder_share: Option<Num>,
+}
+
+#[derive(Serialize)]
+struct InputShareJson<'a> {
+    key: &'a str,
+    what: &'a str,
+    variance_share: Option<Num>,
 }
 
 #[derive(Serialize)]
@@ -416,6 +485,44 @@ impl<'a> CheckJson<'a> {
                     peak_faces_per_hour: Num(load.peak_faces_per_hour),
                 })
                 .collect(),
+            uncertainty: uncertainty(check),
         }
+    }
+}
+
+fn uncertainty<'a>(check: &'a Check<'a>) -> Option<UncertaintyJson<'a>> {
+    match &check.variance {
+        Ok(None) => None,
+        Err(error) => Some(UncertaintyJson {
+            error: Some(error),
+            false_alerts_variance: None,
+            inputs: check
+                .scenario
+                .uncertain
+                .iter()
+                .map(|input| InputShareJson {
+                    key: &input.key,
+                    what: &input.what,
+                    variance_share: None,
+                })
+                .collect(),
+            monte_carlo_share: None,
+            remainder_share: None,
+        }),
+        Ok(Some(shares)) => Some(UncertaintyJson {
+            error: None,
+            false_alerts_variance: Some(Num(shares.total)),
+            inputs: shares
+                .inputs
+                .iter()
+                .map(|(input, share)| InputShareJson {
+                    key: &input.key,
+                    what: &input.what,
+                    variance_share: Some(Num(*share)),
+                })
+                .collect(),
+            monte_carlo_share: Some(Num(shares.monte_carlo)),
+            remainder_share: Some(Num(shares.remainder)),
+        }),
     }
 }

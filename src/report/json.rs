@@ -78,6 +78,17 @@ struct ScenarioJson<'a> {
     seed: u64,
     duration_s: Num,
     replications: u64,
+    /// With uncertain inputs: "drawn" for each replication, or "fixed".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameters: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    uncertain_inputs: Vec<UncertainJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct UncertainJson<'a> {
+    key: &'a str,
+    what: &'a str,
 }
 
 #[derive(Serialize)]
@@ -231,6 +242,19 @@ impl<'a> ReportJson<'a> {
                 seed: r.seed,
                 duration_s: Num(r.duration_s),
                 replications: r.replications,
+                parameters: (!r.uncertain_inputs.is_empty()).then_some(if r.parameters_drawn {
+                    "drawn"
+                } else {
+                    "fixed"
+                }),
+                uncertain_inputs: r
+                    .uncertain_inputs
+                    .iter()
+                    .map(|input| UncertainJson {
+                        key: &input.key,
+                        what: &input.what,
+                    })
+                    .collect(),
             },
             totals: Entries(
                 Metric::ALL

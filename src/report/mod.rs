@@ -27,12 +27,15 @@ mod equity;
 mod json;
 mod latency_log;
 mod table;
+mod uncertainty;
 
 pub use check::{Check, SiteLoad, check_json, check_table};
 pub use equity::{EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
+pub use uncertainty::{DRAWS as UNCERTAINTY_DRAWS, VarianceShares};
 
 use crate::metrics::{GroupMetric, Latencies, Metric, Outcome, PoolStats};
+use crate::model::uncertain::UncertainInput;
 use crate::model::{Expected, Model};
 pub use crate::stats::MIN_REPS_FOR_PI95;
 use crate::stats::{RatioScale, count_ci95, prediction_interval95, ratio_ci95};
@@ -277,6 +280,11 @@ pub struct Report {
     pub equity: Vec<EquityRow>,
     /// The reference group's name.
     pub reference_group: String,
+    /// The scenario's uncertain inputs (empty: every input exact).
+    pub uncertain_inputs: Vec<UncertainInput>,
+    /// Whether each replication drew its own values of them (otherwise
+    /// they were held at their nominal values).
+    pub parameters_drawn: bool,
 }
 
 /// Percentiles of one latency distribution, in milliseconds.
@@ -385,6 +393,14 @@ impl Gathered {
 }
 
 impl Report {
+    /// This report, saying which inputs were uncertain and whether the
+    /// replications drew them.
+    pub fn with_parameters(mut self, inputs: &[UncertainInput], drawn: bool) -> Report {
+        self.uncertain_inputs = inputs.to_vec();
+        self.parameters_drawn = drawn && !inputs.is_empty();
+        self
+    }
+
     /// Aggregates replication outcomes (in replication order).
     pub fn new(model: &Model, source: &str, overrides: &[String], outcomes: &[Outcome]) -> Report {
         let mut latency = Latencies::default();
@@ -471,6 +487,8 @@ impl Report {
             equity: equity::equity(model, &expected, outcomes),
             reference_group: model.groups[model.reference_group].name.clone(),
             expected,
+            uncertain_inputs: Vec::new(),
+            parameters_drawn: false,
         }
     }
 

@@ -43,6 +43,20 @@ impl Report {
         for o in &self.overrides {
             let _ = writeln!(out, "  --set {o}");
         }
+        if !self.uncertain_inputs.is_empty() {
+            let _ = writeln!(
+                out,
+                "uncertain inputs, {}:",
+                if self.parameters_drawn {
+                    "drawn afresh for each replication"
+                } else {
+                    "held at their nominal values (--fixed-parameters)"
+                }
+            );
+            for input in &self.uncertain_inputs {
+                let _ = writeln!(out, "  {}: {}", input.key, input.what);
+            }
+        }
     }
 
     /// Every run-wide metric beside its closed-form expectation.

@@ -3,7 +3,8 @@
 //! `[watchlist]`.
 
 use super::{
-    DurationText, InterventionSection, MatcherSection, PipelineSection, ReviewSection, SiteSection,
+    DurationText, InterventionSection, MatcherSection, Param, PipelineSection, ReviewSection,
+    SiteSection,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -156,8 +157,8 @@ pub fn default_groups() -> Vec<GroupSection> {
         name: "everyone".to_string(),
         share: 1.0,
         activity: 1.0,
-        fmr_multiplier: 1.0,
-        fnmr_multiplier: 1.0,
+        fmr_multiplier: Param::Value(1.0),
+        fnmr_multiplier: Param::Value(1.0),
         avoidance: 0.0,
     }]
 }
@@ -173,12 +174,13 @@ pub struct GroupSection {
     /// Relative rate at which a member passes cameras (default 1).
     #[serde(default = "super::one")]
     pub activity: f64,
-    /// Multiplier on the per-comparison false-match rate (default 1).
-    #[serde(default = "super::one")]
-    pub fmr_multiplier: f64,
-    /// Multiplier on the false-non-match rate (default 1).
-    #[serde(default = "super::one")]
-    pub fnmr_multiplier: f64,
+    /// Multiplier on the per-comparison false-match rate (default 1); may be
+    /// uncertain, e.g. `{ dist = "loguniform", low = 10, high = 100 }`.
+    #[serde(default = "super::one_param")]
+    pub fmr_multiplier: Param,
+    /// Multiplier on the false-non-match rate (default 1); may be uncertain.
+    #[serde(default = "super::one_param")]
+    pub fnmr_multiplier: Param,
     /// Share of members who avoid the covered sites altogether (default 0):
     /// the chilling effect.
     #[serde(default)]

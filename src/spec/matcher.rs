@@ -1,6 +1,7 @@
 //! `[matcher]`: a profile, score distributions, and the operating points to
 //! calibrate them from.
 
+use super::Param;
 use serde::{Deserialize, Serialize};
 
 /// `[matcher]`: a named profile, explicit score distributions, operating
@@ -50,7 +51,8 @@ pub enum RatesPer {
 }
 
 /// A similarity-score distribution, e.g. `{ dist = "normal", mean = 0.2, sd = 0.07 }`;
-/// a parameter left out is solved from the operating points.
+/// a parameter left out is solved from the operating points, and one may
+/// be uncertain (`sd = { dist = "uniform", low = 0.055, high = 0.085 }`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreDistSection {
@@ -59,10 +61,10 @@ pub struct ScoreDistSection {
     pub dist: ScoreFamily,
     /// Mean score.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mean: Option<f64>,
+    pub mean: Option<Param>,
     /// Standard deviation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sd: Option<f64>,
+    pub sd: Option<Param>,
 }
 
 /// Score distribution families.
@@ -92,6 +94,19 @@ pub struct OperatingPoint {
     /// True-positive identification rate of a mated search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpir: Option<f64>,
+    /// With `fpir`: the false positives the figure was counted from…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub false_positives: Option<u64>,
+    /// …in this many non-mated searches. With both, each replication draws
+    /// the FPIR from its posterior (see [`crate::model::uncertain`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub searches: Option<u64>,
+    /// With `tpir`: the mated searches that found their person…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub true_positives: Option<u64>,
+    /// …of this many mated searches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mated_searches: Option<u64>,
     /// Where the figure comes from (free text, shown by `survsim check`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,

@@ -25,6 +25,7 @@ mod file;
 mod locate;
 mod matcher;
 mod overrides;
+mod param;
 mod parse;
 pub mod profiles;
 mod sites;
@@ -40,12 +41,16 @@ pub use file::{
 };
 pub use matcher::{MatcherSection, OperatingPoint, RatesPer, ScoreDistSection, ScoreFamily};
 pub use overrides::Override;
+pub use param::{Param, ParamDist};
 pub use parse::Parsed;
 pub use sites::{Footfall, Overload, PipelineSection, PoolSection, SiteSection, SurgeSection};
 pub use source::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, MAX_SCENARIO_BYTES, ScenarioSource};
 pub use staff::{InterventionSection, ReviewSection};
 
 /// The default of keys whose neutral value is one (multipliers, shares).
+fn one_param() -> Param {
+    Param::Value(1.0)
+}
 fn one() -> f64 {
     1.0
 }

@@ -68,8 +68,14 @@ impl Plan {
 
     /// Loads point `index`'s scenario. An error caused by a grid value names
     /// the `--vary` flag, which its override carries.
+    ///
+    /// A sweep compares its points at the scenario's nominal inputs: any
+    /// uncertain ones are held fixed (see `--fixed-parameters`), so the
+    /// points differ only by what is varied.
     pub fn load(&self, index: usize) -> Result<Scenario, InputError> {
-        Scenario::load(self.source.clone(), &self.overrides(index))
+        let mut scenario = Scenario::load(self.source.clone(), &self.overrides(index))?;
+        scenario.parameters_fixed = true;
+        Ok(scenario)
     }
 
     /// The command that makes this sweep, in a canonical spelling. It leaves

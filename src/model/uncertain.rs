@@ -1,0 +1,228 @@
+//! Uncertain inputs: how a model's uncertain values take their values while
+//! it is built.
+//!
+//! A scenario value may be a distribution ([`Param`]), and a matcher's
+//! operating point may carry the counts it was measured from (7 false
+//! positives in 41,000 searches). Building a model asks a [`Draws`] for each
+//! such value, in a fixed order (the order of the scenario file):
+//!
+//! * [`Fixed`] gives the nominal value: the published rate, a
+//!   distribution's centre (`--fixed-parameters`, and the model a report's
+//!   expectations come from);
+//! * [`Sampled`] draws every one from one replication's stream: the
+//!   posterior of each operating point's rate, and each distribution;
+//! * [`OneAtATime`] draws one named input and fixes the rest, to measure
+//!   what each contributes to the variance of an outcome (`survsim check`);
+//! * [`Inventory`] fixes them all and lists them.
+//!
+//! Each uncertain input consumes exactly one uniform of the stream, drawn or
+//! not, and its value is the inverse CDF at that uniform, so a value does not
+//! depend on which other inputs are drawn.
+//!
+//! The posterior of a rate measured as `count` events in `trials`: for a
+//! false-positive rate (Poisson), Gamma(count, trials) — the posterior under
+//! the scale-invariant prior ∝ 1/λ, whose mean is the published rate
+//! count/trials; for a true-positive rate (binomial), Beta(count,
+//! trials − count), Haldane's prior, likewise centred on the published
+//! proportion. Where that is improper (no event, or all), Jeffreys' prior
+//! is used instead: Gamma(½, trials), Beta(count + ½, trials − count + ½).
+
+use crate::error::KeyPath;
+use crate::rng::{SimRng, unit};
+use crate::spec::Param;
+use rand::Rng;
+use statrs::distribution::{Beta, ContinuousCDF, Gamma};
+
+/// What an operating point's rate was measured from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Evidence {
+    /// `count` false positives in `trials` non-mated searches.
+    Poisson {
+        /// Events counted.
+        count: u64,
+        /// Searches.
+        trials: u64,
+    },
+    /// `count` true positives in `trials` mated searches.
+    Binomial {
+        /// Successes counted.
+        count: u64,
+        /// Searches.
+        trials: u64,
+    },
+}
+
+impl Evidence {
+    /// The rate at probability `u` of its posterior.
+    pub fn quantile(&self, u: f64) -> f64 {
+        let u = u.clamp(1e-12, 1.0 - 1e-12);
+        match *self {
+            Evidence::Poisson { count, trials } => {
+                let shape = if count == 0 { 0.5 } else { count as f64 };
+                Gamma::new(shape, trials as f64)
+                    .map(|gamma| gamma.inverse_cdf(u))
+                    .unwrap_or(count as f64 / trials as f64)
+            }
+            Evidence::Binomial { count, trials } => {
+                let (a, b) = if count == 0 || count == trials {
+                    (count as f64 + 0.5, (trials - count) as f64 + 0.5)
+                } else {
+                    (count as f64, (trials - count) as f64)
+                };
+                Beta::new(a, b)
+                    .map(|beta| beta.inverse_cdf(u))
+                    .unwrap_or(count as f64 / trials as f64)
+            }
+        }
+    }
+
+    /// In words, for `survsim check`.
+    pub fn describe(&self) -> String {
+        match *self {
+            Evidence::Poisson { count, trials } => format!(
+                "{count} false positives in {} searches",
+                crate::format::fmt_num(trials as f64, 0)
+            ),
+            Evidence::Binomial { count, trials } => format!(
+                "{count} of {} mated searches",
+                crate::format::fmt_num(trials as f64, 0)
+            ),
+        }
+    }
+}
+
+/// One uncertain input, as listed by [`Inventory`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct UncertainInput {
+    /// Its key path, e.g. `matcher.impostor.sd`.
+    pub key: String,
+    /// What is known of it, in words.
+    pub what: String,
+}
+
+/// How uncertain inputs take their values while a model is built.
+pub trait Draws {
+    /// The value of `param`, the input at `path`.
+    fn value(&mut self, path: &KeyPath, param: &Param) -> f64;
+
+    /// The rate of the operating point at `path`, published as `published`
+    /// and measured from `evidence` (if given).
+    fn rate(&mut self, path: &KeyPath, published: f64, evidence: Option<Evidence>) -> f64;
+
+    /// Whether values may differ from the nominal ones (a drawn model's
+    /// operating points need not be fitted as closely as the published ones).
+    fn draws_any(&self) -> bool {
+        false
+    }
+}
+
+/// Nominal values: published rates, distributions' centres.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Fixed;
+
+impl Draws for Fixed {
+    fn value(&mut self, _: &KeyPath, param: &Param) -> f64 {
+        param.nominal()
+    }
+    fn rate(&mut self, _: &KeyPath, published: f64, _: Option<Evidence>) -> f64 {
+        published
+    }
+}
+
+/// Every uncertain input drawn from `rng`, one uniform each.
+pub struct Sampled<'a> {
+    /// The replication's parameter stream.
+    pub rng: &'a mut SimRng,
+}
+
+impl Draws for Sampled<'_> {
+    fn value(&mut self, _: &KeyPath, param: &Param) -> f64 {
+        match param {
+            Param::Value(value) => *value,
+            Param::Dist(dist) => dist.quantile(unit(self.rng.next_u64())),
+        }
+    }
+    fn rate(&mut self, _: &KeyPath, published: f64, evidence: Option<Evidence>) -> f64 {
+        match evidence {
+            None => published,
+            Some(evidence) => evidence.quantile(unit(self.rng.next_u64())),
+        }
+    }
+    fn draws_any(&self) -> bool {
+        true
+    }
+}
+
+/// Only the input at `key` drawn; the others nominal, though each still
+/// consumes its uniform, so the drawn one sees the same uniforms as under
+/// [`Sampled`].
+pub struct OneAtATime<'a> {
+    /// The key path of the input drawn.
+    pub key: &'a str,
+    /// The replication's parameter stream.
+    pub rng: &'a mut SimRng,
+}
+
+impl Draws for OneAtATime<'_> {
+    fn value(&mut self, path: &KeyPath, param: &Param) -> f64 {
+        match param {
+            Param::Value(value) => *value,
+            Param::Dist(dist) => {
+                let u = unit(self.rng.next_u64());
+                if path.to_string() == self.key {
+                    dist.quantile(u)
+                } else {
+                    dist.nominal()
+                }
+            }
+        }
+    }
+    fn rate(&mut self, path: &KeyPath, published: f64, evidence: Option<Evidence>) -> f64 {
+        match evidence {
+            None => published,
+            Some(evidence) => {
+                let u = unit(self.rng.next_u64());
+                if path.to_string() == self.key {
+                    evidence.quantile(u)
+                } else {
+                    published
+                }
+            }
+        }
+    }
+    fn draws_any(&self) -> bool {
+        true
+    }
+}
+
+/// Nominal values, listing every uncertain input met.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    /// The uncertain inputs, in the order the model reads them.
+    pub inputs: Vec<UncertainInput>,
+}
+
+impl Draws for Inventory {
+    fn value(&mut self, path: &KeyPath, param: &Param) -> f64 {
+        if let Param::Dist(dist) = param {
+            let key = path.to_string();
+            // A level of a cross product is read once per group it is in.
+            if !self.inputs.iter().any(|input| input.key == key) {
+                self.inputs.push(UncertainInput {
+                    key,
+                    what: dist.to_string(),
+                });
+            }
+        }
+        param.nominal()
+    }
+    fn rate(&mut self, path: &KeyPath, published: f64, evidence: Option<Evidence>) -> f64 {
+        if let Some(evidence) = evidence {
+            self.inputs.push(UncertainInput {
+                key: path.to_string(),
+                what: evidence.describe(),
+            });
+        }
+        published
+    }
+}

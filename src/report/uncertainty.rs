@@ -1,0 +1,73 @@
+//! What each uncertain input contributes to the spread of one run's false
+//! alerts, for `survsim check`.
+//!
+//! Given its inputs θ, a run's false alerts are Poisson with the closed-form
+//! mean μ(θ) ([`crate::model::Model::expected`]), so by the law of total
+//! variance the spread of one run is
+//!
+//!   Var(X) = E[μ(θ)] + Var(μ(θ)):
+//!
+//! Monte Carlo noise, plus what the inputs add. Each input's share is
+//! one-at-a-time: Var(μ) with that input drawn and the others at their
+//! nominal values, over the total. What the one-at-a-time shares miss (the
+//! inputs' interactions, and the curvature of μ) is the remainder
+//! Var(μ(θ)) − Σ Var_i. Every variance is estimated from [`DRAWS`] draws of
+//! the replications' parameter streams — closed forms only, no simulation.
+
+use crate::error::InputError;
+use crate::model::uncertain::UncertainInput;
+use crate::scenario::Scenario;
+
+/// Draws per variance: the shares' relative Monte Carlo error is about
+/// √(2 / DRAWS) ≈ 7 %.
+pub const DRAWS: u64 = 400;
+
+/// The variance of one run's false alerts, and who contributes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarianceShares {
+    /// Var(X) = E[μ(θ)] + Var(μ(θ)), in false alerts².
+    pub total: f64,
+    /// E[μ(θ)] ÷ total: Monte Carlo noise.
+    pub monte_carlo: f64,
+    /// Each input with Var(μ) drawing it alone ÷ total.
+    pub inputs: Vec<(UncertainInput, f64)>,
+    /// (Var(μ(θ)) − Σ each input's) ÷ total: interactions and curvature.
+    pub remainder: f64,
+}
+
+impl VarianceShares {
+    /// The shares for `scenario`, or `None` without uncertain inputs.
+    pub fn of(scenario: &Scenario) -> Result<Option<VarianceShares>, InputError> {
+        if scenario.uncertain.is_empty() {
+            return Ok(None);
+        }
+        let false_alerts = |model: &crate::model::Model| model.expected().false_alerts;
+        let all: Vec<f64> = (0..DRAWS)
+            .map(|r| Ok(false_alerts(&scenario.drawn_model(r)?)))
+            .collect::<Result<_, InputError>>()?;
+        let (mean, joint) = mean_variance(&all);
+        let mut each = Vec::with_capacity(scenario.uncertain.len());
+        for input in &scenario.uncertain {
+            let values: Vec<f64> = (0..DRAWS)
+                .map(|r| Ok(false_alerts(&scenario.one_input_model(&input.key, r)?)))
+                .collect::<Result<_, InputError>>()?;
+            each.push((input.clone(), mean_variance(&values).1));
+        }
+        let total = mean + joint;
+        let sum: f64 = each.iter().map(|(_, v)| v).sum();
+        Ok(Some(VarianceShares {
+            total,
+            monte_carlo: mean / total,
+            remainder: (joint - sum) / total,
+            inputs: each.into_iter().map(|(i, v)| (i, v / total)).collect(),
+        }))
+    }
+}
+
+/// Mean and (n − 1) variance.
+fn mean_variance(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (mean, var)
+}

@@ -1,0 +1,202 @@
+//! Issue 11: uncertain inputs are drawn for each replication, and the
+//! one-run range (`pi95`) and `check`'s variance shares say what they add.
+//!
+//! The scenario below has one uncertain input: an operating point counted
+//! as `X` false positives in `n` searches, at the scenario's own threshold
+//! and watchlist, so a replication's FPIR is its posterior draw
+//! λ ~ Gamma(X, n) exactly, and its false alerts are Poisson(F·λ): over
+//! replications, negative binomial with mean μ₀ = F·X/n and shape X.
+
+mod common;
+
+use common::*;
+use survsim::Metric;
+use survsim::drive::replicate::for_each_scenario_replication;
+use survsim::report::VarianceShares;
+
+/// False positives behind the operating point.
+const X: f64 = 10.0;
+
+const TOWN: &str = r#"
+    [simulation]
+    duration = "24h"
+    seed = 11
+    [population]
+    residents = 100000
+    [[sites]]
+    name = "a"
+    footfall_per_hour = 9000
+    capture_share = 1.0
+    [watchlist]
+    size = 10000
+    wanted_present = 0
+    [matcher]
+    rates_per = "searched_face"
+    threshold = 0.6
+    impostor = { sd = 0.07 }
+    genuine = { mean = 0.8, sd = 0.1 }
+    operating_points = [
+        { threshold = 0.6, watchlist = 10_000, fpir = 2e-4, false_positives = 10, searches = 50_000 },
+    ]
+"#;
+
+/// Negative binomial (mean μ, shape k) cumulative distribution at j.
+fn nb_cdf(mu: f64, k: f64, j: f64) -> f64 {
+    if j < 0.0 {
+        return 0.0;
+    }
+    let p = k / (k + mu);
+    let mut term = p.powf(k);
+    let mut sum = 0.0;
+    for i in 0..=(j.floor() as u64) {
+        if i > 0 {
+            term *= (i as f64 - 1.0 + k) / i as f64 * (1.0 - p);
+        }
+        sum += term;
+    }
+    sum
+}
+
+#[test]
+fn drawn_evidence_makes_one_run_negative_binomial() {
+    let sc = scenario(TOWN, &[]);
+    assert_eq!(sc.uncertain.len(), 1, "{:?}", sc.uncertain);
+    assert!(sc.draws_parameters());
+    let mu = sc.model.expected().false_alerts;
+    assert!((mu - 216_000.0 * 2e-4).abs() < 1e-6 * mu, "μ₀ = {mu}");
+    let reps = 400;
+    let mut outcomes = Vec::new();
+    for_each_scenario_replication(&sc, reps, 2, |_, o| outcomes.push(o)).unwrap();
+    let report = survsim::Report::new(&sc.model, "town", &[], &outcomes);
+    let stat = report.total(Metric::FalseAlerts);
+    // The mean is μ₀ (the posterior's mean is the published rate), within
+    // 4 SE of the negative binomial's variance μ₀ + μ₀²/X.
+    let se = ((mu + mu * mu / X) / reps as f64).sqrt();
+    assert_within_4se("mean false alerts", stat.mean, mu, se);
+    // The range's ends are the negative binomial's 2.5 % and 97.5 %
+    // quantiles, up to sampling error (as in tests/intervals.rs).
+    let (lo, hi) = stat.pi95.unwrap();
+    let q_se = (0.025f64 * 0.975 / reps as f64).sqrt();
+    for (p, q) in [(0.025, lo), (0.975, hi)] {
+        let (below, at) = (nb_cdf(mu, X, q.ceil() - 1.0), nb_cdf(mu, X, q.floor()));
+        assert!(
+            below <= p + 4.0 * q_se && at >= p - 4.0 * q_se,
+            "{p} quantile {q}: F(q − 1) = {below}, F(q) = {at}"
+        );
+    }
+    // Far wider than Poisson's: the Poisson 97.5 % point is ≈ μ₀ + 2√μ₀.
+    assert!(hi > mu + 3.0 * mu.sqrt(), "{lo}–{hi} around {mu}");
+}
+
+#[test]
+fn check_shares_the_variance_as_the_closed_form() {
+    let sc = scenario(TOWN, &[]);
+    let mu = sc.model.expected().false_alerts;
+    let shares = VarianceShares::of(&sc).unwrap().unwrap();
+    // Var(μ(θ)) = μ₀²/X; Monte Carlo adds μ₀.
+    let input = mu * mu / X;
+    let share = input / (input + mu);
+    // The estimate's relative error: the sample variance of a Gamma(X) over
+    // DRAWS draws has relative SE √((2 + 6/X)/DRAWS); the share's is (1 − s)
+    // times that.
+    let draws = survsim::report::UNCERTAINTY_DRAWS as f64;
+    let se = share * (1.0 - share) * ((2.0 + 6.0 / X) / draws).sqrt();
+    assert_eq!(shares.inputs.len(), 1);
+    assert_within_4se("input's share", shares.inputs[0].1, share, se);
+    assert!((shares.inputs[0].1 + shares.monte_carlo - 1.0).abs() < 1e-9);
+    assert!(shares.remainder.abs() < 1e-9, "one input: no interaction");
+    // The table says so.
+    let table = survsim::report::check_table(&sc);
+    assert!(table.contains("UNCERTAIN INPUTS") && table.contains("10 false positives"));
+}
+
+#[test]
+fn fixed_parameters_and_reproducibility() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_file(dir.path(), "town.toml", TOWN);
+    let path = path.to_str().unwrap();
+    let (one, v) = json_output(&["run", path, "--reps", "40", "-q", "--threads", "1"]);
+    let (two, _) = json_output(&["run", path, "--reps", "40", "-q", "--threads", "2"]);
+    assert_eq!(one, two, "drawn runs are byte-identical across threads");
+    assert_eq!(v["scenario"]["parameters"], "drawn");
+    assert_eq!(
+        v["scenario"]["uncertain_inputs"][0]["key"],
+        "matcher.operating_points[0]"
+    );
+    let (_, fixed) = json_output(&["run", path, "--reps", "40", "-q", "--fixed-parameters"]);
+    assert_eq!(fixed["scenario"]["parameters"], "fixed");
+    // Held at the published rate, the spread is Poisson's: narrower.
+    let width = |v: &serde_json::Value| {
+        let r = v["pi95"]["false_alerts"].as_array().unwrap().clone();
+        r[1].as_f64().unwrap() - r[0].as_f64().unwrap()
+    };
+    assert!(
+        width(&fixed) < width(&v),
+        "{} vs {}",
+        width(&fixed),
+        width(&v)
+    );
+    // A replication run alone draws what it drew among the forty.
+    let (_, alone) = json_output(&["run", path, "--rep", "7", "-q"]);
+    let sc = scenario(TOWN, &[]);
+    let mut seventh = None;
+    for_each_scenario_replication(&sc, 8, 1, |r, o| {
+        if r == 7 {
+            seventh = Some(o.counts[Metric::FalseAlerts]);
+        }
+    })
+    .unwrap();
+    assert_eq!(
+        alone["totals"]["false_alerts"].as_u64(),
+        seventh,
+        "replication 7 alone"
+    );
+}
+
+#[test]
+fn bad_uncertain_inputs_are_errors_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "searches = 50_000",
+            "searches = 500_000",
+            "matcher.operating_points[0].false_positives",
+        ),
+        (
+            ", searches = 50_000",
+            "",
+            "matcher.operating_points[0].searches",
+        ),
+        (
+            "impostor = { sd = 0.07 }",
+            "impostor = { sd = { dist = \"uniform\", low = 0.08, high = 0.06 } }",
+            "matcher.impostor.sd",
+        ),
+        (
+            "impostor = { sd = 0.07 }",
+            "impostor = { sd = { dist = \"normal\", mean = 0.07, sd = 0.01 } }",
+            "matcher.impostor.sd",
+        ),
+        (
+            "impostor = { sd = 0.07 }",
+            "impostor = { sd = { dist = \"gamma\", low = 1, high = 2 } }",
+            "matcher.impostor.sd",
+        ),
+    ];
+    for (from, to, key) in cases {
+        let text = TOWN.replace(from, to);
+        assert_ne!(text, TOWN, "{from}");
+        let path = scenario_file(dir.path(), "bad.toml", &text);
+        let (code, err) = exit_of(&["run", path.to_str().unwrap()]);
+        assert_eq!(code, 2, "{to}: {err}");
+        assert!(err.contains(key), "{to}: expected {key} in {err}");
+    }
+    // A group's multiplier must be a bounded distribution above 0.
+    let (code, err) = exit_of(&[
+        "run",
+        "--set",
+        "population.groups=[{ name = \"a\", share = 1.0, fmr_multiplier = { dist = \"loguniform\", low = 0, high = 100 } }]",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("population.groups[0].fmr_multiplier"), "{err}");
+}
