@@ -382,6 +382,88 @@ fn deployment_window_that_is_empty() {
     );
 }
 
+#[test]
+fn faces_and_footfall_both_given() {
+    located(
+        "check",
+        &base_with(
+            "footfall_per_hour = 100\n",
+            "footfall_per_hour = 100\nfaces = 5000\n",
+        ),
+        6,
+        9,
+        "sites[0].faces",
+        &["either `faces`", "`footfall_per_hour`", "not both"],
+    );
+}
+
+#[test]
+fn neither_faces_nor_footfall() {
+    // A missing key points at its table, the site.
+    located(
+        "check",
+        &base_with("footfall_per_hour = 100\n", ""),
+        3,
+        1,
+        "sites[0].footfall_per_hour",
+        &["expected `footfall_per_hour`", "or `faces`"],
+    );
+}
+
+#[test]
+fn negative_faces() {
+    located(
+        "check",
+        &base_with("footfall_per_hour = 100", "faces = -3"),
+        5,
+        9,
+        "sites[0].faces",
+        &["≥ 0", "-3"],
+    );
+}
+
+#[test]
+fn hourly_profile_needs_faces_and_24_weights() {
+    let hours = vec!["1"; 23].join(", ");
+    located(
+        "check",
+        &base_with(
+            "footfall_per_hour = 100\n",
+            &format!("faces = 5000\nhourly_profile = [{hours}]\n"),
+        ),
+        6,
+        18,
+        "sites[0].hourly_profile",
+        &["24 hourly weights", "got 23"],
+    );
+    located(
+        "check",
+        &base_with(
+            "footfall_per_hour = 100\n",
+            "footfall_per_hour = 100\nhourly_profile = [1]\n",
+        ),
+        6,
+        18,
+        "sites[0].hourly_profile",
+        &["shapes `faces`"],
+    );
+}
+
+#[test]
+fn surges_on_top_of_faces() {
+    located(
+        "check",
+        &base_with(
+            "footfall_per_hour = 100\n",
+            "faces = 5000\nsurges = [{ at = \"10:00\", duration = \"1h\", people = 50 }]\n",
+        ),
+        6,
+        10,
+        "sites[0].surges",
+        &["total", "hourly_profile"],
+    );
+}
+
 // ------------------------------------------------------- values out of range
 
 #[test]

@@ -38,6 +38,8 @@ const PATHS: &[&str] = &[
     "sites",
     "sites[0].capture_share",
     "sites[0].footfall_per_hour",
+    "sites[0].faces",
+    "sites[1].hourly_profile",
     "sites[1].active",
     "sites[1].cameras",
     "sites[2].surges",

@@ -166,7 +166,7 @@ impl Model {
             blocks: &blocks,
             walk_past,
         };
-        let sites = Site::build_all(&file.sites, mode, &city)?;
+        let sites = Site::build_all(&file.sites, mode, &city, duration_s)?;
         check_expected_faces(mode, &sites, duration_s, population.residents)?;
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;
         let review = Review::build(&file.review)?;
