@@ -568,6 +568,42 @@ fn wanted_present_above_watchlist_size() {
 }
 
 #[test]
+fn wanted_present_and_prevalence_both_given() {
+    located(
+        "check",
+        &format!("{BASE}wanted_present = 1\nwanted_prevalence = 0.001\n"),
+        9,
+        21,
+        "watchlist.wanted_prevalence",
+        &["either wanted_present", "not both"],
+    );
+}
+
+#[test]
+fn wanted_prevalence_out_of_range_or_above_the_watchlist() {
+    located(
+        "check",
+        &format!("{BASE}wanted_prevalence = -0.5\n"),
+        8,
+        21,
+        "watchlist.wanted_prevalence",
+        &["per resident in [0, 1]", "-0.5"],
+    );
+    // 0.2 × 1,000 residents = 200 wanted, more than the 100 entries.
+    located(
+        "check",
+        &format!("{BASE}wanted_prevalence = 0.2\n"),
+        8,
+        21,
+        "watchlist.wanted_prevalence",
+        &[
+            "at most the watchlist size",
+            "got 200 (0.2 × 1000 residents)",
+        ],
+    );
+}
+
+#[test]
 fn group_mix_with_unknown_group() {
     located(
         "check",

@@ -50,6 +50,7 @@ const PATHS: &[&str] = &[
     "mobility.home_bias",
     "watchlist.size",
     "watchlist.wanted_present",
+    "watchlist.wanted_prevalence",
     "watchlist.group_mix",
     "watchlist.group_mix.group-a",
     "matcher.profile",

@@ -72,3 +72,34 @@ fn a_site_given_as_faces_captures_that_many() {
     let faces = v["expected"]["faces_captured"].as_f64().unwrap();
     assert!((faces - 40_000.0).abs() < 1e-6, "{faces}");
 }
+
+#[test]
+fn prevalence_is_rounded_to_whole_people_and_apportioned_as_wanted_present() {
+    // 0.000413 wanted per resident × 50,000 residents = 20.65 → 21 people,
+    // then split over the groups exactly as wanted_present = 21 would be.
+    let prevalence = FACES_TOWN.replace("wanted_present = 20", "wanted_prevalence = 0.000413");
+    let present = FACES_TOWN.replace("wanted_present = 20", "wanted_present = 21");
+    let by_rate = scenario(&prevalence, &[]).model;
+    assert_eq!(by_rate.wanted, 21);
+    assert_eq!(by_rate, scenario(&present, &[]).model);
+    // Halves round away from zero: 8 residents × 1/16 = 0.5 → 1.
+    let tiny = town!(
+        duration = "1h",
+        seed = 1,
+        residents = 8,
+        "\n[[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n[watchlist]\nsize = 10\nwanted_prevalence = 0.0625\n"
+    );
+    assert_eq!(scenario(tiny, &[]).model.wanted, 1);
+    // From the command line, too.
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_file(dir.path(), "town.toml", &prevalence);
+    let (_, v) = json_output(&["check", path.to_str().unwrap()]);
+    let wanted: Vec<u64> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["wanted"].as_u64().unwrap())
+        .collect();
+    // 70 % and 30 % of 21, by largest remainder.
+    assert_eq!(wanted, [15, 6]);
+}
