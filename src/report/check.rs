@@ -68,7 +68,7 @@ impl<'a> Check<'a> {
         Check {
             scenario,
             faces_per_day: expected.faces_captured / (m.duration_s / DAY_S),
-            ratios: Ratios::from_totals(|metric| total(metric).unwrap_or(0.0)),
+            ratios: Ratios::from_expected(&expected),
             operator_utilisation: alerts * m.review.review_time.mean_s()
                 / (m.duration_s * m.review.operators as f64),
             face_shares: expected

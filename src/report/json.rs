@@ -81,15 +81,19 @@ struct ExpectedJson {
     true_alerts_is_upper_bound: bool,
     false_alerts: Num,
     wanted_alerted: Num,
+    wanted_faces_captured: Num,
+    detection_per_pass: Option<Num>,
+    detection_per_pass_is_exact: bool,
 }
 
-/// The four ratios, as values or as intervals.
+/// The five ratios, as values or as intervals.
 #[derive(Serialize)]
 struct RatiosJson<T> {
     faces_per_true_alert: T,
     alert_precision: T,
     false_alerts_per_1000_faces: T,
     wrongful_stop_share: T,
+    detection_per_pass: T,
 }
 
 #[derive(Serialize)]
@@ -247,18 +251,23 @@ impl<'a> ReportJson<'a> {
                 true_alerts_is_upper_bound: e.true_alerts_is_upper_bound,
                 false_alerts: Num(e.false_alerts),
                 wanted_alerted: Num(e.wanted_alerted),
+                wanted_faces_captured: Num(e.wanted_faces_captured),
+                detection_per_pass: opt(r.expected_ratios.detection_per_pass),
+                detection_per_pass_is_exact: e.detection_per_pass_is_exact,
             },
             ratios: RatiosJson {
                 faces_per_true_alert: opt(ratios.faces_per_true_alert),
                 alert_precision: opt(ratios.alert_precision),
                 false_alerts_per_1000_faces: opt(ratios.false_alerts_per_1000_faces),
                 wrongful_stop_share: opt(ratios.wrongful_stop_share),
+                detection_per_pass: opt(ratios.detection_per_pass),
             },
             ratios_ci95: several.then(|| RatiosJson {
                 faces_per_true_alert: c.faces_per_true_alert.map(interval),
                 alert_precision: c.alert_precision.map(interval),
                 false_alerts_per_1000_faces: c.false_alerts_per_1000_faces.map(interval),
                 wrongful_stop_share: c.wrongful_stop_share.map(interval),
+                detection_per_pass: c.detection_per_pass.map(interval),
             }),
             groups: groups(r),
             latency: latency(r),

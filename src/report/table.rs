@@ -54,11 +54,17 @@ impl Report {
             "simulated"
         };
         let _ = writeln!(out, "\n{:<34}{:>24}{:>16}", "FUNNEL", head, "expected");
-        // Arrests execute warrants, which removes true alerts the closed
-        // form counts: it is then an upper bound, and says so.
+        // Arrests execute warrants, which removes true alerts (and wanted
+        // people's faces) the closed form counts: it is then an upper
+        // bound, and says so.
         let bound = |m: Metric| {
             let upper = self.expected.true_alerts_is_upper_bound;
-            if upper && m == Metric::TrueAlerts {
+            let wanted_faces = [
+                Metric::TrueAlerts,
+                Metric::WantedFacesCaptured,
+                Metric::WantedFacesAlerted,
+            ];
+            if upper && wanted_faces.contains(&m) {
                 "≤ "
             } else {
                 ""
@@ -132,6 +138,22 @@ impl Report {
             c.wrongful_stop_share,
             &fmt_pct,
         );
+        let detection = with_ci(
+            "detected per pass of a wanted person",
+            r.detection_per_pass.map_or("-".into(), fmt_pct),
+            c.detection_per_pass,
+            &fmt_pct,
+        );
+        *out += detection.trim_end();
+        if let Some(expected) = self.expected_ratios.detection_per_pass {
+            let about = if self.expected.detection_per_pass_is_exact {
+                ""
+            } else {
+                "≈ "
+            };
+            let _ = write!(out, "  (expected {about}{})", fmt_pct(expected));
+        }
+        out.push('\n');
     }
 
     fn groups_section(&self, out: &mut String) {
@@ -335,7 +357,8 @@ fn indent(m: Metric) -> &'static str {
         | Metric::WrongfulStops
         | Metric::WantedScanned
         | Metric::WantedAlerted
-        | Metric::WantedArrested => "    ",
+        | Metric::WantedArrested
+        | Metric::WantedFacesAlerted => "    ",
         _ => "  ",
     }
 }
