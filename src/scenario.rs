@@ -13,7 +13,7 @@ pub use crate::spec::{
     ScenarioSource, bundled,
 };
 
-use crate::error::InputError;
+use crate::error::{InputError, ValidationError};
 use crate::model::Model;
 use crate::spec::Parsed;
 
@@ -28,6 +28,10 @@ pub struct Scenario {
     pub file: ScenarioFile,
     /// The validated runtime model.
     pub model: Model,
+    /// The model's warnings ([`Model::warnings`]) placed in the text as
+    /// errors are — the file, line and column of the key, or the `--set`
+    /// that wrote it — for the binary to print. They stop nothing.
+    pub warnings: Vec<InputError>,
 }
 
 impl Scenario {
@@ -35,12 +39,23 @@ impl Scenario {
     pub fn load(source: ScenarioSource, overrides: &[Override]) -> Result<Scenario, InputError> {
         let parsed = Parsed::new(&source, overrides)?;
         let model = Model::build(&parsed.file).map_err(|error| parsed.locate(error))?;
+        let warnings = model
+            .warnings
+            .iter()
+            .map(|warning| {
+                parsed.locate(ValidationError::new(
+                    warning.path.clone(),
+                    warning.message.clone(),
+                ))
+            })
+            .collect();
         let file = parsed.file;
         Ok(Scenario {
             source,
             overrides: overrides.to_vec(),
             file,
             model,
+            warnings,
         })
     }
 }

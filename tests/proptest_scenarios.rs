@@ -61,6 +61,8 @@ const PATHS: &[&str] = &[
     "matcher.impostor.sd",
     "matcher.genuine.mean",
     "matcher.operating_points",
+    "matcher.operating_points[0].threshold_assumed",
+    "matcher.extrapolation_margin",
     "review.operators",
     "review.review_time",
     "review.p_confirm_true",

@@ -256,3 +256,170 @@ fn detection_per_pass_is_in_the_table_and_the_json() {
         "{table}"
     );
 }
+
+/// Runs the binary with `args`, asserts success, and returns (stdout, stderr).
+fn output_of(args: &[&str]) -> (String, String) {
+    let out = survsim().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stdout = String::from_utf8(succeeded(out)).unwrap();
+    (stdout, stderr)
+}
+
+/// The JSON `warnings` of a run or check, as (key, message) pairs.
+fn warnings(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["warnings"]
+        .as_array()
+        .expect("warnings[] is always present")
+        .iter()
+        .map(|w| {
+            (
+                w["key"].as_str().unwrap().to_string(),
+                w["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_threshold_far_from_calibration_is_warned_about_with_what_is_assumed() {
+    let far = ["--set", "matcher.threshold=0.7"];
+    let (_, stderr) = output_of(&[&["check"][..], &far].concat());
+    for part in [
+        "survsim: warning: <built-in default scenario> (with --set matcher.threshold=0.7): \
+         key `matcher.threshold`: the threshold 0.7 is 0.1 from the nearest calibrated \
+         operating point (0.6; extrapolation_margin 0.02)",
+        "normal impostor tail",
+        "sd 0.0725 assumed",
+    ] {
+        assert!(stderr.contains(part), "{part:?} not in:\n{stderr}");
+    }
+    // `run` warns too, also with -q, and both carry it in JSON.
+    for command in [vec!["check"], vec!["run", "-q"]] {
+        let args = [command, far.to_vec()].concat();
+        let (_, v) = json_output(&args);
+        let w = warnings(&v);
+        assert_eq!(w.len(), 1, "{args:?}: {w:?}");
+        assert_eq!(w[0].0, "matcher.threshold");
+        let (_, stderr) = output_of(&args);
+        assert!(stderr.contains("survsim: warning:"), "{args:?}: {stderr}");
+    }
+    // Within the margin, or with a wider one, nothing is said.
+    for args in [
+        vec!["check", "--set", "matcher.threshold=0.62"],
+        vec![
+            "check",
+            "--set",
+            "matcher.threshold=0.7",
+            "--set",
+            "matcher.extrapolation_margin=0.1",
+        ],
+    ] {
+        let (_, v) = json_output(&args);
+        assert_eq!(warnings(&v), [], "{args:?}");
+        let (_, stderr) = output_of(&args);
+        assert!(!stderr.contains("warning"), "{args:?}: {stderr}");
+    }
+    // The margin scales with the score range: Rekognition's is 0–100.
+    let (_, v) = json_output(&[
+        "check",
+        "aclu-rekognition-2018",
+        "--set",
+        "matcher.threshold=81.5",
+    ]);
+    assert_eq!(warnings(&v), []);
+    let (_, v) = json_output(&[
+        "check",
+        "aclu-rekognition-2018",
+        "--set",
+        "matcher.threshold=85",
+    ]);
+    assert_eq!(warnings(&v)[0].0, "matcher.threshold");
+    // A margin must be a distance.
+    let (code, stderr) = exit_of(&["check", "--set", "matcher.extrapolation_margin=-1"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("key `matcher.extrapolation_margin`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_watchlist_ten_times_outside_the_calibrated_sizes_is_warned_about() {
+    // NeoFace V4 is calibrated at 1,000 and 10,000 images.
+    for (size, warned) in [
+        ("100000", false),
+        ("100001", true),
+        ("100", false),
+        ("99", true),
+    ] {
+        let (_, v) = json_output(&["check", "--set", &format!("watchlist.size={size}")]);
+        let w = warnings(&v);
+        assert_eq!(!w.is_empty(), warned, "size {size}: {w:?}");
+        if warned {
+            assert_eq!(w[0].0, "watchlist.size");
+            assert!(w[0].1.contains("1 − (1 − FMR)^N"), "{}", w[0].1);
+            assert!(w[0].1.contains("sd 0.0725"), "{}", w[0].1);
+        }
+    }
+    // Cardiff's 500,000 custody images against neoface-early's 3,000: the
+    // bundled scenario says so, at the key's line in the file.
+    let (_, stderr) = output_of(&["check", "swp-champions-league-2017"]);
+    assert!(
+        stderr.contains(
+            "swp-champions-league-2017>:38:8: key `watchlist.size`: a watchlist of \
+                         500,000 entries is 167× the largest calibrated watchlist (3,000)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_default_scenario_has_no_warnings_and_says_so_in_json() {
+    for args in [vec!["check"], vec!["run", "-q"]] {
+        let (_, v) = json_output(&args);
+        assert_eq!(v["warnings"], serde_json::json!([]), "{args:?}");
+        let (_, stderr) = output_of(&args);
+        assert!(!stderr.contains("warning"), "{stderr}");
+    }
+}
+
+#[test]
+fn an_operating_point_with_an_assumed_threshold_is_marked_by_check() {
+    // neoface-early's "≈ 1 in 1,000" came without a threshold.
+    let (table, _) = output_of(&["check", "uk-1-in-300000"]);
+    assert!(table.contains("  fpir            0.6*"), "{table}");
+    assert!(table.contains("* threshold assumed"), "{table}");
+    let (_, v) = json_output(&["check", "uk-1-in-300000"]);
+    assert_eq!(v["matcher"]["calibration"][0]["threshold_assumed"], true);
+    let (_, v) = json_output(&["check"]);
+    assert_eq!(v["matcher"]["calibration"][0]["threshold_assumed"], false);
+    // A scenario's own point may say so; a threshold far from it is then
+    // far from an assumption, and the warning says that too.
+    let own = "[{ threshold = 0.6, watchlist = 3000, fpir = 1e-3, threshold_assumed = true }]";
+    let (_, stderr) = output_of(&[
+        "check",
+        "uk-1-in-300000",
+        "--set",
+        &format!("matcher.operating_points={own}"),
+        "--set",
+        "matcher.threshold=0.65",
+    ]);
+    assert!(
+        stderr.contains("(0.6, itself an assumed threshold;"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_matcher_without_operating_points_has_nothing_to_be_extrapolated_from() {
+    // bench-city gives its score distributions outright.
+    for size in ["1000", "10000000"] {
+        let (_, v) = json_output(&[
+            "check",
+            "bench-city",
+            "--set",
+            &format!("watchlist.size={size}"),
+        ]);
+        assert_eq!(v["warnings"], serde_json::json!([]), "size {size}");
+    }
+}

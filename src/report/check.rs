@@ -6,6 +6,7 @@
 //! expected [`Ratios`], operator utilisation, face shares, site loads); the
 //! table and the JSON only lay them out.
 
+use super::json::WarningJson;
 use super::{Ratios, expected_total};
 use crate::format::{Num, fmt_num, fmt_pct, human_duration, truncate};
 use crate::metrics::Metric;
@@ -139,16 +140,29 @@ impl<'a> Check<'a> {
             "CALIBRATION", "threshold", "watchlist", "published", "fitted", "residual"
         );
         for fit in &m.calibration {
+            // An assumed threshold is starred, and explained below.
+            let threshold = format!(
+                "{}{}",
+                fit.threshold,
+                if fit.threshold_assumed { "*" } else { "" }
+            );
             let _ = writeln!(
                 out,
                 "  {:<10}{:>10}{:>10}{:>13.4e}{:>13.4e}{:>9.2} %  {}",
                 fit.rate.name(),
-                fit.threshold,
+                threshold,
                 fmt_num(fit.watchlist as f64, 0),
                 fit.target,
                 fit.fitted,
                 100.0 * fit.relative_residual(),
                 fit.source.as_deref().unwrap_or("")
+            );
+        }
+        if m.calibration.iter().any(|fit| fit.threshold_assumed) {
+            let _ = writeln!(
+                out,
+                "  * threshold assumed: the figure was published without the threshold it \
+                 was measured at (threshold_assumed = true)"
             );
         }
     }
@@ -251,6 +265,7 @@ impl<'a> Check<'a> {
 struct CheckJson<'a> {
     survsim: &'static str,
     scenario: ScenarioJson<'a>,
+    warnings: Vec<WarningJson<'a>>,
     matcher: MatcherJson<'a>,
     expected: ExpectedJson,
     groups: Vec<GroupJson<'a>>,
@@ -300,6 +315,7 @@ struct CalibrationJson<'a> {
     fitted: Num,
     relative_residual: Num,
     source: Option<&'a str>,
+    threshold_assumed: bool,
 }
 
 #[derive(Serialize)]
@@ -352,6 +368,7 @@ impl<'a> CheckJson<'a> {
                 seed: m.seed,
                 duration_s: Num(m.duration_s),
             },
+            warnings: super::json::warnings(&m.warnings),
             matcher: MatcherJson {
                 profile: m.matcher_profile.as_deref(),
                 rates_per: m.rates_per.name(),
@@ -370,6 +387,7 @@ impl<'a> CheckJson<'a> {
                         fitted: Num(fit.fitted),
                         relative_residual: Num(fit.relative_residual()),
                         source: fit.source.as_deref(),
+                        threshold_assumed: fit.threshold_assumed,
                     })
                     .collect(),
             },

@@ -8,6 +8,7 @@
 //! Maps keyed by a metric follow [`Metric::ALL`] and [`GroupMetric::ALL`].
 
 use super::{LATENCY_QUANTILES, Report};
+use crate::error::Warning;
 use crate::format::Num;
 use crate::metrics::{GroupMetric, Metric};
 use serde::{Serialize, Serializer, ser::SerializeMap};
@@ -48,6 +49,7 @@ fn interval((lo, hi): (f64, f64)) -> [Num; 2] {
 struct ReportJson<'a> {
     survsim: &'static str,
     scenario: ScenarioJson<'a>,
+    warnings: Vec<WarningJson<'a>>,
     totals: Entries<&'static str, Num>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ci95: Option<Entries<&'static str, [Num; 2]>>,
@@ -61,6 +63,24 @@ struct ReportJson<'a> {
     equity: EquityJson<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pipeline: Option<PipelineJson<'a>>,
+}
+
+/// A warning about the scenario: the key it is about, and what it says.
+#[derive(Serialize)]
+pub(super) struct WarningJson<'a> {
+    key: String,
+    message: &'a str,
+}
+
+/// The warnings, in the model's order.
+pub(super) fn warnings(warnings: &[Warning]) -> Vec<WarningJson<'_>> {
+    warnings
+        .iter()
+        .map(|warning| WarningJson {
+            key: warning.path.to_string(),
+            message: &warning.message,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -228,6 +248,7 @@ impl<'a> ReportJson<'a> {
                 duration_s: Num(r.duration_s),
                 replications: r.replications,
             },
+            warnings: warnings(&r.warnings),
             totals: Entries(
                 Metric::ALL
                     .iter()

@@ -32,6 +32,7 @@ pub use check::{Check, SiteLoad, check_json, check_table};
 pub use equity::{EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
 
+use crate::error::Warning;
 use crate::metrics::{GroupMetric, Latencies, Metric, Outcome, PoolStats};
 use crate::model::{Expected, Model};
 use crate::stats::{RatioScale, count_ci95, ratio_ci95};
@@ -239,6 +240,9 @@ pub struct Report {
     pub duration_s: f64,
     /// Replications run.
     pub replications: u64,
+    /// Where the scenario takes the matcher beyond its calibration
+    /// ([`Model::warnings`]).
+    pub warnings: Vec<Warning>,
     /// Per-metric means and intervals, in [`Metric::ALL`] order.
     pub totals: Vec<Stat>,
     /// Closed-form expectations per replication.
@@ -445,6 +449,7 @@ impl Report {
             seed: model.seed,
             duration_s: model.duration_s,
             replications: outcomes.len() as u64,
+            warnings: model.warnings.clone(),
             totals,
             ratios: Ratios::from_totals(sum),
             ratios_ci95: RatioIntervals::new(outcomes),
