@@ -74,6 +74,17 @@ impl ValidationError {
     }
 }
 
+/// Something about a valid scenario that a user should know, at the key it
+/// is about: the run goes ahead, and the binary prints it on standard error
+/// (and reports carry it in JSON).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    /// The key the warning is about.
+    pub path: KeyPath,
+    /// What is assumed there, and why it matters.
+    pub message: String,
+}
+
 /// Bad input, reported as one paragraph and exit status 2.
 #[derive(Debug, Clone)]
 pub struct InputError {

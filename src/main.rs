@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use survsim::drive::output::{write_atomically, write_stdout};
 use survsim::drive::sweep::{Progress, SweepOutput};
 use survsim::error::Error;
+use survsim::scenario::Scenario;
 
 /// Writes one line to standard error, ignoring failure: a closed or full
 /// standard error (`2>/dev/full`) must not turn a result into a panic.
@@ -30,6 +31,15 @@ macro_rules! note {
     ($($arg:tt)*) => {
         note(format_args!($($arg)*))
     };
+}
+
+/// The scenario's warnings (a matcher extrapolated beyond its calibration),
+/// one line each on standard error, also with `-q`: they are about the
+/// input, not the run, and JSON reports carry them too.
+fn warn(scenario: &Scenario) {
+    for warning in &scenario.warnings {
+        note!("survsim: warning: {warning}");
+    }
 }
 
 /// A report in the chosen format: JSON is pretty, with a final newline.
@@ -58,6 +68,7 @@ fn emit(text: String, output: Option<&Path>) -> Result<(), Error> {
 
 fn run(args: RunArgs) -> Result<(), Error> {
     let run = args.into_options()?;
+    warn(&run.scenario);
     let Some(output) = survsim::drive::run::run(&run.scenario, &run.options)? else {
         // The event log's reader closed the pipe: it has what it wanted.
         return Ok(());
@@ -108,6 +119,7 @@ fn live(args: LiveArgs) -> Result<(), Error> {
 fn check(args: CheckArgs) -> Result<(), Error> {
     let check = args.into_options()?;
     let scenario = &check.scenario;
+    warn(scenario);
     let text = render(
         check.format,
         || survsim::report::check_table(scenario),

@@ -91,6 +91,16 @@ metrics! {
         WantedAlerted => ("wanted_alerted", "with a true alert"),
         /// ... arrested at least once.
         WantedArrested => ("wanted_arrested", "arrested"),
+        /// Faces of wanted people captured while their warrant was open
+        /// (mated searches, and those the pipeline dropped unsearched); with
+        /// walk-past rates, each walk past is one. A face captured after
+        /// the person's arrest is not one: in custody it was never there,
+        /// afterwards they are no longer wanted.
+        WantedFacesCaptured => ("wanted_faces_captured", "faces of wanted people captured"),
+        /// ... that raised a true alert: equal to `TrueAlerts`, since every
+        /// true alert is a wanted person's face (their ratio is the
+        /// detection rate per pass).
+        WantedFacesAlerted => ("wanted_faces_alerted", "that raised a true alert"),
     }
 }
 

@@ -37,6 +37,10 @@ pub struct Scenario {
     /// Whether uncertain inputs are held at their nominal values
     /// (`--fixed-parameters`) instead of drawn for each replication.
     pub parameters_fixed: bool,
+    /// The model's warnings ([`Model::warnings`]) placed in the text as
+    /// errors are — the file, line and column of the key, or the `--set`
+    /// that wrote it — for the binary to print. They stop nothing.
+    pub warnings: Vec<InputError>,
 }
 
 impl Scenario {
@@ -47,6 +51,16 @@ impl Scenario {
         let mut inventory = Inventory::default();
         let model = Model::build_with(&parsed.file, &mut inventory)
             .map_err(|error| parsed.locate(error))?;
+        let warnings = model
+            .warnings
+            .iter()
+            .map(|warning| {
+                parsed.locate(ValidationError::new(
+                    warning.path.clone(),
+                    warning.message.clone(),
+                ))
+            })
+            .collect();
         let file = parsed.file;
         Ok(Scenario {
             source,
@@ -55,6 +69,7 @@ impl Scenario {
             model,
             uncertain: inventory.inputs,
             parameters_fixed: false,
+            warnings,
         })
     }
 

@@ -382,6 +382,88 @@ fn deployment_window_that_is_empty() {
     );
 }
 
+#[test]
+fn faces_and_footfall_both_given() {
+    located(
+        "check",
+        &base_with(
+            "footfall_per_hour = 100\n",
+            "footfall_per_hour = 100\nfaces = 5000\n",
+        ),
+        6,
+        9,
+        "sites[0].faces",
+        &["either `faces`", "`footfall_per_hour`", "not both"],
+    );
+}
+
+#[test]
+fn neither_faces_nor_footfall() {
+    // A missing key points at its table, the site.
+    located(
+        "check",
+        &base_with("footfall_per_hour = 100\n", ""),
+        3,
+        1,
+        "sites[0].footfall_per_hour",
+        &["expected `footfall_per_hour`", "or `faces`"],
+    );
+}
+
+#[test]
+fn negative_faces() {
+    located(
+        "check",
+        &base_with("footfall_per_hour = 100", "faces = -3"),
+        5,
+        9,
+        "sites[0].faces",
+        &["≥ 0", "-3"],
+    );
+}
+
+#[test]
+fn hourly_profile_needs_faces_and_24_weights() {
+    let hours = vec!["1"; 23].join(", ");
+    located(
+        "check",
+        &base_with(
+            "footfall_per_hour = 100\n",
+            &format!("faces = 5000\nhourly_profile = [{hours}]\n"),
+        ),
+        6,
+        18,
+        "sites[0].hourly_profile",
+        &["24 hourly weights", "got 23"],
+    );
+    located(
+        "check",
+        &base_with(
+            "footfall_per_hour = 100\n",
+            "footfall_per_hour = 100\nhourly_profile = [1]\n",
+        ),
+        6,
+        18,
+        "sites[0].hourly_profile",
+        &["shapes `faces`"],
+    );
+}
+
+#[test]
+fn surges_on_top_of_faces() {
+    located(
+        "check",
+        &base_with(
+            "footfall_per_hour = 100\n",
+            "faces = 5000\nsurges = [{ at = \"10:00\", duration = \"1h\", people = 50 }]\n",
+        ),
+        6,
+        10,
+        "sites[0].surges",
+        &["total", "hourly_profile"],
+    );
+}
+
 // ------------------------------------------------------- values out of range
 
 #[test]
@@ -482,6 +564,42 @@ fn wanted_present_above_watchlist_size() {
         18,
         "watchlist.wanted_present",
         &["expected at most the watchlist size", "101"],
+    );
+}
+
+#[test]
+fn wanted_present_and_prevalence_both_given() {
+    located(
+        "check",
+        &format!("{BASE}wanted_present = 1\nwanted_prevalence = 0.001\n"),
+        9,
+        21,
+        "watchlist.wanted_prevalence",
+        &["either wanted_present", "not both"],
+    );
+}
+
+#[test]
+fn wanted_prevalence_out_of_range_or_above_the_watchlist() {
+    located(
+        "check",
+        &format!("{BASE}wanted_prevalence = -0.5\n"),
+        8,
+        21,
+        "watchlist.wanted_prevalence",
+        &["per resident in [0, 1]", "-0.5"],
+    );
+    // 0.2 × 1,000 residents = 200 wanted, more than the 100 entries.
+    located(
+        "check",
+        &format!("{BASE}wanted_prevalence = 0.2\n"),
+        8,
+        21,
+        "watchlist.wanted_prevalence",
+        &[
+            "at most the watchlist size",
+            "got 200 (0.2 × 1000 residents)",
+        ],
     );
 }
 

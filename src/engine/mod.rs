@@ -118,6 +118,8 @@ pub struct Engine<'m> {
     hour_wanted: Vec<WantedFace>,
     /// Faces captured, per group.
     faces_by_group: Vec<u64>,
+    /// Faces of wanted people captured while their warrant was open.
+    wanted_faces: u64,
     /// With activity spread: who, within a block, passes.
     activity: Activity,
 }
@@ -132,6 +134,7 @@ impl<'m> Engine<'m> {
             hour_faces: Vec::new(),
             hour_wanted: Vec::new(),
             faces_by_group: vec![0; model.groups.len()],
+            wanted_faces: 0,
             activity: Activity::default(),
         }
     }
@@ -189,6 +192,7 @@ impl<'m> Engine<'m> {
         let mut response = Response::new(model, stream(model.seed, &[rep, STREAM_RESPONSE]));
         response.recorder = recorder;
         self.faces_by_group.fill(0);
+        self.wanted_faces = 0;
 
         let mut pipeline = model.pipeline.as_ref().map(|p| {
             PipelineState::new(model, p, |pool| {
@@ -218,6 +222,8 @@ impl<'m> Engine<'m> {
         outcome.counts[Metric::FacesCaptured] = faces;
         outcome.counts[Metric::Searches] = faces - outcome.counts[Metric::FacesDropped];
         outcome.counts[Metric::WantedPresent] = model.wanted as u64;
+        outcome.counts[Metric::WantedFacesCaptured] = self.wanted_faces;
+        outcome.counts[Metric::WantedFacesAlerted] = outcome.counts[Metric::TrueAlerts];
         for (gi, &faces) in faces_by_group.iter().enumerate() {
             outcome.groups[gi][GroupMetric::FacesCaptured] = faces;
         }

@@ -123,6 +123,7 @@ impl<'m> Engine<'m> {
         let lookalike = resident.lookalike();
         let group = &model.groups[face.group as usize];
         let still_wanted = warrant == Warrant::Open;
+        self.wanted_faces += still_wanted as u64;
         let (alerted, is_true) = if still_wanted {
             match model.matcher.mated_search(
                 &group.search,

@@ -24,6 +24,10 @@ use crate::stats::normal_upper_quantile;
 /// The largest relative misfit of an operating point that is accepted.
 pub const MAX_RELATIVE_MISFIT: f64 = 0.10;
 
+/// The default `extrapolation_margin`, as a share of the score range: 0.02
+/// score units on a `[0, 1]` scale.
+pub const DEFAULT_MARGIN_SHARE: f64 = 0.02;
+
 /// What a matcher's identification rates are per.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RatesPer {
@@ -88,6 +92,8 @@ pub struct PointFit {
     pub fitted: f64,
     /// Where the figure comes from.
     pub source: Option<String>,
+    /// Whether the point's threshold is an assumption (not published).
+    pub threshold_assumed: bool,
 }
 
 impl PointFit {
@@ -110,6 +116,12 @@ pub struct ResolvedMatcher {
     pub fits: Vec<PointFit>,
     /// What the rates are per.
     pub rates_per: RatesPer,
+    /// How far the threshold may lie from every operating point before the
+    /// matcher counts as extrapolated, in score units.
+    pub extrapolation_margin: f64,
+    /// Whether the impostor scores' sd was given (an assumption, unless
+    /// measured) rather than fitted from points at several thresholds.
+    pub impostor_sd_given: bool,
 }
 
 impl ResolvedMatcher {
@@ -169,8 +181,19 @@ impl ResolvedMatcher {
                 ),
             ));
         }
+        let extrapolation_margin = section
+            .extrapolation_margin
+            .or(base.extrapolation_margin)
+            .unwrap_or(DEFAULT_MARGIN_SHARE * (high - low));
+        if !(extrapolation_margin.is_finite() && extrapolation_margin >= 0.0) {
+            return Err(ValidationError::new(
+                path.key("extrapolation_margin"),
+                format!("expected a score distance ≥ 0, got {extrapolation_margin}"),
+            ));
+        }
         let impostor = overlay_dist(base.impostor, &section.impostor);
         let genuine = overlay_dist(base.genuine, &section.genuine);
+        let impostor_sd_given = impostor.sd.is_some();
         let impostor = drawn_dist(&impostor, &path.key("impostor"), draws)?;
         let genuine = drawn_dist(&genuine, &path.key("genuine"), draws)?;
         // Points that come from the profile are blamed on it.
@@ -205,6 +228,8 @@ impl ResolvedMatcher {
             score_range,
             fits,
             rates_per,
+            extrapolation_margin,
+            impostor_sd_given,
         })
     }
 }
@@ -336,6 +361,7 @@ fn point_fits(
                     Rate::Tpir => search.tpir,
                 },
                 source: point.source.clone(),
+                threshold_assumed: point.threshold_assumed,
             }
         })
         .collect()
@@ -404,6 +430,7 @@ struct CheckedPoint {
     /// The counts the rate was measured from, if given.
     evidence: Option<Evidence>,
     source: Option<String>,
+    threshold_assumed: bool,
 }
 
 /// Checks the operating points found at `path`: one rate each, strictly
@@ -468,6 +495,7 @@ fn check_points(
                 target,
                 evidence: point_evidence(point, rate, target, &here)?,
                 source: point.source.clone(),
+                threshold_assumed: point.threshold_assumed,
             })
         })
         .collect()

@@ -19,8 +19,26 @@ pub struct Expected {
     /// removes true alerts, so with arrests possible this is an upper bound
     /// ([`Expected::true_alerts_is_upper_bound`]).
     pub true_alerts: f64,
-    /// Whether arrests can happen, making `true_alerts` an upper bound.
+    /// Whether arrests can happen, making `true_alerts` (and
+    /// `wanted_faces_captured`) an upper bound.
     pub true_alerts_is_upper_bound: bool,
+    /// Faces of wanted people captured while wanted (mated searches, and
+    /// any the pipeline drops), were no one ever arrested: an upper bound
+    /// with arrests, which hold people in custody and then execute their
+    /// warrant. Their true alerts are [`Expected::true_alerts`], so the
+    /// detection rate per pass is `true_alerts / wanted_faces_captured`, the
+    /// TPIR averaged over wanted faces.
+    pub wanted_faces_captured: f64,
+    /// Whether that detection rate per pass is exact. It is without
+    /// arrests. With arrests, each wanted person's searches still alert
+    /// with their own TPIR whichever of them an arrest cuts off (whether a
+    /// later face is searched depends only on earlier ones), so the rate is
+    /// still exact when every wanted person has the same TPIR — one TPIR
+    /// among the groups with wanted members, and no lookalike spread.
+    /// Otherwise arrests reweight it towards the people arrested less, and
+    /// it is an approximation. Faces a pipeline drops lower the simulated
+    /// rate; the closed form does not count drops.
+    pub detection_per_pass_is_exact: bool,
     /// Wanted people with at least one true alert: exact with arrests too,
     /// since a person's first true alert comes before their arrest.
     pub wanted_alerted: f64,
@@ -42,6 +60,8 @@ pub struct ExpectedGroup {
     pub trackable: f64,
     /// True alerts (an upper bound with arrests, as [`Expected::true_alerts`]).
     pub true_alerts: f64,
+    /// Faces of wanted members (an upper bound with arrests).
+    pub wanted_faces_captured: f64,
     /// Wanted members with at least one true alert.
     pub wanted_alerted: f64,
     /// False alerts.
@@ -128,6 +148,7 @@ impl Model {
             // a person's captures and their multiplier are independent.
             let rates = &group.averaged;
             expected.true_alerts += mated * rates.tpir;
+            expected.wanted_faces_captured += mated;
             // A wanted passer's mated searches before any arrest are
             // Poisson(per_person), each a true alert with TPIR (exact
             // without lookalikes; with them, TPIR is their average).
@@ -144,19 +165,36 @@ impl Model {
                 (passers - block.wanted as f64) * mix.at_least_two(mean);
         }
         let total = |count: fn(&ExpectedGroup) -> f64| -> f64 { groups.iter().map(count).sum() };
+        let arrests = self.wanted > 0
+            && self.intervention.officers > 0
+            && self.intervention.p_arrest_correct > 0.0
+            && self.review.p_confirm_true > 0.0;
         Expected {
             faces_captured: total(|group| group.faces_captured),
             people_scanned: total(|group| group.people_scanned),
             trackable: total(|group| group.trackable),
             true_alerts: total(|group| group.true_alerts),
-            true_alerts_is_upper_bound: self.wanted > 0
-                && self.intervention.officers > 0
-                && self.intervention.p_arrest_correct > 0.0
-                && self.review.p_confirm_true > 0.0,
+            true_alerts_is_upper_bound: arrests,
+            wanted_faces_captured: total(|group| group.wanted_faces_captured),
+            detection_per_pass_is_exact: !arrests || self.wanted_share_one_tpir(),
             wanted_alerted: total(|group| group.wanted_alerted),
             false_alerts: total(|group| group.false_alerts),
             groups,
         }
+    }
+}
+
+impl Model {
+    /// Whether every wanted person has the same TPIR: no lookalike spread,
+    /// and one TPIR among the groups with wanted members.
+    fn wanted_share_one_tpir(&self) -> bool {
+        let mut tpirs = self
+            .groups
+            .iter()
+            .filter(|group| group.wanted > 0)
+            .map(|group| group.search.tpir);
+        let first = tpirs.next();
+        self.lookalike_spread == 0.0 && tpirs.all(|tpir| Some(tpir) == first)
     }
 }
 

@@ -13,7 +13,8 @@
 //!   ([`watchlist`]);
 //! * [`ResolvedMatcher::build`] — the matcher, from a profile and operating
 //!   points ([`calibrate`], [`matcher`]); with it, the groups' search
-//!   probabilities and the blocks residents are numbered in;
+//!   probabilities and the blocks residents are numbered in, and warnings
+//!   where the matcher is extrapolated beyond its points ([`extrapolation`]);
 //! * [`Site::build`] — each camera site, whole: when it runs and who passes
 //!   it ([`sites`]);
 //! * [`Pipeline::build`] — detection and matcher pools ([`pipeline`]);
@@ -26,6 +27,7 @@
 pub mod calibrate;
 pub mod dist;
 pub mod expected;
+pub mod extrapolation;
 pub mod matcher;
 pub mod pipeline;
 pub mod population;
@@ -44,7 +46,7 @@ pub use sites::{City, Site};
 pub use staff::{Intervention, Review};
 pub use watchlist::Watchlist;
 
-use crate::error::{KeyPath, ValidationError};
+use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{self, DurationText, PipelineSection, ScenarioFile};
 use uncertain::Draws;
 
@@ -123,6 +125,9 @@ pub struct Model {
     /// What the matcher's rates are per; with `WalkPast` in footfall mode,
     /// wanted passers are drawn at footfall rate (see [`RatesPer`]).
     pub rates_per: RatesPer,
+    /// Where the scenario takes the matcher beyond its calibration: the
+    /// run goes ahead, and the user is told what its figures rest on.
+    pub warnings: Vec<Warning>,
     /// The recognition pipeline, if the scenario describes one.
     pub pipeline: Option<Pipeline>,
     /// Human review.
@@ -164,6 +169,7 @@ impl Model {
         }
         let watchlist = Watchlist::build(&file.watchlist, &population)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
+        let warnings = extrapolation::warnings(&matcher);
         let groups = population.groups(&watchlist.group_wanted, &matcher.matcher);
         // With walk-past rates, wanted people are captured at footfall rate
         // (their TPIR already includes failures to capture): they need
@@ -179,7 +185,7 @@ impl Model {
             blocks: &blocks,
             walk_past,
         };
-        let sites = Site::build_all(&file.sites, mode, &city)?;
+        let sites = Site::build_all(&file.sites, mode, &city, duration_s)?;
         check_expected_faces(mode, &sites, duration_s, population.residents)?;
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;
         let review = Review::build(&file.review)?;
@@ -203,6 +209,7 @@ impl Model {
             matcher_profile: matcher.profile,
             calibration: matcher.fits,
             rates_per: matcher.rates_per,
+            warnings,
             pipeline,
             review,
             intervention,

@@ -74,11 +74,12 @@ struct Surge {
 
 impl Site {
     /// Validates `[[sites]]`: at least one site unless faces arrive in a
-    /// batch, unique names, each site whole.
+    /// batch, unique names, each site whole, over a run of `duration_s`.
     pub fn build_all(
         sections: &[SiteSection],
         mode: Mode,
         city: &City,
+        duration_s: f64,
     ) -> Result<Vec<Site>, ValidationError> {
         let path = KeyPath::keys(&["sites"]);
         if sections.is_empty() && mode == Mode::Footfall {
@@ -107,16 +108,19 @@ impl Site {
                         format!("site name \"{}\" is used twice", section.name),
                     ));
                 }
-                Site::build(section, &here, city)
+                Site::build(section, &here, city, duration_s)
             })
             .collect()
     }
 
-    /// Validates a `[[sites]]` entry, found at `path`, standing in `city`.
+    /// Validates a `[[sites]]` entry, found at `path`, standing in `city`,
+    /// for a run of `duration_s` (over which a site given as `faces`
+    /// captures exactly that many faces in expectation).
     pub fn build(
         section: &SiteSection,
         path: &KeyPath,
         city: &City,
+        duration_s: f64,
     ) -> Result<Site, ValidationError> {
         if section.cameras == 0 {
             return Err(ValidationError::new(
@@ -131,11 +135,16 @@ impl Site {
                 format!("expected a share in [0, 1], got {capture_share}"),
             ));
         }
-        let captures_per_s = hourly_captures(
-            &section.footfall_per_hour,
-            capture_share,
-            &path.key("footfall_per_hour"),
-        )?;
+        let rate = Rate::of(section, path)?;
+        let captures_per_s = match &rate {
+            Rate::Footfall(footfall) => {
+                hourly_captures(footfall, capture_share, &path.key("footfall_per_hour"))?
+            }
+            Rate::Faces { .. } => hourly_weights(
+                section.hourly_profile.as_deref(),
+                &path.key("hourly_profile"),
+            )?,
+        };
         let windows = active_windows(&section.active, &path.key("active"))?;
         let surges = surges(&section.surges, &path.key("surges"))?;
         let segments_in_hour = (0..24)
@@ -143,7 +152,7 @@ impl Site {
             .collect();
         let zone = city.zone(section.zone.as_deref(), &path.key("zone"))?;
         let (block_shares, avoided_share_by_group) = city.passers(zone, capture_share);
-        Ok(Site {
+        let mut site = Site {
             name: section.name.clone(),
             cameras: section.cameras,
             capture_share,
@@ -151,7 +160,44 @@ impl Site {
             zone,
             block_shares,
             avoided_share_by_group,
-        })
+        };
+        if let Rate::Faces(faces) = rate {
+            site.scale_to(faces, duration_s, &path.key("faces"))?;
+        }
+        Ok(site)
+    }
+
+    /// Scales the capture rates, so far relative, so that the site's faces
+    /// over `[0, duration_s)` — its captures times the share of them its
+    /// passers make (less the avoiders, plus wanted walk-pasts) — are
+    /// `faces` in expectation.
+    fn scale_to(
+        &mut self,
+        faces: f64,
+        duration_s: f64,
+        path: &KeyPath,
+    ) -> Result<(), ValidationError> {
+        let passing: f64 = self.block_shares.iter().map(|&(_, share)| share).sum();
+        let relative = self.expected_captures(duration_s) * passing;
+        if faces > 0.0 && relative <= 0.0 {
+            return Err(ValidationError::new(
+                path.clone(),
+                format!(
+                    "{faces} faces cannot be captured: the cameras never run in the simulated \
+                     time (its active windows, with hourly_profile's non-zero hours), or no one \
+                     passes the site"
+                ),
+            ));
+        }
+        let scale = if relative > 0.0 {
+            faces / relative
+        } else {
+            0.0
+        };
+        for segment in self.segments_in_hour.iter_mut().flatten() {
+            segment.captures_per_s *= scale;
+        }
+        Ok(())
     }
 
     /// The highest capture rate of any stretch, per hour.
@@ -250,6 +296,76 @@ impl City<'_> {
         }
         (block_shares, avoided)
     }
+}
+
+/// How a site says how many faces it captures.
+enum Rate<'a> {
+    /// People per hour, times the capture share.
+    Footfall(&'a Footfall),
+    /// Faces over the whole run, shaped by the hourly profile.
+    Faces(f64),
+}
+
+impl<'a> Rate<'a> {
+    /// Exactly one of `footfall_per_hour` and `faces`; an hourly profile and
+    /// surges only where they mean something.
+    fn of(section: &'a SiteSection, path: &KeyPath) -> Result<Rate<'a>, ValidationError> {
+        match (&section.footfall_per_hour, section.faces) {
+            (Some(_), Some(_)) => Err(ValidationError::new(
+                path.key("faces"),
+                "give either `faces` (faces captured over the run) or `footfall_per_hour` \
+                 (people per hour, times capture_share), not both",
+            )),
+            (None, None) => Err(ValidationError::new(
+                path.key("footfall_per_hour"),
+                "expected `footfall_per_hour` (people passing per hour) or `faces` (faces \
+                 captured over the whole run)",
+            )),
+            (Some(_), None) if section.hourly_profile.is_some() => Err(ValidationError::new(
+                path.key("hourly_profile"),
+                "hourly_profile shapes `faces`; with footfall_per_hour, give its 24 hourly \
+                 numbers instead",
+            )),
+            (Some(footfall), None) => Ok(Rate::Footfall(footfall)),
+            (None, Some(faces)) if !(faces.is_finite() && faces >= 0.0) => {
+                Err(ValidationError::new(
+                    path.key("faces"),
+                    format!("expected a number of faces ≥ 0, got {faces}"),
+                ))
+            }
+            (None, Some(_)) if !section.surges.is_empty() => Err(ValidationError::new(
+                path.key("surges"),
+                "surges add people to a footfall; a site given as `faces` has its total \
+                 fixed: shape it with hourly_profile instead",
+            )),
+            (None, Some(faces)) => Ok(Rate::Faces(faces)),
+        }
+    }
+}
+
+/// The relative rate of faces in each hour of the day: `hourly_profile`'s
+/// 24 weights, found at `path`, or the same in every hour.
+fn hourly_weights(profile: Option<&[f64]>, path: &KeyPath) -> Result<[f64; 24], ValidationError> {
+    let Some(weights) = profile else {
+        return Ok([1.0; 24]);
+    };
+    if weights.len() != 24 {
+        return Err(ValidationError::new(
+            path.clone(),
+            format!("expected 24 hourly weights, got {} values", weights.len()),
+        ));
+    }
+    let mut hourly = [0.0; 24];
+    for (hour, &weight) in weights.iter().enumerate() {
+        if !(weight.is_finite() && weight >= 0.0) {
+            return Err(ValidationError::new(
+                path.clone(),
+                format!("expected weights ≥ 0, got {weight} (hour {hour})"),
+            ));
+        }
+        hourly[hour] = weight;
+    }
+    Ok(hourly)
 }
 
 /// Usable captures per second in each hour of the day, before surges.
@@ -440,8 +556,9 @@ mod tests {
     use super::*;
     use crate::spec::{DurationText, MobilitySection, PopulationSection};
 
-    /// A site built in a city of one zone and one group.
-    fn build(section: &SiteSection) -> Site {
+    /// A site built in a city of one zone and one group, for a run of
+    /// `duration_s`.
+    fn build_for(section: &SiteSection, duration_s: f64) -> Result<Site, ValidationError> {
         let population: PopulationSection = toml::from_str("residents = 100").unwrap();
         let population = Population::build(
             &population,
@@ -457,7 +574,17 @@ mod tests {
             blocks: &blocks,
             walk_past: false,
         };
-        Site::build(section, &KeyPath::keys(&["sites"]).index(0), &city).unwrap()
+        Site::build(
+            section,
+            &KeyPath::keys(&["sites"]).index(0),
+            &city,
+            duration_s,
+        )
+    }
+
+    /// A valid site, for a day's run.
+    fn build(section: &SiteSection) -> Site {
+        build_for(section, DAY_S).unwrap()
     }
 
     #[test]
@@ -474,7 +601,9 @@ mod tests {
         let site = build(&SiteSection {
             name: "a".into(),
             cameras: 1,
-            footfall_per_hour: Footfall::Flat(3600.0),
+            footfall_per_hour: Some(Footfall::Flat(3600.0)),
+            faces: None,
+            hourly_profile: None,
             capture_share: 0.5,
             active: vec!["22:30-01:00".into()],
             surges: vec![],
@@ -495,7 +624,9 @@ mod tests {
         let site = build(&SiteSection {
             name: "gate".into(),
             cameras: 1,
-            footfall_per_hour: Footfall::Flat(1000.0),
+            footfall_per_hour: Some(Footfall::Flat(1000.0)),
+            faces: None,
+            hourly_profile: None,
             capture_share: 0.5,
             active: vec!["00:00-24:00".into()],
             surges: vec![SurgeSection {
@@ -508,5 +639,43 @@ mod tests {
         // 24,000 a day plus the surge, both half captured.
         assert!((site.expected_captures(DAY_S) - 22_000.0).abs() < 1e-6);
         assert!((site.peak_captures_per_hour() - 20_500.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn faces_are_the_expected_captures_over_the_run_shaped_by_the_profile() {
+        let mut profile = vec![1.0; 24];
+        profile[8] = 4.0;
+        let section = SiteSection {
+            name: "a".into(),
+            cameras: 1,
+            footfall_per_hour: None,
+            faces: Some(3.1e6),
+            hourly_profile: Some(profile),
+            capture_share: 0.5,
+            active: vec!["07:30-19:00".into()],
+            surges: vec![],
+            zone: None,
+        };
+        // Over a run of a day and a half, whatever the windows and profile.
+        let duration = 1.5 * DAY_S;
+        let site = build_for(&section, duration).unwrap();
+        assert!((site.expected_captures(duration) / 3.1e6 - 1.0).abs() < 1e-12);
+        // 08:00–09:00 runs at 4× the other active hours.
+        let rate = |hour: usize| site.segments_in_hour[hour][0].captures_per_s;
+        assert!((rate(8) / rate(10) - 4.0).abs() < 1e-12);
+        assert!(site.segments_in_hour[3].is_empty());
+        // Cameras that never run in the simulated time cannot capture any.
+        let night = SiteSection {
+            active: vec!["20:00-21:00".into()],
+            ..section.clone()
+        };
+        let error = build_for(&night, 12.0 * HOUR_S).unwrap_err();
+        assert_eq!(error.path.to_string(), "sites[0].faces");
+        let none = SiteSection {
+            faces: Some(0.0),
+            ..night
+        };
+        let site = build_for(&none, 12.0 * HOUR_S).unwrap();
+        assert_eq!(site.expected_captures(DAY_S), 0.0);
     }
 }

@@ -31,18 +31,9 @@ impl Watchlist {
                 ),
             ));
         }
-        let most = section.size.min(population.residents);
-        if section.wanted_present > most {
-            return Err(ValidationError::new(
-                path.key("wanted_present"),
-                format!(
-                    "expected at most the watchlist size and the residents ({most}), got {}",
-                    section.wanted_present
-                ),
-            ));
-        }
+        let wanted = wanted_present(section, population.residents, &path)?;
         let mix = group_mix(section, population, &path.key("group_mix"))?;
-        let group_wanted = apportion(section.wanted_present, &mix);
+        let group_wanted = apportion(wanted, &mix);
         let groups = &population.groups;
         for (group, (&wanted, &residents)) in groups
             .iter()
@@ -69,6 +60,48 @@ impl Watchlist {
     pub fn wanted(&self) -> u64 {
         self.group_wanted.iter().sum()
     }
+}
+
+/// The wanted people who live in the city: `wanted_present`, or
+/// `wanted_prevalence` × residents rounded to the nearest whole person
+/// (halves away from zero), at most the watchlist's size and the residents.
+fn wanted_present(
+    section: &WatchlistSection,
+    residents: u64,
+    path: &KeyPath,
+) -> Result<u64, ValidationError> {
+    let most = section.size.min(residents);
+    let (wanted, key, how) = match (section.wanted_present, section.wanted_prevalence) {
+        (Some(_), Some(_)) => {
+            return Err(ValidationError::new(
+                path.key("wanted_prevalence"),
+                "give either wanted_present (a number of people) or wanted_prevalence \
+                 (wanted people per resident), not both",
+            ));
+        }
+        (Some(wanted), None) => (wanted, "wanted_present", String::new()),
+        (None, Some(rate)) => {
+            if !(rate.is_finite() && (0.0..=1.0).contains(&rate)) {
+                return Err(ValidationError::new(
+                    path.key("wanted_prevalence"),
+                    format!("expected wanted people per resident in [0, 1], got {rate}"),
+                ));
+            }
+            let wanted = (rate * residents as f64).round() as u64;
+            let how = format!(" ({rate} × {residents} residents)");
+            (wanted, "wanted_prevalence", how)
+        }
+        (None, None) => (0, "wanted_present", String::new()),
+    };
+    if wanted > most {
+        return Err(ValidationError::new(
+            path.key(key),
+            format!(
+                "expected at most the watchlist size and the residents ({most}), got {wanted}{how}"
+            ),
+        ));
+    }
+    Ok(wanted)
 }
 
 /// The share of the wanted people in each group: `group_mix`, found at

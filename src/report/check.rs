@@ -6,6 +6,7 @@
 //! expected [`Ratios`], operator utilisation, face shares, site loads); the
 //! table and the JSON only lay them out.
 
+use super::json::WarningJson;
 use super::{Ratios, VarianceShares, expected_total};
 use crate::format::{Num, fmt_num, fmt_pct, human_duration, truncate};
 use crate::metrics::Metric;
@@ -72,7 +73,7 @@ impl<'a> Check<'a> {
         Check {
             scenario,
             faces_per_day: expected.faces_captured / (m.duration_s / DAY_S),
-            ratios: Ratios::from_totals(|metric| total(metric).unwrap_or(0.0)),
+            ratios: Ratios::from_expected(&expected),
             operator_utilisation: alerts * m.review.review_time.mean_s()
                 / (m.duration_s * m.review.operators as f64),
             face_shares: expected
@@ -184,16 +185,29 @@ impl<'a> Check<'a> {
             "CALIBRATION", "threshold", "watchlist", "published", "fitted", "residual"
         );
         for fit in &m.calibration {
+            // An assumed threshold is starred, and explained below.
+            let threshold = format!(
+                "{}{}",
+                fit.threshold,
+                if fit.threshold_assumed { "*" } else { "" }
+            );
             let _ = writeln!(
                 out,
                 "  {:<10}{:>10}{:>10}{:>13.4e}{:>13.4e}{:>9.2} %  {}",
                 fit.rate.name(),
-                fit.threshold,
+                threshold,
                 fmt_num(fit.watchlist as f64, 0),
                 fit.target,
                 fit.fitted,
                 100.0 * fit.relative_residual(),
                 fit.source.as_deref().unwrap_or("")
+            );
+        }
+        if m.calibration.iter().any(|fit| fit.threshold_assumed) {
+            let _ = writeln!(
+                out,
+                "  * threshold assumed: the figure was published without the threshold it \
+                 was measured at (threshold_assumed = true)"
             );
         }
     }
@@ -296,6 +310,7 @@ impl<'a> Check<'a> {
 struct CheckJson<'a> {
     survsim: &'static str,
     scenario: ScenarioJson<'a>,
+    warnings: Vec<WarningJson<'a>>,
     matcher: MatcherJson<'a>,
     expected: ExpectedJson,
     groups: Vec<GroupJson<'a>>,
@@ -369,6 +384,7 @@ struct CalibrationJson<'a> {
     fitted: Num,
     relative_residual: Num,
     source: Option<&'a str>,
+    threshold_assumed: bool,
 }
 
 #[derive(Serialize)]
@@ -421,6 +437,7 @@ impl<'a> CheckJson<'a> {
                 seed: m.seed,
                 duration_s: Num(m.duration_s),
             },
+            warnings: super::json::warnings(&m.warnings),
             matcher: MatcherJson {
                 profile: m.matcher_profile.as_deref(),
                 rates_per: m.rates_per.name(),
@@ -439,6 +456,7 @@ impl<'a> CheckJson<'a> {
                         fitted: Num(fit.fitted),
                         relative_residual: Num(fit.relative_residual()),
                         source: fit.source.as_deref(),
+                        threshold_assumed: fit.threshold_assumed,
                     })
                     .collect(),
             },

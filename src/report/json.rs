@@ -11,6 +11,7 @@
 //! Maps keyed by a metric follow [`Metric::ALL`] and [`GroupMetric::ALL`].
 
 use super::{LATENCY_QUANTILES, MIN_REPS_FOR_PI95, Report};
+use crate::error::Warning;
 use crate::format::Num;
 use crate::metrics::{GroupMetric, Metric};
 use serde::{Serialize, Serializer, ser::SerializeMap};
@@ -51,6 +52,7 @@ fn interval((lo, hi): (f64, f64)) -> [Num; 2] {
 struct ReportJson<'a> {
     survsim: &'static str,
     scenario: ScenarioJson<'a>,
+    warnings: Vec<WarningJson<'a>>,
     totals: Entries<&'static str, Num>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ci95: Option<Entries<&'static str, [Num; 2]>>,
@@ -68,6 +70,24 @@ struct ReportJson<'a> {
     equity: EquityJson<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pipeline: Option<PipelineJson<'a>>,
+}
+
+/// A warning about the scenario: the key it is about, and what it says.
+#[derive(Serialize)]
+pub(super) struct WarningJson<'a> {
+    key: String,
+    message: &'a str,
+}
+
+/// The warnings, in the model's order.
+pub(super) fn warnings(warnings: &[Warning]) -> Vec<WarningJson<'_>> {
+    warnings
+        .iter()
+        .map(|warning| WarningJson {
+            key: warning.path.to_string(),
+            message: &warning.message,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -99,15 +119,19 @@ struct ExpectedJson {
     true_alerts_is_upper_bound: bool,
     false_alerts: Num,
     wanted_alerted: Num,
+    wanted_faces_captured: Num,
+    detection_per_pass: Option<Num>,
+    detection_per_pass_is_exact: bool,
 }
 
-/// The four ratios, as values or as intervals.
+/// The five ratios, as values or as intervals.
 #[derive(Serialize)]
 struct RatiosJson<T> {
     faces_per_true_alert: T,
     alert_precision: T,
     false_alerts_per_1000_faces: T,
     wrongful_stop_share: T,
+    detection_per_pass: T,
 }
 
 #[derive(Serialize)]
@@ -256,6 +280,7 @@ impl<'a> ReportJson<'a> {
                     })
                     .collect(),
             },
+            warnings: warnings(&r.warnings),
             totals: Entries(
                 Metric::ALL
                     .iter()
@@ -288,24 +313,30 @@ impl<'a> ReportJson<'a> {
                 true_alerts_is_upper_bound: e.true_alerts_is_upper_bound,
                 false_alerts: Num(e.false_alerts),
                 wanted_alerted: Num(e.wanted_alerted),
+                wanted_faces_captured: Num(e.wanted_faces_captured),
+                detection_per_pass: opt(r.expected_ratios.detection_per_pass),
+                detection_per_pass_is_exact: e.detection_per_pass_is_exact,
             },
             ratios: RatiosJson {
                 faces_per_true_alert: opt(ratios.faces_per_true_alert),
                 alert_precision: opt(ratios.alert_precision),
                 false_alerts_per_1000_faces: opt(ratios.false_alerts_per_1000_faces),
                 wrongful_stop_share: opt(ratios.wrongful_stop_share),
+                detection_per_pass: opt(ratios.detection_per_pass),
             },
             ratios_ci95: several.then(|| RatiosJson {
                 faces_per_true_alert: c.faces_per_true_alert.map(interval),
                 alert_precision: c.alert_precision.map(interval),
                 false_alerts_per_1000_faces: c.false_alerts_per_1000_faces.map(interval),
                 wrongful_stop_share: c.wrongful_stop_share.map(interval),
+                detection_per_pass: c.detection_per_pass.map(interval),
             }),
             ratios_pi95: predicted.then(|| RatiosJson {
                 faces_per_true_alert: p.faces_per_true_alert.map(interval),
                 alert_precision: p.alert_precision.map(interval),
                 false_alerts_per_1000_faces: p.false_alerts_per_1000_faces.map(interval),
                 wrongful_stop_share: p.wrongful_stop_share.map(interval),
+                detection_per_pass: p.detection_per_pass.map(interval),
             }),
             groups: groups(r),
             latency: latency(r),

@@ -34,6 +34,7 @@ pub use equity::{EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
 pub use uncertainty::{DRAWS as UNCERTAINTY_DRAWS, VarianceShares};
 
+use crate::error::Warning;
 use crate::metrics::{GroupMetric, Latencies, Metric, Outcome, PoolStats};
 use crate::model::uncertain::UncertainInput;
 use crate::model::{Expected, Model};
@@ -97,22 +98,45 @@ pub struct Ratios {
     pub false_alerts_per_1000_faces: Option<f64>,
     /// Wrongful stops / all stops.
     pub wrongful_stop_share: Option<f64>,
+    /// Faces of wanted people that raised a true alert / faces of wanted
+    /// people captured: the share of passes on which a wanted person was
+    /// detected, as controlled trials report it ("detected on 76 % of
+    /// passes").
+    pub detection_per_pass: Option<f64>,
 }
 
 impl Ratios {
     /// The ratios of a set of totals, `total(m)` being metric `m`'s total:
-    /// the one definition of each ratio, used for pooled totals, for a
-    /// single replication's counts, and for the closed-form expectations of
-    /// `survsim check` alike.
+    /// pooled totals, or a single replication's counts. With
+    /// [`Ratios::from_expected`], one definition of each ratio for
+    /// simulated and closed-form totals alike.
     pub fn from_totals(total: impl Fn(Metric) -> f64) -> Ratios {
+        Ratios::of(|m| Some(total(m)))
+    }
+
+    /// The ratios of the closed-form expectations ([`expected_total`]);
+    /// `None` where a term has no closed form (the wrongful share of stops).
+    pub fn from_expected(expected: &Expected) -> Ratios {
+        Ratios::of(|m| expected_total(expected, m))
+    }
+
+    /// The ratios of totals that may be unknown (`None`).
+    fn of(total: impl Fn(Metric) -> Option<f64>) -> Ratios {
+        let ratio =
+            |num: Option<f64>, den: Option<f64>| num.zip(den).and_then(|(n, d)| ratio(n, d));
+        let scaled = |k: f64, m: Metric| total(m).map(|x| k * x);
         Ratios {
             faces_per_true_alert: ratio(total(Metric::FacesCaptured), total(Metric::TrueAlerts)),
             alert_precision: ratio(total(Metric::TrueAlerts), total(Metric::Alerts)),
             false_alerts_per_1000_faces: ratio(
-                1000.0 * total(Metric::FalseAlerts),
+                scaled(1000.0, Metric::FalseAlerts),
                 total(Metric::FacesCaptured),
             ),
             wrongful_stop_share: ratio(total(Metric::WrongfulStops), total(Metric::Stops)),
+            detection_per_pass: ratio(
+                total(Metric::WantedFacesAlerted),
+                total(Metric::WantedFacesCaptured),
+            ),
         }
     }
 }
@@ -125,8 +149,8 @@ impl Ratios {
 /// per-replication residuals d_r = Y_r − R·X_r, with Student's t on n − 1
 /// degrees of freedom, computed on a scale that respects the support:
 /// `faces_per_true_alert` and `false_alerts_per_1000_faces` on the log
-/// scale (so they stay positive), `alert_precision` and
-/// `wrongful_stop_share` as proportions by Korn and Graubard's
+/// scale (so they stay positive), `alert_precision`, `wrongful_stop_share`
+/// and `detection_per_pass` as proportions by Korn and Graubard's
 /// effective-sample-size Clopper–Pearson interval (so they stay in [0, 1]).
 /// Every replication counts, including those with a zero denominator. An
 /// interval is `None` where the ratio is undefined (ΣX = 0) and with one
@@ -142,6 +166,8 @@ pub struct RatioIntervals {
     pub false_alerts_per_1000_faces: Option<(f64, f64)>,
     /// Interval of wrongful stops / all stops.
     pub wrongful_stop_share: Option<(f64, f64)>,
+    /// Interval of the detection rate per pass of a wanted person.
+    pub detection_per_pass: Option<(f64, f64)>,
 }
 
 impl RatioIntervals {
@@ -168,6 +194,7 @@ impl RatioIntervals {
             alert_precision: interval(|r| r.alert_precision, None),
             false_alerts_per_1000_faces: interval(|r| r.false_alerts_per_1000_faces, None),
             wrongful_stop_share: interval(|r| r.wrongful_stop_share, None),
+            detection_per_pass: interval(|r| r.detection_per_pass, None),
         }
     }
 
@@ -201,6 +228,11 @@ impl RatioIntervals {
             wrongful_stop_share: interval(
                 per_rep(Metric::WrongfulStops, 1.0),
                 per_rep(Metric::Stops, 1.0),
+                RatioScale::Proportion,
+            ),
+            detection_per_pass: interval(
+                per_rep(Metric::WantedFacesAlerted, 1.0),
+                per_rep(Metric::WantedFacesCaptured, 1.0),
                 RatioScale::Proportion,
             ),
         }
@@ -252,6 +284,9 @@ pub struct Report {
     pub duration_s: f64,
     /// Replications run.
     pub replications: u64,
+    /// Where the scenario takes the matcher beyond its calibration
+    /// ([`Model::warnings`]).
+    pub warnings: Vec<Warning>,
     /// Per-metric means and intervals, in [`Metric::ALL`] order.
     pub totals: Vec<Stat>,
     /// Closed-form expectations per replication.
@@ -263,6 +298,11 @@ pub struct Report {
     /// 95 % prediction intervals of one replication's ratios
     /// ([`RatioIntervals::predictions`]).
     pub ratios_pi95: RatioIntervals,
+    /// The [`Ratios`] of the closed-form expectations, where both terms
+    /// have one (see [`expected_total`]): the detection rate per pass is
+    /// `expected.true_alerts / expected.wanted_faces_captured`, exact as
+    /// [`Expected::detection_per_pass_is_exact`] says.
+    pub expected_ratios: Ratios,
     /// Wanted people missed: scanned at least once but never the subject of
     /// a true alert (`wanted_scanned − wanted_alerted`, per replication),
     /// with its mean and 95 % interval over replications.
@@ -469,10 +509,12 @@ impl Report {
             seed: model.seed,
             duration_s: model.duration_s,
             replications: outcomes.len() as u64,
+            warnings: model.warnings.clone(),
             totals,
             ratios: Ratios::from_totals(sum),
             ratios_ci95: RatioIntervals::new(outcomes),
             ratios_pi95: RatioIntervals::predictions(outcomes),
+            expected_ratios: Ratios::from_expected(&expected),
             wanted_missed: Stat::of(outcomes.iter().map(|o| {
                 o.counts[Metric::WantedScanned].saturating_sub(o.counts[Metric::WantedAlerted])
             })),
@@ -598,6 +640,8 @@ pub fn expected_total(expected: &Expected, m: Metric) -> Option<f64> {
         Metric::TrueAlerts => Some(expected.true_alerts),
         Metric::FalseAlerts => Some(expected.false_alerts),
         Metric::WantedAlerted => Some(expected.wanted_alerted),
+        Metric::WantedFacesCaptured => Some(expected.wanted_faces_captured),
+        Metric::WantedFacesAlerted => Some(expected.true_alerts),
         _ => None,
     }
 }

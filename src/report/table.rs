@@ -73,11 +73,17 @@ impl Report {
             let _ = write!(out, "{:>24}", "one run: 95 % range");
         }
         out.push('\n');
-        // Arrests execute warrants, which removes true alerts the closed
-        // form counts: it is then an upper bound, and says so.
+        // Arrests execute warrants, which removes true alerts (and wanted
+        // people's faces) the closed form counts: it is then an upper
+        // bound, and says so.
         let bound = |m: Metric| {
             let upper = self.expected.true_alerts_is_upper_bound;
-            if upper && m == Metric::TrueAlerts {
+            let wanted_faces = [
+                Metric::TrueAlerts,
+                Metric::WantedFacesCaptured,
+                Metric::WantedFacesAlerted,
+            ];
+            if upper && wanted_faces.contains(&m) {
                 "≤ "
             } else {
                 ""
@@ -169,6 +175,23 @@ impl Report {
             p.wrongful_stop_share,
             &fmt_pct,
         );
+        let detection = with_ci(
+            "detected per pass of a wanted person",
+            r.detection_per_pass.map_or("-".into(), fmt_pct),
+            c.detection_per_pass,
+            p.detection_per_pass,
+            &fmt_pct,
+        );
+        *out += detection.trim_end();
+        if let Some(expected) = self.expected_ratios.detection_per_pass {
+            let about = if self.expected.detection_per_pass_is_exact {
+                ""
+            } else {
+                "≈ "
+            };
+            let _ = write!(out, "  (expected {about}{})", fmt_pct(expected));
+        }
+        out.push('\n');
     }
 
     fn groups_section(&self, out: &mut String) {
@@ -372,7 +395,8 @@ fn indent(m: Metric) -> &'static str {
         | Metric::WrongfulStops
         | Metric::WantedScanned
         | Metric::WantedAlerted
-        | Metric::WantedArrested => "    ",
+        | Metric::WantedArrested
+        | Metric::WantedFacesAlerted => "    ",
         _ => "  ",
     }
 }

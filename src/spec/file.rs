@@ -226,9 +226,14 @@ fn default_home_bias() -> f64 {
 pub struct WatchlistSection {
     /// Entries every face is searched against (N).
     pub size: u64,
-    /// Watchlisted people who live in the city and pass its cameras (default 0).
-    #[serde(default)]
-    pub wanted_present: u64,
+    /// Watchlisted people who live in the city and pass its cameras (default
+    /// 0). At most one of this and `wanted_prevalence` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wanted_present: Option<u64>,
+    /// Instead of `wanted_present`: wanted people per resident, rounded to
+    /// the nearest whole number of people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wanted_prevalence: Option<f64>,
     /// Group mix of the wanted people, `{ group = share }`; default: the population's.
     #[serde(default)]
     pub group_mix: Option<BTreeMap<String, f64>>,

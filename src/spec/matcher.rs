@@ -35,6 +35,11 @@ pub struct MatcherSection {
     /// Published operating points to calibrate the open parameters from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operating_points: Option<Vec<OperatingPoint>>,
+    /// How far, in score units, the threshold may lie from every calibrated
+    /// operating point before `check` and `run` warn that the matcher is
+    /// extrapolated (default: 2 % of the score range, 0.02 on `[0, 1]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extrapolation_margin: Option<f64>,
 }
 
 /// What a matcher's identification rates are per.
@@ -110,4 +115,8 @@ pub struct OperatingPoint {
     /// Where the figure comes from (free text, shown by `survsim check`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Whether the threshold is itself an assumption: the figure was
+    /// published without the threshold it was measured at (default false).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub threshold_assumed: bool,
 }

@@ -15,8 +15,18 @@ pub struct SiteSection {
     /// Cameras at the site (default 1). Footfall is per site, not per camera.
     #[serde(default = "super::one_u32")]
     pub cameras: u32,
-    /// People passing the site per hour: one rate, or 24 hourly rates from 00:00.
-    pub footfall_per_hour: Footfall,
+    /// People passing the site per hour: one rate, or 24 hourly rates from
+    /// 00:00. Exactly one of this and `faces` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footfall_per_hour: Option<Footfall>,
+    /// Usable faces captured over the whole run, instead of footfall ×
+    /// capture share: the figure deployment records publish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faces: Option<f64>,
+    /// With `faces`: the relative rate of faces in each hour from 00:00, 24
+    /// weights of which only the shape matters (default: flat).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hourly_profile: Option<Vec<f64>>,
     /// Share of passers whose face is captured at usable quality (default 1).
     #[serde(default = "super::one")]
     pub capture_share: f64,
