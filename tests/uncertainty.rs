@@ -200,3 +200,55 @@ fn bad_uncertain_inputs_are_errors_naming_the_key() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("population.groups[0].fmr_multiplier"), "{err}");
 }
+
+/// A group whose impostor scores sit δ higher has FMR 1 − F(T − δ): its
+/// ratio to the others grows with the threshold, unlike a multiplier's, and
+/// the simulation's false alerts follow the closed form.
+#[test]
+fn a_shifted_impostor_tail_is_a_threshold_dependent_multiplier() {
+    let text = TOWN.replace(
+        "residents = 100000",
+        "residents = 100000\n    groups = [{ name = \"a\", share = 0.5 }, \
+         { name = \"b\", share = 0.5, impostor_shift = 0.02 }]",
+    );
+    let sc = scenario(&text, &[]);
+    let m = &sc.model;
+    let (a, b) = (&m.groups[0], &m.groups[1]);
+    // Closed form: FMR = Q((T − μ − δ)/σ), FPIR = 1 − (1 − FMR)^N.
+    let q = |x: f64| 0.5 * statrs::function::erf::erfc(x / std::f64::consts::SQRT_2);
+    let (mu, sd, t) = (
+        m.matcher.impostor.mean,
+        m.matcher.impostor.sd,
+        m.matcher.threshold,
+    );
+    let fmr_b = q((t - mu - 0.02) / sd);
+    assert!(
+        (b.search.fmr - fmr_b).abs() < 1e-6 * fmr_b,
+        "{} vs {fmr_b}",
+        b.search.fmr
+    );
+    let fpir_b = 1.0 - (1.0 - fmr_b).powf(10_000.0);
+    assert!((b.search.fpir - fpir_b).abs() < 1e-6 * fpir_b);
+    // The ratio grows with the threshold.
+    let ratio = |t: f64| {
+        m.matcher.group_fmr_at(t, b.score_shift, 1.0)
+            / m.matcher.group_fmr_at(t, a.score_shift, 1.0)
+    };
+    assert!(ratio(0.58) < ratio(0.6) && ratio(0.6) < ratio(0.62));
+    // Simulated false alerts per group: Poisson around the closed form.
+    let mut sc = sc;
+    sc.parameters_fixed = true;
+    let mut outcomes = Vec::new();
+    for_each_scenario_replication(&sc, 10, 2, |_, o| outcomes.push(o)).unwrap();
+    let expected = sc.model.expected();
+    for (g, e) in expected.groups.iter().enumerate() {
+        assert_poisson(
+            &format!("group {g} false alerts"),
+            group_total(&outcomes, g, survsim::GroupMetric::FalseAlerts),
+            10.0 * e.false_alerts,
+        );
+    }
+    // `check` shows the curve.
+    let table = survsim::report::check_table(&sc);
+    assert!(table.contains("FMR × REFERENCE AT"), "{table}");
+}

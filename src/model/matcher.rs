@@ -73,6 +73,9 @@ pub struct GroupSearch {
     pub impostor_exponent: f64,
     /// Exponent m′ of the genuine score's survival function.
     pub genuine_exponent: f64,
+    /// The group's impostor and genuine scores sit this far above the
+    /// matcher's (score units; 0 for most groups).
+    pub score_shift: ScoreShift,
 }
 
 impl GroupSearch {
@@ -82,6 +85,17 @@ impl GroupSearch {
     pub fn fpir_for(&self, lookalike: f64) -> f64 {
         -(lookalike * (-self.fpir).ln_1p()).exp_m1()
     }
+}
+
+/// How far a group's scores sit above the matcher's, in score units: a
+/// group whose impostor comparisons score higher has more false matches,
+/// increasingly so at higher thresholds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ScoreShift {
+    /// Added to every impostor score of the group's members.
+    pub impostor: f64,
+    /// Added to every genuine score of the group's members.
+    pub genuine: f64,
 }
 
 /// The matcher at one threshold and watchlist size.
@@ -109,6 +123,45 @@ pub enum MatedOutcome {
 }
 
 impl Matcher {
+    /// This matcher for a group whose scores are shifted by `shift`.
+    pub fn shifted(&self, shift: ScoreShift) -> Matcher {
+        Matcher {
+            impostor: NormalScores {
+                mean: self.impostor.mean + shift.impostor,
+                sd: self.impostor.sd,
+            },
+            genuine: NormalScores {
+                mean: self.genuine.mean + shift.genuine,
+                sd: self.genuine.sd,
+            },
+            ..*self
+        }
+    }
+
+    /// A group's search probabilities: its scores shifted by `shift` (a
+    /// mean offset, which makes its FMR ratio to others depend on the
+    /// threshold), then its multipliers applied (a Lehmann power, a ratio
+    /// that does not).
+    pub fn group_search_shifted(
+        &self,
+        shift: ScoreShift,
+        fmr_multiplier: f64,
+        fnmr_multiplier: f64,
+    ) -> GroupSearch {
+        GroupSearch {
+            score_shift: shift,
+            ..self
+                .shifted(shift)
+                .group_search(fmr_multiplier, fnmr_multiplier)
+        }
+    }
+
+    /// A group's per-comparison FMR at `threshold`: 1 − F(T − shift)^m.
+    pub fn group_fmr_at(&self, threshold: f64, shift: ScoreShift, fmr_multiplier: f64) -> f64 {
+        let ln_cdf = (-self.impostor.upper_tail(threshold - shift.impostor)).ln_1p();
+        -(fmr_multiplier * ln_cdf).exp_m1()
+    }
+
     /// Derives a group's search probabilities from its multipliers.
     pub fn group_search(&self, fmr_multiplier: f64, fnmr_multiplier: f64) -> GroupSearch {
         let threshold = self.threshold;
@@ -157,6 +210,7 @@ impl Matcher {
             false_alert_bits: crate::rng::bernoulli_threshold(fpir),
             impostor_exponent,
             genuine_exponent: fnmr_multiplier,
+            score_shift: ScoreShift::default(),
         }
     }
 
@@ -173,12 +227,14 @@ impl Matcher {
         // Genuine score: survival (1 − G)^m′ = U  ⇒  upper tail of G at S is U^(1/m′).
         let genuine = self
             .genuine
-            .upper_quantile((u_genuine.ln() / group.genuine_exponent).exp());
+            .upper_quantile((u_genuine.ln() / group.genuine_exponent).exp())
+            + group.score_shift.genuine;
         // Best impostor: CDF F^k = U  ⇒  upper tail of F at M is −expm1(ln U / k).
         let exponent = group.impostor_exponent * lookalike;
         let best_impostor = if exponent > 0.0 {
             self.impostor
                 .upper_quantile(-(u_impostor.ln() / exponent).exp_m1())
+                + group.score_shift.impostor
         } else {
             f64::NEG_INFINITY
         };

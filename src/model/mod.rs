@@ -120,6 +120,8 @@ pub struct Model {
     pub matcher: Matcher,
     /// The matcher profile used, if any.
     pub matcher_profile: Option<String>,
+    /// The scale scores are on, `[min, max]`.
+    pub score_range: [f64; 2],
     /// The operating points the matcher was calibrated from, with their fit.
     pub calibration: Vec<PointFit>,
     /// What the matcher's rates are per; with `WalkPast` in footfall mode,
@@ -170,7 +172,11 @@ impl Model {
         let watchlist = Watchlist::build(&file.watchlist, &population)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let warnings = extrapolation::warnings(&matcher);
-        let groups = population.groups(&watchlist.group_wanted, &matcher.matcher);
+        let groups = population.groups(
+            &watchlist.group_wanted,
+            &matcher.matcher,
+            draws.averages_mated_rates(),
+        );
         // With walk-past rates, wanted people are captured at footfall rate
         // (their TPIR already includes failures to capture): they need
         // blocks of their own so that sites can draw them at that rate —
@@ -207,6 +213,7 @@ impl Model {
             sites,
             matcher: matcher.matcher,
             matcher_profile: matcher.profile,
+            score_range: matcher.score_range,
             calibration: matcher.fits,
             rates_per: matcher.rates_per,
             warnings,

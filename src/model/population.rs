@@ -15,7 +15,7 @@
 use super::uncertain::Draws;
 use super::{MAX_SITE_BLOCKS, Matcher};
 use crate::error::{KeyPath, ValidationError};
-use crate::model::matcher::{GroupSearch, LookalikeMean};
+use crate::model::matcher::{GroupSearch, LookalikeMean, ScoreShift};
 use crate::spec::{GroupSection, MobilitySection, Param, PopulationSection, ZoneSection};
 
 /// The most residents a scenario may have (4 bytes of state each).
@@ -41,6 +41,8 @@ pub struct Group {
     pub fmr_multiplier: f64,
     /// False-non-match multiplier.
     pub fnmr_multiplier: f64,
+    /// How far the group's scores sit above the matcher's.
+    pub score_shift: ScoreShift,
     /// Share of members who avoid covered sites.
     pub avoidance: f64,
     /// Search probabilities at the model's threshold and watchlist size.
@@ -86,9 +88,15 @@ impl Group {
         wanted: u64,
         matcher: &Matcher,
         lookalike_spread: f64,
+        average_mated: bool,
     ) -> Group {
         let multipliers = (spec.fmr_multiplier, spec.fnmr_multiplier);
-        let search = matcher.group_search(spec.fmr_multiplier, spec.fnmr_multiplier);
+        let search = matcher.group_search_shifted(
+            spec.score_shift,
+            spec.fmr_multiplier,
+            spec.fnmr_multiplier,
+        );
+        let matcher = &matcher.shifted(spec.score_shift);
         Group {
             name: spec.name.clone(),
             share: spec.share,
@@ -97,13 +105,14 @@ impl Group {
             activity: spec.activity,
             fmr_multiplier: spec.fmr_multiplier,
             fnmr_multiplier: spec.fnmr_multiplier,
+            score_shift: spec.score_shift,
             avoidance: spec.avoidance,
             averaged: LookalikeMean::new(
                 matcher,
                 &search,
                 multipliers,
                 lookalike_spread,
-                wanted > 0,
+                average_mated,
             ),
             search,
         }
@@ -123,6 +132,8 @@ pub struct GroupSpec {
     pub fmr_multiplier: f64,
     /// False-non-match multiplier.
     pub fnmr_multiplier: f64,
+    /// How far the group's scores sit above the matcher's.
+    pub score_shift: ScoreShift,
     /// Share who avoid covered sites.
     pub avoidance: f64,
 }
@@ -264,13 +275,30 @@ impl Population {
 
     /// The groups, each with its wanted people (`group_wanted`, in group
     /// order) and its search probabilities under `matcher`.
-    pub fn groups(&self, group_wanted: &[u64], matcher: &Matcher) -> Vec<Group> {
+    ///
+    /// With `average_mated`, a group's expected mated rates are averaged over
+    /// its members' lookalike multipliers; otherwise they are the group's own
+    /// (see [`crate::model::uncertain::Draws::averages_mated_rates`]).
+    pub fn groups(
+        &self,
+        group_wanted: &[u64],
+        matcher: &Matcher,
+        average_mated: bool,
+    ) -> Vec<Group> {
         self.groups
             .iter()
             .zip(&self.group_residents)
             .zip(group_wanted)
             .map(|((spec, &residents), &wanted)| {
-                Group::new(spec, residents, wanted, matcher, self.lookalike_spread)
+                let mated = wanted > 0 && average_mated;
+                Group::new(
+                    spec,
+                    residents,
+                    wanted,
+                    matcher,
+                    self.lookalike_spread,
+                    mated,
+                )
             })
             .collect()
     }
@@ -403,12 +431,23 @@ fn resolve_levels(
         ] {
             check_param(&at.key(key), param, f64::MIN_POSITIVE, 1e6)?;
         }
+        // A shift beyond any score scale is a typo, not a group.
+        for (key, param) in [
+            ("impostor_shift", &level.impostor_shift),
+            ("genuine_shift", &level.genuine_shift),
+        ] {
+            check_param(&at.key(key), param, -1e6, 1e6)?;
+        }
         specs.push(GroupSpec {
             name: level.name.clone(),
             share: level.share,
             activity: level.activity,
             fmr_multiplier: draws.value(&at.key("fmr_multiplier"), &level.fmr_multiplier),
             fnmr_multiplier: draws.value(&at.key("fnmr_multiplier"), &level.fnmr_multiplier),
+            score_shift: ScoreShift {
+                impostor: draws.value(&at.key("impostor_shift"), &level.impostor_shift),
+                genuine: draws.value(&at.key("genuine_shift"), &level.genuine_shift),
+            },
             avoidance: level.avoidance,
         });
     }
@@ -498,6 +537,7 @@ fn group_specs(
                 activity: 1.0,
                 fmr_multiplier: 1.0,
                 fnmr_multiplier: 1.0,
+                score_shift: ScoreShift::default(),
                 avoidance: 0.0,
             }];
             for (i, dimension) in dimensions.iter().enumerate() {
@@ -535,6 +575,10 @@ impl GroupSpec {
             activity: self.activity * level.activity,
             fmr_multiplier: self.fmr_multiplier * level.fmr_multiplier,
             fnmr_multiplier: self.fnmr_multiplier * level.fnmr_multiplier,
+            score_shift: ScoreShift {
+                impostor: self.score_shift.impostor + level.score_shift.impostor,
+                genuine: self.score_shift.genuine + level.score_shift.genuine,
+            },
             avoidance: 1.0 - (1.0 - self.avoidance) * (1.0 - level.avoidance),
         }
     }

@@ -114,6 +114,15 @@ pub trait Draws {
     fn draws_any(&self) -> bool {
         false
     }
+
+    /// Whether the model's expectations average mated searches' rates over
+    /// lookalikes (a nested quadrature, the dearest part of a build). A
+    /// replication's drawn model needs no expectations; a drawn model for
+    /// variance shares needs only false alerts, of which mated
+    /// misidentifications are a sliver, taken there at the group's own rate.
+    fn averages_mated_rates(&self) -> bool {
+        !self.draws_any()
+    }
 }
 
 /// Nominal values: published rates, distributions' centres.

@@ -47,6 +47,10 @@ pub struct Check<'a> {
     pub face_shares: Vec<f64>,
     /// Each site's expected load, in model order.
     pub sites: Vec<SiteLoad>,
+    /// Each group's per-comparison FMR at thresholds around the scenario's
+    /// ([`FMR_CURVE_STEPS`] steps of 1 % of the score range each way):
+    /// `(threshold, FMR per group in model order)`.
+    pub fmr_curve: Vec<(f64, Vec<f64>)>,
     /// What each uncertain input contributes to the variance of one run's
     /// false alerts (`None` without uncertain inputs), or why it could not
     /// be computed.
@@ -90,6 +94,7 @@ impl<'a> Check<'a> {
                 })
                 .collect(),
             variance: VarianceShares::of(scenario).map_err(|error| error.to_string()),
+            fmr_curve: fmr_curve(m),
             expected,
         }
     }
@@ -106,8 +111,45 @@ impl<'a> Check<'a> {
         self.groups_section(&mut out);
         self.sites_section(&mut out);
         self.expected_section(&mut out);
+        self.fmr_curve_section(&mut out);
         self.uncertainty_section(&mut out);
         out
+    }
+
+    /// Each group's FMR over thresholds, as a multiple of the reference
+    /// group's: constant for multipliers, growing with the threshold for a
+    /// shifted impostor tail. Up to 12 groups (the JSON has all).
+    fn fmr_curve_section(&self, out: &mut String) {
+        let m = &self.scenario.model;
+        if m.groups.len() < 2 {
+            return;
+        }
+        let reference = m.reference_group;
+        let _ = write!(out, "\n{:<24}", "FMR × REFERENCE AT");
+        for (threshold, _) in &self.fmr_curve {
+            let _ = write!(
+                out,
+                "{:>10}",
+                format!("{threshold:.4}").trim_end_matches('0')
+            );
+        }
+        out.push('\n');
+        for (g, group) in m.groups.iter().enumerate().take(12) {
+            let _ = write!(out, "  {:<22}", truncate(&group.name, 21));
+            for (_, fmr) in &self.fmr_curve {
+                let ratio = fmr[g] / fmr[reference];
+                let _ = write!(
+                    out,
+                    "{:>10}",
+                    if ratio.is_finite() {
+                        format!("{ratio:.2}×")
+                    } else {
+                        "-".into()
+                    }
+                );
+            }
+            out.push('\n');
+        }
     }
 
     fn uncertainty_section(&self, out: &mut String) {
@@ -543,4 +585,26 @@ fn uncertainty<'a>(check: &'a Check<'a>) -> Option<UncertaintyJson<'a>> {
             remainder_share: Some(Num(shares.remainder)),
         }),
     }
+}
+
+/// Steps each way of the FMR curve in `survsim check`.
+pub const FMR_CURVE_STEPS: i32 = 2;
+
+/// Each group's FMR at thresholds around the model's (steps of 1 % of the
+/// score range, within it).
+fn fmr_curve(m: &crate::model::Model) -> Vec<(f64, Vec<f64>)> {
+    let matcher = &m.matcher;
+    let step = 0.01 * (m.score_range[1] - m.score_range[0]);
+    (-FMR_CURVE_STEPS..=FMR_CURVE_STEPS)
+        .map(|i| matcher.threshold + f64::from(i) * step)
+        .filter(|t| (m.score_range[0]..=m.score_range[1]).contains(t))
+        .map(|t| {
+            let fmr = m
+                .groups
+                .iter()
+                .map(|g| matcher.group_fmr_at(t, g.score_shift, g.fmr_multiplier))
+                .collect();
+            (t, fmr)
+        })
+        .collect()
 }

@@ -19,8 +19,8 @@ use crate::model::uncertain::UncertainInput;
 use crate::scenario::Scenario;
 
 /// Draws per variance: the shares' relative Monte Carlo error is about
-/// √(2 / DRAWS) ≈ 7 %.
-pub const DRAWS: u64 = 400;
+/// √(2 / DRAWS) ≈ 10 %.
+pub const DRAWS: u64 = 200;
 
 /// The variance of one run's false alerts, and who contributes it.
 #[derive(Debug, Clone, PartialEq)]

@@ -159,6 +159,8 @@ pub fn default_groups() -> Vec<GroupSection> {
         activity: 1.0,
         fmr_multiplier: Param::Value(1.0),
         fnmr_multiplier: Param::Value(1.0),
+        impostor_shift: Param::Value(0.0),
+        genuine_shift: Param::Value(0.0),
         avoidance: 0.0,
     }]
 }
@@ -181,6 +183,15 @@ pub struct GroupSection {
     /// Multiplier on the false-non-match rate (default 1); may be uncertain.
     #[serde(default = "super::one_param")]
     pub fnmr_multiplier: Param,
+    /// Added to the group's impostor scores, in score units (default 0): a
+    /// shifted tail, whose FMR ratio to other groups grows with the
+    /// threshold, unlike a multiplier's; may be uncertain.
+    #[serde(default = "super::zero_param")]
+    pub impostor_shift: Param,
+    /// Added to the group's genuine scores, in score units (default 0); may
+    /// be uncertain.
+    #[serde(default = "super::zero_param")]
+    pub genuine_shift: Param,
     /// Share of members who avoid the covered sites altogether (default 0):
     /// the chilling effect.
     #[serde(default)]

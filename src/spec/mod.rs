@@ -48,6 +48,9 @@ pub use source::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, MAX_SCENARIO_BYTES, Sc
 pub use staff::{InterventionSection, ReviewSection};
 
 /// The default of keys whose neutral value is one (multipliers, shares).
+fn zero_param() -> Param {
+    Param::Value(0.0)
+}
 fn one_param() -> Param {
     Param::Value(1.0)
 }
