@@ -82,7 +82,8 @@ impl FromStr for Target {
             .map(|(f, _)| *f)
             .ok_or_else(|| {
                 bad(format!(
-                    "unknown target; expected one of {}",
+                    "unknown target{}; expected one of {}",
+                    crate::error::did_you_mean(name.trim(), names.iter().copied()),
                     names.join(", ")
                 ))
             })?;
