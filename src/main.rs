@@ -5,10 +5,10 @@
 
 mod cli;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use cli::flags::{
-    CheckArgs, Cli, Command, Format, LiveArgs, MergeArgs, RunArgs, StressArgs, SweepArgs,
-    ValidateArgs,
+    CheckArgs, Cli, Command, CompletionsArgs, Format, LiveArgs, ManArgs, MergeArgs, RunArgs,
+    StressArgs, SweepArgs, ValidateArgs,
 };
 use cli::options::{ReportTo, Search};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -199,6 +199,46 @@ fn merge(args: MergeArgs) -> Result<(), Error> {
     print_sweep(output, merge.quiet)
 }
 
+/// `survsim completions SHELL`: the shell's completion script.
+fn completions(args: CompletionsArgs) -> Result<(), Error> {
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "survsim", &mut script);
+    write_stdout(&script)
+}
+
+/// `survsim man [COMMAND]`: the manual page, in roff.
+fn man(args: ManArgs) -> Result<(), Error> {
+    let mut cli = Cli::command();
+    // Building names the subcommands as their pages are titled
+    // (`survsim-run`) and as they are typed (`survsim run`).
+    cli.build();
+    let version = env!("CARGO_PKG_VERSION");
+    let command = match &args.command {
+        None => cli,
+        Some(name) => cli.find_subcommand(name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = cli
+                .get_subcommands()
+                .map(|c| c.get_name())
+                .filter(|&n| n != "help")
+                .collect();
+            survsim::error::InputError::whole(
+                format!("survsim man {name}"),
+                format!(
+                    "no such command{}; expected one of {}",
+                    survsim::error::did_you_mean(name, names.iter().copied()),
+                    names.join(", ")
+                ),
+            )
+        })?,
+    };
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .source(format!("survsim {version}"))
+        .render(&mut page)
+        .expect("rendering to memory cannot fail");
+    write_stdout(&page)
+}
+
 /// On SIGINT or SIGTERM, removes the temporary files being written and
 /// exits as the signal would (128 + its number): an interrupted run leaves
 /// no partial file. Not for `live`, which ends its feed on these signals.
@@ -228,6 +268,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Stress(args) => stress(args),
         Command::Live(args) => live(args),
+        Command::Completions(args) => completions(args),
+        Command::Man(args) => man(args),
         Command::Scenarios => {
             let list = survsim::scenario::bundled::descriptions();
             let width = list.iter().map(|(n, _)| n.len()).max().unwrap_or(0);

@@ -1,8 +1,60 @@
-//! Finding one's way: "did you mean" for mistyped keys, names and commands.
+//! Finding one's way: shell completions, the manual page, "did you mean"
+//! for mistyped keys, names and commands, and the glossary in `--help`.
 
 mod common;
 
-use common::{exit_of, scenario_file};
+use common::{exit_of, scenario_file, survsim};
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = survsim().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn completions_cover_every_command_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _survsim"),
+        ("zsh", "#compdef survsim"),
+        ("fish", "complete -c survsim"),
+        ("elvish", "edit:completion:arg-completer[survsim]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let script = stdout_of(&["completions", shell]);
+        assert!(script.contains(marker), "{shell}: no {marker:?}");
+        for command in ["run", "check", "sweep", "merge", "stress", "live", "man"] {
+            assert!(script.contains(command), "{shell}: no {command}");
+        }
+    }
+    // Flags are completed too.
+    assert!(stdout_of(&["completions", "bash"]).contains("--vary"));
+    let (code, err) = exit_of(&["completions", "tcsh"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("tcsh"), "{err}");
+}
+
+#[test]
+fn the_manual_page_is_roff_with_the_glossary_and_each_command_has_one() {
+    let page = stdout_of(&["man"]);
+    assert!(page.starts_with(".ie"), "{}", &page[..40]);
+    assert!(page.contains(".TH survsim 1"), "a title line");
+    for section in [".SH NAME", ".SH SYNOPSIS", ".SH SUBCOMMANDS", "Glossary"] {
+        assert!(page.contains(section), "no {section}");
+    }
+    let run = stdout_of(&["man", "sweep"]);
+    assert!(run.contains(".TH survsim-sweep 1"), "{}", &run[..200]);
+    assert!(
+        run.contains("\\-\\-vary"),
+        "the sweep page documents --vary"
+    );
+    let (code, err) = exit_of(&["man", "swep"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did you mean `sweep`?"), "{err}");
+}
 
 #[test]
 fn a_mistyped_key_in_a_file_is_named_with_the_key_it_meant() {
@@ -84,4 +136,41 @@ fn mistyped_names_of_scenarios_commands_and_targets_are_suggested() {
     let (code, err) = exit_of(&["run", "--events", "-", "--events-kinds", "alrt"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("(did you mean `alert`?)"), "{err}");
+}
+
+/// The glossary's terms, as both `--help` and the README define them.
+const TERMS: [&str; 7] = [
+    "FMR",
+    "FNMR",
+    "FPIR",
+    "TPIR",
+    "DET",
+    "1 in N",
+    "alert precision",
+];
+
+#[test]
+fn the_glossary_is_in_the_long_help_and_the_readme() {
+    let help = stdout_of(&["--help"]);
+    let glossary = &help[help.find("Glossary").expect("a glossary in --help")..];
+    for term in TERMS {
+        assert!(
+            glossary.lines().any(|l| l.trim_start().starts_with(term)),
+            "--help defines {term}"
+        );
+    }
+    assert!(glossary.contains("FPIR = 1 − (1 − FMR)^N"), "{glossary}");
+    // The short help stays short.
+    assert!(!stdout_of(&["-h"]).contains("Glossary"));
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("## Glossary").expect("a README glossary")..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    for term in TERMS {
+        assert!(
+            section.contains(&format!("**{term}**")),
+            "the README defines {term}"
+        );
+    }
+    assert!(section.contains("1 − (1 − FMR)^N"), "{section}");
 }

@@ -15,12 +15,43 @@ use std::path::PathBuf;
     about,
     long_about = None,
     after_help = "A SCENARIO is a TOML file or the name of a bundled scenario; \
-                  `survsim scenarios` lists them, `survsim default` prints one to start from."
+                  `survsim scenarios` lists them, `survsim default` prints one to start from.",
+    after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The end of `survsim --help` (and of the manual page): where scenarios
+/// come from, and a glossary of the terms the reports use.
+const AFTER_LONG_HELP: &str = "\
+A SCENARIO is a TOML file or the name of a bundled scenario; `survsim scenarios`
+lists them, `survsim default` prints one to start from.
+
+Glossary (ISO/IEC 19795-1 and NIST FRVT usage):
+  FMR     false match rate: the share of one-to-one comparisons of a face with
+          an image of a different person that score at or above the threshold.
+  FNMR    false non-match rate: the share of comparisons of a face with an
+          image of the same person that score below the threshold.
+  FPIR    false positive identification rate: the share of one-to-many
+          searches of people not on the watchlist (non-mated searches) that
+          return a candidate at or above the threshold. Against a watchlist of
+          N entries, FPIR = 1 − (1 − FMR)^N ≈ N × FMR: it grows with the list.
+  TPIR    true positive identification rate: the share of searches of people
+          on the watchlist (mated searches) that return their own entry, as the
+          top candidate, at or above the threshold. FNIR = 1 − TPIR.
+  DET     detection error trade-off curve: the two error rates (FNIR against
+          FPIR, or FNMR against FMR) traced as the threshold varies. A sweep's
+          charts/tradeoff.svg is its operational form: false alerts per day
+          against wanted people missed per day.
+  1 in N  faces scanned per true alert (faces captured ÷ true alerts), the hit
+          ratio; UK trials reported about 1 in 300,000.
+  alert precision
+          true alerts ÷ all alerts: the share of alerts that name the right
+          person (positive predictive value). Low when few faces are wanted,
+          however accurate the matcher: the base-rate problem.
+";
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -44,6 +75,25 @@ pub enum Command {
     /// Run a scenario paced to the wall clock and serve its events as NDJSON
     /// to any number of TCP clients (see docs/events.md).
     Live(LiveArgs),
+    /// Print a shell completion script to standard output, e.g.
+    /// `survsim completions bash > ~/.local/share/bash-completion/completions/survsim`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output: `survsim man | man -l -`.
+    Man(ManArgs),
+}
+
+#[derive(clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(clap::Args)]
+pub struct ManArgs {
+    /// A command's own page (`survsim man sweep`); without it, survsim's page.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 #[derive(clap::Args)]
