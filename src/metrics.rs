@@ -241,6 +241,21 @@ pub struct Outcome {
     pub latency: Latencies,
     /// Captures per resident.
     pub exposure: Exposure,
+    /// This replication's 99th percentile of capture → decision latency,
+    /// µs: with a pipeline that searched a face, `None` otherwise. It
+    /// outlives the histograms, which are let go as replications are
+    /// gathered (see [`Outcome::compact`]).
+    pub decision_p99_us: Option<u64>,
+}
+
+impl Outcome {
+    /// Lets go of what is pooled, or not kept, once a replication is in:
+    /// the latency histograms (0.75 MB) and the captures-per-resident
+    /// histogram. Counts, pool statistics and the p99 stay.
+    pub fn compact(&mut self) {
+        self.latency = Latencies::empty();
+        self.exposure = Exposure::empty();
+    }
 }
 
 /// What one matcher pool saw in a replication.

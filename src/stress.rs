@@ -18,7 +18,6 @@
 
 use crate::error::{Error, InputError};
 use crate::format::{fmt_num, num};
-use crate::metrics::Metric;
 use crate::model::Model;
 use crate::model::pipeline::MAX_SERVERS;
 use crate::report::Report;
@@ -137,7 +136,6 @@ impl Probe {
     pub fn measure(load: f64, servers: Option<u32>, report: &Report, targets: &[Target]) -> Probe {
         let latency = report.latency("capture_to_decision");
         let q = |x: f64| latency.and_then(|l| l.quantile_ms(x)).unwrap_or(0.0) / 1e3;
-        let faces = report.total(Metric::FacesCaptured).mean;
         let mut p = Probe {
             load,
             servers,
@@ -148,11 +146,7 @@ impl Probe {
                 .fold(0.0, f64::max),
             p99_latency_s: q(0.99),
             p999_latency_s: q(0.999),
-            drop_rate: if faces > 0.0 {
-                report.total(Metric::FacesDropped).mean / faces
-            } else {
-                0.0
-            },
+            drop_rate: report.drop_rate.map_or(0.0, |d| d.mean),
             utilisation: report
                 .pools
                 .iter()

@@ -212,9 +212,16 @@ fn sweep_results_equal_separate_runs() {
             "false_alerts_hi"
         ]
     );
-    assert_eq!(header.len(), 2 + 3 * 14);
+    assert_eq!(header.len(), 2 + 3 * 16);
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 4);
+    // Without a pipeline its latency and drop rate are empty.
+    let p99 = header
+        .iter()
+        .position(|h| *h == "p99_decision_latency_ms_mean")
+        .unwrap();
+    assert_eq!(header[p99 + 3], "drop_rate_mean");
+    assert!(rows.iter().all(|r| r[p99..].iter().all(|c| c.is_empty())));
     assert_eq!(rows[1][..2], ["0.58", "100000"]);
     let fa: f64 = rows[1][2].parse().unwrap();
     assert_eq!(

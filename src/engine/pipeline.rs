@@ -345,6 +345,7 @@ impl PipelineOutcome {
         outcome.counts[Metric::WantedFacesDropped] = self.wanted_dropped;
         outcome.pools = self.pools;
         if let Some(h) = self.capture_to_decision {
+            outcome.decision_p99_us = (!h.is_empty()).then(|| h.value_at_quantile(0.99));
             outcome.latency.capture_to_decision = h;
         }
     }

@@ -34,7 +34,7 @@ pub use latency_log::{LatencyLog, latency_log};
 
 use crate::metrics::{GroupMetric, Latencies, Metric, Outcome, PoolStats};
 use crate::model::{Expected, Model};
-use crate::stats::{RatioScale, count_ci95, ratio_ci95};
+use crate::stats::{RatioScale, count_ci95, mean_ci95, ratio_ci95};
 
 /// A metric's mean over replications and its 95 % interval
 /// ([`crate::stats::count_ci95`]: Student's t, or a quasi-Poisson exact
@@ -228,6 +228,15 @@ pub struct Report {
     pub latency: Vec<LatencyReport>,
     /// Per matcher pool, with a pipeline.
     pub pools: Vec<PoolReport>,
+    /// With a pipeline: faces dropped ÷ faces captured, pooled over
+    /// replications, and its 95 % interval (Korn and Graubard's, as for
+    /// alert precision; the value itself with one replication).
+    pub drop_rate: Option<Stat>,
+    /// With a pipeline: each replication's 99th percentile of capture →
+    /// decision latency (ms), averaged over replications, and its Student's
+    /// t 95 % interval (never below zero). The pooled percentiles are in
+    /// [`Report::latency`].
+    pub decision_p99_ms: Option<Stat>,
     /// Who is watched, how often, and who can be tracked.
     pub exposure: ExposureReport,
     /// Who pays for the errors, per group, against the reference group.
@@ -325,9 +334,13 @@ impl Gathered {
             None => self.latency = Some(outcome.latency.clone()),
         }
         self.exposure.add(&outcome.exposure);
-        outcome.latency = Latencies::empty();
-        outcome.exposure = crate::metrics::Exposure::empty();
+        outcome.compact();
         self.outcomes.push(outcome);
+    }
+
+    /// The outcomes gathered, in replication order, [compacted](Outcome::compact).
+    pub fn outcomes(&self) -> &[Outcome] {
+        &self.outcomes
     }
 
     /// Replications gathered.
@@ -423,6 +436,11 @@ impl Report {
                 .filter_map(|(name, h)| LatencyReport::of(name, h))
                 .collect(),
             pools: pool_reports(model, outcomes),
+            drop_rate: model.pipeline.as_ref().and_then(|_| drop_rate(outcomes)),
+            decision_p99_ms: model
+                .pipeline
+                .as_ref()
+                .and_then(|_| decision_p99_ms(outcomes)),
             exposure: equity::exposure(model, &expected, outcomes, pooled_exposure),
             equity: equity::equity(model, &expected, outcomes),
             reference_group: model.groups[model.reference_group].name.clone(),
@@ -495,6 +513,39 @@ fn group_reports(model: &Model, outcomes: &[Outcome]) -> Vec<GroupReport> {
             tpir: group.search.tpir,
         })
         .collect()
+}
+
+/// Faces dropped ÷ faces captured over the pooled totals, with its interval
+/// (`None` without a face).
+fn drop_rate(outcomes: &[Outcome]) -> Option<Stat> {
+    let per_rep = |m: Metric| -> Vec<f64> { outcomes.iter().map(|o| o.counts[m] as f64).collect() };
+    let (dropped, faces) = (
+        per_rep(Metric::FacesDropped),
+        per_rep(Metric::FacesCaptured),
+    );
+    let mean = ratio(dropped.iter().sum(), faces.iter().sum())?;
+    let (lo, hi) = ratio_ci95(&dropped, &faces, RatioScale::Proportion)
+        .map_or((mean, mean), |(_, lo, hi)| (lo, hi));
+    Some(Stat { mean, lo, hi })
+}
+
+/// The mean of the replications' p99 capture → decision latencies, ms, and
+/// its t interval (`None` if no replication searched a face).
+fn decision_p99_ms(outcomes: &[Outcome]) -> Option<Stat> {
+    let ms: Vec<f64> = outcomes
+        .iter()
+        .filter_map(|o| o.decision_p99_us)
+        .map(|us| us as f64 / 1e3)
+        .collect();
+    if ms.is_empty() {
+        return None;
+    }
+    let (mean, lo, hi) = mean_ci95(&ms);
+    Some(Stat {
+        mean,
+        lo: lo.max(0.0),
+        hi,
+    })
 }
 
 /// Each matcher pool's load over all replications (none without a pipeline).

@@ -232,6 +232,12 @@ crate::metrics::metrics! {
         /// The highest ratio of a group's false alerts per capture to the
         /// reference group's.
         FalseAlertDisparity => ("false_alert_disparity", "highest group false-alert rate ÷ the reference group's"),
+        /// With a pipeline: the mean over replications of each one's 99th
+        /// percentile of capture → decision latency, ms.
+        P99DecisionLatency => ("p99_decision_latency_ms", "p99 capture → decision latency (ms)"),
+        /// With a pipeline: faces dropped ÷ faces captured, pooled over
+        /// replications.
+        DropRate => ("drop_rate", "faces dropped by the pipeline ÷ faces captured"),
     }
 }
 
@@ -240,8 +246,33 @@ impl Headline {
     pub fn is_ratio(self) -> bool {
         matches!(
             self,
-            Headline::FacesPerTrueAlert | Headline::AlertPrecision | Headline::FalseAlertDisparity
+            Headline::FacesPerTrueAlert
+                | Headline::AlertPrecision
+                | Headline::FalseAlertDisparity
+                | Headline::DropRate
         )
+    }
+
+    /// Whether the figure exists only for a scenario with a `[pipeline]`
+    /// (it is empty, and has no chart, without one).
+    pub fn needs_pipeline(self) -> bool {
+        matches!(self, Headline::P99DecisionLatency | Headline::DropRate)
+    }
+
+    /// How the figure and its interval are estimated, in words (for
+    /// `results.json` and the charts).
+    pub fn method(self) -> &'static str {
+        match self {
+            Headline::P99DecisionLatency => {
+                "mean over replications of each replication's 99th percentile; Student's t 95 % interval over replications"
+            }
+            _ if self.is_ratio() => {
+                "ratio of totals pooled over replications; 95 % delta-method interval for a ratio of means (log scale, or Korn-Graubard for proportions)"
+            }
+            _ => {
+                "mean per replication; Student's t 95 % interval over replications, or an exact quasi-Poisson interval where t would reach zero"
+            }
+        }
     }
 
     /// The metric's estimate in a report: for counts, the mean and its
@@ -288,6 +319,8 @@ impl Headline {
                 }
                 None => ratio(None, None),
             },
+            Headline::P99DecisionLatency => r.decision_p99_ms.map_or(ratio(None, None), stat),
+            Headline::DropRate => r.drop_rate.map_or(ratio(None, None), stat),
         }
     }
 }

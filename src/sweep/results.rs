@@ -159,11 +159,7 @@ pub fn json(plan: &Plan, rows: &[Row]) -> Value {
         "metrics": Headline::ALL.iter().map(|h| json!({
             "key": h.key(),
             "label": h.label(),
-            "estimate": if h.is_ratio() {
-                "ratio of totals pooled over replications; 95 % delta-method interval for a ratio of means (log scale, or Korn-Graubard for proportions)"
-            } else {
-                "mean per replication; Student's t 95 % interval over replications, or an exact quasi-Poisson interval where t would reach zero"
-            },
+            "estimate": h.method(),
         })).collect::<Vec<_>>(),
         "points": points,
     })

@@ -4,7 +4,8 @@
 //! 95 % band (`<polygon class="band">`) and a `<title>`.
 //!
 //! * `charts/<metric>.svg` per headline metric: the metric against the first
-//!   varied key, one line per value of the other varied keys.
+//!   varied key, one line per value of the other varied keys (the
+//!   pipeline's latency and drop rate only when the scenario has one).
 //! * `charts/tradeoff.svg` when `matcher.threshold` is varied: false alerts
 //!   per day against wanted people missed per day, one line per value of the
 //!   other varied keys, the threshold running along each line — the
@@ -28,8 +29,11 @@ pub const THRESHOLD_KEY: &str = "matcher.threshold";
 /// Every chart of a complete sweep, as `(file name, SVG)`: one per headline
 /// metric, then the trade-off chart if the threshold is varied.
 pub fn render_all(plan: &Plan, rows: &[Row]) -> Vec<(String, String)> {
+    // A pipeline's figures are charted only where there is one.
+    let pipeline = rows.iter().any(|r| !r.report.pools.is_empty());
     let mut charts: Vec<(String, String)> = Headline::ALL
         .iter()
+        .filter(|h| pipeline || !h.needs_pipeline())
         .map(|&h| (format!("{}.svg", h.key()), metric_chart(plan, rows, h)))
         .collect();
     if let Some(svg) = tradeoff_chart(plan, rows) {
@@ -158,7 +162,12 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
         })
         .collect();
     let reps = plan.reps;
-    let subtitle = if h.is_ratio() {
+    let subtitle = if h == Headline::P99DecisionLatency {
+        format!(
+            "mean of the replications' p99 ({reps} replication{}); shaded: 95 % t interval",
+            if reps == 1 { "" } else { "s" }
+        )
+    } else if h.is_ratio() {
         format!(
             "pooled over {reps} replication{}; shaded: 95 % interval (delta method, ratio of means)",
             if reps == 1 { "" } else { "s" }
