@@ -8,14 +8,14 @@ mod cli;
 use clap::{CommandFactory, Parser};
 use cli::flags::{
     CheckArgs, Cli, Command, CompletionsArgs, Format, LiveArgs, ManArgs, MergeArgs, RunArgs,
-    StressArgs, SweepArgs, ValidateArgs,
+    RunFormat, StressArgs, SweepArgs, ValidateArgs,
 };
 use cli::options::{ReportTo, Search};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
-use survsim::drive::output::{write_atomically, write_stdout};
+use survsim::drive::output::{write_atomically, write_atomically_with, write_error, write_stdout};
 use survsim::drive::sweep::{Progress, SweepOutput};
 use survsim::error::Error;
 
@@ -68,16 +68,33 @@ fn run(args: RunArgs) -> Result<(), Error> {
             note!("{line}");
         }
     }
-    let report = &output.report;
-    let text = render(run.format, || report.to_table(), || report.to_json());
     if let (Some(path), Some(log)) = (&run.latency_log, &output.latency_log) {
         write_atomically(path, log)?;
     }
-    match &run.report_to {
-        ReportTo::Stdout => emit(text, None),
-        ReportTo::File(path) => emit(text, Some(path)),
-        ReportTo::Nowhere => Ok(()),
-    }
+    let path = match &run.report_to {
+        ReportTo::Stdout => Path::new("-"),
+        ReportTo::File(path) => path.as_path(),
+        ReportTo::Nowhere => return Ok(()),
+    };
+    let report = &output.report;
+    let format = match run.format {
+        RunFormat::Table => Format::Table,
+        RunFormat::Json => Format::Json,
+        RunFormat::Csv => {
+            // Streamed: a run of many replications has many rows.
+            return write_atomically_with(path, |out| {
+                survsim::report::write_long_csv(
+                    out,
+                    output.first_replication,
+                    &run.scenario.model,
+                    &output.outcomes,
+                )
+                .map_err(|e| write_error(path, e.into()))
+            });
+        }
+    };
+    let text = render(format, || report.to_table(), || report.to_json());
+    write_atomically(path, text.as_bytes())
 }
 
 fn live(args: LiveArgs) -> Result<(), Error> {

@@ -99,7 +99,15 @@ fn expected_names(points: usize, tradeoff: bool) -> Vec<String> {
     if tradeoff {
         names.push("charts/tradeoff.svg".into());
     }
-    names.extend(["manifest.json", "results.csv", "results.json"].map(String::from));
+    names.extend(
+        [
+            "manifest.json",
+            "results-long.csv",
+            "results.csv",
+            "results.json",
+        ]
+        .map(String::from),
+    );
     names.extend((0..points).map(|i| format!("points/{i}.json")));
     names.sort();
     names
@@ -256,6 +264,7 @@ fn thread_count_does_not_change_any_file() {
     ok(sweep(&[&args[..], &["--threads", "1"]].concat(), &a));
     ok(sweep(&[&args[..], &["--threads", "2"]].concat(), &b));
     ok(sweep(&[&args[..], &["--threads", "3"]].concat(), &c));
+    // Every file, the long results (every replication's counts) included.
     assert_same_files(&a, &b);
     assert_same_files(&a, &c);
     assert_eq!(
@@ -409,7 +418,9 @@ fn an_interrupted_sweep_resumes_to_the_same_files() {
     let done = finished(&points);
     eprintln!("killed after {done} of 32 points");
     assert!(
-        !killed.join("results.csv").exists() && done < 32,
+        !killed.join("results.csv").exists()
+            && !killed.join("results-long.csv").exists()
+            && done < 32,
         "killed too late to test resuming ({done} points done)"
     );
     // Every file left is whole: the manifest and the point files parse.

@@ -139,8 +139,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+    pub format: RunFormat,
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -288,6 +288,17 @@ pub struct MergeArgs {
     /// No summary line on standard error.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// A readable table.
+    Table,
+    /// JSON with a stable schema (see README).
+    Json,
+    /// Every replication's counts in long format, one per row: point (0),
+    /// replication, group (`all` for totals), metric, value.
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -10,8 +10,8 @@
 //! reported, always the same one.
 
 use super::flags::{
-    CheckArgs, EventFilterArgs, Format, LiveArgs, MergeArgs, RunArgs, ScenarioArgs, Solve,
-    StressArgs, SweepArgs, ValidateArgs,
+    CheckArgs, EventFilterArgs, Format, LiveArgs, MergeArgs, RunArgs, RunFormat, ScenarioArgs,
+    Solve, StressArgs, SweepArgs, ValidateArgs,
 };
 use std::path::PathBuf;
 use survsim::drive::event_log::Destination;
@@ -73,7 +73,7 @@ pub enum ReportTo {
 pub struct Run {
     pub scenario: Scenario,
     pub options: RunOptions,
-    pub format: Format,
+    pub format: RunFormat,
     pub report_to: ReportTo,
     /// `--latency-log PATH`.
     pub latency_log: Option<PathBuf>,

@@ -20,17 +20,22 @@
 //! * `table` — [`Report::to_table`], the human-readable rendering;
 //! * `json` — [`Report::to_json`], serde wire structs that are the schema;
 //! * `latency_log` — the HdrHistogram interval log of the latencies;
+//! * `long` — every replication's counts in long format (CSV);
 //! * `check` — `survsim check`: a scenario's expectations, without running it.
 
 mod check;
 mod equity;
 mod json;
 mod latency_log;
+mod long;
 mod table;
 
 pub use check::{Check, SiteLoad, check_json, check_table};
 pub use equity::{EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
+pub use long::{
+    ALL_GROUPS, DECISION_P99_KEY, LONG_HEADER, write_long_csv, write_long_header, write_long_rows,
+};
 
 use crate::metrics::{GroupMetric, Latencies, Metric, Outcome, PoolStats};
 use crate::model::{Expected, Model};
@@ -339,8 +344,8 @@ impl Gathered {
     }
 
     /// The outcomes gathered, in replication order, [compacted](Outcome::compact).
-    pub fn outcomes(&self) -> &[Outcome] {
-        &self.outcomes
+    pub fn into_outcomes(self) -> Vec<Outcome> {
+        self.outcomes
     }
 
     /// Replications gathered.
