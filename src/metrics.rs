@@ -275,6 +275,10 @@ pub struct PoolStats {
     pub max_queue: u64,
     /// Most arrivals in one minute of virtual time.
     pub peak_per_minute: u64,
+    /// Busy server time ÷ (servers × an hour) in the busiest 60 consecutive
+    /// minutes of the run (the whole run if shorter; the drain after the
+    /// end is not counted).
+    pub peak_hour_utilisation: f64,
 }
 
 impl Eq for PoolStats {}

@@ -205,8 +205,10 @@ pub struct StressArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// A limit that must hold: `p99-decision-latency=2s`,
-    /// `p99.9-decision-latency=5s`, `drop-rate=0.001`, `utilisation=0.8`.
-    /// Repeatable.
+    /// `p99.9-decision-latency=5s`, `drop-rate=0.001`, `utilisation=0.8`
+    /// (the busiest pool's, in its busiest hour). Repeatable. Without a
+    /// drop-rate target, `drop-rate=0.01` applies: latency percentiles leave
+    /// dropped faces out.
     #[arg(long = "target", value_name = "NAME=LIMIT", required = true)]
     pub targets: Vec<String>,
     /// Search the fewest servers per pool instead of the highest load.

@@ -191,6 +191,9 @@ impl StressArgs {
             .iter()
             .map(|t| t.parse())
             .collect::<Result<Vec<Target>, InputError>>()?;
+        // Latency percentiles leave dropped faces out: without a drop-rate
+        // target a load dropping most faces would "hold".
+        let targets = survsim::stress::with_default_drop_rate(targets);
         if !(self.load.is_finite() && self.load > 0.0) {
             return Err(InputError::whole("--load", "expected a footfall factor above 0").into());
         }

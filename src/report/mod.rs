@@ -300,6 +300,8 @@ pub struct PoolReport {
     pub capacity_per_s: f64,
     /// Busy server time ÷ (servers × duration).
     pub utilisation: f64,
+    /// The same in the busiest 60 minutes (largest over replications).
+    pub peak_hour_utilisation: f64,
     /// Time-average number of faces waiting.
     pub mean_queue: f64,
     /// Longest queue in any replication.
@@ -568,6 +570,10 @@ fn pool_reports(model: &Model, outcomes: &[Outcome]) -> Vec<PoolReport> {
                 servers: pool.servers,
                 capacity_per_s: pool.capacity_per_s(),
                 utilisation: sum(|s| s.busy_s) / (reps * pool.servers as f64 * model.duration_s),
+                peak_hour_utilisation: stats
+                    .iter()
+                    .map(|s| s.peak_hour_utilisation)
+                    .fold(0.0, f64::max),
                 mean_queue: sum(|s| s.queue_area) / (reps * model.duration_s),
                 max_queue: stats.iter().map(|s| s.max_queue).max().unwrap_or(0),
                 dropped: sum(|s| s.dropped as f64) / reps,
