@@ -206,7 +206,19 @@ fn print_sweep(output: SweepOutput, quiet: bool) -> Result<(), Error> {
 
 fn sweep(args: SweepArgs) -> Result<(), Error> {
     let sweep = args.into_options()?;
-    let output = survsim::drive::sweep::sweep(&sweep.options, &mut progress_bar(sweep.quiet))?;
+    let mut bar = progress_bar(sweep.quiet);
+    let mut progress = |progress: Progress| {
+        // Once every point has loaded and the directory is ours, before
+        // anything runs; shown even with -q: they are about what the
+        // results mean.
+        if matches!(progress, Progress::Started { .. }) {
+            for line in &sweep.notes {
+                note!("survsim: note: {line}");
+            }
+        }
+        bar(progress);
+    };
+    let output = survsim::drive::sweep::sweep(&sweep.options, &mut progress)?;
     print_sweep(output, sweep.quiet)
 }
 

@@ -685,12 +685,22 @@ fn the_progress_bar_is_hidden_when_stderr_is_not_a_terminal() {
         &dir.path().join("sw"),
     ));
     let err = String::from_utf8(out.stderr).unwrap();
+    // The note on watchlist.size without wanted_present, then the timing.
     assert!(
-        err.starts_with("swept 2 points × 3 replications in "),
+        err.starts_with(
+            "survsim: note: --vary watchlist.size keeps watchlist.wanted_present fixed"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("swept 2 points × 3 replications in "),
         "{err}"
     );
     assert!(!err.contains('\r') && !err.contains('\u{1b}') && !err.contains("ETA"));
-    assert_eq!(err.lines().count(), 2, "{err}");
+    assert_eq!(err.lines().count(), 3, "{err}");
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.contains("watchlist.size") && table.contains("false al."));
 }

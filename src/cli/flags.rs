@@ -249,6 +249,7 @@ pub struct SweepArgs {
     pub scenario: ScenarioArgs,
     /// A varied key: an inclusive range `matcher.threshold=0.55:0.70:0.01` or
     /// a list `watchlist.size=1000,10000,100000`; any key `--set` takes.
+    /// Keys varied together: `watchlist.size,watchlist.wanted_present=1000,2;10000,20`.
     /// Repeat for a grid (the Cartesian product, the first --vary outermost).
     #[arg(long, value_name = "KEY.PATH=START:STOP:STEP|A,B,...", required = true)]
     pub vary: Vec<String>,

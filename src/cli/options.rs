@@ -253,6 +253,8 @@ impl ValidateArgs {
 pub struct Sweep {
     pub options: SweepOptions,
     pub quiet: bool,
+    /// What the user should know about the grid before it runs.
+    pub notes: Vec<String>,
 }
 
 impl SweepArgs {
@@ -260,6 +262,7 @@ impl SweepArgs {
         let source = ScenarioSource::from_arg(self.scenario.scenario.as_deref())?;
         let sets = overrides(&self.scenario.set)?;
         let grid = Grid::parse(&self.vary)?;
+        let notes = grid.notes();
         let shard = self.shard.as_deref().map(Shard::parse).transpose()?;
         let plan = Plan {
             source,
@@ -277,6 +280,7 @@ impl SweepArgs {
                 force: self.force,
             },
             quiet: self.quiet,
+            notes,
         })
     }
 }

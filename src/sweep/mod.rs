@@ -20,6 +20,7 @@
 pub mod charts;
 pub mod checkpoint;
 pub mod grid;
+pub mod notes;
 pub mod results;
 
 pub use grid::{Axis, Grid};
@@ -86,7 +87,7 @@ impl Plan {
         }
         for a in &self.grid.axes {
             words.push("--vary".into());
-            words.push(shell_quote(&format!("{}={}", a.key, a.spec)));
+            words.push(shell_quote(&format!("{}={}", a.key(), a.spec)));
         }
         words.push("--reps".into());
         words.push(self.reps.to_string());
@@ -105,11 +106,7 @@ impl Plan {
             "scenario": { "source": self.source.name, "text": self.source.text },
             "set": self.sets.iter().map(|s| &s.raw).collect::<Vec<_>>(),
             "seed": self.seed,
-            "grid": self.grid.axes.iter().map(|a| json!({
-                "key": a.key,
-                "spec": a.spec,
-                "values": a.values,
-            })).collect::<Vec<_>>(),
+            "grid": self.grid.axes.iter().map(Axis::to_json).collect::<Vec<_>>(),
             "reps": self.reps,
             "points": self.points(),
         })
@@ -120,17 +117,7 @@ impl Plan {
         let axes = m["grid"]
             .as_array()?
             .iter()
-            .map(|a| {
-                Some(Axis {
-                    key: a["key"].as_str()?.to_string(),
-                    spec: a["spec"].as_str()?.to_string(),
-                    values: a["values"]
-                        .as_array()?
-                        .iter()
-                        .map(|v| v.as_str().map(str::to_string))
-                        .collect::<Option<Vec<_>>>()?,
-                })
-            })
+            .map(Axis::from_json)
             .collect::<Option<Vec<_>>>()?;
         let plan = Plan {
             source: ScenarioSource {
@@ -149,8 +136,7 @@ impl Plan {
             grid: Grid { axes },
             reps: m["reps"].as_u64().filter(|&r| r >= 1)?,
         };
-        (!plan.grid.axes.iter().any(|a| a.values.is_empty()) && plan.manifest() == *m)
-            .then_some(plan)
+        (plan.manifest() == *m).then_some(plan)
     }
 }
 

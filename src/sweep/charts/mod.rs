@@ -93,7 +93,7 @@ fn lines_along(plan: &Plan, along: usize) -> (Option<String>, Vec<Line>) {
     let title = (!others.is_empty()).then(|| {
         others
             .iter()
-            .map(|&a| axes[a].key.as_str())
+            .map(|&a| axes[a].title())
             .collect::<Vec<_>>()
             .join(", ")
     });
@@ -107,12 +107,12 @@ fn lines_along(plan: &Plan, along: usize) -> (Option<String>, Vec<Line>) {
             }
             let label = others
                 .iter()
-                .map(|&a| axes[a].values[coords[a]].clone())
+                .map(|&a| axes[a].label(coords[a]))
                 .collect::<Vec<_>>()
                 .join(", ");
             let id = others
                 .iter()
-                .map(|&a| axes[a].set(coords[a]))
+                .flat_map(|&a| axes[a].sets(coords[a]))
                 .collect::<Vec<_>>()
                 .join(", ");
             let rows = (0..axes[along].values.len())
@@ -180,13 +180,13 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
         )
     };
     render(&Chart {
-        title: format!("{} by {}", capitalise(h.label()), first.key),
+        title: format!("{} by {}", capitalise(h.label()), first.title()),
         subtitle,
-        x_label: first.key.clone(),
+        x_label: first.title(),
         y_label: h.label().to_string(),
         x: match numeric {
             Some(_) => XKind::Numeric,
-            None => XKind::Categories(first.values.clone()),
+            None => XKind::Categories(first.labels()),
         },
         legend_title,
         series,
@@ -194,8 +194,14 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
 }
 
 fn tradeoff_chart(plan: &Plan, rows: &[Row]) -> Option<String> {
-    let t = plan.grid.axes.iter().position(|a| a.key == THRESHOLD_KEY)?;
-    let thresholds = &plan.grid.axes[t].values;
+    let t = plan
+        .grid
+        .axes
+        .iter()
+        .position(|a| a.keys.iter().any(|k| k == THRESHOLD_KEY))?;
+    let axis = &plan.grid.axes[t];
+    let k = axis.keys.iter().position(|k| k == THRESHOLD_KEY)?;
+    let thresholds: Vec<&String> = axis.values.iter().map(|v| &v[k]).collect();
     let (legend_title, lines) = lines_along(plan, t);
     let series = lines
         .into_iter()
