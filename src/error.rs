@@ -152,3 +152,62 @@ impl Error {
         }
     }
 }
+
+/// The candidate `word` was most likely meant to be, if one is close enough:
+/// a candidate at most two edits away by Damerau–Levenshtein distance (a
+/// letter left out, added or changed, or two swapped: `duraton` →
+/// `duration`, `rnu` → `run`; one edit for words under five letters, none
+/// for words under three), or one that begins with the word (`footfall` →
+/// `footfall_per_hour`, for words of four letters or more). The fewest
+/// edits win; ties go to the first candidate. A guess between unrelated
+/// names (`neoface-v5` for `neoface-early`) is worse than none, so nothing
+/// looser is offered.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let letters = word.chars().count();
+    let max_edits = match letters {
+        0..=2 => 0,
+        3..=4 => 1,
+        _ => 2,
+    };
+    let mut best: Option<(&str, usize)> = None;
+    for candidate in candidates {
+        let edits = strsim::damerau_levenshtein(word, candidate);
+        let near = edits <= max_edits || (letters >= 4 && candidate.starts_with(word));
+        if near && edits > 0 && best.is_none_or(|(_, e)| edits < e) {
+            best = Some((candidate, edits));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+/// ` (did you mean `x`?)` for the [`closest`] candidate, or nothing.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(word, candidates).map_or(String::new(), |c| format!(" (did you mean `{c}`?)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_misses_are_suggested_and_strangers_are_not() {
+        let simulation = ["name", "description", "duration", "seed", "mode"];
+        assert_eq!(closest("duraton", simulation), Some("duration"));
+        assert_eq!(closest("seeds", simulation), Some("seed"));
+        assert_eq!(closest("colour", simulation), None);
+        let site = ["name", "footfall_per_hour", "capture_share", "cameras"];
+        assert_eq!(closest("footfall", site), Some("footfall_per_hour"));
+        assert_eq!(closest("rnu", ["run", "check", "sweep"]), Some("run"));
+        // One letter is one edit from any other: no guess.
+        assert_eq!(closest("x", ["a", "b"]), None);
+        assert_eq!(
+            closest("neoface-v5", ["neoface-v4-npl2023", "neoface-early"]),
+            None
+        );
+        assert_eq!(
+            did_you_mean("thresold", ["profile", "threshold"]),
+            " (did you mean `threshold`?)"
+        );
+        assert_eq!(did_you_mean("nope", ["profile", "threshold"]), "");
+    }
+}

@@ -5,17 +5,17 @@
 
 mod cli;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use cli::flags::{
-    CheckArgs, Cli, Command, Format, LiveArgs, MergeArgs, RunArgs, StressArgs, SweepArgs,
-    ValidateArgs,
+    CheckArgs, Cli, Command, CompletionsArgs, Format, LiveArgs, ManArgs, MergeArgs, RunArgs,
+    RunFormat, StressArgs, SweepArgs, ValidateArgs,
 };
 use cli::options::{ReportTo, Search};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
-use survsim::drive::output::{write_atomically, write_stdout};
+use survsim::drive::output::{write_atomically, write_atomically_with, write_error, write_stdout};
 use survsim::drive::sweep::{Progress, SweepOutput};
 use survsim::error::Error;
 use survsim::scenario::Scenario;
@@ -79,16 +79,33 @@ fn run(args: RunArgs) -> Result<(), Error> {
             note!("{line}");
         }
     }
-    let report = &output.report;
-    let text = render(run.format, || report.to_table(), || report.to_json());
     if let (Some(path), Some(log)) = (&run.latency_log, &output.latency_log) {
         write_atomically(path, log)?;
     }
-    match &run.report_to {
-        ReportTo::Stdout => emit(text, None),
-        ReportTo::File(path) => emit(text, Some(path)),
-        ReportTo::Nowhere => Ok(()),
-    }
+    let path = match &run.report_to {
+        ReportTo::Stdout => Path::new("-"),
+        ReportTo::File(path) => path.as_path(),
+        ReportTo::Nowhere => return Ok(()),
+    };
+    let report = &output.report;
+    let format = match run.format {
+        RunFormat::Table => Format::Table,
+        RunFormat::Json => Format::Json,
+        RunFormat::Csv => {
+            // Streamed: a run of many replications has many rows.
+            return write_atomically_with(path, |out| {
+                survsim::report::write_long_csv(
+                    out,
+                    output.first_replication,
+                    &run.scenario.model,
+                    &output.outcomes,
+                )
+                .map_err(|e| write_error(path, e.into()))
+            });
+        }
+    };
+    let text = render(format, || report.to_table(), || report.to_json());
+    write_atomically(path, text.as_bytes())
 }
 
 fn live(args: LiveArgs) -> Result<(), Error> {
@@ -203,7 +220,19 @@ fn print_sweep(output: SweepOutput, quiet: bool) -> Result<(), Error> {
 
 fn sweep(args: SweepArgs) -> Result<(), Error> {
     let sweep = args.into_options()?;
-    let output = survsim::drive::sweep::sweep(&sweep.options, &mut progress_bar(sweep.quiet))?;
+    let mut bar = progress_bar(sweep.quiet);
+    let mut progress = |progress: Progress| {
+        // Once every point has loaded and the directory is ours, before
+        // anything runs; shown even with -q: they are about what the
+        // results mean.
+        if matches!(progress, Progress::Started { .. }) {
+            for line in &sweep.notes {
+                note!("survsim: note: {line}");
+            }
+        }
+        bar(progress);
+    };
+    let output = survsim::drive::sweep::sweep(&sweep.options, &mut progress)?;
     print_sweep(output, sweep.quiet)
 }
 
@@ -211,6 +240,46 @@ fn merge(args: MergeArgs) -> Result<(), Error> {
     let merge = args.into_options();
     let output = survsim::drive::sweep::merge::merge(&merge.options)?;
     print_sweep(output, merge.quiet)
+}
+
+/// `survsim completions SHELL`: the shell's completion script.
+fn completions(args: CompletionsArgs) -> Result<(), Error> {
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "survsim", &mut script);
+    write_stdout(&script)
+}
+
+/// `survsim man [COMMAND]`: the manual page, in roff.
+fn man(args: ManArgs) -> Result<(), Error> {
+    let mut cli = Cli::command();
+    // Building names the subcommands as their pages are titled
+    // (`survsim-run`) and as they are typed (`survsim run`).
+    cli.build();
+    let version = env!("CARGO_PKG_VERSION");
+    let command = match &args.command {
+        None => cli,
+        Some(name) => cli.find_subcommand(name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = cli
+                .get_subcommands()
+                .map(|c| c.get_name())
+                .filter(|&n| n != "help")
+                .collect();
+            survsim::error::InputError::whole(
+                format!("survsim man {name}"),
+                format!(
+                    "no such command{}; expected one of {}",
+                    survsim::error::did_you_mean(name, names.iter().copied()),
+                    names.join(", ")
+                ),
+            )
+        })?,
+    };
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .source(format!("survsim {version}"))
+        .render(&mut page)
+        .expect("rendering to memory cannot fail");
+    write_stdout(&page)
 }
 
 /// On SIGINT or SIGTERM, removes the temporary files being written and
@@ -242,6 +311,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Stress(args) => stress(args),
         Command::Live(args) => live(args),
+        Command::Completions(args) => completions(args),
+        Command::Man(args) => man(args),
         Command::Scenarios => {
             let list = survsim::scenario::bundled::descriptions();
             let width = list.iter().map(|(n, _)| n.len()).max().unwrap_or(0);

@@ -251,6 +251,21 @@ pub struct Outcome {
     pub latency: Latencies,
     /// Captures per resident.
     pub exposure: Exposure,
+    /// This replication's 99th percentile of capture → decision latency,
+    /// µs: with a pipeline that searched a face, `None` otherwise. It
+    /// outlives the histograms, which are let go as replications are
+    /// gathered (see [`Outcome::compact`]).
+    pub decision_p99_us: Option<u64>,
+}
+
+impl Outcome {
+    /// Lets go of what is pooled, or not kept, once a replication is in:
+    /// the latency histograms (0.75 MB) and the captures-per-resident
+    /// histogram. Counts, pool statistics and the p99 stay.
+    pub fn compact(&mut self) {
+        self.latency = Latencies::empty();
+        self.exposure = Exposure::empty();
+    }
 }
 
 /// What one matcher pool saw in a replication.
@@ -270,6 +285,10 @@ pub struct PoolStats {
     pub max_queue: u64,
     /// Most arrivals in one minute of virtual time.
     pub peak_per_minute: u64,
+    /// Busy server time ÷ (servers × an hour) in the busiest 60 consecutive
+    /// minutes of the run (the whole run if shorter; the drain after the
+    /// end is not counted).
+    pub peak_hour_utilisation: f64,
 }
 
 impl Eq for PoolStats {}

@@ -10,6 +10,14 @@
 //! servers per pool is searched instead (doubling, then integer bisection)
 //! for the fewest that meet the targets.
 //!
+//! Latency percentiles are of the faces searched: a dropped face has no
+//! decision, so it is not in them. Unless a `drop-rate` target is given, a
+//! drop rate of at most [`DEFAULT_DROP_RATE`] (1 %) is therefore always a
+//! target too ([`with_default_drop_rate`]), and the output says so. The
+//! `utilisation` target, and the table's column, are the busiest pool's in
+//! its busiest hour (any 60 consecutive minutes): over a day, a pool that is
+//! saturated at the peak can look idle.
+//!
 //! Replications use the scenario's seeds at every probe (common random
 //! numbers), so the curve is reproducible and smooth in the load.
 //!
@@ -18,7 +26,6 @@
 
 use crate::error::{Error, InputError};
 use crate::format::{fmt_num, num};
-use crate::metrics::Metric;
 use crate::model::Model;
 use crate::model::pipeline::MAX_SERVERS;
 use crate::report::Report;
@@ -35,7 +42,7 @@ pub enum Figure {
     P999DecisionLatency,
     /// Faces dropped ÷ faces captured.
     DropRate,
-    /// The busiest pool's utilisation.
+    /// The busiest pool's utilisation in its busiest hour.
     Utilisation,
 }
 
@@ -63,6 +70,28 @@ pub struct Target {
     pub figure: Figure,
     /// The limit (seconds for latencies, a fraction otherwise).
     pub limit: f64,
+    /// Whether it is [`DEFAULT_DROP_RATE`], applied because no `drop-rate`
+    /// target was given, rather than a `--target`.
+    pub default: bool,
+}
+
+/// The drop rate no load may exceed unless a `drop-rate` target says
+/// otherwise: 1 %. Latency percentiles are of the faces searched, so a
+/// pipeline that drops most faces can still meet a latency target; this
+/// keeps a search from calling such a load one that holds.
+pub const DEFAULT_DROP_RATE: f64 = 0.01;
+
+/// The targets with [`DEFAULT_DROP_RATE`] added (last) when none of them
+/// limits the drop rate.
+pub fn with_default_drop_rate(mut targets: Vec<Target>) -> Vec<Target> {
+    if !targets.iter().any(|t| t.figure == Figure::DropRate) {
+        targets.push(Target {
+            figure: Figure::DropRate,
+            limit: DEFAULT_DROP_RATE,
+            default: true,
+        });
+    }
+    targets
 }
 
 impl FromStr for Target {
@@ -82,7 +111,8 @@ impl FromStr for Target {
             .map(|(f, _)| *f)
             .ok_or_else(|| {
                 bad(format!(
-                    "unknown target; expected one of {}",
+                    "unknown target{}; expected one of {}",
+                    crate::error::did_you_mean(name.trim(), names.iter().copied()),
                     names.join(", ")
                 ))
             })?;
@@ -105,7 +135,11 @@ impl FromStr for Target {
                         .into())
                 })?,
         };
-        Ok(Target { figure, limit })
+        Ok(Target {
+            figure,
+            limit,
+            default: false,
+        })
     }
 }
 
@@ -124,8 +158,11 @@ pub struct Probe {
     pub p999_latency_s: f64,
     /// Faces dropped ÷ captured.
     pub drop_rate: f64,
-    /// The busiest pool's utilisation.
+    /// The busiest pool's utilisation over the whole run.
     pub utilisation: f64,
+    /// The busiest pool's utilisation in its busiest hour (any 60
+    /// consecutive minutes): what the `utilisation` target limits.
+    pub peak_hour_utilisation: f64,
     /// The first target (in `--target` order) this probe breaks.
     pub broken: Option<Figure>,
 }
@@ -136,7 +173,6 @@ impl Probe {
     pub fn measure(load: f64, servers: Option<u32>, report: &Report, targets: &[Target]) -> Probe {
         let latency = report.latency("capture_to_decision");
         let q = |x: f64| latency.and_then(|l| l.quantile_ms(x)).unwrap_or(0.0) / 1e3;
-        let faces = report.total(Metric::FacesCaptured).mean;
         let mut p = Probe {
             load,
             servers,
@@ -147,15 +183,16 @@ impl Probe {
                 .fold(0.0, f64::max),
             p99_latency_s: q(0.99),
             p999_latency_s: q(0.999),
-            drop_rate: if faces > 0.0 {
-                report.total(Metric::FacesDropped).mean / faces
-            } else {
-                0.0
-            },
+            drop_rate: report.drop_rate.map_or(0.0, |d| d.mean),
             utilisation: report
                 .pools
                 .iter()
                 .map(|p| p.utilisation)
+                .fold(0.0, f64::max),
+            peak_hour_utilisation: report
+                .pools
+                .iter()
+                .map(|p| p.peak_hour_utilisation)
                 .fold(0.0, f64::max),
             broken: None,
         };
@@ -171,7 +208,7 @@ impl Probe {
             Figure::P99DecisionLatency => self.p99_latency_s,
             Figure::P999DecisionLatency => self.p999_latency_s,
             Figure::DropRate => self.drop_rate,
-            Figure::Utilisation => self.utilisation,
+            Figure::Utilisation => self.peak_hour_utilisation,
         }
     }
 }
@@ -341,13 +378,24 @@ pub fn table(result: &StressResult, targets: &[Target]) -> String {
     let mut out = String::new();
     let t: Vec<String> = targets
         .iter()
-        .map(|t| format!("{} ≤ {}", t.figure.name(), fmt_limit(t)))
+        .map(|t| {
+            let default = if t.default { " (by default)" } else { "" };
+            format!("{} ≤ {}{default}", t.figure.name(), fmt_limit(t))
+        })
         .collect();
-    let _ = writeln!(out, "targets: {}\n", t.join(", "));
+    let _ = writeln!(out, "targets: {}", t.join(", "));
+    if targets.iter().any(|t| t.default) {
+        let _ = writeln!(
+            out,
+            "(latency percentiles leave dropped faces out, so a drop rate above {} always \
+             breaks; give --target drop-rate=X to change it)",
+            DEFAULT_DROP_RATE
+        );
+    }
     let _ = writeln!(
         out,
-        "{:>10}{:>9}{:>16}{:>14}{:>16}{:>12}{:>9}  result",
-        "load ×", "servers", "peak in/s", "p99 (ms)", "p99.9 (ms)", "drop rate", "util."
+        "\n{:>10}{:>9}{:>16}{:>14}{:>16}{:>12}{:>9}  result",
+        "load ×", "servers", "peak in/s", "p99 (ms)", "p99.9 (ms)", "drop rate", "util.*"
     );
     for p in sorted(&result.probes) {
         let _ = writeln!(
@@ -359,7 +407,7 @@ pub fn table(result: &StressResult, targets: &[Target]) -> String {
             fmt_num(p.p99_latency_s * 1e3, 1),
             fmt_num(p.p999_latency_s * 1e3, 1),
             p.drop_rate,
-            100.0 * p.utilisation,
+            100.0 * p.peak_hour_utilisation,
             p.broken
                 .map_or("holds".to_string(), |f| format!("breaks {}", f.name()))
         );
@@ -391,6 +439,10 @@ pub fn table(result: &StressResult, targets: &[Target]) -> String {
     if let Some(n) = &result.note {
         let _ = writeln!(out, "note: {n}");
     }
+    let _ = writeln!(
+        out,
+        "* utilisation of the busiest pool in its busiest hour (any 60 consecutive minutes)"
+    );
     out
 }
 
@@ -410,6 +462,7 @@ fn probe_json(p: &Probe) -> Value {
         "p99_9_decision_latency_ms": num(p.p999_latency_s * 1e3),
         "drop_rate": num(p.drop_rate),
         "utilisation": num(p.utilisation),
+        "peak_hour_utilisation": num(p.peak_hour_utilisation),
         "holds": p.broken.is_none(),
         "broken": p.broken.map(|f| f.name()),
     })
@@ -419,7 +472,11 @@ fn probe_json(p: &Probe) -> Value {
 pub fn to_json(result: &StressResult, targets: &[Target]) -> Value {
     json!({
         "survsim": env!("CARGO_PKG_VERSION"),
-        "targets": targets.iter().map(|t| json!({"name": t.figure.name(), "limit": num(t.limit)})).collect::<Vec<_>>(),
+        "targets": targets.iter().map(|t| json!({
+            "name": t.figure.name(),
+            "limit": num(t.limit),
+            "default": t.default,
+        })).collect::<Vec<_>>(),
         "best": result.best.as_ref().map(probe_json),
         "first_broken": result.first_broken.map(|f| f.name()),
         "note": result.note,

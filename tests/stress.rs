@@ -95,3 +95,118 @@ fn a_scenario_without_a_pipeline_cannot_be_stressed() {
         .code(2)
         .stderr(predicates::str::contains("p99-decision-latency"));
 }
+
+/// The bundled stadium's egress at twenty times its footfall, against one
+/// to a few matchers: the issue's case (a latency target alone).
+fn stadium_at_20(extra: &[&str]) -> Value {
+    stress_json(
+        &[
+            &[
+                "neoface-300fps-stadium",
+                "--solve",
+                "matchers",
+                "--load",
+                "20",
+                "--target",
+                "p99-decision-latency=2s",
+            ],
+            extra,
+        ]
+        .concat(),
+    )
+}
+
+#[test]
+fn a_latency_target_alone_does_not_hold_while_faces_are_dropped() {
+    // p99 leaves dropped faces out: two servers meet 2 s while dropping 7 %
+    // of faces. The default drop-rate target (1 %) makes that a break.
+    let v = stadium_at_20(&[]);
+    assert_eq!(
+        v["targets"],
+        serde_json::json!([
+            { "name": "p99-decision-latency", "limit": 2, "default": false },
+            { "name": "drop-rate", "limit": 0.01, "default": true },
+        ])
+    );
+    let curve = v["curve"].as_array().unwrap();
+    let two = curve.iter().find(|p| p["servers"] == 2).unwrap();
+    assert!(
+        two["p99_decision_latency_ms"].as_f64().unwrap() < 2_000.0,
+        "{two}"
+    );
+    assert!(two["drop_rate"].as_f64().unwrap() > 0.05, "{two}");
+    assert_eq!(two["broken"], "drop-rate");
+    assert_eq!(v["best"]["servers"], 3);
+    assert!(v["best"]["drop_rate"].as_f64().unwrap() <= 0.01);
+    // The table says which rule applied.
+    let table = survsim()
+        .args([
+            "stress",
+            "neoface-300fps-stadium",
+            "--solve",
+            "matchers",
+            "--load",
+            "20",
+            "--target",
+            "p99-decision-latency=2s",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "targets: p99-decision-latency ≤ 2 s, drop-rate ≤ 0.01 (by default)\n\
+             (latency percentiles leave dropped faces out"
+        ),
+        "{text}"
+    );
+    // A drop-rate target of one's own replaces the default.
+    let v = stadium_at_20(&["--target", "drop-rate=0.1"]);
+    assert_eq!(v["targets"].as_array().unwrap().len(), 2);
+    assert_eq!(v["targets"][1]["default"], false);
+    assert_eq!(v["best"]["servers"], 2);
+}
+
+#[test]
+fn utilisation_is_the_busiest_hours() {
+    // 100 faces/s for one hour of four, into one 300 faces/s server:
+    // utilisation 1/3 in that hour, 1/12 over the run.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hour.toml");
+    std::fs::write(
+        &path,
+        "[simulation]\nduration = \"4h\"\nseed = 8\n[population]\nresidents = 100000\n\
+         [[sites]]\nname = \"s\"\nfootfall_per_hour = 360000\nactive = [\"01:30-02:30\"]\n\
+         [watchlist]\nsize = 1000\n\
+         [pipeline]\ndetection_faces_per_s = 1e12\ndetection_latency = \"0s\"\nnetwork_latency = \"0s\"\n\
+         [[pipeline.pools]]\nname = \"p\"\nservers = 1\nfaces_per_s = 300\n",
+    )
+    .unwrap();
+    let v = stress_json(&[
+        path.to_str().unwrap(),
+        "--solve",
+        "matchers",
+        "--target",
+        "utilisation=0.5",
+    ]);
+    let one = &v["curve"][0];
+    assert_eq!(one["servers"], 1);
+    let (peak, day) = (
+        one["peak_hour_utilisation"].as_f64().unwrap(),
+        one["utilisation"].as_f64().unwrap(),
+    );
+    assert!((peak - 1.0 / 3.0).abs() < 0.01, "peak hour {peak}");
+    assert!((day - 1.0 / 12.0).abs() < 0.005, "whole run {day}");
+    assert!(one["holds"].as_bool().unwrap());
+    // A limit below the peak hour's utilisation breaks, though the run's
+    // average is far below it.
+    let v = stress_json(&[
+        path.to_str().unwrap(),
+        "--solve",
+        "matchers",
+        "--target",
+        "utilisation=0.2",
+    ]);
+    assert_eq!(v["curve"][0]["broken"], "utilisation");
+    assert_eq!(v["best"]["servers"], 2);
+}

@@ -99,7 +99,15 @@ fn expected_names(points: usize, tradeoff: bool) -> Vec<String> {
     if tradeoff {
         names.push("charts/tradeoff.svg".into());
     }
-    names.extend(["manifest.json", "results.csv", "results.json"].map(String::from));
+    names.extend(
+        [
+            "manifest.json",
+            "results-long.csv",
+            "results.csv",
+            "results.json",
+        ]
+        .map(String::from),
+    );
     names.extend((0..points).map(|i| format!("points/{i}.json")));
     names.sort();
     names
@@ -214,9 +222,16 @@ fn sweep_results_equal_separate_runs() {
             "false_alerts_hi"
         ]
     );
-    assert_eq!(header.len(), 2 + 3 * 14);
+    assert_eq!(header.len(), 2 + 3 * 16);
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 4);
+    // Without a pipeline its latency and drop rate are empty.
+    let p99 = header
+        .iter()
+        .position(|h| *h == "p99_decision_latency_ms_mean")
+        .unwrap();
+    assert_eq!(header[p99 + 3], "drop_rate_mean");
+    assert!(rows.iter().all(|r| r[p99..].iter().all(|c| c.is_empty())));
     assert_eq!(rows[1][..2], ["0.58", "100000"]);
     let fa: f64 = rows[1][2].parse().unwrap();
     assert_eq!(
@@ -251,6 +266,7 @@ fn thread_count_does_not_change_any_file() {
     ok(sweep(&[&args[..], &["--threads", "1"]].concat(), &a));
     ok(sweep(&[&args[..], &["--threads", "2"]].concat(), &b));
     ok(sweep(&[&args[..], &["--threads", "3"]].concat(), &c));
+    // Every file, the long results (every replication's counts) included.
     assert_same_files(&a, &b);
     assert_same_files(&a, &c);
     assert_eq!(
@@ -404,7 +420,9 @@ fn an_interrupted_sweep_resumes_to_the_same_files() {
     let done = finished(&points);
     eprintln!("killed after {done} of 32 points");
     assert!(
-        !killed.join("results.csv").exists() && done < 32,
+        !killed.join("results.csv").exists()
+            && !killed.join("results-long.csv").exists()
+            && done < 32,
         "killed too late to test resuming ({done} points done)"
     );
     // Every file left is whole: the manifest and the point files parse.
@@ -669,12 +687,22 @@ fn the_progress_bar_is_hidden_when_stderr_is_not_a_terminal() {
         &dir.path().join("sw"),
     ));
     let err = String::from_utf8(out.stderr).unwrap();
+    // The note on watchlist.size without wanted_present, then the timing.
     assert!(
-        err.starts_with("swept 2 points × 3 replications in "),
+        err.starts_with(
+            "survsim: note: --vary watchlist.size keeps watchlist.wanted_present fixed"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("swept 2 points × 3 replications in "),
         "{err}"
     );
     assert!(!err.contains('\r') && !err.contains('\u{1b}') && !err.contains("ETA"));
-    assert_eq!(err.lines().count(), 2, "{err}");
+    assert_eq!(err.lines().count(), 3, "{err}");
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.contains("watchlist.size") && table.contains("false al."));
 }

@@ -15,12 +15,43 @@ use std::path::PathBuf;
     about,
     long_about = None,
     after_help = "A SCENARIO is a TOML file or the name of a bundled scenario; \
-                  `survsim scenarios` lists them, `survsim default` prints one to start from."
+                  `survsim scenarios` lists them, `survsim default` prints one to start from.",
+    after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The end of `survsim --help` (and of the manual page): where scenarios
+/// come from, and a glossary of the terms the reports use.
+const AFTER_LONG_HELP: &str = "\
+A SCENARIO is a TOML file or the name of a bundled scenario; `survsim scenarios`
+lists them, `survsim default` prints one to start from.
+
+Glossary (ISO/IEC 19795-1 and NIST FRVT usage):
+  FMR     false match rate: the share of one-to-one comparisons of a face with
+          an image of a different person that score at or above the threshold.
+  FNMR    false non-match rate: the share of comparisons of a face with an
+          image of the same person that score below the threshold.
+  FPIR    false positive identification rate: the share of one-to-many
+          searches of people not on the watchlist (non-mated searches) that
+          return a candidate at or above the threshold. Against a watchlist of
+          N entries, FPIR = 1 − (1 − FMR)^N ≈ N × FMR: it grows with the list.
+  TPIR    true positive identification rate: the share of searches of people
+          on the watchlist (mated searches) that return their own entry, as the
+          top candidate, at or above the threshold. FNIR = 1 − TPIR.
+  DET     detection error trade-off curve: the two error rates (FNIR against
+          FPIR, or FNMR against FMR) traced as the threshold varies. A sweep's
+          charts/tradeoff.svg is its operational form: false alerts per day
+          against wanted people missed per day.
+  1 in N  faces scanned per true alert (faces captured ÷ true alerts), the hit
+          ratio; UK trials reported about 1 in 300,000.
+  alert precision
+          true alerts ÷ all alerts: the share of alerts that name the right
+          person (positive predictive value). Low when few faces are wanted,
+          however accurate the matcher: the base-rate problem.
+";
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -44,6 +75,25 @@ pub enum Command {
     /// Run a scenario paced to the wall clock and serve its events as NDJSON
     /// to any number of TCP clients (see docs/events.md).
     Live(LiveArgs),
+    /// Print a shell completion script to standard output, e.g.
+    /// `survsim completions bash > ~/.local/share/bash-completion/completions/survsim`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output: `survsim man | man -l -`.
+    Man(ManArgs),
+}
+
+#[derive(clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(clap::Args)]
+pub struct ManArgs {
+    /// A command's own page (`survsim man sweep`); without it, survsim's page.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -95,8 +145,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+    pub format: RunFormat,
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -161,8 +211,10 @@ pub struct StressArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// A limit that must hold: `p99-decision-latency=2s`,
-    /// `p99.9-decision-latency=5s`, `drop-rate=0.001`, `utilisation=0.8`.
-    /// Repeatable.
+    /// `p99.9-decision-latency=5s`, `drop-rate=0.001`, `utilisation=0.8`
+    /// (the busiest pool's, in its busiest hour). Repeatable. Without a
+    /// drop-rate target, `drop-rate=0.01` applies: latency percentiles leave
+    /// dropped faces out.
     #[arg(long = "target", value_name = "NAME=LIMIT", required = true)]
     pub targets: Vec<String>,
     /// Search the fewest servers per pool instead of the highest load.
@@ -203,6 +255,7 @@ pub struct SweepArgs {
     pub scenario: ScenarioArgs,
     /// A varied key: an inclusive range `matcher.threshold=0.55:0.70:0.01` or
     /// a list `watchlist.size=1000,10000,100000`; any key `--set` takes.
+    /// Keys varied together: `watchlist.size,watchlist.wanted_present=1000,2;10000,20`.
     /// Repeat for a grid (the Cartesian product, the first --vary outermost).
     #[arg(long, value_name = "KEY.PATH=START:STOP:STEP|A,B,...", required = true)]
     pub vary: Vec<String>,
@@ -244,6 +297,17 @@ pub struct MergeArgs {
     /// No summary line on standard error.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// A readable table.
+    Table,
+    /// JSON with a stable schema (see README).
+    Json,
+    /// Every replication's counts in long format, one per row: point (0),
+    /// replication, group (`all` for totals), metric, value.
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

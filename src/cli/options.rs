@@ -10,8 +10,8 @@
 //! reported, always the same one.
 
 use super::flags::{
-    CheckArgs, EventFilterArgs, Format, LiveArgs, MergeArgs, RunArgs, ScenarioArgs, Solve,
-    StressArgs, SweepArgs, ValidateArgs,
+    CheckArgs, EventFilterArgs, Format, LiveArgs, MergeArgs, RunArgs, RunFormat, ScenarioArgs,
+    Solve, StressArgs, SweepArgs, ValidateArgs,
 };
 use std::path::PathBuf;
 use survsim::drive::event_log::Destination;
@@ -75,7 +75,7 @@ pub enum ReportTo {
 pub struct Run {
     pub scenario: Scenario,
     pub options: RunOptions,
-    pub format: Format,
+    pub format: RunFormat,
     pub report_to: ReportTo,
     /// `--latency-log PATH`.
     pub latency_log: Option<PathBuf>,
@@ -193,6 +193,9 @@ impl StressArgs {
             .iter()
             .map(|t| t.parse())
             .collect::<Result<Vec<Target>, InputError>>()?;
+        // Latency percentiles leave dropped faces out: without a drop-rate
+        // target a load dropping most faces would "hold".
+        let targets = survsim::stress::with_default_drop_rate(targets);
         if !(self.load.is_finite() && self.load > 0.0) {
             return Err(InputError::whole("--load", "expected a footfall factor above 0").into());
         }
@@ -252,6 +255,8 @@ impl ValidateArgs {
 pub struct Sweep {
     pub options: SweepOptions,
     pub quiet: bool,
+    /// What the user should know about the grid before it runs.
+    pub notes: Vec<String>,
 }
 
 impl SweepArgs {
@@ -259,6 +264,7 @@ impl SweepArgs {
         let source = ScenarioSource::from_arg(self.scenario.scenario.as_deref())?;
         let sets = overrides(&self.scenario.set)?;
         let grid = Grid::parse(&self.vary)?;
+        let notes = grid.notes();
         let shard = self.shard.as_deref().map(Shard::parse).transpose()?;
         let plan = Plan {
             source,
@@ -276,6 +282,7 @@ impl SweepArgs {
                 force: self.force,
             },
             quiet: self.quiet,
+            notes,
         })
     }
 }

@@ -139,21 +139,49 @@ pub fn check_writable(path: &Path) -> Result<(), Error> {
 /// FIFO or character device is written directly, never replaced; `-` is
 /// standard output. Anything else is refused.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let io_err = |context: String| move |source| Error::Io { context, source };
+    write_atomically_with(path, |out| {
+        out.write_all(contents)
+            .map_err(|source| write_error(path, source))
+    })
+}
+
+/// The error of a failed write to `path`, naming it as the user gave it.
+pub fn write_error(path: &Path, source: io::Error) -> Error {
+    let context = if path == Path::new("-") {
+        "cannot write to standard output".to_string()
+    } else {
+        format!("cannot write {}", path.display())
+    };
+    Error::Io { context, source }
+}
+
+/// [`write_atomically`] for contents too large to hold in memory: `write`
+/// streams them into the (buffered) destination, and reports a failed write
+/// with [`write_error`]. The file is replaced only if `write` succeeds; a
+/// reader that closes standard output or a FIFO early ends the write
+/// quietly.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), Error>,
+) -> Result<(), Error> {
     let real = match Target::resolve(path)? {
-        Target::Stdout => return write_stdout(contents),
+        Target::Stdout => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            return quiet_if_pipe_closed(
+                write(&mut out).and_then(|_| out.flush().map_err(|e| write_error(path, e))),
+            );
+        }
         Target::Stream(p) => {
             // Appending: a device or FIFO does not care, and a descriptor
             // the shell opened for `>>` keeps what it held.
-            let written = std::fs::OpenOptions::new()
+            let file = std::fs::OpenOptions::new()
                 .append(true)
                 .open(&p)
-                .and_then(|mut f| f.write_all(contents));
-            return match written {
-                // A FIFO whose reader left has what it wanted.
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.map_err(io_err(format!("cannot write {}", path.display()))),
-            };
+                .map_err(|e| write_error(path, e))?;
+            let mut out = io::BufWriter::new(file);
+            return quiet_if_pipe_closed(
+                write(&mut out).and_then(|_| out.flush().map_err(|e| write_error(path, e))),
+            );
         }
         Target::File(p) => p,
     };
@@ -171,9 +199,12 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
     // Held while the file is written: a later run's cleanup removes only
     // temporaries whose lock it can take, i.e. whose writer is gone.
     let _ = tmp.as_file().try_lock();
-    tmp.write_all(contents)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(io_err(format!("cannot write {}", path.display())))?;
+    {
+        let mut out = io::BufWriter::new(tmp.as_file_mut());
+        write(&mut out)?;
+        out.flush().map_err(|e| write_error(path, e))?;
+    }
+    tmp.as_file().sync_all().map_err(|e| write_error(path, e))?;
     // Temporary files are created private (0600); a report is an ordinary
     // file, readable by others as the umask allows for new files.
     // A replaced file keeps its permissions (a private report stays private).
@@ -185,10 +216,16 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
             .as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode));
     }
-    tmp.persist(&real)
-        .map_err(|e| e.error)
-        .map_err(io_err(format!("cannot write {}", path.display())))?;
+    tmp.persist(&real).map_err(|e| write_error(path, e.error))?;
     Ok(())
+}
+
+/// A closed pipe is not an error: its reader has what it wanted.
+fn quiet_if_pipe_closed(result: Result<(), Error>) -> Result<(), Error> {
+    match result {
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// Writes to standard output. A closed pipe (`survsim run | head`) is not an

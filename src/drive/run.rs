@@ -56,6 +56,11 @@ pub struct RunOutput {
     pub latency_log: Option<Vec<u8>>,
     /// Lines for the user (timing, events written), for standard error.
     pub notes: Vec<String>,
+    /// Each replication's counts, in order, [compacted](Outcome::compact):
+    /// for the long results (`--format csv`).
+    pub outcomes: Vec<Outcome>,
+    /// The number of the first of them (`--rep R`: R; otherwise 0).
+    pub first_replication: u64,
 }
 
 /// Runs `scenario` as `options` say. `None` if the event log's reader
@@ -73,6 +78,10 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput
             latency_log.add(&outcome.latency);
         }
         gathered.add(outcome);
+    };
+    let first_replication = match &options.mode {
+        RunMode::Replications(_) => 0,
+        RunMode::One(rep) | RunMode::Logged { rep, .. } => *rep,
     };
     let reps = match &options.mode {
         RunMode::Replications(reps) => {
@@ -128,5 +137,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput
             .latency_log
             .then(|| latency_log.finish(model.duration_s)),
         notes,
+        outcomes: gathered.into_outcomes(),
+        first_replication,
     }))
 }

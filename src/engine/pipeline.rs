@@ -25,6 +25,10 @@ use crate::events::{DropReason, Event, FaceDetail, Recorder};
 use crate::metrics::{Latencies, Metric, Outcome, PoolStats};
 use crate::model::Model;
 use crate::model::pipeline::{Overload, Pipeline, Pool};
+use crate::model::sites::HOUR_S;
+
+/// Seconds in a minute: the resolution of the busiest hour's utilisation.
+const MINUTE_S: f64 = 60.0;
 use crate::rng::SimRng;
 
 /// Marks a face that raised no alert.
@@ -81,11 +85,16 @@ struct PoolState<'m> {
     /// Arrivals in the current minute, for the peak offered load.
     minute: u64,
     minute_count: u64,
+    /// Server-seconds busy in each minute of the run, for the busiest
+    /// hour's utilisation.
+    minute_busy_s: Vec<f64>,
+    duration_s: f64,
     stats: PoolStats,
 }
 
 impl<'m> PoolState<'m> {
-    fn new(pool: &'m Pool, rng: SimRng) -> Self {
+    fn new(pool: &'m Pool, rng: SimRng, duration_s: f64) -> Self {
+        let minutes = (duration_s / MINUTE_S).ceil().max(1.0) as usize;
         PoolState {
             pool,
             rng,
@@ -94,8 +103,40 @@ impl<'m> PoolState<'m> {
             accounted_s: 0.0,
             minute: 0,
             minute_count: 0,
+            minute_busy_s: vec![0.0; minutes],
+            duration_s,
             stats: PoolStats::default(),
         }
+    }
+
+    /// Books a server busy over [start, end) to the minutes it spans (none
+    /// after the run's end: the drain of the last queue).
+    fn book_busy(&mut self, start: f64, end: f64) {
+        let mut t = start;
+        while t < end && t < self.duration_s {
+            let minute = ((t / MINUTE_S) as usize).min(self.minute_busy_s.len() - 1);
+            let until = end.min(((minute + 1) as f64 * MINUTE_S).min(self.duration_s));
+            if until <= t {
+                break;
+            }
+            self.minute_busy_s[minute] += until - t;
+            t = until;
+        }
+    }
+
+    /// Busy server time ÷ (servers × an hour) in the busiest 60 minutes of
+    /// the run (any 60 consecutive minutes; the whole run if it is shorter).
+    fn peak_hour_utilisation(&self) -> f64 {
+        let per_hour = (HOUR_S / MINUTE_S) as usize;
+        let window = per_hour.min(self.minute_busy_s.len());
+        let span_s = (window as f64 * MINUTE_S).min(self.duration_s);
+        let mut busy: f64 = self.minute_busy_s[..window].iter().sum();
+        let mut peak = busy;
+        for i in window..self.minute_busy_s.len() {
+            busy += self.minute_busy_s[i] - self.minute_busy_s[i - window];
+            peak = peak.max(busy);
+        }
+        peak / (self.pool.servers as f64 * span_s)
     }
 
     fn account(&mut self, t: f64) {
@@ -125,6 +166,7 @@ impl<'m> PoolState<'m> {
         let done = start + service;
         self.busy_until.push(done, ());
         self.stats.busy_s += service;
+        self.book_busy(start, done);
         self.stats.served += 1;
         out.latency
             .capture_to_decision
@@ -190,6 +232,7 @@ impl<'m> PoolState<'m> {
 
     fn finish(&mut self) -> PoolStats {
         self.stats.peak_per_minute = self.stats.peak_per_minute.max(self.minute_count);
+        self.stats.peak_hour_utilisation = self.peak_hour_utilisation();
         self.stats
     }
 }
@@ -244,7 +287,7 @@ impl<'m> PipelineState<'m> {
                 .pools
                 .iter()
                 .enumerate()
-                .map(|(i, p)| PoolState::new(p, rng_for_pool(i as u64)))
+                .map(|(i, p)| PoolState::new(p, rng_for_pool(i as u64), model.duration_s))
                 .collect(),
             decisions: Decisions::default(),
         }
@@ -345,6 +388,7 @@ impl PipelineOutcome {
         outcome.counts[Metric::WantedFacesDropped] = self.wanted_dropped;
         outcome.pools = self.pools;
         if let Some(h) = self.capture_to_decision {
+            outcome.decision_p99_us = (!h.is_empty()).then(|| h.value_at_quantile(0.99));
             outcome.latency.capture_to_decision = h;
         }
     }

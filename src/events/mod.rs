@@ -214,7 +214,8 @@ impl Filter {
                     InputError::whole(
                         "--events-kinds",
                         format!(
-                            "unknown event kind `{word}`, expected `all` or some of {}",
+                            "unknown event kind `{word}`{}, expected `all` or some of {}",
+                            crate::error::did_you_mean(word, Kind::ALL.map(|k| k.name())),
                             Kind::ALL.map(|k| format!("`{}`", k.name())).join(", ")
                         ),
                     )

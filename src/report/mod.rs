@@ -20,18 +20,23 @@
 //! * `table` — [`Report::to_table`], the human-readable rendering;
 //! * `json` — [`Report::to_json`], serde wire structs that are the schema;
 //! * `latency_log` — the HdrHistogram interval log of the latencies;
+//! * `long` — every replication's counts in long format (CSV);
 //! * `check` — `survsim check`: a scenario's expectations, without running it.
 
 mod check;
 mod equity;
 mod json;
 mod latency_log;
+mod long;
 mod table;
 mod uncertainty;
 
 pub use check::{Check, SiteLoad, check_json, check_table};
 pub use equity::{EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
+pub use long::{
+    ALL_GROUPS, DECISION_P99_KEY, LONG_HEADER, write_long_csv, write_long_header, write_long_rows,
+};
 pub use uncertainty::{DRAWS as UNCERTAINTY_DRAWS, VarianceShares};
 
 use crate::error::Warning;
@@ -39,7 +44,7 @@ use crate::metrics::{GroupMetric, Latencies, Metric, Outcome, PoolStats};
 use crate::model::uncertain::UncertainInput;
 use crate::model::{Expected, Model};
 pub use crate::stats::MIN_REPS_FOR_PI95;
-use crate::stats::{RatioScale, count_ci95, prediction_interval95, ratio_ci95};
+use crate::stats::{RatioScale, count_ci95, mean_ci95, prediction_interval95, ratio_ci95};
 
 /// A metric's mean over replications with two intervals: `lo`–`hi`, the
 /// 95 % confidence interval of the mean (`ci95`: how precisely the runs
@@ -314,6 +319,15 @@ pub struct Report {
     pub latency: Vec<LatencyReport>,
     /// Per matcher pool, with a pipeline.
     pub pools: Vec<PoolReport>,
+    /// With a pipeline: faces dropped ÷ faces captured, pooled over
+    /// replications, and its 95 % interval (Korn and Graubard's, as for
+    /// alert precision; the value itself with one replication).
+    pub drop_rate: Option<Stat>,
+    /// With a pipeline: each replication's 99th percentile of capture →
+    /// decision latency (ms), averaged over replications, and its Student's
+    /// t 95 % interval (never below zero). The pooled percentiles are in
+    /// [`Report::latency`].
+    pub decision_p99_ms: Option<Stat>,
     /// Who is watched, how often, and who can be tracked.
     pub exposure: ExposureReport,
     /// Who pays for the errors, per group, against the reference group.
@@ -377,6 +391,8 @@ pub struct PoolReport {
     pub capacity_per_s: f64,
     /// Busy server time ÷ (servers × duration).
     pub utilisation: f64,
+    /// The same in the busiest 60 minutes (largest over replications).
+    pub peak_hour_utilisation: f64,
     /// Time-average number of faces waiting.
     pub mean_queue: f64,
     /// Longest queue in any replication.
@@ -416,9 +432,13 @@ impl Gathered {
             None => self.latency = Some(outcome.latency.clone()),
         }
         self.exposure.add(&outcome.exposure);
-        outcome.latency = Latencies::empty();
-        outcome.exposure = crate::metrics::Exposure::empty();
+        outcome.compact();
         self.outcomes.push(outcome);
+    }
+
+    /// The outcomes gathered, in replication order, [compacted](Outcome::compact).
+    pub fn into_outcomes(self) -> Vec<Outcome> {
+        self.outcomes
     }
 
     /// Replications gathered.
@@ -525,6 +545,11 @@ impl Report {
                 .filter_map(|(name, h)| LatencyReport::of(name, h))
                 .collect(),
             pools: pool_reports(model, outcomes),
+            drop_rate: model.pipeline.as_ref().and_then(|_| drop_rate(outcomes)),
+            decision_p99_ms: model
+                .pipeline
+                .as_ref()
+                .and_then(|_| decision_p99_ms(outcomes)),
             exposure: equity::exposure(model, &expected, outcomes, pooled_exposure),
             equity: equity::equity(model, &expected, outcomes),
             reference_group: model.groups[model.reference_group].name.clone(),
@@ -601,6 +626,52 @@ fn group_reports(model: &Model, outcomes: &[Outcome]) -> Vec<GroupReport> {
         .collect()
 }
 
+/// Faces dropped ÷ faces captured over the pooled totals, with its interval
+/// (`None` without a face).
+fn drop_rate(outcomes: &[Outcome]) -> Option<Stat> {
+    let per_rep = |m: Metric| -> Vec<f64> { outcomes.iter().map(|o| o.counts[m] as f64).collect() };
+    let (dropped, faces) = (
+        per_rep(Metric::FacesDropped),
+        per_rep(Metric::FacesCaptured),
+    );
+    let mean = ratio(dropped.iter().sum(), faces.iter().sum())?;
+    let (lo, hi) = ratio_ci95(&dropped, &faces, RatioScale::Proportion)
+        .map_or((mean, mean), |(_, lo, hi)| (lo, hi));
+    // One run's drop rate, where it is defined.
+    let each: Vec<f64> = dropped
+        .iter()
+        .zip(&faces)
+        .filter(|(_, f)| **f > 0.0)
+        .map(|(d, f)| d / f)
+        .collect();
+    Some(Stat {
+        mean,
+        lo,
+        hi,
+        pi95: prediction_interval95(&each),
+    })
+}
+
+/// The mean of the replications' p99 capture → decision latencies, ms, and
+/// its t interval (`None` if no replication searched a face).
+fn decision_p99_ms(outcomes: &[Outcome]) -> Option<Stat> {
+    let ms: Vec<f64> = outcomes
+        .iter()
+        .filter_map(|o| o.decision_p99_us)
+        .map(|us| us as f64 / 1e3)
+        .collect();
+    if ms.is_empty() {
+        return None;
+    }
+    let (mean, lo, hi) = mean_ci95(&ms);
+    Some(Stat {
+        mean,
+        lo: lo.max(0.0),
+        hi,
+        pi95: prediction_interval95(&ms),
+    })
+}
+
 /// Each matcher pool's load over all replications (none without a pipeline).
 fn pool_reports(model: &Model, outcomes: &[Outcome]) -> Vec<PoolReport> {
     model
@@ -616,6 +687,10 @@ fn pool_reports(model: &Model, outcomes: &[Outcome]) -> Vec<PoolReport> {
                 servers: pool.servers,
                 capacity_per_s: pool.capacity_per_s(),
                 utilisation: sum(|s| s.busy_s) / (reps * pool.servers as f64 * model.duration_s),
+                peak_hour_utilisation: stats
+                    .iter()
+                    .map(|s| s.peak_hour_utilisation)
+                    .fold(0.0, f64::max),
                 mean_queue: sum(|s| s.queue_area) / (reps * model.duration_s),
                 max_queue: stats.iter().map(|s| s.max_queue).max().unwrap_or(0),
                 dropped: sum(|s| s.dropped as f64) / reps,

@@ -182,9 +182,13 @@ fn set_in_value(
             let index = position
                 .filter(|&index| index < items.len())
                 .ok_or_else(|| {
+                    let names = items
+                        .iter()
+                        .filter_map(|item| item.get("name").and_then(|name| name.as_str()));
                     format!(
-                        "`{segment}` is neither an index below {} nor the name of an element of `{resolved}`",
-                        items.len()
+                        "`{segment}` is neither an index below {} nor the name of an element of `{resolved}`{}",
+                        items.len(),
+                        crate::error::did_you_mean(segment, names)
                     )
                 })?;
             *resolved = resolved.index(index);

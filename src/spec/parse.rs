@@ -2,7 +2,7 @@
 //! [`ScenarioFile`], and errors placed at the key they are about.
 
 use super::{Override, ScenarioFile, ScenarioSource, locate, strict};
-use crate::error::{InputError, KeyPath, PathSegment, ValidationError};
+use crate::error::{InputError, KeyPath, PathSegment, ValidationError, did_you_mean};
 
 /// A scenario file read from its source with the overrides applied: typed,
 /// not yet validated. It keeps what is needed to place a later error about
@@ -127,10 +127,11 @@ fn locate(
     }
 }
 
-/// serde's messages in the user's words: keys rather than fields, and kinds of
-/// number rather than Rust types.
+/// serde's messages in the user's words: keys rather than fields, kinds of
+/// number rather than Rust types, and for an unknown key or variant the
+/// expected one it most likely meant.
 fn humane_serde_message(message: &str) -> String {
-    let mut humane = message.replacen("unknown field", "unknown key", 1);
+    let mut humane = with_suggestion(message).replacen("unknown field", "unknown key", 1);
     for (rust, plain) in [
         ("expected u64", "expected a whole number ≥ 0"),
         ("expected u32", "expected a whole number ≥ 0"),
@@ -141,4 +142,24 @@ fn humane_serde_message(message: &str) -> String {
         humane = humane.replace(rust, plain);
     }
     humane
+}
+
+/// serde's ``unknown field `x`, expected one of `a`, `b` `` (or ``unknown
+/// variant``) with ``(did you mean `a`?)`` after `x` when one of the expected
+/// names is close to it ([`did_you_mean`]); other messages as they are.
+fn with_suggestion(message: &str) -> String {
+    let Some(rest) = ["unknown field `", "unknown variant `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+    else {
+        return message.to_string();
+    };
+    let Some((word, after)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    // The expected names are the backquoted words after the unknown one.
+    let expected = after.split('`').skip(1).step_by(2);
+    let suggestion = did_you_mean(word, expected);
+    let head = message.len() - after.len();
+    format!("{}{suggestion}{}", &message[..head], after)
 }

@@ -41,7 +41,8 @@ pub fn load(name: &str, path: &KeyPath) -> Result<MatcherSection, ValidationErro
             ValidationError::new(
                 path.clone(),
                 format!(
-                    "no profile named \"{name}\"; bundled profiles: {}",
+                    "no profile named \"{name}\"{}; bundled profiles: {}",
+                    crate::error::did_you_mean(name, names.iter().copied()),
                     names.join(", ")
                 ),
             )

@@ -93,7 +93,8 @@ impl ScenarioSource {
                     InputError::whole(
                         path.display().to_string(),
                         format!(
-                            "no such file, nor a bundled scenario (bundled: {})",
+                            "no such file, nor a bundled scenario{} (bundled: {})",
+                            crate::error::did_you_mean(name, bundled::names().iter().copied()),
                             bundled::names().join(", ")
                         ),
                     )

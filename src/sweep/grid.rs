@@ -1,5 +1,6 @@
 //! The grid of a sweep: `--vary KEY=START:STOP:STEP` or `--vary KEY=A,B,C`,
-//! and the Cartesian product of the varied keys.
+//! keys varied together (`--vary 'KEY1,KEY2=A1,A2;B1,B2'`), and the
+//! Cartesian product of the varied axes.
 //!
 //! A grid point is a list of `--set` overrides (`key.path=value`), parsed and
 //! applied exactly as `survsim run --set` does. Points are numbered from 0 in
@@ -8,19 +9,24 @@
 
 use crate::error::InputError;
 use crate::scenario::Override;
+use serde_json::{Value, json};
 
 /// Most points a sweep may have (and most values one `--vary` may expand to).
 pub const MAX_POINTS: u64 = 100_000;
 
-/// One varied key and its values.
+/// One `--vary`: a key and its values, or several keys varied together
+/// (linked), each value of the axis giving every key its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Axis {
-    /// The key path, as given (`matcher.threshold`).
-    pub key: String,
-    /// The values as given after `=` (`0.55:0.70:0.01`, `1000,10000`).
+    /// The key paths, as given (`matcher.threshold`; for linked keys
+    /// `watchlist.size` and `watchlist.wanted_present`).
+    pub keys: Vec<String>,
+    /// The values as given after `=` (`0.55:0.70:0.01`, `1000,10000`,
+    /// `1000,2;10000,20`).
     pub spec: String,
-    /// The values, as `--set` would take them (`0.55`, `0.56`, …).
-    pub values: Vec<String>,
+    /// The axis' values, each one value per key, as `--set` would take them
+    /// (`["0.55"]`, `["0.56"]`, …; `["1000", "2"]`, `["10000", "20"]`).
+    pub values: Vec<Vec<String>>,
 }
 
 impl Axis {
@@ -32,22 +38,42 @@ impl Axis {
     /// STEP has, so `0.55:0.70:0.01` gives `0.55`, `0.56`, … `0.70` without
     /// float noise. Otherwise the text is a comma-separated list of values
     /// taken verbatim; commas inside `[]`, `{}` or quotes do not split.
+    ///
+    /// Keys separated by commas are linked: `KEY1,KEY2=A1,A2;B1,B2` varies
+    /// them together, the points separated by `;` and each point giving one
+    /// value per key, in order.
     pub fn parse(arg: &str) -> Result<Axis, InputError> {
         let bad = |msg: String| InputError::whole(format!("--vary {arg}"), msg);
-        let (key, spec) = arg.split_once('=').ok_or_else(|| {
-            bad("expected KEY.PATH=START:STOP:STEP or KEY.PATH=A,B,C, \
-                 e.g. matcher.threshold=0.55:0.70:0.01"
-                .into())
+        let (keys, spec) = arg.split_once('=').ok_or_else(|| {
+            bad(
+                "expected KEY.PATH=START:STOP:STEP, KEY.PATH=A,B,C or, for keys varied \
+                 together, KEY1,KEY2=A1,A2;B1,B2, e.g. matcher.threshold=0.55:0.70:0.01"
+                    .into(),
+            )
         })?;
-        let key = key.trim();
-        // The key must be a well-formed `--set` path; whether the scenario
-        // has it is checked when the points are loaded.
-        format!("{key}=0")
-            .parse::<Override>()
-            .map_err(|e| bad(format!("key `{key}`: {}", e.message)))?;
+        let keys: Vec<String> = top_level(keys, ',')
+            .into_iter()
+            .map(|k| k.trim().to_string())
+            .collect();
+        for (i, key) in keys.iter().enumerate() {
+            // The key must be a well-formed `--set` path; whether the
+            // scenario has it is checked when the points are loaded.
+            format!("{key}=0")
+                .parse::<Override>()
+                .map_err(|e| bad(format!("key `{key}`: {}", e.message)))?;
+            if keys[..i].contains(key) {
+                return Err(bad(format!("the key `{key}` is linked to itself")));
+            }
+        }
         let spec = spec.trim();
-        let values = if top_level(spec, ':').len() > 1 && top_level(spec, ',').len() == 1 {
-            range(spec).map_err(bad)?
+        let values = if keys.len() > 1 {
+            linked(spec, keys.len()).map_err(bad)?
+        } else if top_level(spec, ':').len() > 1 && top_level(spec, ',').len() == 1 {
+            range(spec)
+                .map_err(bad)?
+                .into_iter()
+                .map(|v| vec![v])
+                .collect()
         } else {
             let items = top_level(spec, ',');
             if items.iter().any(|v| v.trim().is_empty()) {
@@ -56,27 +82,148 @@ impl Axis {
                         .into(),
                 ));
             }
-            items.into_iter().map(|v| v.trim().to_string()).collect()
+            items
+                .into_iter()
+                .map(|v| vec![v.trim().to_string()])
+                .collect()
         };
         Ok(Axis {
-            key: key.to_string(),
+            keys,
             spec: spec.to_string(),
             values,
         })
     }
 
-    /// The override that sets this key to its `i`-th value.
-    pub fn set(&self, i: usize) -> String {
-        format!("{}={}", self.key, self.values[i])
+    /// Whether several keys are varied together.
+    pub fn is_linked(&self) -> bool {
+        self.keys.len() > 1
     }
 
-    /// The values as numbers, if every one is a finite number.
+    /// The keys as `--vary` gives them: `watchlist.size,watchlist.wanted_present`.
+    pub fn key(&self) -> String {
+        self.keys.join(",")
+    }
+
+    /// A heading for the axis: its key, or the first linked key with the
+    /// others in brackets (`watchlist.size (with watchlist.wanted_present)`).
+    pub fn title(&self) -> String {
+        match &self.keys[..] {
+            [one] => one.clone(),
+            [first, rest @ ..] => format!("{first} (with {})", rest.join(", ")),
+            [] => String::new(),
+        }
+    }
+
+    /// The `i`-th value as a label: the value, or the linked values joined
+    /// by `, `.
+    pub fn label(&self, i: usize) -> String {
+        self.values[i].join(", ")
+    }
+
+    /// Every value's label ([`Axis::label`]).
+    pub fn labels(&self) -> Vec<String> {
+        (0..self.values.len()).map(|i| self.label(i)).collect()
+    }
+
+    /// The overrides that set the keys to the `i`-th value.
+    pub fn sets(&self, i: usize) -> Vec<String> {
+        self.keys
+            .iter()
+            .zip(&self.values[i])
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    }
+
+    /// The first key's values as numbers, if every one is a finite number.
     pub fn numeric(&self) -> Option<Vec<f64>> {
         self.values
             .iter()
-            .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite()))
+            .map(|v| v[0].parse::<f64>().ok().filter(|x| x.is_finite()))
             .collect()
     }
+
+    /// The axis in a manifest or `results.json`: `key` and `values` (a
+    /// list of values) for one key, as before linked keys existed; `keys`
+    /// and `values` (a list of lists) for linked ones.
+    pub fn to_json(&self) -> Value {
+        if self.is_linked() {
+            json!({ "keys": self.keys, "spec": self.spec, "values": self.values })
+        } else {
+            let values: Vec<&String> = self.values.iter().map(|v| &v[0]).collect();
+            json!({ "key": self.keys[0], "spec": self.spec, "values": values })
+        }
+    }
+
+    /// The axis of [`Axis::to_json`]'s value.
+    pub fn from_json(v: &Value) -> Option<Axis> {
+        let strings = |v: &Value| -> Option<Vec<String>> {
+            v.as_array()?
+                .iter()
+                .map(|s| s.as_str().map(str::to_string))
+                .collect()
+        };
+        let (keys, values) = match v.get("keys") {
+            Some(keys) => (
+                strings(keys)?,
+                v["values"]
+                    .as_array()?
+                    .iter()
+                    .map(strings)
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            None => (
+                vec![v["key"].as_str()?.to_string()],
+                strings(&v["values"])?
+                    .into_iter()
+                    .map(|x| vec![x])
+                    .collect(),
+            ),
+        };
+        let well_formed =
+            !keys.is_empty() && !values.is_empty() && values.iter().all(|v| v.len() == keys.len());
+        well_formed.then(|| Axis {
+            keys,
+            spec: v["spec"].as_str().unwrap_or_default().to_string(),
+            values,
+        })
+    }
+}
+
+/// Linked keys' points: `A1,A2;B1,B2` → `[[A1, A2], [B1, B2]]`, each with
+/// one value per key.
+fn linked(spec: &str, keys: usize) -> Result<Vec<Vec<String>>, String> {
+    let points = top_level(spec, ';');
+    if points.len() as u64 > MAX_POINTS {
+        return Err(format!(
+            "{} points; at most {} are allowed",
+            crate::format::fmt_num(points.len() as f64, 0),
+            crate::format::fmt_num(MAX_POINTS as f64, 0)
+        ));
+    }
+    points
+        .iter()
+        .enumerate()
+        .map(|(i, point)| {
+            let values: Vec<String> = top_level(point, ',')
+                .into_iter()
+                .map(|v| v.trim().to_string())
+                .collect();
+            let problem = if values.iter().any(String::is_empty) {
+                "an empty value".to_string()
+            } else if values.len() != keys {
+                let n = values.len();
+                format!("{n} value{} for {keys} keys", if n == 1 { "" } else { "s" })
+            } else {
+                return Ok(values);
+            };
+            Err(format!(
+                "point {} (`{}`) has {problem}; expected one value per linked key, the \
+                 points separated by `;`, e.g. watchlist.size,watchlist.wanted_present=1000,2;10000,20",
+                i + 1,
+                point.trim(),
+            ))
+        })
+        .collect()
 }
 
 /// Splits `text` at `sep` where it is not inside brackets, braces or quotes.
@@ -241,10 +388,11 @@ impl Grid {
             .map(|a| Axis::parse(a))
             .collect::<Result<Vec<_>, _>>()?;
         for (i, a) in axes.iter().enumerate() {
-            if axes[..i].iter().any(|b| b.key == a.key) {
+            let earlier = |k: &String| axes[..i].iter().any(|b| b.keys.contains(k));
+            if let Some(key) = a.keys.iter().find(|k| earlier(k)) {
                 return Err(InputError::whole(
-                    format!("--vary {}={}", a.key, a.spec),
-                    format!("the key `{}` is varied twice", a.key),
+                    format!("--vary {}={}", a.key(), a.spec),
+                    format!("the key `{key}` is varied twice"),
                 ));
             }
         }
@@ -295,12 +443,35 @@ impl Grid {
             .fold(0, |acc, (&c, a)| acc * a.values.len() + c)
     }
 
-    /// The overrides of point `index`, one per axis.
+    /// The overrides of point `index`, one per varied key, in `--vary`
+    /// order.
     pub fn sets(&self, index: usize) -> Vec<String> {
         self.coords(index)
             .iter()
             .zip(&self.axes)
-            .map(|(&c, a)| a.set(c))
+            .flat_map(|(&c, a)| a.sets(c))
+            .collect()
+    }
+
+    /// Every varied key with its value at point `index`, in `--vary` order.
+    pub fn values(&self, index: usize) -> Vec<(&str, &str)> {
+        self.coords(index)
+            .iter()
+            .zip(&self.axes)
+            .flat_map(|(&c, a)| {
+                a.keys
+                    .iter()
+                    .map(String::as_str)
+                    .zip(a.values[c].iter().map(String::as_str))
+            })
+            .collect()
+    }
+
+    /// Every varied key, in `--vary` order (linked keys one by one).
+    pub fn keys(&self) -> Vec<&str> {
+        self.axes
+            .iter()
+            .flat_map(|a| a.keys.iter().map(String::as_str))
             .collect()
     }
 
@@ -322,7 +493,7 @@ mod tests {
     use super::*;
 
     fn values(arg: &str) -> Vec<String> {
-        Axis::parse(arg).unwrap().values
+        Axis::parse(arg).unwrap().labels()
     }
 
     #[test]
@@ -404,6 +575,52 @@ mod tests {
                 .contains("1,000,000 points")
         );
         assert!(Grid::parse(&[]).is_err());
+    }
+
+    #[test]
+    fn linked_keys_take_one_value_each_per_point() {
+        let a = Axis::parse("watchlist.size, watchlist.wanted_present=1000,2; 10000,20").unwrap();
+        assert_eq!(a.keys, ["watchlist.size", "watchlist.wanted_present"]);
+        assert_eq!(a.values, [["1000", "2"], ["10000", "20"]]);
+        assert_eq!(
+            a.sets(1),
+            ["watchlist.size=10000", "watchlist.wanted_present=20"]
+        );
+        assert_eq!(a.title(), "watchlist.size (with watchlist.wanted_present)");
+        assert_eq!(a.numeric(), Some(vec![1000.0, 10000.0]));
+        // Values keep their commas inside brackets and quotes.
+        let a = Axis::parse(r#"a.b,c.d=[1,2],"x;y";[3],"z""#).unwrap();
+        assert_eq!(a.values, [["[1,2]", r#""x;y""#], ["[3]", r#""z""#]]);
+        // The manifest form is read back.
+        assert_eq!(Axis::from_json(&a.to_json()), Some(a));
+        let one = Axis::parse("m.t=0.5,0.6").unwrap();
+        assert_eq!(
+            one.to_json(),
+            json!({ "key": "m.t", "spec": "0.5,0.6", "values": ["0.5", "0.6"] })
+        );
+        assert_eq!(Axis::from_json(&one.to_json()), Some(one));
+        for (arg, needle) in [
+            ("a.b,c.d=1,2;3", "point 2 (`3`) has 1 value for 2 keys"),
+            ("a.b,c.d=1,2,3", "point 1 (`1,2,3`) has 3 values for 2 keys"),
+            ("a.b,c.d=1,2;", "point 2 (``) has an empty value"),
+            ("a.b,a.b=1,2", "linked to itself"),
+        ] {
+            let e = Axis::parse(arg).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("--vary {arg}: ")), "{e}");
+            assert!(e.contains(needle), "{arg}: {e}");
+        }
+        let twice = ["a.b,c.d=1,2".to_string(), "c.d=3".to_string()];
+        let e = Grid::parse(&twice).unwrap_err().to_string();
+        assert!(e.contains("`c.d` is varied twice"), "{e}");
+    }
+
+    #[test]
+    fn a_grid_of_linked_and_single_keys() {
+        let g = Grid::parse(&["a.x,a.y=1,2;3,4".into(), "b.z=p,q".into()]).unwrap();
+        assert_eq!(g.len(), 4);
+        assert_eq!(g.keys(), ["a.x", "a.y", "b.z"]);
+        assert_eq!(g.sets(2), ["a.x=3", "a.y=4", "b.z=p"]);
+        assert_eq!(g.values(1), [("a.x", "1"), ("a.y", "2"), ("b.z", "q")]);
     }
 
     #[test]

@@ -20,6 +20,7 @@
 pub mod charts;
 pub mod checkpoint;
 pub mod grid;
+pub mod notes;
 pub mod results;
 
 pub use grid::{Axis, Grid};
@@ -92,7 +93,7 @@ impl Plan {
         }
         for a in &self.grid.axes {
             words.push("--vary".into());
-            words.push(shell_quote(&format!("{}={}", a.key, a.spec)));
+            words.push(shell_quote(&format!("{}={}", a.key(), a.spec)));
         }
         words.push("--reps".into());
         words.push(self.reps.to_string());
@@ -111,11 +112,7 @@ impl Plan {
             "scenario": { "source": self.source.name, "text": self.source.text },
             "set": self.sets.iter().map(|s| &s.raw).collect::<Vec<_>>(),
             "seed": self.seed,
-            "grid": self.grid.axes.iter().map(|a| json!({
-                "key": a.key,
-                "spec": a.spec,
-                "values": a.values,
-            })).collect::<Vec<_>>(),
+            "grid": self.grid.axes.iter().map(Axis::to_json).collect::<Vec<_>>(),
             "reps": self.reps,
             "points": self.points(),
         })
@@ -126,17 +123,7 @@ impl Plan {
         let axes = m["grid"]
             .as_array()?
             .iter()
-            .map(|a| {
-                Some(Axis {
-                    key: a["key"].as_str()?.to_string(),
-                    spec: a["spec"].as_str()?.to_string(),
-                    values: a["values"]
-                        .as_array()?
-                        .iter()
-                        .map(|v| v.as_str().map(str::to_string))
-                        .collect::<Option<Vec<_>>>()?,
-                })
-            })
+            .map(Axis::from_json)
             .collect::<Option<Vec<_>>>()?;
         let plan = Plan {
             source: ScenarioSource {
@@ -155,8 +142,7 @@ impl Plan {
             grid: Grid { axes },
             reps: m["reps"].as_u64().filter(|&r| r >= 1)?,
         };
-        (!plan.grid.axes.iter().any(|a| a.values.is_empty()) && plan.manifest() == *m)
-            .then_some(plan)
+        (plan.manifest() == *m).then_some(plan)
     }
 }
 
@@ -238,6 +224,12 @@ crate::metrics::metrics! {
         /// The highest ratio of a group's false alerts per capture to the
         /// reference group's.
         FalseAlertDisparity => ("false_alert_disparity", "highest group false-alert rate ÷ the reference group's"),
+        /// With a pipeline: the mean over replications of each one's 99th
+        /// percentile of capture → decision latency, ms.
+        P99DecisionLatency => ("p99_decision_latency_ms", "p99 capture → decision latency (ms)"),
+        /// With a pipeline: faces dropped ÷ faces captured, pooled over
+        /// replications.
+        DropRate => ("drop_rate", "faces dropped by the pipeline ÷ faces captured"),
     }
 }
 
@@ -246,8 +238,33 @@ impl Headline {
     pub fn is_ratio(self) -> bool {
         matches!(
             self,
-            Headline::FacesPerTrueAlert | Headline::AlertPrecision | Headline::FalseAlertDisparity
+            Headline::FacesPerTrueAlert
+                | Headline::AlertPrecision
+                | Headline::FalseAlertDisparity
+                | Headline::DropRate
         )
+    }
+
+    /// Whether the figure exists only for a scenario with a `[pipeline]`
+    /// (it is empty, and has no chart, without one).
+    pub fn needs_pipeline(self) -> bool {
+        matches!(self, Headline::P99DecisionLatency | Headline::DropRate)
+    }
+
+    /// How the figure and its interval are estimated, in words (for
+    /// `results.json` and the charts).
+    pub fn method(self) -> &'static str {
+        match self {
+            Headline::P99DecisionLatency => {
+                "mean over replications of each replication's 99th percentile; Student's t 95 % interval over replications"
+            }
+            _ if self.is_ratio() => {
+                "ratio of totals pooled over replications; 95 % delta-method interval for a ratio of means (log scale, or Korn-Graubard for proportions)"
+            }
+            _ => {
+                "mean per replication; Student's t 95 % interval over replications, or an exact quasi-Poisson interval where t would reach zero"
+            }
+        }
     }
 
     /// The metric's estimate in a report: for counts, the mean and its
@@ -294,6 +311,8 @@ impl Headline {
                 }
                 None => ratio(None, None),
             },
+            Headline::P99DecisionLatency => r.decision_p99_ms.map_or(ratio(None, None), stat),
+            Headline::DropRate => r.drop_rate.map_or(ratio(None, None), stat),
         }
     }
 }

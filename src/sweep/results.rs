@@ -7,7 +7,7 @@
 //! sweep written in one go, resumed, or merged from shards is byte for byte
 //! the same.
 
-use super::{Estimate, Headline, Plan};
+use super::{Axis, Estimate, Headline, Plan};
 use crate::format::{fmt_num, num};
 use crate::model::Model;
 use crate::report::Report;
@@ -67,7 +67,7 @@ fn cell(x: Option<f64>) -> String {
 /// for each headline metric; an empty cell where a figure is undefined.
 pub fn csv(plan: &Plan, rows: &[Row]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = plan.grid.axes.iter().map(|a| a.key.clone()).collect();
+    let mut header: Vec<String> = plan.grid.keys().into_iter().map(String::from).collect();
     for h in Headline::ALL {
         for part in ["mean", "lo", "hi"] {
             header.push(format!("{}_{part}", h.key()));
@@ -77,10 +77,9 @@ pub fn csv(plan: &Plan, rows: &[Row]) -> Vec<u8> {
     for row in rows {
         let mut record: Vec<String> = plan
             .grid
-            .coords(row.index)
-            .iter()
-            .zip(&plan.grid.axes)
-            .map(|(&c, a)| a.values[c].clone())
+            .values(row.index)
+            .into_iter()
+            .map(|(_, v)| v.to_string())
             .collect();
         for e in &row.estimates {
             record.extend([cell(e.mean), cell(e.lo), cell(e.hi)]);
@@ -120,8 +119,8 @@ pub fn json(plan: &Plan, rows: &[Row]) -> Value {
         .iter()
         .map(|row| {
             let mut values = Map::new();
-            for (&c, a) in plan.grid.coords(row.index).iter().zip(&plan.grid.axes) {
-                values.insert(a.key.clone(), typed(&a.key, &a.values[c]));
+            for (key, value) in plan.grid.values(row.index) {
+                values.insert(key.to_string(), typed(key, value));
             }
             let mut metrics = Map::new();
             for (h, e) in Headline::ALL.iter().zip(&row.estimates) {
@@ -151,19 +150,11 @@ pub fn json(plan: &Plan, rows: &[Row]) -> Value {
         "set": plan.sets.iter().map(|s| &s.raw).collect::<Vec<_>>(),
         "seed": seed,
         "reps": plan.reps,
-        "grid": plan.grid.axes.iter().map(|a| json!({
-            "key": a.key,
-            "spec": a.spec,
-            "values": a.values,
-        })).collect::<Vec<_>>(),
+        "grid": plan.grid.axes.iter().map(Axis::to_json).collect::<Vec<_>>(),
         "metrics": Headline::ALL.iter().map(|h| json!({
             "key": h.key(),
             "label": h.label(),
-            "estimate": if h.is_ratio() {
-                "ratio of totals pooled over replications; 95 % delta-method interval for a ratio of means (log scale, or Korn-Graubard for proportions)"
-            } else {
-                "mean per replication; Student's t 95 % interval over replications, or an exact quasi-Poisson interval where t would reach zero"
-            },
+            "estimate": h.method(),
         })).collect::<Vec<_>>(),
         "points": points,
     })
@@ -208,14 +199,15 @@ pub fn summary(plan: &Plan, models: &[Model], rows: &[Row]) -> String {
             s.chars().take(23).chain(['…']).collect()
         }
     };
-    let widths: Vec<usize> = plan
-        .grid
-        .axes
+    // A column per varied key (linked keys one by one).
+    let keys = plan.grid.keys();
+    let widths: Vec<usize> = keys
         .iter()
-        .map(|a| {
-            a.values
-                .iter()
-                .chain([&a.key])
+        .enumerate()
+        .map(|(k, key)| {
+            rows.iter()
+                .map(|row| plan.grid.values(row.index)[k].1)
+                .chain([*key])
                 .map(|v| truncate(v).chars().count())
                 .max()
                 .unwrap_or(1)
@@ -223,8 +215,8 @@ pub fn summary(plan: &Plan, models: &[Model], rows: &[Row]) -> String {
         .collect();
     let index_width = (plan.points().saturating_sub(1)).to_string().len().max(1);
     let mut head = format!("\n{:>index_width$}", "#");
-    for (a, w) in plan.grid.axes.iter().zip(&widths) {
-        let _ = write!(head, "  {:<w$}", truncate(&a.key));
+    for (key, w) in keys.iter().zip(&widths) {
+        let _ = write!(head, "  {:<w$}", truncate(key));
     }
     for (_, label) in cols {
         let _ = write!(head, "{label:>15}");
@@ -232,14 +224,8 @@ pub fn summary(plan: &Plan, models: &[Model], rows: &[Row]) -> String {
     let _ = writeln!(out, "{}", head.trim_end());
     for row in rows {
         let mut line = format!("{:>index_width$}", row.index);
-        for ((&c, a), w) in plan
-            .grid
-            .coords(row.index)
-            .iter()
-            .zip(&plan.grid.axes)
-            .zip(&widths)
-        {
-            let _ = write!(line, "  {:<w$}", truncate(&a.values[c]));
+        for ((_, value), w) in plan.grid.values(row.index).into_iter().zip(&widths) {
+            let _ = write!(line, "  {:<w$}", truncate(value));
         }
         for (h, _) in cols {
             let v = row.get(h).mean;

@@ -6,8 +6,9 @@
 //!                        --set, --seed, grid, replications (written first)
 //! DIR/points/<i>.json    point i's replications, raw counts (one per point,
 //!                        written as soon as the point finishes)
-//! DIR/results.csv        } derived from the point files once DIR holds
-//! DIR/results.json       } every point
+//! DIR/results-long.csv   } derived from the point files once DIR holds
+//! DIR/results.csv        } every point
+//! DIR/results.json       }
 //! DIR/charts/*.svg       }
 //! ```
 //!
@@ -20,10 +21,11 @@
 //! work in a directory: it holds an advisory lock on the directory (on
 //! platforms where a directory can be opened as a file).
 
-use crate::drive::output::write_atomically;
+use crate::drive::output::{write_atomically, write_atomically_with, write_error};
 use crate::error::{Error, InputError};
 use crate::metrics::Outcome;
 use crate::model::Model;
+use crate::report::{write_long_header, write_long_rows};
 use crate::sweep::checkpoint::{decode_point, difference, sweep_id, to_json_bytes};
 use crate::sweep::results::{self, Row};
 use crate::sweep::{Plan, charts};
@@ -33,6 +35,9 @@ use std::path::{Path, PathBuf};
 
 /// Prefix of the temporary files of [`write_atomically`].
 const TEMP_PREFIX: &str = ".survsim-";
+
+/// The long results: every replication of every point, one figure a row.
+pub const LONG_CSV: &str = "results-long.csv";
 
 fn io(context: String) -> impl FnOnce(std::io::Error) -> Error {
     move |source| Error::Io { context, source }
@@ -101,7 +106,9 @@ impl OutDir {
             // crash in between cannot pair them with it.
             remove_files(&path.join("points"), is_point_file)?;
             remove_files(&path.join("charts"), |n| n.ends_with(".svg"))?;
-            remove_files(path, |n| n == "results.csv" || n == "results.json")?;
+            remove_files(path, |n| {
+                ["results.csv", "results.json", LONG_CSV].contains(&n)
+            })?;
             write_atomically(&path.join("manifest.json"), &to_json_bytes(manifest))?;
         }
         Ok(OutDir {
@@ -231,8 +238,9 @@ pub fn read_point(
 }
 
 /// Reads the points the directory holds (`present`) into rows, and — when
-/// it holds every point — writes the charts, `results.csv` and
-/// `results.json`. Returns the rows, in index order.
+/// it holds every point — writes `results-long.csv` (streamed, point by
+/// point, as they are read), the charts, `results.csv` and `results.json`.
+/// Returns the rows, in index order.
 pub fn finish(
     dir: &OutDir,
     plan: &Plan,
@@ -240,22 +248,37 @@ pub fn finish(
     present: &[bool],
 ) -> Result<Vec<Row>, Error> {
     let mut rows = Vec::new();
-    for (index, _) in present.iter().enumerate().filter(|(_, p)| **p) {
-        let outcomes = dir.read_point(index, plan, &models[index])?;
-        rows.push(Row::new(plan, index, &models[index], &outcomes));
-    }
-    if rows.len() == plan.points() {
-        let charts_dir = dir.path.join("charts");
-        std::fs::create_dir_all(&charts_dir)
-            .map_err(io(format!("cannot create {}", charts_dir.display())))?;
-        for (name, svg) in charts::render_all(plan, &rows) {
-            write_atomically(&charts_dir.join(name), svg.as_bytes())?;
+    if present.iter().any(|p| !p) {
+        for (index, _) in present.iter().enumerate().filter(|(_, p)| **p) {
+            let outcomes = dir.read_point(index, plan, &models[index])?;
+            rows.push(Row::new(plan, index, &models[index], &outcomes));
         }
-        write_atomically(&dir.path.join("results.csv"), &results::csv(plan, &rows))?;
-        write_atomically(
-            &dir.path.join("results.json"),
-            &to_json_bytes(&results::json(plan, &rows)),
-        )?;
+        return Ok(rows);
     }
+    let long = dir.path.join(LONG_CSV);
+    write_atomically_with(&long, |out| {
+        let mut w = csv::Writer::from_writer(out);
+        let failed = |e: csv::Error| write_error(&long, e.into());
+        write_long_header(&mut w).map_err(failed)?;
+        for (index, model) in models.iter().enumerate() {
+            // One point's replications at a time: the file can be far
+            // larger than memory.
+            let outcomes = dir.read_point(index, plan, model)?;
+            write_long_rows(&mut w, index, 0, model, &outcomes).map_err(failed)?;
+            rows.push(Row::new(plan, index, model, &outcomes));
+        }
+        w.flush().map_err(|e| write_error(&long, e))
+    })?;
+    let charts_dir = dir.path.join("charts");
+    std::fs::create_dir_all(&charts_dir)
+        .map_err(io(format!("cannot create {}", charts_dir.display())))?;
+    for (name, svg) in charts::render_all(plan, &rows) {
+        write_atomically(&charts_dir.join(name), svg.as_bytes())?;
+    }
+    write_atomically(&dir.path.join("results.csv"), &results::csv(plan, &rows))?;
+    write_atomically(
+        &dir.path.join("results.json"),
+        &to_json_bytes(&results::json(plan, &rows)),
+    )?;
     Ok(rows)
 }

@@ -125,7 +125,7 @@ pub fn sweep(
         threads,
         progress,
         |index, outcomes| {
-            let bytes = encode_point(&dir.sweep_id, index, plan, &outcomes);
+            let bytes = encode_point(&dir.sweep_id, index, plan, &models[index], &outcomes);
             dir.write_point(index, &bytes)?;
             present[index] = true;
             Ok(())

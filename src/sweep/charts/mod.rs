@@ -4,7 +4,8 @@
 //! 95 % band (`<polygon class="band">`) and a `<title>`.
 //!
 //! * `charts/<metric>.svg` per headline metric: the metric against the first
-//!   varied key, one line per value of the other varied keys.
+//!   varied key, one line per value of the other varied keys (the
+//!   pipeline's latency and drop rate only when the scenario has one).
 //! * `charts/tradeoff.svg` when `matcher.threshold` is varied: false alerts
 //!   per day against wanted people missed per day, one line per value of the
 //!   other varied keys, the threshold running along each line — the
@@ -28,8 +29,11 @@ pub const THRESHOLD_KEY: &str = "matcher.threshold";
 /// Every chart of a complete sweep, as `(file name, SVG)`: one per headline
 /// metric, then the trade-off chart if the threshold is varied.
 pub fn render_all(plan: &Plan, rows: &[Row]) -> Vec<(String, String)> {
+    // A pipeline's figures are charted only where there is one.
+    let pipeline = rows.iter().any(|r| !r.report.pools.is_empty());
     let mut charts: Vec<(String, String)> = Headline::ALL
         .iter()
+        .filter(|h| pipeline || !h.needs_pipeline())
         .map(|&h| (format!("{}.svg", h.key()), metric_chart(plan, rows, h)))
         .collect();
     if let Some(svg) = tradeoff_chart(plan, rows) {
@@ -89,7 +93,7 @@ fn lines_along(plan: &Plan, along: usize) -> (Option<String>, Vec<Line>) {
     let title = (!others.is_empty()).then(|| {
         others
             .iter()
-            .map(|&a| axes[a].key.as_str())
+            .map(|&a| axes[a].title())
             .collect::<Vec<_>>()
             .join(", ")
     });
@@ -103,12 +107,12 @@ fn lines_along(plan: &Plan, along: usize) -> (Option<String>, Vec<Line>) {
             }
             let label = others
                 .iter()
-                .map(|&a| axes[a].values[coords[a]].clone())
+                .map(|&a| axes[a].label(coords[a]))
                 .collect::<Vec<_>>()
                 .join(", ");
             let id = others
                 .iter()
-                .map(|&a| axes[a].set(coords[a]))
+                .flat_map(|&a| axes[a].sets(coords[a]))
                 .collect::<Vec<_>>()
                 .join(", ");
             let rows = (0..axes[along].values.len())
@@ -158,7 +162,12 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
         })
         .collect();
     let reps = plan.reps;
-    let subtitle = if h.is_ratio() {
+    let subtitle = if h == Headline::P99DecisionLatency {
+        format!(
+            "mean of the replications' p99 ({reps} replication{}); shaded: 95 % t interval",
+            if reps == 1 { "" } else { "s" }
+        )
+    } else if h.is_ratio() {
         format!(
             "pooled over {reps} replication{}; shaded: 95 % interval (delta method, ratio of means)",
             if reps == 1 { "" } else { "s" }
@@ -171,13 +180,13 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
         )
     };
     render(&Chart {
-        title: format!("{} by {}", capitalise(h.label()), first.key),
+        title: format!("{} by {}", capitalise(h.label()), first.title()),
         subtitle,
-        x_label: first.key.clone(),
+        x_label: first.title(),
         y_label: h.label().to_string(),
         x: match numeric {
             Some(_) => XKind::Numeric,
-            None => XKind::Categories(first.values.clone()),
+            None => XKind::Categories(first.labels()),
         },
         legend_title,
         series,
@@ -185,8 +194,14 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
 }
 
 fn tradeoff_chart(plan: &Plan, rows: &[Row]) -> Option<String> {
-    let t = plan.grid.axes.iter().position(|a| a.key == THRESHOLD_KEY)?;
-    let thresholds = &plan.grid.axes[t].values;
+    let t = plan
+        .grid
+        .axes
+        .iter()
+        .position(|a| a.keys.iter().any(|k| k == THRESHOLD_KEY))?;
+    let axis = &plan.grid.axes[t];
+    let k = axis.keys.iter().position(|k| k == THRESHOLD_KEY)?;
+    let thresholds: Vec<&String> = axis.values.iter().map(|v| &v[k]).collect();
     let (legend_title, lines) = lines_along(plan, t);
     let series = lines
         .into_iter()
