@@ -30,6 +30,7 @@ pub mod expected;
 pub mod extrapolation;
 pub mod matcher;
 pub mod pipeline;
+mod points;
 pub mod population;
 pub mod sites;
 pub mod staff;
