@@ -70,7 +70,7 @@ impl Report {
         let predicted = reps >= MIN_REPS_FOR_PI95 as u64;
         let _ = write!(out, "\n{:<34}{:>24}{:>16}", "FUNNEL", head, "expected");
         if predicted {
-            let _ = write!(out, "{:>24}", "one run: 95 % range");
+            let _ = write!(out, "{:>26}", "one run: 95 % range");
         }
         out.push('\n');
         // Arrests execute warrants, which removes true alerts (and wanted
@@ -95,7 +95,7 @@ impl Report {
             }
             let label = format!("{}{}", indent(m), m.label());
             let line = format!(
-                "{:<34}{:>24}{:>16}{:>24}",
+                "{:<34}{:>24}{:>16}{:>26}",
                 label,
                 fmt_stat(s, reps),
                 expected_total(&self.expected, m).map_or(String::new(), |e| format!(
@@ -103,11 +103,11 @@ impl Report {
                     bound(m),
                     fmt_num(e, 1)
                 )),
-                s.pi95.map_or(String::new(), |(lo, hi)| format!(
-                    "[{}, {}]",
-                    fmt_num(lo, 1),
-                    fmt_num(hi, 1)
-                ))
+                s.pi95.map_or(String::new(), |(lo, hi)| {
+                    // Whole numbers where a decimal adds nothing but width.
+                    let d = |x: f64| if x.abs() >= 100.0 { 0 } else { 1 };
+                    format!("[{}, {}]", fmt_num(lo, d(lo)), fmt_num(hi, d(hi)))
+                })
             );
             let _ = writeln!(out, "{}", line.trim_end());
         }
@@ -116,7 +116,7 @@ impl Report {
     fn ratios_section(&self, out: &mut String) {
         let _ = writeln!(
             out,
-            "\n{:<42}{:>20}{}",
+            "\n{:<40}{:>14}{}",
             "RATIOS",
             "pooled",
             if self.replications > 1 {
@@ -135,7 +135,7 @@ impl Report {
                        pi: Option<(f64, f64)>,
                        f: &dyn Fn(f64) -> String| {
             let f = |x: f64| if x.is_finite() { f(x) } else { "∞".into() };
-            let mut s = format!("  {label:<40}{v:>20}");
+            let mut s = format!("  {label:<38}{v:>14}");
             if let Some((lo, hi)) = ci {
                 let _ = write!(s, "  [{}, {}]", f(lo), f(hi));
             }
@@ -189,15 +189,29 @@ impl Report {
             } else {
                 "≈ "
             };
-            let _ = write!(out, "  (expected {about}{})", fmt_pct(expected));
+            out.push('\n');
+            let _ = write!(
+                out,
+                "  {:<38}{:>14}",
+                "  expected (closed form)",
+                format!("{about}{}", fmt_pct(expected))
+            );
         }
         out.push('\n');
     }
 
+    /// The width of the group-name column: the longest name (up to 24
+    /// characters, the rest cut) and a space, at least that of "GROUP".
+    fn name_width(&self) -> usize {
+        let longest = self.groups.iter().map(|g| g.name.chars().count()).max();
+        longest.unwrap_or(0).clamp(6, 24) + 1
+    }
+
     fn groups_section(&self, out: &mut String) {
+        let w = self.name_width();
         let _ = writeln!(
             out,
-            "\n{:<18}{:>12}{:>14}{:>10}{:>11}{:>12}{:>11}{:>10}{:>9}",
+            "\n{:<w$}{:>11}{:>12}{:>10}{:>11}{:>11}{:>10}{:>10}{:>9}",
             "GROUP",
             "residents",
             "faces",
@@ -213,8 +227,8 @@ impl Report {
             let mean = |m: GroupMetric| fmt_num(g.mean(m), decimals);
             let _ = writeln!(
                 out,
-                "{:<18}{:>12}{:>14}{:>10}{:>11}{:>12}{:>11}{:>10}{:>9}",
-                truncate(&g.name, 17),
+                "{:<w$}{:>11}{:>12}{:>10}{:>11}{:>11}{:>10}{:>10}{:>9}",
+                truncate(&g.name, w - 1),
                 fmt_num(g.residents as f64, 0),
                 mean(GroupMetric::FacesCaptured),
                 mean(GroupMetric::TrueAlerts),
@@ -279,24 +293,24 @@ impl Report {
     }
 
     fn equity_section(&self, out: &mut String) {
+        let w = self.name_width();
         let _ = writeln!(
             out,
-            "\n{:<18}{:>12}{:>11}{:>11}{:>11}{:>10}{:>15}  false-alert rate vs {} [95 % CI]",
-            "EQUITY",
-            "FA/100k f.",
-            "WS/100k r.",
-            "FAr/100k",
-            "trackable",
-            "avoided",
-            "face share",
-            self.reference_group,
+            "\n{:<w$}{:>10}{:>10}{:>9}{:>10}{:>9}{:>13}  FA × ref. [95 % CI]",
+            "EQUITY", "FA/100k", "WS/100k", "FAr/100k", "trackable", "avoided", "face share",
+        );
+        let _ = writeln!(
+            out,
+            "  FA: false alerts per 100,000 faces; WS, FAr: wrongful stops, false arrests per \
+             100,000\n  residents; ref.: the reference group, {}",
+            self.reference_group
         );
         for q in &self.equity {
             let (_, v, lo, hi) = q.disparity[0];
             let _ = writeln!(
                 out,
-                "{:<18}{:>12}{:>11.2}{:>11.2}{:>11}{:>10}{:>15}  {}",
-                truncate(&q.name, 17),
+                "{:<w$}{:>10}{:>10.2}{:>9.2}{:>10}{:>9}{:>13}  {}",
+                truncate(&q.name, w - 1),
                 q.false_alerts_per_100k_captures
                     .map_or("-".into(), |v| format!("{v:.2}")),
                 q.wrongful_stops_per_100k_residents,
@@ -350,7 +364,7 @@ impl Report {
         }
         let _ = writeln!(
             out,
-            "\n{:<18}{:>8}{:>12}{:>12}{:>9}{:>11}{:>10}{:>12}{:>11}",
+            "\n{:<16}{:>8}{:>11}{:>11}{:>9}{:>11}{:>8}{:>12}{:>11}",
             "MATCHER POOL",
             "servers",
             "capacity/s",
@@ -364,8 +378,8 @@ impl Report {
         for p in &self.pools {
             let _ = writeln!(
                 out,
-                "{:<18}{:>8}{:>12}{:>12}{:>9}{:>11.2}{:>10}{:>12}{:>11}",
-                truncate(&p.name, 17),
+                "{:<16}{:>8}{:>11}{:>11}{:>9}{:>11.2}{:>8}{:>12}{:>11}",
+                truncate(&p.name, 15),
                 p.servers,
                 fmt_num(p.capacity_per_s, 0),
                 fmt_num(p.peak_offered_per_s, 1),
