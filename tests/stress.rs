@@ -98,22 +98,19 @@ fn a_scenario_without_a_pipeline_cannot_be_stressed() {
 
 /// The bundled stadium's egress at twenty times its footfall, against one
 /// to a few matchers: the case (a latency target alone).
+const STADIUM_AT_20: [&str; 7] = [
+    "neoface-300fps-stadium",
+    "--solve",
+    "matchers",
+    "--load",
+    "20",
+    "--target",
+    "p99-decision-latency=2s",
+];
+
+/// `stress` of [`STADIUM_AT_20`], with `extra` flags, as JSON.
 fn stadium_at_20(extra: &[&str]) -> Value {
-    stress_json(
-        &[
-            &[
-                "neoface-300fps-stadium",
-                "--solve",
-                "matchers",
-                "--load",
-                "20",
-                "--target",
-                "p99-decision-latency=2s",
-            ],
-            extra,
-        ]
-        .concat(),
-    )
+    stress_json(&[&STADIUM_AT_20[..], extra].concat())
 }
 
 #[test]
@@ -140,16 +137,8 @@ fn a_latency_target_alone_does_not_hold_while_faces_are_dropped() {
     assert!(v["best"]["drop_rate"].as_f64().unwrap() <= 0.01);
     // The table says which rule applied.
     let table = survsim()
-        .args([
-            "stress",
-            "neoface-300fps-stadium",
-            "--solve",
-            "matchers",
-            "--load",
-            "20",
-            "--target",
-            "p99-decision-latency=2s",
-        ])
+        .arg("stress")
+        .args(STADIUM_AT_20)
         .output()
         .unwrap();
     let text = String::from_utf8(table.stdout).unwrap();

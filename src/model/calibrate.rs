@@ -259,10 +259,10 @@ fn drawn_dist(
     draws: &mut dyn Draws,
 ) -> Result<ScoreDistSection, ValidationError> {
     if let Some(sd) = &dist.sd {
-        super::population::check_param(&path.key("sd"), sd, f64::MIN_POSITIVE, f64::MAX)?;
+        super::uncertain::check_param(&path.key("sd"), sd, f64::MIN_POSITIVE, f64::MAX)?;
     }
     if let Some(mean @ Param::Dist(_)) = &dist.mean {
-        super::population::check_param(&path.key("mean"), mean, f64::MIN, f64::MAX)?;
+        super::uncertain::check_param(&path.key("mean"), mean, f64::MIN, f64::MAX)?;
     }
     Ok(ScoreDistSection {
         dist: dist.dist,

@@ -12,11 +12,11 @@
 //! once the watchlist and the matcher are known ([`Population::groups`],
 //! [`Population::blocks`]).
 
-use super::uncertain::Draws;
+use super::uncertain::{Draws, check_param, check_range};
 use super::{MAX_SITE_BLOCKS, Matcher};
 use crate::error::{KeyPath, ValidationError};
 use crate::model::matcher::{GroupSearch, LookalikeMean, ScoreShift};
-use crate::spec::{GroupSection, MobilitySection, Param, PopulationSection, ZoneSection};
+use crate::spec::{GroupSection, MobilitySection, PopulationSection, ZoneSection};
 
 /// The most residents a scenario may have (4 bytes of state each).
 pub const MAX_RESIDENTS: u64 = 1_000_000_000;
@@ -452,47 +452,6 @@ fn resolve_levels(
         });
     }
     Ok(specs)
-}
-
-/// A number in [min, max] (`min` above 0 reads "above 0").
-fn check_range(path: &KeyPath, value: f64, min: f64, max: f64) -> Result<(), ValidationError> {
-    if !value.is_finite() || value < min || value > max {
-        let bound = if min > 0.0 { "above 0" } else { "≥ 0" };
-        return Err(ValidationError::new(
-            path.clone(),
-            format!("expected a number {bound} and at most {max}, got {value}"),
-        ));
-    }
-    Ok(())
-}
-
-/// A possibly uncertain number in [min, max]: a distribution must be one
-/// (see [`crate::spec::ParamDist::problem`]) and lie wholly in the range.
-pub(crate) fn check_param(
-    path: &KeyPath,
-    param: &Param,
-    min: f64,
-    max: f64,
-) -> Result<(), ValidationError> {
-    match param {
-        Param::Value(value) => check_range(path, *value, min, max),
-        Param::Dist(dist) => {
-            if let Some(problem) = dist.problem() {
-                return Err(ValidationError::new(path.clone(), problem));
-            }
-            let (low, high) = dist.range();
-            if low < min || high > max {
-                return Err(ValidationError::new(
-                    path.clone(),
-                    format!(
-                        "the {dist} distribution reaches outside [{min}, {max}]: \
-                         give a bounded one (uniform or loguniform) within it"
-                    ),
-                ));
-            }
-            Ok(())
-        }
-    }
 }
 
 /// Groups from `population.groups`, or the cross product of

@@ -27,7 +27,7 @@
 //! proportion. Where that is improper (no event, or all), Jeffreys' prior
 //! is used instead: Gamma(½, trials), Beta(count + ½, trials − count + ½).
 
-use crate::error::KeyPath;
+use crate::error::{KeyPath, ValidationError};
 use crate::rng::{SimRng, unit};
 use crate::spec::Param;
 use rand::Rng;
@@ -233,5 +233,51 @@ impl Draws for Inventory {
             });
         }
         published
+    }
+}
+
+/// A number in [min, max] (`min` above 0 reads "above 0").
+pub(crate) fn check_range(
+    path: &KeyPath,
+    value: f64,
+    min: f64,
+    max: f64,
+) -> Result<(), ValidationError> {
+    if !value.is_finite() || value < min || value > max {
+        let bound = if min > 0.0 { "above 0" } else { "≥ 0" };
+        return Err(ValidationError::new(
+            path.clone(),
+            format!("expected a number {bound} and at most {max}, got {value}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A possibly uncertain number in [min, max]: a distribution must be one
+/// (see [`crate::spec::ParamDist::problem`]) and lie wholly in the range.
+pub(crate) fn check_param(
+    path: &KeyPath,
+    param: &Param,
+    min: f64,
+    max: f64,
+) -> Result<(), ValidationError> {
+    match param {
+        Param::Value(value) => check_range(path, *value, min, max),
+        Param::Dist(dist) => {
+            if let Some(problem) = dist.problem() {
+                return Err(ValidationError::new(path.clone(), problem));
+            }
+            let (low, high) = dist.range();
+            if low < min || high > max {
+                return Err(ValidationError::new(
+                    path.clone(),
+                    format!(
+                        "the {dist} distribution reaches outside [{min}, {max}]: \
+                         give a bounded one (uniform or loguniform) within it"
+                    ),
+                ));
+            }
+            Ok(())
+        }
     }
 }
