@@ -256,6 +256,32 @@ pub struct Outcome {
     /// outlives the histograms, which are let go as replications are
     /// gathered (see [`Outcome::compact`]).
     pub decision_p99_us: Option<u64>,
+    /// Faces and alerts by hour of the clock, by capture time.
+    pub time_of_day: TimeOfDay,
+}
+
+/// Hours of the clock: one time-of-day bucket each.
+pub const HOURS_OF_DAY: usize = 24;
+
+/// Faces captured and alerts raised in each hour of the clock (00:00–01:00,
+/// …), summed over the run's days and placed by capture time. Batch mode
+/// has no capture times for faces without an alert, so it counts none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimeOfDay {
+    /// Faces captured, per hour of the clock.
+    pub faces: [u64; HOURS_OF_DAY],
+    /// True alerts, per hour of the clock.
+    pub true_alerts: [u64; HOURS_OF_DAY],
+    /// False alerts, per hour of the clock.
+    pub false_alerts: [u64; HOURS_OF_DAY],
+}
+
+impl TimeOfDay {
+    /// The hour of the clock that `t_s` (seconds from the run's start,
+    /// which is midnight) falls in.
+    pub fn hour_of(t_s: f64) -> usize {
+        ((t_s / 3600.0).floor() as i64).rem_euclid(HOURS_OF_DAY as i64) as usize
+    }
 }
 
 impl Outcome {

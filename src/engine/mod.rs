@@ -58,7 +58,7 @@ mod wanted;
 pub use resident::Resident;
 
 use crate::events::{Discard, EventSink, Filter, Recorder};
-use crate::metrics::{CAPTURE_BUCKETS, GroupMetric, Metric, Outcome};
+use crate::metrics::{CAPTURE_BUCKETS, GroupMetric, HOURS_OF_DAY, Metric, Outcome};
 use crate::model::sites::HOUR_S;
 use crate::model::{Mode, Model};
 use crate::rng::{
@@ -118,6 +118,8 @@ pub struct Engine<'m> {
     hour_wanted: Vec<WantedFace>,
     /// Faces captured, per group.
     faces_by_group: Vec<u64>,
+    /// Faces captured, per hour of the clock (footfall mode).
+    faces_by_hour: [u64; HOURS_OF_DAY],
     /// Faces of wanted people captured while their warrant was open.
     wanted_faces: u64,
     /// With activity spread: who, within a block, passes.
@@ -134,6 +136,7 @@ impl<'m> Engine<'m> {
             hour_faces: Vec::new(),
             hour_wanted: Vec::new(),
             faces_by_group: vec![0; model.groups.len()],
+            faces_by_hour: [0; HOURS_OF_DAY],
             wanted_faces: 0,
             activity: Activity::default(),
         }
@@ -192,6 +195,7 @@ impl<'m> Engine<'m> {
         let mut response = Response::new(model, stream(model.seed, &[rep, STREAM_RESPONSE]));
         response.recorder = recorder;
         self.faces_by_group.fill(0);
+        self.faces_by_hour = [0; HOURS_OF_DAY];
         self.wanted_faces = 0;
 
         let mut pipeline = model.pipeline.as_ref().map(|p| {
@@ -224,6 +228,7 @@ impl<'m> Engine<'m> {
         outcome.counts[Metric::WantedPresent] = model.wanted as u64;
         outcome.counts[Metric::WantedFacesCaptured] = self.wanted_faces;
         outcome.counts[Metric::WantedFacesAlerted] = outcome.counts[Metric::TrueAlerts];
+        outcome.time_of_day.faces = self.faces_by_hour;
         for (gi, &faces) in faces_by_group.iter().enumerate() {
             outcome.groups[gi][GroupMetric::FacesCaptured] = faces;
         }
@@ -303,6 +308,7 @@ impl<'m> Engine<'m> {
                             segment.captures_per_s * interval.len_s * share,
                         );
                         self.faces_by_group[block.group as usize] += n;
+                        self.faces_by_hour[hour_of_day] += n;
                         let out = &mut Collected {
                             alerts: &mut self.hour_alerts,
                             faces: &mut self.hour_faces,

@@ -47,7 +47,7 @@
 use super::queue::TimeQueue;
 use super::resource::{Arrival, Resource};
 use crate::events::{AlertDetail, Event, LostReason, Recorder, SearchOutcome, Subject};
-use crate::metrics::{GroupMetric, Metric, Outcome};
+use crate::metrics::{GroupMetric, Metric, Outcome, TimeOfDay};
 use crate::model::Model;
 use crate::rng::{SimRng, unit};
 use rand::Rng;
@@ -457,12 +457,15 @@ impl<'m> Response<'m> {
     fn raised(&mut self, slot: u32) {
         let f = self.slots[slot];
         self.count(Metric::Alerts);
+        let hour = TimeOfDay::hour_of(f.alert.time_s);
         if f.alert.is_true {
+            self.outcome.time_of_day.true_alerts[hour] += 1;
             self.count(Metric::TrueAlerts);
             self.count_group(slot, GroupMetric::TrueAlerts);
             self.wanted_flags[f.alert.wanted_index as usize] |= ALERTED;
         } else {
             self.count(Metric::FalseAlerts);
+            self.outcome.time_of_day.false_alerts[hour] += 1;
             self.count_group(slot, GroupMetric::FalseAlerts);
             self.burden.entry(f.alert.person).or_default().0 += 1;
         }

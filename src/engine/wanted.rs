@@ -14,6 +14,7 @@ use super::pipeline::{Face, NO_ALERT};
 use super::response::{Alert, NOT_WANTED, Response, Warrant};
 use crate::events::record::UNSAMPLED;
 use crate::events::{Recorder, Subject};
+use crate::metrics::TimeOfDay;
 use crate::model::{Block, MatedOutcome, Mode};
 use crate::rng::{open01, unit};
 use rand::Rng;
@@ -113,6 +114,12 @@ impl<'m> Engine<'m> {
         let model = self.model;
         if warrant == Warrant::InCustody {
             self.faces_by_group[face.group as usize] -= 1;
+            if model.mode == Mode::Footfall {
+                // Saturating: a capture time rounded onto the hour's end
+                // would name the next hour.
+                let hour = &mut self.faces_by_hour[TimeOfDay::hour_of(face.time_s)];
+                *hour = hour.saturating_sub(1);
+            }
             return None;
         }
         let resident = &mut self.residents[face.person as usize];

@@ -10,7 +10,7 @@
 //! no true alert) is `null`.
 //! Maps keyed by a metric follow [`Metric::ALL`] and [`GroupMetric::ALL`].
 
-use super::{LATENCY_QUANTILES, MIN_REPS_FOR_PI95, Report};
+use super::{HourReport, LATENCY_QUANTILES, MIN_REPS_FOR_PI95, Report, Stat};
 use crate::error::Warning;
 use crate::format::Num;
 use crate::metrics::{GroupMetric, Metric};
@@ -68,6 +68,8 @@ struct ReportJson<'a> {
     latency: Entries<String, LatencyJson>,
     exposure: ExposureJson,
     equity: EquityJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_of_day: Option<TimeOfDayJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pipeline: Option<PipelineJson<'a>>,
 }
@@ -342,6 +344,7 @@ impl<'a> ReportJson<'a> {
             latency: latency(r),
             exposure: exposure(r),
             equity: equity(r),
+            time_of_day: time_of_day(r),
             pipeline: (!r.pools.is_empty()).then(|| pipeline(r)),
         }
     }
@@ -485,4 +488,22 @@ fn pipeline(r: &Report) -> PipelineJson<'_> {
             })
             .collect(),
     }
+}
+
+/// Means per hour of the clock, 24 each (index = hour).
+#[derive(Serialize)]
+struct TimeOfDayJson {
+    faces: Vec<Num>,
+    true_alerts: Vec<Num>,
+    false_alerts: Vec<Num>,
+}
+
+fn time_of_day(r: &Report) -> Option<TimeOfDayJson> {
+    let hours = &r.time_of_day;
+    let means = |stat: fn(&HourReport) -> Stat| hours.iter().map(|h| Num(stat(h).mean)).collect();
+    (!hours.is_empty()).then(|| TimeOfDayJson {
+        faces: means(|h| h.faces),
+        true_alerts: means(|h| h.true_alerts),
+        false_alerts: means(|h| h.false_alerts),
+    })
 }

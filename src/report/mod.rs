@@ -30,6 +30,7 @@ mod latency_log;
 mod long;
 mod ratios;
 mod table;
+mod time_of_day;
 mod uncertainty;
 
 pub use check::{Check, SiteLoad, check_json, check_table};
@@ -39,6 +40,7 @@ pub use long::{
     ALL_GROUPS, DECISION_P99_KEY, LONG_HEADER, write_long_csv, write_long_header, write_long_rows,
 };
 pub use ratios::{RatioIntervals, Ratios};
+pub use time_of_day::HourReport;
 pub use uncertainty::{DRAWS as UNCERTAINTY_DRAWS, VarianceShares};
 
 use crate::error::Warning;
@@ -180,6 +182,8 @@ pub struct Report {
     pub decision_p99_ms: Option<Stat>,
     /// Who is watched, how often, and who can be tracked.
     pub exposure: ExposureReport,
+    /// Faces and alerts by hour of the clock (none in batch mode).
+    pub time_of_day: Vec<HourReport>,
     /// Who pays for the errors, per group, against the reference group.
     pub equity: Vec<EquityRow>,
     /// The reference group's name.
@@ -401,6 +405,7 @@ impl Report {
                 .as_ref()
                 .and_then(|_| decision_p99_ms(outcomes)),
             exposure: equity::exposure(model, &expected, outcomes, pooled_exposure),
+            time_of_day: time_of_day::time_of_day(model, outcomes),
             equity: equity::equity(model, &expected, outcomes),
             reference_group: model.groups[model.reference_group].name.clone(),
             expected,

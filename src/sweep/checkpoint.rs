@@ -142,8 +142,8 @@ pub fn decode_point(
                 (Some(_), Some(v)) => Some(v.as_u64()?),
                 _ => return None,
             };
-            // Points keep counts and the p99 only; pool statistics and
-            // latency histograms are not part of a sweep's results. Empty
+            // Points keep counts and the p99 only; pool statistics, time of
+            // day and latency histograms are not part of a sweep's results. Empty
             // histograms allocate nothing (a default one is 0.25 MB, which
             // a point of 1,000 replications would pay 770 MB for).
             Some(Outcome {
@@ -153,6 +153,7 @@ pub fn decode_point(
                 pools: Vec::new(),
                 latency: Latencies::empty(),
                 exposure: Exposure::empty(),
+                time_of_day: Default::default(),
             })
         })
         .collect::<Option<Vec<_>>>()
