@@ -112,7 +112,8 @@ fn live(args: LiveArgs) -> Result<(), Error> {
     use survsim::drive::live::{Notice, serve, summary_line};
     let live = args.into_options()?;
     let quiet = live.quiet;
-    let scenario = &live.scenario;
+    // Events record each face: the face engine draws them.
+    let scenario = &live.scenario.with_face_engine()?;
     // Replication 0, with its own draw of any uncertain inputs, as `run`.
     let drawn = scenario.replication_model(0)?;
     let summary = serve(

@@ -36,6 +36,10 @@ pub const STREAM_ACTIVITY: u64 = 0x4143_5456;
 /// Stream label: a replication's draw of the scenario's uncertain inputs
 /// (each one uniform, in the order the model reads them).
 pub const STREAM_PARAMETERS: u64 = 0x5041_5241;
+/// Stream label: the residents engine's chunks (followed by the chunk
+/// number and the part: passes, lookalikes, activity, searches, wanted
+/// people's searches), and its closing draws (chunk number `u64::MAX`).
+pub const STREAM_RESIDENTS: u64 = 0x5245_5344;
 /// Stream label: the alert → review → stop → arrest chain.
 pub const STREAM_RESPONSE: u64 = 0x5245_5350;
 /// Key label: event logs only — the keyed hashes of face numbers that choose

@@ -13,10 +13,12 @@ pub use crate::spec::{
     ScenarioSource, bundled,
 };
 
-use crate::error::{InputError, ValidationError};
+use crate::error::{InputError, KeyPath, ValidationError};
+use crate::model::EngineKind;
 use crate::model::Model;
 use crate::model::uncertain::{Inventory, OneAtATime, Sampled, UncertainInput};
 use crate::rng::{STREAM_PARAMETERS, stream};
+use crate::spec::EngineChoice;
 use crate::spec::Parsed;
 
 /// A scenario as the user wrote it (after overrides), and its validated model.
@@ -105,6 +107,30 @@ impl Scenario {
         let mut rng = stream(self.model.seed, &[rep, STREAM_PARAMETERS]);
         Model::build_with(&self.file, &mut OneAtATime { key, rng: &mut rng })
             .map_err(|error| self.drawn_error(rep, error))
+    }
+
+    /// This scenario drawn by the face engine, which event logs need (they
+    /// record each face): `engine = "auto"` becomes `"faces"`, and the
+    /// face engine's limit on faces applies. An error, at the key, if the
+    /// scenario asked for the residents engine.
+    pub fn with_face_engine(&self) -> Result<Scenario, InputError> {
+        if self.model.engine == EngineKind::Faces {
+            return Ok(self.clone());
+        }
+        if self.file.simulation.engine == EngineChoice::Residents {
+            let parsed = Parsed::new(&self.source, &self.overrides)?;
+            return Err(parsed.locate(ValidationError::new(
+                KeyPath::keys(&["simulation", "engine"]),
+                "events record each face, which only the face engine draws: \
+                 use engine = \"auto\" or \"faces\" to log events",
+            )));
+        }
+        let mut overrides = self.overrides.clone();
+        overrides.push("simulation.engine=faces".parse()?);
+        let mut scenario = Scenario::load(self.source.clone(), &overrides)?;
+        scenario.overrides.pop();
+        scenario.parameters_fixed = self.parameters_fixed;
+        Ok(scenario)
     }
 
     /// An error met building a drawn model: the drawn values, not the file,

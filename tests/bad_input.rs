@@ -542,14 +542,26 @@ fn absurd_watchlist() {
 
 #[test]
 fn footfall_beyond_the_face_limit() {
-    // 10^12 people an hour for a day: 2.4e13 faces, over the 2e10 limit.
+    // 10^14 people an hour for a day: 2.4e15 faces, over the face engine's
+    // 2e10 limit, and (≈ 2e9 false alerts) over the residents engine's
+    // limit on alerts.
+    let huge = base_with("footfall_per_hour = 100", "footfall_per_hour = 1e14");
+    let faces = format!("{huge}[simulation]\nengine = \"faces\"\n");
     located(
         "run",
-        &base_with("footfall_per_hour = 100", "footfall_per_hour = 1e12"),
+        &faces,
         3,
         1,
         "sites",
-        &["2.400e13 faces", "limit"],
+        &["2.400e15 faces", "limit of 2e10"],
+    );
+    located(
+        "run",
+        &huge,
+        3,
+        1,
+        "sites",
+        &["2.400e15 faces", "alerts", "limit of 1e8"],
     );
 }
 

@@ -260,11 +260,14 @@ fn f10_durations_whose_draws_are_not_finite_are_refused() {
 #[test]
 fn f5_workers_are_bounded_by_memory_and_refused_when_one_does_not_fit() {
     use survsim::drive::replicate::threads_within_memory;
-    let sc = common::scenario(
-        "[population]\nresidents = 1000000000\n[watchlist]\nsize = 100\n\
-         [[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n",
-        &[],
-    );
+    const BILLION: &str = "[population]\nresidents = 1000000000\n[watchlist]\nsize = 100\n\
+         [[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n";
+    // The residents engine keeps nothing per resident: 8 kB per chunk of
+    // 65,536 (0.13 GB here).
+    let per_resident = common::scenario(BILLION, &[]);
+    assert!(survsim::engine::memory_bytes(&per_resident.model) < 200_000_000);
+    // The face engine keeps a 16-byte record per resident.
+    let sc = common::scenario(BILLION, &["simulation.engine=\"faces\""]);
     let per_engine = survsim::engine::memory_bytes(&sc.model);
     assert!(per_engine >= 16_000_000_000, "{per_engine}");
     // Room for one engine: one worker, whatever was asked.

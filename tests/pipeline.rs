@@ -259,8 +259,12 @@ fn the_pipeline_sees_the_same_faces_and_is_reproducible() {
         "{base}[pipeline]\n[[pipeline.pools]]\nname = \"one\"\nservers = 1\nfaces_per_s = 30\nqueue_capacity = 50\n"
     );
     // Arrests feed back on later faces (custody), and a pipeline delays
-    // them, so the faces match only without arrests.
-    let no_arrests = ["intervention.p_arrest_correct=0"];
+    // them, so the faces match only without arrests; and only within one
+    // engine (a pipeline needs the face engine).
+    let no_arrests = [
+        "intervention.p_arrest_correct=0",
+        "simulation.engine=\"faces\"",
+    ];
     let plain = scenario(base, &no_arrests);
     let piped = scenario(&with, &no_arrests);
     let a = run_replications(&plain.model, 3, 1);

@@ -125,6 +125,23 @@ pub struct ScenarioArgs {
     /// one-run range then shows Monte Carlo spread only.
     #[arg(long)]
     pub fixed_parameters: bool,
+    /// Which engine draws the run (as `simulation.engine`): `auto` takes the
+    /// residents engine wherever it can run (footfall mode without a
+    /// pipeline), else the face engine. Both draw the same distribution
+    /// from different streams; event logs always use the face engine.
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineArg>,
+}
+
+/// `--engine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineArg {
+    /// The residents engine where it can run, else the face engine.
+    Auto,
+    /// Face by face, in time order.
+    Faces,
+    /// Per resident (footfall mode without a pipeline).
+    Residents,
 }
 
 #[derive(clap::Args)]

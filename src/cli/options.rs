@@ -13,6 +13,7 @@ use super::flags::{
     CheckArgs, EventFilterArgs, Format, LiveArgs, MergeArgs, RunArgs, RunFormat, ScenarioArgs,
     Solve, StressArgs, SweepArgs, ValidateArgs,
 };
+use clap::ValueEnum;
 use std::path::PathBuf;
 use survsim::drive::event_log::Destination;
 use survsim::drive::live::{LiveOptions, Speed};
@@ -44,6 +45,14 @@ impl ScenarioArgs {
         let mut overrides = overrides(&self.set)?;
         if let Some(seed) = self.seed {
             overrides.push(format!("simulation.seed={seed}").parse()?);
+        }
+        if let Some(engine) = self.engine {
+            let name = engine
+                .to_possible_value()
+                .expect("every engine has a name")
+                .get_name()
+                .to_string();
+            overrides.push(format!("simulation.engine=\"{name}\"").parse()?);
         }
         let mut scenario = Scenario::load(source, &overrides)?;
         scenario.parameters_fixed = self.fixed_parameters;

@@ -6,9 +6,11 @@
 //! which they finish. Workers take replication numbers from a shared counter
 //! and send outcomes back over a crossbeam channel.
 
-use crate::engine::Engine;
+use crate::engine::Replicator;
+use crate::engine::residents::Plan;
 use crate::error::InputError;
 use crate::metrics::Outcome;
+use crate::model::EngineKind;
 use crate::model::Model;
 use crate::scenario::Scenario;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -90,10 +92,15 @@ pub fn for_each_replication<'m>(
     model: &'m Model,
     reps: u64,
     threads: usize,
-    consume: impl FnMut(u64, Outcome),
+    mut consume: impl FnMut(u64, Outcome),
 ) {
-    let outcome = |engine: &mut Option<Engine<'m>>, r: u64| -> Result<Outcome, InputError> {
-        Ok(engine.get_or_insert_with(|| Engine::new(model)).run(r))
+    if splits_replications(model, reps, threads) {
+        let plan = Plan::new(model);
+        (0..reps).for_each(|r| consume(r, run_split(&plan, r, threads)));
+        return;
+    }
+    let outcome = |engine: &mut Option<Replicator<'m>>, r: u64| -> Result<Outcome, InputError> {
+        Ok(engine.get_or_insert_with(|| Replicator::new(model)).run(r))
     };
     pool(reps, threads, outcome, consume).expect("a fixed model cannot fail to build");
 }
@@ -106,20 +113,83 @@ pub fn for_each_scenario_replication(
     scenario: &Scenario,
     reps: u64,
     threads: usize,
-    consume: impl FnMut(u64, Outcome),
+    mut consume: impl FnMut(u64, Outcome),
 ) -> Result<(), InputError> {
     if !scenario.draws_parameters() {
         for_each_replication(&scenario.model, reps, threads, consume);
         return Ok(());
     }
     // A drawn model lives for its replication only; its engine with it.
-    let outcome = |_: &mut Option<Engine<'_>>, r: u64| -> Result<Outcome, InputError> {
-        let model = scenario
+    let draw = |r: u64| -> Result<_, InputError> {
+        Ok(scenario
             .replication_model(r)?
-            .expect("a scenario that draws has a model per replication");
-        Ok(Engine::new(&model).run(r))
+            .expect("a scenario that draws has a model per replication"))
+    };
+    if splits_replications(&scenario.model, reps, threads) {
+        for r in 0..reps {
+            consume(r, run_split(&Plan::new(&draw(r)?), r, threads));
+        }
+        return Ok(());
+    }
+    let outcome = |_: &mut Option<Replicator<'_>>, r: u64| -> Result<Outcome, InputError> {
+        Ok(Replicator::new(&draw(r)?).run(r))
     };
     pool(reps, threads, outcome, consume)
+}
+
+/// Whether replications of `model` are better run one at a time with their
+/// work shared out over the threads: fewer replications than threads, and
+/// an engine that can split one (the residents engine's chunks).
+fn splits_replications(model: &Model, reps: u64, threads: usize) -> bool {
+    model.engine == EngineKind::Residents && threads > 1 && reps < threads as u64
+}
+
+/// Replication `rep` of `model` alone, its work shared out over `threads`
+/// where the engine can split it: the same outcome as
+/// [`crate::engine::run_replication`].
+pub fn run_one(model: &Model, rep: u64, threads: usize) -> Outcome {
+    match model.engine {
+        EngineKind::Residents if threads > 1 => run_split(&Plan::new(model), rep, threads),
+        _ => crate::engine::run_replication(model, rep),
+    }
+}
+
+/// Replication `rep` of `plan` on `threads` threads. Its chunks are fixed
+/// by the model and put back in chunk order, so the outcome is the one
+/// [`Plan::run`] gives on one thread, byte for byte.
+pub fn run_split(plan: &Plan, rep: u64, threads: usize) -> Outcome {
+    let chunks = plan.chunks();
+    let sums = in_parallel(chunks, threads, |c| plan.activity_sum(rep, c));
+    let totals = plan.block_activity(&sums);
+    let drawn = in_parallel(chunks, threads, |c| plan.run_chunk(rep, c, totals[c]));
+    plan.finish(rep, drawn)
+}
+
+/// `f(0) … f(n − 1)` on up to `threads` threads, in index order.
+fn in_parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let next = AtomicU64::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.clamp(1, n.max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                        if i >= n {
+                            return mine;
+                        }
+                        mine.push((i, f(i)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    done.sort_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 /// Runs `outcome(engine, r)` for `r` in `0..reps` on up to `threads`
@@ -128,7 +198,7 @@ pub fn for_each_scenario_replication(
 fn pool<'m>(
     reps: u64,
     threads: usize,
-    outcome: impl Fn(&mut Option<Engine<'m>>, u64) -> Result<Outcome, InputError> + Sync,
+    outcome: impl Fn(&mut Option<Replicator<'m>>, u64) -> Result<Outcome, InputError> + Sync,
     mut consume: impl FnMut(u64, Outcome),
 ) -> Result<(), InputError> {
     let workers = threads.clamp(1, reps.max(1) as usize);

@@ -7,12 +7,12 @@
 //! report, never inside it: the report stays reproducible.
 
 use super::event_log::{Destination, Logged, log_run};
-use super::replicate::for_each_scenario_replication;
-use crate::engine::run_replication;
+use super::replicate::{for_each_scenario_replication, run_one};
 use crate::error::Error;
 use crate::events::Filter;
 use crate::format::fmt_num;
 use crate::metrics::{Metric, Outcome};
+use crate::model::EngineKind;
 use crate::report::{Gathered, LatencyLog, Report};
 use crate::scenario::Scenario;
 use std::time::Instant;
@@ -66,6 +66,15 @@ pub struct RunOutput {
 /// Runs `scenario` as `options` say. `None` if the event log's reader
 /// closed the pipe: it has what it wanted, and there is nothing to report.
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput>, Error> {
+    // An event log records each face: the face engine draws it.
+    let for_events;
+    let scenario = match options.mode {
+        RunMode::Logged { .. } => {
+            for_events = scenario.with_face_engine()?;
+            &for_events
+        }
+        _ => scenario,
+    };
     let model = &scenario.model;
     let started = Instant::now();
     let mut events_written = None;
@@ -90,7 +99,11 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput
         }
         RunMode::One(rep) => {
             let drawn = scenario.replication_model(*rep)?;
-            gather(run_replication(drawn.as_ref().unwrap_or(model), *rep));
+            gather(run_one(
+                drawn.as_ref().unwrap_or(model),
+                *rep,
+                options.threads,
+            ));
             1
         }
         RunMode::Logged {
@@ -115,14 +128,19 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput
     let overrides: Vec<String> = scenario.overrides.iter().map(|o| o.raw.clone()).collect();
     let report = Report::from_gathered(model, &scenario.source.name, &overrides, &gathered)
         .with_parameters(&scenario.uncertain, scenario.draws_parameters());
-    let threads = options.threads.min(reps as usize);
+    // The residents engine shares one replication's work over the threads.
+    let threads = match model.engine {
+        EngineKind::Residents if !matches!(options.mode, RunMode::Logged { .. }) => options.threads,
+        _ => options.threads.min(reps as usize),
+    };
     let mut notes = vec![format!(
-        "simulated {} faces in {:.2} s ({:.1} M faces/s on {} thread{})",
+        "simulated {} faces in {:.2} s ({:.1} M faces/s on {} thread{}, {} engine)",
         fmt_num(faces as f64, 0),
         elapsed,
         faces as f64 / elapsed.max(1e-9) / 1e6,
         threads,
         if threads == 1 { "" } else { "s" },
+        model.engine.name(),
     )];
     if let Some(lines) = events_written {
         notes.push(format!(

@@ -89,6 +89,42 @@ impl Activity {
     }
 }
 
+/// An alias table over a few items (a block's sites): one 64-bit word
+/// picks one in proportion to its weight, to 2⁻³².
+#[derive(Debug, Clone, Default)]
+pub(super) struct AliasTable {
+    slots: Vec<Slot>,
+}
+
+impl AliasTable {
+    /// The table of `weights` (non-negative, not all zero).
+    pub(super) fn new(weights: &[f64]) -> AliasTable {
+        let mut slots = vec![Slot::default(); weights.len()];
+        build_alias(
+            &mut weights.to_vec(),
+            &mut Vec::new(),
+            &mut Vec::new(),
+            &mut slots,
+        );
+        AliasTable { slots }
+    }
+
+    /// The index `word` picks: its high bits choose a slot, the low ones
+    /// toss the slot's coin (as [`Activity::pick`]).
+    #[inline(always)]
+    pub(super) fn pick(&self, word: u64) -> usize {
+        let wide = word as u128 * self.slots.len() as u128;
+        let slot = (wide >> 64) as usize;
+        let coin = ((wide as u64) >> 32) as u32;
+        let entry = self.slots[slot];
+        if coin < entry.keep_below {
+            slot
+        } else {
+            entry.alias as usize
+        }
+    }
+}
+
 /// Vose's alias construction over `weights` (consumed as scratch) into
 /// `table`. Probabilities are kept to 2⁻³² (a slot with a full share keeps
 /// itself as its alias, so it is never left).

@@ -51,6 +51,7 @@ mod capture;
 pub(crate) mod pipeline;
 pub(crate) mod queue;
 mod resident;
+pub mod residents;
 pub(crate) mod resource;
 pub(crate) mod response;
 mod wanted;
@@ -60,7 +61,7 @@ pub use resident::Resident;
 use crate::events::{Discard, EventSink, Filter, Recorder};
 use crate::metrics::{CAPTURE_BUCKETS, GroupMetric, HOURS_OF_DAY, Metric, Outcome};
 use crate::model::sites::HOUR_S;
-use crate::model::{Mode, Model};
+use crate::model::{EngineKind, Mode, Model};
 use crate::rng::{
     STREAM_ACTIVITY, STREAM_LOOKALIKE, STREAM_POOL, STREAM_RESPONSE, STREAM_SITE_ARRIVALS,
     STREAM_SITE_SEARCH, STREAM_SITE_TIMES, stream,
@@ -78,6 +79,9 @@ use wanted::{WantedFace, defer_wanted};
 /// standard deviations of Poisson noise), plus a megabyte for the rest.
 /// Alerts are few and not counted.
 pub fn memory_bytes(model: &Model) -> u64 {
+    if model.engine == EngineKind::Residents {
+        return residents::memory_bytes(model);
+    }
     let per_resident = std::mem::size_of::<Resident>() as u64
         + model
             .activity_shape
@@ -100,9 +104,38 @@ pub fn memory_bytes(model: &Model) -> u64 {
     records + (faces * std::mem::size_of::<Face>() as f64) as u64 + (1 << 20)
 }
 
-/// Runs replication `rep` of `model` and returns what it counted.
+/// Runs replication `rep` of `model`, with the engine the model chose, and
+/// returns what it counted.
 pub fn run_replication(model: &Model, rep: u64) -> Outcome {
-    Engine::new(model).run(rep)
+    Replicator::new(model).run(rep)
+}
+
+/// A worker's engine for one model, reusable across replications: the face
+/// engine's per-resident memory, or the residents engine's plan, as
+/// [`Model::engine`] says.
+pub enum Replicator<'m> {
+    /// Face by face (boxed: its buffers are the larger variant).
+    Faces(Box<Engine<'m>>),
+    /// Per resident.
+    Residents(residents::Plan<'m>),
+}
+
+impl<'m> Replicator<'m> {
+    /// The engine `model` chose, ready to run.
+    pub fn new(model: &'m Model) -> Self {
+        match model.engine {
+            EngineKind::Faces => Replicator::Faces(Box::new(Engine::new(model))),
+            EngineKind::Residents => Replicator::Residents(residents::Plan::new(model)),
+        }
+    }
+
+    /// Runs replication `rep`: the same `rep` and model give the same outcome.
+    pub fn run(&mut self, rep: u64) -> Outcome {
+        match self {
+            Replicator::Faces(engine) => engine.run(rep),
+            Replicator::Residents(plan) => plan.run(rep),
+        }
+    }
 }
 
 /// One replication's working memory, reusable across replications.

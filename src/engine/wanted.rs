@@ -128,38 +128,8 @@ impl<'m> Engine<'m> {
             Mode::Batch => resident.captures += 1,
         }
         let lookalike = resident.lookalike();
-        let group = &model.groups[face.group as usize];
-        let still_wanted = warrant == Warrant::Open;
+        let (still_wanted, alert) = search_wanted_face(model, face, warrant, lookalike);
         self.wanted_faces += still_wanted as u64;
-        let (alerted, is_true) = if still_wanted {
-            match model.matcher.mated_search(
-                &group.search,
-                lookalike,
-                face.u_genuine,
-                face.u_impostor,
-            ) {
-                MatedOutcome::NoAlert => (false, false),
-                MatedOutcome::TrueAlert => (true, true),
-                MatedOutcome::Misidentified => (true, false),
-            }
-        } else {
-            // No longer on the watchlist: a non-mated search, alerting with
-            // their FPIR (the impostor draw decides it, as in a mated search).
-            (face.u_impostor <= group.search.fpir_for(lookalike), false)
-        };
-        let alert = alerted.then_some(Alert {
-            time_s: face.time_s,
-            person: face.person,
-            wanted_index: if still_wanted {
-                face.wanted_index
-            } else {
-                NOT_WANTED
-            },
-            group: face.group,
-            site: face.site,
-            is_true,
-            face: face.face,
-        });
         if let Some(a) = alert {
             alerts.push(a);
         }
@@ -198,4 +168,47 @@ impl<'m> Engine<'m> {
         }
         alert
     }
+}
+
+/// The search of a wanted person's face, not in custody, given their
+/// `warrant` at capture and their false-match propensity `lookalike`:
+/// whether it was mated (the warrant still open), and the alert it raised.
+/// Shared by both engines, so a wanted face's search reads the same in each.
+pub(super) fn search_wanted_face(
+    model: &crate::model::Model,
+    face: &WantedFace,
+    warrant: Warrant,
+    lookalike: f64,
+) -> (bool, Option<Alert>) {
+    debug_assert!(warrant != Warrant::InCustody);
+    let group = &model.groups[face.group as usize];
+    let still_wanted = warrant == Warrant::Open;
+    let (alerted, is_true) = if still_wanted {
+        match model
+            .matcher
+            .mated_search(&group.search, lookalike, face.u_genuine, face.u_impostor)
+        {
+            MatedOutcome::NoAlert => (false, false),
+            MatedOutcome::TrueAlert => (true, true),
+            MatedOutcome::Misidentified => (true, false),
+        }
+    } else {
+        // No longer on the watchlist: a non-mated search, alerting with
+        // their FPIR (the impostor draw decides it, as in a mated search).
+        (face.u_impostor <= group.search.fpir_for(lookalike), false)
+    };
+    let alert = alerted.then_some(Alert {
+        time_s: face.time_s,
+        person: face.person,
+        wanted_index: if still_wanted {
+            face.wanted_index
+        } else {
+            NOT_WANTED
+        },
+        group: face.group,
+        site: face.site,
+        is_true,
+        face: face.face,
+    });
+    (still_wanted, alert)
 }

@@ -51,8 +51,10 @@ use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{self, DurationText, PipelineSection, ScenarioFile};
 use uncertain::Draws;
 
-/// The most faces one replication may be expected to capture; a bigger
-/// scenario is refused rather than left to run for hours.
+/// The most faces one replication of the face engine may be expected to
+/// capture; a bigger scenario is refused rather than left to run for hours
+/// (the residents engine's cost does not grow with the faces, so it has no
+/// such limit).
 pub const MAX_EXPECTED_FACES: f64 = 2e10;
 /// The longest simulated duration.
 pub const MAX_DURATION_S: f64 = 366.0 * sites::DAY_S;
@@ -66,6 +68,27 @@ pub const MAX_SITES: usize = u16::MAX as usize - 1;
 /// The most (site, zone, group) combinations a scenario may have: each
 /// takes 16 bytes in the sites' block shares (10⁷: 160 MB).
 pub const MAX_SITE_BLOCKS: u64 = 10_000_000;
+
+/// Which engine draws a model's runs (see [`crate::engine`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineKind {
+    /// Face by face, in time order: needed by a pipeline, batch mode and
+    /// capture events.
+    Faces,
+    /// Per resident: the same distribution, at a cost that does not grow
+    /// with the faces.
+    Residents,
+}
+
+impl EngineKind {
+    /// `"faces"` or `"residents"`, as in the scenario file.
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Faces => "faces",
+            EngineKind::Residents => "residents",
+        }
+    }
+}
 
 /// How faces arrive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +138,8 @@ pub struct Model {
     pub wanted: u32,
     /// How faces arrive.
     pub mode: Mode,
+    /// Which engine draws its runs.
+    pub engine: EngineKind,
     /// Camera sites (unused in batch mode).
     pub sites: Vec<Site>,
     /// The matcher and watchlist.
@@ -193,11 +218,14 @@ impl Model {
             walk_past,
         };
         let sites = Site::build_all(&file.sites, mode, &city, duration_s)?;
-        check_expected_faces(mode, &sites, duration_s, population.residents)?;
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;
+        let engine = choose_engine(simulation.engine, mode, pipeline.is_some())?;
+        if engine == EngineKind::Faces {
+            check_expected_faces(mode, &sites, duration_s, population.residents)?;
+        }
         let review = Review::build(&file.review)?;
         let intervention = Intervention::build(&file.intervention)?;
-        Ok(Model {
+        let model = Model {
             name: simulation.name.clone(),
             description: simulation.description.clone(),
             seed: simulation.seed,
@@ -211,6 +239,7 @@ impl Model {
             activity_shape: population.activity_shape,
             wanted: watchlist.wanted() as u32,
             mode,
+            engine,
             sites,
             matcher: matcher.matcher,
             matcher_profile: matcher.profile,
@@ -221,7 +250,11 @@ impl Model {
             pipeline,
             review,
             intervention,
-        })
+        };
+        if engine == EngineKind::Residents {
+            check_residents_work(&model)?;
+        }
+        Ok(model)
     }
 
     /// The group of resident `person`.
@@ -272,6 +305,36 @@ fn check_duration(duration: &DurationText) -> Result<f64, ValidationError> {
     }
 }
 
+/// The engine for `choice`: the residents engine needs footfall mode
+/// without a pipeline (a pipeline queues faces one by one; batch mode
+/// searches each resident once, which the face engine already does per
+/// resident), and `auto` takes it wherever it can run.
+fn choose_engine(
+    choice: spec::EngineChoice,
+    mode: Mode,
+    pipeline: bool,
+) -> Result<EngineKind, ValidationError> {
+    let residents_can_run = mode == Mode::Footfall && !pipeline;
+    match choice {
+        spec::EngineChoice::Faces => Ok(EngineKind::Faces),
+        spec::EngineChoice::Auto if residents_can_run => Ok(EngineKind::Residents),
+        spec::EngineChoice::Auto => Ok(EngineKind::Faces),
+        spec::EngineChoice::Residents if residents_can_run => Ok(EngineKind::Residents),
+        spec::EngineChoice::Residents => Err(ValidationError::new(
+            KeyPath::keys(&["simulation", "engine"]),
+            format!(
+                "the residents engine needs footfall mode without a pipeline, and this \
+                 scenario has {}: use engine = \"faces\" or \"auto\"",
+                if pipeline {
+                    "a [pipeline]"
+                } else {
+                    "mode = \"batch\""
+                }
+            ),
+        )),
+    }
+}
+
 /// Refuses a scenario whose sites would capture more than
 /// [`MAX_EXPECTED_FACES`] in one run (in batch mode, each resident once).
 fn check_expected_faces(
@@ -293,6 +356,31 @@ fn check_expected_faces(
             format!(
                 "the sites would capture {expected_faces:.3e} faces in one run, more than \
                  the limit of {MAX_EXPECTED_FACES:.0e}; lower footfall or duration"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The most alerts and faces of wanted people one replication of the
+/// residents engine may be expected to hold and hand to the response chain
+/// one by one (about 4.8 GB at 10⁸); a bigger scenario is refused.
+pub const MAX_EXPECTED_ALERTS: f64 = 1e8;
+
+/// Refuses a residents-engine run whose alerts and wanted people's faces —
+/// the part of its work that is still one item at a time — would exceed
+/// [`MAX_EXPECTED_ALERTS`].
+fn check_residents_work(model: &Model) -> Result<(), ValidationError> {
+    let expected = model.expected();
+    let items = expected.false_alerts + expected.true_alerts + expected.wanted_faces_captured;
+    if items > MAX_EXPECTED_ALERTS {
+        return Err(ValidationError::new(
+            KeyPath::keys(&["sites"]),
+            format!(
+                "the sites would capture {:.3e} faces in one run, raising {items:.3e} alerts \
+                 and searches of wanted people to be handled one by one, more than the limit \
+                 of {MAX_EXPECTED_ALERTS:.0e}; lower footfall or duration",
+                expected.faces_captured
             ),
         ));
     }

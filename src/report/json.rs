@@ -100,6 +100,8 @@ struct ScenarioJson<'a> {
     seed: u64,
     duration_s: Num,
     replications: u64,
+    /// `"faces"` or `"residents"`.
+    engine: &'static str,
     /// With uncertain inputs: "drawn" for each replication, or "fixed".
     #[serde(skip_serializing_if = "Option::is_none")]
     parameters: Option<&'static str>,
@@ -268,6 +270,7 @@ impl<'a> ReportJson<'a> {
                 seed: r.seed,
                 duration_s: Num(r.duration_s),
                 replications: r.replications,
+                engine: r.engine,
                 parameters: (!r.uncertain_inputs.is_empty()).then_some(if r.parameters_drawn {
                     "drawn"
                 } else {

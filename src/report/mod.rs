@@ -141,6 +141,8 @@ pub struct Report {
     pub duration_s: f64,
     /// Replications run.
     pub replications: u64,
+    /// The engine that drew them: `"faces"` or `"residents"`.
+    pub engine: &'static str,
     /// Where the scenario takes the matcher beyond its calibration
     /// ([`Model::warnings`]).
     pub warnings: Vec<Warning>,
@@ -383,6 +385,7 @@ impl Report {
             seed: model.seed,
             duration_s: model.duration_s,
             replications: outcomes.len() as u64,
+            engine: model.engine.name(),
             warnings: model.warnings.clone(),
             totals,
             ratios: Ratios::from_totals(sum),

@@ -31,13 +31,14 @@ impl Report {
         let reps = self.replications;
         let _ = writeln!(
             out,
-            "survsim {} — {} (seed {}, {}, {} replication{})",
+            "survsim {} — {} (seed {}, {}, {} replication{}, {} engine)",
             env!("CARGO_PKG_VERSION"),
             self.name,
             self.seed,
             human_duration(self.duration_s),
             reps,
-            if reps == 1 { "" } else { "s" }
+            if reps == 1 { "" } else { "s" },
+            self.engine
         );
         let _ = writeln!(out, "scenario: {}", self.source);
         for o in &self.overrides {

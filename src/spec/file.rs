@@ -65,6 +65,25 @@ pub struct SimulationSection {
     /// duration — a one-shot batch search or a laboratory test.
     #[serde(default)]
     pub mode: Mode,
+    /// Which engine draws the run: `"auto"` (default), `"faces"` (face by
+    /// face) or `"residents"` (per resident; footfall without a pipeline).
+    #[serde(default)]
+    pub engine: EngineChoice,
+}
+
+/// Which engine draws a run. Both draw the same distribution; the residents
+/// engine's cost does not grow with the faces, but it needs footfall mode
+/// without a pipeline, and cannot log captures.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineChoice {
+    /// The residents engine where it can run, else the face engine.
+    #[default]
+    Auto,
+    /// Face by face.
+    Faces,
+    /// Per resident.
+    Residents,
 }
 
 /// How faces arrive.
@@ -86,6 +105,7 @@ impl Default for SimulationSection {
             duration: default_duration(),
             seed: default_seed(),
             mode: Mode::Footfall,
+            engine: EngineChoice::Auto,
         }
     }
 }

@@ -35,7 +35,7 @@ mod strict;
 
 pub use duration::{DurationDist, DurationText, RandomDuration};
 pub use file::{
-    ActivitySpreadSection, DimensionSection, GroupSection, MobilitySection, Mode,
+    ActivitySpreadSection, DimensionSection, EngineChoice, GroupSection, MobilitySection, Mode,
     PopulationSection, ScenarioFile, SimulationSection, WatchlistSection, ZoneSection,
     default_groups,
 };

@@ -9,7 +9,7 @@
 //! soon as their last replication is in, to be checkpointed.
 
 use super::Progress;
-use crate::engine::Engine;
+use crate::engine::Replicator;
 use crate::error::Error;
 use crate::metrics::Outcome;
 use crate::model::Model;
@@ -49,7 +49,7 @@ pub fn run_points(
             scope.spawn(move || {
                 let mut pending = take();
                 while let Some((point, first)) = pending {
-                    let mut engine = Engine::new(&models[point]);
+                    let mut engine = Replicator::new(&models[point]);
                     let mut rep = first;
                     loop {
                         if tx.send((point, rep, engine.run(rep))).is_err() {

@@ -1,0 +1,328 @@
+//! The residents engine's draws: Poisson counts, sites chosen in
+//! proportion to their weight (one at a time, or many at once), and the
+//! distinct sites a person was seen at.
+
+use super::super::activity::AliasTable;
+use crate::rng::{SimRng, open01, unit};
+use rand::Rng;
+use rand_distr::{Binomial, Distribution, Poisson};
+
+/// Below this mean a Poisson count is drawn by inversion from one uniform
+/// (the mean number of steps is the mean); above it, by rand_distr's
+/// rejection sampler, whose cost does not grow with the mean.
+const INVERSION_BELOW: f64 = 30.0;
+
+/// A Poisson(`mean`) count; zero for a non-positive mean.
+#[inline]
+pub(super) fn poisson(rng: &mut SimRng, mean: f64) -> u64 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    if mean >= INVERSION_BELOW {
+        return Poisson::new(mean).map_or(0, |d| d.sample(rng) as u64);
+    }
+    let u = unit(rng.next_u64());
+    let mut p = (-mean).exp();
+    let mut cdf = p;
+    let mut k = 0u64;
+    // The sum of p falls short of 1 by rounding: stop where p vanishes.
+    while u >= cdf && p > 0.0 {
+        k += 1;
+        p *= mean / k as f64;
+        cdf += p;
+    }
+    k
+}
+
+/// Poisson(mean) counts for many draws of one mean: the CDF as 64-bit
+/// thresholds, so a count is one word and a few comparisons (its mean is
+/// below [`INVERSION_BELOW`]; above, rand_distr's sampler).
+#[derive(Debug, Clone)]
+pub(super) struct PoissonTable {
+    mean: f64,
+    /// `cdf[k]`: P(X ≤ k) × 2⁶⁴, until it reaches 2⁶⁴ − 1.
+    cdf: Vec<u64>,
+}
+
+impl PoissonTable {
+    /// The table for `mean` (≥ 0).
+    pub(super) fn new(mean: f64) -> PoissonTable {
+        let mut cdf = Vec::new();
+        if mean > 0.0 && mean < INVERSION_BELOW {
+            let (mut p, mut sum) = ((-mean).exp(), 0.0);
+            let mut k = 0.0;
+            loop {
+                sum += p;
+                let threshold = to_threshold(sum);
+                cdf.push(threshold);
+                k += 1.0;
+                p *= mean / k;
+                if threshold == u64::MAX || p == 0.0 {
+                    break;
+                }
+            }
+            // What rounding leaves of the tail goes to the last count.
+            *cdf.last_mut().expect("at least one count") = u64::MAX;
+        }
+        PoissonTable { mean, cdf }
+    }
+
+    /// One count.
+    #[inline]
+    pub(super) fn draw(&self, rng: &mut SimRng) -> u64 {
+        if self.cdf.is_empty() {
+            return poisson(rng, self.mean);
+        }
+        let word = rng.next_u64();
+        self.cdf.iter().take_while(|&&t| word >= t).count() as u64
+    }
+}
+
+/// Faces that alert, each with probability `p`: P(none of n) as 64-bit
+/// thresholds for the usual small n, worked out once per law.
+#[derive(Debug, Clone)]
+pub(super) struct AlertOdds {
+    p: f64,
+    /// ln(1 − p).
+    log_miss: f64,
+    /// `none[n]`: (1 − p)^n × 2⁶⁴, for n < [`AlertOdds::TABLED`].
+    none: Vec<u64>,
+}
+
+impl AlertOdds {
+    /// Face counts whose P(none) is tabled.
+    const TABLED: u64 = 64;
+
+    /// The odds for alert probability `p` per face; `tabled` works out the
+    /// table (worth it for many people of the same law).
+    pub(super) fn new(p: f64, tabled: bool) -> AlertOdds {
+        let log_miss = (-p).ln_1p();
+        let none = if tabled && p > 0.0 && p < 1.0 {
+            (0..Self::TABLED)
+                .map(|n| to_threshold((n as f64 * log_miss).exp()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        AlertOdds { p, log_miss, none }
+    }
+
+    /// How many of `n` faces alert: Binomial(n, p), drawn so that the usual
+    /// case — none — costs one word. Given at least one, the first
+    /// alerting face is found by inverting its truncated geometric law, and
+    /// the faces after it are a plain binomial.
+    #[inline]
+    pub(super) fn alerting(&self, n: u64, rng: &mut SimRng) -> u64 {
+        let p = self.p;
+        if n == 0 || p <= 0.0 {
+            return 0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        let word = rng.next_u64();
+        let none_below = match self.none.get(n as usize) {
+            Some(&threshold) => threshold,
+            None => to_threshold((n as f64 * self.log_miss).exp()),
+        };
+        if word < none_below {
+            return 0;
+        }
+        // The first alert's position J ≥ 1 has P(J > j) = (1 − p)^j, so J
+        // is ⌊ln V / ln(1 − p)⌋ + 1 for V uniform on (0, 1]; J ≤ n exactly
+        // when V > (1 − p)^n — and the word is uniform above that.
+        let u = open01(word);
+        let j = ((u.ln() / self.log_miss).floor() as u64 + 1).min(n);
+        1 + Binomial::new(n - j, p).map_or(0, |d| d.sample(rng))
+    }
+}
+
+/// A probability as a 64-bit threshold: `word < threshold` has it.
+fn to_threshold(p: f64) -> u64 {
+    (p * 18_446_744_073_709_551_616.0).min(u64::MAX as f64) as u64
+}
+
+/// Items (sites, hours) with weights: one drawn at a time (alias method),
+/// or a count shared out over all of them (multinomial).
+#[derive(Debug, Clone)]
+pub(super) struct Multinomial {
+    items: Vec<u32>,
+    /// Each item's probability.
+    probabilities: Vec<f64>,
+    /// With more than one item.
+    alias: Option<AliasTable>,
+}
+
+impl Multinomial {
+    /// Items with positive weights (others are dropped).
+    pub(super) fn new(weighted: Vec<(u32, f64)>) -> Multinomial {
+        let weighted: Vec<(u32, f64)> = weighted.into_iter().filter(|w| w.1 > 0.0).collect();
+        let total: f64 = weighted.iter().map(|w| w.1).sum();
+        let weights: Vec<f64> = weighted.iter().map(|w| w.1).collect();
+        let alias = (weighted.len() > 1).then(|| AliasTable::new(&weights));
+        Multinomial {
+            items: weighted.iter().map(|w| w.0).collect(),
+            probabilities: weighted.iter().map(|w| w.1 / total).collect(),
+            alias,
+        }
+    }
+
+    /// One item, in proportion to its weight.
+    #[inline]
+    pub(super) fn one(&self, rng: &mut SimRng) -> u32 {
+        match &self.alias {
+            Some(alias) => self.items[alias.pick(rng.next_u64())],
+            None => self.items[0],
+        }
+    }
+
+    /// Shares `n` draws out over the items, calling `each(item, count)` for
+    /// every item drawn at least once. Few draws are made one by one; many
+    /// (more than four per item) as one multinomial draw, by conditional
+    /// binomials, so the cost is at most a few per item.
+    pub(super) fn split(&self, n: u64, rng: &mut SimRng, mut each: impl FnMut(u32, u64)) {
+        if n == 0 {
+            return;
+        }
+        if self.items.len() == 1 {
+            each(self.items[0], n);
+            return;
+        }
+        if n <= 4 * self.items.len() as u64 {
+            for _ in 0..n {
+                each(self.one(rng), 1);
+            }
+            return;
+        }
+        let mut left = n;
+        let mut mass_left = 1.0;
+        for (i, (&item, &p)) in self.items.iter().zip(&self.probabilities).enumerate() {
+            if left == 0 {
+                break;
+            }
+            let last = i + 1 == self.items.len();
+            let share = (p / mass_left).clamp(0.0, 1.0);
+            let count = if last || share >= 1.0 {
+                left
+            } else {
+                Binomial::new(left, share).map_or(0, |d| d.sample(rng))
+            };
+            if count > 0 {
+                each(item, count);
+            }
+            left -= count;
+            mass_left -= p;
+        }
+    }
+}
+
+/// Distinct sites a person was seen at: the first five remembered, as the
+/// face engine's resident record does.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct DistinctSites {
+    sites: [u32; 5],
+    count: u8,
+}
+
+impl DistinctSites {
+    /// Notes a capture at `site`.
+    #[inline]
+    pub(super) fn add(&mut self, site: u32) {
+        let seen = &self.sites[..self.count as usize];
+        if self.count as usize == self.sites.len() || seen.contains(&site) {
+            return;
+        }
+        self.sites[self.count as usize] = site;
+        self.count += 1;
+    }
+
+    /// Distinct sites (at most five).
+    pub(super) fn count(&self) -> usize {
+        self.count as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+
+    #[test]
+    fn poisson_by_inversion_has_its_mean_and_variance() {
+        let mut rng = stream(1, &[2]);
+        for mean in [0.003, 0.7, 4.0, 29.0, 300.0] {
+            let n = 200_000;
+            let draws: Vec<f64> = (0..n).map(|_| poisson(&mut rng, mean) as f64).collect();
+            let m = draws.iter().sum::<f64>() / n as f64;
+            let v = draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+            let se = (mean / n as f64).sqrt();
+            assert!((m - mean).abs() < 4.0 * se, "mean {mean}: {m}");
+            assert!((v / mean - 1.0).abs() < 0.03, "mean {mean}: variance {v}");
+        }
+    }
+
+    #[test]
+    fn a_poisson_table_draws_its_law() {
+        let mut rng = stream(5, &[6]);
+        for mean in [0.05, 1.9, 12.0] {
+            let table = PoissonTable::new(mean);
+            let n = 200_000;
+            let draws: Vec<f64> = (0..n).map(|_| table.draw(&mut rng) as f64).collect();
+            let m = draws.iter().sum::<f64>() / n as f64;
+            let zeros = draws.iter().filter(|&&x| x == 0.0).count() as f64 / n as f64;
+            let p0 = (-mean).exp();
+            assert!(
+                (m - mean).abs() < 4.0 * (mean / n as f64).sqrt(),
+                "{mean}: {m}"
+            );
+            let se0 = (p0 * (1.0 - p0) / n as f64).sqrt().max(1e-9);
+            assert!(
+                (zeros - p0).abs() < 4.0 * se0,
+                "{mean}: P(0) {zeros} vs {p0}"
+            );
+        }
+    }
+
+    #[test]
+    fn alerting_faces_are_binomial() {
+        let mut rng = stream(7, &[8]);
+        for (n, p) in [(1u64, 0.3), (5, 0.02), (40, 0.2), (3, 1e-4)] {
+            let reps = 300_000;
+            let odds = AlertOdds::new(p, n % 2 == 0);
+            let draws: Vec<f64> = (0..reps)
+                .map(|_| odds.alerting(n, &mut rng) as f64)
+                .collect();
+            let m = draws.iter().sum::<f64>() / reps as f64;
+            let mean = n as f64 * p;
+            let se = (mean * (1.0 - p) / reps as f64).sqrt();
+            assert!((m - mean).abs() < 4.0 * se, "Bin({n}, {p}): mean {m}");
+            let none = draws.iter().filter(|&&x| x == 0.0).count() as f64 / reps as f64;
+            let p0 = (1.0 - p).powi(n as i32);
+            let se0 = (p0 * (1.0 - p0) / reps as f64).sqrt();
+            assert!((none - p0).abs() < 4.0 * se0, "Bin({n}, {p}): P(0) {none}");
+        }
+    }
+
+    #[test]
+    fn a_split_follows_the_weights_whether_drawn_one_by_one_or_at_once() {
+        let sites = Multinomial::new(vec![(7, 1.0), (8, 3.0), (9, 0.0), (10, 6.0)]);
+        let mut rng = stream(3, &[4]);
+        for n in [3u64, 1_000] {
+            let mut counts = [0u64; 11];
+            let reps = 4_000;
+            for _ in 0..reps {
+                sites.split(n, &mut rng, |s, c| counts[s as usize] += c);
+            }
+            let total = (n * reps) as f64;
+            assert_eq!(counts[9], 0);
+            for (s, p) in [(7usize, 0.1), (8, 0.3), (10, 0.6)] {
+                let se = (total * p * (1.0 - p)).sqrt();
+                assert!(
+                    (counts[s] as f64 - total * p).abs() < 4.0 * se,
+                    "n {n}, site {s}: {} of {total}",
+                    counts[s]
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,647 @@
+//! The residents engine: the same model as the face engine, drawn per
+//! resident instead of per face.
+//!
+//! Without a recognition pipeline no count depends on the order in which
+//! faces arrive, only on how many each person gives, where, and which of
+//! them alert. Poisson splitting makes those independent per person:
+//!
+//! 1. **Captures.** A site's usable captures of a block form a Poisson
+//!    process ([`crate::engine`]), and each face is a member drawn in
+//!    proportion to their activity; so a member's captures over the run are
+//!    Poisson with mean (the block's expected captures over the run) × (their
+//!    share of the block's activity), independently of every other member's,
+//!    and each capture's site is drawn in proportion to the site's share of
+//!    the block's captures ([`clock::SiteClock`] gives each site's mass).
+//! 2. **Alerts.** A face of a person not wanted alerts with their FPIR,
+//!    independently of everything else: the alerting faces and the quiet
+//!    ones are two independent Poisson counts (thinning), with means
+//!    μ·FPIR and μ·(1 − FPIR). Only alerting faces need a time, drawn by
+//!    inversion of their site's rate over the run.
+//! 3. **Wanted people** give their faces one by one, as in the face engine:
+//!    each is searched in time order against their warrant as the response
+//!    chain knows it ([`super::wanted::search_wanted_face`]).
+//! 4. **Response.** Alerts and wanted faces are merged in time order (ties by
+//!    site and person) and go through the same [`Response`] chain.
+//!
+//! The cost is per resident and per site visited, not per face: a quiet
+//! face costs one draw of its site, and a resident with many captures (a
+//! year) gets their sites as one multinomial draw. Residents are streamed in
+//! order, so memory access is sequential and nothing per resident is kept.
+//!
+//! **Chunks.** Residents are cut into fixed chunks of a block; each chunk
+//! draws from its own streams `(seed, rep, STREAM_RESIDENTS, chunk, part)`
+//! and returns additive counts plus its few alerts and wanted faces. The
+//! chunking depends only on the model, so any number of threads running the
+//! chunks gives byte-identical results ([`Plan::run_chunk`] is pure; the
+//! driver decides the threads).
+
+mod clock;
+mod draw;
+
+use super::response::{Alert, NOT_WANTED, Response, Warrant};
+use super::wanted::{WantedFace, search_wanted_face};
+use crate::metrics::{CAPTURE_BUCKETS, Exposure, GroupMetric, HOURS_OF_DAY, Metric, Outcome};
+use crate::model::{Block, Mode, Model};
+use crate::rng::{STREAM_RESIDENTS, STREAM_RESPONSE, SimRng, open01, stream, unit};
+use clock::SiteClock;
+use draw::{AlertOdds, DistinctSites, Multinomial, PoissonTable, poisson};
+use rand::Rng;
+use rand_distr::{Distribution, Gamma};
+
+/// Parts of a chunk's streams.
+const PART_PASSES: u64 = 0;
+const PART_LOOKALIKE: u64 = 1;
+const PART_ACTIVITY: u64 = 2;
+const PART_SEARCH: u64 = 3;
+const PART_WANTED: u64 = 4;
+/// Residents per chunk: small enough to share out over cores, large enough
+/// that a chunk's fixed cost (its streams, an 8 kB histogram) is noise.
+pub const CHUNK_RESIDENTS: u32 = 1 << 16;
+
+/// Whether the residents engine can run `model`: footfall mode without a
+/// pipeline (a pipeline queues faces in order, so it needs them one by one).
+pub fn can_run(model: &Model) -> bool {
+    model.mode == Mode::Footfall && model.pipeline.is_none()
+}
+
+/// Bytes a replication of `model` holds in this engine: per chunk, its
+/// counts (an 8 kB histogram and the sites' faces); and the alerts and
+/// wanted people's faces of the whole run, at their expected numbers plus
+/// six standard deviations; plus a megabyte for the rest.
+pub fn memory_bytes(model: &Model) -> u64 {
+    let chunks: u64 = model
+        .blocks
+        .iter()
+        .map(|b| b.residents.div_ceil(CHUNK_RESIDENTS) as u64)
+        .sum();
+    let per_chunk = (CAPTURE_BUCKETS + model.sites.len() + 4 * model.groups.len()) as u64 * 8;
+    let expected = model.expected();
+    let alerts = expected.false_alerts + expected.true_alerts;
+    let wanted_faces = expected.wanted_faces_captured;
+    let with_noise = |n: f64| n + 6.0 * n.sqrt();
+    chunks * per_chunk
+        + (with_noise(alerts) * std::mem::size_of::<Alert>() as f64) as u64
+        + (with_noise(wanted_faces) * std::mem::size_of::<WantedFace>() as f64) as u64
+        + (1 << 20)
+}
+
+/// One block's rates over the run.
+#[derive(Debug, Clone)]
+struct BlockRates {
+    /// Expected captures of the block's passers over the run.
+    captures: f64,
+    /// The sites it passes, and each one's share of its captures.
+    sites: Multinomial,
+}
+
+/// A fixed slice of one block's members.
+#[derive(Debug, Clone, Copy)]
+struct ChunkSpec {
+    block: u32,
+    first_member: u32,
+    members: u32,
+}
+
+/// What a replication of `model` needs before drawing anyone: every site's
+/// clock, every block's rates, and the chunks.
+#[derive(Debug, Clone)]
+pub struct Plan<'m> {
+    model: &'m Model,
+    clocks: Vec<SiteClock>,
+    blocks: Vec<BlockRates>,
+    chunks: Vec<ChunkSpec>,
+}
+
+/// What one chunk drew: additive counts, and its alerts and wanted faces.
+#[derive(Debug, Clone)]
+pub struct ChunkOutcome {
+    /// Faces of people not wanted, per group.
+    faces_by_group: Vec<u64>,
+    /// People scanned, ≥ 10 times, and trackable, per group (not wanted).
+    scanned_by_group: Vec<[u64; 3]>,
+    /// Captures per resident (not wanted).
+    exposure: Exposure,
+    /// Faces without an alert, per site (their hours are drawn at the end).
+    quiet_faces_by_site: Vec<u64>,
+    /// Alerts on faces of people not wanted.
+    alerts: Vec<Alert>,
+    /// Faces of wanted people, to be searched in time order.
+    wanted: Vec<WantedFace>,
+    /// Wanted people's false-match propensity: (wanted index, multiplier).
+    wanted_lookalikes: Vec<(u32, f64)>,
+}
+
+impl<'m> Plan<'m> {
+    /// The plan of `model` (which [`can_run`] must accept).
+    pub fn new(model: &'m Model) -> Plan<'m> {
+        debug_assert!(can_run(model));
+        let clocks: Vec<SiteClock> = model
+            .sites
+            .iter()
+            .map(|site| SiteClock::new(site, model.duration_s))
+            .collect();
+        let mut per_block: Vec<Vec<(u32, f64)>> = vec![Vec::new(); model.blocks.len()];
+        for (s, site) in model.sites.iter().enumerate() {
+            let mass = clocks[s].mass();
+            for &(block, share) in &site.block_shares {
+                if mass * share > 0.0 {
+                    per_block[block as usize].push((s as u32, mass * share));
+                }
+            }
+        }
+        let blocks = per_block
+            .into_iter()
+            .map(|sites| BlockRates {
+                captures: sites.iter().map(|&(_, m)| m).sum(),
+                sites: Multinomial::new(sites),
+            })
+            .collect();
+        let mut chunks = Vec::new();
+        for (b, block) in model.blocks.iter().enumerate() {
+            let mut first = 0;
+            while first < block.residents {
+                let members = (block.residents - first).min(CHUNK_RESIDENTS);
+                chunks.push(ChunkSpec {
+                    block: b as u32,
+                    first_member: first,
+                    members,
+                });
+                first += members;
+            }
+        }
+        Plan {
+            model,
+            clocks,
+            blocks,
+            chunks,
+        }
+    }
+
+    /// Chunks in a replication.
+    pub fn chunks(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// With activity spread: chunk `chunk`'s sum of its passers' activity
+    /// (a block's members share its captures in proportion to activity, so
+    /// each chunk needs its block's total first). 0 without activity spread.
+    pub fn activity_sum(&self, rep: u64, chunk: usize) -> f64 {
+        let spec = self.chunks[chunk];
+        let Some(mut activity) = self.activity(rep, chunk) else {
+            return 0.0;
+        };
+        let passers = self.passers_in(spec);
+        (0..passers).map(|_| activity.next()).sum()
+    }
+
+    /// Every chunk's block's total activity, from the chunks' sums in
+    /// chunk order (so the sum is the same however they were computed).
+    pub fn block_activity(&self, chunk_sums: &[f64]) -> Vec<f64> {
+        let mut totals = vec![0.0; self.model.blocks.len()];
+        for (spec, sum) in self.chunks.iter().zip(chunk_sums) {
+            totals[spec.block as usize] += sum;
+        }
+        self.chunks
+            .iter()
+            .map(|spec| totals[spec.block as usize])
+            .collect()
+    }
+
+    /// Members of the chunk who can pass a site (the block's avoiders are
+    /// its last members).
+    fn passers_in(&self, spec: ChunkSpec) -> u32 {
+        let block = &self.model.blocks[spec.block as usize];
+        block
+            .passers()
+            .saturating_sub(spec.first_member)
+            .min(spec.members)
+    }
+
+    /// The chunk's activity draws, in member order (`None` without spread).
+    fn activity(&self, rep: u64, chunk: usize) -> Option<ActivityDraws> {
+        let shape = self.model.activity_shape?;
+        let gamma = Gamma::new(shape, 1.0 / shape).expect("the model checked the shape");
+        let rng = self.stream(rep, chunk, PART_ACTIVITY);
+        Some(ActivityDraws { gamma, rng })
+    }
+
+    fn stream(&self, rep: u64, chunk: usize, part: u64) -> SimRng {
+        stream(
+            self.model.seed,
+            &[rep, STREAM_RESIDENTS, chunk as u64, part],
+        )
+    }
+
+    /// Draws chunk `chunk` of replication `rep`; `block_activity` is its
+    /// block's total activity ([`Plan::block_activity`]; ignored without
+    /// activity spread).
+    pub fn run_chunk(&self, rep: u64, chunk: usize, block_activity: f64) -> ChunkOutcome {
+        let model = self.model;
+        let spec = self.chunks[chunk];
+        let block = &model.blocks[spec.block as usize];
+        let rates = &self.blocks[spec.block as usize];
+        let mut out = ChunkOutcome {
+            faces_by_group: vec![0; model.groups.len()],
+            scanned_by_group: vec![[0; 3]; model.groups.len()],
+            exposure: Exposure::default(),
+            quiet_faces_by_site: vec![0; model.sites.len()],
+            alerts: Vec::new(),
+            wanted: Vec::new(),
+            wanted_lookalikes: Vec::new(),
+        };
+        let mut draw = ResidentDraw {
+            plan: self,
+            block,
+            rates,
+            passes: self.stream(rep, chunk, PART_PASSES),
+            search: self.stream(rep, chunk, PART_SEARCH),
+            wanted: self.stream(rep, chunk, PART_WANTED),
+            faces_at: Vec::new(),
+            out: &mut out,
+        };
+        let mut lookalikes =
+            (model.lookalike_spread > 0.0).then(|| self.stream(rep, chunk, PART_LOOKALIKE));
+        let mut activity = self.activity(rep, chunk);
+        let passers = self.passers_in(spec);
+        let block_passers = block.passers().max(1) as f64;
+        // Members alike: the same means for everyone, worked out once.
+        let alike = Means::new(rates.captures / block_passers, block, model, 1.0);
+        let alike_law = Alike {
+            captures: PoissonTable::new(alike.captures),
+            odds: AlertOdds::new(alike.fpir, true),
+        };
+        for i in 0..passers {
+            let member = spec.first_member + i;
+            let lookalike = lookalikes.as_mut().map_or(1.0, |rng| {
+                crate::model::matcher::lookalike_from_code(draw_lookalike_code(
+                    model.lookalike_spread,
+                    rng,
+                ))
+            });
+            let (means, law) = match activity.as_mut() {
+                None if lookalike == 1.0 => (alike, Some(&alike_law)),
+                None => (Means::new(alike.captures, block, model, lookalike), None),
+                Some(a) => {
+                    let share = a.next() / block_activity;
+                    (
+                        Means::new(rates.captures * share, block, model, lookalike),
+                        None,
+                    )
+                }
+            };
+            if member < block.wanted {
+                draw.wanted_member(member, means.captures, lookalike);
+            } else {
+                draw.member(member, &means, law);
+            }
+        }
+        // Avoiders are never captured.
+        let avoiders = (spec.members - passers) as u64;
+        out.exposure.captures[0] += avoiders;
+        out.exposure.distinct_sites[0] += avoiders;
+        out
+    }
+
+    /// Puts the chunks of replication `rep` together (in chunk order) and
+    /// runs the response chain over their alerts and wanted faces.
+    pub fn finish(&self, rep: u64, chunks: Vec<ChunkOutcome>) -> Outcome {
+        Closing::new(self, rep, chunks).run()
+    }
+
+    /// Runs replication `rep` on this thread.
+    pub fn run(&self, rep: u64) -> Outcome {
+        let sums: Vec<f64> = (0..self.chunks())
+            .map(|c| self.activity_sum(rep, c))
+            .collect();
+        let totals = self.block_activity(&sums);
+        let chunks = (0..self.chunks())
+            .map(|c| self.run_chunk(rep, c, totals[c]))
+            .collect();
+        self.finish(rep, chunks)
+    }
+}
+
+/// A chunk's activity draws: Gamma(shape, 1/shape), mean 1.
+struct ActivityDraws {
+    gamma: Gamma<f64>,
+    rng: SimRng,
+}
+
+impl ActivityDraws {
+    fn next(&mut self) -> f64 {
+        self.gamma.sample(&mut self.rng)
+    }
+}
+
+/// A lookalike code drawn as the face engine draws it ([`super::Resident`]).
+fn draw_lookalike_code(spread: f64, rng: &mut SimRng) -> i16 {
+    let (a, b) = (rng.next_u64(), rng.next_u64());
+    let z = (-2.0 * open01(a).ln()).sqrt() * (2.0 * std::f64::consts::PI * unit(b)).cos();
+    crate::model::matcher::lookalike_code(spread, z)
+}
+
+/// One member's law: their expected faces over the run, and each face's
+/// probability of a false alert (their FPIR).
+#[derive(Debug, Clone, Copy)]
+struct Means {
+    captures: f64,
+    fpir: f64,
+}
+
+impl Means {
+    fn new(captures: f64, block: &Block, model: &Model, lookalike: f64) -> Means {
+        let fpir = model.groups[block.group as usize]
+            .search
+            .fpir_for(lookalike);
+        Means { captures, fpir }
+    }
+}
+
+/// The law of members alike (no activity spread, no lookalike), tabled
+/// once per chunk.
+struct Alike {
+    captures: PoissonTable,
+    odds: AlertOdds,
+}
+
+/// Draws the members of one chunk, from three streams — as the face engine
+/// keeps who passes apart from what their searches yield, so that what-ifs
+/// on the matcher or the watchlist see the same faces at the same sites:
+///
+/// * `passes`: each member's faces and their sites;
+/// * `search`: which faces of people not wanted alert, and when;
+/// * `wanted`: the search draws and times of wanted people's faces.
+struct ResidentDraw<'a, 'm> {
+    plan: &'a Plan<'m>,
+    block: &'a Block,
+    rates: &'a BlockRates,
+    passes: SimRng,
+    search: SimRng,
+    wanted: SimRng,
+    /// The current member's faces per site, while they have alerts to place.
+    faces_at: Vec<(u32, u64)>,
+    out: &'a mut ChunkOutcome,
+}
+
+impl ResidentDraw<'_, '_> {
+    /// A member not wanted: their faces (a Poisson count: from the block's
+    /// table when members are alike) and each one's site; how many of them
+    /// alert (binomial), which ones, and when; and their exposure.
+    fn member(&mut self, member: u32, means: &Means, alike: Option<&Alike>) {
+        let captures = match alike {
+            Some(alike) => alike.captures.draw(&mut self.passes),
+            None => poisson(&mut self.passes, means.captures),
+        };
+        if captures == 0 {
+            tally(&mut self.out.exposure, &mut [0; 3], 0, 0);
+            return;
+        }
+        let alerting = match alike {
+            Some(alike) => alike.odds.alerting(captures, &mut self.search),
+            None => AlertOdds::new(means.fpir, false).alerting(captures, &mut self.search),
+        };
+        let mut seen = DistinctSites::default();
+        let by_site = &mut self.out.quiet_faces_by_site;
+        let faces_at = &mut self.faces_at;
+        faces_at.clear();
+        self.rates
+            .sites
+            .split(captures, &mut self.passes, |site, n| {
+                by_site[site as usize] += n;
+                seen.add(site);
+                if alerting > 0 {
+                    faces_at.push((site, n));
+                }
+            });
+        for left in (captures - alerting + 1..=captures).rev() {
+            self.alert(member, left);
+        }
+        let group = self.block.group as usize;
+        self.out.faces_by_group[group] += captures;
+        tally(
+            &mut self.out.exposure,
+            &mut self.out.scanned_by_group[group],
+            captures,
+            seen.count(),
+        );
+    }
+
+    /// One alert of member `member`: a face drawn uniformly from the `left`
+    /// not yet drawn (`faces_at`), taken off the quiet faces, and given a
+    /// time at its site.
+    fn alert(&mut self, member: u32, left: u64) {
+        let mut index = crate::rng::below(self.search.next_u64(), left);
+        let slot = self
+            .faces_at
+            .iter_mut()
+            .find(|(_, n)| {
+                let here = index < *n;
+                if !here {
+                    index -= *n;
+                }
+                here
+            })
+            .expect("the faces add up to those left");
+        slot.1 -= 1;
+        let site = slot.0;
+        self.out.quiet_faces_by_site[site as usize] -= 1;
+        let time_s = self.plan.clocks[site as usize].time_at(unit(self.search.next_u64()));
+        self.out.alerts.push(Alert {
+            time_s,
+            person: self.block.first_resident + member,
+            wanted_index: NOT_WANTED,
+            group: self.block.group,
+            site,
+            is_true: false,
+            face: 0,
+        });
+    }
+
+    /// A wanted member: each face with its site, time and search draws, to
+    /// be searched in time order once the chain can say their warrant.
+    fn wanted_member(&mut self, member: u32, mean: f64, lookalike: f64) {
+        let block = self.block;
+        let wanted_index = block.first_wanted + member;
+        self.out.wanted_lookalikes.push((wanted_index, lookalike));
+        for _ in 0..poisson(&mut self.passes, mean) {
+            let site = self.rates.sites.one(&mut self.passes);
+            let rng = &mut self.wanted;
+            let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
+            let time_s = self.plan.clocks[site as usize].time_at(unit(rng.next_u64()));
+            self.out.wanted.push(WantedFace {
+                time_s,
+                person: block.first_resident + member,
+                wanted_index,
+                group: block.group,
+                site,
+                u_genuine,
+                u_impostor,
+                face: 0,
+                sampled: false,
+            });
+        }
+    }
+}
+
+/// Adds one resident with `captures` faces at `sites` distinct sites to the
+/// exposure histogram and to their group's people scanned, scanned ≥ 10
+/// times and trackable.
+fn tally(exposure: &mut Exposure, scanned: &mut [u64; 3], captures: u64, sites: usize) {
+    exposure.captures[(captures as usize).min(CAPTURE_BUCKETS - 1)] += 1;
+    exposure.max_captures = exposure.max_captures.max(captures);
+    exposure.distinct_sites[sites.min(4)] += 1;
+    if captures > 0 {
+        scanned[0] += 1;
+        scanned[1] += (captures >= 10) as u64;
+        scanned[2] += (sites >= 3) as u64;
+    }
+}
+
+/// The end of a replication: the chunks summed, the quiet faces' hours
+/// drawn, and the alerts and wanted faces run through the response chain.
+struct Closing<'p, 'm> {
+    plan: &'p Plan<'m>,
+    rep: u64,
+    chunks: Vec<ChunkOutcome>,
+    /// Per wanted person: faces searched (not in custody) and their sites.
+    wanted_seen: Vec<(u64, DistinctSites)>,
+    wanted_lookalike: Vec<f64>,
+    faces_by_group: Vec<u64>,
+    faces_by_hour: [u64; HOURS_OF_DAY],
+    wanted_faces_open: u64,
+}
+
+impl<'p, 'm> Closing<'p, 'm> {
+    fn new(plan: &'p Plan<'m>, rep: u64, chunks: Vec<ChunkOutcome>) -> Self {
+        let model = plan.model;
+        let mut wanted_lookalike = vec![1.0; model.wanted as usize];
+        for &(index, lookalike) in chunks.iter().flat_map(|c| &c.wanted_lookalikes) {
+            wanted_lookalike[index as usize] = lookalike;
+        }
+        Closing {
+            plan,
+            rep,
+            chunks,
+            wanted_seen: vec![(0, DistinctSites::default()); model.wanted as usize],
+            wanted_lookalike,
+            faces_by_group: vec![0; model.groups.len()],
+            faces_by_hour: [0; HOURS_OF_DAY],
+            wanted_faces_open: 0,
+        }
+    }
+
+    fn run(mut self) -> Outcome {
+        let model = self.plan.model;
+        let mut closing_rng = stream(model.seed, &[self.rep, STREAM_RESIDENTS, u64::MAX]);
+        self.hours_of_quiet_faces(&mut closing_rng);
+        let order = |a: &(f64, u32, u32), b: &(f64, u32, u32)| {
+            a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+        };
+        let mut alerts: Vec<Alert> = self.chunks.iter().flat_map(|c| c.alerts.clone()).collect();
+        let mut wanted: Vec<WantedFace> =
+            self.chunks.iter().flat_map(|c| c.wanted.clone()).collect();
+        alerts.sort_by(|x, y| order(&(x.time_s, x.site, x.person), &(y.time_s, y.site, y.person)));
+        wanted.sort_by(|x, y| order(&(x.time_s, x.site, x.person), &(y.time_s, y.site, y.person)));
+        for alert in &alerts {
+            self.faces_by_hour[crate::metrics::TimeOfDay::hour_of(alert.time_s)] += 1;
+        }
+        let mut response = Response::new(model, stream(model.seed, &[self.rep, STREAM_RESPONSE]));
+        let mut next_wanted = wanted.iter().peekable();
+        for &alert in &alerts {
+            while let Some(face) = next_wanted.next_if(|w| w.time_s < alert.time_s) {
+                self.search_wanted(face, &mut response);
+            }
+            response.run_until(alert.time_s);
+            response.raise(alert, alert.time_s);
+        }
+        for face in next_wanted {
+            self.search_wanted(face, &mut response);
+        }
+        let (mut outcome, _) = response.finish();
+        self.count(&mut outcome);
+        outcome
+    }
+
+    /// Each site's quiet faces over the hours of the clock: given their
+    /// number, their times are independent draws from the site's clock, so
+    /// the hours are one multinomial draw.
+    fn hours_of_quiet_faces(&mut self, rng: &mut SimRng) {
+        let sites = self.plan.model.sites.len();
+        for s in 0..sites {
+            let faces: u64 = self.chunks.iter().map(|c| c.quiet_faces_by_site[s]).sum();
+            let hours: Vec<(u32, f64)> = self.plan.clocks[s]
+                .hour_mass
+                .iter()
+                .enumerate()
+                .map(|(h, &m)| (h as u32, m))
+                .collect();
+            let by_hour = &mut self.faces_by_hour;
+            Multinomial::new(hours).split(faces, rng, |h, n| by_hour[h as usize] += n);
+        }
+    }
+
+    /// Searches a wanted person's face at its capture time, with the chain
+    /// run up to it; in custody, the face was never there.
+    fn search_wanted(&mut self, face: &WantedFace, response: &mut Response) {
+        response.run_until(face.time_s);
+        let warrant = response.warrant_at(face.wanted_index, face.time_s);
+        if warrant == Warrant::InCustody {
+            return;
+        }
+        let lookalike = self.wanted_lookalike[face.wanted_index as usize];
+        let (still_wanted, alert) = search_wanted_face(self.plan.model, face, warrant, lookalike);
+        self.wanted_faces_open += still_wanted as u64;
+        self.faces_by_group[face.group as usize] += 1;
+        self.faces_by_hour[crate::metrics::TimeOfDay::hour_of(face.time_s)] += 1;
+        let seen = &mut self.wanted_seen[face.wanted_index as usize];
+        seen.0 += 1;
+        seen.1.add(face.site);
+        if let Some(alert) = alert {
+            response.raise(alert, alert.time_s);
+        }
+    }
+
+    /// The outcome's counts, exposure and time of day.
+    fn count(&self, outcome: &mut Outcome) {
+        let model = self.plan.model;
+        let groups = model.groups.len();
+        let mut scanned = vec![[0u64; 3]; groups];
+        let mut faces = self.faces_by_group.clone();
+        for chunk in &self.chunks {
+            outcome.exposure.add(&chunk.exposure);
+            for g in 0..groups {
+                faces[g] += chunk.faces_by_group[g];
+                for (total, part) in scanned[g].iter_mut().zip(chunk.scanned_by_group[g]) {
+                    *total += part;
+                }
+            }
+        }
+        let mut wanted_scanned = 0;
+        for block in &model.blocks {
+            for w in block.first_wanted..block.first_wanted + block.wanted {
+                let (captures, sites) = &self.wanted_seen[w as usize];
+                let g = &mut scanned[block.group as usize];
+                let before = g[0];
+                tally(&mut outcome.exposure, g, *captures, sites.count());
+                wanted_scanned += g[0] - before;
+            }
+        }
+        let total: u64 = faces.iter().sum();
+        let c = &mut outcome.counts;
+        c[Metric::FacesCaptured] = total;
+        c[Metric::Searches] = total;
+        c[Metric::WantedPresent] = model.wanted as u64;
+        c[Metric::WantedFacesCaptured] = self.wanted_faces_open;
+        c[Metric::WantedFacesAlerted] = c[Metric::TrueAlerts];
+        c[Metric::WantedScanned] = wanted_scanned;
+        c[Metric::PeopleScanned] = scanned.iter().map(|s| s[0]).sum();
+        for g in 0..groups {
+            let group = &mut outcome.groups[g];
+            group[GroupMetric::FacesCaptured] = faces[g];
+            group[GroupMetric::PeopleScanned] = scanned[g][0];
+            group[GroupMetric::ScannedTenTimes] = scanned[g][1];
+            group[GroupMetric::Trackable] = scanned[g][2];
+        }
+        outcome.time_of_day.faces = self.faces_by_hour;
+    }
+}
