@@ -82,6 +82,15 @@ fn run(args: RunArgs) -> Result<(), Error> {
     if let (Some(path), Some(log)) = (&run.latency_log, &output.latency_log) {
         write_atomically(path, log)?;
     }
+    if let Some((path, command)) = &run.html {
+        let page = survsim::report::html::run_page(
+            &run.scenario,
+            &output.report,
+            command,
+            output.elapsed_s,
+        );
+        write_atomically(path, page.as_bytes())?;
+    }
     let path = match &run.report_to {
         ReportTo::Stdout => Path::new("-"),
         ReportTo::File(path) => path.as_path(),

@@ -170,6 +170,12 @@ pub struct RunArgs {
     /// Print no timing line on standard error.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write the report as one self-contained HTML page (inline CSS and
+    /// SVG charts, no script, no external file): headline, funnel, equity,
+    /// exposure, pipeline, time of day and the scenario's assumptions with
+    /// their sources. Written atomically; the usual report is still printed.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
     /// Write the latency histograms (capture → decision, alert → review,
     /// capture → stop) to this file in HdrHistogram's interval-log format,
     /// one interval per replication.
@@ -292,6 +298,10 @@ pub struct SweepArgs {
     /// Discard a different sweep found in --out instead of stopping.
     #[arg(long)]
     pub force: bool,
+    /// Also write DIR/report.html: the sweep's charts, results table and
+    /// assumptions as one self-contained HTML page (once every point is in).
+    #[arg(long)]
+    pub html: bool,
     /// No progress bar or timing lines on standard error.
     #[arg(long, short)]
     pub quiet: bool,

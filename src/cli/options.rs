@@ -88,6 +88,8 @@ pub struct Run {
     pub report_to: ReportTo,
     /// `--latency-log PATH`.
     pub latency_log: Option<PathBuf>,
+    /// `--html PATH`, and the command that reproduces the page.
+    pub html: Option<(PathBuf, String)>,
     pub quiet: bool,
 }
 
@@ -95,7 +97,10 @@ impl RunArgs {
     pub fn into_options(self) -> Result<Run, Error> {
         let scenario = self.scenario.load()?;
         // Fail before simulating, not after, if a result cannot be written.
-        for path in [&self.output, &self.latency_log].into_iter().flatten() {
+        for path in [&self.output, &self.latency_log, &self.html]
+            .into_iter()
+            .flatten()
+        {
             check_writable(path)?;
         }
         // Each worker holds its own engine: as many as memory allows (F5).
@@ -135,7 +140,12 @@ impl RunArgs {
             (None, Some(events)) if events.as_os_str() == "-" => ReportTo::Nowhere,
             (None, _) => ReportTo::Stdout,
         };
+        let html = self.html.map(|path| {
+            let command = survsim::report::html::run_command(&scenario, self.reps, self.rep, &path);
+            (path, command)
+        });
         Ok(Run {
+            html,
             scenario,
             options: RunOptions {
                 mode,
@@ -289,6 +299,7 @@ impl SweepArgs {
                 threads: threads(self.threads),
                 out: self.out,
                 force: self.force,
+                html: self.html,
             },
             quiet: self.quiet,
             notes,

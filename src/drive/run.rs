@@ -61,6 +61,9 @@ pub struct RunOutput {
     pub outcomes: Vec<Outcome>,
     /// The number of the first of them (`--rep R`: R; otherwise 0).
     pub first_replication: u64,
+    /// Wall-clock seconds the replications took (for the HTML page's run
+    /// time; never in the table or JSON, which stay reproducible).
+    pub elapsed_s: f64,
 }
 
 /// Runs `scenario` as `options` say. `None` if the event log's reader
@@ -157,5 +160,6 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput
         notes,
         outcomes: gathered.into_outcomes(),
         first_replication,
+        elapsed_s: elapsed,
     }))
 }

@@ -24,6 +24,10 @@ pub struct ExposureReport {
     pub captures_quantiles: [(f64, u64); 3],
     /// Most captures of one resident.
     pub captures_max: u64,
+    /// The histogram of captures per resident, in widening bins
+    /// ([`CAPTURE_BINS`]): each bin's share of residents. Bins above the
+    /// most captured resident are left out.
+    pub captures_histogram: Vec<CaptureBin>,
     /// Shares of residents captured at 0, 1, 2, 3, 4+ distinct sites.
     pub distinct_sites: [f64; 5],
     /// Share captured at three or more distinct sites.
@@ -38,6 +42,49 @@ pub struct ExposureReport {
     pub people_with_2_false_alerts_if_alike: f64,
     /// Residents wrongly stopped two or more times (per replication).
     pub people_with_2_wrongful_stops: Stat,
+}
+
+/// One bin of the histogram of captures per resident.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CaptureBin {
+    /// Fewest captures in the bin.
+    pub from: u64,
+    /// Most captures in the bin; `None` for the open-ended last bin.
+    pub to: Option<u64>,
+    /// Share of residents captured that many times.
+    pub share: f64,
+}
+
+/// The lower edges of the bins of [`ExposureReport::captures_histogram`]:
+/// single counts where most residents are, then widening bins, so that a
+/// long tail of heavily watched residents stays visible in a few bars.
+pub const CAPTURE_BINS: [u64; 9] = [0, 1, 2, 3, 5, 10, 20, 50, 100];
+
+/// The shares of residents in each of [`CAPTURE_BINS`], up to the bin of the
+/// most captured resident.
+fn captures_histogram(pooled: &Exposure, people: u64) -> Vec<CaptureBin> {
+    if pooled.captures.is_empty() {
+        return Vec::new();
+    }
+    let last = pooled.captures.len() as u64;
+    let in_range = |from: u64, to: u64| -> u64 {
+        let end = to.min(last.saturating_sub(1));
+        (from..=end).map(|i| pooled.captures[i as usize]).sum()
+    };
+    CAPTURE_BINS
+        .iter()
+        .enumerate()
+        .take_while(|&(_, &from)| from <= pooled.max_captures)
+        .map(|(i, &from)| {
+            let to = CAPTURE_BINS.get(i + 1).map(|next| next - 1);
+            let count = in_range(from, to.unwrap_or(u64::MAX));
+            CaptureBin {
+                from,
+                to,
+                share: count as f64 / people.max(1) as f64,
+            }
+        })
+        .collect()
 }
 
 /// One group's burden, and its disparity against the reference group.
@@ -135,6 +182,7 @@ pub(super) fn exposure(
             / people.max(1) as f64,
         captures_quantiles: [0.5, 0.9, 0.99].map(|q| (q, pooled.captures_quantile(q))),
         captures_max: pooled.max_captures,
+        captures_histogram: captures_histogram(pooled, people),
         distinct_sites: pooled.distinct_sites.map(share),
         trackable_share: share(pooled.distinct_sites[3] + pooled.distinct_sites[4]),
         trackable_share_expected: expected.trackable / model.residents as f64,

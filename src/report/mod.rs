@@ -21,10 +21,12 @@
 //! * `json` — [`Report::to_json`], serde wire structs that are the schema;
 //! * `latency_log` — the HdrHistogram interval log of the latencies;
 //! * `long` — every replication's counts in long format (CSV);
-//! * `check` — `survsim check`: a scenario's expectations, without running it.
+//! * `check` — `survsim check`: a scenario's expectations, without running it;
+//! * [`html`] — one self-contained HTML page per run or sweep (`--html`).
 
 mod check;
 mod equity;
+pub mod html;
 mod json;
 mod latency_log;
 mod long;
@@ -34,7 +36,7 @@ mod time_of_day;
 mod uncertainty;
 
 pub use check::{Check, SiteLoad, check_json, check_table};
-pub use equity::{EquityRow, ExposureReport};
+pub use equity::{CAPTURE_BINS, CaptureBin, EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
 pub use long::{
     ALL_GROUPS, DECISION_P99_KEY, LONG_HEADER, write_long_csv, write_long_header, write_long_rows,

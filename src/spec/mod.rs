@@ -20,6 +20,7 @@
 //! and are listed in `scenarios/README.md`.
 
 pub mod bundled;
+pub mod comments;
 mod duration;
 mod file;
 mod locate;

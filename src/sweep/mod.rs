@@ -20,6 +20,7 @@
 pub mod charts;
 pub mod checkpoint;
 pub mod grid;
+pub mod html;
 pub mod notes;
 pub mod results;
 

@@ -28,6 +28,7 @@
 //!     threads: 2,
 //!     out: "sweep-out".into(),
 //!     force: false,
+//!     html: false,
 //! };
 //! let output = sweep(&options, &mut |_progress| {}).unwrap();
 //! print!("{}", output.summary);
@@ -45,6 +46,9 @@ use dir::OutDir;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// The file name of a sweep's HTML page in its output directory.
+pub const HTML_REPORT: &str = "report.html";
+
 /// What `survsim sweep` was asked to do, validated.
 #[derive(Debug, Clone)]
 pub struct SweepOptions {
@@ -58,6 +62,8 @@ pub struct SweepOptions {
     pub out: PathBuf,
     /// Discard an existing sweep in `out` that differs from this one.
     pub force: bool,
+    /// Also write `out/report.html`, the sweep's page, once every point is in.
+    pub html: bool,
 }
 
 /// How far a sweep has got, as it runs.
@@ -150,7 +156,13 @@ pub fn sweep(
     if skipped > 0 {
         line += &format!("; {skipped} already done");
     }
-    let whereabouts = if rows.len() == plan.points() {
+    let complete = rows.len() == plan.points();
+    if opts.html && complete {
+        let profile = models.first().and_then(|m| m.matcher_profile.as_deref());
+        let page = crate::sweep::html::sweep_page(plan, &rows, profile, secs);
+        crate::drive::output::write_atomically(&opts.out.join(HTML_REPORT), page.as_bytes())?;
+    }
+    let whereabouts = if complete {
         format!("results in {}", opts.out.display())
     } else {
         format!(
