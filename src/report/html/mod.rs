@@ -93,6 +93,7 @@ fn facts(r: &Report) -> Vec<(String, String)> {
             human_duration(r.duration_s),
         ),
         ("replications".into(), r.replications.to_string()),
+        ("engine".into(), format!("{} (simulation.engine)", r.engine)),
     ];
     if !r.uncertain_inputs.is_empty() {
         let how = if r.parameters_drawn {
