@@ -136,9 +136,10 @@ fn the_trade_off_labels_both_ends_shows_intervals_and_says_when_it_steps() {
     let doc = Document::parse(&svg).unwrap();
     for g in series(&doc) {
         let points = g.descendants().filter(|n| is(n, "point")).count();
-        let ends: Vec<&str> = g
+        let id = g.attribute("data-label");
+        let ends: Vec<&str> = doc
             .descendants()
-            .filter(|n| is(n, "end-label"))
+            .filter(|n| is(n, "end-label") && n.attribute("data-label") == id)
             .filter_map(|n| n.text())
             .collect();
         assert_eq!(ends.len(), points.min(2), "{ends:?}");

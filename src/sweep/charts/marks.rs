@@ -148,15 +148,36 @@ impl Rect {
     }
 }
 
-/// One series in one `<g class="series">`; `placed` holds the boxes of the
-/// end labels drawn so far.
+/// The labels at the ends of a chart's lines, drawn after every series so
+/// that they lie on top, placed clear of every marker and of each other.
+#[derive(Debug, Default)]
+pub(super) struct Ends {
+    /// The markers' boxes, then the labels' as they are placed.
+    taken: Vec<Rect>,
+    wanted: Vec<EndLabel>,
+}
+
+/// A label wanted at a line's end.
+#[derive(Debug)]
+struct EndLabel {
+    at: (f64, f64),
+    /// Whether it is the line's first end.
+    first: bool,
+    note: String,
+    color: &'static str,
+    /// The series' `key=value, …`.
+    id: String,
+}
+
+/// One series in one `<g class="series">`; its markers' boxes, and the ends
+/// to label, go to `ends`.
 pub(super) fn series_group(
     s: &mut String,
     c: &Chart,
     plot: &Plot,
     k: usize,
     series: &Series,
-    placed: &mut Vec<Rect>,
+    ends: &mut Ends,
 ) {
     let color = color(k);
     let _ = writeln!(s, r#"<g class="series" data-label="{}">"#, esc(&series.id));
@@ -189,16 +210,64 @@ pub(super) fn series_group(
             line.join(" ")
         );
     }
+    let marker = Marker::of(k);
     for &(x, y, _) in &shown {
-        Marker::of(k).draw(s, x, y, color);
+        marker.draw(s, x, y, color);
+        let r = marker.r + 1.0;
+        ends.taken.push(Rect {
+            x0: x - r,
+            y0: y - r,
+            x1: x + r,
+            y1: y + r,
+        });
     }
     if c.label_ends && !shown.is_empty() {
-        let ends = [shown[0], shown[shown.len() - 1]];
-        for (i, (x, y, p)) in ends.into_iter().enumerate().take(shown.len().min(2)) {
+        let last = shown.len() - 1;
+        for (i, &(x, y, p)) in [shown[0], shown[last]]
+            .iter()
+            .take(last.min(1) + 1)
+            .enumerate()
+        {
             if let Some(note) = &p.note {
-                end_label(s, plot, (x, y), i == 0, note, color, placed);
+                ends.wanted.push(EndLabel {
+                    at: (x, y),
+                    first: i == 0,
+                    note: note.clone(),
+                    color,
+                    id: series.id.clone(),
+                });
             }
         }
+    }
+    let _ = writeln!(s, "</g>");
+}
+
+/// The end labels, in one `<g class="end-labels">`, each naming its series
+/// in `data-label`, with a white halo so that lines under it do not hide it.
+pub(super) fn end_labels(s: &mut String, plot: &Plot, ends: Ends) {
+    if ends.wanted.is_empty() {
+        return;
+    }
+    let mut taken = ends.taken;
+    let _ = writeln!(s, r#"<g class="end-labels" font-size="10">"#);
+    for EndLabel {
+        at,
+        first,
+        note,
+        color,
+        id,
+    } in &ends.wanted
+    {
+        let r = place(plot, *at, *first, width(note, 10.0, false), &taken);
+        taken.push(r);
+        let _ = writeln!(
+            s,
+            r##"<text class="end-label" data-label="{}" x="{:.2}" y="{:.2}" fill="{color}" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
+            esc(id),
+            r.x0,
+            r.y1 - 2.0,
+            esc(note)
+        );
     }
     let _ = writeln!(s, "</g>");
 }
@@ -277,21 +346,14 @@ fn bars(s: &mut String, plot: &Plot, shown: &[(f64, f64, &Pt)], color: &str) {
     }
 }
 
-/// Labels a line's end with its note, beside the point where there is room
-/// within the plot and no other end label.
-fn end_label(
-    s: &mut String,
-    plot: &Plot,
-    (x, y): (f64, f64),
-    first: bool,
-    note: &str,
-    color: &str,
-    placed: &mut Vec<Rect>,
-) {
-    let w = width(note, 10.0, false);
+/// Where a label `w` wide goes beside the point `(x, y)`: within the plot,
+/// clear of what is `taken`, searching a line further away at a time on the
+/// side away from the line's other end first; pressed inside the plot if
+/// nowhere is clear.
+fn place(plot: &Plot, (x, y): (f64, f64), first: bool, w: f64, taken: &[Rect]) -> Rect {
     let h = 10.0;
     let side = if first { -1.0 } else { 1.0 };
-    let candidates = [(6.0, -6.0), (6.0, 12.0), (-6.0 - w, -6.0), (-6.0 - w, 12.0)];
+    let candidates = [(7.0, -7.0), (7.0, 13.0), (-7.0 - w, -7.0), (-7.0 - w, 13.0)];
     let inside = |r: &Rect| {
         r.x0 >= plot.left && r.x1 <= plot.right && r.y0 >= plot.top && r.y1 <= plot.bottom
     };
@@ -301,37 +363,23 @@ fn end_label(
         x1: x + dx + w,
         y1: y + dy + 2.0,
     };
-    // Try beside the point first, then a line further away at a time, on
-    // the side away from the line's other end first.
     let shifts =
         (0..16).map(|i| side * 12.0 * ((i + 1) / 2) as f64 * if i % 2 == 0 { 1.0 } else { -1.0 });
-    let mut chosen = None;
-    'search: for shift in shifts {
+    for shift in shifts {
         for &(dx, dy) in &candidates {
             let r = rect_at(dx, dy + shift);
-            if inside(&r) && !placed.iter().any(|p| p.overlaps(&r)) {
-                chosen = Some(r);
-                break 'search;
+            if inside(&r) && !taken.iter().any(|p| p.overlaps(&r)) {
+                return r;
             }
         }
     }
-    let r = chosen.unwrap_or_else(|| {
-        let r = rect_at(candidates[0].0, candidates[0].1);
-        let dx = (plot.right - r.x1).min(0.0) + (plot.left - r.x0).max(0.0);
-        let dy = (plot.top - r.y0).max(0.0) + (plot.bottom - r.y1).min(0.0);
-        Rect {
-            x0: r.x0 + dx,
-            y0: r.y0 + dy,
-            x1: r.x1 + dx,
-            y1: r.y1 + dy,
-        }
-    });
-    placed.push(r);
-    let _ = writeln!(
-        s,
-        r#"<text class="end-label" x="{:.2}" y="{:.2}" font-size="10" fill="{color}">{}</text>"#,
-        r.x0,
-        r.y1 - 2.0,
-        esc(note)
-    );
+    let r = rect_at(candidates[0].0, candidates[0].1);
+    let dx = (plot.right - r.x1).min(0.0) + (plot.left - r.x0).max(0.0);
+    let dy = (plot.top - r.y0).max(0.0) + (plot.bottom - r.y1).min(0.0);
+    Rect {
+        x0: r.x0 + dx,
+        y0: r.y0 + dy,
+        x1: r.x1 + dx,
+        y1: r.y1 + dy,
+    }
 }

@@ -251,10 +251,11 @@ pub(super) fn render(c: &Chart) -> String {
     header(&mut s, c, &plot);
     grid(&mut s, &plot);
     axes(&mut s, &plot);
-    let mut placed = Vec::new();
+    let mut ends = marks::Ends::default();
     for (k, series) in c.series.iter().enumerate() {
-        marks::series_group(&mut s, c, &plot, k, series, &mut placed);
+        marks::series_group(&mut s, c, &plot, k, series, &mut ends);
     }
+    marks::end_labels(&mut s, &plot, ends);
     if plot.legend {
         legend(&mut s, c, &plot);
     }
