@@ -84,6 +84,39 @@ pub fn truncate(s: &str, n: usize) -> String {
     }
 }
 
+/// Widest line of a table or note on a terminal, in characters.
+pub const TABLE_WIDTH: usize = 100;
+
+/// `text` as lines of at most `width` characters, broken at spaces: the
+/// first line begins with `first`, the others with `rest` (a hanging
+/// indent). Runs of spaces within a line are kept (a table row's padding);
+/// those at a break are dropped. A word longer than a line is left whole.
+pub fn wrap_text(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut lines = vec![first.to_string()];
+    let mut empty = true;
+    let mut gap = String::new();
+    for word in text.split(' ') {
+        if word.is_empty() {
+            gap.push(' ');
+            continue;
+        }
+        let line = lines.last_mut().expect("never empty");
+        let needed = line.chars().count() + gap.chars().count() + 1 + word.chars().count();
+        if empty || needed <= width {
+            if !empty {
+                line.push(' ');
+            }
+            line.push_str(&gap);
+            line.push_str(word);
+            empty = false;
+        } else {
+            lines.push(format!("{rest}{word}"));
+        }
+        gap.clear();
+    }
+    lines.join("\n")
+}
+
 /// A number as JSON: an integer when it is one, `null` when not finite.
 ///
 /// The one definition of how survsim writes a float in JSON: wire structs
@@ -112,6 +145,22 @@ pub fn num(x: f64) -> Value {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wrapped_text_keeps_to_the_width_with_a_hanging_indent() {
+        let text = "per comparison: FMR = 1 − (1 − FMR₁)^m and FNMR = 1 − (1 − FNMR₁)^m′";
+        let wrapped = super::wrap_text(text, 30, "  ", "    ");
+        assert!(wrapped.lines().count() > 2, "{wrapped}");
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= 30),
+            "{wrapped}"
+        );
+        assert!(wrapped.lines().skip(1).all(|l| l.starts_with("    ")));
+        let words: Vec<&str> = wrapped.split_whitespace().collect();
+        assert_eq!(words, text.split(' ').collect::<Vec<_>>());
+        // A line that fits keeps its padding.
+        assert_eq!(super::wrap_text("a   b", 30, "", ""), "a   b");
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -25,7 +25,7 @@
 //! [`crate::drive::stress`] runs the probes, on all cores.
 
 use crate::error::{Error, InputError};
-use crate::format::{fmt_num, num};
+use crate::format::{TABLE_WIDTH, fmt_num, num, wrap_text};
 use crate::model::Model;
 use crate::model::pipeline::MAX_SERVERS;
 use crate::report::Report;
@@ -383,24 +383,31 @@ pub fn table(result: &StressResult, targets: &[Target]) -> String {
             format!("{} ≤ {}{default}", t.figure.name(), fmt_limit(t))
         })
         .collect();
-    let _ = writeln!(out, "targets: {}", t.join(", "));
+    let line = |out: &mut String, text: &str| {
+        let _ = writeln!(out, "{}", wrap_text(text, TABLE_WIDTH, "", "  "));
+    };
+    line(&mut out, &format!("targets: {}", t.join(", ")));
     if targets.iter().any(|t| t.default) {
-        let _ = writeln!(
-            out,
-            "(latency percentiles leave dropped faces out, so a drop rate above {} always \
-             breaks; give --target drop-rate=X to change it)",
-            DEFAULT_DROP_RATE
+        line(
+            &mut out,
+            &format!(
+                "(latency percentiles leave dropped faces out, so a drop rate above {} always \
+                 breaks; give --target drop-rate=X to change it)",
+                DEFAULT_DROP_RATE
+            ),
         );
     }
+    // Within 100 columns with the longest result, "breaks
+    // p99.9-decision-latency".
     let _ = writeln!(
         out,
-        "\n{:>10}{:>9}{:>16}{:>14}{:>16}{:>12}{:>9}  result",
+        "\n{:>8}{:>8}{:>11}{:>10}{:>11}{:>10}{:>7}  result",
         "load ×", "servers", "peak in/s", "p99 (ms)", "p99.9 (ms)", "drop rate", "util.*"
     );
     for p in sorted(&result.probes) {
         let _ = writeln!(
             out,
-            "{:>10.4}{:>9}{:>16}{:>14}{:>16}{:>12.2e}{:>8.1}%  {}",
+            "{:>8.4}{:>8}{:>11}{:>10}{:>11}{:>10.2e}{:>6.1}%  {}",
             p.load,
             p.servers.map_or("-".into(), |n| n.to_string()),
             fmt_num(p.peak_offered_per_s, 1),
@@ -422,11 +429,15 @@ pub fn table(result: &StressResult, targets: &[Target]) -> String {
             );
         }
         (Some(b), None) => {
-            let _ = writeln!(
-                out,
-                "\nhighest load meeting every target: ×{:.4} of the scenario's footfall (peak {} faces/s at a pool)",
-                b.load,
-                fmt_num(b.peak_offered_per_s, 1)
+            out.push('\n');
+            line(
+                &mut out,
+                &format!(
+                    "highest load meeting every target: ×{:.4} of the scenario's footfall \
+                     (peak {} faces/s at a pool)",
+                    b.load,
+                    fmt_num(b.peak_offered_per_s, 1)
+                ),
             );
         }
         (None, _) => {
@@ -437,7 +448,7 @@ pub fn table(result: &StressResult, targets: &[Target]) -> String {
         let _ = writeln!(out, "first target to break beyond it: {}", f.name());
     }
     if let Some(n) = &result.note {
-        let _ = writeln!(out, "note: {n}");
+        line(&mut out, &format!("note: {n}"));
     }
     let _ = writeln!(
         out,

@@ -124,9 +124,22 @@ fn linked_keys_move_together_and_each_point_is_the_run_with_both_set() {
         true_alerts(0),
         true_alerts(4)
     );
-    // The chart's axis names both keys.
+    // The chart's title and axis name both keys, in words.
     let svg = read(&out.join("charts/true_alerts.svg"));
-    assert!(svg.contains("True alerts by watchlist.size (with watchlist.wanted_present)"));
+    assert!(svg.contains(
+        "<title>True alerts per day by watchlist size with wanted people present</title>"
+    ));
+    // The axis label may wrap: its words, in order, across its lines.
+    let axis: String = svg
+        .lines()
+        .filter(|l| l.contains(r#"class="x-label""#))
+        .filter_map(|l| Some(l.split('>').nth(1)?.split('<').next()?.to_string()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(
+        axis,
+        "Watchlist size (entries) with wanted people present (log scale)"
+    );
 }
 
 #[test]

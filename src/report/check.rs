@@ -8,7 +8,7 @@
 
 use super::json::WarningJson;
 use super::{Ratios, VarianceShares, expected_total};
-use crate::format::{Num, fmt_num, fmt_pct, human_duration, truncate};
+use crate::format::{Num, TABLE_WIDTH, fmt_num, fmt_pct, human_duration, truncate, wrap_text};
 use crate::metrics::Metric;
 use crate::model::Expected;
 use crate::model::RatesPer;
@@ -161,21 +161,21 @@ impl<'a> Check<'a> {
                 return;
             }
         };
-        let _ = writeln!(
-            out,
-            "\nUNCERTAIN INPUTS  share of the variance of one run's false alerts \
+        let head = format!(
+            "UNCERTAIN INPUTS  share of the variance of one run's false alerts \
              (sd {}; one at a time, {} draws)",
             fmt_num(shares.total.sqrt(), 1),
             super::uncertainty::DRAWS
         );
+        let _ = writeln!(out, "\n{}", wrap_text(&head, TABLE_WIDTH, "", "  "));
         for (input, share) in &shares.inputs {
-            let _ = writeln!(
-                out,
+            let row = format!(
                 "  {:<44}{:>8}  {}",
                 truncate(&input.key, 43),
                 fmt_pct(*share),
                 input.what
             );
+            let _ = writeln!(out, "{}", wrap_text(&row, TABLE_WIDTH, "", &" ".repeat(56)));
         }
         let _ = writeln!(
             out,
@@ -201,9 +201,8 @@ impl<'a> Check<'a> {
             m.seed,
             human_duration(m.duration_s)
         );
-        let _ = writeln!(
-            out,
-            "MATCHER  {}threshold {}, watchlist of {} entries, rates per {}\n  impostor scores N({:.5}, {:.5}²), genuine scores N({:.5}, {:.5}²)",
+        let matcher = format!(
+            "MATCHER  {}threshold {}, watchlist of {} entries, rates per {}",
             m.matcher_profile
                 .as_ref()
                 .map_or(String::new(), |p| format!("profile {p}, ")),
@@ -213,6 +212,11 @@ impl<'a> Check<'a> {
                 RatesPer::WalkPast => "walk past",
                 RatesPer::SearchedFace => "searched face",
             },
+        );
+        let _ = writeln!(
+            out,
+            "{}\n  impostor scores N({:.5}, {:.5}²), genuine scores N({:.5}, {:.5}²)",
+            wrap_text(&matcher, TABLE_WIDTH, "", "  "),
             m.matcher.impostor.mean,
             m.matcher.impostor.sd,
             m.matcher.genuine.mean,
@@ -226,6 +230,8 @@ impl<'a> Check<'a> {
             "\n{:<12}{:>10}{:>10}{:>13}{:>13}{:>10}  source",
             "CALIBRATION", "threshold", "watchlist", "published", "fitted", "residual"
         );
+        // Sources are often sentences: numbered notes below the table.
+        let mut notes = Vec::new();
         for fit in &m.calibration {
             // An assumed threshold is starred, and explained below.
             let threshold = format!(
@@ -233,31 +239,47 @@ impl<'a> Check<'a> {
                 fit.threshold,
                 if fit.threshold_assumed { "*" } else { "" }
             );
-            let _ = writeln!(
-                out,
-                "  {:<10}{:>10}{:>10}{:>13.4e}{:>13.4e}{:>9.2} %  {}",
+            let note = fit.source.as_deref().map_or(String::new(), |source| {
+                notes.push(source);
+                format!("[{}]", notes.len())
+            });
+            let row = format!(
+                "  {:<10}{:>10}{:>10}{:>13.4e}{:>13.4e}{:>9.2} %  {note}",
                 fit.rate.name(),
                 threshold,
                 fmt_num(fit.watchlist as f64, 0),
                 fit.target,
                 fit.fitted,
                 100.0 * fit.relative_residual(),
-                fit.source.as_deref().unwrap_or("")
             );
+            let _ = writeln!(out, "{}", row.trim_end());
+        }
+        for (i, source) in notes.iter().enumerate() {
+            let first = format!("  [{}] ", i + 1);
+            let rest = " ".repeat(first.chars().count());
+            let _ = writeln!(out, "{}", wrap_text(source, TABLE_WIDTH, &first, &rest));
         }
         if m.calibration.iter().any(|fit| fit.threshold_assumed) {
+            let note = "the figure was published without the threshold it was measured at \
+                        (threshold_assumed = true)";
             let _ = writeln!(
                 out,
-                "  * threshold assumed: the figure was published without the threshold it \
-                 was measured at (threshold_assumed = true)"
+                "{}",
+                wrap_text(note, TABLE_WIDTH, "  * threshold assumed: ", "    ")
             );
         }
     }
 
     fn groups_section(&self, out: &mut String) {
+        // The name column is as wide as the longest name (cut at 16).
+        let groups = &self.scenario.model.groups;
+        let name_w = groups
+            .iter()
+            .map(|g| g.name.chars().count().min(16) + 1)
+            .fold(5, usize::max);
         let _ = writeln!(
             out,
-            "\n{:<18}{:>12}{:>8}{:>9}{:>8}{:>12}{:>8}{:>10}{:>12}{:>8}{:>14}",
+            "\n{:<name_w$}{:>11}{:>7}{:>8}{:>6}{:>10}{:>6}{:>8}{:>10}{:>7}{:>10}",
             "GROUP",
             "residents",
             "wanted",
@@ -270,28 +292,26 @@ impl<'a> Check<'a> {
             "TPIR",
             "misident."
         );
-        for (g, share) in self.scenario.model.groups.iter().zip(&self.face_shares) {
+        for (g, share) in groups.iter().zip(&self.face_shares) {
             let _ = writeln!(
                 out,
-                "{:<18}{:>12}{:>8}{:>9.2}{:>8}{:>12.3e}{:>8}{:>10.4}{:>12.3e}{:>8.4}{:>14.3e}",
-                truncate(&g.name, 17),
+                "{:<name_w$}{:>11}{:>7}{:>8.2}{:>6}{:>10.3e}{:>6}{:>8.4}{:>10.3e}{:>7.4}{:>10.3e}",
+                truncate(&g.name, 16),
                 fmt_num(g.residents as f64, 0),
                 fmt_num(g.wanted as f64, 0),
                 100.0 * share,
-                g.fmr_multiplier,
+                multiplier(g.fmr_multiplier),
                 g.search.fmr,
-                g.fnmr_multiplier,
+                multiplier(g.fnmr_multiplier),
                 g.search.fnmr,
                 g.search.fpir,
                 g.search.tpir,
                 g.search.misidentification
             );
         }
-        let _ = writeln!(
-            out,
-            "  per comparison: FMR = 1 − (1 − FMR₁)^m and FNMR = 1 − (1 − FNMR₁)^m′, \
-             FMR₁ and FNMR₁ being a multiplier-1 group's"
-        );
+        let note = "per comparison: FMR = 1 − (1 − FMR₁)^m and FNMR = 1 − (1 − FNMR₁)^m′, \
+                    FMR₁ and FNMR₁ being a multiplier-1 group's";
+        let _ = writeln!(out, "{}", wrap_text(note, TABLE_WIDTH, "  ", "    "));
     }
 
     fn sites_section(&self, out: &mut String) {
@@ -345,6 +365,13 @@ impl<'a> Check<'a> {
             fmt_pct(self.operator_utilisation)
         );
     }
+}
+
+/// A multiplier in a narrow column: at most three decimals, no trailing
+/// zeros (`1`, `1.2`, `0.909`).
+fn multiplier(m: f64) -> String {
+    let s = format!("{m:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The JSON schema of `survsim check`, field order as written.

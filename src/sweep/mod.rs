@@ -259,8 +259,14 @@ impl Headline {
             Headline::P99DecisionLatency => {
                 "mean over replications of each replication's 99th percentile; Student's t 95 % interval over replications"
             }
-            _ if self.is_ratio() => {
-                "ratio of totals pooled over replications; 95 % delta-method interval for a ratio of means (log scale, or Korn-Graubard for proportions)"
+            Headline::FacesPerTrueAlert => {
+                "ratio of totals pooled over replications; 95 % delta-method interval for a ratio of means, on the log scale"
+            }
+            Headline::AlertPrecision | Headline::DropRate => {
+                "ratio of totals pooled over replications; 95 % Korn-Graubard interval for a proportion (Clopper-Pearson at the delta method's effective sample size)"
+            }
+            Headline::FalseAlertDisparity => {
+                "ratio of the groups' rates of pooled totals; 95 % delta-method interval on the log scale, or a Poisson interval on the log scale where a count is zero, with one replication, or where the replications show no spread"
             }
             _ => {
                 "mean per replication; Student's t 95 % interval over replications, or an exact quasi-Poisson interval where t would reach zero"

@@ -1,26 +1,39 @@
 //! SVG charts of a sweep, written by hand so that the bytes are fixed by this
-//! file alone (no font metrics, no timestamps) and every line series is one
-//! `<g class="series">` holding one `<polyline class="line">`, its shaded
-//! 95 % band (`<polygon class="band">`) and a `<title>`.
+//! module alone (no font metrics, no timestamps). Every series is one
+//! `<g class="series">`: along a numeric axis a `<polyline class="line">`
+//! with its shaded 95 % band (`<polygon class="band">`); on a categorical
+//! axis (`--vary matcher.profile=…`) points with interval bars, side by
+//! side, and no line.
 //!
 //! * `charts/<metric>.svg` per headline metric: the metric against the first
-//!   varied key, one line per value of the other varied keys (the
+//!   varied key, one series per value of the other varied keys (the
 //!   pipeline's latency and drop rate only when the scenario has one).
 //! * `charts/tradeoff.svg` when `matcher.threshold` is varied: false alerts
-//!   per day against wanted people missed per day, one line per value of the
-//!   other varied keys, the threshold running along each line — the
-//!   operational DET curve.
+//!   per day against wanted people missed per day, with both intervals, one
+//!   line per value of the other varied keys, the threshold running along
+//!   each line and labelled at both ends — the operational DET curve.
 //!
-//! An axis whose positive values span two decades or more is drawn on a log
-//! scale (and says so); values ≤ 0 cannot be shown there and are counted in
-//! a footnote.
+//! Axis and legend labels come from a label map ([`labels`]). Series whose
+//! every figure is equal are drawn once, their legend entry joining their
+//! values with "=". Each chart is captioned with the scenario, replications
+//! and seed. An axis whose positive values span two decades or more is drawn
+//! on a log scale (and says so); values ≤ 0 cannot be shown there and are
+//! counted in a footnote. Long text is wrapped, never cut, and stays inside
+//! the picture ([`text`]).
+//!
+//! The charts take their numbers from the sweep's [`Row`]s; only the
+//! trade-off chart converts counts per replication to counts per day.
 
+mod labels;
+mod marks;
 mod scale;
 mod svg;
+mod text;
+mod tradeoff;
 
 use super::results::Row;
 use super::{Headline, Plan};
-use crate::format::human_duration;
+use labels::{axis_label, axis_name, axis_value, capitalise, lower_first, metric_label, period};
 use svg::render;
 
 /// The key whose sweep gets a trade-off chart.
@@ -36,28 +49,49 @@ pub fn render_all(plan: &Plan, rows: &[Row]) -> Vec<(String, String)> {
         .filter(|h| pipeline || !h.needs_pipeline())
         .map(|&h| (format!("{}.svg", h.key()), metric_chart(plan, rows, h)))
         .collect();
-    if let Some(svg) = tradeoff_chart(plan, rows) {
+    if let Some(svg) = tradeoff::chart(plan, rows) {
         charts.push(("tradeoff.svg".into(), svg));
     }
     charts
 }
 
-/// One plotted point.
-#[derive(Debug, Clone)]
+/// One plotted point: x and y with their 95 % intervals, and a note (the
+/// threshold, along a trade-off line).
+#[derive(Debug, Clone, PartialEq)]
 struct Pt {
     x: f64,
+    x_lo: Option<f64>,
+    x_hi: Option<f64>,
     y: Option<f64>,
     lo: Option<f64>,
     hi: Option<f64>,
     note: Option<String>,
 }
 
+impl Pt {
+    /// A point without an interval on x.
+    fn at(x: f64, y: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> Pt {
+        Pt {
+            x,
+            x_lo: None,
+            x_hi: None,
+            y,
+            lo,
+            hi,
+            note: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Series {
     /// Legend text.
     label: String,
-    /// `key=value, …` of the series.
+    /// `key=value, …` of the series; `; ` between the series drawn as one.
     id: String,
+    /// How many series of the grid this one draws (more than one when
+    /// their figures are identical).
+    members: usize,
     points: Vec<Pt>,
 }
 
@@ -67,6 +101,7 @@ enum XKind {
     Numeric,
     /// Measured values: the axis is chosen like a y axis.
     Data,
+    /// Values that are not numbers: points side by side, no line.
     Categories(Vec<String>),
 }
 
@@ -79,13 +114,20 @@ struct Chart {
     x: XKind,
     legend_title: Option<String>,
     series: Vec<Series>,
+    /// Footnotes on the figures (the renderer adds the log scales').
+    notes: Vec<String>,
+    /// The scenario, replications and seed.
+    caption: String,
+    /// Whether the first and last shown point of each line carry their note.
+    label_ends: bool,
 }
 
-/// The series of a chart whose lines run along axis `along`: one per
-/// combination of the values of the other axes, in grid order.
-/// One line of a chart: its legend text, its `key=value, …`, and its rows.
+/// One series of a chart whose lines run along axis `along`: its legend
+/// text, its `key=value, …`, and its rows.
 type Line = (String, String, Vec<usize>);
 
+/// The legend's title, and one [`Line`] per combination of the values of
+/// the axes other than `along`, in grid order.
 fn lines_along(plan: &Plan, along: usize) -> (Option<String>, Vec<Line>) {
     let axes = &plan.grid.axes;
     let others: Vec<usize> = (0..axes.len()).filter(|&a| a != along).collect();
@@ -93,9 +135,9 @@ fn lines_along(plan: &Plan, along: usize) -> (Option<String>, Vec<Line>) {
     let title = (!others.is_empty()).then(|| {
         others
             .iter()
-            .map(|&a| axes[a].title())
+            .map(|&a| axis_label(&axes[a]))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(" · ")
     });
     let lines = (0..combos)
         .map(|c| {
@@ -107,9 +149,9 @@ fn lines_along(plan: &Plan, along: usize) -> (Option<String>, Vec<Line>) {
             }
             let label = others
                 .iter()
-                .map(|&a| axes[a].label(coords[a]))
+                .map(|&a| axis_value(&axes[a], coords[a]))
                 .collect::<Vec<_>>()
-                .join(", ");
+                .join(" · ");
             let id = others
                 .iter()
                 .flat_map(|&a| axes[a].sets(coords[a]))
@@ -127,12 +169,86 @@ fn lines_along(plan: &Plan, along: usize) -> (Option<String>, Vec<Line>) {
     (title, lines)
 }
 
-fn duration_note(rows: &[Row]) -> String {
-    let d = rows.first().map_or(0.0, |r| r.report.duration_s);
-    if rows.iter().all(|r| r.report.duration_s == d) {
-        format!("per replication of {}", human_duration(d))
+/// Series whose points are all equal drawn as one: the first of them, its
+/// legend joining their labels with "=" and saying "identical". Two lines
+/// that coincide would otherwise hide each other and the legend would list
+/// lines the reader cannot see.
+fn merge_identical(series: Vec<Series>) -> (Vec<Series>, bool) {
+    let mut merged: Vec<Series> = Vec::new();
+    let mut any = false;
+    for s in series {
+        match merged.iter_mut().find(|m| m.points == s.points) {
+            Some(m) => {
+                m.label = format!("{} = {}", m.label, s.label);
+                m.id = format!("{}; {}", m.id, s.id);
+                m.members += s.members;
+                any = true;
+            }
+            None => merged.push(s),
+        }
+    }
+    for m in merged.iter_mut().filter(|m| m.members > 1) {
+        m.label.push_str(" (identical)");
+    }
+    (merged, any)
+}
+
+/// The footnote of a chart where some series were drawn once for several.
+const IDENTICAL_NOTE: &str =
+    "Series with identical figures at every point are drawn once; the legend joins them with “=”.";
+
+/// The caption: scenario (and the `--set`s common to the points),
+/// replications per point and seed.
+fn caption(plan: &Plan, rows: &[Row]) -> String {
+    let name = rows.first().map_or("", |r| r.report.name.as_str());
+    let mut scenario = format!("Scenario {name} ({})", plan.source.name);
+    for s in &plan.sets {
+        scenario.push_str(&format!(", --set {}", s.raw));
+    }
+    let seeds: Vec<u64> = rows.iter().map(|r| r.report.seed).collect();
+    let seed = match seeds.first() {
+        Some(s) if seeds.iter().all(|x| x == s) => format!("seed {s}"),
+        Some(_) => "seeds vary by point".to_string(),
+        None => "no seed".to_string(),
+    };
+    format!(
+        "{scenario}; {} replication{} a point; {seed}; survsim {}.",
+        plan.reps,
+        if plan.reps == 1 { "" } else { "s" },
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// What a metric chart's figure is and how its interval is computed, as
+/// [`crate::report`] computes it.
+fn method_words(h: Headline, reps: u64, shown_as: &str) -> String {
+    let (what, interval) = match h {
+        Headline::P99DecisionLatency => (
+            "mean of the replications' p99s",
+            "95 % Student's t interval",
+        ),
+        Headline::FacesPerTrueAlert => (
+            "ratio of totals pooled over replications",
+            "95 % delta-method interval on the log scale",
+        ),
+        Headline::AlertPrecision | Headline::DropRate => (
+            "ratio of totals pooled over replications",
+            "95 % Korn–Graubard interval (delta-method effective sample size)",
+        ),
+        Headline::FalseAlertDisparity => (
+            "ratio of pooled rates",
+            "95 % interval by the delta method on the log scale, Poisson where a count is 0 or the replications agree",
+        ),
+        _ => (
+            "mean per replication",
+            "95 % Student's t interval, exact Poisson near 0",
+        ),
+    };
+    let reps_words = format!("{reps} replication{}", if reps == 1 { "" } else { "s" });
+    if reps == 1 {
+        format!("{what} ({reps_words}: no interval)")
     } else {
-        "per replication".to_string()
+        format!("{what} ({reps_words}); {shown_as}: {interval}")
     }
 }
 
@@ -145,105 +261,50 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
         .map(|(label, id, idx)| Series {
             label,
             id,
+            members: 1,
             points: idx
                 .iter()
                 .enumerate()
                 .map(|(i, &r)| {
                     let e = rows[r].get(h);
-                    Pt {
-                        x: numeric.as_ref().map_or(i as f64, |v| v[i]),
-                        y: e.mean,
-                        lo: e.lo,
-                        hi: e.hi,
-                        note: None,
-                    }
+                    Pt::at(
+                        numeric.as_ref().map_or(i as f64, |v| v[i]),
+                        e.mean,
+                        e.lo,
+                        e.hi,
+                    )
                 })
                 .collect(),
         })
         .collect();
-    let reps = plan.reps;
-    let subtitle = if h == Headline::P99DecisionLatency {
-        format!(
-            "mean of the replications' p99 ({reps} replication{}); shaded: 95 % t interval",
-            if reps == 1 { "" } else { "s" }
-        )
-    } else if h.is_ratio() {
-        format!(
-            "pooled over {reps} replication{}; shaded: 95 % interval (delta method, ratio of means)",
-            if reps == 1 { "" } else { "s" }
-        )
-    } else {
-        format!(
-            "mean {} ({reps} replication{}); shaded: 95 % interval (t, or exact Poisson near 0)",
-            duration_note(rows),
-            if reps == 1 { "" } else { "s" }
-        )
-    };
+    let (series, identical) = merge_identical(series);
+    let durations: Vec<f64> = rows.iter().map(|r| r.report.duration_s).collect();
+    let y_label = metric_label(h, &period(&durations));
+    let x_label = axis_label(first);
     render(&Chart {
-        title: format!("{} by {}", capitalise(h.label()), first.title()),
-        subtitle,
-        x_label: first.title(),
-        y_label: h.label().to_string(),
+        title: format!("{} by {}", y_label, lower_first(&axis_name(first))),
+        subtitle: capitalise(&method_words(
+            h,
+            plan.reps,
+            if numeric.is_some() { "shaded" } else { "bars" },
+        )),
+        x_label,
+        y_label,
         x: match numeric {
             Some(_) => XKind::Numeric,
-            None => XKind::Categories(first.labels()),
+            None => XKind::Categories(
+                (0..first.values.len())
+                    .map(|i| axis_value(first, i))
+                    .collect(),
+            ),
         },
         legend_title,
         series,
+        notes: identical
+            .then(|| IDENTICAL_NOTE.to_string())
+            .into_iter()
+            .collect(),
+        caption: caption(plan, rows),
+        label_ends: false,
     })
-}
-
-fn tradeoff_chart(plan: &Plan, rows: &[Row]) -> Option<String> {
-    let t = plan
-        .grid
-        .axes
-        .iter()
-        .position(|a| a.keys.iter().any(|k| k == THRESHOLD_KEY))?;
-    let axis = &plan.grid.axes[t];
-    let k = axis.keys.iter().position(|k| k == THRESHOLD_KEY)?;
-    let thresholds: Vec<&String> = axis.values.iter().map(|v| &v[k]).collect();
-    let (legend_title, lines) = lines_along(plan, t);
-    let series = lines
-        .into_iter()
-        .map(|(label, id, idx)| {
-            let last = idx.len() - 1;
-            Series {
-                label,
-                id,
-                points: idx
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, &r)| {
-                        let row = &rows[r];
-                        let per_day = |h: Headline| row.get(h).mean.map(|m| m / row.days());
-                        Some(Pt {
-                            x: per_day(Headline::FalseAlerts)?,
-                            y: per_day(Headline::WantedMissed),
-                            lo: None,
-                            hi: None,
-                            note: (i == 0 || i == last).then(|| thresholds[i].clone()),
-                        })
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    Some(render(&Chart {
-        title: "Trade-off: false alerts against wanted people missed".into(),
-        subtitle: format!(
-            "means over {} replications; the threshold ({}) runs along each line, its ends labelled",
-            plan.reps, THRESHOLD_KEY
-        ),
-        x_label: "false alerts per day".into(),
-        y_label: "wanted people missed per day".into(),
-        x: XKind::Data,
-        legend_title,
-        series,
-    }))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }

@@ -1,398 +1,440 @@
-//! Drawing a [`Chart`] as SVG, part by part: the frame and titles, the grid
-//! and axes, each series (band, line, markers, notes), the legend and the
-//! footnote. Coordinates are printed to two decimals, so the bytes depend
-//! on the data alone.
+//! Drawing a [`Chart`] as SVG, part by part: the layout (wrapped titles,
+//! the plot's edges, the picture's height), the grid and axes, each series
+//! ([`super::marks`]), the legend, the footnotes and the caption.
+//! Coordinates are printed to two decimals, so the bytes depend on the data
+//! alone.
 
+use super::marks::{self, Marker};
 use super::scale::{Scale, auto_scale};
-use super::{Chart, Pt, Series, XKind};
+use super::text::{esc, width, wrap};
+use super::{Chart, XKind};
 use std::fmt::Write as _;
 
-const W: f64 = 760.0;
-const H: f64 = 460.0;
-const LEFT: f64 = 88.0;
-const TOP: f64 = 58.0;
-const BOTTOM: f64 = H - 66.0;
+/// The picture's width; its height follows from the text it holds.
+pub(super) const W: f64 = 760.0;
+const MARGIN: f64 = 14.0;
+const PLOT_H: f64 = 300.0;
+const LEGEND_W: f64 = 210.0;
 /// Keeps the end points off the frame.
-const PAD: f64 = 12.0;
-const PALETTE: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
-];
+pub(super) const PAD: f64 = 12.0;
+/// Line heights of the title, subtitle, axis labels, ticks and notes.
+const TITLE_LH: f64 = 19.0;
+const SUB_LH: f64 = 14.0;
+const LABEL_LH: f64 = 16.0;
+const TICK_LH: f64 = 14.0;
+const NOTE_LH: f64 = 13.0;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
-
-fn short(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).chain(['…']).collect()
-    }
-}
-
-/// The plot area and its axes, chosen from the chart's data.
-struct Plot {
+/// The plot area, its axes and the text around it, laid out from the
+/// chart's data.
+pub(super) struct Plot {
+    pub(super) left: f64,
+    pub(super) right: f64,
+    pub(super) top: f64,
+    pub(super) bottom: f64,
+    /// The picture's height.
+    height: f64,
     /// Whether a legend is drawn, to the right of the plot.
     legend: bool,
-    /// The plot's right edge.
-    right: f64,
     xscale: Scale,
     yscale: Scale,
-    xticks: Vec<(f64, String)>,
+    xticks: Vec<(f64, Vec<String>)>,
     yticks: Vec<(f64, String)>,
-    /// Values the log scales cannot show (≤ 0), for the footnote.
-    x_hidden: usize,
-    y_hidden: usize,
+    title: Vec<String>,
+    subtitle: Vec<String>,
+    x_label: Vec<String>,
+    y_label: Vec<String>,
+    /// Footnotes then caption, each line with its class.
+    footer: Vec<(&'static str, String)>,
 }
 
 impl Plot {
     fn new(c: &Chart) -> Plot {
         let legend = c.series.len() > 1 || c.legend_title.is_some();
-        let ys: Vec<f64> = c
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().filter_map(|p| p.y))
-            .filter(|v| v.is_finite())
-            .collect();
-        let extent: Vec<f64> = c
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().flat_map(|p| [p.lo, p.hi]).flatten())
-            .filter(|v| v.is_finite())
-            .collect();
-        let (yscale, y_hidden) = auto_scale(&ys, &extent, false);
+        let (yscale, y_hidden) = y_axis(c);
         let (xscale, x_hidden, xticks) = x_axis(c);
-        Plot {
+        let yticks = yscale.ticks();
+        let full = W - 2.0 * MARGIN;
+        let title = wrap(&c.title, 15.0, true, full);
+        let subtitle = wrap(&c.subtitle, 11.0, false, full);
+        let top =
+            24.0 + (title.len() - 1) as f64 * TITLE_LH + subtitle.len() as f64 * SUB_LH + 20.0;
+        let bottom = top + PLOT_H;
+        let y_label = wrap(
+            &format!("{}{}", c.y_label, log_note(&yscale)),
+            13.0,
+            false,
+            PLOT_H,
+        );
+        let tick_w = yticks
+            .iter()
+            .map(|(_, l)| width(l, 12.0, false))
+            .fold(0.0, f64::max);
+        let left = MARGIN + y_label.len() as f64 * LABEL_LH + 12.0 + tick_w;
+        let right = if legend {
+            W - LEGEND_W
+        } else {
+            W - 2.0 * MARGIN
+        };
+        let xticks = tick_lines(xticks, &c.x, right - left);
+        let x_label = wrap(
+            &format!("{}{}", c.x_label, log_note(&xscale)),
+            13.0,
+            false,
+            right - left,
+        );
+        let tick_rows = xticks.iter().map(|t| t.1.len()).max().unwrap_or(1);
+        let last_label = bottom
+            + 17.0
+            + (tick_rows - 1) as f64 * TICK_LH
+            + 23.0
+            + (x_label.len() - 1) as f64 * LABEL_LH;
+        let mut plot = Plot {
+            left,
+            right,
+            top,
+            bottom,
+            height: 0.0,
             legend,
-            right: if legend { W - 212.0 } else { W - 28.0 },
             xscale,
             yscale,
             xticks,
-            yticks: yscale.ticks(),
-            x_hidden,
-            y_hidden,
-        }
+            yticks,
+            title,
+            subtitle,
+            x_label,
+            y_label,
+            footer: Vec::new(),
+        };
+        let coincide = marks::coincidence_note(c, &plot);
+        plot.footer = footer(c, coincide, (x_hidden, y_hidden), full);
+        plot.height = (last_label + 8.0 + plot.footer.len() as f64 * NOTE_LH + 10.0).ceil();
+        plot
     }
 
-    fn px(&self, v: f64) -> Option<f64> {
+    /// Where `v` is along x, or `None` for a value a log axis cannot show.
+    pub(super) fn px(&self, v: f64) -> Option<f64> {
         self.xscale
             .frac(v)
-            .map(|f| LEFT + PAD + f * (self.right - LEFT - 2.0 * PAD))
+            .map(|f| self.left + PAD + f * (self.right - self.left - 2.0 * PAD))
     }
 
-    fn py(&self, v: f64) -> Option<f64> {
-        self.yscale.frac(v).map(|f| BOTTOM - f * (BOTTOM - TOP))
+    /// Where `v` is along y, or `None` for a value a log axis cannot show.
+    pub(super) fn py(&self, v: f64) -> Option<f64> {
+        self.yscale
+            .frac(v)
+            .map(|f| self.bottom - f * (self.bottom - self.top))
     }
 
-    /// A band's edge, clipped to the plot.
-    fn py_clip(&self, v: f64) -> f64 {
+    /// An interval's end along y, clipped to the plot.
+    pub(super) fn py_clip(&self, v: f64) -> f64 {
         let f = self.yscale.frac(v).unwrap_or(0.0).clamp(0.0, 1.0);
-        BOTTOM - f * (BOTTOM - TOP)
+        self.bottom - f * (self.bottom - self.top)
     }
+
+    /// An interval's end along x, clipped to the plot.
+    pub(super) fn px_clip(&self, v: f64) -> f64 {
+        let f = self.xscale.frac(v).unwrap_or(0.0).clamp(0.0, 1.0);
+        self.left + PAD + f * (self.right - self.left - 2.0 * PAD)
+    }
+}
+
+fn log_note(scale: &Scale) -> &'static str {
+    if scale.is_log() { " (log scale)" } else { "" }
+}
+
+/// The y axis, spanning the estimates and their intervals.
+fn y_axis(c: &Chart) -> (Scale, usize) {
+    let points = || c.series.iter().flat_map(|s| &s.points);
+    let ys: Vec<f64> = points()
+        .filter_map(|p| p.y)
+        .filter(|v| v.is_finite())
+        .collect();
+    let extent: Vec<f64> = points()
+        .flat_map(|p| [p.lo, p.hi])
+        .flatten()
+        .filter(|v| v.is_finite())
+        .collect();
+    auto_scale(&ys, &extent, false)
 }
 
 /// The x axis: its scale, the values it cannot show, and its ticks.
 fn x_axis(c: &Chart) -> (Scale, usize, Vec<(f64, String)>) {
     match &c.x {
         XKind::Numeric | XKind::Data => {
-            let xs: Vec<f64> = c
-                .series
-                .iter()
-                .flat_map(|s| s.points.iter().map(|p| p.x))
+            let points = || c.series.iter().flat_map(|s| &s.points);
+            let xs: Vec<f64> = points().map(|p| p.x).collect();
+            let extent: Vec<f64> = points()
+                .flat_map(|p| [p.x_lo, p.x_hi])
+                .flatten()
+                .filter(|v| v.is_finite())
                 .collect();
-            let (s, hidden) = auto_scale(&xs, &[], matches!(c.x, XKind::Numeric));
+            let tight = matches!(c.x, XKind::Numeric);
+            let (s, hidden) = auto_scale(&xs, &extent, tight);
             (s, hidden, s.ticks())
         }
         XKind::Categories(labels) => {
+            // Half a category's width either side, so that points of
+            // several series fit side by side.
             let n = labels.len() as f64;
-            let s = if labels.len() == 1 {
-                Scale::Linear {
-                    min: -0.5,
-                    max: 0.5,
-                    step: 1.0,
-                }
-            } else {
-                Scale::Linear {
-                    min: 0.0,
-                    max: n - 1.0,
-                    step: 1.0,
-                }
+            let s = Scale::Linear {
+                min: -0.5,
+                max: n - 0.5,
+                step: 1.0,
             };
             let t = labels
                 .iter()
+                .cloned()
                 .enumerate()
-                .map(|(i, l)| (i as f64, short(l, 14)))
+                .map(|(i, l)| (i as f64, l))
                 .collect();
             (s, 0, t)
         }
     }
 }
 
+/// Tick labels as lines: a category's wrapped to its share of the width.
+fn tick_lines(ticks: Vec<(f64, String)>, x: &XKind, plot_w: f64) -> Vec<(f64, Vec<String>)> {
+    let each = match x {
+        XKind::Categories(l) => (plot_w - 2.0 * PAD) / l.len().max(1) as f64 - 6.0,
+        _ => f64::INFINITY,
+    };
+    ticks
+        .into_iter()
+        .map(|(v, l)| (v, wrap(&l, 12.0, false, each.max(40.0))))
+        .collect()
+}
+
+/// Footnotes (the chart's, lines that coincide on the plot, what the log
+/// scales cannot show), then the
+/// caption, wrapped.
+fn footer(
+    c: &Chart,
+    coincide: Option<String>,
+    (x_hidden, y_hidden): (usize, usize),
+    full: f64,
+) -> Vec<(&'static str, String)> {
+    let mut notes = c.notes.clone();
+    notes.extend(coincide);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if y_hidden > 0 {
+        notes.push(format!(
+            "{y_hidden} value{} ≤ 0 not shown on the log scale.",
+            plural(y_hidden)
+        ));
+    }
+    if x_hidden > 0 {
+        notes.push(format!(
+            "{x_hidden} point{} at x ≤ 0 not shown on the log scale.",
+            plural(x_hidden)
+        ));
+    }
+    let mut lines: Vec<(&'static str, String)> = Vec::new();
+    for n in &notes {
+        lines.extend(
+            wrap(n, 10.0, false, full)
+                .into_iter()
+                .map(|l| ("footnote", l)),
+        );
+    }
+    lines.extend(
+        wrap(&c.caption, 10.0, false, full)
+            .into_iter()
+            .map(|l| ("caption", l)),
+    );
+    lines
+}
+
 /// The chart as an SVG document.
 pub(super) fn render(c: &Chart) -> String {
     let plot = Plot::new(c);
     let mut s = String::new();
-    header(&mut s, c);
+    header(&mut s, c, &plot);
     grid(&mut s, &plot);
-    axes(&mut s, c, &plot);
+    axes(&mut s, &plot);
+    let mut ends = marks::Ends::default();
     for (k, series) in c.series.iter().enumerate() {
-        series_group(&mut s, c, &plot, k, series);
+        marks::series_group(&mut s, c, &plot, k, series, &mut ends);
     }
+    marks::end_labels(&mut s, &plot, ends);
     if plot.legend {
-        legend(&mut s, c, plot.right);
+        legend(&mut s, c, &plot);
     }
-    footnote(&mut s, &plot);
+    footer_text(&mut s, &plot);
     let _ = writeln!(s, "</svg>");
     s
 }
 
+/// One `<text>` a line.
+fn lines(s: &mut String, class: &str, x: f64, y0: f64, lh: f64, attrs: &str, text: &[String]) {
+    for (i, l) in text.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            r#"<text class="{class}" x="{x:.2}" y="{:.2}"{attrs}>{}</text>"#,
+            y0 + i as f64 * lh,
+            esc(l)
+        );
+    }
+}
+
 /// The document's opening, background, title and subtitle.
-fn header(s: &mut String, c: &Chart) {
+fn header(s: &mut String, c: &Chart, plot: &Plot) {
+    let h = plot.height;
     let _ = writeln!(s, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     let _ = writeln!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
     );
     let _ = writeln!(s, "<title>{}</title>", esc(&c.title));
     let _ = writeln!(
         s,
-        r##"<rect x="0" y="0" width="{W}" height="{H}" fill="#ffffff"/>"##
+        r##"<rect x="0" y="0" width="{W}" height="{h}" fill="#ffffff"/>"##
     );
-    let _ = writeln!(
-        s,
-        r##"<text class="title" x="{LEFT}" y="24" font-size="15" font-weight="bold" fill="#222222">{}</text>"##,
-        esc(&c.title)
-    );
-    let _ = writeln!(
-        s,
-        r##"<text class="subtitle" x="{LEFT}" y="42" font-size="11" fill="#666666">{}</text>"##,
-        esc(&c.subtitle)
-    );
+    let bold = r##" font-size="15" font-weight="bold" fill="#222222""##;
+    lines(s, "title", MARGIN, 24.0, TITLE_LH, bold, &plot.title);
+    let y = 24.0 + (plot.title.len() - 1) as f64 * TITLE_LH + 18.0;
+    let sub = r##" font-size="11" fill="#555555""##;
+    lines(s, "subtitle", MARGIN, y, SUB_LH, sub, &plot.subtitle);
 }
 
 /// Grid lines at the ticks.
 fn grid(s: &mut String, plot: &Plot) {
-    let right = plot.right;
+    let (left, right, top, bottom) = (plot.left, plot.right, plot.top, plot.bottom);
     let _ = writeln!(s, r##"<g class="grid" stroke="#e6e6e6" stroke-width="1">"##);
-    for (v, _) in &plot.yticks {
-        if let Some(y) = plot.py(*v) {
-            let _ = writeln!(
-                s,
-                r#"<line x1="{LEFT:.2}" y1="{y:.2}" x2="{right:.2}" y2="{y:.2}"/>"#
-            );
-        }
+    for y in plot.yticks.iter().filter_map(|(v, _)| plot.py(*v)) {
+        let _ = writeln!(
+            s,
+            r#"<line x1="{left:.2}" y1="{y:.2}" x2="{right:.2}" y2="{y:.2}"/>"#
+        );
     }
-    for (v, _) in &plot.xticks {
-        if let Some(x) = plot.px(*v) {
-            let _ = writeln!(
-                s,
-                r#"<line x1="{x:.2}" y1="{TOP:.2}" x2="{x:.2}" y2="{BOTTOM:.2}"/>"#
-            );
-        }
+    for x in plot.xticks.iter().filter_map(|(v, _)| plot.px(*v)) {
+        let _ = writeln!(
+            s,
+            r#"<line x1="{x:.2}" y1="{top:.2}" x2="{x:.2}" y2="{bottom:.2}"/>"#
+        );
     }
     let _ = writeln!(s, "</g>");
 }
 
 /// The frame, tick labels and axis labels.
-fn axes(s: &mut String, c: &Chart, plot: &Plot) {
-    let right = plot.right;
+fn axes(s: &mut String, plot: &Plot) {
+    let (left, right, top, bottom) = (plot.left, plot.right, plot.top, plot.bottom);
     let _ = writeln!(s, r##"<g class="axes" fill="#333333">"##);
     let _ = writeln!(
         s,
-        r##"<rect x="{LEFT:.2}" y="{TOP:.2}" width="{:.2}" height="{:.2}" fill="none" stroke="#999999" stroke-width="1"/>"##,
-        right - LEFT,
-        BOTTOM - TOP
+        r##"<rect x="{left:.2}" y="{top:.2}" width="{:.2}" height="{:.2}" fill="none" stroke="#999999" stroke-width="1"/>"##,
+        right - left,
+        bottom - top
     );
     for (v, label) in &plot.yticks {
         if let Some(y) = plot.py(*v) {
-            let _ = writeln!(
+            let end = r#" text-anchor="end""#;
+            lines(
                 s,
-                r#"<text x="{:.2}" y="{:.2}" text-anchor="end">{}</text>"#,
-                LEFT - 6.0,
+                "tick",
+                left - 6.0,
                 y + 4.0,
-                esc(label)
+                0.0,
+                end,
+                std::slice::from_ref(label),
             );
         }
     }
     for (v, label) in &plot.xticks {
         if let Some(x) = plot.px(*v) {
-            let _ = writeln!(
+            lines(
                 s,
-                r#"<text x="{x:.2}" y="{:.2}" text-anchor="middle">{}</text>"#,
-                BOTTOM + 17.0,
-                esc(label)
+                "tick",
+                x,
+                bottom + 17.0,
+                TICK_LH,
+                r#" text-anchor="middle""#,
+                label,
             );
         }
     }
-    let log_note = |scale: &Scale| if scale.is_log() { " (log scale)" } else { "" };
-    let _ = writeln!(
+    let tick_rows = plot.xticks.iter().map(|t| t.1.len()).max().unwrap_or(1);
+    let y = bottom + 17.0 + (tick_rows - 1) as f64 * TICK_LH + 23.0;
+    let mid = r#" text-anchor="middle" font-size="13""#;
+    lines(
         s,
-        r#"<text class="x-label" x="{:.2}" y="{:.2}" text-anchor="middle" font-size="13">{}{}</text>"#,
-        (LEFT + right) / 2.0,
-        BOTTOM + 40.0,
-        esc(&c.x_label),
-        log_note(&plot.xscale)
+        "x-label",
+        (left + right) / 2.0,
+        y,
+        LABEL_LH,
+        mid,
+        &plot.x_label,
     );
-    let (yx, yy) = (20.0, (TOP + BOTTOM) / 2.0);
-    let _ = writeln!(
-        s,
-        r#"<text class="y-label" x="{yx:.2}" y="{yy:.2}" transform="rotate(-90 {yx:.2} {yy:.2})" text-anchor="middle" font-size="13">{}{}</text>"#,
-        esc(&c.y_label),
-        log_note(&plot.yscale)
-    );
-    let _ = writeln!(s, "</g>");
-}
-
-/// One series: its bands, line, markers and notes, in one `<g>`.
-fn series_group(s: &mut String, c: &Chart, plot: &Plot, k: usize, series: &Series) {
-    let color = PALETTE[k % PALETTE.len()];
-    let _ = writeln!(s, r#"<g class="series" data-label="{}">"#, esc(&series.id));
-    let _ = writeln!(
-        s,
-        "<title>{}</title>",
-        esc(if series.id.is_empty() {
-            &c.title
-        } else {
-            &series.id
-        })
-    );
-    let shown: Vec<(f64, f64, &Pt)> = series
-        .points
-        .iter()
-        .filter_map(|p| Some((plot.px(p.x)?, plot.py(p.y?)?, p)))
-        .collect();
-    bands(s, plot, &shown, color);
-    let line: Vec<String> = shown
-        .iter()
-        .map(|(x, y, _)| format!("{x:.2},{y:.2}"))
-        .collect();
-    let _ = writeln!(
-        s,
-        r#"<polyline class="line" points="{}" fill="none" stroke="{color}" stroke-width="2" stroke-linejoin="round"/>"#,
-        line.join(" ")
-    );
-    for &(x, y, p) in &shown {
+    let yy = (top + bottom) / 2.0;
+    for (i, l) in plot.y_label.iter().enumerate() {
+        let yx = MARGIN + 12.0 + i as f64 * LABEL_LH;
         let _ = writeln!(
             s,
-            r#"<circle cx="{x:.2}" cy="{y:.2}" r="3" fill="{color}"/>"#
+            r#"<text class="y-label" x="{yx:.2}" y="{yy:.2}" transform="rotate(-90 {yx:.2} {yy:.2})" text-anchor="middle" font-size="13">{}</text>"#,
+            esc(l)
         );
-        if let Some(note) = &p.note {
-            let _ = writeln!(
-                s,
-                r#"<text class="note" x="{:.2}" y="{:.2}" font-size="10" fill="{color}">{}</text>"#,
-                x + 5.0,
-                y - 6.0,
-                esc(note)
-            );
-        }
     }
     let _ = writeln!(s, "</g>");
 }
 
-/// The shaded intervals: one band per run of consecutive shown points that
-/// have an interval (a lone point's is a thick vertical stroke).
-fn bands(s: &mut String, plot: &Plot, shown: &[(f64, f64, &Pt)], color: &str) {
-    let mut run: Vec<(f64, f64, f64)> = Vec::new();
-    let mut bands: Vec<Vec<(f64, f64, f64)>> = Vec::new();
-    for &(x, _, p) in shown {
-        match (p.lo, p.hi) {
-            (Some(lo), Some(hi)) => run.push((x, plot.py_clip(hi), plot.py_clip(lo))),
-            _ => bands.push(std::mem::take(&mut run)),
-        }
-    }
-    bands.push(run);
-    for band in bands.iter().filter(|b| !b.is_empty()) {
-        if band.len() == 1 {
-            let (x, top, bottom) = band[0];
-            let _ = writeln!(
-                s,
-                r#"<line class="band" x1="{x:.2}" y1="{top:.2}" x2="{x:.2}" y2="{bottom:.2}" stroke="{color}" stroke-opacity="0.45" stroke-width="6"/>"#
-            );
-            continue;
-        }
-        let mut pts = String::new();
-        for &(x, top, _) in band {
-            let _ = write!(pts, "{x:.2},{top:.2} ");
-        }
-        for &(x, _, bottom) in band.iter().rev() {
-            let _ = write!(pts, "{x:.2},{bottom:.2} ");
-        }
-        let _ = writeln!(
-            s,
-            r#"<polygon class="band" points="{}" fill="{color}" fill-opacity="0.18" stroke="none"/>"#,
-            pts.trim_end()
-        );
-    }
-}
-
-/// The legend, right of the plot: as many series as fit, then a count.
-fn legend(s: &mut String, c: &Chart, right: f64) {
-    let lx = right + 18.0;
+/// The legend, right of the plot: as many series as fit above the plot's
+/// bottom, then a count of the rest.
+fn legend(s: &mut String, c: &Chart, plot: &Plot) {
+    let lx = plot.right + 16.0;
+    let text_w = W - MARGIN - (lx + 30.0);
     let _ = writeln!(s, r##"<g class="legend" fill="#333333">"##);
+    let mut y = plot.top + 4.0;
     if let Some(t) = &c.legend_title {
-        let _ = writeln!(
+        let title = wrap(t, 12.0, true, W - MARGIN - lx);
+        lines(
             s,
-            r#"<text x="{lx:.2}" y="{:.2}" font-weight="bold">{}</text>"#,
-            TOP + 4.0,
-            esc(&short(t, 30))
+            "legend-title",
+            lx,
+            y,
+            15.0,
+            r#" font-weight="bold""#,
+            &title,
         );
+        y += title.len() as f64 * 15.0 + 6.0;
     }
-    let max_rows = ((BOTTOM - TOP - 20.0) / 18.0) as usize;
+    let categorical = matches!(c.x, XKind::Categories(_));
     for (k, series) in c.series.iter().enumerate() {
-        let y = TOP + 24.0 + 18.0 * k as f64;
-        if k + 1 == max_rows && c.series.len() > max_rows {
-            let _ = writeln!(
-                s,
-                r#"<text x="{lx:.2}" y="{:.2}">… and {} more</text>"#,
-                y + 4.0,
-                c.series.len() - k
-            );
+        let label = wrap(&series.label, 12.0, false, text_w);
+        let needed = label.len() as f64 * 15.0 + 4.0;
+        let rest = c.series.len() - k;
+        if y + needed + if rest > 1 { 19.0 } else { 0.0 } > plot.bottom {
+            let more = format!("… and {rest} more");
+            lines(s, "legend-more", lx, y + 4.0, 0.0, "", &[more]);
             break;
         }
-        let color = PALETTE[k % PALETTE.len()];
-        let _ = writeln!(
-            s,
-            r#"<line x1="{lx:.2}" y1="{y:.2}" x2="{:.2}" y2="{y:.2}" stroke="{color}" stroke-width="3"/>"#,
-            lx + 22.0
-        );
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.2}" y="{:.2}">{}</text>"#,
-            lx + 30.0,
-            y + 4.0,
-            esc(&short(&series.label, 24))
-        );
+        let color = marks::color(k);
+        if !categorical {
+            let _ = writeln!(
+                s,
+                r#"<line x1="{lx:.2}" y1="{y:.2}" x2="{:.2}" y2="{y:.2}" stroke="{color}" stroke-width="3"/>"#,
+                lx + 22.0
+            );
+        }
+        Marker::of(k).draw(s, lx + 11.0, y, color);
+        lines(s, "legend-entry", lx + 30.0, y + 4.0, 15.0, "", &label);
+        y += needed;
     }
     let _ = writeln!(s, "</g>");
 }
 
-/// Says how many values the log scales could not show, if any.
-fn footnote(s: &mut String, plot: &Plot) {
-    let (x_hidden, y_hidden) = (plot.x_hidden, plot.y_hidden);
-    let mut notes = Vec::new();
-    if y_hidden > 0 {
-        notes.push(format!(
-            "{y_hidden} value{} ≤ 0 not shown on the log scale",
-            if y_hidden == 1 { "" } else { "s" }
-        ));
-    }
-    if x_hidden > 0 {
-        notes.push(format!(
-            "{x_hidden} point{} at x ≤ 0 not shown on the log scale",
-            if x_hidden == 1 { "" } else { "s" }
-        ));
-    }
-    if !notes.is_empty() {
+/// The footnotes and the caption, below the axis label.
+fn footer_text(s: &mut String, plot: &Plot) {
+    let first = plot.height - 10.0 - (plot.footer.len() as f64 - 1.0) * NOTE_LH;
+    for (i, (class, l)) in plot.footer.iter().enumerate() {
+        let fill = if *class == "caption" {
+            "#444444"
+        } else {
+            "#666666"
+        };
         let _ = writeln!(
             s,
-            r##"<text class="footnote" x="{LEFT}" y="{:.2}" font-size="10" fill="#666666">{}</text>"##,
-            H - 8.0,
-            esc(&notes.join("; "))
+            r#"<text class="{class}" x="{MARGIN}" y="{:.2}" font-size="10" fill="{fill}">{}</text>"#,
+            first + i as f64 * NOTE_LH,
+            esc(l)
         );
     }
 }
