@@ -6,8 +6,8 @@
 
 mod common;
 
+use survsim::engine::Engine;
 use survsim::engine::residents::{Plan, can_run};
-use survsim::engine::run_replication;
 use survsim::metrics::{GroupMetric, Metric, Outcome};
 use survsim::model::Model;
 use survsim::scenario::{Scenario, ScenarioSource};
@@ -49,7 +49,10 @@ fn agree(what: &str, faces: &[f64], residents: &[f64]) {
 fn both(model: &Model, reps: u64) -> (Vec<Outcome>, Vec<Outcome>) {
     assert!(can_run(model));
     let plan = Plan::new(model);
-    let faces = (0..reps).map(|r| run_replication(model, r)).collect();
+    // The face engine by name: `run_replication` would take the model's
+    // choice, which `auto` makes the residents engine.
+    let mut engine = Engine::new(model);
+    let faces = (0..reps).map(|r| engine.run(r)).collect();
     let residents = (0..reps).map(|r| plan.run(r)).collect();
     (faces, residents)
 }
@@ -309,4 +312,47 @@ fn a_year_over_the_face_limit_runs_per_resident() {
         (simulated - expected).abs() < 4.0 * expected.sqrt(),
         "{simulated} vs {expected}"
     );
+}
+
+/// Regulars: each member passes the few sites many times over a week, so
+/// the residents engine draws each member's faces per site (its tables for
+/// long runs) rather than in total — with lookalikes and arrests.
+const REGULARS: &str = r#"
+    [simulation]
+    duration = "7d"
+    seed = 41
+    [population]
+    residents = 20000
+    lookalike_spread = 0.8
+    [[population.groups]]
+    name = "a"
+    share = 0.7
+    [[population.groups]]
+    name = "b"
+    share = 0.3
+    fmr_multiplier = 4.0
+    [[sites]]
+    name = "station"
+    footfall_per_hour = 2500
+    [[sites]]
+    name = "square"
+    footfall_per_hour = 600
+    active = ["08:00-20:00"]
+    [watchlist]
+    size = 2000
+    wanted_present = 20
+    [matcher]
+    threshold = 0.55
+    [intervention]
+    officers = 3
+    custody = "1d"
+    p_arrest_correct = 0.9
+"#;
+
+#[test]
+fn regulars_over_a_week() {
+    let model = common::scenario(REGULARS, &[]).model;
+    let (faces, residents) = both(&model, 60);
+    compare_counts("regulars", &model, &faces, &residents);
+    compare_captures_per_resident("regulars", &faces, &residents);
 }

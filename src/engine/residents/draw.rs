@@ -6,6 +6,7 @@ use super::super::activity::AliasTable;
 use crate::rng::{SimRng, open01, unit};
 use rand::Rng;
 use rand_distr::{Binomial, Distribution, Poisson};
+use statrs::function::gamma::ln_gamma;
 
 /// Below this mean a Poisson count is drawn by inversion from one uniform
 /// (the mean number of steps is the mean); above it, by rand_distr's
@@ -34,37 +35,51 @@ pub(super) fn poisson(rng: &mut SimRng, mean: f64) -> u64 {
     k
 }
 
+/// Means up to which [`PoissonTable`] tables the law (about 24√mean
+/// entries and a guide of as many): a year's visits to a site, for
+/// instance; above, rand_distr's sampler.
+const TABLE_BELOW: f64 = 5_000.0;
+
 /// Poisson(mean) counts for many draws of one mean: the CDF as 64-bit
-/// thresholds, so a count is one word and a few comparisons (its mean is
-/// below [`INVERSION_BELOW`]; above, rand_distr's sampler).
+/// thresholds over the counts that carry any probability, with a guide
+/// table (Chen and Asau) so that a count costs one word and about one
+/// comparison.
 #[derive(Debug, Clone)]
 pub(super) struct PoissonTable {
     mean: f64,
-    /// `cdf[k]`: P(X ≤ k) × 2⁶⁴, until it reaches 2⁶⁴ − 1.
+    /// The smallest count tabled (below it the law holds under 10⁻³⁰).
+    first: u64,
+    /// `cdf[i]`: P(X ≤ first + i) × 2⁶⁴; the last is 2⁶⁴ − 1.
     cdf: Vec<u64>,
+    /// `guide[b]`: the first i whose `cdf[i]` exceeds b × 2^(64 − bits): a
+    /// word whose top `guide_bits` bits are b starts its search there.
+    guide: Vec<u32>,
+    guide_bits: u32,
 }
 
 impl PoissonTable {
     /// The table for `mean` (≥ 0).
     pub(super) fn new(mean: f64) -> PoissonTable {
-        let mut cdf = Vec::new();
-        if mean > 0.0 && mean < INVERSION_BELOW {
-            let (mut p, mut sum) = ((-mean).exp(), 0.0);
-            let mut k = 0.0;
-            loop {
-                sum += p;
-                let threshold = to_threshold(sum);
-                cdf.push(threshold);
-                k += 1.0;
-                p *= mean / k;
-                if threshold == u64::MAX || p == 0.0 {
-                    break;
-                }
-            }
-            // What rounding leaves of the tail goes to the last count.
-            *cdf.last_mut().expect("at least one count") = u64::MAX;
+        let (first, cdf) = if mean > 0.0 && mean < TABLE_BELOW {
+            poisson_cdf(mean)
+        } else {
+            (0, Vec::new())
+        };
+        let guide_bits = (usize::BITS - cdf.len().leading_zeros()).clamp(8, 16);
+        let guide = if cdf.is_empty() {
+            Vec::new()
+        } else {
+            (0..1u64 << guide_bits)
+                .map(|b| cdf.partition_point(|&t| t <= b << (64 - guide_bits)) as u32)
+                .collect()
+        };
+        PoissonTable {
+            mean,
+            first,
+            cdf,
+            guide,
+            guide_bits,
         }
-        PoissonTable { mean, cdf }
     }
 
     /// One count.
@@ -74,8 +89,46 @@ impl PoissonTable {
             return poisson(rng, self.mean);
         }
         let word = rng.next_u64();
-        self.cdf.iter().take_while(|&&t| word >= t).count() as u64
+        let mut i = self.guide[(word >> (64 - self.guide_bits)) as usize] as usize;
+        // The last threshold is 2⁶⁴ − 1, which the word 2⁶⁴ − 1 reaches.
+        let last = self.cdf.len() - 1;
+        while i < last && word >= self.cdf[i] {
+            i += 1;
+        }
+        self.first + i as u64
     }
+}
+
+/// The CDF of Poisson(`mean`) as 64-bit thresholds, from the first count
+/// whose probability matters: each probability from the mode outwards,
+/// so that a large mean's e^(−mean) never underflows.
+fn poisson_cdf(mean: f64) -> (u64, Vec<u64>) {
+    let spread = 12.0 * mean.sqrt() + 12.0;
+    let first = (mean - spread).max(0.0).floor() as u64;
+    let last = (mean + spread).ceil() as u64;
+    let mode = mean.floor() as u64;
+    let ln_mode = mode as f64 * mean.ln() - mean - ln_gamma(mode as f64 + 1.0);
+    let mut p = vec![0.0; (last - first + 1) as usize];
+    p[(mode - first) as usize] = ln_mode.exp();
+    for k in (first..mode).rev() {
+        let i = (k - first) as usize;
+        p[i] = p[i + 1] * (k + 1) as f64 / mean;
+    }
+    for k in mode + 1..=last {
+        let i = (k - first) as usize;
+        p[i] = p[i - 1] * mean / k as f64;
+    }
+    let mut sum = 0.0;
+    let mut cdf: Vec<u64> = p
+        .iter()
+        .map(|&pk| {
+            sum += pk;
+            to_threshold(sum)
+        })
+        .collect();
+    // What rounding leaves of the tails goes to the last count tabled.
+    *cdf.last_mut().expect("at least one count") = u64::MAX;
+    (first, cdf)
 }
 
 /// Faces that alert, each with probability `p`: P(none of n) as 64-bit
@@ -167,17 +220,34 @@ impl Multinomial {
         }
     }
 
-    /// One item, in proportion to its weight.
+    /// Items with positive weight.
+    pub(super) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The item at position `local` (of [`Multinomial::one`] and
+    /// [`Multinomial::split`]).
+    #[inline]
+    pub(super) fn item(&self, local: u32) -> u32 {
+        self.items[local as usize]
+    }
+
+    /// Each item's probability, by position.
+    pub(super) fn probabilities(&self) -> &[f64] {
+        &self.probabilities
+    }
+
+    /// The position of one item, drawn in proportion to its weight.
     #[inline]
     pub(super) fn one(&self, rng: &mut SimRng) -> u32 {
         match &self.alias {
-            Some(alias) => self.items[alias.pick(rng.next_u64())],
-            None => self.items[0],
+            Some(alias) => alias.pick(rng.next_u64()) as u32,
+            None => 0,
         }
     }
 
-    /// Shares `n` draws out over the items, calling `each(item, count)` for
-    /// every item drawn at least once. Few draws are made one by one; many
+    /// Shares `n` draws out over the items, calling `each(position, count)`
+    /// for every item drawn at least once (an item may come more than once). Few draws are made one by one; many
     /// (more than four per item) as one multinomial draw, by conditional
     /// binomials, so the cost is at most a few per item.
     pub(super) fn split(&self, n: u64, rng: &mut SimRng, mut each: impl FnMut(u32, u64)) {
@@ -185,7 +255,7 @@ impl Multinomial {
             return;
         }
         if self.items.len() == 1 {
-            each(self.items[0], n);
+            each(0, n);
             return;
         }
         if n <= 4 * self.items.len() as u64 {
@@ -196,7 +266,7 @@ impl Multinomial {
         }
         let mut left = n;
         let mut mass_left = 1.0;
-        for (i, (&item, &p)) in self.items.iter().zip(&self.probabilities).enumerate() {
+        for (i, &p) in self.probabilities.iter().enumerate() {
             if left == 0 {
                 break;
             }
@@ -208,7 +278,7 @@ impl Multinomial {
                 Binomial::new(left, share).map_or(0, |d| d.sample(rng))
             };
             if count > 0 {
-                each(item, count);
+                each(i as u32, count);
             }
             left -= count;
             mass_left -= p;
@@ -216,29 +286,36 @@ impl Multinomial {
     }
 }
 
-/// Distinct sites a person was seen at: the first five remembered, as the
-/// face engine's resident record does.
+/// Distinct sites a person was seen at, by their position among their
+/// block's sites: a bit each for the first 64, and slots for the rest. At
+/// most five are counted, as the face engine's resident record remembers.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct DistinctSites {
-    sites: [u32; 5],
-    count: u8,
+    first_64: u64,
+    beyond: [u32; 5],
+    beyond_count: u8,
 }
 
 impl DistinctSites {
-    /// Notes a capture at `site`.
+    /// Notes a capture at position `site`.
     #[inline]
     pub(super) fn add(&mut self, site: u32) {
-        let seen = &self.sites[..self.count as usize];
-        if self.count as usize == self.sites.len() || seen.contains(&site) {
+        if site < 64 {
+            self.first_64 |= 1 << site;
             return;
         }
-        self.sites[self.count as usize] = site;
-        self.count += 1;
+        let seen = &self.beyond[..self.beyond_count as usize];
+        if self.beyond_count as usize == self.beyond.len() || seen.contains(&site) {
+            return;
+        }
+        self.beyond[self.beyond_count as usize] = site;
+        self.beyond_count += 1;
     }
 
     /// Distinct sites (at most five).
+    #[inline]
     pub(super) fn count(&self) -> usize {
-        self.count as usize
+        (self.first_64.count_ones() as usize + self.beyond_count as usize).min(5)
     }
 }
 
@@ -264,12 +341,14 @@ mod tests {
     #[test]
     fn a_poisson_table_draws_its_law() {
         let mut rng = stream(5, &[6]);
-        for mean in [0.05, 1.9, 12.0] {
+        for mean in [0.05, 1.9, 12.0, 700.0, 4_000.0] {
             let table = PoissonTable::new(mean);
             let n = 200_000;
             let draws: Vec<f64> = (0..n).map(|_| table.draw(&mut rng) as f64).collect();
             let m = draws.iter().sum::<f64>() / n as f64;
             let zeros = draws.iter().filter(|&&x| x == 0.0).count() as f64 / n as f64;
+            let var = draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+            assert!((var / mean - 1.0).abs() < 0.03, "{mean}: variance {var}");
             let p0 = (-mean).exp();
             assert!(
                 (m - mean).abs() < 4.0 * (mean / n as f64).sqrt(),
@@ -311,7 +390,7 @@ mod tests {
             let mut counts = [0u64; 11];
             let reps = 4_000;
             for _ in 0..reps {
-                sites.split(n, &mut rng, |s, c| counts[s as usize] += c);
+                sites.split(n, &mut rng, |s, c| counts[sites.item(s) as usize] += c);
             }
             let total = (n * reps) as f64;
             assert_eq!(counts[9], 0);

@@ -92,6 +92,10 @@ struct BlockRates {
     captures: f64,
     /// The sites it passes, and each one's share of its captures.
     sites: Multinomial,
+    /// Members alike who visit each site more than once on average (a
+    /// long run): their captures at each site, independent Poisson counts,
+    /// tabled by site position — one draw per site instead of one per face.
+    per_site: Option<Vec<PoissonTable>>,
 }
 
 /// A fixed slice of one block's members.
@@ -151,9 +155,24 @@ impl<'m> Plan<'m> {
         }
         let blocks = per_block
             .into_iter()
-            .map(|sites| BlockRates {
-                captures: sites.iter().map(|&(_, m)| m).sum(),
-                sites: Multinomial::new(sites),
+            .zip(&model.blocks)
+            .map(|(sites, block)| {
+                let captures: f64 = sites.iter().map(|&(_, m)| m).sum();
+                let sites = Multinomial::new(sites);
+                let member_mean = captures / block.passers().max(1) as f64;
+                let per_site = (model.activity_shape.is_none()
+                    && sites.len() as f64 <= member_mean)
+                    .then(|| {
+                        let p = sites.probabilities();
+                        p.iter()
+                            .map(|p| PoissonTable::new(member_mean * p))
+                            .collect()
+                    });
+                BlockRates {
+                    captures,
+                    sites,
+                    per_site,
+                }
             })
             .collect();
         let mut chunks = Vec::new();
@@ -257,6 +276,7 @@ impl<'m> Plan<'m> {
             search: self.stream(rep, chunk, PART_SEARCH),
             wanted: self.stream(rep, chunk, PART_WANTED),
             faces_at: Vec::new(),
+            quiet_by_position: vec![0; rates.sites.len()],
             out: &mut out,
         };
         let mut lookalikes =
@@ -265,11 +285,13 @@ impl<'m> Plan<'m> {
         let passers = self.passers_in(spec);
         let block_passers = block.passers().max(1) as f64;
         // Members alike: the same means for everyone, worked out once.
-        let alike = Means::new(rates.captures / block_passers, block, model, 1.0);
-        let alike_law = Alike {
-            captures: PoissonTable::new(alike.captures),
-            odds: AlertOdds::new(alike.fpir, true),
+        let alike_mean = rates.captures / block_passers;
+        let total_table = PoissonTable::new(alike_mean);
+        let alike_captures = match &rates.per_site {
+            Some(tables) => Captures::PerSite(tables),
+            None => Captures::Total(&total_table),
         };
+        let alike_odds = AlertOdds::new(fpir_of(block, model, 1.0), true);
         for i in 0..passers {
             let member = spec.first_member + i;
             let lookalike = lookalikes.as_mut().map_or(1.0, |rng| {
@@ -278,23 +300,33 @@ impl<'m> Plan<'m> {
                     rng,
                 ))
             });
-            let (means, law) = match activity.as_mut() {
-                None if lookalike == 1.0 => (alike, Some(&alike_law)),
-                None => (Means::new(alike.captures, block, model, lookalike), None),
+            let law = match activity.as_mut() {
+                None if lookalike == 1.0 => Law {
+                    captures: alike_captures,
+                    odds: Odds::Tabled(&alike_odds),
+                    mean: alike_mean,
+                },
+                None => Law {
+                    captures: alike_captures,
+                    odds: Odds::Fpir(fpir_of(block, model, lookalike)),
+                    mean: alike_mean,
+                },
                 Some(a) => {
-                    let share = a.next() / block_activity;
-                    (
-                        Means::new(rates.captures * share, block, model, lookalike),
-                        None,
-                    )
+                    let mean = rates.captures * a.next() / block_activity;
+                    Law {
+                        captures: Captures::Mean(mean),
+                        odds: Odds::Fpir(fpir_of(block, model, lookalike)),
+                        mean,
+                    }
                 }
             };
             if member < block.wanted {
-                draw.wanted_member(member, means.captures, lookalike);
+                draw.wanted_member(member, law.mean, lookalike);
             } else {
-                draw.member(member, &means, law);
+                draw.member(member, &law);
             }
         }
+        draw.finish();
         // Avoiders are never captured.
         let avoiders = (spec.members - passers) as u64;
         out.exposure.captures[0] += avoiders;
@@ -340,28 +372,37 @@ fn draw_lookalike_code(spread: f64, rng: &mut SimRng) -> i16 {
     crate::model::matcher::lookalike_code(spread, z)
 }
 
-/// One member's law: their expected faces over the run, and each face's
-/// probability of a false alert (their FPIR).
-#[derive(Debug, Clone, Copy)]
-struct Means {
-    captures: f64,
-    fpir: f64,
+/// A face's probability of a false alert for a member of `block` with
+/// false-match propensity `lookalike`: their FPIR.
+fn fpir_of(block: &Block, model: &Model, lookalike: f64) -> f64 {
+    model.groups[block.group as usize]
+        .search
+        .fpir_for(lookalike)
 }
 
-impl Means {
-    fn new(captures: f64, block: &Block, model: &Model, lookalike: f64) -> Means {
-        let fpir = model.groups[block.group as usize]
-            .search
-            .fpir_for(lookalike);
-        Means { captures, fpir }
-    }
+/// How a member's faces are drawn: per site or in total from tables
+/// worked out once for members alike, or from their own mean.
+#[derive(Clone, Copy)]
+enum Captures<'a> {
+    PerSite(&'a [PoissonTable]),
+    Total(&'a PoissonTable),
+    Mean(f64),
 }
 
-/// The law of members alike (no activity spread, no lookalike), tabled
-/// once per chunk.
-struct Alike {
-    captures: PoissonTable,
-    odds: AlertOdds,
+/// How many of a member's faces alert: from odds tabled once for members
+/// alike, or from their own FPIR.
+#[derive(Clone, Copy)]
+enum Odds<'a> {
+    Tabled(&'a AlertOdds),
+    Fpir(f64),
+}
+
+/// One member's law: their faces, their alerts, and their expected faces.
+#[derive(Clone, Copy)]
+struct Law<'a> {
+    captures: Captures<'a>,
+    odds: Odds<'a>,
+    mean: f64,
 }
 
 /// Draws the members of one chunk, from three streams — as the face engine
@@ -378,41 +419,54 @@ struct ResidentDraw<'a, 'm> {
     passes: SimRng,
     search: SimRng,
     wanted: SimRng,
-    /// The current member's faces per site, while they have alerts to place.
+    /// The current member's faces, by site position (a position may come
+    /// more than once).
     faces_at: Vec<(u32, u64)>,
+    /// Faces without an alert, by site position.
+    quiet_by_position: Vec<u64>,
     out: &'a mut ChunkOutcome,
 }
 
 impl ResidentDraw<'_, '_> {
-    /// A member not wanted: their faces (a Poisson count: from the block's
-    /// table when members are alike) and each one's site; how many of them
-    /// alert (binomial), which ones, and when; and their exposure.
-    fn member(&mut self, member: u32, means: &Means, alike: Option<&Alike>) {
-        let captures = match alike {
-            Some(alike) => alike.captures.draw(&mut self.passes),
-            None => poisson(&mut self.passes, means.captures),
+    /// A member not wanted: their faces and each one's site (per site from
+    /// tables, or a Poisson total shared out over the sites); how many of
+    /// them alert (binomial), which ones, and when; and their exposure.
+    fn member(&mut self, member: u32, law: &Law) {
+        self.faces_at.clear();
+        let captures = match law.captures {
+            Captures::PerSite(tables) => {
+                let mut total = 0;
+                for (position, table) in tables.iter().enumerate() {
+                    let n = table.draw(&mut self.passes);
+                    if n > 0 {
+                        self.faces_at.push((position as u32, n));
+                        total += n;
+                    }
+                }
+                total
+            }
+            Captures::Total(table) => {
+                let n = table.draw(&mut self.passes);
+                self.split(n)
+            }
+            Captures::Mean(mean) => {
+                let n = poisson(&mut self.passes, mean);
+                self.split(n)
+            }
         };
         if captures == 0 {
             tally(&mut self.out.exposure, &mut [0; 3], 0, 0);
             return;
         }
-        let alerting = match alike {
-            Some(alike) => alike.odds.alerting(captures, &mut self.search),
-            None => AlertOdds::new(means.fpir, false).alerting(captures, &mut self.search),
-        };
         let mut seen = DistinctSites::default();
-        let by_site = &mut self.out.quiet_faces_by_site;
-        let faces_at = &mut self.faces_at;
-        faces_at.clear();
-        self.rates
-            .sites
-            .split(captures, &mut self.passes, |site, n| {
-                by_site[site as usize] += n;
-                seen.add(site);
-                if alerting > 0 {
-                    faces_at.push((site, n));
-                }
-            });
+        for &(position, n) in &self.faces_at {
+            self.quiet_by_position[position as usize] += n;
+            seen.add(position);
+        }
+        let alerting = match law.odds {
+            Odds::Tabled(odds) => odds.alerting(captures, &mut self.search),
+            Odds::Fpir(fpir) => AlertOdds::new(fpir, false).alerting(captures, &mut self.search),
+        };
         for left in (captures - alerting + 1..=captures).rev() {
             self.alert(member, left);
         }
@@ -424,6 +478,25 @@ impl ResidentDraw<'_, '_> {
             captures,
             seen.count(),
         );
+    }
+
+    /// Shares `captures` faces out over the block's sites into `faces_at`.
+    fn split(&mut self, captures: u64) -> u64 {
+        let faces_at = &mut self.faces_at;
+        self.rates
+            .sites
+            .split(captures, &mut self.passes, |position, n| {
+                faces_at.push((position, n))
+            });
+        captures
+    }
+
+    /// Adds the chunk's quiet faces per site position to its outcome.
+    fn finish(self) {
+        for (position, &n) in self.quiet_by_position.iter().enumerate() {
+            let site = self.rates.sites.item(position as u32);
+            self.out.quiet_faces_by_site[site as usize] += n;
+        }
     }
 
     /// One alert of member `member`: a face drawn uniformly from the `left`
@@ -443,8 +516,9 @@ impl ResidentDraw<'_, '_> {
             })
             .expect("the faces add up to those left");
         slot.1 -= 1;
-        let site = slot.0;
-        self.out.quiet_faces_by_site[site as usize] -= 1;
+        let position = slot.0;
+        self.quiet_by_position[position as usize] -= 1;
+        let site = self.rates.sites.item(position);
         let time_s = self.plan.clocks[site as usize].time_at(unit(self.search.next_u64()));
         self.out.alerts.push(Alert {
             time_s,
@@ -464,7 +538,10 @@ impl ResidentDraw<'_, '_> {
         let wanted_index = block.first_wanted + member;
         self.out.wanted_lookalikes.push((wanted_index, lookalike));
         for _ in 0..poisson(&mut self.passes, mean) {
-            let site = self.rates.sites.one(&mut self.passes);
+            let site = self
+                .rates
+                .sites
+                .item(self.rates.sites.one(&mut self.passes));
             let rng = &mut self.wanted;
             let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
             let time_s = self.plan.clocks[site as usize].time_at(unit(rng.next_u64()));
@@ -576,7 +653,8 @@ impl<'p, 'm> Closing<'p, 'm> {
                 .map(|(h, &m)| (h as u32, m))
                 .collect();
             let by_hour = &mut self.faces_by_hour;
-            Multinomial::new(hours).split(faces, rng, |h, n| by_hour[h as usize] += n);
+            let hours = Multinomial::new(hours);
+            hours.split(faces, rng, |h, n| by_hour[hours.item(h) as usize] += n);
         }
     }
 
