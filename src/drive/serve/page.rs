@@ -22,6 +22,7 @@ const SCRIPT: &str = include_str!("app.js");
 const CSS: &str = r#"
 body.serve { max-width: 1500px; padding: 16px 24px 48px; }
 .layout { display: grid; grid-template-columns: 330px 1fr; gap: 28px; align-items: start; }
+.layout > main { min-width: 0; }
 #controls { position: sticky; top: 8px; font-size: 14px; }
 #controls fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 12px; padding: 8px 12px; }
 #controls legend { font-weight: 600; }
