@@ -8,7 +8,7 @@ mod cli;
 use clap::{CommandFactory, Parser};
 use cli::flags::{
     CheckArgs, Cli, Command, CompletionsArgs, Format, LiveArgs, ManArgs, MergeArgs, RunArgs,
-    RunFormat, StressArgs, SweepArgs, ValidateArgs,
+    RunFormat, ServeArgs, StressArgs, SweepArgs, ValidateArgs,
 };
 use cli::options::{ReportTo, Search};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -141,6 +141,14 @@ fn live(args: LiveArgs) -> Result<(), Error> {
         note!("{}", summary_line(&summary));
     }
     Ok(())
+}
+
+fn serve(args: ServeArgs) -> Result<(), Error> {
+    let options = args.into_options()?;
+    survsim::drive::serve::serve(options, &mut |address| {
+        // Always shown: it is how a caller that asked for port 0 learns it.
+        note!("survsim serve: listening on http://{address}/");
+    })
 }
 
 fn check(args: CheckArgs) -> Result<(), Error> {
@@ -321,6 +329,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Stress(args) => stress(args),
         Command::Live(args) => live(args),
+        Command::Serve(args) => serve(args),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
         Command::Scenarios => {

@@ -75,6 +75,10 @@ pub enum Command {
     /// Run a scenario paced to the wall clock and serve its events as NDJSON
     /// to any number of TCP clients (see docs/events.md).
     Live(LiveArgs),
+    /// Serve a page on which to ask what-ifs in the browser: levers, any
+    /// `--set` key, the HTML report updated on each change, a pinned
+    /// baseline to compare with, and one-key sweeps.
+    Serve(ServeArgs),
     /// Print a shell completion script to standard output, e.g.
     /// `survsim completions bash > ~/.local/share/bash-completion/completions/survsim`.
     Completions(CompletionsArgs),
@@ -227,6 +231,33 @@ pub struct LiveArgs {
     /// No messages about clients, and no summary, on standard error.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Scenario file (TOML), or a bundled scenario's name; read once, at
+    /// start (the server reads and writes no other file). Without it, the
+    /// built-in default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Address to serve on; loopback unless told otherwise (port 0: any
+    /// free port, printed on standard error).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// Worker threads per run, and runs at once (default: all cores); more
+    /// requests queue. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// The most faces one request may simulate, expected from the
+    /// scenario (faces per replication × replications; a sweep's points
+    /// together); larger requests are refused with HTTP 400.
+    #[arg(long, default_value_t = 1e9, value_name = "FACES")]
+    pub max_faces: f64,
+    /// The most points a sweep from the page may have.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub max_points: usize,
+    /// The largest request body, in bytes.
+    #[arg(long, default_value_t = 65_536, value_name = "BYTES")]
+    pub max_body: usize,
 }
 
 #[derive(clap::Args)]

@@ -11,7 +11,7 @@
 
 use super::flags::{
     CheckArgs, EventFilterArgs, Format, LiveArgs, MergeArgs, RunArgs, RunFormat, ScenarioArgs,
-    Solve, StressArgs, SweepArgs, ValidateArgs,
+    ServeArgs, Solve, StressArgs, SweepArgs, ValidateArgs,
 };
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -20,6 +20,7 @@ use survsim::drive::live::{LiveOptions, Speed};
 use survsim::drive::output::check_writable;
 use survsim::drive::replicate::{available_memory_bytes, default_threads, threads_within_memory};
 use survsim::drive::run::{RunMode, RunOptions};
+use survsim::drive::serve::ServeOptions;
 use survsim::drive::sweep::SweepOptions;
 use survsim::drive::sweep::merge::MergeOptions;
 use survsim::error::{Error, InputError};
@@ -324,5 +325,34 @@ impl MergeArgs {
             },
             quiet: self.quiet,
         }
+    }
+}
+
+impl ServeArgs {
+    /// The scenario read once, and the server's limits checked.
+    pub fn into_options(self) -> Result<ServeOptions, Error> {
+        let source = ScenarioSource::from_arg(self.scenario.as_deref())?;
+        if !(self.max_faces.is_finite() && self.max_faces > 0.0) {
+            return Err(
+                InputError::whole("--max-faces", "expected a number of faces above 0").into(),
+            );
+        }
+        if self.max_points == 0 || self.max_body == 0 {
+            let flag = if self.max_points == 0 {
+                "--max-points"
+            } else {
+                "--max-body"
+            };
+            return Err(InputError::whole(flag, "expected a whole number above 0").into());
+        }
+        Ok(ServeOptions {
+            source,
+            scenario_arg: self.scenario.map(|p| p.display().to_string()),
+            listen: self.listen,
+            threads: threads(self.threads),
+            max_faces: self.max_faces,
+            max_points: self.max_points,
+            body_limit: self.max_body,
+        })
     }
 }

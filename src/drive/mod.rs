@@ -38,6 +38,7 @@
 //!   broadcast to TCP clients;
 //! * [`sweep`] — `survsim sweep` and `merge`: grid points on all cores,
 //!   checkpointed into an output directory;
+//! * [`serve`] — `survsim serve`: what-ifs in the browser, over HTTP;
 //! * [`stress`], [`validate`] — the probes of a stress search, and the
 //!   scenarios of the published record, replicated;
 //! * [`output`] — writing results: atomically to files, quietly to closed
@@ -62,6 +63,7 @@ pub mod live;
 pub mod output;
 pub mod replicate;
 pub mod run;
+pub mod serve;
 pub mod stress;
 pub mod sweep;
 pub mod validate;

@@ -88,21 +88,40 @@ pub fn run_replications(model: &Model, reps: u64, threads: usize) -> Vec<Outcome
 /// handed over: in replication order, whatever the thread count. Workers
 /// run at most a few replications ahead of the oldest one unfinished, so
 /// memory stays bounded by the workers, not by `reps`.
-pub fn for_each_replication<'m>(
+pub fn for_each_replication(
+    model: &Model,
+    reps: u64,
+    threads: usize,
+    consume: impl FnMut(u64, Outcome),
+) {
+    for_each_replication_until(model, reps, threads, &|| false, consume);
+}
+
+/// [`for_each_replication`] that starts no replication once `stop()` is
+/// true (a server's cancelled request): false if it stopped before the
+/// last. The outcomes handed over are still those of replications
+/// `0..k`, in order.
+fn for_each_replication_until<'m>(
     model: &'m Model,
     reps: u64,
     threads: usize,
+    stop: &(dyn Fn() -> bool + Sync),
     mut consume: impl FnMut(u64, Outcome),
-) {
+) -> bool {
     if splits_replications(model, reps, threads) {
         let plan = Plan::new(model);
-        (0..reps).for_each(|r| consume(r, run_split(&plan, r, threads)));
-        return;
+        for r in 0..reps {
+            if stop() {
+                return false;
+            }
+            consume(r, run_split(&plan, r, threads));
+        }
+        return true;
     }
     let outcome = |engine: &mut Option<Replicator<'m>>, r: u64| -> Result<Outcome, InputError> {
         Ok(engine.get_or_insert_with(|| Replicator::new(model)).run(r))
     };
-    pool(reps, threads, outcome, consume).expect("a fixed model cannot fail to build");
+    pool(reps, threads, stop, outcome, consume).expect("a fixed model cannot fail to build") == reps
 }
 
 /// [`for_each_replication`] of a scenario: where it draws its uncertain
@@ -113,11 +132,30 @@ pub fn for_each_scenario_replication(
     scenario: &Scenario,
     reps: u64,
     threads: usize,
-    mut consume: impl FnMut(u64, Outcome),
+    consume: impl FnMut(u64, Outcome),
 ) -> Result<(), InputError> {
+    for_each_scenario_replication_until(scenario, reps, threads, &|| false, consume).map(|_| ())
+}
+
+/// [`for_each_scenario_replication`] that starts no replication once
+/// `stop()` is true: `Ok(false)` if it stopped before the last (what was
+/// handed over is replications `0..k`, in order). `survsim serve` stops a
+/// run this way when its request is cancelled.
+pub fn for_each_scenario_replication_until(
+    scenario: &Scenario,
+    reps: u64,
+    threads: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+    mut consume: impl FnMut(u64, Outcome),
+) -> Result<bool, InputError> {
     if !scenario.draws_parameters() {
-        for_each_replication(&scenario.model, reps, threads, consume);
-        return Ok(());
+        return Ok(for_each_replication_until(
+            &scenario.model,
+            reps,
+            threads,
+            stop,
+            consume,
+        ));
     }
     // A drawn model lives for its replication only; its engine with it.
     let draw = |r: u64| -> Result<_, InputError> {
@@ -127,14 +165,17 @@ pub fn for_each_scenario_replication(
     };
     if splits_replications(&scenario.model, reps, threads) {
         for r in 0..reps {
+            if stop() {
+                return Ok(false);
+            }
             consume(r, run_split(&Plan::new(&draw(r)?), r, threads));
         }
-        return Ok(());
+        return Ok(true);
     }
     let outcome = |_: &mut Option<Replicator<'_>>, r: u64| -> Result<Outcome, InputError> {
         Ok(Replicator::new(&draw(r)?).run(r))
     };
-    pool(reps, threads, outcome, consume)
+    Ok(pool(reps, threads, stop, outcome, consume)? == reps)
 }
 
 /// Whether replications of `model` are better run one at a time with their
@@ -194,26 +235,32 @@ fn in_parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync)
 
 /// Runs `outcome(engine, r)` for `r` in `0..reps` on up to `threads`
 /// threads, each with its own engine slot, and hands the outcomes to
-/// `consume` in replication order; stops at the first error.
+/// `consume` in replication order; stops at the first error, and starts
+/// no replication once `stop()` is true. The number handed over.
 fn pool<'m>(
     reps: u64,
     threads: usize,
+    stop: &(dyn Fn() -> bool + Sync),
     outcome: impl Fn(&mut Option<Replicator<'m>>, u64) -> Result<Outcome, InputError> + Sync,
     mut consume: impl FnMut(u64, Outcome),
-) -> Result<(), InputError> {
+) -> Result<u64, InputError> {
     let workers = threads.clamp(1, reps.max(1) as usize);
     if workers == 1 {
         let mut engine = None;
         for r in 0..reps {
+            if stop() {
+                return Ok(r);
+            }
             consume(r, outcome(&mut engine, r)?);
         }
-        return Ok(());
+        return Ok(reps);
     }
     // A worker may start replication r only while r < delivered + window.
     let window = 2 * workers as u64;
     let next = AtomicU64::new(0);
     let gate = Gate::default();
     let failure: Mutex<Option<InputError>> = Mutex::new(None);
+    let mut expected = 0u64;
     std::thread::scope(|scope| {
         let (tx, rx) = crossbeam_channel::bounded::<(u64, Outcome)>(workers);
         for _ in 0..workers {
@@ -225,7 +272,7 @@ fn pool<'m>(
                 let mut engine = None;
                 loop {
                     let r = next.fetch_add(1, Ordering::Relaxed);
-                    if r >= reps || !gate.wait_for(r, window) {
+                    if r >= reps || stop() || !gate.wait_for(r, window) || stop() {
                         break;
                     }
                     match outcome(&mut engine, r) {
@@ -252,7 +299,6 @@ fn pool<'m>(
         let _abort = gate.abort_on_panic();
         // Put outcomes back in replication order as they arrive.
         let mut waiting = std::collections::BTreeMap::new();
-        let mut expected = 0u64;
         for (r, outcome) in rx.iter() {
             waiting.insert(r, outcome);
             while let Some(outcome) = waiting.remove(&expected) {
@@ -267,7 +313,7 @@ fn pool<'m>(
     });
     match failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
         Some(error) => Err(error),
-        None => Ok(()),
+        None => Ok(expected),
     }
 }
 

@@ -66,6 +66,15 @@ pub struct RunOutput {
     pub elapsed_s: f64,
 }
 
+/// The report of `scenario`'s replications as gathered: what `run` prints,
+/// and what `survsim serve` answers with, so that the two agree byte for
+/// byte.
+pub fn report_of(scenario: &Scenario, gathered: &Gathered) -> Report {
+    let overrides: Vec<String> = scenario.overrides.iter().map(|o| o.raw.clone()).collect();
+    Report::from_gathered(&scenario.model, &scenario.source.name, &overrides, gathered)
+        .with_parameters(&scenario.uncertain, scenario.draws_parameters())
+}
+
 /// Runs `scenario` as `options` say. `None` if the event log's reader
 /// closed the pipe: it has what it wanted, and there is nothing to report.
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput>, Error> {
@@ -128,9 +137,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput
         },
     };
     let elapsed = started.elapsed().as_secs_f64();
-    let overrides: Vec<String> = scenario.overrides.iter().map(|o| o.raw.clone()).collect();
-    let report = Report::from_gathered(model, &scenario.source.name, &overrides, &gathered)
-        .with_parameters(&scenario.uncertain, scenario.draws_parameters());
+    let report = report_of(scenario, &gathered);
     // The residents engine shares one replication's work over the threads.
     let threads = match model.engine {
         EngineKind::Residents if !matches!(options.mode, RunMode::Logged { .. }) => options.threads,

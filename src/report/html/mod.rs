@@ -34,7 +34,7 @@ mod sections;
 mod svg;
 
 pub use assumptions::{Provenance, section as assumptions_section, shell_quote};
-pub use page::{Page, esc, table};
+pub use page::{Page, esc, style_sheet, table};
 
 use super::Report;
 use crate::format::human_duration;
@@ -114,8 +114,18 @@ fn facts(r: &Report) -> Vec<(String, String)> {
 /// A run's page. `command` reproduces it ([`run_command`]); `run_time_s`
 /// is the wall-clock time it took.
 pub fn run_page(scenario: &Scenario, report: &Report, command: &str, run_time_s: f64) -> String {
+    let mut page = Page::new(&format!("survsim report — {}", report.name));
+    page.push(&run_body(scenario, report, command, run_time_s));
+    page.finish()
+}
+
+/// The body of a run's page — its title block and sections, without the
+/// document around them — for a page that holds it among other things
+/// (`survsim serve` inserts it into its own). [`run_page`] is this inside
+/// a [`Page`].
+pub fn run_body(scenario: &Scenario, report: &Report, command: &str, run_time_s: f64) -> String {
     let r = report;
-    let mut page = Page::new(&format!("survsim report — {}", r.name));
+    let mut page = Page::fragment();
     page.push(&header(r, &scenario.file.simulation.description));
     page.section("headline", "1 · Headline", &headline::section(r));
     page.section("funnel", "2 · From face to arrest", &funnel::section(r));
@@ -147,7 +157,7 @@ pub fn run_page(scenario: &Scenario, report: &Report, command: &str, run_time_s:
         "7 · Assumptions and how to reproduce",
         &assumptions::section(&provenance),
     );
-    page.finish()
+    page.into_fragment()
 }
 
 /// The page's title block, and the scenario's warnings.

@@ -110,6 +110,12 @@ details summary { cursor: pointer; color: var(--accent); font-size: 13px; }
 }
 "#;
 
+/// The report's style sheet, for a page that embeds a report's body
+/// ([`super::run_body`]) and must look the same.
+pub fn style_sheet() -> &'static str {
+    CSS
+}
+
 /// An HTML document being written: a header, then sections in order.
 pub struct Page {
     html: String,
@@ -135,6 +141,19 @@ impl Page {
             CSS
         );
         Page { html }
+    }
+
+    /// An empty fragment: sections to be placed inside another document
+    /// ([`Page::into_fragment`]).
+    pub fn fragment() -> Page {
+        Page {
+            html: String::with_capacity(256 * 1024),
+        }
+    }
+
+    /// The fragment written so far, without closing a document.
+    pub fn into_fragment(self) -> String {
+        self.html
     }
 
     /// Appends raw, already escaped HTML.

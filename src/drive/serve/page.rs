@@ -1,0 +1,262 @@
+//! The one page `survsim serve` serves: the controls, an empty place for
+//! the report, and a small inline script (`app.js`) that sends each change
+//! and inserts what comes back. The report itself is rendered by the
+//! server with the HTML report's own code and style sheet; the script only
+//! places it.
+//!
+//! Every text the scenario supplies (its name, its values) is escaped
+//! here; the scenario's site footfalls reach the script as JSON inside a
+//! non-executed `<script type="application/json">`, with `<` escaped so
+//! that no value can close the element.
+
+use crate::report::html::{esc, style_sheet};
+use crate::scenario::ScenarioSource;
+use crate::sweep::Headline;
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+
+/// The page's script: vanilla JavaScript, no library.
+const SCRIPT: &str = include_str!("app.js");
+
+/// The page's own styles, after the report's.
+const CSS: &str = r#"
+body.serve { max-width: 1500px; padding: 16px 24px 48px; }
+.layout { display: grid; grid-template-columns: 330px 1fr; gap: 28px; align-items: start; }
+.layout > main { min-width: 0; }
+#controls { position: sticky; top: 8px; font-size: 14px; }
+#controls fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 12px; padding: 8px 12px; }
+#controls legend { font-weight: 600; }
+.lever { margin: 6px 0; }
+.lever label { display: block; font-weight: 600; }
+.lever .hint { color: var(--muted); font-size: 12px; }
+.lever input, #controls textarea, #controls select { width: 100%; font: inherit; padding: 3px 6px; }
+#controls textarea { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12.5px; min-height: 4.5em; }
+.err { display: block; color: var(--false); font-size: 12.5px; white-space: pre-wrap; }
+input[aria-invalid="true"], textarea[aria-invalid="true"] { border: 2px solid var(--false); }
+.buttons { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0; }
+.buttons a, .buttons button { font: inherit; font-size: 13px; padding: 4px 10px; border: 1px solid var(--accent);
+  border-radius: 6px; background: #fff; color: var(--accent); text-decoration: none; cursor: pointer; }
+#status { min-height: 1.4em; color: var(--muted); }
+#progress { width: 100%; height: 6px; }
+#compare:not(:empty) { border: 2px solid var(--accent); border-radius: 8px; padding: 0 14px 6px; margin-bottom: 16px; }
+#compare h2 { border-top: 0; margin-top: 8px; }
+#pinned { font-size: 12.5px; color: var(--muted); word-break: break-all; }
+@media (max-width: 900px) { .layout { grid-template-columns: 1fr; } #controls { position: static; } }
+"#;
+
+/// A lever: a control bound to a key (or to several, for the site-wide
+/// footfall scale and capture share, which the script expands per site).
+struct Lever {
+    id: &'static str,
+    key: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    step: &'static str,
+}
+
+const LEVERS: [Lever; 10] = [
+    Lever {
+        id: "threshold",
+        key: "matcher.threshold",
+        label: "Matcher threshold",
+        hint: "higher: fewer false and true alerts",
+        step: "0.005",
+    },
+    Lever {
+        id: "watchlist",
+        key: "watchlist.size",
+        label: "Watchlist size",
+        hint: "entries searched against",
+        step: "1",
+    },
+    Lever {
+        id: "wanted",
+        key: "watchlist.wanted_present",
+        label: "Wanted people present",
+        hint: "watchlist members in the city",
+        step: "1",
+    },
+    Lever {
+        id: "footfall",
+        key: "footfall",
+        label: "Footfall scale",
+        hint: "× every site's footfall (or faces)",
+        step: "0.1",
+    },
+    Lever {
+        id: "capture",
+        key: "capture",
+        label: "Capture share",
+        hint: "every site's share of passers captured",
+        step: "0.05",
+    },
+    Lever {
+        id: "operators",
+        key: "review.operators",
+        label: "Operators",
+        hint: "reviewing alerts",
+        step: "1",
+    },
+    Lever {
+        id: "officers",
+        key: "intervention.officers",
+        label: "Officers",
+        hint: "available to stop people",
+        step: "1",
+    },
+    Lever {
+        id: "confirm-true",
+        key: "review.p_confirm_true",
+        label: "Confirm a true alert",
+        hint: "probability an operator confirms it",
+        step: "0.01",
+    },
+    Lever {
+        id: "confirm-false",
+        key: "review.p_confirm_false",
+        label: "Confirm a false alert",
+        hint: "probability an operator confirms it",
+        step: "0.01",
+    },
+    Lever {
+        id: "duration",
+        key: "simulation.duration",
+        label: "Duration",
+        hint: "simulated time per run, e.g. 24h, 7d",
+        step: "",
+    },
+];
+
+/// The value at a dotted key of the scenario's TOML, as a control shows
+/// it (strings bare), if the file sets it.
+fn value_at(table: &toml::Table, key: &str) -> Option<String> {
+    let mut parts = key.split('.');
+    let mut v = table.get(parts.next()?)?;
+    for p in parts {
+        v = v.as_table()?.get(p)?;
+    }
+    match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(_) | toml::Value::Float(_) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+/// The sites' footfall and capture, for the site-wide levers.
+fn sites(table: &toml::Table) -> Value {
+    let list = table.get("sites").and_then(|s| s.as_array());
+    let sites: Vec<Value> = list
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, s)| {
+            let num = |k: &str| {
+                s.get(k)
+                    .and_then(|v| v.as_float().or(v.as_integer().map(|n| n as f64)))
+            };
+            let hourly: Option<Vec<f64>> = s
+                .get("footfall_per_hour")
+                .and_then(|v| v.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_float().or(x.as_integer().map(|n| n as f64)))
+                        .collect()
+                });
+            json!({
+                "index": i,
+                "footfall": num("footfall_per_hour"),
+                "hourly": hourly,
+                "faces": num("faces"),
+                "capture_share": num("capture_share"),
+            })
+        })
+        .collect();
+    Value::Array(sites)
+}
+
+/// One lever's control, with its scenario value and an error slot.
+fn lever(out: &mut String, l: &Lever, initial: &str, kind: &str) {
+    let _ = write!(
+        out,
+        concat!(
+            "<div class=\"lever\"><label for=\"lv-{id}\">{label}</label>",
+            "<input id=\"lv-{id}\" data-lever=\"{key}\" data-initial=\"{init}\" value=\"{init}\" ",
+            "type=\"{kind}\" step=\"{step}\" inputmode=\"decimal\" aria-describedby=\"err-lv-{id}\">",
+            "<span class=\"hint\">{hint}</span>",
+            "<output class=\"err\" id=\"err-lv-{id}\" role=\"alert\"></output></div>\n"
+        ),
+        id = esc(l.id),
+        label = esc(l.label),
+        key = esc(l.key),
+        init = esc(initial),
+        kind = kind,
+        step = esc(if l.step.is_empty() { "any" } else { l.step }),
+        hint = esc(l.hint)
+    );
+}
+
+/// The page for `source`; `nonce` lets its one inline script run under
+/// the Content-Security-Policy that forbids every other.
+pub fn render(source: &ScenarioSource, nonce: &str) -> String {
+    let table: toml::Table = toml::from_str(&source.text).unwrap_or_default();
+    let name = value_at(&table, "simulation.name").unwrap_or_else(|| source.name.clone());
+    let mut controls = String::new();
+    for l in &LEVERS {
+        let (initial, kind) = match l.key {
+            "footfall" => ("1".to_string(), "number"),
+            "capture" => (String::new(), "number"),
+            "simulation.duration" => (value_at(&table, l.key).unwrap_or_default(), "text"),
+            key => (value_at(&table, key).unwrap_or_default(), "number"),
+        };
+        lever(&mut controls, l, &initial, kind);
+    }
+    let seed = value_at(&table, "simulation.seed").unwrap_or_default();
+    let mut metrics = String::new();
+    for h in Headline::ALL {
+        let _ = write!(
+            metrics,
+            "<option value=\"{}\">{}</option>",
+            esc(h.key()),
+            esc(h.label())
+        );
+    }
+    let data = json!({ "sites": sites(&table) })
+        .to_string()
+        .replace('<', "\\u003c");
+    format!(
+        include_str!("page.html"),
+        title = esc(&format!("survsim serve — {name}")),
+        name = esc(&name),
+        source = esc(&source.name),
+        version = env!("CARGO_PKG_VERSION"),
+        report_css = style_sheet(),
+        css = CSS,
+        controls = controls,
+        reps = super::DEFAULT_REPS,
+        seed = esc(&seed),
+        metrics = metrics,
+        data = data,
+        nonce = esc(nonce),
+        script = SCRIPT,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_the_scenario_and_keeps_data_inert() {
+        let source = ScenarioSource {
+            name: "<x>.toml".into(),
+            text: "[simulation]\nname = \"</script><b>\"\n[[sites]]\nname = \"a\"\nfootfall_per_hour = 5\n"
+                .into(),
+        };
+        let html = render(&source, "abc");
+        assert!(!html.contains("</script><b>"));
+        assert!(html.contains("&lt;/script&gt;&lt;b&gt;"));
+        assert!(html.contains("&lt;x&gt;.toml"));
+        assert!(html.contains("\"footfall\":5.0") || html.contains("\"footfall\":5"));
+        assert_eq!(html.matches("<script nonce=\"abc\">").count(), 1);
+    }
+}

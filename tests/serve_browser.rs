@@ -1,0 +1,272 @@
+//! `survsim serve`'s page in headless Chromium, driven over the DevTools
+//! protocol on `--remote-debugging-pipe` (file descriptors 3 and 4,
+//! NUL-separated JSON: no WebSocket, no extra crate, offline): the page
+//! loads; moving the threshold control updates the result without a
+//! reload, and its false-alert figure then equals `survsim run`'s for
+//! that threshold; pinning a baseline and changing the threshold again
+//! shows the comparison of the two. A screenshot is taken at 1280 px;
+//! `SURVSIM_UPDATE_SCREENSHOT=1` copies it to `docs/img/serve.png`.
+//!
+//! Chromium is found as for `tests/html_browser.rs`; without it the test
+//! fails unless `SURVSIM_SKIP_BROWSER=1`.
+
+mod common;
+mod serve_support;
+
+use base64::Engine as _;
+use common::{succeeded, survsim};
+use serde_json::{Value, json};
+use serve_support::Server;
+use std::io::{BufRead, BufReader, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The Chromium to run, or `None` when told to skip.
+fn chromium() -> Option<PathBuf> {
+    let found = std::env::var_os("SURVSIM_CHROMIUM")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([PathBuf::from("/usr/bin/chromium")])
+        .chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                .flat_map(|d| ["chromium", "chromium-browser", "google-chrome"].map(|n| d.join(n))),
+        )
+        .find(|p| p.is_file());
+    if found.is_none() && std::env::var("SURVSIM_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("SURVSIM_SKIP_BROWSER=1 and no Chromium: the browser test is skipped");
+        return None;
+    }
+    Some(
+        found.expect("Chromium is needed (apt-get install -y chromium), or SURVSIM_SKIP_BROWSER=1"),
+    )
+}
+
+/// A headless Chromium and its DevTools pipe, attached to one tab.
+struct Browser {
+    child: Child,
+    to: std::io::PipeWriter,
+    from: BufReader<std::io::PipeReader>,
+    next_id: u64,
+    session: Option<String>,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn launch(chromium: &PathBuf) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        // Chromium reads commands on fd 3 and writes answers on fd 4.
+        let (cmd_r, cmd_w) = std::io::pipe().unwrap();
+        let (out_r, out_w) = std::io::pipe().unwrap();
+        let (r3, w4) = (cmd_r.as_raw_fd(), out_w.as_raw_fd());
+        let mut cmd = Command::new(chromium);
+        cmd.args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--remote-debugging-pipe",
+            "--window-size=1280,1800",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        // SAFETY: only async-signal-safe dup2 calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                // Moved above 4 first, so that neither lands on the other's
+                // place, and dup2 leaves the copies open across exec.
+                let (a, b) = (
+                    libc::fcntl(r3, libc::F_DUPFD, 10),
+                    libc::fcntl(w4, libc::F_DUPFD, 10),
+                );
+                if a < 0 || b < 0 || libc::dup2(a, 3) < 0 || libc::dup2(b, 4) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().expect("Chromium starts");
+        drop((cmd_r, out_w));
+        Browser {
+            child,
+            to: cmd_w,
+            from: BufReader::new(out_r),
+            next_id: 0,
+            session: None,
+            _profile: profile,
+        }
+    }
+
+    /// Sends a command and waits for its answer (events are skipped).
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut msg = json!({ "id": id, "method": method, "params": params });
+        if let Some(s) = &self.session {
+            msg["sessionId"] = json!(s);
+        }
+        let mut bytes = msg.to_string().into_bytes();
+        bytes.push(0);
+        self.to.write_all(&bytes).unwrap();
+        loop {
+            let mut buf = Vec::new();
+            let n = self.from.read_until(0, &mut buf).unwrap();
+            assert!(n > 0, "Chromium closed the pipe");
+            buf.pop();
+            let v: Value = serde_json::from_slice(&buf).unwrap();
+            if v["id"] == json!(id) {
+                assert!(v.get("error").is_none(), "{method}: {v}");
+                return v["result"].clone();
+            }
+        }
+    }
+
+    /// Evaluates `js` in the page (awaiting a promise) and returns its value.
+    fn eval(&mut self, js: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": js, "awaitPromise": true, "returnByValue": true }),
+        );
+        assert!(r.get("exceptionDetails").is_none(), "{js}: {r}");
+        r["result"]["value"].clone()
+    }
+
+    /// Waits, generously, until `js` is true.
+    fn wait_for(&mut self, js: &str) {
+        let start = Instant::now();
+        while self.eval(js) != json!(true) {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "timed out waiting for {js}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `survsim run --set matcher.threshold=T --reps 20`'s mean false alerts.
+fn cli_false_alerts(threshold: &str) -> Value {
+    let out = succeeded(
+        survsim()
+            .args(["run", "--set", &format!("matcher.threshold={threshold}")])
+            .args(["--reps", "20", "--format", "json", "-q"])
+            .output()
+            .unwrap(),
+    );
+    let json: Value = serde_json::from_slice(&out).unwrap();
+    json["totals"]["false_alerts"].clone()
+}
+
+/// The page's false-alert figure, as its `data-value` (JSON's number).
+const FALSE_ALERTS: &str =
+    "JSON.parse(document.querySelector('#result [data-key=\"false_alerts\"]').dataset.value)";
+
+/// Sets the threshold control as a user would, and fires its change.
+fn set_threshold(b: &mut Browser, value: &str) {
+    let before = b.eval("Number(document.body.dataset.updates || 0)");
+    b.eval(&format!(
+        "(() => {{ const el = document.getElementById('lv-threshold'); el.value = '{value}'; \
+         el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); return true; }})()"
+    ));
+    b.wait_for(&format!(
+        "Number(document.body.dataset.updates || 0) > {before} && document.body.dataset.state === 'ready'"
+    ));
+}
+
+#[test]
+fn the_page_updates_compares_and_matches_the_cli() {
+    let Some(chromium) = chromium() else { return };
+    let server = Server::start(&[]);
+    let mut b = Browser::launch(&chromium);
+    let target = b.call("Target.createTarget", json!({ "url": "about:blank" }));
+    let attached = b.call(
+        "Target.attachToTarget",
+        json!({ "targetId": target["targetId"], "flatten": true }),
+    );
+    b.session = Some(attached["sessionId"].as_str().unwrap().to_string());
+    b.call("Runtime.enable", json!({}));
+    b.call("Page.enable", json!({}));
+    b.call(
+        "Page.navigate",
+        json!({ "url": format!("http://{}/", server.address) }),
+    );
+    b.wait_for("document.body && document.body.dataset.state === 'ready'");
+    b.eval("window.survsimMarker = 'same page'");
+    assert_eq!(b.eval(FALSE_ALERTS), cli_false_alerts("0.6"));
+
+    // Moving the threshold reruns without a reload, and agrees with the CLI.
+    set_threshold(&mut b, "0.58");
+    assert_eq!(
+        b.eval("window.survsimMarker"),
+        json!("same page"),
+        "no reload"
+    );
+    let at_058 = b.eval(FALSE_ALERTS);
+    assert_eq!(at_058, cli_false_alerts("0.58"));
+    assert_ne!(at_058, cli_false_alerts("0.6"), "the figure changed");
+    assert!(
+        b.eval("location.search")
+            .as_str()
+            .unwrap()
+            .contains("matcher.threshold%3D0.58"),
+        "the URL carries the override"
+    );
+
+    // Pin it, move on: the comparison shows both and their difference.
+    b.eval("document.getElementById('pin').click(), true");
+    set_threshold(&mut b, "0.62");
+    let cell = |b: &mut Browser, side: &str| {
+        b.eval(&format!(
+            "JSON.parse(document.querySelector('#compare [data-key=\"false_alerts\"][data-side=\"{side}\"]').dataset.value)"
+        ))
+    };
+    assert_eq!(cell(&mut b, "base"), at_058);
+    let what_if = cell(&mut b, "what-if");
+    assert_eq!(what_if, cli_false_alerts("0.62"));
+    let diff = cell(&mut b, "diff").as_f64().unwrap();
+    let expected = what_if.as_f64().unwrap() - at_058.as_f64().unwrap();
+    assert!(
+        (diff - expected).abs() < 1e-9,
+        "difference {diff} vs {expected}"
+    );
+
+    // The comparison, as the README shows it.
+    let shot = b.call("Page.captureScreenshot", json!({ "format": "png" }));
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(shot["data"].as_str().unwrap())
+        .unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    if std::env::var("SURVSIM_UPDATE_SCREENSHOT").as_deref() == Ok("1") {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/img/serve.png");
+        std::fs::write(path, &png).unwrap();
+    }
+
+    // Bad input: the message beside the control, the last result kept.
+    b.eval(
+        "(() => { const el = document.getElementById('lv-watchlist'); el.value = '-5'; \
+         el.dispatchEvent(new Event('change')); return true; })()",
+    );
+    b.wait_for("document.body.dataset.state === 'error'");
+    let message = b.eval("document.getElementById('err-lv-watchlist').textContent");
+    assert!(
+        message.as_str().unwrap().contains("watchlist.size"),
+        "{message}"
+    );
+    assert_eq!(b.eval(FALSE_ALERTS), what_if, "the last good result stays");
+}
