@@ -13,7 +13,10 @@
 //!   and FPIR (so the alert load) is the same as at 10,000: only the search
 //!   cost is compared, and it should match the first case;
 //! * `default` — the built-in default scenario (a million residents, ≈ 144 k
-//!   faces).
+//!   faces);
+//! * `residents/bench-city` and `residents/default` — the same two scenarios
+//!   drawn by the residents engine ([`survsim::engine::residents::Plan`]),
+//!   on one thread.
 //!
 //! Each iteration is `Engine::run(0)` on an engine allocated once, as
 //! `survsim::drive::replicate` does. The throughput is the faces a first run
@@ -33,6 +36,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use survsim::engine::Engine;
+use survsim::engine::residents::Plan;
 use survsim::metrics::Metric;
 use survsim::model::Model;
 use survsim::scenario::{Override, Scenario, ScenarioSource};
@@ -75,6 +79,17 @@ fn bench_model(group: &mut BenchmarkGroup<'_, WallTime>, id: &str, model: &Model
     group.bench_function(id, |b| b.iter(|| engine.run(black_box(0))));
 }
 
+/// Benchmarks one replication of `model` drawn by the residents engine.
+fn bench_residents(group: &mut BenchmarkGroup<'_, WallTime>, id: &str, model: &Model) {
+    let plan = Plan::new(model);
+    let started = Instant::now();
+    let faces = plan.run(0).counts[Metric::FacesCaptured];
+    let once = started.elapsed();
+    group.throughput(Throughput::Elements(faces));
+    group.measurement_time((once * SAMPLES as u32 / 2).max(Duration::from_secs(2)));
+    group.bench_function(id, |b| b.iter(|| plan.run(black_box(0))));
+}
+
 fn engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
     group
@@ -105,6 +120,10 @@ fn engine(c: &mut Criterion) {
 
     let default = load(None, &[]);
     bench_model(&mut group, "default", &default);
+
+    let city = load(Some("bench-city.toml"), &[]);
+    bench_residents(&mut group, "residents/bench-city", &city);
+    bench_residents(&mut group, "residents/default", &default);
 
     group.finish();
 }

@@ -29,7 +29,7 @@ measure() {
     done
 }
 
-bench=("$bin" run bench-city --format json)
+bench=("$bin" run bench-city --format json --engine faces)
 measure "engine" "${bench[@]}"
 measure "1,000,000-entry watchlist" "${bench[@]}" \
     --set watchlist.size=1000000 --set matcher.threshold=0.6551
@@ -38,6 +38,13 @@ measure "uneven mobility" "${bench[@]}" --set population.activity_spread.shape=0
 measure "pipeline, 400 matchers" "${bench[@]}" \
     --set 'pipeline.pools=[{ name = "city", servers = 400 }]' \
     --set pipeline.detection_faces_per_s=1000
+# The residents engine (issue 12): one replication shared over the cores.
+residents=("$bin" run bench-city --format json --engine residents)
+measure "residents, 1 thread" "${residents[@]}" --threads 1
+measure "residents, all cores" "${residents[@]}"
+measure "uk-scale day, residents" "$bin" run benches/uk-scale.toml --format json
+measure "uk-scale year, 1,000 watchlist" "$bin" run benches/uk-scale.toml --format json \
+    --set simulation.duration=365d --set watchlist.size=1000 --set watchlist.wanted_present=100
 measure "sweep" "$bin" sweep --vary matcher.threshold=0.55:0.70:0.01 \
     --vary watchlist.size=1000,10000,100000 --reps 20 -q --out "$out/sweep"
 cp "$out/sweep/charts/false_alerts.svg" docs/img/sweep-false-alerts.svg
@@ -67,14 +74,14 @@ def fig(values, fmt):
 
 mb = lambda kb: f"{kb / 1024:.0f} MB"
 secs = lambda s: f"{s:.1f} s"
-print("\nspeed: survsim run bench-city --format json (one replication, one thread)")
+print("\nspeed: survsim run SCENARIO --format json (one replication; the face engine on one thread)")
 for name, rs in runs.items():
     if name in ("sweep", "validate"):
         continue
     # "simulated 50,428,792 faces in 1.45 s (34.7 M faces/s on 1 thread)"
     speeds = [float(re.search(r"\(([\d.]+) M faces/s", r[3]).group(1)) for r in rs]
-    print(f"  {name:<28} {fig(speeds, lambda v: f'{v:.1f} M'):>22} faces/s"
-          f"   peak RSS {fig([r[2] for r in rs], mb)}")
+    print(f"  {name:<30} {fig(speeds, lambda v: f'{v:.1f} M'):>26} faces/s"
+          f"   wall {fig([r[0] for r in rs], secs)}   peak RSS {fig([r[2] for r in rs], mb)}")
 sweep = runs["sweep"]
 points = 16 * 3
 print(f"\nsweep: 48 points × 20 replications of the default scenario (sweep … -q)")
