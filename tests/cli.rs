@@ -219,3 +219,17 @@ fn share_sums_are_reported_without_float_noise() {
         "{err}"
     );
 }
+
+#[test]
+fn check_names_each_sites_busiest_hour() {
+    // The default central station: 11,000 people an hour at 08:00 and at
+    // 17:00 (the first is named), 60 % of them captured.
+    let (_, check) = json_output(&["check"]);
+    let station = &check["sites"][0];
+    assert_eq!(station["name"], "central-station");
+    assert_eq!(station["busiest_hour"], 8);
+    assert_eq!(station["busiest_hour_faces"], 6600);
+    let table = survsim().arg("check").output().unwrap().stdout;
+    let table = String::from_utf8(table).unwrap();
+    assert!(table.contains("08:00–09:00: 6,600"), "{table}");
+}

@@ -200,13 +200,24 @@ impl Site {
         Ok(())
     }
 
-    /// The highest capture rate of any stretch, per hour.
-    pub fn peak_captures_per_hour(&self) -> f64 {
+    /// The busiest hour of the clock (0–23, the first of any tie) and the
+    /// faces expected in it on one day.
+    pub fn busiest_hour(&self) -> (usize, f64) {
         self.segments_in_hour
             .iter()
-            .flatten()
-            .map(|segment| segment.captures_per_s * HOUR_S)
-            .fold(0.0, f64::max)
+            .map(|segments| {
+                segments
+                    .iter()
+                    .map(|s| s.captures_per_s * (s.end_s - s.start_s))
+                    .sum::<f64>()
+            })
+            .enumerate()
+            .fold(
+                (0, 0.0),
+                |best, (hour, faces)| {
+                    if faces > best.1 { (hour, faces) } else { best }
+                },
+            )
     }
 
     /// Expected usable faces over `[0, duration_s)`.
@@ -638,7 +649,11 @@ mod tests {
         });
         // 24,000 a day plus the surge, both half captured.
         assert!((site.expected_captures(DAY_S) - 22_000.0).abs() < 1e-6);
-        assert!((site.peak_captures_per_hour() - 20_500.0).abs() < 1e-6);
+        // The surge's 10,000 faces fall half in 23:00–24:00, half in
+        // 00:00–01:00: the first of the two busiest hours is named.
+        let (hour, faces) = site.busiest_hour();
+        assert_eq!(hour, 0);
+        assert!((faces - 5_500.0).abs() < 1e-6, "{faces}");
     }
 
     #[test]

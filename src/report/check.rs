@@ -62,8 +62,10 @@ pub struct Check<'a> {
 pub struct SiteLoad {
     /// Faces captured over the run.
     pub expected_faces: f64,
-    /// Faces captured in the busiest hour.
-    pub peak_faces_per_hour: f64,
+    /// The busiest hour of the clock (0–23).
+    pub busiest_hour: usize,
+    /// Faces expected in that hour on one day.
+    pub busiest_hour_faces: f64,
 }
 
 impl<'a> Check<'a> {
@@ -90,7 +92,8 @@ impl<'a> Check<'a> {
                 .iter()
                 .map(|s| SiteLoad {
                     expected_faces: s.expected_captures(m.duration_s),
-                    peak_faces_per_hour: s.peak_captures_per_hour(),
+                    busiest_hour: s.busiest_hour().0,
+                    busiest_hour_faces: s.busiest_hour().1,
                 })
                 .collect(),
             variance: VarianceShares::of(scenario).map_err(|error| error.to_string()),
@@ -317,17 +320,22 @@ impl<'a> Check<'a> {
     fn sites_section(&self, out: &mut String) {
         let _ = writeln!(
             out,
-            "\n{:<24}{:>8}{:>18}{:>20}",
-            "SITE", "cameras", "expected faces", "peak faces/hour"
+            "\n{:<24}{:>8}{:>18}{:>30}",
+            "SITE", "cameras", "expected faces", "busiest hour: faces a day"
         );
         for (s, load) in self.scenario.model.sites.iter().zip(&self.sites) {
             let _ = writeln!(
                 out,
-                "{:<24}{:>8}{:>18}{:>20}",
+                "{:<24}{:>8}{:>18}{:>30}",
                 truncate(&s.name, 23),
                 s.cameras,
                 fmt_num(load.expected_faces, 0),
-                fmt_num(load.peak_faces_per_hour, 0)
+                format!(
+                    "{:02}:00–{:02}:00: {}",
+                    load.busiest_hour,
+                    load.busiest_hour + 1,
+                    fmt_num(load.busiest_hour_faces, 0)
+                )
             );
         }
     }
@@ -491,7 +499,8 @@ struct SiteJson<'a> {
     name: &'a str,
     cameras: u32,
     expected_faces: Num,
-    peak_faces_per_hour: Num,
+    busiest_hour: usize,
+    busiest_hour_faces: Num,
 }
 
 impl<'a> CheckJson<'a> {
@@ -569,7 +578,8 @@ impl<'a> CheckJson<'a> {
                     name: &s.name,
                     cameras: s.cameras,
                     expected_faces: Num(load.expected_faces),
-                    peak_faces_per_hour: Num(load.peak_faces_per_hour),
+                    busiest_hour: load.busiest_hour,
+                    busiest_hour_faces: Num(load.busiest_hour_faces),
                 })
                 .collect(),
             uncertainty: uncertainty(check),
