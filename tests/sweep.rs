@@ -113,6 +113,27 @@ fn expected_names(points: usize, tradeoff: bool) -> Vec<String> {
     names
 }
 
+/// The sweep in `dir` has one replication's range (pi95) of false alerts
+/// at every point, in results.csv and results.json.
+fn assert_has_pi95(dir: &Path) {
+    let v = json(&dir.join("results.json"));
+    for p in v["points"].as_array().unwrap() {
+        let m = &p["metrics"]["false_alerts"];
+        assert!(m["pi95_lo"].as_f64().unwrap() <= m["pi95_hi"].as_f64().unwrap());
+    }
+    let csv = std::fs::read_to_string(dir.join("results.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column = header
+        .iter()
+        .position(|h| *h == "false_alerts_pi95_hi")
+        .unwrap();
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|row| !row.split(',').nth(column).unwrap().is_empty())
+    );
+}
+
 fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -165,9 +186,8 @@ fn sweep_results_equal_separate_runs() {
         cmd.args([
             "run", "--reps", "4", "--seed", "7", "--format", "json", "-q",
         ])
-        .args(SMALL)
-        // A sweep holds uncertain inputs at their nominal values.
-        .arg("--fixed-parameters");
+        // A sweep draws uncertain inputs for each replication, as `run` does.
+        .args(SMALL);
         for s in &sets {
             cmd.args(["--set", s]);
         }
@@ -222,7 +242,9 @@ fn sweep_results_equal_separate_runs() {
             "false_alerts_hi"
         ]
     );
-    assert_eq!(header.len(), 2 + 3 * 16);
+    // Mean and confidence interval, then one replication's range, of each.
+    assert_eq!(header.len(), 2 + 5 * 16);
+    assert_eq!(header[2 + 3 * 16], "false_alerts_pi95_lo");
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 4);
     // Without a pipeline its latency and drop rate are empty.
@@ -252,8 +274,10 @@ fn thread_count_does_not_change_any_file() {
             "watchlist.size=1000,10000",
             "--vary",
             "matcher.threshold=0.6,0.64",
+            // Enough for one replication's range (pi95), which the
+            // replications' own draws of the uncertain inputs widen.
             "--reps",
-            "5",
+            "40",
             "-q",
         ],
     ]
@@ -266,6 +290,7 @@ fn thread_count_does_not_change_any_file() {
     ok(sweep(&[&args[..], &["--threads", "1"]].concat(), &a));
     ok(sweep(&[&args[..], &["--threads", "2"]].concat(), &b));
     ok(sweep(&[&args[..], &["--threads", "3"]].concat(), &c));
+    assert_has_pi95(&a);
     // Every file, the long results (every replication's counts) included.
     assert_same_files(&a, &b);
     assert_same_files(&a, &c);
@@ -287,12 +312,13 @@ fn shards_merged_equal_the_unsharded_sweep() {
             "--vary",
             "watchlist.size=1000,100000",
             "--reps",
-            "3",
+            "40",
             "-q",
         ],
     ]
     .concat();
     ok(sweep(&args, &d("whole")));
+    assert_has_pi95(&d("whole"));
     for k in 1..=3 {
         let shard = format!("{k}/3");
         ok(sweep(
