@@ -2,7 +2,8 @@
 //! --format json` (issue 11): a sweep's replications draw the scenario's
 //! uncertain inputs as `run`'s do, which widens the range against
 //! `--fixed-parameters`; the range covers its replications; a point's draws
-//! do not depend on the other points.
+//! do not depend on the other points; groups have the range from 40
+//! replications only.
 
 mod common;
 
@@ -283,4 +284,57 @@ fn a_sweep_with_drawn_inputs_is_not_resumed_with_fixed_ones() {
     let err = String::from_utf8_lossy(&res.stderr);
     assert_eq!(res.status.code(), Some(2), "{err}");
     assert!(err.contains("its --fixed-parameters differs"), "{err}");
+}
+
+#[test]
+fn groups_have_one_replications_range_from_40_replications() {
+    let groups = |reps: &str| -> Vec<Value> {
+        let stdout = succeeded(
+            survsim()
+                .args(["run", "--reps", reps, "--format", "json", "-q"])
+                .args(SMALL)
+                .output()
+                .unwrap(),
+        );
+        let v: Value = serde_json::from_slice(&stdout).unwrap();
+        v["groups"].as_array().unwrap().clone()
+    };
+    for g in groups("1") {
+        assert!(g.get("ci95").is_none() && g.get("pi95").is_none(), "{g}");
+    }
+    for g in groups("39") {
+        assert!(g["ci95"]["false_alerts"].is_array(), "{g}");
+        assert!(g.get("pi95").is_none(), "{g}");
+    }
+    let with = groups("40");
+    // Each group's range covers its own replications' counts, which the
+    // long CSV of the same run lists.
+    let csv = succeeded(
+        survsim()
+            .args(["run", "--reps", "40", "--format", "csv", "-q"])
+            .args(SMALL)
+            .output()
+            .unwrap(),
+    );
+    let long = long_values(std::str::from_utf8(&csv).unwrap(), "false_alerts");
+    for g in &with {
+        let name = g["name"].as_str().unwrap();
+        let pi = &g["pi95"]["false_alerts"];
+        let (lo, hi) = (f(&pi[0]), f(&pi[1]));
+        assert!(lo <= f(&g["false_alerts"]) && f(&g["false_alerts"]) <= hi);
+        let (clo, chi) = (
+            f(&g["ci95"]["false_alerts"][0]),
+            f(&g["ci95"]["false_alerts"][1]),
+        );
+        assert!(
+            lo < clo && chi < hi,
+            "{name}: one run's range is wider than the mean's"
+        );
+        let values = &long[&("0".to_string(), name.to_string())];
+        assert!(covered(values, (lo, hi)) >= 0.9, "{name}");
+        // Every count of the group has one.
+        for key in ["faces_captured", "wrongful_stops", "trackable"] {
+            assert!(g["pi95"][key].is_array(), "{name} {key}");
+        }
+    }
 }
