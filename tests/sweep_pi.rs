@@ -22,9 +22,10 @@ const SMALL: &[&str] = &[
     "watchlist.size=100000",
 ];
 
-/// Runs `survsim sweep ARGS --out OUT -q` and asserts that it succeeded.
-fn sweep(args: &[&str], out: &Path) {
-    succeeded(
+/// Runs `survsim sweep ARGS --out OUT -q`, asserts that it succeeded, and
+/// returns its summary.
+fn sweep(args: &[&str], out: &Path) -> String {
+    let stdout = succeeded(
         survsim()
             .arg("sweep")
             .args(SMALL)
@@ -35,6 +36,7 @@ fn sweep(args: &[&str], out: &Path) {
             .output()
             .unwrap(),
     );
+    String::from_utf8(stdout).unwrap()
 }
 
 fn json(path: &Path) -> Value {
@@ -100,8 +102,10 @@ fn drawn_inputs_widen_a_sweeps_range_which_covers_its_replications() {
     let dir = tempfile::tempdir().unwrap();
     let (drawn, fixed) = (dir.path().join("drawn"), dir.path().join("fixed"));
     let grid = ["--vary", "matcher.threshold=0.58,0.60", "--reps", "40"];
-    sweep(&grid, &drawn);
-    sweep(&[&grid[..], &["--fixed-parameters"]].concat(), &fixed);
+    let summary = sweep(&grid, &drawn);
+    assert!(summary.contains("uncertain inputs, drawn afresh for each replication:"));
+    let summary = sweep(&[&grid[..], &["--fixed-parameters"]].concat(), &fixed);
+    assert!(summary.contains("uncertain inputs, held at their nominal values"));
     let (d, x) = (
         json(&drawn.join("results.json")),
         json(&fixed.join("results.json")),

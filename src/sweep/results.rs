@@ -244,6 +244,21 @@ pub fn summary(plan: &Plan, scenarios: &[Scenario], rows: &[Row]) -> String {
     for s in &plan.sets {
         let _ = writeln!(out, "  --set {}", s.raw);
     }
+    // As `run`'s table says it, from the first point that has any.
+    if let Some(r) = rows.iter().find(|r| !r.report.uncertain_inputs.is_empty()) {
+        let _ = writeln!(
+            out,
+            "uncertain inputs, {}:",
+            if plan.fixed_parameters {
+                "held at their nominal values (--fixed-parameters)"
+            } else {
+                "drawn afresh for each replication"
+            }
+        );
+        for input in &r.report.uncertain_inputs {
+            let _ = writeln!(out, "  {}: {}", input.key, input.what);
+        }
+    }
     let cols: [(Headline, &str); 6] = [
         (Headline::FalseAlerts, "false al."),
         (Headline::TrueAlerts, "true al."),
