@@ -149,14 +149,14 @@ fn a_sweeps_long_results_hold_every_replication_and_group_of_every_point() {
     }
 
     // A point's rows are `run --reps 3 --format csv` of that point, as point
-    // 0 — with uncertain inputs held fixed, as a sweep holds them.
+    // 0 — with uncertain inputs drawn for each replication, as a sweep
+    // draws them.
     let point = 4; // threshold 0.62, watchlist 10,000
     let sets = [
         "--set",
         "matcher.threshold=0.62",
         "--set",
         "watchlist.size=10000",
-        "--fixed-parameters",
     ];
     let run = run_csv(&[SMALL, &sets, &["--reps", "3", "--seed", "9"]].concat());
     let from_sweep: String = text

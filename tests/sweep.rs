@@ -1,6 +1,6 @@
 //! `survsim sweep` and `survsim merge` as a user runs them: results equal
-//! separate `survsim run`s, do not depend on threads, shards or interruption,
-//! and the charts are well-formed SVG with one series per line.
+//! separate `survsim run`s and do not depend on threads, shards or
+//! interruption (the charts' shapes are in `sweep_charts.rs`).
 
 mod common;
 
@@ -113,6 +113,27 @@ fn expected_names(points: usize, tradeoff: bool) -> Vec<String> {
     names
 }
 
+/// The sweep in `dir` has one replication's range (pi95) of false alerts
+/// at every point, in results.csv and results.json.
+fn assert_has_pi95(dir: &Path) {
+    let v = json(&dir.join("results.json"));
+    for p in v["points"].as_array().unwrap() {
+        let m = &p["metrics"]["false_alerts"];
+        assert!(m["pi95_lo"].as_f64().unwrap() <= m["pi95_hi"].as_f64().unwrap());
+    }
+    let csv = std::fs::read_to_string(dir.join("results.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column = header
+        .iter()
+        .position(|h| *h == "false_alerts_pi95_hi")
+        .unwrap();
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|row| !row.split(',').nth(column).unwrap().is_empty())
+    );
+}
+
 fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -165,9 +186,8 @@ fn sweep_results_equal_separate_runs() {
         cmd.args([
             "run", "--reps", "4", "--seed", "7", "--format", "json", "-q",
         ])
-        .args(SMALL)
-        // A sweep holds uncertain inputs at their nominal values.
-        .arg("--fixed-parameters");
+        // A sweep draws uncertain inputs for each replication, as `run` does.
+        .args(SMALL);
         for s in &sets {
             cmd.args(["--set", s]);
         }
@@ -222,7 +242,9 @@ fn sweep_results_equal_separate_runs() {
             "false_alerts_hi"
         ]
     );
-    assert_eq!(header.len(), 2 + 3 * 16);
+    // Mean and confidence interval, then one replication's range, of each.
+    assert_eq!(header.len(), 2 + 5 * 16);
+    assert_eq!(header[2 + 3 * 16], "false_alerts_pi95_lo");
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 4);
     // Without a pipeline its latency and drop rate are empty.
@@ -252,8 +274,10 @@ fn thread_count_does_not_change_any_file() {
             "watchlist.size=1000,10000",
             "--vary",
             "matcher.threshold=0.6,0.64",
+            // Enough for one replication's range (pi95), which the
+            // replications' own draws of the uncertain inputs widen.
             "--reps",
-            "5",
+            "40",
             "-q",
         ],
     ]
@@ -266,6 +290,7 @@ fn thread_count_does_not_change_any_file() {
     ok(sweep(&[&args[..], &["--threads", "1"]].concat(), &a));
     ok(sweep(&[&args[..], &["--threads", "2"]].concat(), &b));
     ok(sweep(&[&args[..], &["--threads", "3"]].concat(), &c));
+    assert_has_pi95(&a);
     // Every file, the long results (every replication's counts) included.
     assert_same_files(&a, &b);
     assert_same_files(&a, &c);
@@ -287,12 +312,13 @@ fn shards_merged_equal_the_unsharded_sweep() {
             "--vary",
             "watchlist.size=1000,100000",
             "--reps",
-            "3",
+            "40",
             "-q",
         ],
     ]
     .concat();
     ok(sweep(&args, &d("whole")));
+    assert_has_pi95(&d("whole"));
     for k in 1..=3 {
         let shard = format!("{k}/3");
         ok(sweep(
@@ -504,136 +530,6 @@ fn a_different_sweep_in_the_output_directory_needs_force() {
     let v = json(&out.join("results.json"));
     assert_eq!(v["grid"][0]["values"], serde_json::json!(["1000", "20000"]));
     assert_eq!(files(&out).len(), expected_names(2, false).len());
-}
-
-/// A chart's series: each `<g class="series">`'s `key=value` sets (several
-/// when series with identical figures are drawn once), and how many lines
-/// the chart draws. A series has one line along a numeric axis, and points
-/// but no line on a categorical one.
-fn chart_series(svg: &str) -> (Vec<Vec<String>>, usize) {
-    let doc = roxmltree::Document::parse(svg).expect("well-formed XML");
-    let root = doc.root_element();
-    assert_eq!(root.tag_name().name(), "svg");
-    let class = |n: &roxmltree::Node, tag: &str, c: &str| {
-        n.tag_name().name() == tag && n.attribute("class") == Some(c)
-    };
-    let groups = root
-        .descendants()
-        .filter(|n| class(n, "g", "series"))
-        .collect::<Vec<_>>();
-    for g in &groups {
-        let lines = g
-            .descendants()
-            .filter(|n| class(n, "polyline", "line"))
-            .count();
-        let points = g
-            .descendants()
-            .filter(|n| n.attribute("class") == Some("point"))
-            .count();
-        assert!(
-            lines == 1 || (lines == 0 && points > 0),
-            "one line per series"
-        );
-    }
-    let lines = root
-        .descendants()
-        .filter(|n| class(n, "polyline", "line"))
-        .count();
-    let ids = groups
-        .iter()
-        .map(|g| {
-            let label = g.attribute("data-label").unwrap_or("");
-            label.split("; ").map(String::from).collect()
-        })
-        .collect();
-    (ids, lines)
-}
-
-/// How many series of the grid a chart draws, and how many lines.
-fn count_series(svg: &str) -> (usize, usize) {
-    let (ids, lines) = chart_series(svg);
-    (ids.iter().map(Vec::len).sum(), lines)
-}
-
-#[test]
-fn charts_are_well_formed_svg_with_one_series_per_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("sw");
-    let args = [
-        SMALL,
-        &[
-            "--vary",
-            "matcher.threshold=0.56:0.66:0.02",
-            "--vary",
-            "watchlist.size=1000,10000,100000",
-            "--reps",
-            "3",
-            "-q",
-        ],
-    ]
-    .concat();
-    ok(sweep(&args, &out));
-    let charts = out.join("charts");
-    let mut n = 0;
-    for e in std::fs::read_dir(&charts).unwrap() {
-        let p = e.unwrap().path();
-        let svg = std::fs::read_to_string(&p).unwrap();
-        let (ids, lines) = chart_series(&svg);
-        assert_eq!(count_series(&svg).0, 3, "{p:?}");
-        assert_eq!(lines, ids.len(), "{p:?}: one line per distinct series");
-        for size in ["1000", "10000", "100000"] {
-            assert!(svg.contains(&format!("watchlist.size={size}")), "{p:?}");
-        }
-        n += 1;
-    }
-    assert_eq!(n, 15);
-    let fa = std::fs::read_to_string(charts.join("false_alerts.svg")).unwrap();
-    assert!(fa.contains(r#"class="band""#), "CI bands are drawn");
-
-    // One varied key: one line, no legend, no trade-off without a threshold.
-    let one = dir.path().join("one");
-    ok(sweep(
-        &[
-            SMALL,
-            &["--vary", "review.operators=1:3:1", "--reps", "2", "-q"],
-        ]
-        .concat(),
-        &one,
-    ));
-    let svg = std::fs::read_to_string(one.join("charts/stops.svg")).unwrap();
-    assert_eq!(count_series(&svg), (1, 1));
-    assert!(!one.join("charts/tradeoff.svg").exists());
-
-    // Three keys, one of them not a number: a line per combination of the
-    // other two, and the trade-off's lines run along the threshold.
-    let three = dir.path().join("three");
-    ok(sweep(
-        &[
-            SMALL,
-            &[
-                "--vary",
-                "simulation.duration=12h,24h",
-                "--vary",
-                "matcher.threshold=0.58,0.62",
-                "--vary",
-                "review.operators=1,2,4",
-                "--reps",
-                "2",
-                "-q",
-            ],
-        ]
-        .concat(),
-        &three,
-    ));
-    let svg = std::fs::read_to_string(three.join("charts/true_alerts.svg")).unwrap();
-    assert_eq!(count_series(&svg), (6, 0), "points on a categorical axis");
-    assert!(
-        svg.contains(">12h<") && svg.contains(">24h<"),
-        "category ticks"
-    );
-    let svg = std::fs::read_to_string(three.join("charts/tradeoff.svg")).unwrap();
-    let (ids, lines) = chart_series(&svg);
-    assert_eq!((count_series(&svg).0, lines), (6, ids.len()));
 }
 
 #[test]

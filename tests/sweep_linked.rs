@@ -83,8 +83,8 @@ fn linked_keys_move_together_and_each_point_is_the_run_with_both_set() {
             .iter()
             .map(|s| format!("--set={}", s.as_str().unwrap()))
             .collect();
-        // A sweep holds uncertain inputs fixed.
-        let mut run_args: Vec<&str> = vec!["run", "--reps", "3", "-q", "--fixed-parameters"];
+        // A sweep draws uncertain inputs for each replication, as `run` does.
+        let mut run_args: Vec<&str> = vec!["run", "--reps", "3", "-q"];
         run_args.extend(SMALL);
         run_args.extend(sets.iter().map(String::as_str));
         let (_, run) = json_output(&run_args);

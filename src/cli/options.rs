@@ -292,6 +292,7 @@ impl SweepArgs {
             seed: self.scenario.seed,
             grid,
             reps: self.reps,
+            fixed_parameters: self.scenario.fixed_parameters,
         };
         Ok(Sweep {
             options: SweepOptions {

@@ -152,6 +152,14 @@ struct GroupJson<'a> {
     fpir: Num,
     tpir: Num,
     expected: GroupExpectedJson,
+    /// With several replications: the 95 % confidence interval of each
+    /// mean of [`GroupMetric::ALL`], by key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ci95: Option<Entries<&'static str, [Num; 2]>>,
+    /// From [`MIN_REPS_FOR_PI95`] replications: the 95 % prediction
+    /// interval of one replication's count of each of [`GroupMetric::ALL`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pi95: Option<Entries<&'static str, [Num; 2]>>,
 }
 
 #[derive(Serialize)]
@@ -353,7 +361,27 @@ impl<'a> ReportJson<'a> {
     }
 }
 
+/// A group's intervals of one kind, by metric key: `None` (left out) when
+/// `shown` is false.
+fn group_intervals(
+    stats: &[Stat],
+    shown: bool,
+    interval_of: impl Fn(&Stat) -> Option<(f64, f64)>,
+) -> Option<Entries<&'static str, [Num; 2]>> {
+    shown.then(|| {
+        Entries(
+            GroupMetric::ALL
+                .iter()
+                .zip(stats)
+                .filter_map(|(m, s)| interval_of(s).map(|i| (m.key(), interval(i))))
+                .collect(),
+        )
+    })
+}
+
 fn groups(r: &Report) -> Vec<GroupJson<'_>> {
+    let several = r.replications > 1;
+    let predicted = r.replications >= MIN_REPS_FOR_PI95 as u64;
     r.groups
         .iter()
         .zip(&r.expected.groups)
@@ -379,6 +407,8 @@ fn groups(r: &Report) -> Vec<GroupJson<'_>> {
                 true_alerts: Num(e.true_alerts),
                 false_alerts: Num(e.false_alerts),
             },
+            ci95: group_intervals(&g.stats, several, |s| Some((s.lo, s.hi))),
+            pi95: group_intervals(&g.stats, predicted, |s| s.pi95),
         })
         .collect()
 }

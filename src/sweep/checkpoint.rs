@@ -48,6 +48,10 @@ pub fn difference(old: &Value, new: &Value) -> String {
         ("seed", "its --seed differs"),
         ("grid", "its --vary grid differs"),
         ("reps", "its --reps differs"),
+        (
+            "fixed_parameters",
+            "its --fixed-parameters differs (uncertain inputs drawn or held fixed)",
+        ),
     ]
     .into_iter()
     .find(|(k, _)| old.get(*k) != new.get(*k))

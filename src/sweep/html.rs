@@ -12,7 +12,8 @@ use crate::report::html::{Page, Provenance, assumptions_section, esc, table};
 use std::fmt::Write as _;
 
 /// A headline estimate as the table shows it: ratios and shares in their
-/// own units, counts with one decimal; the 95 % interval below.
+/// own units, counts with one decimal; the 95 % interval below, and one
+/// replication's 95 % range below that where there is one.
 fn cell(h: Headline, e: Estimate) -> String {
     let f = |x: f64| -> String {
         if !x.is_finite() {
@@ -25,15 +26,22 @@ fn cell(h: Headline, e: Estimate) -> String {
             _ => fmt_num(x, 1),
         }
     };
+    let range = e.pi95.map_or(String::new(), |(lo, hi)| {
+        format!(
+            "<br><span class=\"muted\">one run [{}, {}]</span>",
+            esc(&f(lo)),
+            esc(&f(hi))
+        )
+    });
     match (e.mean, e.lo, e.hi) {
         (None, ..) => "-".into(),
         (Some(m), Some(lo), Some(hi)) => format!(
-            "{}<br><span class=\"muted\">[{}, {}]</span>",
+            "{}<br><span class=\"muted\">[{}, {}]</span>{range}",
             esc(&f(m)),
             esc(&f(lo)),
             esc(&f(hi))
         ),
-        (Some(m), ..) => esc(&f(m)),
+        (Some(m), ..) => format!("{}{range}", esc(&f(m))),
     }
 }
 
@@ -64,8 +72,16 @@ fn results_table(plan: &Plan, rows: &[Row]) -> String {
         .collect();
     let head: Vec<&str> = head.iter().map(String::as_str).collect();
     format!(
-        "{}<p class=\"note\">Means per run (ratios pooled over runs); in brackets, 95 % confidence intervals.</p>\n",
-        table(&head, &body)
+        "{}<p class=\"note\">Means per run (ratios pooled over runs); in brackets, 95 % confidence intervals; \
+         from 40 runs, “one run”: the range in which 95 % of single runs fall{}.</p>\n",
+        table(&head, &body),
+        if rows.iter().any(|r| r.report.parameters_drawn) {
+            ", each run drawing the scenario's uncertain inputs afresh"
+        } else if rows.iter().any(|r| !r.report.uncertain_inputs.is_empty()) {
+            ", the scenario's uncertain inputs held fixed"
+        } else {
+            ""
+        }
     )
 }
 

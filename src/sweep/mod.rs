@@ -27,9 +27,10 @@ pub mod results;
 pub use grid::{Axis, Grid};
 
 use crate::error::InputError;
-use crate::metrics::{GroupMetric, Metric};
+use crate::metrics::{GroupMetric, Metric, Outcome};
 use crate::report::{Report, Stat};
 use crate::scenario::{Override, Scenario, ScenarioSource};
+use crate::stats::prediction_interval95;
 use serde_json::{Value, json};
 
 /// What defines a sweep's results.
@@ -45,6 +46,10 @@ pub struct Plan {
     pub grid: Grid,
     /// Replications per point.
     pub reps: u64,
+    /// `--fixed-parameters`: hold the scenario's uncertain inputs at their
+    /// nominal values at every point, instead of drawing them for each
+    /// replication as `survsim run` does.
+    pub fixed_parameters: bool,
 }
 
 impl Plan {
@@ -71,12 +76,15 @@ impl Plan {
     /// Loads point `index`'s scenario. An error caused by a grid value names
     /// the `--vary` flag, which its override carries.
     ///
-    /// A sweep compares its points at the scenario's nominal inputs: any
-    /// uncertain ones are held fixed (see `--fixed-parameters`), so the
-    /// points differ only by what is varied.
+    /// Like `survsim run`, each replication of a point draws the scenario's
+    /// uncertain inputs ([`Scenario::replication_model`]) unless
+    /// `fixed_parameters`. The draw of replication r comes from the stream
+    /// `(seed, r, parameters)`, so with a common seed every point's
+    /// replication r draws the same uniforms: the points still differ by
+    /// what is varied, not by luck of the draw.
     pub fn load(&self, index: usize) -> Result<Scenario, InputError> {
         let mut scenario = Scenario::load(self.source.clone(), &self.overrides(index))?;
-        scenario.parameters_fixed = true;
+        scenario.parameters_fixed = self.fixed_parameters;
         Ok(scenario)
     }
 
@@ -102,6 +110,9 @@ impl Plan {
             words.push("--seed".into());
             words.push(seed.to_string());
         }
+        if self.fixed_parameters {
+            words.push("--fixed-parameters".into());
+        }
         words.join(" ")
     }
 
@@ -115,6 +126,7 @@ impl Plan {
             "seed": self.seed,
             "grid": self.grid.axes.iter().map(Axis::to_json).collect::<Vec<_>>(),
             "reps": self.reps,
+            "fixed_parameters": self.fixed_parameters,
             "points": self.points(),
         })
     }
@@ -142,6 +154,7 @@ impl Plan {
             },
             grid: Grid { axes },
             reps: m["reps"].as_u64().filter(|&r| r >= 1)?,
+            fixed_parameters: m["fixed_parameters"].as_bool()?,
         };
         (plan.manifest() == *m).then_some(plan)
     }
@@ -274,25 +287,29 @@ impl Headline {
         }
     }
 
-    /// The metric's estimate in a report: for counts, the mean and its
-    /// interval over replications ([`crate::report::Stat`]); for ratios, the
-    /// ratio of pooled totals and its delta-method interval
+    /// The metric's estimate in a report of `outcomes`: for counts, the
+    /// mean and its interval over replications ([`crate::report::Stat`]);
+    /// for ratios, the ratio of pooled totals and its delta-method interval
     /// ([`crate::report::RatioIntervals`], and the equity disparity's).
-    /// Intervals are `None` with one replication.
-    pub fn estimate(self, r: &Report) -> Estimate {
+    /// Confidence intervals are `None` with one replication; prediction
+    /// intervals (`pi95`) with fewer than [`crate::stats::MIN_REPS_FOR_PI95`].
+    pub fn estimate(self, r: &Report, outcomes: &[Outcome]) -> Estimate {
         let stat = |s: Stat| {
             let ci = r.replications > 1;
             Estimate {
                 mean: Some(s.mean),
                 lo: ci.then_some(s.lo),
                 hi: ci.then_some(s.hi),
+                pi95: s.pi95,
             }
         };
-        let ratio = |mean: Option<f64>, ci: Option<(f64, f64)>| Estimate {
+        let ratio = |mean: Option<f64>, ci: Option<(f64, f64)>, pi: Option<(f64, f64)>| Estimate {
             mean,
             lo: ci.map(|c| c.0),
             hi: ci.map(|c| c.1),
+            pi95: pi,
         };
+        let (c, p) = (&r.ratios_ci95, &r.ratios_pi95);
         match self {
             Headline::FalseAlerts => stat(r.total(Metric::FalseAlerts)),
             Headline::TrueAlerts => stat(r.total(Metric::TrueAlerts)),
@@ -300,11 +317,14 @@ impl Headline {
             Headline::FalseArrests => stat(r.total(Metric::FalseArrests)),
             Headline::FacesPerTrueAlert => ratio(
                 r.ratios.faces_per_true_alert,
-                r.ratios_ci95.faces_per_true_alert,
+                c.faces_per_true_alert,
+                p.faces_per_true_alert,
             ),
-            Headline::AlertPrecision => {
-                ratio(r.ratios.alert_precision, r.ratios_ci95.alert_precision)
-            }
+            Headline::AlertPrecision => ratio(
+                r.ratios.alert_precision,
+                c.alert_precision,
+                p.alert_precision,
+            ),
             Headline::FacesCaptured => stat(r.total(Metric::FacesCaptured)),
             Headline::Stops => stat(r.total(Metric::Stops)),
             Headline::Arrests => stat(r.total(Metric::Arrests)),
@@ -313,24 +333,62 @@ impl Headline {
             Headline::Trackable => stat(r.exposure.trackable),
             Headline::RepeatFalseAlerts => stat(r.exposure.people_with_2_false_alerts),
             Headline::FalseAlertDisparity => match r.worst_false_alert_disparity() {
-                Some((_, v, lo, hi)) => {
-                    ratio(Some(v), (r.replications > 1 && lo < hi).then_some((lo, hi)))
-                }
-                None => ratio(None, None),
+                Some((group, v, lo, hi)) => ratio(
+                    Some(v),
+                    (r.replications > 1 && lo < hi).then_some((lo, hi)),
+                    disparity_pi95(r, outcomes, group),
+                ),
+                None => ratio(None, None, None),
             },
-            Headline::P99DecisionLatency => r.decision_p99_ms.map_or(ratio(None, None), stat),
-            Headline::DropRate => r.drop_rate.map_or(ratio(None, None), stat),
+            Headline::P99DecisionLatency => r.decision_p99_ms.map_or(ratio(None, None, None), stat),
+            Headline::DropRate => r.drop_rate.map_or(ratio(None, None, None), stat),
         }
     }
 }
 
-/// A point estimate and its 95 % interval; `None` where undefined.
+/// The 95 % prediction interval of one replication's false-alert
+/// disparity of `group` (the group the pooled figure picks) against the
+/// reference group: quantiles of each replication's own ratio of false
+/// alerts per capture. A replication where the reference group had no false
+/// alert but `group` had some counts as +∞; one where neither had any, or
+/// either captured no face, has no ratio and is left out (as a proportion
+/// with a zero denominator is in [`crate::report::RatioIntervals`]).
+fn disparity_pi95(r: &Report, outcomes: &[Outcome], group: &str) -> Option<(f64, f64)> {
+    let index = |name: &str| r.groups.iter().position(|g| g.name == name);
+    let (g, reference) = (index(group)?, index(&r.reference_group)?);
+    let values: Vec<f64> = outcomes
+        .iter()
+        .filter_map(|o| {
+            let rate = |i: usize| {
+                let faces = o.groups[i][GroupMetric::FacesCaptured] as f64;
+                (faces > 0.0).then(|| o.groups[i][GroupMetric::FalseAlerts] as f64 / faces)
+            };
+            let (x, y) = (rate(g)?, rate(reference)?);
+            match (x > 0.0, y > 0.0) {
+                (false, false) => None,
+                (true, false) => Some(f64::INFINITY),
+                _ => Some(x / y),
+            }
+        })
+        .collect();
+    prediction_interval95(&values)
+}
+
+/// A point estimate, its 95 % confidence interval and the 95 % prediction
+/// interval of one replication; `None` where undefined.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
     /// The estimate.
     pub mean: Option<f64>,
-    /// Lower bound of the 95 % interval.
+    /// Lower bound of the 95 % confidence interval of the estimate (`ci95`:
+    /// the Monte Carlo error of the mean or pooled ratio).
     pub lo: Option<f64>,
-    /// Upper bound of the 95 % interval.
+    /// Upper bound of the 95 % confidence interval.
     pub hi: Option<f64>,
+    /// The 2.5 % and 97.5 % quantiles of the per-replication values
+    /// (`pi95`: where one deployment's outcome should fall, with the
+    /// uncertain inputs drawn unless `--fixed-parameters`); `None` with
+    /// fewer than [`crate::stats::MIN_REPS_FOR_PI95`] replications or no defined value.
+    /// The upper bound may be +∞.
+    pub pi95: Option<(f64, f64)>,
 }

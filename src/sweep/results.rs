@@ -9,9 +9,8 @@
 
 use super::{Axis, Estimate, Headline, Plan};
 use crate::format::{fmt_num, num};
-use crate::model::Model;
-use crate::report::Report;
-use crate::scenario::Override;
+use crate::report::{MIN_REPS_FOR_PI95, Report};
+use crate::scenario::{Override, Scenario};
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
 
@@ -27,16 +26,21 @@ pub struct Row {
 }
 
 impl Row {
-    /// Aggregates a point's replications.
+    /// Aggregates a point's replications; the report says whether they
+    /// drew the scenario's uncertain inputs.
     pub fn new(
         plan: &Plan,
         index: usize,
-        model: &Model,
+        scenario: &Scenario,
         outcomes: &[crate::metrics::Outcome],
     ) -> Row {
         let overrides: Vec<String> = plan.overrides(index).into_iter().map(|o| o.raw).collect();
-        let report = Report::new(model, &plan.source.name, &overrides, outcomes);
-        let estimates = Headline::ALL.iter().map(|h| h.estimate(&report)).collect();
+        let report = Report::new(&scenario.model, &plan.source.name, &overrides, outcomes)
+            .with_parameters(&scenario.uncertain, scenario.draws_parameters());
+        let estimates = Headline::ALL
+            .iter()
+            .map(|h| h.estimate(&report, outcomes))
+            .collect();
         Row {
             index,
             report,
@@ -64,12 +68,21 @@ fn cell(x: Option<f64>) -> String {
 }
 
 /// `results.csv`: the varied keys' values, then `<metric>_mean`, `_lo`, `_hi`
-/// for each headline metric; an empty cell where a figure is undefined.
+/// (the 95 % confidence interval) for each headline metric, then
+/// `<metric>_pi95_lo`, `_pi95_hi` (one replication's 95 % range) for each;
+/// an empty cell where a figure is undefined (and a `pi95` upper bound
+/// that is unbounded). The prediction columns come after all the others, so
+/// that the columns of sweeps written before them keep their places.
 pub fn csv(plan: &Plan, rows: &[Row]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = plan.grid.keys().into_iter().map(String::from).collect();
     for h in Headline::ALL {
         for part in ["mean", "lo", "hi"] {
+            header.push(format!("{}_{part}", h.key()));
+        }
+    }
+    for h in Headline::ALL {
+        for part in ["pi95_lo", "pi95_hi"] {
             header.push(format!("{}_{part}", h.key()));
         }
     }
@@ -83,6 +96,9 @@ pub fn csv(plan: &Plan, rows: &[Row]) -> Vec<u8> {
             .collect();
         for e in &row.estimates {
             record.extend([cell(e.mean), cell(e.lo), cell(e.hi)]);
+        }
+        for e in &row.estimates {
+            record.extend([cell(e.pi95.map(|p| p.0)), cell(e.pi95.map(|p| p.1))]);
         }
         w.write_record(&record).expect("writing to memory");
     }
@@ -107,6 +123,41 @@ fn typed(key: &str, value: &str) -> Value {
     }
 }
 
+/// How `pi95_lo` and `pi95_hi` are computed, for `results.json`.
+fn prediction_method() -> String {
+    format!(
+        "pi95_lo, pi95_hi: the 2.5 % and 97.5 % quantiles of the per-replication values \
+         (type 7), the range of one replication's outcome, each replication with its own draw \
+         of the uncertain inputs unless they are fixed; null with fewer than {MIN_REPS_FOR_PI95} \
+         replications; an upper bound of null is unbounded (a replication without a true alert \
+         has infinitely many faces per true alert)"
+    )
+}
+
+/// Adds to `scenario` what `run --format json` says of uncertain inputs:
+/// `parameters` (`"drawn"` for each replication, or `"fixed"` with
+/// `--fixed-parameters`) and `uncertain_inputs` (`key`, `what`), over every
+/// point (a grid may make an input uncertain at some points only); nothing
+/// when no point has any.
+fn add_parameters(scenario: &mut Value, plan: &Plan, rows: &[Row]) {
+    let mut inputs: Vec<Value> = Vec::new();
+    for input in rows.iter().flat_map(|r| &r.report.uncertain_inputs) {
+        if !inputs.iter().any(|i| i["key"] == input.key.as_str()) {
+            inputs.push(json!({ "key": input.key, "what": input.what }));
+        }
+    }
+    if inputs.is_empty() {
+        return;
+    }
+    let drawn = if plan.fixed_parameters {
+        "fixed"
+    } else {
+        "drawn"
+    };
+    scenario["parameters"] = json!(drawn);
+    scenario["uncertain_inputs"] = json!(inputs);
+}
+
 /// `results.json`: the plan (scenario text, grid, replications, command)
 /// and every point's overrides and headline estimates.
 pub fn json(plan: &Plan, rows: &[Row]) -> Value {
@@ -126,7 +177,13 @@ pub fn json(plan: &Plan, rows: &[Row]) -> Value {
             for (h, e) in Headline::ALL.iter().zip(&row.estimates) {
                 metrics.insert(
                     h.key().into(),
-                    json!({ "mean": opt(e.mean), "lo": opt(e.lo), "hi": opt(e.hi) }),
+                    json!({
+                        "mean": opt(e.mean),
+                        "lo": opt(e.lo),
+                        "hi": opt(e.hi),
+                        "pi95_lo": opt(e.pi95.map(|p| p.0)),
+                        "pi95_hi": opt(e.pi95.map(|p| p.1)),
+                    }),
                 );
             }
             json!({
@@ -139,18 +196,21 @@ pub fn json(plan: &Plan, rows: &[Row]) -> Value {
             })
         })
         .collect();
+    let mut scenario = json!({
+        "name": rows.first().map(|r| r.report.name.clone()),
+        "source": plan.source.name,
+        "text": plan.source.text,
+    });
+    add_parameters(&mut scenario, plan, rows);
     json!({
         "survsim": env!("CARGO_PKG_VERSION"),
         "command": plan.command(),
-        "scenario": {
-            "name": rows.first().map(|r| r.report.name.clone()),
-            "source": plan.source.name,
-            "text": plan.source.text,
-        },
+        "scenario": scenario,
         "set": plan.sets.iter().map(|s| &s.raw).collect::<Vec<_>>(),
         "seed": seed,
         "reps": plan.reps,
         "grid": plan.grid.axes.iter().map(Axis::to_json).collect::<Vec<_>>(),
+        "prediction_interval": prediction_method(),
         "metrics": Headline::ALL.iter().map(|h| json!({
             "key": h.key(),
             "label": h.label(),
@@ -162,9 +222,9 @@ pub fn json(plan: &Plan, rows: &[Row]) -> Value {
 
 /// The summary table for standard output: each point's values and a few
 /// headline means.
-pub fn summary(plan: &Plan, models: &[Model], rows: &[Row]) -> String {
+pub fn summary(plan: &Plan, scenarios: &[Scenario], rows: &[Row]) -> String {
     let mut out = String::new();
-    let name = models.first().map_or("", |m| m.name.as_str());
+    let name = scenarios.first().map_or("", |s| s.model.name.as_str());
     let _ = writeln!(
         out,
         "survsim {} sweep — {} ({} point{} × {} replication{}{})",
@@ -183,6 +243,21 @@ pub fn summary(plan: &Plan, models: &[Model], rows: &[Row]) -> String {
     let _ = writeln!(out, "scenario: {}", plan.source.name);
     for s in &plan.sets {
         let _ = writeln!(out, "  --set {}", s.raw);
+    }
+    // As `run`'s table says it, from the first point that has any.
+    if let Some(r) = rows.iter().find(|r| !r.report.uncertain_inputs.is_empty()) {
+        let _ = writeln!(
+            out,
+            "uncertain inputs, {}:",
+            if plan.fixed_parameters {
+                "held at their nominal values (--fixed-parameters)"
+            } else {
+                "drawn afresh for each replication"
+            }
+        );
+        for input in &r.report.uncertain_inputs {
+            let _ = writeln!(out, "  {}: {}", input.key, input.what);
+        }
     }
     let cols: [(Headline, &str); 6] = [
         (Headline::FalseAlerts, "false al."),

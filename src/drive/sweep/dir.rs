@@ -24,8 +24,8 @@
 use crate::drive::output::{write_atomically, write_atomically_with, write_error};
 use crate::error::{Error, InputError};
 use crate::metrics::Outcome;
-use crate::model::Model;
 use crate::report::{write_long_header, write_long_rows};
+use crate::scenario::Scenario;
 use crate::sweep::checkpoint::{decode_point, difference, sweep_id, to_json_bytes};
 use crate::sweep::results::{self, Row};
 use crate::sweep::{Plan, charts};
@@ -129,13 +129,13 @@ impl OutDir {
     }
 
     /// Which points the directory holds, each checked to belong to `plan`.
-    pub fn scan_points(&self, plan: &Plan, models: &[Model]) -> Result<Vec<bool>, Error> {
+    pub fn scan_points(&self, plan: &Plan, scenarios: &[Scenario]) -> Result<Vec<bool>, Error> {
         let mut present = vec![false; plan.points()];
         for (index, path) in point_files(&self.path)? {
             if index >= plan.points() {
                 return Err(foreign(&path, "its index is outside the grid"));
             }
-            read_point(&path, &self.sweep_id, index, plan, &models[index])?;
+            read_point(&path, &self.sweep_id, index, plan, &scenarios[index].model)?;
             present[index] = true;
         }
         Ok(present)
@@ -146,7 +146,7 @@ impl OutDir {
         &self,
         index: usize,
         plan: &Plan,
-        model: &Model,
+        model: &crate::model::Model,
     ) -> Result<Vec<Outcome>, Error> {
         read_point(&self.point_path(index), &self.sweep_id, index, plan, model)
     }
@@ -231,7 +231,7 @@ pub fn read_point(
     sweep_id: &str,
     index: usize,
     plan: &Plan,
-    model: &Model,
+    model: &crate::model::Model,
 ) -> Result<Vec<Outcome>, Error> {
     let bytes = std::fs::read(path).map_err(io(format!("cannot read {}", path.display())))?;
     decode_point(&bytes, sweep_id, index, plan, model).map_err(|why| foreign(path, &why))
@@ -244,14 +244,15 @@ pub fn read_point(
 pub fn finish(
     dir: &OutDir,
     plan: &Plan,
-    models: &[Model],
+    scenarios: &[Scenario],
     present: &[bool],
 ) -> Result<Vec<Row>, Error> {
     let mut rows = Vec::new();
     if present.iter().any(|p| !p) {
         for (index, _) in present.iter().enumerate().filter(|(_, p)| **p) {
-            let outcomes = dir.read_point(index, plan, &models[index])?;
-            rows.push(Row::new(plan, index, &models[index], &outcomes));
+            let scenario = &scenarios[index];
+            let outcomes = dir.read_point(index, plan, &scenario.model)?;
+            rows.push(Row::new(plan, index, scenario, &outcomes));
         }
         return Ok(rows);
     }
@@ -260,12 +261,13 @@ pub fn finish(
         let mut w = csv::Writer::from_writer(out);
         let failed = |e: csv::Error| write_error(&long, e.into());
         write_long_header(&mut w).map_err(failed)?;
-        for (index, model) in models.iter().enumerate() {
+        for (index, scenario) in scenarios.iter().enumerate() {
             // One point's replications at a time: the file can be far
             // larger than memory.
+            let model = &scenario.model;
             let outcomes = dir.read_point(index, plan, model)?;
             write_long_rows(&mut w, index, 0, model, &outcomes).map_err(failed)?;
-            rows.push(Row::new(plan, index, model, &outcomes));
+            rows.push(Row::new(plan, index, scenario, &outcomes));
         }
         w.flush().map_err(|e| write_error(&long, e))
     })?;

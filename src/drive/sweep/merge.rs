@@ -6,7 +6,7 @@
 //! be in exactly one of them. Nothing is written unless both hold.
 
 use super::dir::{OutDir, finish, point_files, read_manifest, read_point};
-use super::{SweepOutput, load_models};
+use super::{SweepOutput, load_scenarios};
 use crate::error::{Error, InputError};
 use crate::sweep::checkpoint::{difference, sweep_id};
 use crate::sweep::{Plan, results};
@@ -136,12 +136,12 @@ pub fn merge(opts: &MergeOptions) -> Result<SweepOutput, Error> {
         .into());
     }
 
-    let models = load_models(&plan, opts.threads)?;
+    let scenarios = load_scenarios(&plan, opts.threads)?;
     let id = sweep_id(&manifest);
     let mut contents = Vec::with_capacity(plan.points());
     for (index, path) in files.iter().enumerate() {
         let path = path.as_ref().expect("no point is missing");
-        read_point(path, &id, index, &plan, &models[index])?;
+        read_point(path, &id, index, &plan, &scenarios[index].model)?;
         let bytes = std::fs::read(path).map_err(|source| Error::Io {
             context: format!("cannot read {}", path.display()),
             source,
@@ -158,7 +158,7 @@ pub fn merge(opts: &MergeOptions) -> Result<SweepOutput, Error> {
         }
     }
     let present = vec![true; plan.points()];
-    let rows = finish(&dir, &plan, &models, &present)?;
+    let rows = finish(&dir, &plan, &scenarios, &present)?;
     let note = format!(
         "merged {} points from {} shard director{} into {}",
         plan.points(),
@@ -167,7 +167,7 @@ pub fn merge(opts: &MergeOptions) -> Result<SweepOutput, Error> {
         opts.out.display()
     );
     Ok(SweepOutput {
-        summary: results::summary(&plan, &models, &rows),
+        summary: results::summary(&plan, &scenarios, &rows),
         notes: vec![note],
     })
 }

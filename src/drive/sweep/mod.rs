@@ -21,6 +21,7 @@
 //!     seed: None,
 //!     grid: Grid::parse(&["matcher.threshold=0.58:0.64:0.02".to_string()]).unwrap(),
 //!     reps: 4,
+//!     fixed_parameters: false,
 //! };
 //! let options = SweepOptions {
 //!     plan,
@@ -39,7 +40,7 @@ pub mod merge;
 pub mod points;
 
 use crate::error::{Error, InputError};
-use crate::model::Model;
+use crate::scenario::Scenario;
 use crate::sweep::checkpoint::encode_point;
 use crate::sweep::{Plan, Shard, results};
 use dir::OutDir;
@@ -109,9 +110,9 @@ pub fn sweep(
     let started = Instant::now();
     let plan = &opts.plan;
     let threads = opts.threads.max(1);
-    let models = load_models(plan, threads)?;
+    let scenarios = load_scenarios(plan, threads)?;
     let dir = OutDir::open(&opts.out, &plan.manifest(), opts.force)?;
-    let mut present = dir.scan_points(plan, &models)?;
+    let mut present = dir.scan_points(plan, &scenarios)?;
     let shard = opts.shard;
     let todo: Vec<usize> = (0..plan.points())
         .filter(|&i| !present[i] && shard.is_none_or(|s| s.contains(i)))
@@ -125,13 +126,14 @@ pub fn sweep(
         reps: plan.reps,
     });
     let ran = points::run_points(
-        &models,
+        &scenarios,
         &todo,
         plan.reps,
         threads,
         progress,
         |index, outcomes| {
-            let bytes = encode_point(&dir.sweep_id, index, plan, &models[index], &outcomes);
+            let model = &scenarios[index].model;
+            let bytes = encode_point(&dir.sweep_id, index, plan, model, &outcomes);
             dir.write_point(index, &bytes)?;
             present[index] = true;
             Ok(())
@@ -140,7 +142,7 @@ pub fn sweep(
     progress(Progress::Finished);
     ran?;
 
-    let rows = dir::finish(&dir, plan, &models, &present)?;
+    let rows = dir::finish(&dir, plan, &scenarios, &present)?;
     let secs = started.elapsed().as_secs_f64();
     let mut line = format!(
         "swept {} point{} × {} replication{} in {:.2} s ({:.1} points/s on {} thread{})",
@@ -158,7 +160,9 @@ pub fn sweep(
     }
     let complete = rows.len() == plan.points();
     if opts.html && complete {
-        let profile = models.first().and_then(|m| m.matcher_profile.as_deref());
+        let profile = scenarios
+            .first()
+            .and_then(|s| s.model.matcher_profile.as_deref());
         let page = crate::sweep::html::sweep_page(plan, &rows, profile, secs);
         crate::drive::output::write_atomically(&opts.out.join(HTML_REPORT), page.as_bytes())?;
     }
@@ -173,14 +177,18 @@ pub fn sweep(
         )
     };
     Ok(SweepOutput {
-        summary: results::summary(plan, &models, &rows),
+        summary: results::summary(plan, &scenarios, &rows),
         notes: vec![line, whereabouts],
     })
 }
 
-/// Loads and validates every point's model, on up to `threads` threads.
+/// Loads and validates every point's scenario, on up to `threads` threads.
 /// The first invalid point (by index) is the error.
-pub fn load_models(plan: &Plan, threads: usize) -> Result<Vec<Model>, InputError> {
+///
+/// Each keeps its parsed file, from which its replications draw their
+/// uncertain inputs, but not its text: the plan holds that once, and a grid
+/// of 100,000 points would otherwise hold it 100,000 times.
+pub fn load_scenarios(plan: &Plan, threads: usize) -> Result<Vec<Scenario>, InputError> {
     let n = plan.points();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (tx, rx) = crossbeam_channel::unbounded();
@@ -194,13 +202,17 @@ pub fn load_models(plan: &Plan, threads: usize) -> Result<Vec<Model>, InputError
                     if i >= n {
                         break;
                     }
-                    let _ = tx.send((i, plan.load(i).map(|s| s.model)));
+                    let loaded = plan.load(i).map(|mut scenario| {
+                        scenario.source.text = String::new();
+                        scenario
+                    });
+                    let _ = tx.send((i, loaded));
                 }
             });
         }
     });
     drop(tx);
-    let mut loaded: Vec<(usize, Result<Model, InputError>)> = rx.iter().collect();
+    let mut loaded: Vec<(usize, Result<Scenario, InputError>)> = rx.iter().collect();
     loaded.sort_by_key(|(i, _)| *i);
     loaded.into_iter().map(|(_, m)| m).collect()
 }

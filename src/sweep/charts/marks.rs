@@ -283,12 +283,50 @@ fn dodge(plot: &Plot, c: &Chart, k: usize) -> f64 {
     (k as f64 - (n - 1.0) / 2.0) * step
 }
 
-/// The shaded intervals along a line: one band per run of consecutive shown
-/// points that have an interval (a lone point's is a thick vertical stroke).
+/// The shaded intervals along a line: the prediction interval's lighter
+/// band (`band-pi`) under the confidence interval's (`band`).
 fn band(s: &mut String, plot: &Plot, shown: &[(f64, f64, &Pt)], color: &str) {
+    let prediction = |p: &Pt| p.pi95.map_or((None, None), |(lo, hi)| (Some(lo), Some(hi)));
+    let style = Shade {
+        class: "band-pi",
+        fill_opacity: 0.08,
+        stroke_opacity: 0.2,
+    };
+    shade(s, plot, shown, color, prediction, style);
+    let style = Shade {
+        class: "band",
+        fill_opacity: 0.18,
+        stroke_opacity: 0.45,
+    };
+    shade(s, plot, shown, color, |p| (p.lo, p.hi), style);
+}
+
+/// How a band is drawn: its class, and its opacity as an area and as the
+/// stroke of a lone point.
+struct Shade {
+    class: &'static str,
+    fill_opacity: f64,
+    stroke_opacity: f64,
+}
+
+/// One kind of interval along a line: one band per run of consecutive shown
+/// points that have it (a lone point's is a thick vertical stroke).
+fn shade(
+    s: &mut String,
+    plot: &Plot,
+    shown: &[(f64, f64, &Pt)],
+    color: &str,
+    interval: impl Fn(&Pt) -> (Option<f64>, Option<f64>),
+    style: Shade,
+) {
+    let Shade {
+        class,
+        fill_opacity,
+        stroke_opacity,
+    } = style;
     let mut runs: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new()];
     for &(x, _, p) in shown {
-        match (p.lo, p.hi) {
+        match interval(p) {
             (Some(lo), Some(hi)) => {
                 runs.last_mut()
                     .expect("a run")
@@ -301,7 +339,7 @@ fn band(s: &mut String, plot: &Plot, shown: &[(f64, f64, &Pt)], color: &str) {
         if let [(x, top, bottom)] = run[..] {
             let _ = writeln!(
                 s,
-                r#"<line class="band" x1="{x:.2}" y1="{top:.2}" x2="{x:.2}" y2="{bottom:.2}" stroke="{color}" stroke-opacity="0.45" stroke-width="6"/>"#
+                r#"<line class="{class}" x1="{x:.2}" y1="{top:.2}" x2="{x:.2}" y2="{bottom:.2}" stroke="{color}" stroke-opacity="{stroke_opacity}" stroke-width="6"/>"#
             );
             continue;
         }
@@ -314,16 +352,26 @@ fn band(s: &mut String, plot: &Plot, shown: &[(f64, f64, &Pt)], color: &str) {
         }
         let _ = writeln!(
             s,
-            r#"<polygon class="band" points="{}" fill="{color}" fill-opacity="0.18" stroke="none"/>"#,
+            r#"<polygon class="{class}" points="{}" fill="{color}" fill-opacity="{fill_opacity}" stroke="none"/>"#,
             pts.trim_end()
         );
     }
 }
 
 /// Interval bars at each point: vertical for y's interval, horizontal for
-/// x's (the trade-off chart's false alerts), each with end ticks.
+/// x's (the trade-off chart's false alerts), each with end ticks; under
+/// y's, a wide pale bar for its prediction interval (`interval-pi`).
 fn bars(s: &mut String, plot: &Plot, shown: &[(f64, f64, &Pt)], color: &str) {
     let style = format!(r#"stroke="{color}" stroke-width="1.2" stroke-opacity="0.8""#);
+    for &(x, _, p) in shown {
+        if let Some((lo, hi)) = p.pi95 {
+            let (top, bottom) = (plot.py_clip(hi), plot.py_clip(lo));
+            let _ = writeln!(
+                s,
+                r#"<line class="interval-pi" x1="{x:.2}" y1="{top:.2}" x2="{x:.2}" y2="{bottom:.2}" stroke="{color}" stroke-opacity="0.2" stroke-width="6"/>"#
+            );
+        }
+    }
     for &(x, y, p) in shown {
         if let (Some(lo), Some(hi)) = (p.lo, p.hi) {
             let (top, bottom) = (plot.py_clip(hi), plot.py_clip(lo));

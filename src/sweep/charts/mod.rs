@@ -55,8 +55,9 @@ pub fn render_all(plan: &Plan, rows: &[Row]) -> Vec<(String, String)> {
     charts
 }
 
-/// One plotted point: x and y with their 95 % intervals, and a note (the
-/// threshold, along a trade-off line).
+/// One plotted point: x and y with their 95 % confidence intervals, y's
+/// 95 % prediction interval (one replication's range; its upper bound may
+/// be +∞), and a note (the threshold, along a trade-off line).
 #[derive(Debug, Clone, PartialEq)]
 struct Pt {
     x: f64,
@@ -65,6 +66,7 @@ struct Pt {
     y: Option<f64>,
     lo: Option<f64>,
     hi: Option<f64>,
+    pi95: Option<(f64, f64)>,
     note: Option<String>,
 }
 
@@ -78,6 +80,7 @@ impl Pt {
             y,
             lo,
             hi,
+            pi95: None,
             note: None,
         }
     }
@@ -220,7 +223,7 @@ fn caption(plan: &Plan, rows: &[Row]) -> String {
 }
 
 /// What a metric chart's figure is and how its interval is computed, as
-/// [`crate::report`] computes it.
+/// [`crate::report`] computes it; `shown_as` says how the interval is drawn.
 fn method_words(h: Headline, reps: u64, shown_as: &str) -> String {
     let (what, interval) = match h {
         Headline::P99DecisionLatency => (
@@ -252,6 +255,23 @@ fn method_words(h: Headline, reps: u64, shown_as: &str) -> String {
     }
 }
 
+/// The subtitle's words on the prediction interval, drawn where a point has
+/// one (`shown_as`: how it is drawn); what it covers depends on whether the
+/// replications drew the scenario's uncertain inputs.
+fn prediction_words(rows: &[Row], shown_as: &str) -> String {
+    let inputs = rows.iter().any(|r| !r.report.uncertain_inputs.is_empty());
+    let drawn = rows.iter().any(|r| r.report.parameters_drawn);
+    let covers = match (inputs, drawn) {
+        (_, true) => "each replication drawing the uncertain inputs afresh",
+        (true, false) => "uncertain inputs held fixed: Monte Carlo spread only",
+        (false, false) => "no uncertain inputs: Monte Carlo spread only",
+    };
+    format!(
+        "; {shown_as}: one replication's 95 % range (2.5–97.5 % quantiles, {covers}), \
+         where a single deployment's outcome should fall"
+    )
+}
+
 fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
     let first = &plan.grid.axes[0];
     let numeric = first.numeric();
@@ -267,27 +287,36 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
                 .enumerate()
                 .map(|(i, &r)| {
                     let e = rows[r].get(h);
-                    Pt::at(
-                        numeric.as_ref().map_or(i as f64, |v| v[i]),
-                        e.mean,
-                        e.lo,
-                        e.hi,
-                    )
+                    let x = numeric.as_ref().map_or(i as f64, |v| v[i]);
+                    Pt {
+                        pi95: e.pi95,
+                        ..Pt::at(x, e.mean, e.lo, e.hi)
+                    }
                 })
                 .collect(),
         })
         .collect();
     let (series, identical) = merge_identical(series);
+    let predicted = series
+        .iter()
+        .flat_map(|s| &s.points)
+        .any(|p| p.pi95.is_some());
     let durations: Vec<f64> = rows.iter().map(|r| r.report.duration_s).collect();
     let y_label = metric_label(h, &period(&durations));
     let x_label = axis_label(first);
+    let (ci_drawn, pi_drawn) = match (numeric.is_some(), predicted) {
+        (true, false) => ("shaded", ""),
+        (true, true) => ("darker shading", "lighter shading"),
+        (false, false) => ("bars", ""),
+        (false, true) => ("bars with ends", "wide pale bars"),
+    };
+    let mut subtitle = method_words(h, plan.reps, ci_drawn);
+    if predicted {
+        subtitle.push_str(&prediction_words(rows, pi_drawn));
+    }
     render(&Chart {
         title: format!("{} by {}", y_label, lower_first(&axis_name(first))),
-        subtitle: capitalise(&method_words(
-            h,
-            plan.reps,
-            if numeric.is_some() { "shaded" } else { "bars" },
-        )),
+        subtitle: capitalise(&subtitle),
         x_label,
         y_label,
         x: match numeric {

@@ -142,7 +142,8 @@ fn log_note(scale: &Scale) -> &'static str {
     if scale.is_log() { " (log scale)" } else { "" }
 }
 
-/// The y axis, spanning the estimates and their intervals.
+/// The y axis, spanning the estimates and their intervals (an unbounded
+/// prediction interval runs off the top).
 fn y_axis(c: &Chart) -> (Scale, usize) {
     let points = || c.series.iter().flat_map(|s| &s.points);
     let ys: Vec<f64> = points()
@@ -150,7 +151,7 @@ fn y_axis(c: &Chart) -> (Scale, usize) {
         .filter(|v| v.is_finite())
         .collect();
     let extent: Vec<f64> = points()
-        .flat_map(|p| [p.lo, p.hi])
+        .flat_map(|p| [p.lo, p.hi, p.pi95.map(|p| p.0), p.pi95.map(|p| p.1)])
         .flatten()
         .filter(|v| v.is_finite())
         .collect();

@@ -47,7 +47,7 @@ pub(super) fn chart(plan: &Plan, rows: &[Row]) -> Option<String> {
     Some(render(&Chart {
         title: "Trade-off: false alerts against wanted people missed".into(),
         subtitle: format!(
-            "Means over {reps} replication{}; the {} runs along each line, labelled at both ends; bars: 95 % intervals",
+            "Means over {reps} replication{}; the {} runs along each line, labelled at both ends; bars: 95 % confidence intervals of the means",
             if reps == 1 { "" } else { "s" },
             lower_first(&axis_name(axis)),
         ),
@@ -77,6 +77,9 @@ fn point(row: &Row, threshold: &str) -> Option<Pt> {
         y: per_day(missed.mean),
         lo: per_day(missed.lo),
         hi: per_day(missed.hi),
+        // One replication's range has no single point on this plane: each
+        // axis' is marginal, so only the means' intervals are drawn.
+        pi95: None,
         note: Some(threshold.to_string()),
     })
 }
