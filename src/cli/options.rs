@@ -47,14 +47,7 @@ impl ScenarioArgs {
         if let Some(seed) = self.seed {
             overrides.push(format!("simulation.seed={seed}").parse()?);
         }
-        if let Some(engine) = self.engine {
-            let name = engine
-                .to_possible_value()
-                .expect("every engine has a name")
-                .get_name()
-                .to_string();
-            overrides.push(format!("simulation.engine=\"{name}\"").parse()?);
-        }
+        overrides.extend(self.engine_override()?);
         let mut scenario = Scenario::load(source, &overrides)?;
         scenario.parameters_fixed = self.fixed_parameters;
         Ok(scenario)
@@ -279,10 +272,27 @@ pub struct Sweep {
     pub notes: Vec<String>,
 }
 
+impl ScenarioArgs {
+    /// `--engine`, as the override of `simulation.engine` it stands for.
+    fn engine_override(&self) -> Result<Option<Override>, InputError> {
+        self.engine
+            .map(|engine| {
+                let name = engine
+                    .to_possible_value()
+                    .expect("every engine has a name")
+                    .get_name()
+                    .to_string();
+                format!("simulation.engine=\"{name}\"").parse()
+            })
+            .transpose()
+    }
+}
+
 impl SweepArgs {
     pub fn into_options(self) -> Result<Sweep, Error> {
         let source = ScenarioSource::from_arg(self.scenario.scenario.as_deref())?;
-        let sets = overrides(&self.scenario.set)?;
+        let mut sets = overrides(&self.scenario.set)?;
+        sets.extend(self.scenario.engine_override()?);
         let grid = Grid::parse(&self.vary)?;
         let notes = grid.notes();
         let shard = self.shard.as_deref().map(Shard::parse).transpose()?;

@@ -15,7 +15,7 @@ use crate::drive::replicate::{
 };
 use crate::drive::run::report_of;
 use crate::drive::sweep::Progress;
-use crate::drive::sweep::load_models;
+use crate::drive::sweep::load_scenarios;
 use crate::drive::sweep::points::run_points;
 use crate::error::{Error, InputError};
 use crate::report::html::{run_body, run_command, run_page};
@@ -150,8 +150,8 @@ pub struct SweepAsk {
     pub plan: Plan,
     /// The metric charted.
     pub metric: Headline,
-    /// Each point's model, loaded and checked.
-    pub models: Vec<crate::model::Model>,
+    /// Each point's scenario, loaded and checked.
+    pub scenarios: Vec<crate::scenario::Scenario>,
 }
 
 /// Loads and checks a sweep before anything is queued.
@@ -202,9 +202,14 @@ pub fn prepare_sweep(
         seed: ask.seed,
         grid,
         reps: ask.reps,
+        // As `survsim sweep`: uncertain inputs drawn for each replication.
+        fixed_parameters: false,
     };
-    let models = load_models(&plan, setup.threads)?;
-    let faces: f64 = models.iter().map(|m| m.expected().faces_captured).sum();
+    let scenarios = load_scenarios(&plan, setup.threads)?;
+    let faces: f64 = scenarios
+        .iter()
+        .map(|s| s.model.expected().faces_captured)
+        .sum();
     if faces * ask.reps as f64 > setup.max_faces {
         return Err(InputError::whole(
             "--max-faces",
@@ -219,7 +224,7 @@ pub fn prepare_sweep(
     Ok(SweepAsk {
         plan,
         metric,
-        models,
+        scenarios,
     })
 }
 
@@ -243,7 +248,7 @@ pub fn sweep(
     let mut done = 0u64;
     let mut rows: Vec<Row> = Vec::with_capacity(todo.len());
     let result = run_points(
-        &sweep.models,
+        &sweep.scenarios,
         &todo,
         plan.reps,
         setup.threads,
@@ -258,7 +263,7 @@ pub fn sweep(
                 // Stops the workers after their current replication.
                 return Err(InputError::whole("sweep", "cancelled").into());
             }
-            rows.push(Row::new(plan, i, &sweep.models[i], &outcomes));
+            rows.push(Row::new(plan, i, &sweep.scenarios[i], &outcomes));
             Ok(())
         },
     );
