@@ -37,7 +37,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use survsim::engine::Engine;
 use survsim::engine::residents::Plan;
-use survsim::metrics::Metric;
+use survsim::metrics::{Metric, Outcome};
 use survsim::model::Model;
 use survsim::scenario::{Override, Scenario, ScenarioSource};
 
@@ -64,30 +64,34 @@ fn load(file: Option<&str>, overrides: &[&str]) -> Model {
         .model
 }
 
-/// Benchmarks one replication of `model` under `id`.
-fn bench_model(group: &mut BenchmarkGroup<'_, WallTime>, id: &str, model: &Model) {
-    let mut engine = Engine::new(model);
+/// Benchmarks `run(0)`, one replication, under `id`.
+fn bench_run(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: &str,
+    mut run: impl FnMut(u64) -> Outcome,
+) {
     // A first run: the throughput, and the time that sizes the measurement.
     let started = Instant::now();
-    let faces = engine.run(0).counts[Metric::FacesCaptured];
+    let faces = run(0).counts[Metric::FacesCaptured];
     let once = started.elapsed();
     group.throughput(Throughput::Elements(faces));
     // Half the time ten iterations take, so criterion settles on one
     // iteration per sample (it then warns that it "cannot complete 10
     // samples" in that time, and takes ten iterations anyway).
     group.measurement_time((once * SAMPLES as u32 / 2).max(Duration::from_secs(2)));
-    group.bench_function(id, |b| b.iter(|| engine.run(black_box(0))));
+    group.bench_function(id, |b| b.iter(|| run(black_box(0))));
 }
 
-/// Benchmarks one replication of `model` drawn by the residents engine.
+/// Benchmarks one replication of `model` by the face engine.
+fn bench_model(group: &mut BenchmarkGroup<'_, WallTime>, id: &str, model: &Model) {
+    let mut engine = Engine::new(model);
+    bench_run(group, id, |rep| engine.run(rep));
+}
+
+/// Benchmarks one replication of `model` by the residents engine.
 fn bench_residents(group: &mut BenchmarkGroup<'_, WallTime>, id: &str, model: &Model) {
     let plan = Plan::new(model);
-    let started = Instant::now();
-    let faces = plan.run(0).counts[Metric::FacesCaptured];
-    let once = started.elapsed();
-    group.throughput(Throughput::Elements(faces));
-    group.measurement_time((once * SAMPLES as u32 / 2).max(Duration::from_secs(2)));
-    group.bench_function(id, |b| b.iter(|| plan.run(black_box(0))));
+    bench_run(group, id, |rep| plan.run(rep));
 }
 
 fn engine(c: &mut Criterion) {
