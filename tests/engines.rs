@@ -177,12 +177,13 @@ fn met_essex_and_swp_records() {
 }
 
 /// What the bundled scenarios do not all exercise at once: uneven activity,
-/// lookalikes, avoidance, a surge, a partial second day, walk-past rates
+/// lookalikes, avoidance, a surge, a partial second day ending within an
+/// hour, walk-past rates
 /// with a capture share below 1, and many wanted people re-captured while
 /// in custody and after release (a short custody).
 const EVERYTHING: &str = r#"
     [simulation]
-    duration = "30h"
+    duration = "30h20m"
     seed = 99
     [population]
     residents = 40000
@@ -252,6 +253,22 @@ fn one_replication_is_the_same_on_any_number_of_threads() {
     assert_eq!(report["scenario"]["engine"], "residents");
     assert_eq!(one.stdout, two.stdout);
     assert_eq!(one.stdout, five.stdout);
+    // With activity spread (a block's total summed over its chunks first:
+    // the default's groups are blocks of 120,000 to 700,000) and lookalikes.
+    let args = [
+        "run",
+        "--format",
+        "json",
+        "-q",
+        "--set",
+        "population.activity_spread.shape=0.5",
+        "--set",
+        "population.lookalike_spread=1",
+    ];
+    let one = survsim(&[&args[..], &["--threads", "1"]].concat());
+    let two = survsim(&[&args[..], &["--threads", "2"]].concat());
+    assert!(one.status.success());
+    assert_eq!(one.stdout, two.stdout);
 }
 
 #[test]

@@ -47,9 +47,14 @@ pub fn threads_within_memory(
         let gb = |b: u64| b as f64 / 1e9;
         let records = model.residents as u64 * 16;
         let faces = per_engine.saturating_sub(records + (1 << 20));
-        // Name what needs the memory: the residents, or a pipeline's hour
-        // of buffered faces (footfall).
-        let (key, what) = if faces > records {
+        // Name what needs the memory: the residents engine's alerts, the
+        // residents' records, or a pipeline's hour of buffered faces.
+        let (key, what) = if model.engine == EngineKind::Residents {
+            (
+                "sites (footfall, duration)",
+                "the residents engine holds the run's alerts and wanted people's faces".to_string(),
+            )
+        } else if faces > records {
             (
                 "pipeline (sites' footfall)",
                 format!(

@@ -364,16 +364,31 @@ fn check_expected_faces(
 
 /// The most alerts and faces of wanted people one replication of the
 /// residents engine may be expected to hold and hand to the response chain
-/// one by one (about 4.8 GB at 10⁸); a bigger scenario is refused.
+/// one by one (about 4 GB for the alerts alone at 10⁸, and 10 GB with their
+/// gathering and sort); a bigger scenario is refused.
 pub const MAX_EXPECTED_ALERTS: f64 = 1e8;
+/// The most faces one replication of the residents engine may be expected
+/// to capture: its counts are 64-bit, and its per-member Poisson draws
+/// hold below 1.8 · 10¹⁹.
+pub const MAX_EXPECTED_FACES_PER_RESIDENTS: f64 = 1e18;
 
 /// Refuses a residents-engine run whose alerts and wanted people's faces —
 /// the part of its work that is still one item at a time — would exceed
 /// [`MAX_EXPECTED_ALERTS`].
 fn check_residents_work(model: &Model) -> Result<(), ValidationError> {
     let expected = model.expected();
+    let faces = expected.faces_captured;
+    if faces.is_nan() || faces > MAX_EXPECTED_FACES_PER_RESIDENTS {
+        return Err(ValidationError::new(
+            KeyPath::keys(&["sites"]),
+            format!(
+                "the sites would capture {faces:.3e} faces in one run, more than the residents \
+                 engine's limit of {MAX_EXPECTED_FACES_PER_RESIDENTS:.0e}; lower footfall or duration"
+            ),
+        ));
+    }
     let items = expected.false_alerts + expected.true_alerts + expected.wanted_faces_captured;
-    if items > MAX_EXPECTED_ALERTS {
+    if items.is_nan() || items > MAX_EXPECTED_ALERTS {
         return Err(ValidationError::new(
             KeyPath::keys(&["sites"]),
             format!(

@@ -26,8 +26,9 @@ pub(super) fn poisson(rng: &mut SimRng, mean: f64) -> u64 {
     let mut p = (-mean).exp();
     let mut cdf = p;
     let mut k = 0u64;
-    // The sum of p falls short of 1 by rounding: stop where p vanishes.
-    while u >= cdf && p > 0.0 {
+    // The sum of p falls short of 1 by rounding: stop where it stops
+    // growing.
+    while u >= cdf && cdf + p > cdf {
         k += 1;
         p *= mean / k as f64;
         cdf += p;
@@ -65,7 +66,7 @@ impl PoissonTable {
         } else {
             (0, Vec::new())
         };
-        let guide_bits = (usize::BITS - cdf.len().leading_zeros()).clamp(8, 16);
+        let guide_bits = (usize::BITS - cdf.len().leading_zeros()).clamp(4, 16);
         let guide = if cdf.is_empty() {
             Vec::new()
         } else {
@@ -80,6 +81,11 @@ impl PoissonTable {
             guide,
             guide_bits,
         }
+    }
+
+    /// Bytes it holds.
+    pub(super) fn bytes(&self) -> u64 {
+        (self.cdf.len() * 8 + self.guide.len() * 4 + std::mem::size_of::<Self>()) as u64
     }
 
     /// One count.
@@ -118,11 +124,13 @@ fn poisson_cdf(mean: f64) -> (u64, Vec<u64>) {
         let i = (k - first) as usize;
         p[i] = p[i - 1] * mean / k as f64;
     }
+    // Normalised: ln Γ's rounding must not land on the last count.
+    let total: f64 = p.iter().sum();
     let mut sum = 0.0;
     let mut cdf: Vec<u64> = p
         .iter()
         .map(|&pk| {
-            sum += pk;
+            sum += pk / total;
             to_threshold(sum)
         })
         .collect();
@@ -138,7 +146,8 @@ pub(super) struct AlertOdds {
     p: f64,
     /// ln(1 − p).
     log_miss: f64,
-    /// `none[n]`: (1 − p)^n × 2⁶⁴, for n < [`AlertOdds::TABLED`].
+    /// `none[n]`: the word below which none of n faces alerts, for n <
+    /// [`AlertOdds::TABLED`].
     none: Vec<u64>,
 }
 
@@ -151,9 +160,7 @@ impl AlertOdds {
     pub(super) fn new(p: f64, tabled: bool) -> AlertOdds {
         let log_miss = (-p).ln_1p();
         let none = if tabled && p > 0.0 && p < 1.0 {
-            (0..Self::TABLED)
-                .map(|n| to_threshold((n as f64 * log_miss).exp()))
-                .collect()
+            (0..Self::TABLED).map(|n| none_below(n, log_miss)).collect()
         } else {
             Vec::new()
         };
@@ -176,7 +183,7 @@ impl AlertOdds {
         let word = rng.next_u64();
         let none_below = match self.none.get(n as usize) {
             Some(&threshold) => threshold,
-            None => to_threshold((n as f64 * self.log_miss).exp()),
+            None => none_below(n, self.log_miss),
         };
         if word < none_below {
             return 0;
@@ -188,6 +195,13 @@ impl AlertOdds {
         let j = ((u.ln() / self.log_miss).floor() as u64 + 1).min(n);
         1 + Binomial::new(n - j, p).map_or(0, |d| d.sample(rng))
     }
+}
+
+/// The word below which none of `n` faces alerts: 2⁶⁴ less P(some alert) ×
+/// 2⁶⁴, that probability computed as −expm1(n ln(1 − p)) so that a tiny one
+/// keeps its digits (as the face engine's 64-bit comparison does).
+fn none_below(n: u64, log_miss: f64) -> u64 {
+    u64::MAX - to_threshold(-(n as f64 * log_miss).exp_m1())
 }
 
 /// A probability as a 64-bit threshold: `word < threshold` has it.
@@ -247,9 +261,10 @@ impl Multinomial {
     }
 
     /// Shares `n` draws out over the items, calling `each(position, count)`
-    /// for every item drawn at least once (an item may come more than once). Few draws are made one by one; many
-    /// (more than four per item) as one multinomial draw, by conditional
-    /// binomials, so the cost is at most a few per item.
+    /// for every item drawn at least once (an item may come more than once).
+    ///
+    /// Up to four draws per item are made one by one; more, as one
+    /// multinomial draw by conditional binomials, at a cost of a few per item.
     pub(super) fn split(&self, n: u64, rng: &mut SimRng, mut each: impl FnMut(u32, u64)) {
         if n == 0 {
             return;
@@ -286,9 +301,10 @@ impl Multinomial {
     }
 }
 
-/// Distinct sites a person was seen at, by their position among their
-/// block's sites: a bit each for the first 64, and slots for the rest. At
-/// most five are counted, as the face engine's resident record remembers.
+/// Distinct sites a person was seen at, by any numbering of the sites (a
+/// position among the block's sites, or a site's index): a bit each for
+/// the first 64, and slots for the rest. At most five are counted, as the
+/// face engine's resident record remembers.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct DistinctSites {
     first_64: u64,

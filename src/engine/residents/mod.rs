@@ -65,9 +65,10 @@ pub fn can_run(model: &Model) -> bool {
 }
 
 /// Bytes a replication of `model` holds in this engine: per chunk, its
-/// counts (an 8 kB histogram and the sites' faces); and the alerts and
-/// wanted people's faces of the whole run, at their expected numbers plus
-/// six standard deviations; plus a megabyte for the rest.
+/// counts (an 8 kB histogram and the sites' faces); the alerts and wanted
+/// people's faces of the whole run, at their expected numbers plus six
+/// standard deviations, twice over and a half (gathered from the chunks,
+/// and the sort's scratch); the plan's Poisson tables; plus a megabyte.
 pub fn memory_bytes(model: &Model) -> u64 {
     let chunks: u64 = model
         .blocks
@@ -79,10 +80,9 @@ pub fn memory_bytes(model: &Model) -> u64 {
     let alerts = expected.false_alerts + expected.true_alerts;
     let wanted_faces = expected.wanted_faces_captured;
     let with_noise = |n: f64| n + 6.0 * n.sqrt();
-    chunks * per_chunk
-        + (with_noise(alerts) * std::mem::size_of::<Alert>() as f64) as u64
-        + (with_noise(wanted_faces) * std::mem::size_of::<WantedFace>() as f64) as u64
-        + (1 << 20)
+    let held = with_noise(alerts) * std::mem::size_of::<Alert>() as f64
+        + with_noise(wanted_faces) * std::mem::size_of::<WantedFace>() as f64;
+    chunks * per_chunk + (2.5 * held) as u64 + Plan::new(model).table_bytes() + (1 << 20)
 }
 
 /// One block's rates over the run.
@@ -196,6 +196,15 @@ impl<'m> Plan<'m> {
         }
     }
 
+    /// Bytes of the per-site Poisson tables.
+    fn table_bytes(&self) -> u64 {
+        self.blocks
+            .iter()
+            .flat_map(|b| b.per_site.iter().flatten())
+            .map(|t| t.bytes())
+            .sum()
+    }
+
     /// Chunks in a replication.
     pub fn chunks(&self) -> usize {
         self.chunks.len()
@@ -300,7 +309,10 @@ impl<'m> Plan<'m> {
                     rng,
                 ))
             });
-            let law = match activity.as_mut() {
+            // A block whose every activity drew 0 (a tiny shape underflows)
+            // is drawn alike, as the face engine's alias table does.
+            let activity = activity.as_mut().filter(|_| block_activity > 0.0);
+            let law = match activity {
                 None if lookalike == 1.0 => Law {
                     captures: alike_captures,
                     odds: Odds::Tabled(&alike_odds),
@@ -583,7 +595,8 @@ struct Closing<'p, 'm> {
     /// Per wanted person: faces searched (not in custody) and their sites.
     wanted_seen: Vec<(u64, DistinctSites)>,
     wanted_lookalike: Vec<f64>,
-    faces_by_group: Vec<u64>,
+    /// Faces of wanted people searched (not in custody), per group.
+    wanted_faces_by_group: Vec<u64>,
     faces_by_hour: [u64; HOURS_OF_DAY],
     wanted_faces_open: u64,
 }
@@ -601,7 +614,7 @@ impl<'p, 'm> Closing<'p, 'm> {
             chunks,
             wanted_seen: vec![(0, DistinctSites::default()); model.wanted as usize],
             wanted_lookalike,
-            faces_by_group: vec![0; model.groups.len()],
+            wanted_faces_by_group: vec![0; model.groups.len()],
             faces_by_hour: [0; HOURS_OF_DAY],
             wanted_faces_open: 0,
         }
@@ -614,9 +627,16 @@ impl<'p, 'm> Closing<'p, 'm> {
         let order = |a: &(f64, u32, u32), b: &(f64, u32, u32)| {
             a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
         };
-        let mut alerts: Vec<Alert> = self.chunks.iter().flat_map(|c| c.alerts.clone()).collect();
+        // Moved out of the chunks, not copied: the alerts of a long run are
+        // most of its memory.
+        let mut alerts: Vec<Alert> =
+            Vec::with_capacity(self.chunks.iter().map(|c| c.alerts.len()).sum());
         let mut wanted: Vec<WantedFace> =
-            self.chunks.iter().flat_map(|c| c.wanted.clone()).collect();
+            Vec::with_capacity(self.chunks.iter().map(|c| c.wanted.len()).sum());
+        for chunk in &mut self.chunks {
+            alerts.append(&mut chunk.alerts);
+            wanted.append(&mut chunk.wanted);
+        }
         alerts.sort_by(|x, y| order(&(x.time_s, x.site, x.person), &(y.time_s, y.site, y.person)));
         wanted.sort_by(|x, y| order(&(x.time_s, x.site, x.person), &(y.time_s, y.site, y.person)));
         for alert in &alerts {
@@ -669,7 +689,7 @@ impl<'p, 'm> Closing<'p, 'm> {
         let lookalike = self.wanted_lookalike[face.wanted_index as usize];
         let (still_wanted, alert) = search_wanted_face(self.plan.model, face, warrant, lookalike);
         self.wanted_faces_open += still_wanted as u64;
-        self.faces_by_group[face.group as usize] += 1;
+        self.wanted_faces_by_group[face.group as usize] += 1;
         self.faces_by_hour[crate::metrics::TimeOfDay::hour_of(face.time_s)] += 1;
         let seen = &mut self.wanted_seen[face.wanted_index as usize];
         seen.0 += 1;
@@ -684,7 +704,7 @@ impl<'p, 'm> Closing<'p, 'm> {
         let model = self.plan.model;
         let groups = model.groups.len();
         let mut scanned = vec![[0u64; 3]; groups];
-        let mut faces = self.faces_by_group.clone();
+        let mut faces = self.wanted_faces_by_group.clone();
         for chunk in &self.chunks {
             outcome.exposure.add(&chunk.exposure);
             for g in 0..groups {
