@@ -373,3 +373,37 @@ fn regulars_over_a_week() {
     compare_counts("regulars", &model, &faces, &residents);
     compare_captures_per_resident("regulars", &faces, &residents);
 }
+
+#[test]
+fn blocks_whose_activities_all_draw_zero_are_drawn_alike() {
+    // Shape 0.001: about half of all Gamma draws underflow to exactly 0, so
+    // a one-member block often has no activity at all. Both engines then
+    // give its member the block's faces (the face engine's alias table
+    // falls back to members alike).
+    let tiny = r#"
+        [simulation]
+        duration = "6h"
+        seed = 3
+        [population]
+        residents = 3
+        activity_spread = { shape = 0.001 }
+        [[population.groups]]
+        name = "a"
+        share = 0.34
+        [[population.groups]]
+        name = "b"
+        share = 0.33
+        [[population.groups]]
+        name = "c"
+        share = 0.33
+        [[sites]]
+        name = "s"
+        footfall_per_hour = 10
+        [watchlist]
+        size = 100
+        wanted_present = 0
+    "#;
+    let model = common::scenario(tiny, &[]).model;
+    let (faces, residents) = both(&model, 200);
+    compare_counts("one-member blocks", &model, &faces, &residents);
+}

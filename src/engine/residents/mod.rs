@@ -445,6 +445,10 @@ impl ResidentDraw<'_, '_> {
     /// them alert (binomial), which ones, and when; and their exposure.
     fn member(&mut self, member: u32, law: &Law) {
         self.faces_at.clear();
+        let mut seen = DistinctSites::default();
+        // How many faces, then how many of them alert (from the search
+        // stream, so the order of the two draws changes nothing), then where
+        // they were: only a member with an alert keeps a list of their faces.
         let captures = match law.captures {
             Captures::PerSite(tables) => {
                 let mut total = 0;
@@ -457,28 +461,35 @@ impl ResidentDraw<'_, '_> {
                 }
                 total
             }
-            Captures::Total(table) => {
-                let n = table.draw(&mut self.passes);
-                self.split(n)
-            }
-            Captures::Mean(mean) => {
-                let n = poisson(&mut self.passes, mean);
-                self.split(n)
-            }
+            Captures::Total(table) => table.draw(&mut self.passes),
+            Captures::Mean(mean) => poisson(&mut self.passes, mean),
         };
         if captures == 0 {
             tally(&mut self.out.exposure, &mut [0; 3], 0, 0);
             return;
         }
-        let mut seen = DistinctSites::default();
-        for &(position, n) in &self.faces_at {
-            self.quiet_by_position[position as usize] += n;
-            seen.add(position);
-        }
         let alerting = match law.odds {
             Odds::Tabled(odds) => odds.alerting(captures, &mut self.search),
             Odds::Fpir(fpir) => AlertOdds::new(fpir, false).alerting(captures, &mut self.search),
         };
+        let keep = alerting > 0;
+        let (quiet, faces_at) = (&mut self.quiet_by_position, &mut self.faces_at);
+        if let Captures::PerSite(_) = law.captures {
+            for &(position, n) in faces_at.iter() {
+                quiet[position as usize] += n;
+                seen.add(position);
+            }
+        } else {
+            self.rates
+                .sites
+                .split(captures, &mut self.passes, |position, n| {
+                    quiet[position as usize] += n;
+                    seen.add(position);
+                    if keep {
+                        faces_at.push((position, n));
+                    }
+                });
+        }
         for left in (captures - alerting + 1..=captures).rev() {
             self.alert(member, left);
         }
@@ -490,17 +501,6 @@ impl ResidentDraw<'_, '_> {
             captures,
             seen.count(),
         );
-    }
-
-    /// Shares `captures` faces out over the block's sites into `faces_at`.
-    fn split(&mut self, captures: u64) -> u64 {
-        let faces_at = &mut self.faces_at;
-        self.rates
-            .sites
-            .split(captures, &mut self.passes, |position, n| {
-                faces_at.push((position, n))
-            });
-        captures
     }
 
     /// Adds the chunk's quiet faces per site position to its outcome.
