@@ -67,8 +67,9 @@ pub fn can_run(model: &Model) -> bool {
 /// Bytes a replication of `model` holds in this engine: per chunk, its
 /// counts (an 8 kB histogram and the sites' faces); the alerts and wanted
 /// people's faces of the whole run, at their expected numbers plus six
-/// standard deviations, twice over and a half (gathered from the chunks,
-/// and the sort's scratch); the plan's Poisson tables; plus a megabyte.
+/// standard deviations, half as much again (a chunk's list while it grows
+/// and is sorted; the wanted faces gathered and sorted); the plan's Poisson
+/// tables; plus a megabyte.
 pub fn memory_bytes(model: &Model) -> u64 {
     let chunks: u64 = model
         .blocks
@@ -82,7 +83,7 @@ pub fn memory_bytes(model: &Model) -> u64 {
     let with_noise = |n: f64| n + 6.0 * n.sqrt();
     let held = with_noise(alerts) * std::mem::size_of::<Alert>() as f64
         + with_noise(wanted_faces) * std::mem::size_of::<WantedFace>() as f64;
-    chunks * per_chunk + (2.5 * held) as u64 + Plan::new(model).table_bytes() + (1 << 20)
+    chunks * per_chunk + (1.5 * held) as u64 + Plan::new(model).table_bytes() + (1 << 20)
 }
 
 /// One block's rates over the run.
@@ -339,6 +340,9 @@ impl<'m> Plan<'m> {
             }
         }
         draw.finish();
+        out.alerts
+            .sort_by_key(|a| time_order(a.time_s, a.site, a.person));
+        out.alerts.shrink_to_fit();
         // Avoiders are never captured.
         let avoiders = (spec.members - passers) as u64;
         out.exposure.captures[0] += avoiders;
@@ -586,6 +590,58 @@ fn tally(exposure: &mut Exposure, scanned: &mut [u64; 3], captures: u64, sites: 
     }
 }
 
+/// The order alerts and wanted faces are handled in: time, then site and
+/// person for ties (times are never negative, so their bits sort as they
+/// do).
+fn time_order(time_s: f64, site: u32, person: u32) -> (u64, u32, u32) {
+    debug_assert!(time_s >= 0.0);
+    (time_s.to_bits(), site, person)
+}
+
+/// A list's next alert in [`MergedAlerts`]: its order, list and position,
+/// least first.
+type NextAlert = std::cmp::Reverse<((u64, u32, u32), usize, usize)>;
+
+/// The chunks' alerts, each chunk's in [`time_order`], merged: ties between
+/// chunks go in chunk order, as a stable sort of them all would put them.
+struct MergedAlerts {
+    lists: Vec<Vec<Alert>>,
+    /// Each list's next alert.
+    next: std::collections::BinaryHeap<NextAlert>,
+}
+
+impl MergedAlerts {
+    fn new(lists: impl Iterator<Item = Vec<Alert>>) -> Self {
+        let lists: Vec<Vec<Alert>> = lists.collect();
+        let next = lists
+            .iter()
+            .enumerate()
+            .filter_map(|(l, list)| {
+                let a = list.first()?;
+                Some(std::cmp::Reverse((
+                    time_order(a.time_s, a.site, a.person),
+                    l,
+                    0,
+                )))
+            })
+            .collect();
+        MergedAlerts { lists, next }
+    }
+}
+
+impl Iterator for MergedAlerts {
+    type Item = Alert;
+
+    fn next(&mut self) -> Option<Alert> {
+        let std::cmp::Reverse((_, l, i)) = self.next.pop()?;
+        if let Some(a) = self.lists[l].get(i + 1) {
+            let order = time_order(a.time_s, a.site, a.person);
+            self.next.push(std::cmp::Reverse((order, l, i + 1)));
+        }
+        Some(self.lists[l][i])
+    }
+}
+
 /// The end of a replication: the chunks summed, the quiet faces' hours
 /// drawn, and the alerts and wanted faces run through the response chain.
 struct Closing<'p, 'm> {
@@ -624,27 +680,24 @@ impl<'p, 'm> Closing<'p, 'm> {
         let model = self.plan.model;
         let mut closing_rng = stream(model.seed, &[self.rep, STREAM_RESIDENTS, u64::MAX]);
         self.hours_of_quiet_faces(&mut closing_rng);
-        let order = |a: &(f64, u32, u32), b: &(f64, u32, u32)| {
-            a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
-        };
-        // Moved out of the chunks, not copied: the alerts of a long run are
-        // most of its memory.
-        let mut alerts: Vec<Alert> =
-            Vec::with_capacity(self.chunks.iter().map(|c| c.alerts.len()).sum());
+        // Each chunk's alerts are in order already: merged as they are
+        // handed over, never gathered into one list (a long run's alerts are
+        // most of its memory).
+        let alerts = MergedAlerts::new(
+            self.chunks
+                .iter_mut()
+                .map(|c| std::mem::take(&mut c.alerts)),
+        );
         let mut wanted: Vec<WantedFace> =
             Vec::with_capacity(self.chunks.iter().map(|c| c.wanted.len()).sum());
         for chunk in &mut self.chunks {
-            alerts.append(&mut chunk.alerts);
             wanted.append(&mut chunk.wanted);
         }
-        alerts.sort_by(|x, y| order(&(x.time_s, x.site, x.person), &(y.time_s, y.site, y.person)));
-        wanted.sort_by(|x, y| order(&(x.time_s, x.site, x.person), &(y.time_s, y.site, y.person)));
-        for alert in &alerts {
-            self.faces_by_hour[crate::metrics::TimeOfDay::hour_of(alert.time_s)] += 1;
-        }
+        wanted.sort_by_key(|w| time_order(w.time_s, w.site, w.person));
         let mut response = Response::new(model, stream(model.seed, &[self.rep, STREAM_RESPONSE]));
         let mut next_wanted = wanted.iter().peekable();
-        for &alert in &alerts {
+        for alert in alerts {
+            self.faces_by_hour[crate::metrics::TimeOfDay::hour_of(alert.time_s)] += 1;
             while let Some(face) = next_wanted.next_if(|w| w.time_s < alert.time_s) {
                 self.search_wanted(face, &mut response);
             }
