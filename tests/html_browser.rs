@@ -12,35 +12,10 @@
 mod common;
 mod html_support;
 
-use common::{succeeded, survsim};
+use common::{CHROMIUM_FLAGS, chromium, succeeded, survsim};
 use html_support::{assert_figures_match_json, assert_self_contained, figures};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The Chromium to run, or `None` when the test is told to skip.
-fn chromium() -> Option<PathBuf> {
-    let from_env = std::env::var_os("SURVSIM_CHROMIUM").map(PathBuf::from);
-    let on_path = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|name| {
-            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-                .map(move |dir| dir.join(name))
-                .collect::<Vec<_>>()
-        });
-    let found = from_env
-        .into_iter()
-        .chain([PathBuf::from("/usr/bin/chromium")])
-        .chain(on_path)
-        .find(|p| p.is_file());
-    if found.is_none() && std::env::var("SURVSIM_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("SURVSIM_SKIP_BROWSER=1 and no Chromium: the browser test is skipped");
-        return None;
-    }
-    Some(found.expect(
-        "Chromium is needed for the browser test (apt-get install -y chromium), \
-         or set SURVSIM_SKIP_BROWSER=1 to skip it",
-    ))
-}
 
 /// What headless Chromium made of a page.
 struct Loaded {
@@ -55,18 +30,8 @@ struct Loaded {
 /// profile each time.
 fn browser(chromium: &Path, profile: &Path) -> Command {
     let mut cmd = Command::new(chromium);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd.args(CHROMIUM_FLAGS)
+        .arg(format!("--user-data-dir={}", profile.display()));
     cmd
 }
 

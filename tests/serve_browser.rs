@@ -14,7 +14,7 @@ mod common;
 mod serve_support;
 
 use base64::Engine as _;
-use common::{succeeded, survsim};
+use common::{CHROMIUM_FLAGS, chromium, succeeded, survsim};
 use serde_json::{Value, json};
 use serve_support::Server;
 use std::io::{BufRead, BufReader, Write};
@@ -23,26 +23,6 @@ use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The Chromium to run, or `None` when told to skip.
-fn chromium() -> Option<PathBuf> {
-    let found = std::env::var_os("SURVSIM_CHROMIUM")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([PathBuf::from("/usr/bin/chromium")])
-        .chain(
-            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-                .flat_map(|d| ["chromium", "chromium-browser", "google-chrome"].map(|n| d.join(n))),
-        )
-        .find(|p| p.is_file());
-    if found.is_none() && std::env::var("SURVSIM_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("SURVSIM_SKIP_BROWSER=1 and no Chromium: the browser test is skipped");
-        return None;
-    }
-    Some(
-        found.expect("Chromium is needed (apt-get install -y chromium), or SURVSIM_SKIP_BROWSER=1"),
-    )
-}
 
 /// A headless Chromium and its DevTools pipe, attached to one tab.
 struct Browser {
@@ -62,23 +42,12 @@ impl Browser {
         let (out_r, out_w) = std::io::pipe().unwrap();
         let (r3, w4) = (cmd_r.as_raw_fd(), out_w.as_raw_fd());
         let mut cmd = Command::new(chromium);
-        cmd.args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--remote-debugging-pipe",
-            "--window-size=1280,1800",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        cmd.args(CHROMIUM_FLAGS)
+            .args(["--remote-debugging-pipe", "--window-size=1280,1800"])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         // SAFETY: only async-signal-safe dup2 calls between fork and exec.
         unsafe {
             cmd.pre_exec(move || {

@@ -4,36 +4,12 @@
 
 mod common;
 
-use common::survsim;
+use common::{SMALL, ok, survsim, sweep};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-/// A small city, so that each replication takes about a millisecond.
-const SMALL: &[&str] = &["--set", "population.residents=100000"];
-
-fn sweep(args: &[&str], out: &Path) -> Output {
-    survsim()
-        .arg("sweep")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "status {}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn exit2(out: Output, needles: &[&str]) -> String {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();

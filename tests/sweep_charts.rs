@@ -4,33 +4,7 @@
 
 mod common;
 
-use common::survsim;
-use std::path::Path;
-use std::process::Output;
-
-/// A small city, so that each replication takes about a millisecond.
-const SMALL: &[&str] = &["--set", "population.residents=100000"];
-
-fn sweep(args: &[&str], out: &Path) -> Output {
-    survsim()
-        .arg("sweep")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "status {}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use common::{SMALL, ok, sweep};
 
 /// A chart's series: each `<g class="series">`'s `key=value` sets (several
 /// when series with identical figures are drawn once), and how many lines

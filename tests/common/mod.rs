@@ -117,3 +117,70 @@ macro_rules! town {
         )
     };
 }
+
+/// A small city for sweeps, so that each replication takes about a
+/// millisecond.
+pub const SMALL: &[&str] = &["--set", "population.residents=100000"];
+
+/// Runs `survsim sweep ARGS --out OUT`.
+pub fn sweep(args: &[&str], out: &std::path::Path) -> std::process::Output {
+    survsim()
+        .arg("sweep")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// Asserts a command succeeded, showing its output if not, and returns it.
+pub fn ok(out: std::process::Output) -> std::process::Output {
+    assert!(
+        out.status.success(),
+        "status {}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Headless Chromium's flags for the browser tests: no sandbox
+/// (containers) and no network chatter (this machine's network is closed);
+/// each caller adds a fresh `--user-data-dir`.
+pub const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+];
+
+/// The Chromium the browser tests run — `$SURVSIM_CHROMIUM`,
+/// `/usr/bin/chromium`, or one on the `PATH` — or `None` when there is none
+/// and `SURVSIM_SKIP_BROWSER=1` says to skip. Otherwise a missing Chromium
+/// fails the test (CI installs it).
+pub fn chromium() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    let found = std::env::var_os("SURVSIM_CHROMIUM")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([PathBuf::from("/usr/bin/chromium")])
+        .chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                .flat_map(|d| ["chromium", "chromium-browser", "google-chrome"].map(|n| d.join(n))),
+        )
+        .find(|p| p.is_file());
+    if found.is_none() && std::env::var("SURVSIM_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("SURVSIM_SKIP_BROWSER=1 and no Chromium: the browser test is skipped");
+        return None;
+    }
+    Some(found.expect(
+        "Chromium is needed for the browser tests (apt-get install -y chromium), \
+         or set SURVSIM_SKIP_BROWSER=1 to skip them",
+    ))
+}
