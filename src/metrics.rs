@@ -258,6 +258,9 @@ pub struct Outcome {
     pub decision_p99_us: Option<u64>,
     /// Faces and alerts by hour of the clock, by capture time.
     pub time_of_day: TimeOfDay,
+    /// With a deployment schedule, each deployment's counts (in file
+    /// order): its faces, alerts and what came of them.
+    pub deployments: Vec<Counts>,
 }
 
 /// Hours of the clock: one time-of-day bucket each.

@@ -52,6 +52,9 @@ pub(super) struct Interval {
     pub(super) site: u32,
     pub(super) start_s: f64,
     pub(super) len_s: f64,
+    /// The deployment it is part of (or `NO_DEPLOYMENT`): whose watchlist
+    /// and threshold its searches use.
+    pub(super) deployment: u32,
 }
 
 /// Residents drawn ahead of their search, for prefetching. Measured on
@@ -293,7 +296,7 @@ fn search(
     rng: &mut SimRng,
     alerts: &mut Vec<Alert>,
 ) -> bool {
-    let group = &model.groups[block.group as usize];
+    let group = &model.groups_at(interval.deployment)[block.group as usize];
     // Bernoulli(FPIR) on 64 bits; given an alert, bits / threshold is
     // uniform on [0, 1) and independent of everything else, so it also
     // places the alert in time.
@@ -315,6 +318,7 @@ fn search(
             site: interval.site,
             is_true: false,
             face: 0,
+            deployment: interval.deployment,
         });
     }
     alerted

@@ -60,6 +60,8 @@ pub use resident::Resident;
 
 use crate::events::{Discard, EventSink, Filter, Recorder};
 use crate::metrics::{CAPTURE_BUCKETS, GroupMetric, HOURS_OF_DAY, Metric, Outcome};
+use crate::model::deployments::deployment_index;
+use crate::model::schedule::{NO_DEPLOYMENT, Stretch};
 use crate::model::sites::HOUR_S;
 use crate::model::{EngineKind, Mode, Model};
 use crate::rng::{
@@ -155,6 +157,11 @@ pub struct Engine<'m> {
     faces_by_hour: [u64; HOURS_OF_DAY],
     /// Faces of wanted people captured while their warrant was open.
     wanted_faces: u64,
+    /// With a deployment schedule, per deployment: faces captured, and
+    /// faces of wanted people on its list captured while wanted.
+    faces_by_deployment: Vec<[u64; 2]>,
+    /// A site's stretches in the current hour.
+    stretches: Vec<Stretch>,
     /// With activity spread: who, within a block, passes.
     activity: Activity,
 }
@@ -171,6 +178,8 @@ impl<'m> Engine<'m> {
             faces_by_group: vec![0; model.groups.len()],
             faces_by_hour: [0; HOURS_OF_DAY],
             wanted_faces: 0,
+            faces_by_deployment: vec![[0; 2]; model.deployments.len()],
+            stretches: Vec::new(),
             activity: Activity::default(),
         }
     }
@@ -230,6 +239,7 @@ impl<'m> Engine<'m> {
         self.faces_by_group.fill(0);
         self.faces_by_hour = [0; HOURS_OF_DAY];
         self.wanted_faces = 0;
+        self.faces_by_deployment.fill([0; 2]);
 
         let mut pipeline = model.pipeline.as_ref().map(|p| {
             PipelineState::new(model, p, |pool| {
@@ -264,6 +274,15 @@ impl<'m> Engine<'m> {
         outcome.time_of_day.faces = self.faces_by_hour;
         for (gi, &faces) in faces_by_group.iter().enumerate() {
             outcome.groups[gi][GroupMetric::FacesCaptured] = faces;
+        }
+        for (counts, &[faces, wanted]) in outcome
+            .deployments
+            .iter_mut()
+            .zip(&self.faces_by_deployment)
+        {
+            counts[Metric::FacesCaptured] = faces;
+            counts[Metric::WantedFacesCaptured] = wanted;
+            counts[Metric::WantedFacesAlerted] = counts[Metric::TrueAlerts];
         }
         self.count_who_was_seen(&mut outcome);
         Some(outcome)
@@ -323,25 +342,32 @@ impl<'m> Engine<'m> {
             self.hour_wanted.clear();
             for (site_index, site) in model.sites.iter().enumerate() {
                 let rngs = &mut site_rngs[site_index];
-                for segment in &site.segments_in_hour[hour_of_day] {
-                    let t0 = hour_start + segment.start_s;
-                    let t1 = (hour_start + segment.end_s).min(hour_end);
-                    if t1 <= t0 || segment.captures_per_s <= 0.0 {
+                let mut stretches = std::mem::take(&mut self.stretches);
+                site.stretches(hour, &mut stretches);
+                for stretch in &stretches {
+                    let t0 = stretch.start_s;
+                    let t1 = stretch.end_s.min(hour_end);
+                    if t1 <= t0 || stretch.captures_per_s <= 0.0 {
                         continue;
                     }
                     let interval = Interval {
                         site: site_index as u32,
                         start_s: t0,
                         len_s: t1 - t0,
+                        deployment: stretch.deployment,
                     };
                     for &(block_index, share) in &site.block_shares {
-                        let block = &model.blocks[block_index as usize];
+                        // Its wanted members are those on the deployment's list.
+                        let block = &model.block_at(block_index as usize, stretch.deployment);
                         let n = poisson(
                             &mut rngs.arrivals,
-                            segment.captures_per_s * interval.len_s * share,
+                            stretch.captures_per_s * interval.len_s * share,
                         );
                         self.faces_by_group[block.group as usize] += n;
                         self.faces_by_hour[hour_of_day] += n;
+                        if let Some(d) = deployment_index(stretch.deployment) {
+                            self.faces_by_deployment[d][0] += n;
+                        }
                         let out = &mut Collected {
                             alerts: &mut self.hour_alerts,
                             faces: &mut self.hour_faces,
@@ -363,6 +389,7 @@ impl<'m> Engine<'m> {
                         );
                     }
                 }
+                self.stretches = stretches;
             }
             match pipeline.as_deref_mut() {
                 Some(p) => {
@@ -388,6 +415,7 @@ impl<'m> Engine<'m> {
             site: 0,
             start_s: 0.0,
             len_s: model.duration_s,
+            deployment: NO_DEPLOYMENT,
         };
         self.hour_alerts.clear();
         self.hour_wanted.clear();

@@ -49,6 +49,7 @@ use super::resource::{Arrival, Resource};
 use crate::events::{AlertDetail, Event, LostReason, Recorder, SearchOutcome, Subject};
 use crate::metrics::{GroupMetric, Metric, Outcome, TimeOfDay};
 use crate::model::Model;
+use crate::model::deployments::deployment_index;
 use crate::rng::{SimRng, unit};
 use rand::Rng;
 
@@ -72,6 +73,9 @@ pub struct Alert {
     pub is_true: bool,
     /// The face that raised it (numbered only when events are recorded).
     pub face: u64,
+    /// The deployment it was raised at, or
+    /// [`crate::model::schedule::NO_DEPLOYMENT`].
+    pub deployment: u32,
 }
 
 impl Alert {
@@ -245,7 +249,9 @@ pub struct Response<'m> {
     events: TimeQueue<Scheduled>,
     slots: Slots,
     /// Operators and officers, by [`Staff`]; each line holds alert slots.
-    staff: [Resource<u32>; 2],
+    /// Operators and officers of each crew: the scenario's (crew 0), then
+    /// each deployment's.
+    staff: Vec<[Resource<u32>; 2]>,
     /// Per wanted person: bit 0 alerted, bit 1 arrested.
     wanted_flags: Vec<u8>,
     /// Per wanted person: when arrested (infinite: not yet).
@@ -271,15 +277,21 @@ impl<'m> Response<'m> {
             now_s: 0.0,
             events: TimeQueue::new(),
             slots: Slots::default(),
-            staff: [
-                Resource::new(model.review.operators, u64::MAX),
-                Resource::new(model.intervention.officers, u64::MAX),
-            ],
+            staff: std::iter::once((model.review.operators, model.intervention.officers))
+                .chain(model.deployments.iter().map(|d| (d.operators, d.officers)))
+                .map(|(operators, officers)| {
+                    [
+                        Resource::new(operators, u64::MAX),
+                        Resource::new(officers, u64::MAX),
+                    ]
+                })
+                .collect(),
             wanted_flags: vec![0; model.wanted as usize],
             arrested_at_s: vec![f64::INFINITY; model.wanted as usize],
             burden: Default::default(),
             outcome: Outcome {
                 groups: vec![Default::default(); model.groups.len()],
+                deployments: vec![Default::default(); model.deployments.len()],
                 ..Default::default()
             },
             recorder: None,
@@ -338,7 +350,7 @@ impl<'m> Response<'m> {
     pub fn finish(mut self) -> (Outcome, Vec<u8>) {
         self.run_until(f64::INFINITY);
         debug_assert!(self.events.is_empty());
-        debug_assert!(self.staff.iter().all(|line| line.waiting() == 0));
+        debug_assert!(self.staff.iter().flatten().all(|line| line.waiting() == 0));
         let wanted = &self.wanted_flags;
         let c = &mut self.outcome.counts;
         c[Metric::WantedAlerted] = wanted.iter().filter(|&&f| f & ALERTED != 0).count() as u64;
@@ -359,8 +371,27 @@ impl<'m> Response<'m> {
         self.events.push(time_s, Scheduled { slot, kind });
     }
 
-    fn count(&mut self, m: Metric) {
+    /// Counts `m` for the alert in `slot`: in the totals, and in its
+    /// deployment's.
+    fn count(&mut self, slot: u32, m: Metric) {
         self.outcome.counts[m] += 1;
+        if let Some(d) = deployment_index(self.slots[slot].alert.deployment) {
+            self.outcome.deployments[d][m] += 1;
+        }
+    }
+
+    /// The crew answering the alert in `slot`: its deployment's, or the
+    /// scenario's.
+    fn crew(&self, slot: u32) -> usize {
+        deployment_index(self.slots[slot].alert.deployment).map_or(0, |d| d + 1)
+    }
+
+    /// Officers in the crew answering the alert in `slot`.
+    fn officers_for(&self, slot: u32) -> u32 {
+        match deployment_index(self.slots[slot].alert.deployment) {
+            Some(d) => self.model.deployments[d].officers,
+            None => self.model.intervention.officers,
+        }
     }
 
     fn count_group(&mut self, slot: u32, m: GroupMetric) {
@@ -369,14 +400,17 @@ impl<'m> Response<'m> {
     }
 
     fn lose(&mut self, slot: u32, reason: LostReason) {
-        self.count(match reason {
-            LostReason::PipelineDelay => Metric::LostToPipelineDelay,
-            LostReason::AwaitingReview => Metric::LostAwaitingReview,
-            LostReason::DuringReview => Metric::LostDuringReview,
-            LostReason::AwaitingOfficer => Metric::LostAwaitingOfficer,
-            LostReason::BeforeStop => Metric::LostBeforeStop,
-        });
-        self.count(Metric::LostInCrowd);
+        self.count(
+            slot,
+            match reason {
+                LostReason::PipelineDelay => Metric::LostToPipelineDelay,
+                LostReason::AwaitingReview => Metric::LostAwaitingReview,
+                LostReason::DuringReview => Metric::LostDuringReview,
+                LostReason::AwaitingOfficer => Metric::LostAwaitingOfficer,
+                LostReason::BeforeStop => Metric::LostBeforeStop,
+            },
+        );
+        self.count(slot, Metric::LostInCrowd);
         self.slots[slot].stage = Stage::Done;
         let since_capture_s = self.now_s - self.slots[slot].alert.time_s;
         self.note(
@@ -410,7 +444,8 @@ impl<'m> Response<'m> {
     /// line (which then holds its slot).
     fn request(&mut self, staff: Staff, slot: u32) {
         self.slots[slot].stage = staff.waiting_stage();
-        match self.staff[staff as usize].arrive(slot) {
+        let crew = self.crew(slot);
+        match self.staff[crew][staff as usize].arrive(slot) {
             Arrival::Starts(slot) => self.start(staff, slot),
             Arrival::Waits => self.slots.hold(slot),
             Arrival::TurnedAway(_) => unreachable!("the chain's lines are unbounded"),
@@ -419,10 +454,13 @@ impl<'m> Response<'m> {
 
     /// A member of `staff` is free: they take the alert that has waited
     /// longest, passing over those whose window closed while they waited.
-    fn free(&mut self, staff: Staff) {
+    /// `done` is the alert they were on, whose crew they are of.
+    fn free(&mut self, staff: Staff, done: u32) {
         let stage = staff.waiting_stage();
+        let crew = self.crew(done);
         let slots = &mut self.slots;
-        let next = self.staff[staff as usize].release(|&slot| slots.still_waiting(slot, stage));
+        let next =
+            self.staff[crew][staff as usize].release(|&slot| slots.still_waiting(slot, stage));
         if let Some(slot) = next {
             self.start(staff, slot);
             self.slots.release(slot);
@@ -448,7 +486,7 @@ impl<'m> Response<'m> {
             Kind::ReviewDone => self.review_done(slot),
             Kind::OfficerArrives => self.officer_arrives(slot),
             Kind::StopEnds => self.stop_ends(slot),
-            Kind::ProcessingEnds => self.free(Staff::Officers),
+            Kind::ProcessingEnds => self.free(Staff::Officers, slot),
         }
     }
 
@@ -456,15 +494,15 @@ impl<'m> Response<'m> {
     /// unless the person has already gone.
     fn raised(&mut self, slot: u32) {
         let f = self.slots[slot];
-        self.count(Metric::Alerts);
+        self.count(slot, Metric::Alerts);
         let hour = TimeOfDay::hour_of(f.alert.time_s);
         if f.alert.is_true {
             self.outcome.time_of_day.true_alerts[hour] += 1;
-            self.count(Metric::TrueAlerts);
+            self.count(slot, Metric::TrueAlerts);
             self.count_group(slot, GroupMetric::TrueAlerts);
             self.wanted_flags[f.alert.wanted_index as usize] |= ALERTED;
         } else {
-            self.count(Metric::FalseAlerts);
+            self.count(slot, Metric::FalseAlerts);
             self.outcome.time_of_day.false_alerts[hour] += 1;
             self.count_group(slot, GroupMetric::FalseAlerts);
             self.burden.entry(f.alert.person).or_default().0 += 1;
@@ -504,11 +542,14 @@ impl<'m> Response<'m> {
             self.model.review.p_confirm_false
         };
         let confirmed = f.confirm_u < p;
-        self.count(if confirmed {
-            Metric::AlertsConfirmed
-        } else {
-            Metric::AlertsRejected
-        });
+        self.count(
+            slot,
+            if confirmed {
+                Metric::AlertsConfirmed
+            } else {
+                Metric::AlertsRejected
+            },
+        );
         let review = AlertDetail::Review {
             confirmed,
             operator_wait_s: waited - f.review_s,
@@ -517,9 +558,9 @@ impl<'m> Response<'m> {
         self.note(slot, review);
         if !confirmed {
             self.slots[slot].stage = Stage::Done;
-        } else if self.model.intervention.officers == 0 {
+        } else if self.officers_for(slot) == 0 {
             // A trial that only records alerts: no one is sent.
-            self.count(Metric::NotActioned);
+            self.count(slot, Metric::NotActioned);
             self.slots[slot].stage = Stage::Done;
         } else if self.now_s > f.deadline_s {
             self.lose(slot, LostReason::DuringReview);
@@ -527,12 +568,12 @@ impl<'m> Response<'m> {
             self.slots[slot].confirmed_s = self.now_s;
             self.request(Staff::Officers, slot);
         }
-        self.free(Staff::Operators);
+        self.free(Staff::Operators, slot);
     }
 
     /// An officer sets off to a confirmed alert.
     fn send_officer(&mut self, slot: u32) {
-        self.count(Metric::StopAttempts);
+        self.count(slot, Metric::StopAttempts);
         self.slots[slot].stage = Stage::OfficerEnRoute;
         let f = self.slots[slot];
         let dispatch = AlertDetail::Dispatch {
@@ -551,19 +592,19 @@ impl<'m> Response<'m> {
             && self.wanted_flags[f.alert.wanted_index as usize] & ARRESTED != 0;
         if self.now_s > f.deadline_s || arrested_already {
             self.lose(slot, LostReason::BeforeStop);
-            self.free(Staff::Officers);
+            self.free(Staff::Officers, slot);
             return;
         }
-        self.count(Metric::Stops);
+        self.count(slot, Metric::Stops);
         let since_capture_s = self.now_s - f.alert.time_s;
         self.outcome
             .latency
             .capture_to_stop
             .saturating_record((since_capture_s * 1e6) as u64);
         if f.alert.is_true {
-            self.count(Metric::CorrectStops);
+            self.count(slot, Metric::CorrectStops);
         } else {
-            self.count(Metric::WrongfulStops);
+            self.count(slot, Metric::WrongfulStops);
             self.count_group(slot, GroupMetric::WrongfulStops);
             self.burden.entry(f.alert.person).or_default().1 += 1;
         }
@@ -589,14 +630,14 @@ impl<'m> Response<'m> {
             let w = f.alert.wanted_index as usize;
             // Another officer may have arrested them during this stop.
             if f.arrest_u < intervention.p_arrest_correct && self.wanted_flags[w] & ARRESTED == 0 {
-                self.count(Metric::Arrests);
+                self.count(slot, Metric::Arrests);
                 self.wanted_flags[w] |= ARRESTED;
                 self.arrested_at_s[w] = self.now_s;
                 self.note(slot, arrest);
                 processing = true;
             }
         } else if f.arrest_u < intervention.p_arrest_wrongful {
-            self.count(Metric::FalseArrests);
+            self.count(slot, Metric::FalseArrests);
             self.count_group(slot, GroupMetric::FalseArrests);
             self.note(slot, arrest);
         }
@@ -604,7 +645,7 @@ impl<'m> Response<'m> {
         if processing {
             self.schedule(self.now_s + f.processing_s, slot, Kind::ProcessingEnds);
         } else {
-            self.free(Staff::Officers);
+            self.free(Staff::Officers, slot);
         }
     }
 }

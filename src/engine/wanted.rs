@@ -15,6 +15,7 @@ use super::response::{Alert, NOT_WANTED, Response, Warrant};
 use crate::events::record::UNSAMPLED;
 use crate::events::{Recorder, Subject};
 use crate::metrics::TimeOfDay;
+use crate::model::deployments::deployment_index;
 use crate::model::{Block, MatedOutcome, Mode};
 use crate::rng::{open01, unit};
 use rand::Rng;
@@ -30,6 +31,8 @@ pub(super) struct WantedFace {
     pub(super) wanted_index: u32,
     pub(super) group: u32,
     pub(super) site: u32,
+    /// The deployment it was captured at (or `NO_DEPLOYMENT`).
+    pub(super) deployment: u32,
     pub(super) u_genuine: f64,
     pub(super) u_impostor: f64,
     /// The face's number (events only), and whether its events are sampled.
@@ -58,6 +61,7 @@ pub(super) fn defer_wanted<const EVENTS: bool>(
         wanted_index: block.first_wanted + member,
         group: block.group,
         site: interval.site,
+        deployment: interval.deployment,
         u_genuine,
         u_impostor,
         face,
@@ -114,6 +118,9 @@ impl<'m> Engine<'m> {
         let model = self.model;
         if warrant == Warrant::InCustody {
             self.faces_by_group[face.group as usize] -= 1;
+            if let Some(d) = deployment_index(face.deployment) {
+                self.faces_by_deployment[d][0] -= 1;
+            }
             if model.mode == Mode::Footfall {
                 // Saturating: a capture time rounded onto the hour's end
                 // would name the next hour.
@@ -130,6 +137,9 @@ impl<'m> Engine<'m> {
         let lookalike = resident.lookalike();
         let (still_wanted, alert) = search_wanted_face(model, face, warrant, lookalike);
         self.wanted_faces += still_wanted as u64;
+        if let Some(d) = deployment_index(face.deployment) {
+            self.faces_by_deployment[d][1] += still_wanted as u64;
+        }
         if let Some(a) = alert {
             alerts.push(a);
         }
@@ -181,13 +191,15 @@ pub(super) fn search_wanted_face(
     lookalike: f64,
 ) -> (bool, Option<Alert>) {
     debug_assert!(warrant != Warrant::InCustody);
-    let group = &model.groups[face.group as usize];
+    let group = &model.groups_at(face.deployment)[face.group as usize];
     let still_wanted = warrant == Warrant::Open;
     let (alerted, is_true) = if still_wanted {
-        match model
-            .matcher
-            .mated_search(&group.search, lookalike, face.u_genuine, face.u_impostor)
-        {
+        match model.matcher_at(face.deployment).mated_search(
+            &group.search,
+            lookalike,
+            face.u_genuine,
+            face.u_impostor,
+        ) {
             MatedOutcome::NoAlert => (false, false),
             MatedOutcome::TrueAlert => (true, true),
             MatedOutcome::Misidentified => (true, false),
@@ -209,6 +221,7 @@ pub(super) fn search_wanted_face(
         site: face.site,
         is_true,
         face: face.face,
+        deployment: face.deployment,
     });
     (still_wanted, alert)
 }

@@ -1,6 +1,8 @@
 //! Closed-form expectations for one replication, which a run is compared
 //! with.
 
+use super::deployments::deployment_index;
+use super::schedule::NO_DEPLOYMENT;
 use super::{Mode, Model};
 use crate::stats::integrate;
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma};
@@ -47,6 +49,21 @@ pub struct Expected {
     pub false_alerts: f64,
     /// Per group, in model order.
     pub groups: Vec<ExpectedGroup>,
+    /// Per deployment of a schedule, in file order.
+    pub deployments: Vec<ExpectedDeployment>,
+}
+
+/// Closed-form expectations for one deployment of a schedule.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExpectedDeployment {
+    /// Faces captured.
+    pub faces_captured: f64,
+    /// True alerts (an upper bound with arrests).
+    pub true_alerts: f64,
+    /// Faces of wanted people on its list (an upper bound with arrests).
+    pub wanted_faces_captured: f64,
+    /// False alerts.
+    pub false_alerts: f64,
 }
 
 /// Closed-form expectations for one group.
@@ -89,18 +106,32 @@ impl Model {
     pub fn expected(&self) -> Expected {
         let mix = ActivityMix::new(self.activity_shape);
         // Expected faces per block: each site's captures split by its block
-        // shares (footfall), or every resident once (batch); and per block,
-        // its faces at each site (for trackability).
+        // shares (footfall), or every resident once (batch); per block, its
+        // faces at each site (for trackability); and per block, its faces
+        // under each regime — the scenario's searches (0), or deployment
+        // d's (d + 1).
+        let regimes = 1 + self.deployments.len();
         let mut block_faces = vec![0.0; self.blocks.len()];
         let mut block_site_faces: Vec<Vec<f64>> = vec![Vec::new(); self.blocks.len()];
+        let mut block_regime_faces = vec![vec![0.0; regimes]; self.blocks.len()];
         let mut avoided = vec![0.0; self.groups.len()];
         match self.mode {
             Mode::Footfall => {
                 for site in &self.sites {
-                    let captures = site.expected_captures(self.duration_s);
+                    let mut by_regime = vec![0.0; regimes];
+                    site.captures_between(0.0, self.duration_s, |d, faces| {
+                        by_regime[deployment_index(d).map_or(0, |d| d + 1)] += faces;
+                    });
+                    let captures: f64 = by_regime.iter().sum();
                     for &(block, share) in &site.block_shares {
                         block_faces[block as usize] += captures * share;
                         block_site_faces[block as usize].push(captures * share);
+                        for (faces, &regime) in block_regime_faces[block as usize]
+                            .iter_mut()
+                            .zip(&by_regime)
+                        {
+                            *faces += regime * share;
+                        }
                     }
                     for (group, visits) in avoided.iter_mut().enumerate() {
                         *visits += captures * site.avoided_share_by_group[group];
@@ -108,8 +139,9 @@ impl Model {
                 }
             }
             Mode::Batch => {
-                for (faces, block) in block_faces.iter_mut().zip(&self.blocks) {
-                    *faces = block.residents as f64;
+                for (b, block) in self.blocks.iter().enumerate() {
+                    block_faces[b] = block.residents as f64;
+                    block_regime_faces[b][0] = block.residents as f64;
                 }
             }
         }
@@ -120,8 +152,8 @@ impl Model {
                 ..Default::default()
             })
             .collect();
+        let mut deployments = vec![ExpectedDeployment::default(); self.deployments.len()];
         for (block_index, (block, &faces)) in self.blocks.iter().zip(&block_faces).enumerate() {
-            let group = &self.groups[block.group as usize];
             let expected = &mut groups[block.group as usize];
             let passers = match self.mode {
                 Mode::Footfall => block.passers(),
@@ -134,8 +166,6 @@ impl Model {
             // Each passer's captures are Poisson(faces / passers); in batch
             // mode every resident is searched exactly once.
             let per_person = faces / passers;
-            let mated = faces * block.wanted as f64 / passers;
-            let non_mated = faces - mated;
             expected.people_scanned += match self.mode {
                 Mode::Footfall => passers * mix.at_least_one(per_person),
                 Mode::Batch => passers,
@@ -144,29 +174,76 @@ impl Model {
                 let per_site = &block_site_faces[block_index];
                 expected.trackable += passers * mix.at_least_three_sites(per_site, passers);
             }
-            // Rates averaged over lookalike multipliers (see LookalikeMean):
-            // a person's captures and their multiplier are independent.
-            let rates = &group.averaged;
-            expected.true_alerts += mated * rates.tpir;
-            expected.wanted_faces_captured += mated;
+            // Each regime's searches: its wanted members on the list are
+            // searched mated, everyone else non-mated, at its rates.
+            let mut false_alert_mean = 0.0;
+            let regime_faces = &block_regime_faces[block_index];
+            for (regime, &faces) in regime_faces.iter().enumerate() {
+                let deployment = regime.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32);
+                let seen = self.block_at(block_index, deployment);
+                let group = &self.groups_at(deployment)[block.group as usize];
+                let mated = faces * seen.wanted as f64 / passers;
+                let non_mated = faces - mated;
+                // Rates averaged over lookalike multipliers (see
+                // LookalikeMean): a person's captures and their multiplier
+                // are independent.
+                let rates = &group.averaged;
+                expected.true_alerts += mated * rates.tpir;
+                expected.wanted_faces_captured += mated;
+                let false_alerts = non_mated * rates.fpir + mated * rates.misidentification;
+                expected.false_alerts += false_alerts;
+                false_alert_mean += faces / passers * group.search.fpir;
+                if let Some(d) = deployment_index(deployment) {
+                    let here = &mut deployments[d];
+                    here.faces_captured += faces;
+                    here.true_alerts += mated * rates.tpir;
+                    here.wanted_faces_captured += mated;
+                    here.false_alerts += false_alerts;
+                }
+            }
             // A wanted passer's mated searches before any arrest are
             // Poisson(per_person), each a true alert with TPIR (exact
-            // without lookalikes; with them, TPIR is their average).
-            expected.wanted_alerted += block.wanted as f64
-                * match self.mode {
-                    Mode::Footfall => mix.at_least_one(per_person * rates.tpir),
-                    Mode::Batch => rates.tpir,
-                };
-            expected.false_alerts += non_mated * rates.fpir + mated * rates.misidentification;
+            // without lookalikes; with them, TPIR is their average) — under
+            // each regime whose list they are on (a list holds a block's
+            // first wanted members, so members between two lists' cut-offs
+            // are on the same lists).
+            let mut cuts: Vec<u32> = (0..regimes)
+                .map(|r| {
+                    let deployment = r.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32);
+                    self.block_at(block_index, deployment).wanted
+                })
+                .collect();
+            cuts.push(0);
+            cuts.sort_unstable();
+            cuts.dedup();
+            for pair in cuts.windows(2) {
+                let (low, high) = (pair[0], pair[1]);
+                let mut mean = 0.0;
+                let mut tpir_once = 0.0;
+                for (regime, &faces) in regime_faces.iter().enumerate() {
+                    let deployment = regime.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32);
+                    if self.block_at(block_index, deployment).wanted >= high {
+                        let tpir = self.groups_at(deployment)[block.group as usize]
+                            .averaged
+                            .tpir;
+                        mean += faces / passers * tpir;
+                        tpir_once = tpir;
+                    }
+                }
+                expected.wanted_alerted += (high - low) as f64
+                    * match self.mode {
+                        Mode::Footfall => mix.at_least_one(mean),
+                        Mode::Batch => tpir_once,
+                    };
+            }
             // Residents with two or more false alerts, were everyone in the
             // group alike (no lookalikes): Poisson(a × per_person × FPIR) each.
-            let mean = per_person * group.search.fpir;
             expected.repeat_false_alert_people +=
-                (passers - block.wanted as f64) * mix.at_least_two(mean);
+                (passers - block.wanted as f64) * mix.at_least_two(false_alert_mean);
         }
         let total = |count: fn(&ExpectedGroup) -> f64| -> f64 { groups.iter().map(count).sum() };
         let arrests = self.wanted > 0
-            && self.intervention.officers > 0
+            && (self.intervention.officers > 0 || self.deployments.iter().any(|d| d.officers > 0))
             && self.intervention.p_arrest_correct > 0.0
             && self.review.p_confirm_true > 0.0;
         Expected {
@@ -180,6 +257,7 @@ impl Model {
             wanted_alerted: total(|group| group.wanted_alerted),
             false_alerts: total(|group| group.false_alerts),
             groups,
+            deployments,
         }
     }
 }
@@ -188,9 +266,9 @@ impl Model {
     /// Whether every wanted person has the same TPIR: no lookalike spread,
     /// and one TPIR among the groups with wanted members.
     fn wanted_share_one_tpir(&self) -> bool {
-        let mut tpirs = self
-            .groups
-            .iter()
+        let mut tpirs = std::iter::once(&self.groups)
+            .chain(self.deployments.iter().map(|d| &d.groups))
+            .flatten()
             .filter(|group| group.wanted > 0)
             .map(|group| group.search.tpir);
         let first = tpirs.next();

@@ -17,6 +17,9 @@
 //!   where the matcher is extrapolated beyond its points ([`extrapolation`]);
 //! * [`Site::build`] — each camera site, whole: when it runs and who passes
 //!   it ([`sites`]);
+//! * [`schedule::slots`], [`Deployment::build_all`] — a deployment
+//!   schedule, if given: when each site runs, and what each deployment
+//!   searches with ([`schedule`], [`deployments`]);
 //! * [`Pipeline::build`] — detection and matcher pools ([`pipeline`]);
 //! * [`Review::build`], [`Intervention::build`] — the people who act on
 //!   alerts ([`staff`]).
@@ -25,6 +28,7 @@
 //! with ([`expected`]).
 
 pub mod calibrate;
+pub mod deployments;
 pub mod dist;
 pub mod expected;
 pub mod extrapolation;
@@ -32,14 +36,16 @@ pub mod matcher;
 pub mod pipeline;
 mod points;
 pub mod population;
+pub mod schedule;
 pub mod sites;
 pub mod staff;
 pub mod uncertain;
 pub mod watchlist;
 
 pub use calibrate::{PointFit, RatesPer, ResolvedMatcher};
+pub use deployments::Deployment;
 pub use dist::Duration;
-pub use expected::{Expected, ExpectedGroup};
+pub use expected::{Expected, ExpectedDeployment, ExpectedGroup};
 pub use matcher::{GroupSearch, Matcher, MatedOutcome, NormalScores};
 pub use pipeline::Pipeline;
 pub use population::{Block, Group, Population};
@@ -162,6 +168,9 @@ pub struct Model {
     pub review: Review,
     /// Officers and stops.
     pub intervention: Intervention,
+    /// The deployment schedule, in file order (empty: none; every site
+    /// runs every day by its active windows).
+    pub deployments: Vec<Deployment>,
 }
 
 impl Model {
@@ -195,9 +204,17 @@ impl Model {
                  drop activity_spread or use mode = \"footfall\"",
             ));
         }
+        let (slots, plans) = schedule::slots(file, duration_s)?;
+        if mode == Mode::Batch && !slots.is_empty() {
+            return Err(ValidationError::new(
+                KeyPath::keys(&["deployments"]),
+                "deployments run camera sites; batch mode has none: drop the schedule or use \
+                 mode = \"footfall\"",
+            ));
+        }
         let watchlist = Watchlist::build(&file.watchlist, &population)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
-        let warnings = extrapolation::warnings(&matcher);
+        let mut warnings = extrapolation::warnings(&matcher);
         let groups = population.groups(
             &watchlist.group_wanted,
             &matcher.matcher,
@@ -217,9 +234,24 @@ impl Model {
             blocks: &blocks,
             walk_past,
         };
-        let sites = Site::build_all(&file.sites, mode, &city, duration_s)?;
+        let mut sites = Site::build_all(&file.sites, mode, &city, duration_s, &plans)?;
+        let context = deployments::Context {
+            file,
+            population: &population,
+            blocks: &blocks,
+            matcher: &matcher,
+            group_wanted: &watchlist.group_wanted,
+            average_mated: draws.averages_mated_rates(),
+        };
+        let (deployments, warned) = Deployment::build_all(&context, slots, &mut sites)?;
+        warnings.extend(warned);
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;
-        let engine = choose_engine(simulation.engine, mode, pipeline.is_some())?;
+        let engine = choose_engine(
+            simulation.engine,
+            mode,
+            pipeline.is_some(),
+            !deployments.is_empty(),
+        )?;
         if engine == EngineKind::Faces {
             check_expected_faces(mode, &sites, duration_s, population.residents)?;
         }
@@ -250,11 +282,42 @@ impl Model {
             pipeline,
             review,
             intervention,
+            deployments,
         };
         if engine == EngineKind::Residents {
             check_residents_work(&model)?;
         }
         Ok(model)
+    }
+
+    /// The groups as searched at deployment `deployment` (or, with
+    /// [`schedule::NO_DEPLOYMENT`], the scenario's).
+    #[inline]
+    pub fn groups_at(&self, deployment: u32) -> &[Group] {
+        match deployments::deployment_index(deployment) {
+            Some(d) => &self.deployments[d].groups,
+            None => &self.groups,
+        }
+    }
+
+    /// The matcher as set at deployment `deployment` (or the scenario's).
+    #[inline]
+    pub fn matcher_at(&self, deployment: u32) -> &Matcher {
+        match deployments::deployment_index(deployment) {
+            Some(d) => &self.deployments[d].matcher,
+            None => &self.matcher,
+        }
+    }
+
+    /// Block `block` as seen at deployment `deployment`: its wanted members
+    /// are those on the deployment's list.
+    #[inline]
+    pub fn block_at(&self, block: usize, deployment: u32) -> Block {
+        let mut seen = self.blocks[block];
+        if let Some(d) = deployments::deployment_index(deployment) {
+            seen.wanted = self.deployments[d].block_wanted[block];
+        }
+        seen
     }
 
     /// The group of resident `person`.
@@ -313,8 +376,9 @@ fn choose_engine(
     choice: spec::EngineChoice,
     mode: Mode,
     pipeline: bool,
+    schedule: bool,
 ) -> Result<EngineKind, ValidationError> {
-    let residents_can_run = mode == Mode::Footfall && !pipeline;
+    let residents_can_run = mode == Mode::Footfall && !pipeline && !schedule;
     match choice {
         spec::EngineChoice::Faces => Ok(EngineKind::Faces),
         spec::EngineChoice::Auto if residents_can_run => Ok(EngineKind::Residents),
@@ -323,10 +387,12 @@ fn choose_engine(
         spec::EngineChoice::Residents => Err(ValidationError::new(
             KeyPath::keys(&["simulation", "engine"]),
             format!(
-                "the residents engine needs footfall mode without a pipeline, and this \
-                 scenario has {}: use engine = \"faces\" or \"auto\"",
+                "the residents engine needs footfall mode without a pipeline or a deployment \
+                 schedule, and this scenario has {}: use engine = \"faces\" or \"auto\"",
                 if pipeline {
                     "a [pipeline]"
+                } else if schedule {
+                    "[[deployments]]"
                 } else {
                     "mode = \"batch\""
                 }

@@ -8,6 +8,7 @@
 //! activity and by whether they live in the site's zone.
 
 use super::population::{Block, Population};
+use super::schedule::{SitePlan, Window};
 use super::{MAX_SITES, Mode};
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{Footfall, SiteSection, SurgeSection};
@@ -38,6 +39,10 @@ pub struct Site {
     pub block_shares: Vec<(u32, f64)>,
     /// Per group, the share of the site's footfall avoided.
     pub avoided_share_by_group: Vec<f64>,
+    /// With a deployment schedule that names the site, its deployments in
+    /// time order: the cameras run only then, at `segments_in_hour`'s
+    /// rates times each window's scale. Empty: every day, as the segments say.
+    pub schedule: Vec<Window>,
 }
 
 /// A stretch of an hour with a constant capture rate.
@@ -80,6 +85,7 @@ impl Site {
         mode: Mode,
         city: &City,
         duration_s: f64,
+        plans: &[SitePlan],
     ) -> Result<Vec<Site>, ValidationError> {
         let path = KeyPath::keys(&["sites"]);
         if sections.is_empty() && mode == Mode::Footfall {
@@ -108,19 +114,22 @@ impl Site {
                         format!("site name \"{}\" is used twice", section.name),
                     ));
                 }
-                Site::build(section, &here, city, duration_s)
+                let plan = plans.get(i).cloned().unwrap_or_default();
+                Site::build(section, &here, city, duration_s, plan)
             })
             .collect()
     }
 
     /// Validates a `[[sites]]` entry, found at `path`, standing in `city`,
     /// for a run of `duration_s` (over which a site given as `faces`
-    /// captures exactly that many faces in expectation).
+    /// captures exactly that many faces in expectation), run by the
+    /// deployments of `plan` if any name it.
     pub fn build(
         section: &SiteSection,
         path: &KeyPath,
         city: &City,
         duration_s: f64,
+        plan: SitePlan,
     ) -> Result<Site, ValidationError> {
         if section.cameras == 0 {
             return Err(ValidationError::new(
@@ -135,16 +144,26 @@ impl Site {
                 format!("expected a share in [0, 1], got {capture_share}"),
             ));
         }
-        let rate = Rate::of(section, path)?;
+        let rate = Rate::of(section, path, plan.faces_from_deployments)?;
         let captures_per_s = match &rate {
             Rate::Footfall(footfall) => {
                 hourly_captures(footfall, capture_share, &path.key("footfall_per_hour"))?
             }
-            Rate::Faces { .. } => hourly_weights(
+            Rate::Faces { .. } | Rate::FromDeployments => hourly_weights(
                 section.hourly_profile.as_deref(),
                 &path.key("hourly_profile"),
             )?,
         };
+        if !plan.windows.is_empty() && section.active != super::schedule::all_day() {
+            return Err(ValidationError::new(
+                path.key("active"),
+                format!(
+                    "site \"{}\" runs only during the [[deployments]] that name it: drop its \
+                     active windows",
+                    section.name
+                ),
+            ));
+        }
         let windows = active_windows(&section.active, &path.key("active"))?;
         let surges = surges(&section.surges, &path.key("surges"))?;
         let segments_in_hour = (0..24)
@@ -160,6 +179,7 @@ impl Site {
             zone,
             block_shares,
             avoided_share_by_group,
+            schedule: plan.windows,
         };
         if let Rate::Faces(faces) = rate {
             site.scale_to(faces, duration_s, &path.key("faces"))?;
@@ -203,6 +223,9 @@ impl Site {
     /// The busiest hour of the clock (0–23, the first of any tie) and the
     /// faces expected in it on one day.
     pub fn busiest_hour(&self) -> (usize, f64) {
+        if !self.schedule.is_empty() {
+            return self.busiest_scheduled_hour();
+        }
         self.segments_in_hour
             .iter()
             .map(|segments| {
@@ -223,16 +246,7 @@ impl Site {
     /// Expected usable faces over `[0, duration_s)`.
     pub fn expected_captures(&self, duration_s: f64) -> f64 {
         let mut total = 0.0;
-        let hours = (duration_s / HOUR_S).ceil() as u64;
-        for hour in 0..hours {
-            let hour_start = hour as f64 * HOUR_S;
-            let hour_of_day = (hour % 24) as usize;
-            for segment in &self.segments_in_hour[hour_of_day] {
-                let length =
-                    (segment.end_s.min(duration_s - hour_start) - segment.start_s).max(0.0);
-                total += segment.captures_per_s * length;
-            }
-        }
+        self.captures_between(0.0, duration_s, |_, faces| total += faces);
         total
     }
 }
@@ -315,13 +329,23 @@ enum Rate<'a> {
     Footfall(&'a Footfall),
     /// Faces over the whole run, shaped by the hourly profile.
     Faces(f64),
+    /// Faces over each deployment, given by the deployments that name it;
+    /// the hourly profile shapes them.
+    FromDeployments,
 }
 
 impl<'a> Rate<'a> {
     /// Exactly one of `footfall_per_hour` and `faces`; an hourly profile and
     /// surges only where they mean something.
-    fn of(section: &'a SiteSection, path: &KeyPath) -> Result<Rate<'a>, ValidationError> {
+    fn of(
+        section: &'a SiteSection,
+        path: &KeyPath,
+        faces_from_deployments: bool,
+    ) -> Result<Rate<'a>, ValidationError> {
         match (&section.footfall_per_hour, section.faces) {
+            (None, None) if faces_from_deployments && section.surges.is_empty() => {
+                Ok(Rate::FromDeployments)
+            }
             (Some(_), Some(_)) => Err(ValidationError::new(
                 path.key("faces"),
                 "give either `faces` (faces captured over the run) or `footfall_per_hour` \
@@ -330,7 +354,8 @@ impl<'a> Rate<'a> {
             (None, None) => Err(ValidationError::new(
                 path.key("footfall_per_hour"),
                 "expected `footfall_per_hour` (people passing per hour) or `faces` (faces \
-                 captured over the whole run)",
+                 captured over the whole run), unless every deployment naming the site gives \
+                 its `faces`",
             )),
             (Some(_), None) if section.hourly_profile.is_some() => Err(ValidationError::new(
                 path.key("hourly_profile"),
@@ -534,7 +559,7 @@ fn merge_intervals(parts: &mut Vec<(f64, f64)>) {
 }
 
 /// Parses `"HH:MM"` into seconds since midnight; `24:00` is the end of the day.
-fn parse_clock(time: &str) -> Option<f64> {
+pub(super) fn parse_clock(time: &str) -> Option<f64> {
     let (hours, minutes) = time.trim().split_once(':')?;
     let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
     if minutes >= 60 || hours > 24 || (hours == 24 && minutes > 0) {
@@ -590,6 +615,7 @@ mod tests {
             &KeyPath::keys(&["sites"]).index(0),
             &city,
             duration_s,
+            SitePlan::default(),
         )
     }
 

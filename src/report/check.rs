@@ -41,7 +41,9 @@ pub struct Check<'a> {
     /// The [`Ratios`] of the expected totals (those without a closed form,
     /// such as the wrongful share of stops, are `None`).
     pub ratios: Ratios,
-    /// Expected alerts × mean review time ÷ operator time available.
+    /// Expected alerts × mean review time ÷ operator time available (with
+    /// a schedule, each deployment's operators during it, and the
+    /// scenario's over the run for alerts at sites it does not name).
     pub operator_utilisation: f64,
     /// Each group's expected share of all faces, in model order.
     pub face_shares: Vec<f64>,
@@ -81,7 +83,7 @@ impl<'a> Check<'a> {
             faces_per_day: expected.faces_captured / (m.duration_s / DAY_S),
             ratios: Ratios::from_expected(&expected),
             operator_utilisation: alerts * m.review.review_time.mean_s()
-                / (m.duration_s * m.review.operators as f64),
+                / operator_time_s(m, &expected, alerts),
             face_shares: expected
                 .groups
                 .iter()
@@ -644,4 +646,27 @@ fn fmr_curve(m: &crate::model::Model) -> Vec<(f64, Vec<f64>)> {
             (t, fmr)
         })
         .collect()
+}
+
+/// Operator-seconds available to review `alerts` expected alerts: each
+/// deployment's crew during it, and the scenario's operators over the run
+/// for the alerts no deployment raises.
+fn operator_time_s(m: &crate::model::Model, expected: &crate::model::Expected, alerts: f64) -> f64 {
+    let scheduled: f64 = expected
+        .deployments
+        .iter()
+        .map(|d| d.true_alerts + d.false_alerts)
+        .sum();
+    let crews: f64 = m
+        .deployments
+        .iter()
+        .map(|d| d.operators as f64 * (d.slot.end_s - d.slot.start_s))
+        .sum();
+    let unscheduled = alerts - scheduled > 1e-9 * alerts.max(1.0) || m.deployments.is_empty();
+    crews
+        + if unscheduled {
+            m.duration_s * m.review.operators as f64
+        } else {
+            0.0
+        }
 }

@@ -10,7 +10,7 @@
 //! no true alert) is `null`.
 //! Maps keyed by a metric follow [`Metric::ALL`] and [`GroupMetric::ALL`].
 
-use super::{HourReport, LATENCY_QUANTILES, MIN_REPS_FOR_PI95, Report, Stat};
+use super::{DEPLOYMENT_METRICS, HourReport, LATENCY_QUANTILES, MIN_REPS_FOR_PI95, Report, Stat};
 use crate::error::Warning;
 use crate::format::Num;
 use crate::metrics::{GroupMetric, Metric};
@@ -70,8 +70,75 @@ struct ReportJson<'a> {
     equity: EquityJson<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     time_of_day: Option<TimeOfDayJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    deployments: Vec<DeploymentJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pipeline: Option<PipelineJson<'a>>,
+}
+
+/// One deployment of a schedule: its settings, expectations and counts.
+#[derive(Serialize)]
+struct DeploymentJson<'a> {
+    name: &'a str,
+    day: u32,
+    start_s: Num,
+    end_s: Num,
+    sites: &'a [String],
+    watchlist_size: u64,
+    threshold: Num,
+    wanted_on_list: u32,
+    operators: u32,
+    officers: u32,
+    faces_given: Option<Num>,
+    expected: ExpectedDeploymentJson,
+    totals: Entries<&'static str, Num>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ci95: Option<Entries<&'static str, [Num; 2]>>,
+}
+
+#[derive(Serialize)]
+struct ExpectedDeploymentJson {
+    faces_captured: Num,
+    true_alerts: Num,
+    wanted_faces_captured: Num,
+    false_alerts: Num,
+}
+
+fn deployments(r: &Report) -> Vec<DeploymentJson<'_>> {
+    let several = r.replications > 1;
+    r.deployments
+        .iter()
+        .map(|d| {
+            let metrics = || DEPLOYMENT_METRICS.iter().zip(&d.stats);
+            DeploymentJson {
+                name: &d.name,
+                day: d.day,
+                start_s: Num(d.start_s),
+                end_s: Num(d.end_s),
+                sites: &d.sites,
+                watchlist_size: d.watchlist_size,
+                threshold: Num(d.threshold),
+                wanted_on_list: d.wanted_on_list,
+                operators: d.operators,
+                officers: d.officers,
+                faces_given: opt(d.faces_given),
+                expected: ExpectedDeploymentJson {
+                    faces_captured: Num(d.expected.faces_captured),
+                    true_alerts: Num(d.expected.true_alerts),
+                    wanted_faces_captured: Num(d.expected.wanted_faces_captured),
+                    false_alerts: Num(d.expected.false_alerts),
+                },
+                totals: Entries(metrics().map(|(m, s)| (m.key(), Num(s.mean))).collect()),
+                ci95: several.then(|| {
+                    Entries(
+                        metrics()
+                            .map(|(m, s)| (m.key(), interval((s.lo, s.hi))))
+                            .collect(),
+                    )
+                }),
+            }
+        })
+        .collect()
 }
 
 /// A warning about the scenario: the key it is about, and what it says.
@@ -356,6 +423,7 @@ impl<'a> ReportJson<'a> {
             exposure: exposure(r),
             equity: equity(r),
             time_of_day: time_of_day(r),
+            deployments: deployments(r),
             pipeline: (!r.pools.is_empty()).then(|| pipeline(r)),
         }
     }

@@ -25,6 +25,7 @@
 //! * [`html`] — one self-contained HTML page per run or sweep (`--html`).
 
 mod check;
+mod deployments;
 mod equity;
 pub mod html;
 mod json;
@@ -36,6 +37,7 @@ mod time_of_day;
 mod uncertainty;
 
 pub use check::{Check, SiteLoad, check_json, check_table};
+pub use deployments::{DEPLOYMENT_METRICS, DeploymentReport};
 pub use equity::{CAPTURE_BINS, CaptureBin, EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
 pub use long::{
@@ -188,6 +190,8 @@ pub struct Report {
     pub exposure: ExposureReport,
     /// Faces and alerts by hour of the clock (none in batch mode).
     pub time_of_day: Vec<HourReport>,
+    /// Each deployment of a schedule, in file order (none without one).
+    pub deployments: Vec<DeploymentReport>,
     /// Who pays for the errors, per group, against the reference group.
     pub equity: Vec<EquityRow>,
     /// The reference group's name.
@@ -364,7 +368,9 @@ impl Report {
             Metric::FacesDropped | Metric::WantedFacesDropped | Metric::LostToPipelineDelay => {
                 model.pipeline.is_none()
             }
-            Metric::NotActioned => model.intervention.officers > 0,
+            Metric::NotActioned => {
+                model.intervention.officers > 0 && model.deployments.iter().all(|d| d.officers > 0)
+            }
             _ => false,
         };
         let totals: Vec<Stat> = Metric::ALL
@@ -411,6 +417,7 @@ impl Report {
                 .and_then(|_| decision_p99_ms(outcomes)),
             exposure: equity::exposure(model, &expected, outcomes, pooled_exposure),
             time_of_day: time_of_day::time_of_day(model, outcomes),
+            deployments: deployments::deployments(model, &expected.deployments, outcomes),
             equity: equity::equity(model, &expected, outcomes),
             reference_group: model.groups[model.reference_group].name.clone(),
             expected,

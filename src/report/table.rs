@@ -15,6 +15,7 @@ impl Report {
         self.funnel_section(&mut out);
         self.ratios_section(&mut out);
         self.groups_section(&mut out);
+        self.deployments_section(&mut out);
         self.exposure_section(&mut out);
         self.equity_section(&mut out);
         self.latency_section(&mut out);
@@ -240,6 +241,50 @@ impl Report {
                     .map_or("-".into(), |v| format!("{v:.2}×")),
                 mean(GroupMetric::WrongfulStops),
                 mean(GroupMetric::FalseArrests),
+            );
+        }
+    }
+
+    /// One line per deployment of a schedule: when, what it searched
+    /// with, and its counts (means over replications).
+    fn deployments_section(&self, out: &mut String) {
+        if self.deployments.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\n{:<22}{:>5}{:>13}{:>8}{:>6}{:>11}{:>9}{:>10}{:>7}{:>9}",
+            "DEPLOYMENT",
+            "day",
+            "hours",
+            "list",
+            "thr.",
+            "faces",
+            "true al.",
+            "false al.",
+            "stops",
+            "arrests"
+        );
+        let decimals = self.mean_decimals();
+        let clock = |s: f64| {
+            let minutes = (s / 60.0).round() as u64 % (24 * 60);
+            format!("{:02}:{:02}", minutes / 60, minutes % 60)
+        };
+        for d in &self.deployments {
+            let mean = |m: Metric| fmt_num(d.mean(m).unwrap_or(f64::NAN), decimals);
+            let _ = writeln!(
+                out,
+                "{:<22}{:>5}{:>13}{:>8}{:>6}{:>11}{:>9}{:>10}{:>7}{:>9}",
+                truncate(&d.name, 21),
+                d.day,
+                format!("{}–{}", clock(d.start_s), clock(d.end_s)),
+                fmt_num(d.watchlist_size as f64, 0),
+                format!("{:.2}", d.threshold),
+                mean(Metric::FacesCaptured),
+                mean(Metric::TrueAlerts),
+                mean(Metric::FalseAlerts),
+                mean(Metric::Stops),
+                mean(Metric::Arrests),
             );
         }
     }

@@ -44,7 +44,25 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "neoface-300fps-stadium",
         include_str!("../../scenarios/neoface-300fps-stadium.toml"),
     ),
+    (
+        "met-2024-25-deployments",
+        include_str!("../../scenarios/met-2024-25-deployments.toml"),
+    ),
 ];
+
+/// Files bundled scenarios name (their deployment schedules), by name.
+pub const COMPANIONS: &[(&str, &str)] = &[(
+    "met-2024-25-deployments.csv",
+    include_str!("../../scenarios/met-2024-25-deployments.csv"),
+)];
+
+/// The text of a file a bundled scenario names.
+pub fn companion(name: &str) -> Option<&'static str> {
+    COMPANIONS
+        .iter()
+        .find(|(file, _)| *file == name)
+        .map(|(_, text)| *text)
+}
 
 /// The text of a bundled scenario.
 pub fn get(name: &str) -> Option<&'static str> {

@@ -3,8 +3,8 @@
 //! `[watchlist]`.
 
 use super::{
-    DurationText, InterventionSection, MatcherSection, Param, PipelineSection, ReviewSection,
-    SiteSection,
+    DeploymentSection, DurationText, InterventionSection, MatcherSection, Param, PipelineSection,
+    ReviewSection, SiteSection,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -42,6 +42,14 @@ pub struct ScenarioFile {
     /// it, every face is searched and decided at its capture time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineSection>,
+    /// When and where the cameras run, deployment by deployment (default:
+    /// every site by its own `active` windows, every day).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deployments: Vec<DeploymentSection>,
+    /// The same schedule as a CSV file, beside the scenario file: one row
+    /// per deployment, one column per key (read into `deployments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployments_file: Option<String>,
 }
 
 /// `[simulation]`
@@ -69,6 +77,9 @@ pub struct SimulationSection {
     /// face) or `"residents"` (per resident; footfall without a pipeline).
     #[serde(default)]
     pub engine: EngineChoice,
+    /// The date of day 0, `"YYYY-MM-DD"`: lets deployments give a `date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
 }
 
 /// Which engine draws a run. Both draw the same distribution; the residents
@@ -106,6 +117,7 @@ impl Default for SimulationSection {
             seed: default_seed(),
             mode: Mode::Footfall,
             engine: EngineChoice::Auto,
+            start_date: None,
         }
     }
 }

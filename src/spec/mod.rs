@@ -21,6 +21,7 @@
 
 pub mod bundled;
 pub mod comments;
+mod deployments;
 mod duration;
 mod file;
 mod locate;
@@ -34,6 +35,10 @@ mod source;
 mod staff;
 mod strict;
 
+pub use deployments::{
+    CsvSchedule, DeploymentIntervention, DeploymentMatcher, DeploymentReview, DeploymentSection,
+    DeploymentWatchlist,
+};
 pub use duration::{DurationDist, DurationText, RandomDuration};
 pub use file::{
     ActivitySpreadSection, DimensionSection, EngineChoice, GroupSection, MobilitySection, Mode,

@@ -1,7 +1,7 @@
 //! Reading a scenario: TOML text and `--set` overrides into a
 //! [`ScenarioFile`], and errors placed at the key they are about.
 
-use super::{Override, ScenarioFile, ScenarioSource, locate, strict};
+use super::{CsvSchedule, Override, ScenarioFile, ScenarioSource, locate, strict};
 use crate::error::{InputError, KeyPath, PathSegment, ValidationError, did_you_mean};
 
 /// A scenario file read from its source with the overrides applied: typed,
@@ -14,6 +14,8 @@ pub struct Parsed<'a> {
     source: &'a ScenarioSource,
     /// Each override's flag and text (`--set key=value`), with the key path it owns (see [`Override::apply`]).
     owned: Vec<(String, KeyPath)>,
+    /// The CSV schedule `deployments` was read from, if any.
+    schedule: Option<CsvSchedule>,
 }
 
 impl<'a> Parsed<'a> {
@@ -37,12 +39,14 @@ impl<'a> Parsed<'a> {
             })?;
             owned.push((set.label(), path));
         }
+        let schedule = read_schedule(source, &owned, &mut table)?;
         let file = serde_path_to_error::deserialize(strict::Strict(toml::Value::Table(table)))
-            .map_err(|error| deserialize_error(source, &owned, error))?;
+            .map_err(|error| deserialize_error(source, &owned, schedule.as_ref(), error))?;
         Ok(Parsed {
             file,
             source,
             owned,
+            schedule,
         })
     }
 
@@ -50,14 +54,54 @@ impl<'a> Parsed<'a> {
     /// name and the key's line and column, or naming the `--set` that wrote
     /// the key.
     pub fn locate(&self, error: ValidationError) -> InputError {
-        locate(self.source, &self.owned, error)
+        locate(self.source, &self.owned, self.schedule.as_ref(), error)
     }
+}
+
+/// With `deployments_file`, reads the CSV schedule it names into the
+/// table's `deployments` (which the file must then leave out).
+fn read_schedule(
+    source: &ScenarioSource,
+    owned: &[(String, KeyPath)],
+    table: &mut toml::Table,
+) -> Result<Option<CsvSchedule>, InputError> {
+    let Some(value) = table.get("deployments_file") else {
+        return Ok(None);
+    };
+    let at = |key: &str, message: &str| {
+        locate(
+            source,
+            owned,
+            None,
+            ValidationError::new(KeyPath::keys(&[key]), message),
+        )
+    };
+    let Some(file) = value.as_str() else {
+        return Err(at(
+            "deployments_file",
+            "expected the name of a CSV file, in quotes",
+        ));
+    };
+    if table.contains_key("deployments") {
+        return Err(at(
+            "deployments_file",
+            "give the schedule either as [[deployments]] or as deployments_file, not both",
+        ));
+    }
+    let (name, text) = source.companion(file)?;
+    let schedule = CsvSchedule::parse(&name, &text)?;
+    table.insert(
+        "deployments".to_string(),
+        toml::Value::Array(schedule.rows.clone()),
+    );
+    Ok(Some(schedule))
 }
 
 /// A deserialization error at the key it is about, in the user's words.
 fn deserialize_error(
     source: &ScenarioSource,
     owned: &[(String, KeyPath)],
+    schedule: Option<&CsvSchedule>,
     error: serde_path_to_error::Error<toml::de::Error>,
 ) -> InputError {
     let mut path = KeyPath(
@@ -92,9 +136,15 @@ fn deserialize_error(
         path.0.push(PathSegment::Key(missing.to_string()));
     }
     let message = humane_serde_message(&message);
-    let mut located = locate(source, owned, ValidationError::new(path.clone(), message));
+    let in_schedule = schedule.is_some_and(|csv| csv.cell_of(&path).is_some());
+    let mut located = locate(
+        source,
+        owned,
+        schedule,
+        ValidationError::new(path.clone(), message),
+    );
     // An unknown key is at fault itself, not its value: point at the key.
-    if unknown.is_some() && located.line_col.is_some() {
+    if unknown.is_some() && located.line_col.is_some() && !in_schedule {
         located.line_col = locate::find_key(&source.text, &path).or(located.line_col);
     }
     located
@@ -105,9 +155,19 @@ fn deserialize_error(
 fn locate(
     source: &ScenarioSource,
     owned: &[(String, KeyPath)],
+    schedule: Option<&CsvSchedule>,
     error: ValidationError,
 ) -> InputError {
     let key = error.path.to_string();
+    // A deployment read from a CSV schedule: its row and column there.
+    if let Some((csv, cell)) = schedule.and_then(|csv| Some((csv, csv.cell_of(&error.path)?))) {
+        return InputError {
+            source_name: format!("{} (the schedule of {})", csv.name, source.name),
+            key_path: Some(key),
+            line_col: Some(cell),
+            message: error.message,
+        };
+    }
     let covers = |set: &KeyPath| {
         error.path.0.len() >= set.0.len() && error.path.0[..set.0.len()] == set.0[..]
     };

@@ -76,6 +76,50 @@ impl ScenarioSource {
         })
     }
 
+    /// A file the scenario names (a deployment schedule): beside the
+    /// scenario file (a relative path), or shipped with a bundled scenario.
+    /// Returns the name to report it by and its text.
+    pub fn companion(&self, file: &str) -> Result<(String, String), InputError> {
+        use std::io::Read;
+        if let Some(bundled) = self.name.strip_prefix("<bundled scenario ") {
+            let bundled = bundled.trim_end_matches('>');
+            return bundled::companion(file)
+                .map(|text| (format!("<bundled file {file}>"), text.to_string()))
+                .ok_or_else(|| {
+                    InputError::whole(
+                        &self.name,
+                        format!("bundled scenario {bundled} names {file}, which is not bundled"),
+                    )
+                });
+        }
+        let path = match Path::new(&self.name).parent() {
+            Some(dir) if self.name != DEFAULT_SCENARIO_NAME => dir.join(file),
+            _ => Path::new(file).to_path_buf(),
+        };
+        let name = path.display().to_string();
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|error| {
+                InputError::whole(
+                    &name,
+                    format!("cannot read the file {file} that the scenario names: {error}"),
+                )
+            })?;
+        if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+            return Err(InputError::whole(
+                &name,
+                format!(
+                    "expected at most {} MB; this file is larger",
+                    MAX_SCENARIO_BYTES >> 20
+                ),
+            ));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| InputError::whole(&name, "the file is not valid UTF-8 text"))?;
+        Ok((name, text))
+    }
+
     /// The file if given, otherwise the built-in default. A name that is not
     /// an existing file but is a bundled scenario's name (`met-essex-2019`)
     /// selects that scenario.

@@ -147,7 +147,7 @@ pub fn decode_point(
                 _ => return None,
             };
             // Points keep counts and the p99 only; pool statistics, time of
-            // day and latency histograms are not part of a sweep's results. Empty
+            // day, deployments and latency histograms are not part of a sweep's results. Empty
             // histograms allocate nothing (a default one is 0.25 MB, which
             // a point of 1,000 replications would pay 770 MB for).
             Some(Outcome {
@@ -158,6 +158,7 @@ pub fn decode_point(
                 latency: Latencies::empty(),
                 exposure: Exposure::empty(),
                 time_of_day: Default::default(),
+                deployments: Vec::new(),
             })
         })
         .collect::<Option<Vec<_>>>()

@@ -126,6 +126,7 @@ mod tests {
             zone: 0,
             block_shares: vec![],
             avoided_share_by_group: vec![],
+            schedule: vec![],
         }
     }
 

@@ -42,6 +42,7 @@ mod draw;
 use super::response::{Alert, NOT_WANTED};
 use super::wanted::WantedFace;
 use crate::metrics::{CAPTURE_BUCKETS, Exposure, Outcome};
+use crate::model::schedule::NO_DEPLOYMENT;
 use crate::model::{Block, Mode, Model};
 use crate::rng::{STREAM_RESIDENTS, SimRng, open01, stream, unit};
 use clock::SiteClock;
@@ -546,6 +547,7 @@ impl ResidentDraw<'_, '_> {
             site,
             is_true: false,
             face: 0,
+            deployment: NO_DEPLOYMENT,
         });
     }
 
@@ -569,6 +571,7 @@ impl ResidentDraw<'_, '_> {
                 wanted_index,
                 group: block.group,
                 site,
+                deployment: NO_DEPLOYMENT,
                 u_genuine,
                 u_impostor,
                 face: 0,

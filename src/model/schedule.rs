@@ -1,0 +1,381 @@
+//! When the cameras run: every day by a site's own `active` windows, or —
+//! for the sites a `[[deployments]]` schedule names — only during its
+//! deployments. [`Site::stretches`] gives both as stretches of constant
+//! rate within one hour of the run, each naming its deployment, which is
+//! all the face engine and the expectations need to know of either.
+
+use super::sites::{DAY_S, HOUR_S, Site, parse_clock};
+use crate::error::{KeyPath, ValidationError};
+use crate::spec::{DeploymentSection, ScenarioFile};
+
+/// A stretch not in any deployment.
+pub const NO_DEPLOYMENT: u32 = u32::MAX;
+
+/// A deployment's time at one site: `[start_s, end_s)` from the start of
+/// the run, its rates multiplied by `scale` (1, unless the deployment
+/// gives its `faces`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Window {
+    /// Start, seconds from the start of the run.
+    pub start_s: f64,
+    /// End, seconds from the start of the run.
+    pub end_s: f64,
+    /// The deployment, by index.
+    pub deployment: u32,
+    /// What the site's rates are multiplied by in it.
+    pub scale: f64,
+}
+
+/// A stretch of one site's running cameras at a constant rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stretch {
+    /// Start, seconds from the start of the run.
+    pub start_s: f64,
+    /// End, seconds from the start of the run.
+    pub end_s: f64,
+    /// Faces captured per second.
+    pub captures_per_s: f64,
+    /// The deployment it belongs to, or [`NO_DEPLOYMENT`].
+    pub deployment: u32,
+}
+
+/// What a deployment schedule says of one site: its windows, and whether
+/// every deployment naming it gives its faces (then the site needs no rate
+/// of its own).
+#[derive(Debug, Clone, Default)]
+pub struct SitePlan {
+    /// Its deployments, in time order.
+    pub windows: Vec<Window>,
+    /// Whether some deployments name the site and all of them give `faces`.
+    pub faces_from_deployments: bool,
+}
+
+/// A site's `active` windows when the file leaves them out.
+pub fn all_day() -> Vec<String> {
+    vec!["00:00-24:00".to_string()]
+}
+
+impl Site {
+    /// A scheduled site's busiest hour of the clock and the faces expected
+    /// in it on the busiest day it runs.
+    pub(super) fn busiest_scheduled_hour(&self) -> (usize, f64) {
+        let mut best = (0, 0.0);
+        let mut by_hour = |hour: u64, faces: f64| {
+            let clock = (hour % 24) as usize;
+            if faces > best.1 || (faces == best.1 && clock < best.0) {
+                best = (clock, faces);
+            }
+        };
+        for window in &self.schedule {
+            let first = (window.start_s / HOUR_S).floor() as u64;
+            let last = (window.end_s / HOUR_S).ceil() as u64;
+            for hour in first..last {
+                let mut faces = 0.0;
+                let (from, to) = (hour as f64 * HOUR_S, (hour + 1) as f64 * HOUR_S);
+                self.captures_between(from, to, |_, f| faces += f);
+                by_hour(hour, faces);
+            }
+        }
+        best
+    }
+
+    /// The stretches of hour `hour` of the run (from 0) in which the
+    /// cameras run, in time order, into `out` (cleared first). Without a
+    /// schedule these are the day's segments for that hour of the clock —
+    /// in the same order as ever, so that runs without a schedule draw what
+    /// they always drew.
+    pub fn stretches(&self, hour: u64, out: &mut Vec<Stretch>) {
+        out.clear();
+        let hour_start = hour as f64 * HOUR_S;
+        let segments = &self.segments_in_hour[(hour % 24) as usize];
+        if self.schedule.is_empty() {
+            out.extend(segments.iter().map(|segment| Stretch {
+                start_s: hour_start + segment.start_s,
+                end_s: hour_start + segment.end_s,
+                captures_per_s: segment.captures_per_s,
+                deployment: NO_DEPLOYMENT,
+            }));
+            return;
+        }
+        let hour_end = hour_start + HOUR_S;
+        let first = self.schedule.partition_point(|w| w.end_s <= hour_start);
+        for window in self.schedule[first..]
+            .iter()
+            .take_while(|w| w.start_s < hour_end)
+        {
+            for segment in segments {
+                let start_s = (hour_start + segment.start_s).max(window.start_s);
+                let end_s = (hour_start + segment.end_s).min(window.end_s);
+                if start_s < end_s {
+                    out.push(Stretch {
+                        start_s,
+                        end_s,
+                        captures_per_s: segment.captures_per_s * window.scale,
+                        deployment: window.deployment,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Expected faces captured in `[from_s, to_s)`, deployment by
+    /// deployment: `add(deployment, faces)` for each stretch.
+    pub fn captures_between(&self, from_s: f64, to_s: f64, mut add: impl FnMut(u32, f64)) {
+        let mut stretches = Vec::new();
+        let first = (from_s / HOUR_S).floor().max(0.0) as u64;
+        let last = (to_s / HOUR_S).ceil() as u64;
+        for hour in first..last {
+            self.stretches(hour, &mut stretches);
+            for s in &stretches {
+                let length = s.end_s.min(to_s) - s.start_s.max(from_s);
+                if length > 0.0 {
+                    add(s.deployment, s.captures_per_s * length);
+                }
+            }
+        }
+    }
+}
+
+/// A deployment's place in time and the sites it runs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    /// Name in reports.
+    pub name: String,
+    /// Day of the run it starts on.
+    pub day: u32,
+    /// Start, seconds from the start of the run.
+    pub start_s: f64,
+    /// End, seconds from the start of the run.
+    pub end_s: f64,
+    /// Its sites, by index.
+    pub sites: Vec<u32>,
+}
+
+/// The schedule's slots, in file order, and each site's plan (with no
+/// windows for a site no deployment names).
+pub fn slots(
+    file: &ScenarioFile,
+    duration_s: f64,
+) -> Result<(Vec<Slot>, Vec<SitePlan>), ValidationError> {
+    let path = KeyPath::keys(&["deployments"]);
+    let start_date = file
+        .simulation
+        .start_date
+        .as_deref()
+        .map(|date| {
+            days_since_epoch(date).ok_or_else(|| {
+                ValidationError::new(
+                    KeyPath::keys(&["simulation", "start_date"]),
+                    format!("expected a date such as \"2024-09-01\", got \"{date}\""),
+                )
+            })
+        })
+        .transpose()?;
+    let mut slots = Vec::with_capacity(file.deployments.len());
+    let mut windows: Vec<Vec<Window>> = vec![Vec::new(); file.sites.len()];
+    for (i, section) in file.deployments.iter().enumerate() {
+        let slot = Slot::build(section, &path.index(i), file, start_date, duration_s, i)?;
+        for &site in &slot.sites {
+            windows[site as usize].push(Window {
+                start_s: slot.start_s,
+                end_s: slot.end_s,
+                deployment: i as u32,
+                scale: 1.0,
+            });
+        }
+        slots.push(slot);
+    }
+    let mut plans = Vec::with_capacity(windows.len());
+    for (site, mut windows) in windows.into_iter().enumerate() {
+        windows.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+        if let Some(pair) = windows
+            .windows(2)
+            .find(|pair| pair[1].start_s < pair[0].end_s)
+        {
+            let (earlier, later) = (pair[0].deployment as usize, pair[1].deployment as usize);
+            return Err(ValidationError::new(
+                path.index(later).key("start"),
+                format!(
+                    "deployments \"{}\" and \"{}\" overlap at site \"{}\": a site's cameras \
+                     run for one deployment at a time",
+                    slots[earlier].name, slots[later].name, file.sites[site].name
+                ),
+            ));
+        }
+        let faces_from_deployments = !windows.is_empty()
+            && windows
+                .iter()
+                .all(|w| file.deployments[w.deployment as usize].faces.is_some());
+        plans.push(SitePlan {
+            windows,
+            faces_from_deployments,
+        });
+    }
+    Ok((slots, plans))
+}
+
+impl Slot {
+    fn build(
+        section: &DeploymentSection,
+        path: &KeyPath,
+        file: &ScenarioFile,
+        start_date: Option<i64>,
+        duration_s: f64,
+        index: usize,
+    ) -> Result<Slot, ValidationError> {
+        let day = match (section.day, &section.date) {
+            (Some(day), None) => day as i64,
+            (None, Some(date)) => {
+                let Some(start) = start_date else {
+                    return Err(ValidationError::new(
+                        path.key("date"),
+                        "a deployment's date needs simulation.start_date (the date of day 0)",
+                    ));
+                };
+                let days = days_since_epoch(date).ok_or_else(|| {
+                    ValidationError::new(
+                        path.key("date"),
+                        format!("expected a date such as \"2024-09-05\", got \"{date}\""),
+                    )
+                })?;
+                days - start
+            }
+            (Some(_), Some(_)) => {
+                return Err(ValidationError::new(
+                    path.key("date"),
+                    "give either day (from 0) or date, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(ValidationError::new(
+                    path.key("day"),
+                    "expected day (the day of the run, from 0) or date (\"YYYY-MM-DD\")",
+                ));
+            }
+        };
+        let clock = |key: &str, text: &str| {
+            parse_clock(text).filter(|&t| t < DAY_S).ok_or_else(|| {
+                ValidationError::new(
+                    path.key(key),
+                    format!("expected a clock time such as \"10:00\", got \"{text}\""),
+                )
+            })
+        };
+        let (start, end) = (clock("start", &section.start)?, clock("end", &section.end)?);
+        if start == end {
+            return Err(ValidationError::new(
+                path.key("end"),
+                "the deployment ends when it starts: give an end after the start (an end \
+                 before the start is on the next day)",
+            ));
+        }
+        let start_s = day as f64 * DAY_S + start;
+        let end_s = start_s + (end - start).rem_euclid(DAY_S);
+        if day < 0 || end_s > duration_s {
+            return Err(ValidationError::new(
+                path.key(if section.date.is_some() {
+                    "date"
+                } else {
+                    "day"
+                }),
+                format!(
+                    "the deployment runs from {:.2} to {:.2} days into the run, outside the \
+                     simulated {:.2} days (simulation.duration)",
+                    start_s / DAY_S,
+                    end_s / DAY_S,
+                    duration_s / DAY_S
+                ),
+            ));
+        }
+        if section.sites.is_empty() {
+            return Err(ValidationError::new(
+                path.key("sites"),
+                "expected at least one site",
+            ));
+        }
+        let mut sites = Vec::with_capacity(section.sites.len());
+        for (j, name) in section.sites.iter().enumerate() {
+            let Some(site) = file.sites.iter().position(|site| &site.name == name) else {
+                return Err(ValidationError::new(
+                    path.key("sites").index(j),
+                    format!(
+                        "\"{name}\" is not a site{}",
+                        crate::error::did_you_mean(
+                            name,
+                            file.sites.iter().map(|s| s.name.as_str())
+                        )
+                    ),
+                ));
+            };
+            if sites.contains(&(site as u32)) {
+                return Err(ValidationError::new(
+                    path.key("sites").index(j),
+                    format!("site \"{name}\" is named twice"),
+                ));
+            }
+            sites.push(site as u32);
+        }
+        Ok(Slot {
+            name: section
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("deployment {}", index + 1)),
+            day: day as u32,
+            start_s,
+            end_s,
+            sites,
+        })
+    }
+}
+
+/// Days from 1970-01-01 to `date` (`"YYYY-MM-DD"`, proleptic Gregorian),
+/// by the civil-from-days inverse in H. Hinnant's date algorithms.
+pub fn days_since_epoch(date: &str) -> Option<i64> {
+    let mut parts = date.trim().splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&month) || day < 1 || day > month_days[month as usize - 1] {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some(era * 146_097 + day_of_era - 719_468)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_count_days_from_the_epoch() {
+        assert_eq!(days_since_epoch("1970-01-01"), Some(0));
+        assert_eq!(days_since_epoch("2000-03-01"), Some(11_017));
+        assert_eq!(days_since_epoch("2024-09-01"), Some(19_967));
+        assert_eq!(
+            days_since_epoch("2025-03-01").unwrap() - days_since_epoch("2025-02-28").unwrap(),
+            1
+        );
+        assert_eq!(days_since_epoch("2024-02-30"), None);
+        assert_eq!(days_since_epoch("2024-13-01"), None);
+        assert_eq!(days_since_epoch("soon"), None);
+    }
+}

@@ -1,0 +1,111 @@
+//! Each deployment of a schedule: what it was set to, and what it counted,
+//! over replications. The totals are the run's; these split them.
+
+use super::Stat;
+use crate::metrics::{Metric, Outcome};
+use crate::model::{ExpectedDeployment, Model};
+
+/// The counts a deployment reports: its faces and what came of its alerts
+/// (a person's exposure, and the wanted people as people, are the run's).
+pub const DEPLOYMENT_METRICS: &[Metric] = &[
+    Metric::FacesCaptured,
+    Metric::Alerts,
+    Metric::TrueAlerts,
+    Metric::FalseAlerts,
+    Metric::AlertsRejected,
+    Metric::AlertsConfirmed,
+    Metric::NotActioned,
+    Metric::LostInCrowd,
+    Metric::StopAttempts,
+    Metric::Stops,
+    Metric::CorrectStops,
+    Metric::WrongfulStops,
+    Metric::Arrests,
+    Metric::FalseArrests,
+    Metric::WantedFacesCaptured,
+    Metric::WantedFacesAlerted,
+];
+
+/// One deployment's settings and counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentReport {
+    /// Name.
+    pub name: String,
+    /// Day of the run it starts on (from 0).
+    pub day: u32,
+    /// Start and end, seconds from the start of the run.
+    pub start_s: f64,
+    /// End, seconds from the start of the run.
+    pub end_s: f64,
+    /// Its sites' names.
+    pub sites: Vec<String>,
+    /// Watchlist entries searched.
+    pub watchlist_size: u64,
+    /// Threshold.
+    pub threshold: f64,
+    /// Wanted people on its list.
+    pub wanted_on_list: u32,
+    /// Operators.
+    pub operators: u32,
+    /// Officers.
+    pub officers: u32,
+    /// Faces as the schedule gives them, if it does.
+    pub faces_given: Option<f64>,
+    /// Closed-form expectations.
+    pub expected: ExpectedDeployment,
+    /// Per metric of [`DEPLOYMENT_METRICS`], in that order: means and
+    /// intervals over replications.
+    pub stats: Vec<Stat>,
+}
+
+impl DeploymentReport {
+    /// The mean of `m`, one of [`DEPLOYMENT_METRICS`].
+    pub fn mean(&self, m: Metric) -> Option<f64> {
+        let i = DEPLOYMENT_METRICS.iter().position(|&x| x == m)?;
+        Some(self.stats[i].mean)
+    }
+}
+
+/// Every deployment's report, in file order (none without a schedule).
+pub(super) fn deployments(
+    model: &Model,
+    expected: &[ExpectedDeployment],
+    outcomes: &[Outcome],
+) -> Vec<DeploymentReport> {
+    model
+        .deployments
+        .iter()
+        .enumerate()
+        .map(|(d, deployment)| {
+            let slot = &deployment.slot;
+            DeploymentReport {
+                name: slot.name.clone(),
+                day: slot.day,
+                start_s: slot.start_s,
+                end_s: slot.end_s,
+                sites: slot
+                    .sites
+                    .iter()
+                    .map(|&s| model.sites[s as usize].name.clone())
+                    .collect(),
+                watchlist_size: deployment.matcher.watchlist_size,
+                threshold: deployment.matcher.threshold,
+                wanted_on_list: deployment.wanted,
+                operators: deployment.operators,
+                officers: deployment.officers,
+                faces_given: deployment.faces,
+                expected: expected[d].clone(),
+                stats: DEPLOYMENT_METRICS
+                    .iter()
+                    .map(|&m| {
+                        Stat::of(
+                            outcomes
+                                .iter()
+                                .map(|o| o.deployments.get(d).map_or(0, |c| c[m])),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,263 @@
+//! `[[deployments]]`: when and where the cameras run, deployment by
+//! deployment, each with its own watchlist, threshold and crew if it says
+//! so — and the same schedule read from a CSV file (`deployments_file`),
+//! since deployment records are published as tables.
+//!
+//! A CSV schedule has one row per deployment and one column per key, the
+//! header naming the key as it would be written under `[[deployments]]`
+//! (`day`, `start`, `sites`, `watchlist.size`, `matcher.threshold`, …).
+//! Each row becomes the table that entry would be, so the file and the CSV
+//! are read, checked and reported by the same code, and an error in a row
+//! names the CSV file, its line and its column.
+
+use crate::error::{InputError, KeyPath, PathSegment};
+use serde::{Deserialize, Serialize};
+
+/// `[[deployments]]`: one deployment of the cameras.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentSection {
+    /// Name in reports (default `"deployment N"`, from 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Day of the run it starts on, from 0. Exactly one of this and `date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<u32>,
+    /// Date it starts on, `"YYYY-MM-DD"`; needs `simulation.start_date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Clock time the cameras start, `"HH:MM"`.
+    pub start: String,
+    /// Clock time they stop, `"HH:MM"`; before `start`, the next day.
+    pub end: String,
+    /// The sites whose cameras run (names from `[[sites]]`).
+    pub sites: Vec<String>,
+    /// Faces captured over the deployment, over all its sites, instead of
+    /// the sites' own footfall: the figure deployment records publish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faces: Option<f64>,
+    /// This deployment's watchlist, if not the scenario's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watchlist: Option<DeploymentWatchlist>,
+    /// This deployment's threshold, if not the scenario's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matcher: Option<DeploymentMatcher>,
+    /// This deployment's operators, if not the scenario's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<DeploymentReview>,
+    /// This deployment's officers, if not the scenario's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervention: Option<DeploymentIntervention>,
+}
+
+/// `[deployments.watchlist]`
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentWatchlist {
+    /// Entries searched at this deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Wanted people on this deployment's list: at most the scenario's
+    /// (the city's wanted people), of whom the list holds the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wanted_present: Option<u64>,
+    /// Instead: wanted people on the list per resident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wanted_prevalence: Option<f64>,
+}
+
+/// `[deployments.matcher]`
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentMatcher {
+    /// The threshold used at this deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+}
+
+/// `[deployments.review]`
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentReview {
+    /// Operators reviewing this deployment's alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operators: Option<u32>,
+}
+
+/// `[deployments.intervention]`
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentIntervention {
+    /// Officers acting on this deployment's alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officers: Option<u32>,
+}
+
+/// Keys whose CSV cells are text; every other cell is a number.
+const TEXT_KEYS: &[&str] = &["name", "date", "start", "end"];
+
+/// A CSV schedule read into `[[deployments]]` tables, with where each row
+/// and column came from.
+#[derive(Debug, Clone)]
+pub struct CsvSchedule {
+    /// The CSV file's name, as the user gave it.
+    pub name: String,
+    /// One table per row.
+    pub rows: Vec<toml::Value>,
+    /// Each row's line in the file (1-based).
+    pub lines: Vec<usize>,
+    /// The header: each column's key path within a deployment.
+    pub columns: Vec<KeyPath>,
+}
+
+impl CsvSchedule {
+    /// Reads `text`, a CSV schedule named `name`: a header of keys, then one
+    /// row per deployment. Empty cells leave their key out; `sites` holds
+    /// site names separated by `;`.
+    pub fn parse(name: &str, text: &str) -> Result<CsvSchedule, InputError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let at = |line: usize, column: usize, message: String| InputError {
+            source_name: name.to_string(),
+            key_path: None,
+            line_col: Some((line, column)),
+            message,
+        };
+        let header = reader
+            .headers()
+            .map_err(|error| at(1, 1, format!("cannot read the CSV header: {error}")))?
+            .clone();
+        let mut columns = Vec::with_capacity(header.len());
+        for (i, key) in header.iter().enumerate() {
+            if key.is_empty() {
+                return Err(at(1, i + 1, "a column has no key in the header".into()));
+            }
+            let path = KeyPath(
+                key.split('.')
+                    .map(|part| PathSegment::Key(part.to_string()))
+                    .collect(),
+            );
+            if columns.contains(&path) {
+                return Err(at(1, i + 1, format!("column \"{key}\" is given twice")));
+            }
+            columns.push(path);
+        }
+        let mut rows = Vec::new();
+        let mut lines = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|error| {
+                let line = error.position().map_or(0, |p| p.line() as usize);
+                at(line, 1, format!("cannot read the row: {error}"))
+            })?;
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            let mut row = toml::Table::new();
+            for ((i, cell), path) in record.iter().enumerate().zip(&columns) {
+                if cell.is_empty() {
+                    continue;
+                }
+                let value = cell_value(path, cell).map_err(|message| at(line, i + 1, message))?;
+                insert(&mut row, path, value);
+            }
+            rows.push(toml::Value::Table(row));
+            lines.push(line);
+        }
+        Ok(CsvSchedule {
+            name: name.to_string(),
+            rows,
+            lines,
+            columns,
+        })
+    }
+
+    /// The line and column of the cell that wrote `path` (a path from the
+    /// top of the scenario: `deployments[i].key…`), if a row wrote it; the
+    /// row's first column for a key it lacks.
+    pub fn cell_of(&self, path: &KeyPath) -> Option<(usize, usize)> {
+        let [PathSegment::Key(top), PathSegment::Index(row), rest @ ..] = &path.0[..] else {
+            return None;
+        };
+        if top != "deployments" {
+            return None;
+        }
+        let line = *self.lines.get(*row)?;
+        let column = self
+            .columns
+            .iter()
+            .position(|column| rest.starts_with(&column.0) && !column.0.is_empty())
+            .map_or(1, |i| i + 1);
+        Some((line, column))
+    }
+}
+
+/// A cell as the TOML value it stands for.
+fn cell_value(path: &KeyPath, cell: &str) -> Result<toml::Value, String> {
+    let key = path.to_string();
+    if key == "sites" {
+        return Ok(toml::Value::Array(
+            cell.split(';')
+                .map(|site| toml::Value::String(site.trim().to_string()))
+                .collect(),
+        ));
+    }
+    if TEXT_KEYS.contains(&key.as_str()) {
+        return Ok(toml::Value::String(cell.to_string()));
+    }
+    let plain = cell.replace('_', "");
+    if let Ok(whole) = plain.parse::<i64>() {
+        return Ok(toml::Value::Integer(whole));
+    }
+    plain
+        .parse::<f64>()
+        .ok()
+        .filter(|number| number.is_finite())
+        .map(toml::Value::Float)
+        .ok_or_else(|| format!("key `{key}`: expected a number, got \"{cell}\""))
+}
+
+/// Sets `path` (keys only) in `table` to `value`, making tables on the way.
+fn insert(table: &mut toml::Table, path: &KeyPath, value: toml::Value) {
+    let (last, parents) = path.0.split_last().expect("a column has a key");
+    let mut here = table;
+    for segment in parents {
+        let PathSegment::Key(key) = segment else {
+            unreachable!("CSV columns are keys")
+        };
+        here = here
+            .entry(key.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .expect("a column's parent is a table, since no two columns are equal");
+    }
+    let PathSegment::Key(key) = last else {
+        unreachable!("CSV columns are keys")
+    };
+    here.insert(key.clone(), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_become_tables_and_cells_are_found_again() {
+        let text = "day,start,end,sites,faces,watchlist.size,name\n\
+                    0,10:00,16:00,a;b,15000,9000,first\n\
+                    3,22:00,02:00,b,,,\n";
+        let schedule = CsvSchedule::parse("s.csv", text).unwrap();
+        assert_eq!(schedule.rows.len(), 2);
+        let first = schedule.rows[0].as_table().unwrap();
+        assert_eq!(first["sites"].as_array().unwrap().len(), 2);
+        assert_eq!(first["watchlist"]["size"].as_integer(), Some(9000));
+        assert_eq!(first["name"].as_str(), Some("first"));
+        assert!(!schedule.rows[1].as_table().unwrap().contains_key("faces"));
+        let path = KeyPath::keys(&["deployments"])
+            .index(1)
+            .key("watchlist")
+            .key("size");
+        assert_eq!(schedule.cell_of(&path), Some((3, 6)));
+        let bad = CsvSchedule::parse("s.csv", "day,faces\n0,lots\n").unwrap_err();
+        assert_eq!(bad.line_col, Some((2, 2)));
+        assert!(bad.message.contains("faces"), "{}", bad.message);
+    }
+}
