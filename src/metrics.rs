@@ -261,6 +261,9 @@ pub struct Outcome {
     /// With a deployment schedule, each deployment's counts (in file
     /// order): its faces, alerts and what came of them.
     pub deployments: Vec<Counts>,
+    /// With several watchlists at a deployment, per deployment and list:
+    /// the true and false alerts each list raised.
+    pub lists: Vec<Vec<[u64; 2]>>,
 }
 
 /// Hours of the clock: one time-of-day bucket each.

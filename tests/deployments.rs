@@ -374,3 +374,119 @@ fn the_bundled_met_year_runs_deployment_by_deployment() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("DEPLOYMENT") && table.contains("deployment 203"));
 }
+
+/// One deployment searching three lists of different sizes and thresholds,
+/// each with its own wanted people, with no one arrested (so the closed
+/// forms are exact, not bounds).
+const THREE_LISTS: &str = r#"
+[simulation]
+name = "three lists at one event"
+duration = "1d"
+seed = 9
+
+[population]
+residents = 500000
+
+[watchlist]
+size = 10000
+wanted_present = 300
+
+[matcher]
+threshold = 0.6
+
+[intervention]
+officers = 0
+
+[[sites]]
+name = "stadium"
+footfall_per_hour = 100000
+
+[[deployments]]
+name = "match day"
+day = 0
+start = "12:00"
+end = "20:00"
+sites = ["stadium"]
+watchlists = [
+  { name = "wanted", size = 9000, wanted_present = 200 },
+  { name = "banned", size = 500, threshold = 0.58, wanted_present = 50 },
+  { name = "missing", size = 3000, threshold = 0.64, wanted_present = 20 },
+]
+"#;
+
+#[test]
+fn several_lists_each_raise_their_alerts_once_per_face() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_file(dir.path(), "lists.toml", THREE_LISTS);
+    let reps = 100.0;
+    let v = run_json(&path, "100");
+    let deployment = &deployments(&v)[0];
+    let lists = deployment["watchlists"].as_array().unwrap();
+    assert_eq!(lists.len(), 3);
+    let (mut true_sum, mut false_sum) = (0.0, 0.0);
+    for list in lists {
+        let name = list["name"].as_str().unwrap();
+        for key in ["true_alerts", "false_alerts"] {
+            let mean = list["totals"][key].as_f64().unwrap();
+            let expected = list["expected"][key].as_f64().unwrap();
+            if expected * reps > 25.0 {
+                assert_poisson(&format!("{name} {key}"), mean * reps, expected * reps);
+            }
+        }
+        true_sum += list["totals"]["true_alerts"].as_f64().unwrap();
+        false_sum += list["totals"]["false_alerts"].as_f64().unwrap();
+    }
+    // Each alert is counted once, with the list that raised it.
+    let total = |key: &str| deployment["totals"][key].as_f64().unwrap();
+    assert!((true_sum - total("true_alerts")).abs() < 1e-9);
+    assert!((false_sum - total("false_alerts")).abs() < 1e-9);
+    assert_eq!(deployment["wanted_on_list"].as_u64(), Some(270));
+    assert_eq!(lists[1]["threshold"].as_f64(), Some(0.58));
+    assert_eq!(lists[2]["wanted_on_list"].as_u64(), Some(20));
+    // Wanted people alerted at least once: exact without arrests.
+    let alerted = v["totals"]["wanted_alerted"].as_f64().unwrap();
+    let expected = v["expected"]["wanted_alerted"].as_f64().unwrap();
+    assert_poisson("wanted people alerted", alerted * reps, expected * reps);
+    let table = String::from_utf8(
+        survsim()
+            .args(["run", path.to_str().unwrap(), "--reps", "2"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(table.contains("  list banned"), "{table}");
+}
+
+#[test]
+fn bad_lists_exit_2_naming_the_key() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "sites = [\"stadium\"]",
+            "sites = [\"stadium\"]\nmatcher = { threshold = 0.62 }",
+            "deployments[0].watchlists",
+        ),
+        (
+            "wanted_present = 50 }",
+            "wanted_present = 150 }",
+            "deployments[0].watchlists[1].wanted_present",
+        ),
+        (
+            "name = \"missing\"",
+            "name = \"banned\"",
+            "deployments[0].watchlists[2].name",
+        ),
+        (
+            "threshold = 0.58",
+            "threshold = 1.58",
+            "deployments[0].watchlists[1].threshold",
+        ),
+    ];
+    for (from, to, key) in cases {
+        let text = THREE_LISTS.replacen(from, to, 1);
+        assert_ne!(text, THREE_LISTS, "{from} not found");
+        let (code, stderr) = refused(&text);
+        assert_eq!(code, 2, "{key}: {stderr}");
+        assert!(stderr.contains(&format!("key `{key}")), "{key}: {stderr}");
+    }
+}

@@ -13,6 +13,7 @@ use super::response::{Alert, NOT_WANTED, search_outcome};
 use super::wanted::{WantedFace, defer_wanted};
 use crate::events::record::{HeldFace, UNSAMPLED};
 use crate::events::{Event, FaceDetail, Kind, Recorder, Subject};
+use crate::model::deployments::deployment_index;
 use crate::model::{Block, Model};
 use crate::rng::{SimRng, below, bernoulli_threshold, unit};
 use rand::Rng;
@@ -309,7 +310,14 @@ fn search(
     };
     let alerted = bits < threshold;
     if alerted {
-        let when = bits as f64 / threshold as f64;
+        let mut when = bits as f64 / threshold as f64;
+        let mut list = 0;
+        // Several lists: which raised it, from the same uniform.
+        if let Some(d) = deployment_index(interval.deployment)
+            && !model.deployments[d].lists.is_empty()
+        {
+            (list, when) = model.deployments[d].attribute(block.group as usize, lookalike, when);
+        }
         alerts.push(Alert {
             time_s: interval.start_s + interval.len_s * when,
             person: block.first_resident + member,
@@ -319,6 +327,7 @@ fn search(
             is_true: false,
             face: 0,
             deployment: interval.deployment,
+            list,
         });
     }
     alerted

@@ -76,6 +76,9 @@ pub struct Alert {
     /// The deployment it was raised at, or
     /// [`crate::model::schedule::NO_DEPLOYMENT`].
     pub deployment: u32,
+    /// At a deployment with several watchlists, the one that raised it (in
+    /// the deployment's order); 0 otherwise.
+    pub list: u8,
 }
 
 impl Alert {
@@ -292,6 +295,11 @@ impl<'m> Response<'m> {
             outcome: Outcome {
                 groups: vec![Default::default(); model.groups.len()],
                 deployments: vec![Default::default(); model.deployments.len()],
+                lists: model
+                    .deployments
+                    .iter()
+                    .map(|d| vec![[0; 2]; d.lists.len()])
+                    .collect(),
                 ..Default::default()
             },
             recorder: None,
@@ -496,6 +504,11 @@ impl<'m> Response<'m> {
         let f = self.slots[slot];
         self.count(slot, Metric::Alerts);
         let hour = TimeOfDay::hour_of(f.alert.time_s);
+        if let Some(d) = deployment_index(f.alert.deployment)
+            && let Some(list) = self.outcome.lists[d].get_mut(f.alert.list as usize)
+        {
+            list[!f.alert.is_true as usize] += 1;
+        }
         if f.alert.is_true {
             self.outcome.time_of_day.true_alerts[hour] += 1;
             self.count(slot, Metric::TrueAlerts);

@@ -8,20 +8,31 @@
 //! score distributions, so FPIR and TPIR move as the closed forms say.
 //!
 //! Its wanted people are the first of the city's (`watchlist.wanted_present`
-//! is everyone wanted who lives in the city): a deployment's list holds
-//! `wanted_present` of them, spread over groups and blocks as the city's
-//! are. Someone wanted who is not on a deployment's list is searched there
+//! is everyone wanted who lives in the city), in one fixed order that
+//! interleaves the blocks in proportion to their wanted members
+//! ([`first_in_city_order`]): a deployment's list holds `wanted_present` of
+//! them. Someone wanted who is not on a deployment's list is searched there
 //! as anyone else (non-mated).
+//!
+//! A deployment may search several lists ([`List`]), each with its own
+//! size, threshold and wanted people — consecutive stretches of the same
+//! order, so each wanted person is on at most one. A face is searched
+//! against every list; an alert counts once, with the first list in the
+//! deployment's order that raised it. A non-mated face alerts with
+//! 1 − Π(1 − FPIRₗ), and the list is then drawn from the alert's own
+//! uniform ([`Deployment::attribute`]), so the hot loop is unchanged.
 //!
 //! [`schedule`]: super::schedule
 
 use super::calibrate::ResolvedMatcher;
 use super::extrapolation;
-use super::population::{Block, Group, Population, apportion};
+use super::population::{Block, Group, Population};
 use super::schedule::{NO_DEPLOYMENT, Slot};
 use super::{MAX_STAFF, MAX_WATCHLIST, Matcher, Site};
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{DeploymentSection, ScenarioFile};
+
+pub use super::lists::{List, MAX_LISTS};
 
 /// A validated deployment.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,16 +41,21 @@ pub struct Deployment {
     pub slot: Slot,
     /// Faces over the deployment, if it gives them.
     pub faces: Option<f64>,
-    /// The matcher at this deployment's threshold and watchlist size.
+    /// The matcher at this deployment's threshold and watchlist size (with
+    /// several lists, the first list's).
     pub matcher: Matcher,
     /// The groups, their search probabilities at this deployment (and
-    /// their wanted members: those on its list).
+    /// their wanted members: those on its list). With several lists, a
+    /// non-mated face's: alerting with 1 − Π(1 − FPIRₗ).
     pub groups: Vec<Group>,
-    /// Per block, its wanted members on this deployment's list (the
-    /// block's first).
+    /// Per block, its wanted members on this deployment's list — or on any
+    /// of its lists (the block's first).
     pub block_wanted: Vec<u32>,
-    /// Wanted people on its list, all groups.
+    /// Wanted people on its list (or lists), all groups.
     pub wanted: u32,
+    /// With several lists, each in the deployment's order (empty: one list,
+    /// the fields above).
+    pub lists: Vec<List>,
     /// Operators reviewing its alerts.
     pub operators: u32,
     /// Officers acting on them.
@@ -94,6 +110,9 @@ impl Deployment {
         path: &KeyPath,
     ) -> Result<(Deployment, Vec<Warning>), ValidationError> {
         let file = context.file;
+        if let Some(lists) = &section.watchlists {
+            return Deployment::with_lists(context, section, lists, slot, path);
+        }
         let watchlist = section.watchlist.clone().unwrap_or_default();
         let size = watchlist.size.unwrap_or(file.watchlist.size);
         if !(1..=MAX_WATCHLIST).contains(&size) {
@@ -124,43 +143,13 @@ impl Deployment {
         };
         let city_wanted: u64 = context.group_wanted.iter().sum();
         let wanted = wanted_on_list(section, context, city_wanted, size, path)?;
-        let group_wanted: Vec<u64> = apportion(wanted, &as_shares(context.group_wanted));
-        let block_wanted = block_wanted(context.blocks, &group_wanted);
+        let block_wanted = first_in_city_order(context.blocks, wanted);
+        let group_wanted = per_group(context, &block_wanted);
         let groups = context
             .population
             .groups(&group_wanted, &matcher, context.average_mated);
-        let staff = |count: Option<u32>, default: u32, key: &[&str]| {
-            let count = count.unwrap_or(default);
-            if count > MAX_STAFF {
-                let mut at = path.clone();
-                for k in key {
-                    at = at.key(k);
-                }
-                return Err(ValidationError::new(
-                    at,
-                    format!("expected at most {MAX_STAFF}, got {count}"),
-                ));
-            }
-            Ok(count)
-        };
-        let operators = staff(
-            section.review.as_ref().and_then(|r| r.operators),
-            file.review.operators,
-            &["review", "operators"],
-        )?;
-        let officers = staff(
-            section.intervention.as_ref().and_then(|i| i.officers),
-            file.intervention.officers,
-            &["intervention", "officers"],
-        )?;
-        if let Some(faces) = section.faces
-            && !(faces.is_finite() && faces >= 0.0)
-        {
-            return Err(ValidationError::new(
-                path.key("faces"),
-                format!("expected a number of faces ≥ 0, got {faces}"),
-            ));
-        }
+        let (operators, officers) = crew(context, section, path)?;
+        check_faces(section, path)?;
         let warnings = calibration_warnings(context.matcher, &matcher, base, path);
         Ok((
             Deployment {
@@ -170,12 +159,70 @@ impl Deployment {
                 groups,
                 block_wanted,
                 wanted: wanted as u32,
+                lists: Vec::new(),
                 operators,
                 officers,
             },
             warnings,
         ))
     }
+}
+
+/// Each group's members among `block_wanted` (per block).
+pub(super) fn per_group(context: &Context, block_wanted: &[u32]) -> Vec<u64> {
+    let mut group_wanted = vec![0u64; context.group_wanted.len()];
+    for (block, &wanted) in context.blocks.iter().zip(block_wanted) {
+        group_wanted[block.group as usize] += wanted as u64;
+    }
+    group_wanted
+}
+
+/// A deployment's faces, if given, are a number ≥ 0.
+pub(super) fn check_faces(
+    section: &DeploymentSection,
+    path: &KeyPath,
+) -> Result<(), ValidationError> {
+    match section.faces {
+        Some(faces) if !(faces.is_finite() && faces >= 0.0) => Err(ValidationError::new(
+            path.key("faces"),
+            format!("expected a number of faces ≥ 0, got {faces}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A deployment's operators and officers: its own, or the scenario's.
+pub(super) fn crew(
+    context: &Context,
+    section: &DeploymentSection,
+    path: &KeyPath,
+) -> Result<(u32, u32), ValidationError> {
+    let file = context.file;
+    let staff = |count: Option<u32>, default: u32, key: &[&str]| {
+        let count = count.unwrap_or(default);
+        if count > MAX_STAFF {
+            let mut at = path.clone();
+            for k in key {
+                at = at.key(k);
+            }
+            return Err(ValidationError::new(
+                at,
+                format!("expected at most {MAX_STAFF}, got {count}"),
+            ));
+        }
+        Ok(count)
+    };
+    let operators = staff(
+        section.review.as_ref().and_then(|r| r.operators),
+        file.review.operators,
+        &["review", "operators"],
+    )?;
+    let officers = staff(
+        section.intervention.as_ref().and_then(|i| i.officers),
+        file.intervention.officers,
+        &["intervention", "officers"],
+    )?;
+    Ok((operators, officers))
 }
 
 /// Wanted people on a deployment's list: its `wanted_present` or
@@ -223,26 +270,56 @@ fn wanted_on_list(
     Ok(wanted)
 }
 
-/// Counts as shares of their total (all zero for a total of zero).
-fn as_shares(counts: &[u64]) -> Vec<f64> {
-    counts.iter().map(|&c| c as f64).collect()
-}
-
-/// Each block's wanted members on a list holding `group_wanted` per group:
-/// a group's spread over its blocks as its wanted people are, each block's
-/// first members. Largest remainders never exceed a block's own count.
-fn block_wanted(blocks: &[Block], group_wanted: &[u64]) -> Vec<u32> {
-    let mut on_list = vec![0u32; blocks.len()];
-    for (group, &wanted) in group_wanted.iter().enumerate() {
-        let members: Vec<usize> = (0..blocks.len())
-            .filter(|&b| blocks[b].group as usize == group && blocks[b].wanted > 0)
-            .collect();
-        let shares: Vec<u64> = members.iter().map(|&b| blocks[b].wanted as u64).collect();
-        for (&b, count) in members.iter().zip(apportion(wanted, &as_shares(&shares))) {
-            on_list[b] = count.min(blocks[b].wanted as u64) as u32;
+/// Per block, how many of its wanted members are among the city's first
+/// `count` wanted people, in the city's order: member i of a block with w
+/// wanted members comes at (i + ½)/w, ties by block. So every block gives
+/// its first members, in proportion to its wanted members, and a longer
+/// stretch of the order holds every member a shorter one does.
+pub fn first_in_city_order(blocks: &[Block], count: u64) -> Vec<u32> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut taken = vec![0u32; blocks.len()];
+    // (key numerator/denominator as an exact fraction, block): the next
+    // member of each block, smallest key first.
+    let mut next: BinaryHeap<Reverse<(Fraction, usize)>> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.wanted > 0)
+        .map(|(i, b)| Reverse((Fraction(1, 2 * b.wanted as u64), i)))
+        .collect();
+    for _ in 0..count {
+        let Some(Reverse((_, b))) = next.pop() else {
+            break;
+        };
+        taken[b] += 1;
+        if taken[b] < blocks[b].wanted {
+            let w = blocks[b].wanted as u64;
+            next.push(Reverse((Fraction(2 * taken[b] as u64 + 1, 2 * w), b)));
         }
     }
-    on_list
+    taken
+}
+
+/// A fraction n/d, ordered (and equal) by value.
+#[derive(Debug, Clone, Copy, Eq)]
+struct Fraction(u64, u64);
+
+impl PartialEq for Fraction {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Ord for Fraction {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.0 as u128 * other.1 as u128).cmp(&(other.0 as u128 * self.1 as u128))
+    }
+}
+
+impl PartialOrd for Fraction {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// Scales the windows of deployment `deployment` at its sites so that its
@@ -302,7 +379,7 @@ fn scale_to_faces(
 
 /// The extrapolation warnings of a deployment whose threshold or
 /// watchlist size differs from the scenario's, placed at its keys.
-fn calibration_warnings(
+pub(super) fn calibration_warnings(
     resolved: &ResolvedMatcher,
     matcher: &Matcher,
     base: &Matcher,

@@ -64,6 +64,8 @@ pub struct ExpectedDeployment {
     pub wanted_faces_captured: f64,
     /// False alerts.
     pub false_alerts: f64,
+    /// With several lists, (true, false) alerts each raises, in order.
+    pub lists: Vec<[f64; 2]>,
 }
 
 /// Closed-form expectations for one group.
@@ -182,23 +184,46 @@ impl Model {
                 let deployment = regime.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32);
                 let seen = self.block_at(block_index, deployment);
                 let group = &self.groups_at(deployment)[block.group as usize];
-                let mated = faces * seen.wanted as f64 / passers;
-                let non_mated = faces - mated;
-                // Rates averaged over lookalike multipliers (see
-                // LookalikeMean): a person's captures and their multiplier
-                // are independent.
-                let rates = &group.averaged;
-                expected.true_alerts += mated * rates.tpir;
-                expected.wanted_faces_captured += mated;
-                let false_alerts = non_mated * rates.fpir + mated * rates.misidentification;
-                expected.false_alerts += false_alerts;
                 false_alert_mean += faces / passers * group.search.fpir;
+                let (true_alerts, false_alerts, mated, per_list) = match self
+                    .several_lists(deployment)
+                {
+                    // Several lists: the first to alert raises it.
+                    Some(at) => {
+                        let (per_list, mated) = at.expected_lists(
+                            block_index,
+                            block.group as usize,
+                            passers,
+                            faces / passers,
+                        );
+                        let sum = |k: usize| per_list.iter().map(|l| l[k]).sum::<f64>();
+                        (sum(0), sum(1), mated, per_list)
+                    }
+                    None => {
+                        let mated = faces * seen.wanted as f64 / passers;
+                        let non_mated = faces - mated;
+                        // Rates averaged over lookalike multipliers (see
+                        // LookalikeMean): a person's captures and their
+                        // multiplier are independent.
+                        let rates = &group.averaged;
+                        let false_alerts = non_mated * rates.fpir + mated * rates.misidentification;
+                        (mated * rates.tpir, false_alerts, mated, Vec::new())
+                    }
+                };
+                expected.true_alerts += true_alerts;
+                expected.wanted_faces_captured += mated;
+                expected.false_alerts += false_alerts;
                 if let Some(d) = deployment_index(deployment) {
                     let here = &mut deployments[d];
                     here.faces_captured += faces;
-                    here.true_alerts += mated * rates.tpir;
+                    here.true_alerts += true_alerts;
                     here.wanted_faces_captured += mated;
                     here.false_alerts += false_alerts;
+                    here.lists.resize(per_list.len(), [0.0; 2]);
+                    for (sum, list) in here.lists.iter_mut().zip(&per_list) {
+                        sum[0] += list[0];
+                        sum[1] += list[1];
+                    }
                 }
             }
             // A wanted passer's mated searches before any arrest are
@@ -213,6 +238,11 @@ impl Model {
                     self.block_at(block_index, deployment).wanted
                 })
                 .collect();
+            for deployment in &self.deployments {
+                for list in &deployment.lists {
+                    cuts.push(list.block_first[block_index]);
+                }
+            }
             cuts.push(0);
             cuts.sort_unstable();
             cuts.dedup();
@@ -222,7 +252,12 @@ impl Model {
                 let mut tpir_once = 0.0;
                 for (regime, &faces) in regime_faces.iter().enumerate() {
                     let deployment = regime.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32);
-                    if self.block_at(block_index, deployment).wanted >= high {
+                    if let Some(at) = self.several_lists(deployment) {
+                        if let Some(p) = at.detection_of(block_index, block.group as usize, low) {
+                            mean += faces / passers * p;
+                            tpir_once = p;
+                        }
+                    } else if self.block_at(block_index, deployment).wanted >= high {
                         let tpir = self.groups_at(deployment)[block.group as usize]
                             .averaged
                             .tpir;
@@ -253,7 +288,9 @@ impl Model {
             true_alerts: total(|group| group.true_alerts),
             true_alerts_is_upper_bound: arrests,
             wanted_faces_captured: total(|group| group.wanted_faces_captured),
-            detection_per_pass_is_exact: !arrests || self.wanted_share_one_tpir(),
+            // Several lists: rates are products of lookalike averages.
+            detection_per_pass_is_exact: (!arrests || self.wanted_share_one_tpir())
+                && self.deployments.iter().all(|d| d.lists.is_empty()),
             wanted_alerted: total(|group| group.wanted_alerted),
             false_alerts: total(|group| group.false_alerts),
             groups,

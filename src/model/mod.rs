@@ -19,7 +19,8 @@
 //!   it ([`sites`]);
 //! * [`schedule::slots`], [`Deployment::build_all`] — a deployment
 //!   schedule, if given: when each site runs, and what each deployment
-//!   searches with ([`schedule`], [`deployments`]);
+//!   searches with, on one list or several ([`schedule`], [`deployments`],
+//!   [`lists`]);
 //! * [`Pipeline::build`] — detection and matcher pools ([`pipeline`]);
 //! * [`Review::build`], [`Intervention::build`] — the people who act on
 //!   alerts ([`staff`]).
@@ -32,6 +33,7 @@ pub mod deployments;
 pub mod dist;
 pub mod expected;
 pub mod extrapolation;
+pub mod lists;
 pub mod matcher;
 pub mod pipeline;
 mod points;
@@ -307,6 +309,13 @@ impl Model {
             Some(d) => &self.deployments[d].matcher,
             None => &self.matcher,
         }
+    }
+
+    /// Deployment `deployment`, if it searches several lists.
+    pub fn several_lists(&self, deployment: u32) -> Option<&Deployment> {
+        deployments::deployment_index(deployment)
+            .map(|d| &self.deployments[d])
+            .filter(|d| !d.lists.is_empty())
     }
 
     /// Block `block` as seen at deployment `deployment`: its wanted members

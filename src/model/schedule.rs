@@ -4,7 +4,7 @@
 //! rate within one hour of the run, each naming its deployment, which is
 //! all the face engine and the expectations need to know of either.
 
-use super::sites::{DAY_S, HOUR_S, Site, parse_clock};
+use super::sites::{DAY_S, HOUR_S, Site};
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{DeploymentSection, ScenarioFile};
 
@@ -359,6 +359,70 @@ pub fn days_since_epoch(date: &str) -> Option<i64> {
     let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     Some(era * 146_097 + day_of_era - 719_468)
+}
+
+// Daily windows and clock times.
+
+/// The daily windows when the cameras run, in seconds since midnight; a
+/// window that crosses midnight is two windows.
+pub(super) fn active_windows(
+    active: &[String],
+    path: &KeyPath,
+) -> Result<Vec<(f64, f64)>, ValidationError> {
+    let mut windows = Vec::new();
+    for (i, window) in active.iter().enumerate() {
+        let (start, end) =
+            parse_window(window).map_err(|message| ValidationError::new(path.index(i), message))?;
+        if start < end {
+            windows.push((start, end));
+        } else {
+            windows.push((start, DAY_S));
+            windows.push((0.0, end));
+        }
+    }
+    Ok(windows)
+}
+
+/// Sorts `parts` and merges those that overlap or touch.
+pub(super) fn merge_intervals(parts: &mut Vec<(f64, f64)>) {
+    parts.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let mut merged: Vec<(f64, f64)> = Vec::with_capacity(parts.len());
+    for &(start, end) in parts.iter() {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    *parts = merged;
+}
+
+/// Parses `"HH:MM"` into seconds since midnight; `24:00` is the end of the day.
+pub fn parse_clock(time: &str) -> Option<f64> {
+    let (hours, minutes) = time.trim().split_once(':')?;
+    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if minutes >= 60 || hours > 24 || (hours == 24 && minutes > 0) {
+        return None;
+    }
+    Some((hours * 3600 + minutes * 60) as f64)
+}
+
+/// Parses `"HH:MM-HH:MM"` into seconds since midnight; `24:00` ends the day.
+pub(super) fn parse_window(window: &str) -> Result<(f64, f64), String> {
+    let bad = || format!("expected a daily window such as \"10:00-16:00\", got \"{window}\"");
+    let (start, end) = window.split_once('-').ok_or_else(bad)?;
+    let (start, end) = (
+        parse_clock(start).ok_or_else(bad)?,
+        parse_clock(end).ok_or_else(bad)?,
+    );
+    if start == end {
+        return Err(format!(
+            "the window \"{window}\" is empty (start equals end)"
+        ));
+    }
+    if start >= DAY_S {
+        return Err(bad());
+    }
+    Ok((start, end))
 }
 
 #[cfg(test)]

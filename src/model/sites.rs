@@ -8,7 +8,7 @@
 //! activity and by whether they live in the site's zone.
 
 use super::population::{Block, Population};
-use super::schedule::{SitePlan, Window};
+use super::schedule::{SitePlan, Window, active_windows, merge_intervals, parse_clock};
 use super::{MAX_SITES, Mode};
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{Footfall, SiteSection, SurgeSection};
@@ -436,23 +436,6 @@ fn hourly_captures(
     Ok(captures_per_s)
 }
 
-/// The daily windows when the cameras run, in seconds since midnight; a
-/// window that crosses midnight is two windows.
-fn active_windows(active: &[String], path: &KeyPath) -> Result<Vec<(f64, f64)>, ValidationError> {
-    let mut windows = Vec::new();
-    for (i, window) in active.iter().enumerate() {
-        let (start, end) =
-            parse_window(window).map_err(|message| ValidationError::new(path.index(i), message))?;
-        if start < end {
-            windows.push((start, end));
-        } else {
-            windows.push((start, DAY_S));
-            windows.push((0.0, end));
-        }
-    }
-    Ok(windows)
-}
-
 /// The surges as daily stretches; one that crosses midnight is two.
 fn surges(sections: &[SurgeSection], path: &KeyPath) -> Result<Vec<Surge>, ValidationError> {
     let mut surges = Vec::new();
@@ -545,50 +528,9 @@ fn segments(
     segments
 }
 
-/// Sorts `parts` and merges those that overlap or touch.
-fn merge_intervals(parts: &mut Vec<(f64, f64)>) {
-    parts.sort_by(|x, y| x.0.total_cmp(&y.0));
-    let mut merged: Vec<(f64, f64)> = Vec::with_capacity(parts.len());
-    for &(start, end) in parts.iter() {
-        match merged.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
-        }
-    }
-    *parts = merged;
-}
-
-/// Parses `"HH:MM"` into seconds since midnight; `24:00` is the end of the day.
-pub(super) fn parse_clock(time: &str) -> Option<f64> {
-    let (hours, minutes) = time.trim().split_once(':')?;
-    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
-    if minutes >= 60 || hours > 24 || (hours == 24 && minutes > 0) {
-        return None;
-    }
-    Some((hours * 3600 + minutes * 60) as f64)
-}
-
-/// Parses `"HH:MM-HH:MM"` into seconds since midnight; `24:00` ends the day.
-fn parse_window(window: &str) -> Result<(f64, f64), String> {
-    let bad = || format!("expected a daily window such as \"10:00-16:00\", got \"{window}\"");
-    let (start, end) = window.split_once('-').ok_or_else(bad)?;
-    let (start, end) = (
-        parse_clock(start).ok_or_else(bad)?,
-        parse_clock(end).ok_or_else(bad)?,
-    );
-    if start == end {
-        return Err(format!(
-            "the window \"{window}\" is empty (start equals end)"
-        ));
-    }
-    if start >= DAY_S {
-        return Err(bad());
-    }
-    Ok((start, end))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::schedule::parse_window;
     use super::*;
     use crate::spec::{DurationText, MobilitySection, PopulationSection};
 

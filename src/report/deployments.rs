@@ -56,6 +56,30 @@ pub struct DeploymentReport {
     /// Per metric of [`DEPLOYMENT_METRICS`], in that order: means and
     /// intervals over replications.
     pub stats: Vec<Stat>,
+    /// With several watchlists, each in the deployment's order.
+    pub lists: Vec<ListReport>,
+}
+
+/// One of several watchlists at a deployment: its settings and the alerts
+/// it raised (each alert counted once, with the first list that raised it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListReport {
+    /// Name.
+    pub name: String,
+    /// Entries.
+    pub size: u64,
+    /// Threshold.
+    pub threshold: f64,
+    /// Wanted people on it.
+    pub wanted_on_list: u32,
+    /// Expected true alerts it raises (an upper bound with arrests).
+    pub expected_true_alerts: f64,
+    /// Expected false alerts it raises.
+    pub expected_false_alerts: f64,
+    /// True alerts it raised.
+    pub true_alerts: Stat,
+    /// False alerts it raised.
+    pub false_alerts: Stat,
 }
 
 impl DeploymentReport {
@@ -103,6 +127,30 @@ pub(super) fn deployments(
                                 .iter()
                                 .map(|o| o.deployments.get(d).map_or(0, |c| c[m])),
                         )
+                    })
+                    .collect(),
+                lists: deployment
+                    .lists
+                    .iter()
+                    .enumerate()
+                    .map(|(j, list)| {
+                        let raised =
+                            |k: usize| {
+                                Stat::of(outcomes.iter().map(|o| {
+                                    o.lists.get(d).and_then(|l| l.get(j)).map_or(0, |l| l[k])
+                                }))
+                            };
+                        let expected = expected[d].lists.get(j).copied().unwrap_or_default();
+                        ListReport {
+                            name: list.name.clone(),
+                            size: list.matcher.watchlist_size,
+                            threshold: list.matcher.threshold,
+                            wanted_on_list: list.wanted,
+                            expected_true_alerts: expected[0],
+                            expected_false_alerts: expected[1],
+                            true_alerts: raised(0),
+                            false_alerts: raised(1),
+                        }
                     })
                     .collect(),
             }

@@ -94,6 +94,27 @@ struct DeploymentJson<'a> {
     totals: Entries<&'static str, Num>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ci95: Option<Entries<&'static str, [Num; 2]>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    watchlists: Vec<ListJson<'a>>,
+}
+
+/// One of several watchlists at a deployment.
+#[derive(Serialize)]
+struct ListJson<'a> {
+    name: &'a str,
+    size: u64,
+    threshold: Num,
+    wanted_on_list: u32,
+    expected: ListCountsJson<Num>,
+    totals: ListCountsJson<Num>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ci95: Option<ListCountsJson<[Num; 2]>>,
+}
+
+#[derive(Serialize)]
+struct ListCountsJson<T> {
+    true_alerts: T,
+    false_alerts: T,
 }
 
 #[derive(Serialize)]
@@ -136,6 +157,28 @@ fn deployments(r: &Report) -> Vec<DeploymentJson<'_>> {
                             .collect(),
                     )
                 }),
+                watchlists: d
+                    .lists
+                    .iter()
+                    .map(|l| ListJson {
+                        name: &l.name,
+                        size: l.size,
+                        threshold: Num(l.threshold),
+                        wanted_on_list: l.wanted_on_list,
+                        expected: ListCountsJson {
+                            true_alerts: Num(l.expected_true_alerts),
+                            false_alerts: Num(l.expected_false_alerts),
+                        },
+                        totals: ListCountsJson {
+                            true_alerts: Num(l.true_alerts.mean),
+                            false_alerts: Num(l.false_alerts.mean),
+                        },
+                        ci95: several.then(|| ListCountsJson {
+                            true_alerts: interval((l.true_alerts.lo, l.true_alerts.hi)),
+                            false_alerts: interval((l.false_alerts.lo, l.false_alerts.hi)),
+                        }),
+                    })
+                    .collect(),
             }
         })
         .collect()

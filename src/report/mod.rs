@@ -37,7 +37,7 @@ mod time_of_day;
 mod uncertainty;
 
 pub use check::{Check, SiteLoad, check_json, check_table};
-pub use deployments::{DEPLOYMENT_METRICS, DeploymentReport};
+pub use deployments::{DEPLOYMENT_METRICS, DeploymentReport, ListReport};
 pub use equity::{CAPTURE_BINS, CaptureBin, EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
 pub use long::{

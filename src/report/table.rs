@@ -286,6 +286,19 @@ impl Report {
                 mean(Metric::Stops),
                 mean(Metric::Arrests),
             );
+            // Several lists: each one's alerts under the deployment's.
+            for list in &d.lists {
+                let _ = writeln!(
+                    out,
+                    "{:<40}{:>8}{:>6}{:>11}{:>9}{:>10}",
+                    format!("  list {}", truncate(&list.name, 32)),
+                    fmt_num(list.size as f64, 0),
+                    format!("{:.2}", list.threshold),
+                    "",
+                    fmt_num(list.true_alerts.mean, decimals),
+                    fmt_num(list.false_alerts.mean, decimals),
+                );
+            }
         }
     }
 

@@ -42,6 +42,12 @@ pub struct DeploymentSection {
     /// This deployment's threshold, if not the scenario's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matcher: Option<DeploymentMatcher>,
+    /// Several watchlists searched at this deployment, each with its own
+    /// size, threshold and wanted people (instead of `watchlist` and
+    /// `matcher`): an alert counts once per face, with the first list, in
+    /// this order, that raised it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watchlists: Option<Vec<ListSection>>,
     /// This deployment's operators, if not the scenario's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<DeploymentReview>,
@@ -62,6 +68,26 @@ pub struct DeploymentWatchlist {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wanted_present: Option<u64>,
     /// Instead: wanted people on the list per resident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wanted_prevalence: Option<f64>,
+}
+
+/// `[[deployments.watchlists]]`: one of several lists at a deployment.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSection {
+    /// Name in reports, unique within the deployment.
+    pub name: String,
+    /// Entries searched.
+    pub size: u64,
+    /// Threshold (default: the deployment's, else the scenario's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Wanted people on this list (default 0): the city's wanted people,
+    /// each on at most one of the deployment's lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wanted_present: Option<u64>,
+    /// Instead: wanted people on this list per resident.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wanted_prevalence: Option<f64>,
 }

@@ -37,7 +37,7 @@ mod strict;
 
 pub use deployments::{
     CsvSchedule, DeploymentIntervention, DeploymentMatcher, DeploymentReview, DeploymentSection,
-    DeploymentWatchlist,
+    DeploymentWatchlist, ListSection,
 };
 pub use duration::{DurationDist, DurationText, RandomDuration};
 pub use file::{

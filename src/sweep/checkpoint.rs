@@ -159,6 +159,7 @@ pub fn decode_point(
                 exposure: Exposure::empty(),
                 time_of_day: Default::default(),
                 deployments: Vec::new(),
+                lists: Vec::new(),
             })
         })
         .collect::<Option<Vec<_>>>()

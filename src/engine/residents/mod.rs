@@ -548,6 +548,7 @@ impl ResidentDraw<'_, '_> {
             is_true: false,
             face: 0,
             deployment: NO_DEPLOYMENT,
+            list: 0,
         });
     }
 

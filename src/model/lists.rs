@@ -1,0 +1,334 @@
+//! Several watchlists at one deployment: each face is searched against
+//! every list, and an alert counts once, with the first list in the
+//! deployment's order that raised it (see [`super::deployments`]).
+
+use super::deployments::{
+    Context, Deployment, calibration_warnings, check_faces, crew, first_in_city_order, per_group,
+};
+use super::matcher::LookalikeMean;
+use super::population::Group;
+use super::schedule::Slot;
+use super::{MAX_WATCHLIST, Matcher};
+use crate::error::{KeyPath, ValidationError, Warning};
+use crate::spec::{DeploymentSection, ListSection};
+
+/// The most watchlists one deployment may search (alerts name theirs in a byte).
+pub const MAX_LISTS: usize = 64;
+
+/// One of several watchlists searched at a deployment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct List {
+    /// Name.
+    pub name: String,
+    /// The matcher at its threshold and size.
+    pub matcher: Matcher,
+    /// The groups' search probabilities against it (their wanted members:
+    /// those on it).
+    pub groups: Vec<Group>,
+    /// Per block, the first member on it (by rank among the block's
+    /// wanted members)…
+    pub block_first: Vec<u32>,
+    /// …and how many are.
+    pub block_wanted: Vec<u32>,
+    /// Wanted people on it, all groups.
+    pub wanted: u32,
+}
+
+impl Deployment {
+    /// Of a non-mated alert at this deployment (several lists), raised by a
+    /// member of `group` with false-match propensity `lookalike`, whose
+    /// alert uniform is `u` (on [0, 1), given the alert): the list that
+    /// raised it — the first that alerts, P(j) ∝ Π_{i<j}(1 − pᵢ)·pⱼ — and
+    /// `u` rescaled within that list's share, uniform on [0, 1) again.
+    pub fn attribute(&self, group: usize, lookalike: f64, u: f64) -> (u8, f64) {
+        let mut pass = 1.0;
+        let shares: Vec<f64> = self
+            .lists
+            .iter()
+            .map(|list| {
+                let search = &list.groups[group].search;
+                let p = if lookalike == 1.0 {
+                    search.fpir
+                } else {
+                    search.fpir_for(lookalike)
+                };
+                let share = pass * p;
+                pass *= 1.0 - p;
+                share
+            })
+            .collect();
+        let total: f64 = shares.iter().sum();
+        let mut at = u * total;
+        for (j, &share) in shares.iter().enumerate() {
+            if at < share || j + 1 == shares.len() {
+                return (j as u8, (at / share).clamp(0.0, 1.0 - f64::EPSILON));
+            }
+            at -= share;
+        }
+        (0, u)
+    }
+
+    /// With several lists, the expected alerts of block `block`'s members
+    /// of group `group`, `passers` of them, each captured `per_person` times
+    /// here on average: (true, false) per list, in order — rates averaged
+    /// over lookalikes, the first list to alert raising it — and the faces
+    /// of wanted people on its lists.
+    pub fn expected_lists(
+        &self,
+        block: usize,
+        group: usize,
+        passers: f64,
+        per_person: f64,
+    ) -> (Vec<[f64; 2]>, f64) {
+        let fpir: Vec<f64> = self
+            .lists
+            .iter()
+            .map(|l| l.groups[group].averaged.fpir)
+            .collect();
+        // P(no list before j alerts), for a non-mated search.
+        let pass_before =
+            |from: usize, j: usize| -> f64 { (from..j).map(|i| 1.0 - fpir[i]).product() };
+        let mut per_list = vec![[0.0; 2]; self.lists.len()];
+        let on_lists: u32 = self.lists.iter().map(|l| l.block_wanted[block]).sum();
+        // Everyone not on a list alerts with the lists' combined FPIR
+        // (averaged over lookalikes exactly), raised by the first to alert.
+        let non_mated = (passers - on_lists as f64) * per_person;
+        let first: Vec<f64> = (0..fpir.len())
+            .map(|j| pass_before(0, j) * fpir[j])
+            .collect();
+        let any: f64 = first.iter().sum();
+        for (list, share) in per_list.iter_mut().zip(&first) {
+            if any > 0.0 {
+                list[1] += non_mated * self.groups[group].averaged.fpir * share / any;
+            }
+        }
+        // Wanted people, mated against their own list `own`.
+        let mut wanted_faces = 0.0;
+        for (own, list) in self.lists.iter().enumerate() {
+            let mated = list.block_wanted[block] as f64 * per_person;
+            wanted_faces += mated;
+            let rates = &list.groups[group].averaged;
+            let reach = pass_before(0, own);
+            per_list[own][0] += mated * reach * rates.tpir;
+            per_list[own][1] += mated * reach * rates.misidentification;
+            let missed = 1.0 - rates.tpir - rates.misidentification;
+            for (j, other) in per_list.iter_mut().enumerate() {
+                other[1] += match j.cmp(&own) {
+                    std::cmp::Ordering::Less => mated * pass_before(0, j) * fpir[j],
+                    std::cmp::Ordering::Equal => 0.0,
+                    std::cmp::Ordering::Greater => {
+                        mated * reach * missed * pass_before(own + 1, j) * fpir[j]
+                    }
+                };
+            }
+        }
+        (per_list, wanted_faces)
+    }
+
+    /// With several lists, the chance that a face of member `member` (by
+    /// rank among the block's wanted) raises a true alert here: its own
+    /// list's TPIR, once no list before it has alerted. `None` if the
+    /// member is on none of the lists.
+    pub fn detection_of(&self, block: usize, group: usize, member: u32) -> Option<f64> {
+        let own = self.list_of(block, member)?;
+        let reach: f64 = self.lists[..own]
+            .iter()
+            .map(|l| 1.0 - l.groups[group].averaged.fpir)
+            .product();
+        Some(reach * self.lists[own].groups[group].averaged.tpir)
+    }
+
+    /// With several lists, the list holding member `member` (by rank among
+    /// the block's wanted members) of block `block`, if any.
+    pub fn list_of(&self, block: usize, member: u32) -> Option<usize> {
+        self.lists.iter().position(|list| {
+            let first = list.block_first[block];
+            member >= first && member < first + list.block_wanted[block]
+        })
+    }
+
+    /// A deployment searching several lists.
+    pub(super) fn with_lists(
+        context: &Context,
+        section: &DeploymentSection,
+        sections: &[ListSection],
+        slot: Slot,
+        path: &KeyPath,
+    ) -> Result<(Deployment, Vec<Warning>), ValidationError> {
+        let at = path.key("watchlists");
+        if section.watchlist.is_some() || section.matcher.is_some() {
+            return Err(ValidationError::new(
+                at,
+                "each of a deployment's watchlists gives its own size, threshold and wanted \
+                 people: drop the deployment's watchlist and matcher keys",
+            ));
+        }
+        if sections.is_empty() || sections.len() > MAX_LISTS {
+            return Err(ValidationError::new(
+                at,
+                format!(
+                    "expected from 1 to {MAX_LISTS} watchlists, got {}",
+                    sections.len()
+                ),
+            ));
+        }
+        let base = &context.matcher.matcher;
+        let city_wanted: u64 = context.group_wanted.iter().sum();
+        let mut lists = Vec::with_capacity(sections.len());
+        let mut warnings = Vec::new();
+        let mut before = vec![0u32; context.blocks.len()];
+        let mut taken = 0u64;
+        for (j, list) in sections.iter().enumerate() {
+            let here = at.index(j);
+            if sections[..j]
+                .iter()
+                .any(|earlier| earlier.name == list.name)
+            {
+                return Err(ValidationError::new(
+                    here.key("name"),
+                    format!("watchlist name \"{}\" is used twice", list.name),
+                ));
+            }
+            let matcher = list_matcher(context, list, &here)?;
+            let wanted = list_wanted(context, list, &here)?;
+            if taken + wanted > city_wanted {
+                return Err(ValidationError::new(
+                    here.key("wanted_present"),
+                    format!(
+                        "the deployment's lists hold {} wanted people, more than the city's \
+                         {city_wanted} (watchlist.wanted_present): each wanted person is on at \
+                         most one of them",
+                        taken + wanted
+                    ),
+                ));
+            }
+            taken += wanted;
+            let upto = first_in_city_order(context.blocks, taken);
+            let block_wanted: Vec<u32> = upto.iter().zip(&before).map(|(u, b)| u - b).collect();
+            let group_wanted = per_group(context, &block_wanted);
+            let groups = context
+                .population
+                .groups(&group_wanted, &matcher, context.average_mated);
+            warnings.extend(calibration_warnings(context.matcher, &matcher, base, &here));
+            lists.push(List {
+                name: list.name.clone(),
+                matcher,
+                groups,
+                block_first: std::mem::replace(&mut before, upto),
+                block_wanted,
+                wanted: wanted as u32,
+            });
+        }
+        let groups = any_list_alerts(context, &lists);
+        let (operators, officers) = crew(context, section, path)?;
+        check_faces(section, path)?;
+        Ok((
+            Deployment {
+                slot,
+                faces: section.faces,
+                matcher: lists[0].matcher.clone(),
+                groups,
+                block_wanted: before,
+                wanted: taken as u32,
+                lists,
+                operators,
+                officers,
+            },
+            warnings,
+        ))
+    }
+}
+
+/// A list's matcher: the scenario's, at the list's size and threshold.
+fn list_matcher(
+    context: &Context,
+    list: &ListSection,
+    path: &KeyPath,
+) -> Result<Matcher, ValidationError> {
+    if !(1..=MAX_WATCHLIST).contains(&list.size) {
+        return Err(ValidationError::new(
+            path.key("size"),
+            format!(
+                "expected from 1 to {MAX_WATCHLIST} entries, got {}",
+                list.size
+            ),
+        ));
+    }
+    let base = &context.matcher.matcher;
+    let threshold = list.threshold.unwrap_or(base.threshold);
+    let [low, high] = context.matcher.score_range;
+    if !(threshold.is_finite() && (low..=high).contains(&threshold)) {
+        return Err(ValidationError::new(
+            path.key("threshold"),
+            format!("expected a threshold within the score range [{low}, {high}], got {threshold}"),
+        ));
+    }
+    Ok(Matcher {
+        threshold,
+        watchlist_size: list.size,
+        ..base.clone()
+    })
+}
+
+/// A list's wanted people: `wanted_present`, or `wanted_prevalence` ×
+/// residents (default none), at most its size.
+fn list_wanted(
+    context: &Context,
+    list: &ListSection,
+    path: &KeyPath,
+) -> Result<u64, ValidationError> {
+    let (wanted, key) = match (list.wanted_present, list.wanted_prevalence) {
+        (Some(_), Some(_)) => {
+            return Err(ValidationError::new(
+                path.key("wanted_prevalence"),
+                "give either wanted_present or wanted_prevalence, not both",
+            ));
+        }
+        (Some(wanted), None) => (wanted, "wanted_present"),
+        (None, Some(rate)) if !(rate.is_finite() && (0.0..=1.0).contains(&rate)) => {
+            return Err(ValidationError::new(
+                path.key("wanted_prevalence"),
+                format!("expected wanted people per resident in [0, 1], got {rate}"),
+            ));
+        }
+        (None, Some(rate)) => (
+            (rate * context.population.residents as f64).round() as u64,
+            "wanted_prevalence",
+        ),
+        (None, None) => (0, "wanted_present"),
+    };
+    if wanted > list.size {
+        return Err(ValidationError::new(
+            path.key(key),
+            format!(
+                "expected at most the list's size ({}), got {wanted}",
+                list.size
+            ),
+        ));
+    }
+    Ok(wanted)
+}
+
+/// The groups as a non-mated face meets several lists: it alerts if any
+/// list does, with 1 − Π(1 − FPIRₗ) (and, with lookalikes, 1 − Π(1 −
+/// FPIRₗ)^L = 1 − (1 − FPIR)^L, so one combined FPIR serves every
+/// propensity).
+fn any_list_alerts(context: &Context, lists: &[List]) -> Vec<Group> {
+    let mut groups = lists[0].groups.clone();
+    for (g, group) in groups.iter_mut().enumerate() {
+        let pass: f64 = lists
+            .iter()
+            .map(|l| 1.0 - l.groups[g].search.fpir)
+            .product();
+        group.search.fpir = 1.0 - pass;
+        group.search.false_alert_bits = crate::rng::bernoulli_threshold(group.search.fpir);
+        group.averaged = LookalikeMean::new(
+            &lists[0].matcher,
+            &group.search,
+            (group.fmr_multiplier, group.fnmr_multiplier),
+            context.population.lookalike_spread,
+            false,
+        );
+    }
+    groups
+}
