@@ -456,6 +456,24 @@ fn several_lists_each_raise_their_alerts_once_per_face() {
     )
     .unwrap();
     assert!(table.contains("  list banned"), "{table}");
+    // The HTML page has the same table.
+    let page = dir.path().join("lists.html");
+    let out = survsim()
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--reps",
+            "2",
+            "-o",
+            "/dev/null",
+        ])
+        .arg("--html")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("7 · Deployments, one by one") && html.contains("↳ list banned"));
 }
 
 #[test]

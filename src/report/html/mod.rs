@@ -143,6 +143,13 @@ pub fn run_body(scenario: &Scenario, report: &Report, command: &str, run_time_s:
         page.section("pipeline", "5 · Pipeline and latency", &body);
     }
     page.section("time-of-day", "6 · Time of day", &sections::time_of_day(r));
+    let assumptions_title = match sections::deployments(r) {
+        Some(body) => {
+            page.section("deployments", "7 · Deployments, one by one", &body);
+            "8 · Assumptions and how to reproduce"
+        }
+        None => "7 · Assumptions and how to reproduce",
+    };
     let provenance = Provenance {
         source: &scenario.source,
         overrides: &scenario.overrides,
@@ -154,7 +161,7 @@ pub fn run_body(scenario: &Scenario, report: &Report, command: &str, run_time_s:
     };
     page.section(
         "assumptions",
-        "7 · Assumptions and how to reproduce",
+        assumptions_title,
         &assumptions::section(&provenance),
     );
     page.into_fragment()

@@ -4,6 +4,7 @@
 use super::page::{about, esc, pct, range, table};
 use super::svg::{self, BLUE, Bar, Columns, GREEN, RED, Words};
 use crate::format::{fmt_ms, fmt_num, fmt_pct};
+use crate::metrics::Metric;
 use crate::report::{CaptureBin, EquityRow, Report, Stat};
 use std::fmt::Write as _;
 
@@ -431,4 +432,71 @@ pub fn time_of_day(r: &Report) -> String {
         svg::columns(&alerts_words, &hours, "hour of the day (start)", &alerts),
         bars_note
     )
+}
+
+/// Section 7 (with a schedule): each deployment's settings and counts, and
+/// under it each of its lists', as the table's DEPLOYMENT section.
+pub fn deployments(r: &Report) -> Option<String> {
+    if r.deployments.is_empty() {
+        return None;
+    }
+    let decimals = if r.replications > 1 { 1 } else { 0 };
+    let clock = |s: f64| {
+        let minutes = (s / 60.0).round() as u64 % (24 * 60);
+        format!("{:02}:{:02}", minutes / 60, minutes % 60)
+    };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for d in &r.deployments {
+        let mean = |m: Metric| fmt_num(d.mean(m).unwrap_or(f64::NAN), decimals);
+        rows.push(vec![
+            esc(&d.name),
+            d.day.to_string(),
+            esc(&format!("{}–{}", clock(d.start_s), clock(d.end_s))),
+            esc(&d.sites.join(", ")),
+            fmt_num(d.watchlist_size as f64, 0),
+            format!("{:.2}", d.threshold),
+            mean(Metric::FacesCaptured),
+            mean(Metric::TrueAlerts),
+            mean(Metric::FalseAlerts),
+            mean(Metric::Stops),
+            mean(Metric::Arrests),
+        ]);
+        for list in &d.lists {
+            rows.push(vec![
+                esc(&format!("↳ list {}", list.name)),
+                String::new(),
+                String::new(),
+                String::new(),
+                fmt_num(list.size as f64, 0),
+                format!("{:.2}", list.threshold),
+                String::new(),
+                fmt_num(list.true_alerts.mean, decimals),
+                fmt_num(list.false_alerts.mean, decimals),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+    let mut s = String::from(
+        "<p>Each deployment of the schedule, with the counts it contributed (means per run); \
+         they add up to the totals above. Under a deployment that searched several lists, \
+         each list's alerts (an alert counts once, with the first list that raised it).</p>\n",
+    );
+    s.push_str(&table(
+        &[
+            "deployment",
+            "#day",
+            "hours",
+            "sites",
+            "#list",
+            "#threshold",
+            "#faces",
+            "#true alerts",
+            "#false alerts",
+            "#stops",
+            "#arrests",
+        ],
+        &rows,
+    ));
+    Some(s)
 }
