@@ -401,7 +401,7 @@ pub(super) fn calibration_warnings(
             "watchlist.size" => path.key("watchlist").key("size"),
             _ => path.clone(),
         };
-        warning.message = format!("deployment: {}", warning.message);
+        warning.message = format!("at this deployment, {}", warning.message);
     }
     warnings
 }
