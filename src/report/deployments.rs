@@ -83,6 +83,15 @@ pub struct ListReport {
 }
 
 impl DeploymentReport {
+    /// Its clock hours, `"10:00–16:00"`.
+    pub fn hours(&self) -> String {
+        let clock = |s: f64| {
+            let minutes = (s / 60.0).round() as u64 % (24 * 60);
+            format!("{:02}:{:02}", minutes / 60, minutes % 60)
+        };
+        format!("{}–{}", clock(self.start_s), clock(self.end_s))
+    }
+
     /// The mean of `m`, one of [`DEPLOYMENT_METRICS`].
     pub fn mean(&self, m: Metric) -> Option<f64> {
         let i = DEPLOYMENT_METRICS.iter().position(|&x| x == m)?;

@@ -266,10 +266,6 @@ impl Report {
             "arrests"
         );
         let decimals = self.mean_decimals();
-        let clock = |s: f64| {
-            let minutes = (s / 60.0).round() as u64 % (24 * 60);
-            format!("{:02}:{:02}", minutes / 60, minutes % 60)
-        };
         for d in &self.deployments {
             let mean = |m: Metric| fmt_num(d.mean(m).unwrap_or(f64::NAN), decimals);
             let _ = writeln!(
@@ -277,7 +273,7 @@ impl Report {
                 "{:<22}{:>5}{:>13}{:>8}{:>6}{:>11}{:>9}{:>10}{:>7}{:>9}",
                 truncate(&d.name, 21),
                 d.day,
-                format!("{}–{}", clock(d.start_s), clock(d.end_s)),
+                d.hours(),
                 fmt_num(d.watchlist_size as f64, 0),
                 format!("{:.2}", d.threshold),
                 mean(Metric::FacesCaptured),

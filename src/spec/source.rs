@@ -35,29 +35,8 @@ impl ScenarioSource {
 
     /// Reads a scenario file; a missing or unreadable file is an input error.
     pub fn read(path: &Path) -> Result<Self, InputError> {
-        use std::io::Read;
         let name = path.display().to_string();
-        let cannot = |error: std::io::Error| {
-            InputError::whole(&name, format!("cannot read the scenario file: {error}"))
-        };
-        // Read at most one byte past the limit: `/dev/zero` or a runaway
-        // pipe is refused after MAX_SCENARIO_BYTES, not when memory runs out.
-        // (FIFOs and devices are read like files: `<(…)` is a fair input.)
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|file| file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(cannot)?;
-        if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-            return Err(InputError::whole(
-                &name,
-                format!(
-                    "expected a scenario file of at most {} MB; this one is larger",
-                    MAX_SCENARIO_BYTES >> 20
-                ),
-            ));
-        }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| InputError::whole(&name, "the scenario file is not valid UTF-8 text"))?;
+        let text = read_text(path, &name, "scenario file")?;
         if text.trim().is_empty() {
             return Err(InputError::whole(
                 &name,
@@ -80,7 +59,6 @@ impl ScenarioSource {
     /// scenario file (a relative path), or shipped with a bundled scenario.
     /// Returns the name to report it by and its text.
     pub fn companion(&self, file: &str) -> Result<(String, String), InputError> {
-        use std::io::Read;
         if let Some(bundled) = self.name.strip_prefix("<bundled scenario ") {
             let bundled = bundled.trim_end_matches('>');
             return bundled::companion(file)
@@ -97,26 +75,7 @@ impl ScenarioSource {
             _ => Path::new(file).to_path_buf(),
         };
         let name = path.display().to_string();
-        let mut bytes = Vec::new();
-        std::fs::File::open(&path)
-            .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|error| {
-                InputError::whole(
-                    &name,
-                    format!("cannot read the file {file} that the scenario names: {error}"),
-                )
-            })?;
-        if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-            return Err(InputError::whole(
-                &name,
-                format!(
-                    "expected at most {} MB; this file is larger",
-                    MAX_SCENARIO_BYTES >> 20
-                ),
-            ));
-        }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| InputError::whole(&name, "the file is not valid UTF-8 text"))?;
+        let text = read_text(&path, &name, &format!("schedule file {file}"))?;
         Ok((name, text))
     }
 
@@ -147,4 +106,27 @@ impl ScenarioSource {
             Some(path) => Self::read(path),
         }
     }
+}
+
+/// The text of the file at `path` (reported as `name`, and described as
+/// `what`). At most one byte past [`MAX_SCENARIO_BYTES`] is read: `/dev/zero`
+/// or a runaway pipe is refused then, not when memory runs out (FIFOs and
+/// devices are read like files: `<(…)` is a fair input).
+fn read_text(path: &Path, name: &str, what: &str) -> Result<String, InputError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|error| InputError::whole(name, format!("cannot read the {what}: {error}")))?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(InputError::whole(
+            name,
+            format!(
+                "expected a {what} of at most {} MB; this one is larger",
+                MAX_SCENARIO_BYTES >> 20
+            ),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| InputError::whole(name, format!("the {what} is not valid UTF-8 text")))
 }

@@ -441,17 +441,13 @@ pub fn deployments(r: &Report) -> Option<String> {
         return None;
     }
     let decimals = if r.replications > 1 { 1 } else { 0 };
-    let clock = |s: f64| {
-        let minutes = (s / 60.0).round() as u64 % (24 * 60);
-        format!("{:02}:{:02}", minutes / 60, minutes % 60)
-    };
     let mut rows: Vec<Vec<String>> = Vec::new();
     for d in &r.deployments {
         let mean = |m: Metric| fmt_num(d.mean(m).unwrap_or(f64::NAN), decimals);
         rows.push(vec![
             esc(&d.name),
             d.day.to_string(),
-            esc(&format!("{}–{}", clock(d.start_s), clock(d.end_s))),
+            esc(&d.hours()),
             esc(&d.sites.join(", ")),
             fmt_num(d.watchlist_size as f64, 0),
             format!("{:.2}", d.threshold),
