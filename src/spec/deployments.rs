@@ -141,6 +141,8 @@ impl CsvSchedule {
     /// row per deployment. Empty cells leave their key out; `sites` holds
     /// site names separated by `;`.
     pub fn parse(name: &str, text: &str) -> Result<CsvSchedule, InputError> {
+        // Spreadsheets often save UTF-8 with a byte-order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
@@ -282,6 +284,10 @@ mod tests {
             .key("watchlist")
             .key("size");
         assert_eq!(schedule.cell_of(&path), Some((3, 6)));
+        // A spreadsheet's byte-order mark and CRLF lines.
+        let excel = CsvSchedule::parse("s.csv", "\u{feff}day,faces\r\n0,12\r\n").unwrap();
+        assert_eq!(excel.rows[0]["day"].as_integer(), Some(0));
+        assert_eq!(excel.rows[0]["faces"].as_integer(), Some(12));
         let bad = CsvSchedule::parse("s.csv", "day,faces\n0,lots\n").unwrap_err();
         assert_eq!(bad.line_col, Some((2, 2)));
         assert!(bad.message.contains("faces"), "{}", bad.message);
