@@ -346,23 +346,70 @@ impl<'m> PipelineState<'m> {
         }
         // Matching: each pool's faces in arrival order, merged from its
         // sites' runs (a FIFO's departures are in order).
-        for (pool, sites) in self.pools.iter_mut().zip(&self.pool_sites) {
-            let runs = sites.iter().map(|&s| self.site_runs[s]);
-            order::merge_by_arrival(faces, runs, |face| {
-                let job = Job {
-                    capture_s: face.capture_s,
-                    alert: (face.alert != NO_ALERT).then(|| hour_alerts[face.alert as usize]),
-                    mated: face.mated,
-                    tag: face.tag,
-                };
-                pool.arrive(face.ready_s, job, &mut self.decisions);
-            });
+        let arrive = |pool: &mut PoolState<'m>, face: &Face, out: &mut Decisions| {
+            let job = Job {
+                capture_s: face.capture_s,
+                alert: (face.alert != NO_ALERT).then(|| hour_alerts[face.alert as usize]),
+                mated: face.mated,
+                tag: face.tag,
+            };
+            pool.arrive(face.ready_s, job, out);
+        };
+        if self.threads > 1 && faces.len() >= order::PARALLEL_MIN {
+            self.match_beside_merge(faces, arrive);
+        } else {
+            for (pool, sites) in self.pools.iter_mut().zip(&self.pool_sites) {
+                let runs = sites.iter().map(|&s| self.site_runs[s]);
+                order::merge_by_arrival(faces, runs, |i| {
+                    arrive(pool, &faces[i], &mut self.decisions)
+                });
+            }
         }
         for pool in &mut self.pools {
             pool.start_waiting_until(hour_end, &mut self.decisions);
         }
         self.decisions.record(response.recorder.as_mut());
         self.release_until(hour_end, response);
+    }
+
+    /// The matching of [`PipelineState::process_hour`] on two threads: one
+    /// merges the faces into arrival order, a chunk at a time, while this
+    /// one runs them through the pools, in the same order as on one thread.
+    fn match_beside_merge(
+        &mut self,
+        faces: &[Face],
+        arrive: impl Fn(&mut PoolState<'m>, &Face, &mut Decisions),
+    ) {
+        /// Faces per chunk: enough to make a hand-over rare, few enough
+        /// to stay in cache.
+        const CHUNK: usize = 4096;
+        let (pool_sites, site_runs) = (&self.pool_sites, &self.site_runs);
+        std::thread::scope(|scope| {
+            let (tx, rx) = crossbeam_channel::bounded::<(usize, Vec<u32>)>(4);
+            let merger = scope.spawn(move || {
+                for (p, sites) in pool_sites.iter().enumerate() {
+                    let runs = sites.iter().map(|&s| site_runs[s]);
+                    let mut chunk = Vec::with_capacity(CHUNK);
+                    order::merge_by_arrival(faces, runs, |i| {
+                        chunk.push(i as u32);
+                        if chunk.len() == CHUNK {
+                            let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                            // The receiver goes only if this thread panics.
+                            let _ = tx.send((p, full));
+                        }
+                    });
+                    let _ = tx.send((p, chunk));
+                }
+            });
+            for (p, chunk) in rx {
+                for i in chunk {
+                    arrive(&mut self.pools[p], &faces[i as usize], &mut self.decisions);
+                }
+            }
+            merger
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        });
     }
 
     fn release_until(&mut self, t: f64, response: &mut Response<'m>) {

@@ -15,7 +15,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 /// Below this many faces a second thread costs more than it saves.
-const PARALLEL_MIN: usize = 1 << 15;
+pub(super) const PARALLEL_MIN: usize = 1 << 15;
 
 /// The detection order: site and capture time (the packed `key`, then the
 /// exact fields it rounds, then the rest), so that only faces equal in
@@ -114,13 +114,14 @@ impl PartialEq for Head {
 
 impl Eq for Head {}
 
-/// Hands `visit` the faces of `runs` (ranges of `faces`, each already in
-/// arrival order, one per site) in arrival order, ties by site then
-/// position: the order of sorting them by (arrival, site, capture order).
+/// Hands `visit` the indices of the faces of `runs` (ranges of `faces`,
+/// each already in arrival order, one per site) in arrival order, ties by
+/// site then position: the order of sorting them by (arrival, site,
+/// capture order).
 pub(super) fn merge_by_arrival(
     faces: &[Face],
     runs: impl Iterator<Item = (usize, usize)>,
-    mut visit: impl FnMut(&Face),
+    mut visit: impl FnMut(usize),
 ) {
     let mut heads: BinaryHeap<Reverse<Head>> = runs
         .filter(|&(at, end)| at < end)
@@ -135,12 +136,12 @@ pub(super) fn merge_by_arrival(
         .collect();
     if heads.len() == 1 {
         let Reverse(run) = heads.pop().expect("one run");
-        faces[run.at..run.end].iter().for_each(visit);
+        (run.at..run.end).for_each(visit);
         return;
     }
     while let Some(mut top) = heads.peek_mut() {
         let head = &mut top.0;
-        visit(&faces[head.at]);
+        visit(head.at);
         head.at += 1;
         if head.at == head.end {
             std::collections::binary_heap::PeekMut::pop(top);
@@ -224,7 +225,7 @@ mod tests {
             })
             .collect();
         let mut merged = Vec::new();
-        merge_by_arrival(&all, runs.iter().copied(), |f| merged.push(*f));
+        merge_by_arrival(&all, runs.iter().copied(), |i| merged.push(all[i]));
         let mut sorted = all.clone();
         // A stable sort keeps capture order within a site.
         sorted.sort_by(|a, b| a.ready_s.total_cmp(&b.ready_s).then(a.site.cmp(&b.site)));
