@@ -279,13 +279,14 @@ pub struct PipelineState<'m> {
     site_runs: Vec<(usize, usize)>,
     pools: Vec<PoolState<'m>>,
     decisions: Decisions,
-    /// Threads the hour's sort may use (results do not depend on it).
+    /// Threads the hour's sort and merge may use (results do not depend
+    /// on it).
     threads: usize,
 }
 
 impl<'m> PipelineState<'m> {
     /// Empty queues; `rng_for_pool(i)` gives pool i's service-time stream.
-    /// The hour's sort may use up to `threads` threads.
+    /// The hour's sort and merge may use up to `threads` threads.
     pub fn new(
         model: &'m Model,
         pipeline: &'m Pipeline,
@@ -385,16 +386,16 @@ impl<'m> PipelineState<'m> {
         const CHUNK: usize = 4096;
         let (pool_sites, site_runs) = (&self.pool_sites, &self.site_runs);
         std::thread::scope(|scope| {
-            let (tx, rx) = crossbeam_channel::bounded::<(usize, Vec<u32>)>(4);
+            let (tx, rx) = crossbeam_channel::bounded::<(usize, Vec<usize>)>(4);
             let merger = scope.spawn(move || {
                 for (p, sites) in pool_sites.iter().enumerate() {
                     let runs = sites.iter().map(|&s| site_runs[s]);
                     let mut chunk = Vec::with_capacity(CHUNK);
                     order::merge_by_arrival(faces, runs, |i| {
-                        chunk.push(i as u32);
+                        chunk.push(i);
                         if chunk.len() == CHUNK {
                             let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                            // The receiver goes only if this thread panics.
+                            // The receiver goes only if the queueing panics.
                             let _ = tx.send((p, full));
                         }
                     });
@@ -403,7 +404,7 @@ impl<'m> PipelineState<'m> {
             });
             for (p, chunk) in rx {
                 for i in chunk {
-                    arrive(&mut self.pools[p], &faces[i as usize], &mut self.decisions);
+                    arrive(&mut self.pools[p], &faces[i], &mut self.decisions);
                 }
             }
             merger
