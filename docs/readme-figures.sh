@@ -35,9 +35,12 @@ measure "1,000,000-entry watchlist" "${bench[@]}" \
     --set watchlist.size=1000000 --set matcher.threshold=0.6551
 measure "lookalikes" "${bench[@]}" --set population.lookalike_spread=1
 measure "uneven mobility" "${bench[@]}" --set population.activity_spread.shape=0.5
-measure "pipeline, 400 matchers" "${bench[@]}" \
-    --set 'pipeline.pools=[{ name = "city", servers = 400 }]' \
-    --set pipeline.detection_faces_per_s=1000
+# A pipeline replication lends spare threads to its sort and merge (issue
+# 12): one thread, then both cores (benches/pipeline-threads.sh alternates).
+pipeline=(--set 'pipeline.pools=[{ name = "city", servers = 400 }]'
+    --set pipeline.detection_faces_per_s=1000)
+measure "pipeline, 400 matchers" "${bench[@]}" "${pipeline[@]}" --threads 1
+measure "pipeline, 400 matchers, both cores" "${bench[@]}" "${pipeline[@]}" --threads 2
 # The residents engine (issue 12): one replication shared over the cores.
 residents=("$bin" run bench-city --format json --engine residents)
 measure "residents, 1 thread" "${residents[@]}" --threads 1

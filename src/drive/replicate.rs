@@ -6,12 +6,12 @@
 //! which they finish. Workers take replication numbers from a shared counter
 //! and send outcomes back over a crossbeam channel.
 
-use crate::engine::Replicator;
 use crate::engine::residents::Plan;
+use crate::engine::{Engine, Replicator};
 use crate::error::InputError;
 use crate::metrics::Outcome;
-use crate::model::EngineKind;
 use crate::model::Model;
+use crate::model::{EngineKind, Mode};
 use crate::scenario::Scenario;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -114,12 +114,12 @@ fn for_each_replication_until<'m>(
     mut consume: impl FnMut(u64, Outcome),
 ) -> bool {
     if splits_replications(model, reps, threads) {
-        let plan = Plan::new(model);
+        let mut split = Split::new(model, threads);
         for r in 0..reps {
             if stop() {
                 return false;
             }
-            consume(r, run_split(&plan, r, threads));
+            consume(r, split.run(r));
         }
         return true;
     }
@@ -173,7 +173,7 @@ pub fn for_each_scenario_replication_until(
             if stop() {
                 return Ok(false);
             }
-            consume(r, run_split(&Plan::new(&draw(r)?), r, threads));
+            consume(r, Split::new(&draw(r)?, threads).run(r));
         }
         return Ok(true);
     }
@@ -185,18 +185,54 @@ pub fn for_each_scenario_replication_until(
 
 /// Whether replications of `model` are better run one at a time with their
 /// work shared out over the threads: fewer replications than threads, and
-/// an engine that can split one (the residents engine's chunks).
+/// an engine that can split one.
 fn splits_replications(model: &Model, reps: u64, threads: usize) -> bool {
-    model.engine == EngineKind::Residents && threads > 1 && reps < threads as u64
+    can_split(model) && threads > 1 && reps < threads as u64
+}
+
+/// Whether one replication of `model` can use several threads: the
+/// residents engine's chunks, or the face engine's recognition pipeline
+/// (its hourly sort of the faces).
+pub(crate) fn can_split(model: &Model) -> bool {
+    match model.engine {
+        EngineKind::Residents => true,
+        EngineKind::Faces => model.pipeline.is_some() && model.mode == Mode::Footfall,
+    }
 }
 
 /// Replication `rep` of `model` alone, its work shared out over `threads`
 /// where the engine can split it: the same outcome as
 /// [`crate::engine::run_replication`].
 pub fn run_one(model: &Model, rep: u64, threads: usize) -> Outcome {
-    match model.engine {
-        EngineKind::Residents if threads > 1 => run_split(&Plan::new(model), rep, threads),
-        _ => crate::engine::run_replication(model, rep),
+    if threads > 1 && can_split(model) {
+        Split::new(model, threads).run(rep)
+    } else {
+        crate::engine::run_replication(model, rep)
+    }
+}
+
+/// An engine whose replications each use several threads, with the
+/// outcomes of one thread.
+enum Split<'m> {
+    /// The residents engine's chunks, on [`run_split`].
+    Residents(Plan<'m>, usize),
+    /// The face engine, lending its threads to the pipeline's sort.
+    Faces(Box<Engine<'m>>),
+}
+
+impl<'m> Split<'m> {
+    fn new(model: &'m Model, threads: usize) -> Self {
+        match model.engine {
+            EngineKind::Residents => Split::Residents(Plan::new(model), threads),
+            EngineKind::Faces => Split::Faces(Box::new(Engine::with_threads(model, threads))),
+        }
+    }
+
+    fn run(&mut self, rep: u64) -> Outcome {
+        match self {
+            Split::Residents(plan, threads) => run_split(plan, rep, *threads),
+            Split::Faces(engine) => engine.run(rep),
+        }
     }
 }
 

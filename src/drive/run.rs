@@ -7,12 +7,11 @@
 //! report, never inside it: the report stays reproducible.
 
 use super::event_log::{Destination, Logged, log_run};
-use super::replicate::{for_each_scenario_replication, run_one};
+use super::replicate::{can_split, for_each_scenario_replication, run_one};
 use crate::error::Error;
 use crate::events::Filter;
 use crate::format::fmt_num;
 use crate::metrics::{Metric, Outcome};
-use crate::model::EngineKind;
 use crate::report::{Gathered, LatencyLog, Report};
 use crate::scenario::Scenario;
 use std::time::Instant;
@@ -138,9 +137,11 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Option<RunOutput
     };
     let elapsed = started.elapsed().as_secs_f64();
     let report = report_of(scenario, &gathered);
-    // The residents engine shares one replication's work over the threads.
-    let threads = match model.engine {
-        EngineKind::Residents if !matches!(options.mode, RunMode::Logged { .. }) => options.threads,
+    // The residents engine, and a pipeline's sort, share one replication's
+    // work over the threads.
+    let threads = match options.mode {
+        RunMode::Logged { .. } => 1,
+        _ if can_split(model) => options.threads,
         _ => options.threads.min(reps as usize),
     };
     let mut notes = vec![format!(

@@ -164,6 +164,9 @@ pub struct Engine<'m> {
     stretches: Vec<Stretch>,
     /// With activity spread: who, within a block, passes.
     activity: Activity,
+    /// Threads a replication may use (the pipeline's sort); results do not
+    /// depend on it.
+    threads: usize,
 }
 
 impl<'m> Engine<'m> {
@@ -181,6 +184,16 @@ impl<'m> Engine<'m> {
             faces_by_deployment: vec![[0; 2]; model.deployments.len()],
             stretches: Vec::new(),
             activity: Activity::default(),
+            threads: 1,
+        }
+    }
+
+    /// [`Engine::new`] whose replications may use up to `threads` threads
+    /// (with a pipeline; otherwise one), with the same outcomes.
+    pub fn with_threads(model: &'m Model, threads: usize) -> Self {
+        Engine {
+            threads: threads.max(1),
+            ..Engine::new(model)
         }
     }
 
@@ -242,9 +255,12 @@ impl<'m> Engine<'m> {
         self.faces_by_deployment.fill([0; 2]);
 
         let mut pipeline = model.pipeline.as_ref().map(|p| {
-            PipelineState::new(model, p, |pool| {
-                stream(model.seed, &[rep, STREAM_POOL, pool])
-            })
+            PipelineState::new(
+                model,
+                p,
+                |pool| stream(model.seed, &[rep, STREAM_POOL, pool]),
+                self.threads,
+            )
         });
         let flow = match model.mode {
             Mode::Footfall => self.footfall(&mut site_rngs, &mut response, pipeline.as_mut(), sink),

@@ -15,7 +15,11 @@
 //! decision order (ties in the order decided).
 //!
 //! Faces are processed an hour at a time and queues carry over from one
-//! hour to the next, so the state is bounded by an hour's faces.
+//! hour to the next, so the state is bounded by an hour's faces. Putting
+//! them in order is most of the work ([`order`]): one sort, which can use a
+//! spare thread, and a merge.
+
+mod order;
 
 use super::queue::TimeQueue;
 use super::resource::{Arrival, Resource};
@@ -269,20 +273,36 @@ impl Decisions {
 pub struct PipelineState<'m> {
     pipeline: &'m Pipeline,
     detection_free_s: Vec<f64>,
+    /// Each pool's sites.
+    pool_sites: Vec<Vec<usize>>,
+    /// Where each site's faces lie in the hour's faces, once sorted.
+    site_runs: Vec<(usize, usize)>,
     pools: Vec<PoolState<'m>>,
     decisions: Decisions,
+    /// Threads the hour's sort and merge may use (results do not depend
+    /// on it).
+    threads: usize,
 }
 
 impl<'m> PipelineState<'m> {
     /// Empty queues; `rng_for_pool(i)` gives pool i's service-time stream.
+    /// The hour's sort and merge may use up to `threads` threads.
     pub fn new(
         model: &'m Model,
         pipeline: &'m Pipeline,
         rng_for_pool: impl Fn(u64) -> SimRng,
+        threads: usize,
     ) -> Self {
+        let mut pool_sites = vec![Vec::new(); pipeline.pools.len()];
+        for (site, &pool) in pipeline.site_pool.iter().enumerate() {
+            pool_sites[pool].push(site);
+        }
         PipelineState {
             pipeline,
             detection_free_s: vec![0.0; model.sites.len()],
+            pool_sites,
+            site_runs: vec![(0, 0); model.sites.len()],
+            threads,
             pools: pipeline
                 .pools
                 .iter()
@@ -303,48 +323,94 @@ impl<'m> PipelineState<'m> {
         response: &mut Response<'m>,
     ) {
         // Sorting is most of the pipeline's cost, so faces are sorted on one
-        // integer key: the site (or pool) in the top 16 bits and the time
-        // since the hour began, in nanoseconds, below (2^48 ns ≈ 78 h).
+        // integer key, the site in the top 16 bits and the time since the
+        // hour began, in nanoseconds, below (2^48 ns ≈ 78 h), ties broken by
+        // the exact fields (see `order`).
         let hour_start = hour_end - crate::model::sites::HOUR_S;
-        let key = |group: usize, t: f64| {
-            ((group as u64) << 48) | ((t - hour_start).max(0.0) * 1e9) as u64
-        };
-        // Detection: each site's faces in capture order through its FIFO.
         for face in faces.iter_mut() {
-            face.key = key(face.site as usize, face.capture_s);
+            face.key =
+                ((face.site as u64) << 48) | ((face.capture_s - hour_start).max(0.0) * 1e9) as u64;
         }
-        faces.sort_unstable_by_key(|f| f.key);
+        order::sort_for_detection(faces, self.threads);
+        // Detection: each site's faces in capture order through its FIFO.
         let transfer = self.pipeline.transfer_s;
-        for face in faces.iter_mut() {
+        self.site_runs.fill((0, 0));
+        for (i, face) in faces.iter_mut().enumerate() {
             let s = face.site as usize;
+            if self.site_runs[s].1 == 0 {
+                self.site_runs[s].0 = i;
+            }
+            self.site_runs[s].1 = i + 1;
             let start = face.capture_s.max(self.detection_free_s[s]);
             self.detection_free_s[s] = start + self.pipeline.detection_service_s[s];
             face.ready_s = self.detection_free_s[s] + transfer;
         }
-        // Matching: each pool's faces in arrival order.
-        let site_pool = &self.pipeline.site_pool;
-        for face in faces.iter_mut() {
-            face.key = key(site_pool[face.site as usize], face.ready_s);
-        }
-        faces.sort_unstable_by_key(|f| f.key);
-        for face in faces.iter() {
+        // Matching: each pool's faces in arrival order, merged from its
+        // sites' runs (a FIFO's departures are in order).
+        let arrive = |pool: &mut PoolState<'m>, face: &Face, out: &mut Decisions| {
             let job = Job {
                 capture_s: face.capture_s,
                 alert: (face.alert != NO_ALERT).then(|| hour_alerts[face.alert as usize]),
                 mated: face.mated,
                 tag: face.tag,
             };
-            self.pools[site_pool[face.site as usize]].arrive(
-                face.ready_s,
-                job,
-                &mut self.decisions,
-            );
+            pool.arrive(face.ready_s, job, out);
+        };
+        if self.threads > 1 && faces.len() >= order::PARALLEL_MIN {
+            self.match_beside_merge(faces, arrive);
+        } else {
+            for (pool, sites) in self.pools.iter_mut().zip(&self.pool_sites) {
+                let runs = sites.iter().map(|&s| self.site_runs[s]);
+                order::merge_by_arrival(faces, runs, |i| {
+                    arrive(pool, &faces[i], &mut self.decisions)
+                });
+            }
         }
         for pool in &mut self.pools {
             pool.start_waiting_until(hour_end, &mut self.decisions);
         }
         self.decisions.record(response.recorder.as_mut());
         self.release_until(hour_end, response);
+    }
+
+    /// The matching of [`PipelineState::process_hour`] on two threads: one
+    /// merges the faces into arrival order, a chunk at a time, while this
+    /// one runs them through the pools, in the same order as on one thread.
+    fn match_beside_merge(
+        &mut self,
+        faces: &[Face],
+        arrive: impl Fn(&mut PoolState<'m>, &Face, &mut Decisions),
+    ) {
+        /// Faces per chunk: enough to make a hand-over rare, few enough
+        /// to stay in cache.
+        const CHUNK: usize = 4096;
+        let (pool_sites, site_runs) = (&self.pool_sites, &self.site_runs);
+        std::thread::scope(|scope| {
+            let (tx, rx) = crossbeam_channel::bounded::<(usize, Vec<usize>)>(4);
+            let merger = scope.spawn(move || {
+                for (p, sites) in pool_sites.iter().enumerate() {
+                    let runs = sites.iter().map(|&s| site_runs[s]);
+                    let mut chunk = Vec::with_capacity(CHUNK);
+                    order::merge_by_arrival(faces, runs, |i| {
+                        chunk.push(i);
+                        if chunk.len() == CHUNK {
+                            let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                            // The receiver goes only if the queueing panics.
+                            let _ = tx.send((p, full));
+                        }
+                    });
+                    let _ = tx.send((p, chunk));
+                }
+            });
+            for (p, chunk) in rx {
+                for i in chunk {
+                    arrive(&mut self.pools[p], &faces[i], &mut self.decisions);
+                }
+            }
+            merger
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        });
     }
 
     fn release_until(&mut self, t: f64, response: &mut Response<'m>) {
