@@ -62,9 +62,10 @@ const PART_WANTED: u64 = 4;
 pub const CHUNK_RESIDENTS: u32 = 1 << 16;
 
 /// Whether the residents engine can run `model`: footfall mode without a
-/// pipeline (a pipeline queues faces in order, so it needs them one by one).
+/// pipeline (a pipeline queues faces in order, so it needs them one by one)
+/// or a deployment schedule (whose sites run on dates, not every day).
 pub fn can_run(model: &Model) -> bool {
-    model.mode == Mode::Footfall && model.pipeline.is_none()
+    model.mode == Mode::Footfall && model.pipeline.is_none() && model.deployments.is_empty()
 }
 
 /// Bytes a replication of `model` holds in this engine: per chunk, its
