@@ -95,8 +95,19 @@ pub fn memory_bytes(model: &Model) -> u64 {
                 model
                     .sites
                     .iter()
-                    .flat_map(|s| &s.segments_in_hour[h])
-                    .map(|seg| seg.captures_per_s * (seg.end_s - seg.start_s))
+                    .map(|s| {
+                        // A scheduled site runs at its segments' rates times
+                        // its busiest deployment's scale.
+                        let scale = s.schedule.iter().map(|w| w.scale).fold(
+                            if s.schedule.is_empty() { 1.0 } else { 0.0 },
+                            f64::max,
+                        );
+                        s.segments_in_hour[h]
+                            .iter()
+                            .map(|seg| seg.captures_per_s * (seg.end_s - seg.start_s))
+                            .sum::<f64>()
+                            * scale
+                    })
                     .sum::<f64>()
             })
             .fold(0.0, f64::max),
