@@ -508,3 +508,117 @@ fn bad_lists_exit_2_naming_the_key() {
         assert!(stderr.contains(&format!("key `{key}")), "{key}: {stderr}");
     }
 }
+
+/// Property: any CSV schedule — a header of real, nested and bogus keys,
+/// rows of plausible and nonsense cells, ragged or quoted — either runs or is
+/// refused with an error that names the CSV file and a line; nothing panics.
+#[test]
+fn any_csv_schedule_runs_or_is_refused_at_a_line_of_the_csv() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    use survsim::scenario::{Scenario, ScenarioSource};
+    let dir = tempfile::tempdir().unwrap();
+    let header = TOWN.split("[[deployments]]").next().unwrap();
+    let scenario = format!("deployments_file = \"any.csv\"\n{header}")
+        .replace("residents = 200000", "residents = 2000")
+        .replace("30000", "30")
+        .replace("50000", "50");
+    let scenario_path = scenario_file(dir.path(), "any.toml", &scenario);
+    let keys = prop::sample::select(vec![
+        "name",
+        "day",
+        "date",
+        "start",
+        "end",
+        "sites",
+        "faces",
+        "watchlist.size",
+        "watchlist.wanted_present",
+        "matcher.threshold",
+        "review.operators",
+        "intervention.officers",
+        "watchlist",
+        "bogus",
+        "matcher.threshold.deep",
+        "",
+    ]);
+    let cells = prop::sample::select(vec![
+        "0",
+        "1",
+        "6",
+        "7",
+        "-1",
+        "4294967296",
+        "1e400",
+        "nan",
+        "0.6",
+        "2.5",
+        "10:00",
+        "16:00",
+        "23:59",
+        "24:00",
+        "25:00",
+        "high-street",
+        "station",
+        "high-street;station",
+        "nowhere",
+        "2024-02-29",
+        "",
+        "\"a, b\"",
+        "\"",
+        "x",
+        "150000",
+        "16000",
+    ]);
+    let csv = (
+        prop::collection::vec(keys, 1..8),
+        prop::collection::vec(prop::collection::vec(cells, 0..9), 0..4),
+    )
+        .prop_map(|(header, rows)| {
+            let mut text = header.join(",") + "\n";
+            for row in rows {
+                text += &(row.join(",") + "\n");
+            }
+            text
+        });
+    let config = Config {
+        cases: 128,
+        failure_persistence: None,
+        rng_algorithm: RngAlgorithm::ChaCha,
+        ..Config::default()
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &[17; 32]));
+    let ran = std::cell::Cell::new(0);
+    let refused = std::cell::Cell::new(0);
+    runner
+        .run(&csv, |text| {
+            std::fs::write(dir.path().join("any.csv"), &text).unwrap();
+            let source = ScenarioSource {
+                name: scenario_path.display().to_string(),
+                text: scenario.clone(),
+            };
+            match Scenario::load(source, &[]) {
+                Ok(loaded) => {
+                    survsim::engine::run_replication(&loaded.model, 0);
+                    ran.set(ran.get() + 1);
+                }
+                Err(e) => {
+                    prop_assert!(
+                        e.source_name.contains("any.csv")
+                            && (e.line_col.is_some() || e.key_path.is_some()),
+                        "an error that does not place itself in the CSV: {e}\n{text}"
+                    );
+                    refused.set(refused.get() + 1);
+                }
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "{} schedules ran, {} were refused",
+        ran.get(),
+        refused.get()
+    );
+    assert!(ran.get() > 0 && refused.get() > 0);
+}

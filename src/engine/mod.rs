@@ -98,10 +98,11 @@ pub fn memory_bytes(model: &Model) -> u64 {
                     .map(|s| {
                         // A scheduled site runs at its segments' rates times
                         // its busiest deployment's scale.
-                        let scale = s.schedule.iter().map(|w| w.scale).fold(
-                            if s.schedule.is_empty() { 1.0 } else { 0.0 },
-                            f64::max,
-                        );
+                        let scale = s
+                            .schedule
+                            .iter()
+                            .map(|w| w.scale)
+                            .fold(if s.schedule.is_empty() { 1.0 } else { 0.0 }, f64::max);
                         s.segments_in_hour[h]
                             .iter()
                             .map(|seg| seg.captures_per_s * (seg.end_s - seg.start_s))
