@@ -5,7 +5,7 @@
 # Each program is timed as a whole process (start-up, model, run, report),
 # RUNS times (default 3; SimPy once, as it takes most of a minute), and the
 # script prints the medians and the ratios, with the date and the machine.
-# Needs `pip install simpy` and GNU time.
+# Needs `pip install simpy`.
 #
 #   benches/peer-compare.sh            # RUNS=5 benches/peer-compare.sh
 set -euo pipefail
@@ -19,12 +19,17 @@ common=(--footfall-per-hour 2000 --capture 0.8 --hours 24 --watchlist 10000
     --operators 1 --review-s 60 --p-confirm-true 0.9 --p-confirm-false 0.4 --officers 2
     --window-s 180 --stop-s 600 --p-arrest-true 0.8 --p-arrest-false 0.2)
 
-wall() { # prints the median wall time of RUNS runs of a command
+wall() { # prints the median wall time of RUNS runs of a command, in seconds
+    # (to the microsecond: survsim's runs take tens of milliseconds, below
+    # GNU time's 10 ms resolution)
     local n="$1"
     shift
     for _ in $(seq "$n"); do
-        /usr/bin/time -f "%e" -o /tmp/peer-compare-time "$@" >/dev/null 2>&1
-        cat /tmp/peer-compare-time
+        local start end
+        start=$(date +%s%N)
+        "$@" >/dev/null 2>&1
+        end=$(date +%s%N)
+        echo "$(( (end - start) / 1000 ))" | awk '{ printf "%.6f\n", $1 / 1e6 }'
     done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
 
@@ -39,7 +44,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "scenario: peer-10m (10 M residents, 500 sites, one day); whole-process wall time"
 awk -v s="$simpy" -v f="$faces" -v r1="$residents_1" -v r="$residents" -v n="$(nproc)" 'BEGIN {
     printf "  SimPy (one run)                 %8.2f s\n", s
-    printf "  survsim, face engine, 1 thread   %8.3f s   %6.0f× SimPy\n", f, s / f
-    printf "  survsim, residents, 1 thread     %8.3f s   %6.0f× SimPy\n", r1, s / r1
-    printf "  survsim, residents, %d threads    %8.3f s   %6.0f× SimPy\n", n, r, s / r
+    printf "  survsim, face engine, 1 thread   %8.4f s   %6.0f× SimPy\n", f, s / f
+    printf "  survsim, residents, 1 thread     %8.4f s   %6.0f× SimPy\n", r1, s / r1
+    printf "  survsim, residents, %d threads    %8.4f s   %6.0f× SimPy\n", n, r, s / r
 }'

@@ -233,6 +233,74 @@ fn everything_at_once() {
     compare_captures_per_resident("everything", &faces, &residents);
 }
 
+/// Members alike at sites of one hourly shape, as in the SimPy peer's
+/// city: the residents engine draws them by cells of (captures, distinct
+/// sites), not one by one. Twelve sites of different footfall and capture
+/// share but the same shape (a day's profile, so the hours are not flat),
+/// two zones (so blocks pass sites unevenly), a group with ten times the
+/// false matches and a threshold low enough for people with two false
+/// alerts, wanted people, and a run of a day and a half.
+const CELLS: &str = r#"
+    [simulation]
+    duration = "36h"
+    seed = 12
+    [population]
+    residents = 30000
+    [[population.groups]]
+    name = "a"
+    share = 0.7
+    [[population.groups]]
+    name = "b"
+    share = 0.3
+    fmr_multiplier = 10.0
+    [[zones]]
+    name = "north"
+    share = 0.5
+    [[zones]]
+    name = "south"
+    share = 0.5
+    [watchlist]
+    size = 10000
+    wanted_present = 40
+    [matcher]
+    profile = "neoface-v4-npl2023"
+    threshold = 0.55
+    [intervention]
+    officers = 3
+    custody = "3h"
+"#;
+
+#[test]
+fn members_alike_drawn_by_cells() {
+    let shape = "[1, 1, 1, 1, 1, 2, 4, 8, 8, 6, 5, 6, 7, 6, 5, 6, 8, 9, 7, 5, 4, 3, 2, 1]";
+    let mut text = CELLS.to_string();
+    for s in 0..12 {
+        let scale = 10 + 7 * s;
+        let footfall: Vec<String> = shape
+            .trim_matches(|c| c == '[' || c == ']')
+            .split(", ")
+            .map(|w| (w.parse::<u32>().unwrap() * scale).to_string())
+            .collect();
+        text += &format!(
+            "    [[sites]]\n    name = \"s{s}\"\n    zone = \"{}\"\n    capture_share = {}\n    footfall_per_hour = [{}]\n",
+            if s % 3 == 0 { "north" } else { "south" },
+            0.5 + 0.04 * s as f64,
+            footfall.join(", ")
+        );
+    }
+    let model = common::scenario(&text, &[]).model;
+    let (faces, residents) = both(&model, 150);
+    compare_counts("cells", &model, &faces, &residents);
+    compare_captures_per_resident("cells", &faces, &residents);
+    // Enough happens for the comparison to bite: people seen at three or
+    // more sites, and people with two false alerts.
+    let mean = |os: &[Outcome], f: &dyn Fn(&Outcome) -> u64| {
+        os.iter().map(|o| f(o) as f64).sum::<f64>() / os.len() as f64
+    };
+    assert!(mean(&residents, &|o| o.exposure.distinct_sites[3]) > 100.0);
+    assert!(mean(&residents, &|o| o.groups[1][GroupMetric::RepeatFalseAlerts]) > 2.0);
+}
+
 // ------------------------------------------------------------- the binary
 
 use assert_cmd::cargo::cargo_bin_cmd;

@@ -35,6 +35,7 @@
 //! chunks gives byte-identical results ([`Plan::run_chunk`] is pure; the
 //! driver decides the threads).
 
+mod cells;
 mod clock;
 mod closing;
 mod draw;
@@ -45,6 +46,7 @@ use crate::metrics::{CAPTURE_BUCKETS, Exposure, Outcome};
 use crate::model::schedule::NO_DEPLOYMENT;
 use crate::model::{Block, Mode, Model};
 use crate::rng::{STREAM_RESIDENTS, SimRng, open01, stream, unit};
+use cells::CellLaw;
 use clock::SiteClock;
 use closing::{Closing, time_order};
 use draw::{AlertOdds, DistinctSites, Multinomial, PoissonTable, poisson};
@@ -101,6 +103,10 @@ struct BlockRates {
     /// long run): their captures at each site, independent Poisson counts,
     /// tabled by site position — one draw per site instead of one per face.
     per_site: Option<Vec<PoissonTable>>,
+    /// Members alike, with few captures each, at sites of one hourly shape:
+    /// the joint law of their captures and distinct sites, to draw them by
+    /// cells ([`cells`]) rather than one by one.
+    cells: Option<CellLaw>,
 }
 
 /// A fixed slice of one block's members.
@@ -173,10 +179,18 @@ impl<'m> Plan<'m> {
                             .map(|p| PoissonTable::new(member_mean * p))
                             .collect()
                     });
+                let cells = (model.activity_shape.is_none()
+                    && model.lookalike_spread == 0.0
+                    && per_site.is_none()
+                    && sites.len() > 0
+                    && cells::same_hours(&sites, &clocks))
+                .then(|| CellLaw::new(member_mean, sites.probabilities()))
+                .flatten();
                 BlockRates {
                     captures,
                     sites,
                     per_site,
+                    cells,
                 }
             })
             .collect();
@@ -306,7 +320,12 @@ impl<'m> Plan<'m> {
             None => Captures::Total(&total_table),
         };
         let alike_odds = AlertOdds::new(fpir_of(block, model, 1.0), true);
-        for i in 0..passers {
+        // Members alike drawn by cells: only the wanted ones one by one.
+        let one_by_one = match &rates.cells {
+            Some(_) => passers.min(block.wanted.saturating_sub(spec.first_member)),
+            None => passers,
+        };
+        for i in 0..one_by_one {
             let member = spec.first_member + i;
             let lookalike = lookalikes.as_mut().map_or(1.0, |rng| {
                 crate::model::matcher::lookalike_from_code(draw_lookalike_code(
@@ -342,6 +361,10 @@ impl<'m> Plan<'m> {
             } else {
                 draw.member(member, &law);
             }
+        }
+        if let Some(law) = &rates.cells {
+            let first = spec.first_member + one_by_one;
+            draw.alike_members(law, first, passers - one_by_one, fpir_of(block, model, 1.0));
         }
         draw.finish();
         out.alerts
@@ -407,6 +430,8 @@ enum Captures<'a> {
     PerSite(&'a [PoissonTable]),
     Total(&'a PoissonTable),
     Mean(f64),
+    /// Already drawn (a member past a cell law's `k_max`).
+    Exactly(u64),
 }
 
 /// How many of a member's faces alert: from odds tabled once for members
@@ -471,6 +496,7 @@ impl ResidentDraw<'_, '_> {
             }
             Captures::Total(table) => table.draw(&mut self.passes),
             Captures::Mean(mean) => poisson(&mut self.passes, mean),
+            Captures::Exactly(n) => n,
         };
         if captures == 0 {
             tally(&mut self.out.exposure, &mut [0; 3], 0, 0);
@@ -540,6 +566,11 @@ impl ResidentDraw<'_, '_> {
         self.quiet_by_position[position as usize] -= 1;
         let site = self.rates.sites.item(position);
         let time_s = self.plan.clocks[site as usize].time_at(unit(self.search.next_u64()));
+        self.push_alert(member, site, time_s);
+    }
+
+    /// A false alert on member `member` at `site` and `time_s`.
+    fn push_alert(&mut self, member: u32, site: u32, time_s: f64) {
         self.out.alerts.push(Alert {
             time_s,
             person: self.block.first_resident + member,
