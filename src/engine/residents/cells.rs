@@ -42,8 +42,9 @@ const DISTINCT: usize = 5;
 const MAX_MEAN: f64 = 12.0;
 /// The Poisson tail left to the member-by-member cell.
 const TAIL: f64 = 1e-12;
-/// The most (sites × k_max²) work a block's law may take.
-const MAX_WORK: f64 = 5e7;
+/// The most (sites × k_max²) work the laws of all a model's blocks may
+/// take together (about a second); blocks past it are drawn member by member.
+pub(super) const MAX_WORK: f64 = 2e8;
 
 /// The joint law of one member's captures and distinct sites.
 #[derive(Debug, Clone)]
@@ -56,8 +57,9 @@ pub(super) struct CellLaw {
 
 impl CellLaw {
     /// The law for a member captured Poisson(`mean` × pₛ) times at each
-    /// site s (`probabilities`), or `None` where tabling it does not pay.
-    pub(super) fn new(mean: f64, probabilities: &[f64]) -> Option<CellLaw> {
+    /// site s (`probabilities`), or `None` where tabling it does not pay or
+    /// its work would overrun what is left of `budget` (taken from it).
+    pub(super) fn new(mean: f64, probabilities: &[f64], budget: &mut f64) -> Option<CellLaw> {
         if !(mean > 0.0 && mean <= MAX_MEAN) {
             return None;
         }
@@ -70,9 +72,11 @@ impl CellLaw {
             term *= mean / k_max as f64;
             below_k += term;
         }
-        if probabilities.len() as f64 * (k_max * k_max) as f64 > MAX_WORK {
+        let work = probabilities.len() as f64 * ((k_max + 1) * (k_max + 1)) as f64;
+        if work > *budget {
             return None;
         }
+        *budget -= work;
         let mut law = vec![[0.0; DISTINCT]; k_max + 1];
         law[0][0] = 1.0;
         let mut next = law.clone();

@@ -164,6 +164,7 @@ impl<'m> Plan<'m> {
                 }
             }
         }
+        let mut budget = cells::MAX_WORK;
         let blocks = per_block
             .into_iter()
             .zip(&model.blocks)
@@ -184,7 +185,7 @@ impl<'m> Plan<'m> {
                     && per_site.is_none()
                     && sites.len() > 0
                     && cells::same_hours(&sites, &clocks))
-                .then(|| CellLaw::new(member_mean, sites.probabilities()))
+                .then(|| CellLaw::new(member_mean, sites.probabilities(), &mut budget))
                 .flatten();
                 BlockRates {
                     captures,
