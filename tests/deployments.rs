@@ -477,6 +477,25 @@ fn several_lists_each_raise_their_alerts_once_per_face() {
 }
 
 #[test]
+fn a_list_far_from_calibration_is_warned_about_at_its_own_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_file(dir.path(), "lists.toml", THREE_LISTS);
+    let out = survsim()
+        .args(["check", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The third list's 0.64 is 0.04 from NPL's 0.6; the others are within.
+    assert!(
+        stderr.contains("lists.toml:33:48:")
+            && stderr.contains("key `deployments[0].watchlists[2].threshold`")
+            && !stderr.contains("watchlists[1]"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn bad_lists_exit_2_naming_the_key() {
     let cases: &[(&str, &str, &str)] = &[
         (

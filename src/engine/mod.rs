@@ -59,7 +59,7 @@ mod wanted;
 pub use resident::Resident;
 
 use crate::events::{Discard, EventSink, Filter, Recorder};
-use crate::metrics::{CAPTURE_BUCKETS, GroupMetric, HOURS_OF_DAY, Metric, Outcome};
+use crate::metrics::{CAPTURE_BUCKETS, Counts, GroupMetric, HOURS_OF_DAY, Metric, Outcome};
 use crate::model::deployments::deployment_index;
 use crate::model::schedule::{NO_DEPLOYMENT, Stretch};
 use crate::model::sites::HOUR_S;
@@ -169,9 +169,9 @@ pub struct Engine<'m> {
     faces_by_hour: [u64; HOURS_OF_DAY],
     /// Faces of wanted people captured while their warrant was open.
     wanted_faces: u64,
-    /// With a deployment schedule, per deployment: faces captured, and
-    /// faces of wanted people on its list captured while wanted.
-    faces_by_deployment: Vec<[u64; 2]>,
+    /// With a deployment schedule, per deployment: its faces captured, and
+    /// those of wanted people on its list captured while wanted.
+    faces_by_deployment: Vec<Counts>,
     /// A site's stretches in the current hour.
     stretches: Vec<Stretch>,
     /// With activity spread: who, within a block, passes.
@@ -193,7 +193,7 @@ impl<'m> Engine<'m> {
             faces_by_group: vec![0; model.groups.len()],
             faces_by_hour: [0; HOURS_OF_DAY],
             wanted_faces: 0,
-            faces_by_deployment: vec![[0; 2]; model.deployments.len()],
+            faces_by_deployment: vec![Counts::default(); model.deployments.len()],
             stretches: Vec::new(),
             activity: Activity::default(),
             threads: 1,
@@ -264,7 +264,7 @@ impl<'m> Engine<'m> {
         self.faces_by_group.fill(0);
         self.faces_by_hour = [0; HOURS_OF_DAY];
         self.wanted_faces = 0;
-        self.faces_by_deployment.fill([0; 2]);
+        self.faces_by_deployment.fill(Counts::default());
 
         let mut pipeline = model.pipeline.as_ref().map(|p| {
             PipelineState::new(
@@ -303,13 +303,12 @@ impl<'m> Engine<'m> {
         for (gi, &faces) in faces_by_group.iter().enumerate() {
             outcome.groups[gi][GroupMetric::FacesCaptured] = faces;
         }
-        for (counts, &[faces, wanted]) in outcome
+        for (counts, faces) in outcome
             .deployments
             .iter_mut()
             .zip(&self.faces_by_deployment)
         {
-            counts[Metric::FacesCaptured] = faces;
-            counts[Metric::WantedFacesCaptured] = wanted;
+            *counts += faces;
             counts[Metric::WantedFacesAlerted] = counts[Metric::TrueAlerts];
         }
         self.count_who_was_seen(&mut outcome);
@@ -394,7 +393,7 @@ impl<'m> Engine<'m> {
                         self.faces_by_group[block.group as usize] += n;
                         self.faces_by_hour[hour_of_day] += n;
                         if let Some(d) = deployment_index(stretch.deployment) {
-                            self.faces_by_deployment[d][0] += n;
+                            self.faces_by_deployment[d][Metric::FacesCaptured] += n;
                         }
                         let out = &mut Collected {
                             alerts: &mut self.hour_alerts,

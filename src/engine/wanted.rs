@@ -14,7 +14,7 @@ use super::pipeline::{Face, NO_ALERT};
 use super::response::{Alert, NOT_WANTED, Response, Warrant};
 use crate::events::record::UNSAMPLED;
 use crate::events::{Recorder, Subject};
-use crate::metrics::TimeOfDay;
+use crate::metrics::{Metric, TimeOfDay};
 use crate::model::deployments::deployment_index;
 use crate::model::{Block, MatedOutcome, Mode};
 use crate::rng::{open01, unit};
@@ -119,7 +119,7 @@ impl<'m> Engine<'m> {
         if warrant == Warrant::InCustody {
             self.faces_by_group[face.group as usize] -= 1;
             if let Some(d) = deployment_index(face.deployment) {
-                self.faces_by_deployment[d][0] -= 1;
+                self.faces_by_deployment[d][Metric::FacesCaptured] -= 1;
             }
             if model.mode == Mode::Footfall {
                 // Saturating: a capture time rounded onto the hour's end
@@ -138,7 +138,7 @@ impl<'m> Engine<'m> {
         let (still_wanted, alert) = search_wanted_face(model, face, warrant, lookalike);
         self.wanted_faces += still_wanted as u64;
         if let Some(d) = deployment_index(face.deployment) {
-            self.faces_by_deployment[d][1] += still_wanted as u64;
+            self.faces_by_deployment[d][Metric::WantedFacesCaptured] += still_wanted as u64;
         }
         if let Some(a) = alert {
             alerts.push(a);

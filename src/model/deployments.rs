@@ -28,6 +28,7 @@ use super::calibrate::ResolvedMatcher;
 use super::extrapolation;
 use super::population::{Block, Group, Population};
 use super::schedule::{NO_DEPLOYMENT, Slot};
+use super::watchlist::wanted_given;
 use super::{MAX_STAFF, MAX_WATCHLIST, Matcher, Site};
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{DeploymentSection, ScenarioFile};
@@ -115,32 +116,14 @@ impl Deployment {
         }
         let watchlist = section.watchlist.clone().unwrap_or_default();
         let size = watchlist.size.unwrap_or(file.watchlist.size);
-        if !(1..=MAX_WATCHLIST).contains(&size) {
-            return Err(ValidationError::new(
-                path.key("watchlist").key("size"),
-                format!("expected from 1 to {MAX_WATCHLIST} entries, got {size}"),
-            ));
-        }
-        let base = &context.matcher.matcher;
-        let threshold = section
-            .matcher
-            .as_ref()
-            .and_then(|m| m.threshold)
-            .unwrap_or(base.threshold);
-        let [low, high] = context.matcher.score_range;
-        if !(threshold.is_finite() && (low..=high).contains(&threshold)) {
-            return Err(ValidationError::new(
+        let (matcher, warnings) = matcher_for(
+            context,
+            (size, path.key("watchlist").key("size")),
+            (
+                section.matcher.as_ref().and_then(|m| m.threshold),
                 path.key("matcher").key("threshold"),
-                format!(
-                    "expected a threshold within the score range [{low}, {high}], got {threshold}"
-                ),
-            ));
-        }
-        let matcher = Matcher {
-            threshold,
-            watchlist_size: size,
-            ..base.clone()
-        };
+            ),
+        )?;
         let city_wanted: u64 = context.group_wanted.iter().sum();
         let wanted = wanted_on_list(section, context, city_wanted, size, path)?;
         let block_wanted = first_in_city_order(context.blocks, wanted);
@@ -150,7 +133,6 @@ impl Deployment {
             .groups(&group_wanted, &matcher, context.average_mated);
         let (operators, officers) = crew(context, section, path)?;
         check_faces(section, path)?;
-        let warnings = calibration_warnings(context.matcher, &matcher, base, path);
         Ok((
             Deployment {
                 slot,
@@ -237,37 +219,60 @@ fn wanted_on_list(
 ) -> Result<u64, ValidationError> {
     let watchlist = section.watchlist.clone().unwrap_or_default();
     let path = path.key("watchlist");
-    let (wanted, key) = match (watchlist.wanted_present, watchlist.wanted_prevalence) {
-        (Some(_), Some(_)) => {
-            return Err(ValidationError::new(
-                path.key("wanted_prevalence"),
-                "give either wanted_present or wanted_prevalence, not both",
-            ));
-        }
-        (Some(wanted), None) => (wanted, "wanted_present"),
-        (None, Some(rate)) => {
-            if !(rate.is_finite() && (0.0..=1.0).contains(&rate)) {
-                return Err(ValidationError::new(
-                    path.key("wanted_prevalence"),
-                    format!("expected wanted people per resident in [0, 1], got {rate}"),
-                ));
-            }
-            let residents = context.population.residents as f64;
-            ((rate * residents).round() as u64, "wanted_prevalence")
-        }
-        (None, None) => return Ok(city_wanted.min(size)),
+    let residents = context.population.residents;
+    let given = wanted_given(
+        watchlist.wanted_present,
+        watchlist.wanted_prevalence,
+        residents,
+        &path,
+    )?;
+    let Some((wanted, key, how)) = given else {
+        return Ok(city_wanted.min(size));
     };
     if wanted > city_wanted.min(size) {
         return Err(ValidationError::new(
             path.key(key),
             format!(
                 "expected at most the city's wanted people (watchlist.wanted_present, \
-                 {city_wanted}) and the list's size ({size}), got {wanted}: a deployment's \
-                 list holds some of the city's wanted people"
+                 {city_wanted}) and the list's size ({size}), got {wanted}{how}: a \
+                 deployment's list holds some of the city's wanted people"
             ),
         ));
     }
     Ok(wanted)
+}
+
+/// The scenario's calibrated matcher for a list of `size` entries at
+/// `threshold` (default the scenario's), each checked at its key: the same
+/// score distributions, so FPIR and TPIR follow from the closed forms. With
+/// it, the warnings where they are extrapolated, placed at those keys.
+pub(super) fn matcher_for(
+    context: &Context,
+    (size, size_path): (u64, KeyPath),
+    (threshold, threshold_path): (Option<f64>, KeyPath),
+) -> Result<(Matcher, Vec<Warning>), ValidationError> {
+    if !(1..=MAX_WATCHLIST).contains(&size) {
+        return Err(ValidationError::new(
+            size_path,
+            format!("expected from 1 to {MAX_WATCHLIST} entries, got {size}"),
+        ));
+    }
+    let base = &context.matcher.matcher;
+    let threshold = threshold.unwrap_or(base.threshold);
+    let [low, high] = context.matcher.score_range;
+    if !(threshold.is_finite() && (low..=high).contains(&threshold)) {
+        return Err(ValidationError::new(
+            threshold_path,
+            format!("expected a threshold within the score range [{low}, {high}], got {threshold}"),
+        ));
+    }
+    let matcher = Matcher {
+        threshold,
+        watchlist_size: size,
+        ..base.clone()
+    };
+    let warnings = calibration_warnings(context.matcher, &matcher, &size_path, &threshold_path);
+    Ok((matcher, warnings))
 }
 
 /// Per block, how many of its wanted members are among the city's first
@@ -379,12 +384,13 @@ fn scale_to_faces(
 
 /// The extrapolation warnings of a deployment whose threshold or
 /// watchlist size differs from the scenario's, placed at its keys.
-pub(super) fn calibration_warnings(
+fn calibration_warnings(
     resolved: &ResolvedMatcher,
     matcher: &Matcher,
-    base: &Matcher,
-    path: &KeyPath,
+    size_path: &KeyPath,
+    threshold_path: &KeyPath,
 ) -> Vec<Warning> {
+    let base = &resolved.matcher;
     if matcher.threshold == base.threshold && matcher.watchlist_size == base.watchlist_size {
         return Vec::new();
     }
@@ -394,12 +400,11 @@ pub(super) fn calibration_warnings(
     };
     let mut warnings = extrapolation::warnings(&here);
     for warning in &mut warnings {
-        // The scenario's key, moved to the deployment's.
+        // The scenario's key, moved to the deployment's (or its list's).
         let key = warning.path.to_string();
         warning.path = match key.as_str() {
-            "matcher.threshold" => path.key("matcher").key("threshold"),
-            "watchlist.size" => path.key("watchlist").key("size"),
-            _ => path.clone(),
+            "watchlist.size" => size_path.clone(),
+            _ => threshold_path.clone(),
         };
         warning.message = format!("at this deployment, {}", warning.message);
     }

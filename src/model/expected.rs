@@ -181,7 +181,7 @@ impl Model {
             let mut false_alert_mean = 0.0;
             let regime_faces = &block_regime_faces[block_index];
             for (regime, &faces) in regime_faces.iter().enumerate() {
-                let deployment = regime.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32);
+                let deployment = deployment_of(regime);
                 let seen = self.block_at(block_index, deployment);
                 let group = &self.groups_at(deployment)[block.group as usize];
                 false_alert_mean += faces / passers * group.search.fpir;
@@ -234,7 +234,7 @@ impl Model {
             // are on the same lists).
             let mut cuts: Vec<u32> = (0..regimes)
                 .map(|r| {
-                    let deployment = r.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32);
+                    let deployment = deployment_of(r);
                     self.block_at(block_index, deployment).wanted
                 })
                 .collect();
@@ -251,7 +251,7 @@ impl Model {
                 let mut mean = 0.0;
                 let mut tpir_once = 0.0;
                 for (regime, &faces) in regime_faces.iter().enumerate() {
-                    let deployment = regime.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32);
+                    let deployment = deployment_of(regime);
                     if let Some(at) = self.several_lists(deployment) {
                         if let Some(p) = at.detection_of(block_index, block.group as usize, low) {
                             mean += faces / passers * p;
@@ -376,4 +376,10 @@ impl ActivityMix {
             }
         }
     }
+}
+
+/// The deployment of expectation regime `regime`: 0 is the scenario's own
+/// searches ([`NO_DEPLOYMENT`]), d + 1 deployment d's.
+fn deployment_of(regime: usize) -> u32 {
+    regime.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32)
 }

@@ -2,13 +2,14 @@
 //! every list, and an alert counts once, with the first list in the
 //! deployment's order that raised it (see [`super::deployments`]).
 
+use super::Matcher;
 use super::deployments::{
-    Context, Deployment, calibration_warnings, check_faces, crew, first_in_city_order, per_group,
+    Context, Deployment, check_faces, crew, first_in_city_order, matcher_for, per_group,
 };
 use super::matcher::LookalikeMean;
 use super::population::Group;
 use super::schedule::Slot;
-use super::{MAX_WATCHLIST, Matcher};
+use super::watchlist::wanted_given;
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{DeploymentSection, ListSection};
 
@@ -172,7 +173,6 @@ impl Deployment {
                 ),
             ));
         }
-        let base = &context.matcher.matcher;
         let city_wanted: u64 = context.group_wanted.iter().sum();
         let mut lists = Vec::with_capacity(sections.len());
         let mut warnings = Vec::new();
@@ -189,7 +189,11 @@ impl Deployment {
                     format!("watchlist name \"{}\" is used twice", list.name),
                 ));
             }
-            let matcher = list_matcher(context, list, &here)?;
+            let (matcher, warned) = matcher_for(
+                context,
+                (list.size, here.key("size")),
+                (list.threshold, here.key("threshold")),
+            )?;
             let wanted = list_wanted(context, list, &here)?;
             if taken + wanted > city_wanted {
                 return Err(ValidationError::new(
@@ -209,7 +213,7 @@ impl Deployment {
             let groups = context
                 .population
                 .groups(&group_wanted, &matcher, context.average_mated);
-            warnings.extend(calibration_warnings(context.matcher, &matcher, base, &here));
+            warnings.extend(warned);
             lists.push(List {
                 name: list.name.clone(),
                 matcher,
@@ -239,37 +243,6 @@ impl Deployment {
     }
 }
 
-/// A list's matcher: the scenario's, at the list's size and threshold.
-fn list_matcher(
-    context: &Context,
-    list: &ListSection,
-    path: &KeyPath,
-) -> Result<Matcher, ValidationError> {
-    if !(1..=MAX_WATCHLIST).contains(&list.size) {
-        return Err(ValidationError::new(
-            path.key("size"),
-            format!(
-                "expected from 1 to {MAX_WATCHLIST} entries, got {}",
-                list.size
-            ),
-        ));
-    }
-    let base = &context.matcher.matcher;
-    let threshold = list.threshold.unwrap_or(base.threshold);
-    let [low, high] = context.matcher.score_range;
-    if !(threshold.is_finite() && (low..=high).contains(&threshold)) {
-        return Err(ValidationError::new(
-            path.key("threshold"),
-            format!("expected a threshold within the score range [{low}, {high}], got {threshold}"),
-        ));
-    }
-    Ok(Matcher {
-        threshold,
-        watchlist_size: list.size,
-        ..base.clone()
-    })
-}
-
 /// A list's wanted people: `wanted_present`, or `wanted_prevalence` ×
 /// residents (default none), at most its size.
 fn list_wanted(
@@ -277,31 +250,16 @@ fn list_wanted(
     list: &ListSection,
     path: &KeyPath,
 ) -> Result<u64, ValidationError> {
-    let (wanted, key) = match (list.wanted_present, list.wanted_prevalence) {
-        (Some(_), Some(_)) => {
-            return Err(ValidationError::new(
-                path.key("wanted_prevalence"),
-                "give either wanted_present or wanted_prevalence, not both",
-            ));
-        }
-        (Some(wanted), None) => (wanted, "wanted_present"),
-        (None, Some(rate)) if !(rate.is_finite() && (0.0..=1.0).contains(&rate)) => {
-            return Err(ValidationError::new(
-                path.key("wanted_prevalence"),
-                format!("expected wanted people per resident in [0, 1], got {rate}"),
-            ));
-        }
-        (None, Some(rate)) => (
-            (rate * context.population.residents as f64).round() as u64,
-            "wanted_prevalence",
-        ),
-        (None, None) => (0, "wanted_present"),
+    let residents = context.population.residents;
+    let given = wanted_given(list.wanted_present, list.wanted_prevalence, residents, path)?;
+    let Some((wanted, key, how)) = given else {
+        return Ok(0);
     };
     if wanted > list.size {
         return Err(ValidationError::new(
             path.key(key),
             format!(
-                "expected at most the list's size ({}), got {wanted}",
+                "expected at most the list's size ({}), got {wanted}{how}",
                 list.size
             ),
         ));

@@ -71,28 +71,13 @@ fn wanted_present(
     path: &KeyPath,
 ) -> Result<u64, ValidationError> {
     let most = section.size.min(residents);
-    let (wanted, key, how) = match (section.wanted_present, section.wanted_prevalence) {
-        (Some(_), Some(_)) => {
-            return Err(ValidationError::new(
-                path.key("wanted_prevalence"),
-                "give either wanted_present (a number of people) or wanted_prevalence \
-                 (wanted people per resident), not both",
-            ));
-        }
-        (Some(wanted), None) => (wanted, "wanted_present", String::new()),
-        (None, Some(rate)) => {
-            if !(rate.is_finite() && (0.0..=1.0).contains(&rate)) {
-                return Err(ValidationError::new(
-                    path.key("wanted_prevalence"),
-                    format!("expected wanted people per resident in [0, 1], got {rate}"),
-                ));
-            }
-            let wanted = (rate * residents as f64).round() as u64;
-            let how = format!(" ({rate} × {residents} residents)");
-            (wanted, "wanted_prevalence", how)
-        }
-        (None, None) => (0, "wanted_present", String::new()),
-    };
+    let given = wanted_given(
+        section.wanted_present,
+        section.wanted_prevalence,
+        residents,
+        path,
+    )?;
+    let (wanted, key, how) = given.unwrap_or((0, "wanted_present", String::new()));
     if wanted > most {
         return Err(ValidationError::new(
             path.key(key),
@@ -102,6 +87,39 @@ fn wanted_present(
         ));
     }
     Ok(wanted)
+}
+
+/// `wanted_present`, or `wanted_prevalence` × `residents` rounded to the
+/// nearest whole person (halves away from zero), under `path` (the
+/// scenario's watchlist, a deployment's or one of its lists): the count,
+/// the key that gave it and how it was worked out. `None` if neither is
+/// given; an error if both are, or the rate is not in [0, 1].
+pub(super) fn wanted_given(
+    present: Option<u64>,
+    prevalence: Option<f64>,
+    residents: u64,
+    path: &KeyPath,
+) -> Result<Option<(u64, &'static str, String)>, ValidationError> {
+    match (present, prevalence) {
+        (Some(_), Some(_)) => Err(ValidationError::new(
+            path.key("wanted_prevalence"),
+            "give either wanted_present (a number of people) or wanted_prevalence \
+             (wanted people per resident), not both",
+        )),
+        (Some(wanted), None) => Ok(Some((wanted, "wanted_present", String::new()))),
+        (None, Some(rate)) if !(rate.is_finite() && (0.0..=1.0).contains(&rate)) => {
+            Err(ValidationError::new(
+                path.key("wanted_prevalence"),
+                format!("expected wanted people per resident in [0, 1], got {rate}"),
+            ))
+        }
+        (None, Some(rate)) => Ok(Some((
+            (rate * residents as f64).round() as u64,
+            "wanted_prevalence",
+            format!(" ({rate} × {residents} residents)"),
+        ))),
+        (None, None) => Ok(None),
+    }
 }
 
 /// The share of the wanted people in each group: `group_mix`, found at

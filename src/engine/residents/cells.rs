@@ -30,7 +30,7 @@
 //! law, and the block's quiet faces are counted at its first site.
 
 use super::draw::Multinomial;
-use super::{Captures, Law, Odds, ResidentDraw, clock::SiteClock};
+use super::{Captures, Law, Odds, ResidentDraw, clock::SiteClock, tally};
 use crate::rng::{below, unit};
 use rand::Rng;
 use rand_distr::{Binomial, Distribution};
@@ -153,7 +153,8 @@ impl ResidentDraw<'_, '_> {
                     continue;
                 }
                 left -= n;
-                self.tally_cell(k as u64, d, n);
+                let group_scanned = &mut self.out.scanned_by_group[group];
+                tally(&mut self.out.exposure, group_scanned, k as u64, d, n);
                 let faces = k as u64 * n;
                 self.out.faces_by_group[group] += faces;
                 let alerting = if faces == 0 || fpir <= 0.0 {
@@ -177,21 +178,6 @@ impl ResidentDraw<'_, '_> {
                 mean: law.mean,
             };
             self.member(member, &one);
-        }
-    }
-
-    /// Adds `n` members with `k` captures at `d` distinct sites (capped) to
-    /// the exposure histogram and their group's people scanned.
-    fn tally_cell(&mut self, k: u64, d: usize, n: u64) {
-        let exposure = &mut self.out.exposure;
-        exposure.captures[(k as usize).min(crate::metrics::CAPTURE_BUCKETS - 1)] += n;
-        exposure.max_captures = exposure.max_captures.max(k);
-        exposure.distinct_sites[d] += n;
-        if k > 0 {
-            let scanned = &mut self.out.scanned_by_group[self.block.group as usize];
-            scanned[0] += n;
-            scanned[1] += n * (k >= 10) as u64;
-            scanned[2] += n * (d >= 3) as u64;
         }
     }
 

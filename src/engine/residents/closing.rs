@@ -192,7 +192,7 @@ impl<'p, 'm> Closing<'p, 'm> {
                 let (captures, sites) = &self.wanted_seen[w as usize];
                 let g = &mut scanned[block.group as usize];
                 let before = g[0];
-                tally(&mut outcome.exposure, g, *captures, sites.count());
+                tally(&mut outcome.exposure, g, *captures, sites.count(), 1);
                 wanted_scanned += g[0] - before;
             }
         }

@@ -500,7 +500,7 @@ impl ResidentDraw<'_, '_> {
             Captures::Exactly(n) => n,
         };
         if captures == 0 {
-            tally(&mut self.out.exposure, &mut [0; 3], 0, 0);
+            tally(&mut self.out.exposure, &mut [0; 3], 0, 0, 1);
             return;
         }
         let alerting = match law.odds {
@@ -535,6 +535,7 @@ impl ResidentDraw<'_, '_> {
             &mut self.out.scanned_by_group[group],
             captures,
             seen.count(),
+            1,
         );
     }
 
@@ -615,16 +616,22 @@ impl ResidentDraw<'_, '_> {
     }
 }
 
-/// Adds one resident with `captures` faces at `sites` distinct sites to the
-/// exposure histogram and to their group's people scanned, scanned ≥ 10
-/// times and trackable.
-fn tally(exposure: &mut Exposure, scanned: &mut [u64; 3], captures: u64, sites: usize) {
-    exposure.captures[(captures as usize).min(CAPTURE_BUCKETS - 1)] += 1;
+/// Adds `people` residents with `captures` faces each at `sites` distinct
+/// sites to the exposure histogram and to their group's people scanned,
+/// scanned ≥ 10 times and trackable.
+fn tally(
+    exposure: &mut Exposure,
+    scanned: &mut [u64; 3],
+    captures: u64,
+    sites: usize,
+    people: u64,
+) {
+    exposure.captures[(captures as usize).min(CAPTURE_BUCKETS - 1)] += people;
     exposure.max_captures = exposure.max_captures.max(captures);
-    exposure.distinct_sites[sites.min(4)] += 1;
+    exposure.distinct_sites[sites.min(4)] += people;
     if captures > 0 {
-        scanned[0] += 1;
-        scanned[1] += (captures >= 10) as u64;
-        scanned[2] += (sites >= 3) as u64;
+        scanned[0] += people;
+        scanned[1] += people * (captures >= 10) as u64;
+        scanned[2] += people * (sites >= 3) as u64;
     }
 }
