@@ -189,13 +189,14 @@ impl ResidentDraw<'_, '_> {
         if alerting == 0 {
             return;
         }
-        let mut chosen: Vec<u64> = Vec::with_capacity(alerting as usize);
-        while (chosen.len() as u64) < alerting {
-            let face = below(self.search.next_u64(), faces);
-            if let Err(at) = chosen.binary_search(&face) {
-                chosen.insert(at, face);
-            }
+        // Distinct faces by rejection, then in order: a member's faces
+        // come together.
+        let mut drawn = std::collections::HashSet::with_capacity(alerting as usize);
+        while (drawn.len() as u64) < alerting {
+            drawn.insert(below(self.search.next_u64(), faces));
         }
+        let mut chosen: Vec<u64> = drawn.into_iter().collect();
+        chosen.sort_unstable();
         let mut sites: Vec<u32> = Vec::with_capacity(k as usize);
         let mut i = 0;
         while i < chosen.len() {
