@@ -613,10 +613,11 @@ fn any_csv_schedule_runs_or_is_refused_at_a_line_of_the_csv() {
     runner
         .run(&csv, |text| {
             std::fs::write(dir.path().join("any.csv"), &text).unwrap();
-            let source = ScenarioSource {
-                name: scenario_path.display().to_string(),
-                text: scenario.clone(),
-            };
+            // Files named are read from disk, as the command line does.
+            let source = survsim::drive::files::reading_disk(ScenarioSource::from_text(
+                scenario_path.display().to_string(),
+                scenario.clone(),
+            ));
             match Scenario::load(source, &[]) {
                 Ok(loaded) => {
                     survsim::engine::run_replication(&loaded.model, 0);

@@ -16,7 +16,7 @@ fn bundled(name: &str, sets: &[&str]) -> Model {
     let path = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap();
     let overrides: Vec<_> = sets.iter().map(|s| s.parse().unwrap()).collect();
-    Scenario::load(ScenarioSource { name: path, text }, &overrides)
+    Scenario::load(ScenarioSource::from_text(path, text), &overrides)
         .unwrap()
         .model
 }

@@ -143,10 +143,7 @@ fn disparity_with_a_zero_count_is_not_degenerate() {
 #[test]
 fn ratio_intervals_cover_the_closed_form() {
     let sc = Scenario::load(
-        ScenarioSource {
-            name: "default".into(),
-            text: DEFAULT_SCENARIO.into(),
-        },
+        ScenarioSource::from_text("default", DEFAULT_SCENARIO),
         // Without arrests: the closed form of true alerts holds exactly
         // only when no warrant is executed (custody removes true alerts).
         &[

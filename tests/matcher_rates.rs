@@ -221,10 +221,7 @@ fn rates_per_is_a_matcher_key_and_nonsense_is_refused() {
     assert_eq!(v["matcher"]["rates_per"], "searched_face");
     let bad: survsim::scenario::Override = "matcher.rates_per=per_fortnight".parse().unwrap();
     let err = survsim::scenario::Scenario::load(
-        survsim::scenario::ScenarioSource {
-            name: "t.toml".into(),
-            text: WALK_PAST.into(),
-        },
+        survsim::scenario::ScenarioSource::from_text("t.toml", WALK_PAST),
         &[bad],
     )
     .unwrap_err();

@@ -192,10 +192,7 @@ fn check(mutations: &[Mutation]) -> Result<(), TestCaseError> {
         }
     }
     let text = toml::to_string(&table).expect("a table serialises");
-    let source = ScenarioSource {
-        name: "mutated.toml".into(),
-        text,
-    };
+    let source = ScenarioSource::from_text("mutated.toml", text);
     let result = Scenario::load(source, &sets);
     if std::env::var_os("SURVSIM_SHOW_CASES").is_some() {
         match &result {

@@ -298,3 +298,96 @@ fn two_hundred_requests_twenty_at_a_time_are_all_answered() {
     assert!(rss_after < 400_000, "RSS {rss_after} kB after the load");
     assert_eq!(server.get("/api/run.json?reps=2").status, 200);
 }
+
+/// A day of one site, scheduled by a CSV file beside the scenario.
+const SCHEDULED: &str = r#"deployments_file = "day.csv"
+[simulation]
+duration = "1d"
+[population]
+residents = 20000
+[watchlist]
+size = 1000
+wanted_present = 5
+[[sites]]
+name = "square"
+footfall_per_hour = 500
+"#;
+
+/// Whether a process holds `fifo` open for reading: opening it for
+/// writing without blocking fails (ENXIO) when nobody does.
+fn fifo_has_reader(fifo: &std::path::Path) -> bool {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(fifo)
+        .is_ok()
+}
+
+#[test]
+fn a_request_naming_a_file_is_refused_without_opening_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("day.toml");
+    std::fs::write(&scenario, SCHEDULED).unwrap();
+    std::fs::write(
+        dir.path().join("day.csv"),
+        "name,day,start,end,sites\nmorning,0,08:00,12:00,square\n",
+    )
+    .unwrap();
+    // Files a request might name: a readable one beside the scenario, a
+    // secret elsewhere, and a FIFO nobody writes (an open would block and
+    // be seen as a reader).
+    std::fs::write(dir.path().join("other.csv"), "name,day\nx,0\n").unwrap();
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, "root:*:hash\n").unwrap();
+    let fifo = dir.path().join("fifo");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+
+    let server = Server::start(&[scenario.to_str().unwrap(), "--max-faces", "1e6"]);
+    // The schedule was read at start: the file may go, and runs still use it.
+    std::fs::remove_file(dir.path().join("day.csv")).unwrap();
+    let ok = server.get("/api/run.json?reps=1");
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    assert_eq!(ok.json()["deployments"][0]["name"], "morning");
+    // Naming the same file again is fine: it is what the server offers.
+    let same = server.get(&format!(
+        "/api/run.json?reps=1&set={}",
+        enc("deployments_file=\"day.csv\"")
+    ));
+    assert_eq!(same.status, 200, "{}", same.text());
+
+    for file in [
+        "other.csv".to_string(),
+        secret.display().to_string(),
+        fifo.display().to_string(),
+        "/etc/shadow".to_string(),
+    ] {
+        let set = enc(&format!("deployments_file=\"{file}\""));
+        for got in [
+            server.get(&format!("/api/run.json?reps=1&set={set}")),
+            server.post("/api/run", &format!("reps=1&set={set}")),
+            server.post(
+                "/api/sweep",
+                &format!("reps=1&set={set}&vary=matcher.threshold%3D0.6%2C0.62"),
+            ),
+        ] {
+            assert_eq!(got.status, 400, "{file}: {}", got.text());
+            let error = got.json();
+            assert_eq!(error["key"], "deployments_file", "{file}: {error}");
+            let message = error["error"].as_str().unwrap();
+            assert!(message.contains("reads no file"), "{message}");
+            assert!(!message.contains("root:") && !message.contains("hash"));
+        }
+        assert!(!fifo_has_reader(&fifo), "the server opened the FIFO");
+    }
+    // The CLI, by contrast, reads the file the user names.
+    let (code, stderr) = exit_of(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--set",
+        "deployments_file=\"other.csv\"",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("other.csv"), "{stderr}");
+}

@@ -236,7 +236,8 @@ pub struct LiveArgs {
 #[derive(clap::Args)]
 pub struct ServeArgs {
     /// Scenario file (TOML), or a bundled scenario's name; read once, at
-    /// start (the server reads and writes no other file). Without it, the
+    /// start, with the schedule file it names (the server reads and writes
+    /// no other file, whatever a request names). Without it, the
     /// built-in default scenario.
     pub scenario: Option<PathBuf>,
     /// Address to serve on; loopback unless told otherwise (port 0: any

@@ -25,7 +25,7 @@ use survsim::drive::sweep::SweepOptions;
 use survsim::drive::sweep::merge::MergeOptions;
 use survsim::error::{Error, InputError};
 use survsim::events::Filter;
-use survsim::scenario::{Override, Scenario, ScenarioSource};
+use survsim::scenario::{Override, Scenario};
 use survsim::stress::Target;
 use survsim::sweep::{Grid, Plan, Shard};
 
@@ -42,7 +42,7 @@ fn overrides(sets: &[String]) -> Result<Vec<Override>, InputError> {
 impl ScenarioArgs {
     /// The scenario, with `--set` and `--seed` applied, validated.
     pub fn load(&self) -> Result<Scenario, Error> {
-        let source = ScenarioSource::from_arg(self.scenario.as_deref())?;
+        let source = survsim::drive::files::scenario_source(self.scenario.as_deref())?;
         let mut overrides = overrides(&self.set)?;
         if let Some(seed) = self.seed {
             overrides.push(format!("simulation.seed={seed}").parse()?);
@@ -290,7 +290,7 @@ impl ScenarioArgs {
 
 impl SweepArgs {
     pub fn into_options(self) -> Result<Sweep, Error> {
-        let source = ScenarioSource::from_arg(self.scenario.scenario.as_deref())?;
+        let source = survsim::drive::files::scenario_source(self.scenario.scenario.as_deref())?;
         let mut sets = overrides(&self.scenario.set)?;
         sets.extend(self.scenario.engine_override()?);
         let grid = Grid::parse(&self.vary)?;
@@ -342,7 +342,7 @@ impl MergeArgs {
 impl ServeArgs {
     /// The scenario read once, and the server's limits checked.
     pub fn into_options(self) -> Result<ServeOptions, Error> {
-        let source = ScenarioSource::from_arg(self.scenario.as_deref())?;
+        let source = survsim::drive::files::scenario_source(self.scenario.as_deref())?;
         if !(self.max_faces.is_finite() && self.max_faces > 0.0) {
             return Err(
                 InputError::whole("--max-faces", "expected a number of faces above 0").into(),

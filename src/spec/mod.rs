@@ -50,7 +50,10 @@ pub use overrides::Override;
 pub use param::{Param, ParamDist};
 pub use parse::Parsed;
 pub use sites::{Footfall, Overload, PipelineSection, PoolSection, SiteSection, SurgeSection};
-pub use source::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, MAX_SCENARIO_BYTES, ScenarioSource};
+pub use source::{
+    BundledCompanions, Companion, CompanionError, Companions, DEFAULT_SCENARIO,
+    DEFAULT_SCENARIO_NAME, MAX_SCENARIO_BYTES, NoCompanions, PreloadedCompanions, ScenarioSource,
+};
 pub use staff::{InterventionSection, ReviewSection};
 
 /// The default of keys whose neutral value is one (multipliers, shares).

@@ -1,7 +1,7 @@
 //! Reading a scenario: TOML text and `--set` overrides into a
 //! [`ScenarioFile`], and errors placed at the key they are about.
 
-use super::{CsvSchedule, Override, ScenarioFile, ScenarioSource, locate, strict};
+use super::{CompanionError, CsvSchedule, Override, ScenarioFile, ScenarioSource, locate, strict};
 use crate::error::{InputError, KeyPath, PathSegment, ValidationError, did_you_mean};
 
 /// A scenario file read from its source with the overrides applied: typed,
@@ -88,8 +88,11 @@ fn read_schedule(
             "give the schedule either as [[deployments]] or as deployments_file, not both",
         ));
     }
-    let (name, text) = source.companion(file)?;
-    let schedule = CsvSchedule::parse(&name, &text)?;
+    let companion = source.companion(file).map_err(|error| match error {
+        CompanionError::NotOffered(why) => at("deployments_file", &why),
+        CompanionError::Unreadable(error) => error,
+    })?;
+    let schedule = CsvSchedule::parse(&companion.name, &companion.text)?;
     table.insert(
         "deployments".to_string(),
         toml::Value::Array(schedule.rows.clone()),

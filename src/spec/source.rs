@@ -1,9 +1,19 @@
 //! Where scenario text comes from: a file, a bundled scenario, or the
-//! built-in default.
+//! built-in default — and where the files a scenario names (its CSV
+//! schedule, `deployments_file`) come from.
+//!
+//! The library reads no file of its own accord. A scenario's text is given
+//! to it, and so are its companion files: through the [`Companions`] its
+//! [`ScenarioSource`] carries. The command line supplies one that reads
+//! the disk beside the scenario file (`drive::files`); `survsim serve`
+//! supplies only what was read when it started ([`ScenarioSource::preloaded`]),
+//! so that no request can make it open a file.
 
 use super::bundled;
 use crate::error::InputError;
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 
 /// The built-in default scenario, also shipped as `scenarios/default.toml`.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
@@ -11,122 +21,173 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
 /// Name under which the built-in default scenario is reported.
 pub const DEFAULT_SCENARIO_NAME: &str = "<built-in default scenario>";
 
-/// The largest scenario file read, in bytes (16 MiB): real scenarios are a
-/// few kilobytes, and a bound keeps `/dev/zero` from exhausting memory.
+/// The largest scenario or schedule file read, in bytes (16 MiB): real
+/// scenarios are a few kilobytes, and a bound keeps `/dev/zero` from
+/// exhausting memory.
 pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
-/// Scenario text and where it came from.
+/// A companion file, read: the name to report it by, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Companion {
+    /// The name errors give it (a path, or `<bundled file …>`).
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Why a companion file was not given.
+#[derive(Debug)]
+pub enum CompanionError {
+    /// This reader does not offer the file: the error belongs at the key
+    /// that names it. The text says why, in the user's words.
+    NotOffered(String),
+    /// The file was looked for and could not be read (an error that names
+    /// the file).
+    Unreadable(InputError),
+}
+
+/// Where the files a scenario names come from, supplied by the caller.
+pub trait Companions: Send + Sync + fmt::Debug {
+    /// The file `file` as named by the scenario called `scenario` (its
+    /// source's name).
+    fn read(&self, scenario: &str, file: &str) -> Result<Companion, CompanionError>;
+}
+
+/// Offers no file: a scenario given as text names none it can use.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoCompanions;
+
+impl Companions for NoCompanions {
+    fn read(&self, _scenario: &str, file: &str) -> Result<Companion, CompanionError> {
+        Err(CompanionError::NotOffered(format!(
+            "this scenario was given as text, so {file:?} cannot be read: give the schedule as \
+             [[deployments]] tables instead"
+        )))
+    }
+}
+
+/// The files shipped with the bundled scenarios ([`bundled::COMPANIONS`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BundledCompanions;
+
+impl Companions for BundledCompanions {
+    fn read(&self, scenario: &str, file: &str) -> Result<Companion, CompanionError> {
+        bundled::companion(file)
+            .map(|text| Companion {
+                name: format!("<bundled file {file}>"),
+                text: text.to_string(),
+            })
+            .ok_or_else(|| {
+                CompanionError::NotOffered(format!(
+                    "{scenario} is bundled, and {file:?} is not one of the files bundled with it ({})",
+                    bundled::COMPANIONS
+                        .iter()
+                        .map(|(name, _)| *name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
+    }
+}
+
+/// Only the files read before, by the names the scenario gave them: what
+/// `survsim serve` offers its requests, so that a request naming any other
+/// file is refused without opening it.
+#[derive(Debug, Clone, Default)]
+pub struct PreloadedCompanions {
+    files: BTreeMap<String, Companion>,
+}
+
+impl Companions for PreloadedCompanions {
+    fn read(&self, _scenario: &str, file: &str) -> Result<Companion, CompanionError> {
+        self.files.get(file).cloned().ok_or_else(|| {
+            let offered = if self.files.is_empty() {
+                "none".to_string()
+            } else {
+                self.files
+                    .keys()
+                    .map(|name| format!("{name:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            CompanionError::NotOffered(format!(
+                "the server reads no file a request names; it offers only the files its scenario \
+                 named when it started ({offered})"
+            ))
+        })
+    }
+}
+
+/// Scenario text, where it came from, and where its companion files come
+/// from.
 #[derive(Debug, Clone)]
 pub struct ScenarioSource {
     /// File path as given, or [`DEFAULT_SCENARIO_NAME`].
     pub name: String,
     /// The TOML text.
     pub text: String,
+    /// Where the files it names are read from.
+    pub companions: Arc<dyn Companions>,
 }
 
 impl ScenarioSource {
+    /// Scenario text called `name`, naming no file it can read.
+    pub fn from_text(name: impl Into<String>, text: impl Into<String>) -> Self {
+        ScenarioSource {
+            name: name.into(),
+            text: text.into(),
+            companions: Arc::new(NoCompanions),
+        }
+    }
+
     /// The built-in default scenario.
     pub fn builtin_default() -> Self {
-        ScenarioSource {
-            name: DEFAULT_SCENARIO_NAME.to_string(),
-            text: DEFAULT_SCENARIO.to_string(),
-        }
+        Self::from_text(DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO)
     }
 
-    /// Reads a scenario file; a missing or unreadable file is an input error.
-    pub fn read(path: &Path) -> Result<Self, InputError> {
-        let name = path.display().to_string();
-        let text = read_text(path, &name, "scenario file")?;
-        if text.trim().is_empty() {
-            return Err(InputError::whole(
-                &name,
-                "the scenario file is empty: write at least a [[sites]] table, or run \
-                 `survsim default` for a complete example",
-            ));
-        }
-        Ok(ScenarioSource { name, text })
-    }
-
-    /// A bundled scenario by name (see [`bundled`]).
+    /// A bundled scenario by name (see [`bundled`]), with the files bundled
+    /// with it.
     pub fn bundled(name: &str) -> Option<Self> {
         bundled::get(name).map(|text| ScenarioSource {
             name: format!("<bundled scenario {name}>"),
             text: text.to_string(),
+            companions: Arc::new(BundledCompanions),
         })
     }
 
-    /// A file the scenario names (a deployment schedule): beside the
-    /// scenario file (a relative path), or shipped with a bundled scenario.
-    /// Returns the name to report it by and its text.
-    pub fn companion(&self, file: &str) -> Result<(String, String), InputError> {
-        if let Some(bundled) = self.name.strip_prefix("<bundled scenario ") {
-            let bundled = bundled.trim_end_matches('>');
-            return bundled::companion(file)
-                .map(|text| (format!("<bundled file {file}>"), text.to_string()))
-                .ok_or_else(|| {
-                    InputError::whole(
-                        &self.name,
-                        format!("bundled scenario {bundled} names {file}, which is not bundled"),
-                    )
-                });
-        }
-        let path = match Path::new(&self.name).parent() {
-            Some(dir) if self.name != DEFAULT_SCENARIO_NAME => dir.join(file),
-            _ => Path::new(file).to_path_buf(),
-        };
-        let name = path.display().to_string();
-        let text = read_text(&path, &name, &format!("schedule file {file}"))?;
-        Ok((name, text))
+    /// Whether this is a bundled scenario (whose files are bundled too).
+    pub fn is_bundled(&self) -> bool {
+        self.name.starts_with("<bundled scenario ")
     }
 
-    /// The file if given, otherwise the built-in default. A name that is not
-    /// an existing file but is a bundled scenario's name (`met-essex-2019`)
-    /// selects that scenario.
-    pub fn from_arg(path: Option<&Path>) -> Result<Self, InputError> {
-        match path {
-            None => Ok(Self::builtin_default()),
-            // A bare word (no directory, no extension) may name a bundled scenario.
-            Some(path)
-                if !path.exists()
-                    && path.components().count() == 1
-                    && path.extension().is_none() =>
-            {
-                let name = path.to_str().unwrap_or_default();
-                Self::bundled(name).ok_or_else(|| {
-                    InputError::whole(
-                        path.display().to_string(),
-                        format!(
-                            "no such file, nor a bundled scenario{} (bundled: {})",
-                            crate::error::did_you_mean(name, bundled::names().iter().copied()),
-                            bundled::names().join(", ")
-                        ),
-                    )
-                })
-            }
-            Some(path) => Self::read(path),
-        }
+    /// The same scenario, its files read through `companions`.
+    pub fn with_companions(self, companions: Arc<dyn Companions>) -> Self {
+        ScenarioSource { companions, ..self }
     }
-}
 
-/// The text of the file at `path` (reported as `name`, and described as
-/// `what`). At most one byte past [`MAX_SCENARIO_BYTES`] is read: `/dev/zero`
-/// or a runaway pipe is refused then, not when memory runs out (FIFOs and
-/// devices are read like files: `<(…)` is a fair input).
-fn read_text(path: &Path, name: &str, what: &str) -> Result<String, InputError> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|error| InputError::whole(name, format!("cannot read the {what}: {error}")))?;
-    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-        return Err(InputError::whole(
-            name,
-            format!(
-                "expected a {what} of at most {} MB; this one is larger",
-                MAX_SCENARIO_BYTES >> 20
-            ),
-        ));
+    /// A file the scenario names, read through its [`Companions`].
+    pub fn companion(&self, file: &str) -> Result<Companion, CompanionError> {
+        self.companions.read(&self.name, file)
     }
-    String::from_utf8(bytes)
-        .map_err(|_| InputError::whole(name, format!("the {what} is not valid UTF-8 text")))
+
+    /// The same scenario, offering only the file its own text names (its
+    /// `deployments_file`, read now) and no other: what a server hands its
+    /// requests, so that none can make it open a file. An error if that
+    /// file cannot be read now.
+    pub fn preloaded(&self) -> Result<Self, InputError> {
+        let mut files = BTreeMap::new();
+        let named = toml::from_str::<toml::Table>(&self.text)
+            .ok()
+            .and_then(|table| table.get("deployments_file")?.as_str().map(str::to_string));
+        if let Some(file) = named {
+            let companion = self.companion(&file).map_err(|error| match error {
+                CompanionError::Unreadable(error) => error,
+                CompanionError::NotOffered(why) => InputError::whole(&self.name, why),
+            })?;
+            files.insert(file, companion);
+        }
+        Ok(self
+            .clone()
+            .with_companions(Arc::new(PreloadedCompanions { files })))
+    }
 }

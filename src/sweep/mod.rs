@@ -139,10 +139,10 @@ impl Plan {
             .map(Axis::from_json)
             .collect::<Option<Vec<_>>>()?;
         let plan = Plan {
-            source: ScenarioSource {
-                name: m["scenario"]["source"].as_str()?.to_string(),
-                text: m["scenario"]["text"].as_str()?.to_string(),
-            },
+            source: ScenarioSource::from_text(
+                m["scenario"]["source"].as_str()?,
+                m["scenario"]["text"].as_str()?,
+            ),
             sets: m["set"]
                 .as_array()?
                 .iter()

@@ -7,14 +7,8 @@ use survsim::scenario::{Override, Scenario, ScenarioSource};
 /// Loads a scenario from TOML text, with overrides.
 pub fn scenario(text: &str, sets: &[&str]) -> Scenario {
     let overrides: Vec<Override> = sets.iter().map(|s| s.parse().unwrap()).collect();
-    Scenario::load(
-        ScenarioSource {
-            name: "test.toml".into(),
-            text: text.into(),
-        },
-        &overrides,
-    )
-    .unwrap_or_else(|e| panic!("scenario does not load: {e}"))
+    Scenario::load(ScenarioSource::from_text("test.toml", text), &overrides)
+        .unwrap_or_else(|e| panic!("scenario does not load: {e}"))
 }
 
 /// Sum of a metric over replications.

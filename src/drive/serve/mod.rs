@@ -22,8 +22,9 @@
 //! input gets the CLI's message with HTTP 400 and nothing runs; runs beyond
 //! the cores queue; a newer request from a page, or the client going away,
 //! cancels the older run; the server reads no file but the scenario given
-//! at start (and `/proc/meminfo`, as `run` does to size its workers), and
-//! writes none.
+//! at start and the schedule it names, read then (and `/proc/meminfo`, as
+//! `run` does to size its workers), and writes none: requests are offered
+//! only what was read at start ([`ScenarioSource::preloaded`]).
 
 #![deny(missing_docs)]
 
@@ -63,9 +64,11 @@ pub struct ServeOptions {
 /// Serves until the process is stopped. `listening` hears the address
 /// once the socket is bound (port 0 picks a free one).
 pub fn serve(options: ServeOptions, listening: &mut dyn FnMut(SocketAddr)) -> Result<(), Error> {
-    // The scenario itself must load: a bad file fails at start, not in the
-    // browser.
-    Scenario::load(options.source.clone(), &[])?;
+    // The files the scenario names are read now, once: requests are
+    // offered those and no other file. The scenario itself must load: a bad
+    // file fails at start, not in the browser.
+    let source = options.source.preloaded()?;
+    Scenario::load(source.clone(), &[])?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(options.threads.clamp(1, 4))
         .enable_all()
@@ -87,7 +90,7 @@ pub fn serve(options: ServeOptions, listening: &mut dyn FnMut(SocketAddr)) -> Re
         })?;
         listening(address);
         let setup = work::Setup {
-            source: options.source,
+            source,
             threads: options.threads,
             max_faces: options.max_faces,
             max_points: options.max_points,

@@ -247,11 +247,10 @@ mod tests {
 
     #[test]
     fn escapes_the_scenario_and_keeps_data_inert() {
-        let source = ScenarioSource {
-            name: "<x>.toml".into(),
-            text: "[simulation]\nname = \"</script><b>\"\n[[sites]]\nname = \"a\"\nfootfall_per_hour = 5\n"
-                .into(),
-        };
+        let source = ScenarioSource::from_text(
+            "<x>.toml",
+            "[simulation]\nname = \"</script><b>\"\n[[sites]]\nname = \"a\"\nfootfall_per_hour = 5\n",
+        );
         let html = render(&source, "abc");
         assert!(!html.contains("</script><b>"));
         assert!(html.contains("&lt;/script&gt;&lt;b&gt;"));

@@ -87,7 +87,7 @@ pub fn merge(opts: &MergeOptions) -> Result<SweepOutput, Error> {
         }
     }
     let manifest = manifest.expect("at least one shard");
-    let plan = Plan::from_manifest(&manifest).ok_or_else(|| {
+    let mut plan = Plan::from_manifest(&manifest).ok_or_else(|| {
         bad(
             &opts.shards[0].join("manifest.json"),
             format!(
@@ -96,6 +96,8 @@ pub fn merge(opts: &MergeOptions) -> Result<SweepOutput, Error> {
             ),
         )
     })?;
+
+    plan.source = crate::drive::files::reading_disk(plan.source);
 
     // Every point exactly once.
     let mut owner: Vec<Option<usize>> = vec![None; plan.points()];

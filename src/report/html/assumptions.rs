@@ -224,10 +224,10 @@ mod tests {
 
     #[test]
     fn set_values_are_marked_and_comments_kept_escaped() {
-        let source = ScenarioSource {
-            name: "<x> & y".into(),
-            text: "[matcher]\n# From <NPL> & co.\nthreshold = 0.6\n".into(),
-        };
+        let source = ScenarioSource::from_text(
+            "<x> & y",
+            "[matcher]\n# From <NPL> & co.\nthreshold = 0.6\n",
+        );
         let overrides = vec![
             "matcher.threshold=0.62".parse::<Override>().unwrap(),
             "watchlist.size=9".parse::<Override>().unwrap(),
