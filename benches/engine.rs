@@ -55,7 +55,7 @@ fn load(file: Option<&str>, overrides: &[&str]) -> Model {
             let path = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("scenarios")
                 .join(name);
-            ScenarioSource::read(&path).unwrap_or_else(|e| panic!("{e}"))
+            survsim::drive::files::read_scenario(&path).unwrap_or_else(|e| panic!("{e}"))
         }
         None => ScenarioSource::builtin_default(),
     };
