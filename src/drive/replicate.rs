@@ -241,9 +241,7 @@ impl<'m> Split<'m> {
 /// [`Plan::run`] gives on one thread, byte for byte.
 pub fn run_split(plan: &Plan, rep: u64, threads: usize) -> Outcome {
     let chunks = plan.chunks();
-    let sums = in_parallel(chunks, threads, |c| plan.activity_sum(rep, c));
-    let totals = plan.block_activity(&sums);
-    let drawn = in_parallel(chunks, threads, |c| plan.run_chunk(rep, c, totals[c]));
+    let drawn = in_parallel(chunks, threads, |c| plan.run_chunk(rep, c));
     plan.finish(rep, drawn)
 }
 

@@ -1,10 +1,15 @@
 //! Uneven mobility: who, within a block, is the one who passes.
 //!
 //! With `population.activity_spread`, each resident gets an activity drawn
-//! once per replication from a Gamma of mean 1 and the scenario's shape k,
-//! and a face of a block is that block's member `i` with probability
-//! `a_i / Σ a`. A person's captures are then Poisson given their activity,
-//! and negative binomial over it (mean λ, variance λ + λ²/k). Without it every
+//! once per replication from a Gamma of mean 1 and the scenario's shape k.
+//! A block's captures are Poisson at its expected rate times its passers'
+//! mean activity `Σ a / n` ([`Activity::scale`]), and a face of the block is
+//! member `i` with probability `a_i / Σ a`. So a person's captures are
+//! Poisson(a_i λ) given their activity, whoever else is in their block, and
+//! negative binomial over it (mean λ, variance λ + λ²/k) — also in a block
+//! of one, such as a wanted person's own (a block's count that ignored its
+//! realised activity would give its only member the whole block mean, and
+//! cancel their spread). Without it every
 //! member is equally likely, and the engine draws a member with one uniform
 //! (see [`super::capture`]).
 //!
@@ -30,6 +35,8 @@ pub(super) struct Slot {
 #[derive(Debug, Default)]
 pub(super) struct Activity {
     slots: Vec<Slot>,
+    /// Each block's passers' mean activity (`Σ a / n`), by block index.
+    scales: Vec<f64>,
     /// Scratch: scaled weights and the two work lists of Vose's method.
     scaled: Vec<f64>,
     small: Vec<u32>,
@@ -51,11 +58,18 @@ impl Activity {
         let gamma = Gamma::new(shape, 1.0 / shape).expect("the model checked the shape");
         self.slots.clear();
         self.slots.resize(model.residents as usize, Slot::default());
+        self.scales.clear();
         for block in &model.blocks {
             let first = block.first_resident as usize;
             let passers = block.passers() as usize;
             self.scaled.clear();
             self.scaled.extend((0..passers).map(|_| gamma.sample(rng)));
+            let total: f64 = self.scaled.iter().sum();
+            self.scales.push(if passers == 0 {
+                1.0
+            } else {
+                total / passers as f64
+            });
             build_alias(
                 &mut self.scaled,
                 &mut self.small,
@@ -63,6 +77,13 @@ impl Activity {
                 &mut self.slots[first..first + passers],
             );
         }
+    }
+
+    /// The factor on block `block_index`'s expected captures: its passers'
+    /// mean activity this replication.
+    #[inline]
+    pub(super) fn scale(&self, block_index: usize) -> f64 {
+        self.scales[block_index]
     }
 
     /// The member of `block` that the uniform word `word` picks, weighted by

@@ -386,9 +386,15 @@ impl<'m> Engine<'m> {
                     for &(block_index, share) in &site.block_shares {
                         // Its wanted members are those on the deployment's list.
                         let block = &model.block_at(block_index as usize, stretch.deployment);
+                        // With activity spread, the block's rate is its
+                        // members' realised activity's (see `activity`).
+                        let activity_scale = match model.activity_shape {
+                            Some(_) => self.activity.scale(block_index as usize),
+                            None => 1.0,
+                        };
                         let n = poisson(
                             &mut rngs.arrivals,
-                            stretch.captures_per_s * interval.len_s * share,
+                            stretch.captures_per_s * interval.len_s * share * activity_scale,
                         );
                         self.faces_by_group[block.group as usize] += n;
                         self.faces_by_hour[hour_of_day] += n;

@@ -6,10 +6,11 @@
 //! them alert. Poisson splitting makes those independent per person:
 //!
 //! 1. **Captures.** A site's usable captures of a block form a Poisson
-//!    process ([`crate::engine`]), and each face is a member drawn in
-//!    proportion to their activity; so a member's captures over the run are
-//!    Poisson with mean (the block's expected captures over the run) × (their
-//!    share of the block's activity), independently of every other member's,
+//!    process ([`crate::engine`]) whose rate scales with its members' total
+//!    activity, and each face is a member drawn in proportion to their
+//!    activity; so a member's captures over the run are Poisson with mean
+//!    (the block's expected captures per member over the run) × (their own
+//!    activity a, of mean 1), independently of every other member's,
 //!    and each capture's site is drawn in proportion to the site's share of
 //!    the block's captures ([`clock::SiteClock`] gives each site's mass).
 //! 2. **Alerts.** A face of a person not wanted alerts with their FPIR,
@@ -230,31 +231,6 @@ impl<'m> Plan<'m> {
         self.chunks.len()
     }
 
-    /// With activity spread: chunk `chunk`'s sum of its passers' activity
-    /// (a block's members share its captures in proportion to activity, so
-    /// each chunk needs its block's total first). 0 without activity spread.
-    pub fn activity_sum(&self, rep: u64, chunk: usize) -> f64 {
-        let spec = self.chunks[chunk];
-        let Some(mut activity) = self.activity(rep, chunk) else {
-            return 0.0;
-        };
-        let passers = self.passers_in(spec);
-        (0..passers).map(|_| activity.next()).sum()
-    }
-
-    /// Every chunk's block's total activity, from the chunks' sums in
-    /// chunk order (so the sum is the same however they were computed).
-    pub fn block_activity(&self, chunk_sums: &[f64]) -> Vec<f64> {
-        let mut totals = vec![0.0; self.model.blocks.len()];
-        for (spec, sum) in self.chunks.iter().zip(chunk_sums) {
-            totals[spec.block as usize] += sum;
-        }
-        self.chunks
-            .iter()
-            .map(|spec| totals[spec.block as usize])
-            .collect()
-    }
-
     /// Members of the chunk who can pass a site (the block's avoiders are
     /// its last members).
     fn passers_in(&self, spec: ChunkSpec) -> u32 {
@@ -280,10 +256,8 @@ impl<'m> Plan<'m> {
         )
     }
 
-    /// Draws chunk `chunk` of replication `rep`; `block_activity` is its
-    /// block's total activity ([`Plan::block_activity`]; ignored without
-    /// activity spread).
-    pub fn run_chunk(&self, rep: u64, chunk: usize, block_activity: f64) -> ChunkOutcome {
+    /// Draws chunk `chunk` of replication `rep`.
+    pub fn run_chunk(&self, rep: u64, chunk: usize) -> ChunkOutcome {
         let model = self.model;
         let spec = self.chunks[chunk];
         let block = &model.blocks[spec.block as usize];
@@ -334,10 +308,7 @@ impl<'m> Plan<'m> {
                     rng,
                 ))
             });
-            // A block whose every activity drew 0 (a tiny shape underflows)
-            // is drawn alike, as the face engine's alias table does.
-            let activity = activity.as_mut().filter(|_| block_activity > 0.0);
-            let law = match activity {
+            let law = match activity.as_mut() {
                 None if lookalike == 1.0 => Law {
                     captures: alike_captures,
                     odds: Odds::Tabled(&alike_odds),
@@ -348,8 +319,13 @@ impl<'m> Plan<'m> {
                     odds: Odds::Fpir(fpir_of(block, model, lookalike)),
                     mean: alike_mean,
                 },
+                // Their own activity a scales the mean of someone alike: a
+                // person's captures are Poisson(a λ), whoever else is in
+                // their block (a share of the block's realised total would
+                // cancel the spread of a block of one, such as a wanted
+                // person's own block).
                 Some(a) => {
-                    let mean = rates.captures * a.next() / block_activity;
+                    let mean = alike_mean * a.next();
                     Law {
                         captures: Captures::Mean(mean),
                         odds: Odds::Fpir(fpir_of(block, model, lookalike)),
@@ -386,13 +362,7 @@ impl<'m> Plan<'m> {
 
     /// Runs replication `rep` on this thread.
     pub fn run(&self, rep: u64) -> Outcome {
-        let sums: Vec<f64> = (0..self.chunks())
-            .map(|c| self.activity_sum(rep, c))
-            .collect();
-        let totals = self.block_activity(&sums);
-        let chunks = (0..self.chunks())
-            .map(|c| self.run_chunk(rep, c, totals[c]))
-            .collect();
+        let chunks = (0..self.chunks()).map(|c| self.run_chunk(rep, c)).collect();
         self.finish(rep, chunks)
     }
 }
