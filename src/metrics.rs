@@ -72,14 +72,21 @@ metrics! {
         LostBeforeStop => ("lost_before_stop", "officer arrived too late"),
         /// Officers dispatched to a confirmed alert.
         StopAttempts => ("stop_attempts", "stop attempts"),
-        /// People stopped.
+        /// Stops made: an event, so a person stopped twice counts twice.
         Stops => ("stops", "stops"),
-        /// Stops of the person the alert named.
+        /// Stops of the person the alert named. A correct stop that ends
+        /// without an arrest leaves the warrant open, so the same wanted
+        /// person can be stopped again on a later alert: `WantedStopped`
+        /// counts the people.
         CorrectStops => ("correct_stops", "correct"),
         /// Stops on a false alert.
         WrongfulStops => ("wrongful_stops", "wrongful"),
-        /// Correct stops ending in arrest: the warrant is executed, so each
-        /// wanted person is arrested at most once (equal to `WantedArrested`).
+        /// Officers who reached a wanted person already arrested on another
+        /// alert: no stop is made, and the alert is not lost in the crowd.
+        FoundArrested => ("found_arrested", "already arrested on another alert"),
+        /// Correct stops ending in arrest (each with `p_arrest_correct`, a
+        /// probability per stop): the warrant is executed, so each wanted
+        /// person is arrested at most once (equal to `WantedArrested`).
         Arrests => ("arrests", "arrests"),
         /// Wrongful stops ending in arrest.
         FalseArrests => ("false_arrests", "false arrests"),
@@ -89,6 +96,9 @@ metrics! {
         WantedScanned => ("wanted_scanned", "scanned at least once"),
         /// ... with at least one true alert.
         WantedAlerted => ("wanted_alerted", "with a true alert"),
+        /// ... stopped at least once by an officer (a correct stop): people,
+        /// where `CorrectStops` counts stops.
+        WantedStopped => ("wanted_stopped", "stopped"),
         /// ... arrested at least once.
         WantedArrested => ("wanted_arrested", "arrested"),
         /// Faces of wanted people captured while their warrant was open

@@ -66,6 +66,47 @@ fn each_wanted_person_is_arrested_at_most_once() {
 }
 
 #[test]
+fn stops_are_counted_as_events_and_people_stopped_as_people() {
+    // Half of correct stops end in arrest (`p_arrest_correct` is per stop):
+    // the others leave the warrant open, and the person is stopped again.
+    let sc = scenario(TOWN, &["intervention.p_arrest_correct=0.5"]);
+    let (mut stops, mut people, mut arrested, mut found) = (0, 0, 0, 0);
+    for o in run_replications(&sc.model, 8, 2) {
+        let c = &o.counts;
+        assert!(c[Metric::WantedStopped] <= c[Metric::CorrectStops]);
+        assert!(c[Metric::WantedArrested] <= c[Metric::WantedStopped]);
+        assert!(c[Metric::WantedStopped] <= c[Metric::WantedAlerted]);
+        // Lost in the crowd is only the five ways of losing someone; an
+        // officer who finds the person already arrested is counted apart.
+        let lost: u64 = [
+            Metric::LostToPipelineDelay,
+            Metric::LostAwaitingReview,
+            Metric::LostDuringReview,
+            Metric::LostAwaitingOfficer,
+            Metric::LostBeforeStop,
+        ]
+        .iter()
+        .map(|&m| c[m])
+        .sum();
+        assert_eq!(c[Metric::LostInCrowd], lost);
+        assert_eq!(
+            c[Metric::StopAttempts],
+            c[Metric::Stops] + c[Metric::LostBeforeStop] + c[Metric::FoundArrested]
+        );
+        stops += c[Metric::CorrectStops];
+        people += c[Metric::WantedStopped];
+        arrested += c[Metric::WantedArrested];
+        found += c[Metric::FoundArrested];
+    }
+    assert!(stops > people, "{stops} correct stops of {people} people");
+    // Per person, more than half of those stopped are arrested.
+    assert!(2 * arrested > people, "{arrested} arrested of {people}");
+    // Wanted people alerted again and again: officers do find some of
+    // them already arrested.
+    assert!(found > 0);
+}
+
+#[test]
 fn bundled_scenarios_count_each_arrest_once_and_keep_both_keys() {
     for name in ["london-borough-day", "met-essex-2019", "default"] {
         let args: Vec<&str> = if name == "default" {

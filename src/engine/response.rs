@@ -30,8 +30,14 @@
 //!    person no longer wanted, whose searches are non-mated
 //!    ([`Response::warrant_at`]). The arresting officer is busy for
 //!    `arrest_processing` after the stop. A person is arrested once: an
-//!    officer sent on another alert of someone already arrested finds no one
-//!    (lost *before the stop*).
+//!    officer sent on another alert of someone already arrested finds them
+//!    gone (*found arrested*: no stop, and not lost in the crowd).
+//!
+//! `p_arrest_correct` is a probability per correct stop. A correct stop
+//! that ends without an arrest leaves the warrant open, so the same person
+//! may be stopped again on a later alert: with repeated alerts the share of
+//! wanted people stopped who are arrested exceeds it. Both are reported:
+//! `correct_stops` counts stops, `wanted_stopped` people.
 //!
 //! Without officers (`intervention.officers = 0`, a trial that only records
 //! alerts) a confirmed alert is *not actioned*.
@@ -255,7 +261,7 @@ pub struct Response<'m> {
     /// Operators and officers of each crew: the scenario's (crew 0), then
     /// each deployment's.
     staff: Vec<[Resource<u32>; 2]>,
-    /// Per wanted person: bit 0 alerted, bit 1 arrested.
+    /// Per wanted person: bit 0 alerted, bit 1 arrested, bit 2 stopped.
     wanted_flags: Vec<u8>,
     /// Per wanted person: when arrested (infinite: not yet).
     arrested_at_s: Vec<f64>,
@@ -270,6 +276,7 @@ pub struct Response<'m> {
 
 const ALERTED: u8 = 1;
 const ARRESTED: u8 = 2;
+const STOPPED: u8 = 4;
 
 impl<'m> Response<'m> {
     /// An idle response chain: all staff free, nothing queued.
@@ -363,6 +370,7 @@ impl<'m> Response<'m> {
         let c = &mut self.outcome.counts;
         c[Metric::WantedAlerted] = wanted.iter().filter(|&&f| f & ALERTED != 0).count() as u64;
         c[Metric::WantedArrested] = wanted.iter().filter(|&&f| f & ARRESTED != 0).count() as u64;
+        c[Metric::WantedStopped] = wanted.iter().filter(|&&f| f & STOPPED != 0).count() as u64;
         debug_assert_identities(c);
         // Repeat victims, per group (the map's order does not matter: counts).
         for (person, &(false_alerts, wrongful_stops)) in &self.burden {
@@ -416,9 +424,12 @@ impl<'m> Response<'m> {
                 LostReason::DuringReview => Metric::LostDuringReview,
                 LostReason::AwaitingOfficer => Metric::LostAwaitingOfficer,
                 LostReason::BeforeStop => Metric::LostBeforeStop,
+                LostReason::AlreadyArrested => Metric::FoundArrested,
             },
         );
-        self.count(slot, Metric::LostInCrowd);
+        if reason != LostReason::AlreadyArrested {
+            self.count(slot, Metric::LostInCrowd);
+        }
         self.slots[slot].stage = Stage::Done;
         let since_capture_s = self.now_s - self.slots[slot].alert.time_s;
         self.note(
@@ -604,7 +615,12 @@ impl<'m> Response<'m> {
         let arrested_already = f.alert.wanted_index != NOT_WANTED
             && self.wanted_flags[f.alert.wanted_index as usize] & ARRESTED != 0;
         if self.now_s > f.deadline_s || arrested_already {
-            self.lose(slot, LostReason::BeforeStop);
+            // Already arrested first: in custody they are not in the crowd.
+            let reason = match arrested_already {
+                true => LostReason::AlreadyArrested,
+                false => LostReason::BeforeStop,
+            };
+            self.lose(slot, reason);
             self.free(Staff::Officers, slot);
             return;
         }
@@ -616,6 +632,7 @@ impl<'m> Response<'m> {
             .saturating_record((since_capture_s * 1e6) as u64);
         if f.alert.is_true {
             self.count(slot, Metric::CorrectStops);
+            self.wanted_flags[f.alert.wanted_index as usize] |= STOPPED;
         } else {
             self.count(slot, Metric::WrongfulStops);
             self.count_group(slot, GroupMetric::WrongfulStops);
@@ -686,7 +703,7 @@ fn debug_assert_identities(c: &crate::metrics::Counts) {
     );
     debug_assert_eq!(
         c[Metric::StopAttempts],
-        c[Metric::Stops] + c[Metric::LostBeforeStop]
+        c[Metric::Stops] + c[Metric::LostBeforeStop] + c[Metric::FoundArrested]
     );
     debug_assert_eq!(
         c[Metric::Stops],

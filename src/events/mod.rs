@@ -142,16 +142,20 @@ pub enum LostReason {
     AwaitingOfficer,
     /// The officer arrived after the person had gone.
     BeforeStop,
+    /// The officer found the person already arrested on another alert:
+    /// not lost in the crowd, and counted apart (`found_arrested`).
+    AlreadyArrested,
 }
 
 impl LostReason {
     /// Every reason, in the order of the chain.
-    pub const ALL: [LostReason; 5] = [
+    pub const ALL: [LostReason; 6] = [
         LostReason::PipelineDelay,
         LostReason::AwaitingReview,
         LostReason::DuringReview,
         LostReason::AwaitingOfficer,
         LostReason::BeforeStop,
+        LostReason::AlreadyArrested,
     ];
 
     /// The name used in the stream.
@@ -162,6 +166,7 @@ impl LostReason {
             LostReason::DuringReview => "during_review",
             LostReason::AwaitingOfficer => "awaiting_officer",
             LostReason::BeforeStop => "before_stop",
+            LostReason::AlreadyArrested => "already_arrested",
         }
     }
 }

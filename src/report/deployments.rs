@@ -20,6 +20,7 @@ pub const DEPLOYMENT_METRICS: &[Metric] = &[
     Metric::Stops,
     Metric::CorrectStops,
     Metric::WrongfulStops,
+    Metric::FoundArrested,
     Metric::Arrests,
     Metric::FalseArrests,
     Metric::WantedFacesCaptured,

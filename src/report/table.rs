@@ -464,6 +464,7 @@ fn indent(m: Metric) -> &'static str {
         | Metric::WrongfulStops
         | Metric::WantedScanned
         | Metric::WantedAlerted
+        | Metric::WantedStopped
         | Metric::WantedArrested
         | Metric::WantedFacesAlerted => "    ",
         _ => "  ",
