@@ -36,6 +36,9 @@ pub const STREAM_ACTIVITY: u64 = 0x4143_5456;
 /// Stream label: a replication's draw of the scenario's uncertain inputs
 /// (each one uniform, in the order the model reads them).
 pub const STREAM_PARAMETERS: u64 = 0x5041_5241;
+/// Stream label: whether a replication's fractional wanted person is
+/// present (`watchlist.wanted_prevalence` × residents not a whole number).
+pub const STREAM_WANTED: u64 = 0x5741_4e54;
 /// Stream label: the residents engine's chunks (followed by the chunk
 /// number and the part: passes, lookalikes, activity, searches, wanted
 /// people's searches), and its closing draws (chunk number `u64::MAX`).

@@ -16,8 +16,8 @@ pub use crate::spec::{
 use crate::error::{InputError, KeyPath, ValidationError};
 use crate::model::EngineKind;
 use crate::model::Model;
-use crate::model::uncertain::{Inventory, OneAtATime, Sampled, UncertainInput};
-use crate::rng::{STREAM_PARAMETERS, stream};
+use crate::model::uncertain::{Fixed, Inventory, OneAtATime, Replication, Sampled, UncertainInput};
+use crate::rng::{STREAM_PARAMETERS, STREAM_WANTED, stream};
 use crate::spec::EngineChoice;
 use crate::spec::Parsed;
 
@@ -81,24 +81,48 @@ impl Scenario {
         !self.uncertain.is_empty() && !self.parameters_fixed
     }
 
-    /// Replication `rep`'s model: with [`Scenario::draws_parameters`], built
-    /// from its own draw of the uncertain inputs (from the stream
-    /// `(seed, rep, parameters)`, so the same replication always draws the
-    /// same values, whatever else runs); otherwise `None`, the nominal
-    /// [`Scenario::model`].
-    pub fn replication_model(&self, rep: u64) -> Result<Option<Model>, InputError> {
-        if !self.draws_parameters() {
-            return Ok(None);
-        }
-        self.drawn_model(rep).map(Some)
+    /// Whether each replication builds its own model: it draws its
+    /// uncertain inputs ([`Scenario::draws_parameters`]), or whether a
+    /// prevalence's fractional wanted person is present
+    /// ([`Model::wanted_fraction`]).
+    pub fn draws_per_replication(&self) -> bool {
+        self.draws_parameters() || self.model.wanted_fraction.is_some()
     }
 
-    /// The model of replication `rep`'s draw of every uncertain input,
-    /// whether or not the scenario's parameters are fixed.
+    /// Replication `rep`'s model: with [`Scenario::draws_per_replication`],
+    /// built from its own draw of the uncertain inputs (from the stream
+    /// `(seed, rep, parameters)`, so the same replication always draws the
+    /// same values, whatever else runs) and of its fractional wanted person
+    /// (`(seed, rep, wanted)`); otherwise `None`, the nominal
+    /// [`Scenario::model`].
+    pub fn replication_model(&self, rep: u64) -> Result<Option<Model>, InputError> {
+        if self.draws_parameters() {
+            return self.drawn_model(rep).map(Some);
+        }
+        if self.model.wanted_fraction.is_none() {
+            return Ok(None);
+        }
+        let mut wanted = stream(self.model.seed, &[rep, STREAM_WANTED]);
+        let mut draws = Replication {
+            params: &mut Fixed,
+            wanted: &mut wanted,
+        };
+        Model::build_with(&self.file, &mut draws)
+            .map(Some)
+            .map_err(|error| self.drawn_error(rep, error))
+    }
+
+    /// The model of replication `rep`'s draw of every uncertain input (and
+    /// of its fractional wanted person), whether or not the scenario's
+    /// parameters are fixed.
     pub fn drawn_model(&self, rep: u64) -> Result<Model, InputError> {
         let mut rng = stream(self.model.seed, &[rep, STREAM_PARAMETERS]);
-        Model::build_with(&self.file, &mut Sampled { rng: &mut rng })
-            .map_err(|error| self.drawn_error(rep, error))
+        let mut wanted = stream(self.model.seed, &[rep, STREAM_WANTED]);
+        let mut draws = Replication {
+            params: &mut Sampled { rng: &mut rng },
+            wanted: &mut wanted,
+        };
+        Model::build_with(&self.file, &mut draws).map_err(|error| self.drawn_error(rep, error))
     }
 
     /// The model of replication `rep` with only the uncertain input `key`

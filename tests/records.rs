@@ -74,22 +74,52 @@ fn a_site_given_as_faces_captures_that_many() {
 }
 
 #[test]
-fn prevalence_is_rounded_to_whole_people_and_apportioned_as_wanted_present() {
-    // 0.000413 wanted per resident × 50,000 residents = 20.65 → 21 people,
-    // then split over the groups exactly as wanted_present = 21 would be.
+fn prevalence_carries_its_fraction_and_is_apportioned_as_wanted_present() {
+    // 0.0004 wanted per resident × 50,000 residents = 20 people, split over
+    // the groups exactly as wanted_present = 20 would be.
+    let whole = FACES_TOWN.replace("wanted_present = 20", "wanted_prevalence = 0.0004");
+    assert_eq!(scenario(&whole, &[]).model, scenario(FACES_TOWN, &[]).model);
+    // 0.000413 × 50,000 = 20.65: 20 people, and a 21st in 65 % of
+    // replications; the nominal model holds the 20 and the model with the
+    // 21st, whose expectations it mixes in.
     let prevalence = FACES_TOWN.replace("wanted_present = 20", "wanted_prevalence = 0.000413");
     let present = FACES_TOWN.replace("wanted_present = 20", "wanted_present = 21");
     let by_rate = scenario(&prevalence, &[]).model;
-    assert_eq!(by_rate.wanted, 21);
-    assert_eq!(by_rate, scenario(&present, &[]).model);
-    // Halves round away from zero: 8 residents × 1/16 = 0.5 → 1.
+    assert_eq!(by_rate.wanted, 20);
+    let (probability, with) = by_rate.wanted_fraction.as_ref().expect("a fraction");
+    assert!((probability - 0.65).abs() < 1e-9);
+    assert_eq!(with.wanted, 21);
+    let (twenty, twenty_one) = (
+        scenario(FACES_TOWN, &[]).model.expected(),
+        scenario(&present, &[]).model.expected(),
+    );
+    let mixed = by_rate.expected();
+    let between = 0.35 * twenty.true_alerts + 0.65 * twenty_one.true_alerts;
+    assert!((mixed.true_alerts - between).abs() < 1e-9 * between);
+    // Less than one person is not none: 8 residents × 1/32 = 0.25.
     let tiny = town!(
         duration = "1h",
         seed = 1,
         residents = 8,
-        "\n[[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n[watchlist]\nsize = 10\nwanted_prevalence = 0.0625\n"
+        "\n[[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n[watchlist]\nsize = 10\nwanted_prevalence = 0.03125\n"
     );
-    assert_eq!(scenario(tiny, &[]).model.wanted, 1);
+    let tiny = scenario(tiny, &[]);
+    assert_eq!(tiny.model.wanted, 0);
+    assert!(tiny.model.expected().wanted_faces_captured > 0.0);
+    let present: f64 = (0..400)
+        .map(|rep| match tiny.replication_model(rep).unwrap() {
+            Some(model) => model.wanted as f64,
+            None => panic!("every replication draws its fractional person"),
+        })
+        .sum::<f64>()
+        / 400.0;
+    // Bernoulli(0.25) over 400 replications: SE 0.0217.
+    assert_within_4se(
+        "wanted people present",
+        present,
+        0.25,
+        (0.25f64 * 0.75 / 400.0).sqrt(),
+    );
     // From the command line, too.
     let dir = tempfile::tempdir().unwrap();
     let path = scenario_file(dir.path(), "town.toml", &prevalence);
@@ -100,8 +130,8 @@ fn prevalence_is_rounded_to_whole_people_and_apportioned_as_wanted_present() {
         .iter()
         .map(|g| g["wanted"].as_u64().unwrap())
         .collect();
-    // 70 % and 30 % of 21, by largest remainder.
-    assert_eq!(wanted, [15, 6]);
+    // 70 % and 30 % of the nominal 20, by largest remainder.
+    assert_eq!(wanted, [14, 6]);
 }
 
 /// The pooled ratio ΣA / ΣC over replications and its delta-method
@@ -421,5 +451,38 @@ fn a_matcher_without_operating_points_has_nothing_to_be_extrapolated_from() {
             &format!("watchlist.size={size}"),
         ]);
         assert_eq!(v["warnings"], serde_json::json!([]), "size {size}");
+    }
+}
+
+#[test]
+fn a_fractional_wanted_person_comes_and_goes_by_replication() {
+    // 20.65 people: replications have 20 or 21, 21 in 65 % of them, and
+    // wanted people's faces match the closed form that mixes the two.
+    // No officers: no arrest cuts a wanted person's faces short.
+    let prevalence = FACES_TOWN.replace("wanted_present = 20", "wanted_prevalence = 0.000413");
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_file(dir.path(), "town.toml", &prevalence);
+    let (_, v) = json_output(&[
+        "run",
+        path.to_str().unwrap(),
+        "--reps",
+        "300",
+        "--set",
+        "intervention.officers=0",
+        "--fixed-parameters",
+    ]);
+    let mean = |key: &str| v["totals"][key].as_f64().unwrap();
+    let half_width = |key: &str| {
+        let ci = v["ci95"][key].as_array().unwrap();
+        (ci[1].as_f64().unwrap() - ci[0].as_f64().unwrap()) / 2.0
+    };
+    // Bernoulli(0.65) over 300 replications.
+    let se = (0.65f64 * 0.35 / 300.0).sqrt();
+    assert_within_4se("wanted people present", mean("wanted_present"), 20.65, se);
+    for key in ["wanted_faces_captured", "true_alerts", "wanted_alerted"] {
+        let expected = v["expected"][key].as_f64().unwrap();
+        // The 95 % interval's half-width is 1.97 SE.
+        let se = half_width(key) / 1.97;
+        assert_within_4se(key, mean(key), expected, se);
     }
 }

@@ -130,7 +130,8 @@ fn for_each_replication_until<'m>(
 }
 
 /// [`for_each_replication`] of a scenario: where it draws its uncertain
-/// inputs ([`Scenario::draws_parameters`]), each replication runs its own
+/// inputs or a fractional wanted person ([`Scenario::draws_per_replication`]),
+/// each replication runs its own
 /// model ([`Scenario::replication_model`]); otherwise every replication runs
 /// the nominal one. An error if a replication's draw gives no valid model.
 pub fn for_each_scenario_replication(
@@ -153,7 +154,7 @@ pub fn for_each_scenario_replication_until(
     stop: &(dyn Fn() -> bool + Sync),
     mut consume: impl FnMut(u64, Outcome),
 ) -> Result<bool, InputError> {
-    if !scenario.draws_parameters() {
+    if !scenario.draws_per_replication() {
         return Ok(for_each_replication_until(
             &scenario.model,
             reps,

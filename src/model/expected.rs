@@ -53,6 +53,64 @@ pub struct Expected {
     pub deployments: Vec<ExpectedDeployment>,
 }
 
+impl Expected {
+    /// The mixture `(1 − p) × self + p × other` of two models' expectations
+    /// (the same groups and deployments): figures mixed, bounds kept if
+    /// either is one, exactness only if both are exact.
+    fn mixed_with(&self, other: &Expected, p: f64) -> Expected {
+        let mix = |a: f64, b: f64| (1.0 - p) * a + p * b;
+        Expected {
+            faces_captured: mix(self.faces_captured, other.faces_captured),
+            people_scanned: mix(self.people_scanned, other.people_scanned),
+            trackable: mix(self.trackable, other.trackable),
+            true_alerts: mix(self.true_alerts, other.true_alerts),
+            true_alerts_is_upper_bound: self.true_alerts_is_upper_bound
+                || other.true_alerts_is_upper_bound,
+            wanted_faces_captured: mix(self.wanted_faces_captured, other.wanted_faces_captured),
+            detection_per_pass_is_exact: self.detection_per_pass_is_exact
+                && other.detection_per_pass_is_exact,
+            wanted_alerted: mix(self.wanted_alerted, other.wanted_alerted),
+            false_alerts: mix(self.false_alerts, other.false_alerts),
+            groups: self
+                .groups
+                .iter()
+                .zip(&other.groups)
+                .map(|(a, b)| ExpectedGroup {
+                    faces_captured: mix(a.faces_captured, b.faces_captured),
+                    people_scanned: mix(a.people_scanned, b.people_scanned),
+                    trackable: mix(a.trackable, b.trackable),
+                    true_alerts: mix(a.true_alerts, b.true_alerts),
+                    wanted_faces_captured: mix(a.wanted_faces_captured, b.wanted_faces_captured),
+                    wanted_alerted: mix(a.wanted_alerted, b.wanted_alerted),
+                    false_alerts: mix(a.false_alerts, b.false_alerts),
+                    avoided_visits: mix(a.avoided_visits, b.avoided_visits),
+                    repeat_false_alert_people: mix(
+                        a.repeat_false_alert_people,
+                        b.repeat_false_alert_people,
+                    ),
+                })
+                .collect(),
+            deployments: self
+                .deployments
+                .iter()
+                .zip(&other.deployments)
+                .map(|(a, b)| ExpectedDeployment {
+                    faces_captured: mix(a.faces_captured, b.faces_captured),
+                    true_alerts: mix(a.true_alerts, b.true_alerts),
+                    wanted_faces_captured: mix(a.wanted_faces_captured, b.wanted_faces_captured),
+                    false_alerts: mix(a.false_alerts, b.false_alerts),
+                    lists: a
+                        .lists
+                        .iter()
+                        .zip(&b.lists)
+                        .map(|(x, y)| [mix(x[0], y[0]), mix(x[1], y[1])])
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Closed-form expectations for one deployment of a schedule.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExpectedDeployment {
@@ -105,7 +163,22 @@ impl Model {
     /// repeatedly falsely alerted, trackable) are averages over a — closed
     /// forms through the Gamma's Laplace transform, and for trackability a
     /// quadrature (see [`ActivityMix`]).
+    ///
+    /// With a fractional wanted person ([`Model::wanted_fraction`]), every
+    /// figure is the mixture of this model's and the model with them: a
+    /// prevalence of 3.4 people expects 3.4 people's alerts, not 3's.
     pub fn expected(&self) -> Expected {
+        let whole = self.expected_of_whole_people();
+        match &self.wanted_fraction {
+            None => whole,
+            Some((probability, with)) => {
+                whole.mixed_with(&with.expected_of_whole_people(), *probability)
+            }
+        }
+    }
+
+    /// [`Model::expected`] of this model's whole wanted people.
+    fn expected_of_whole_people(&self) -> Expected {
         let mix = ActivityMix::new(self.activity_shape);
         // Expected faces per block: each site's captures split by its block
         // shares (footfall), or every resident once (batch); per block, its

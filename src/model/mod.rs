@@ -173,6 +173,12 @@ pub struct Model {
     /// The deployment schedule, in file order (empty: none; every site
     /// runs every day by its active windows).
     pub deployments: Vec<Deployment>,
+    /// With `watchlist.wanted_prevalence` × residents not a whole number
+    /// (3.4): the probability that a replication has the fractional person
+    /// (0.4), and the model in which it does. This model leaves them out;
+    /// its expectations mix the two ([`Model::expected`]), and each
+    /// replication draws whether they are present.
+    pub wanted_fraction: Option<(f64, Box<Model>)>,
 }
 
 impl Model {
@@ -214,7 +220,7 @@ impl Model {
                  mode = \"footfall\"",
             ));
         }
-        let watchlist = Watchlist::build(&file.watchlist, &population)?;
+        let watchlist = Watchlist::build(&file.watchlist, &population, draws)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let mut warnings = extrapolation::warnings(&matcher);
         let groups = population.groups(
@@ -285,9 +291,20 @@ impl Model {
             review,
             intervention,
             deployments,
+            wanted_fraction: None,
         };
         if engine == EngineKind::Residents {
             check_residents_work(&model)?;
+        }
+        // A model whose expectations are read (a nominal one) keeps the
+        // model with the fractional wanted person, to mix them in.
+        let mut model = model;
+        if watchlist.wanted_fraction > 0.0
+            && !watchlist.extra_present
+            && draws.averages_mated_rates()
+        {
+            let with = Self::build_with(file, &mut uncertain::WithExtraWanted)?;
+            model.wanted_fraction = Some((watchlist.wanted_fraction, Box::new(with)));
         }
         Ok(model)
     }
@@ -337,6 +354,12 @@ impl Model {
         self.blocks[block].group as usize
     }
 
+    /// Wanted people present on average: the whole people, and the
+    /// fractional one's probability ([`Model::wanted_fraction`]).
+    pub fn wanted_mean(&self) -> f64 {
+        self.wanted as f64 + self.wanted_fraction.as_ref().map_or(0.0, |(p, _)| *p)
+    }
+
     /// This model with every site's footfall (and surges) multiplied by
     /// `factor`: the load axis of `survsim stress`.
     pub fn with_footfall_scaled(&self, factor: f64) -> Model {
@@ -345,6 +368,9 @@ impl Model {
             for segment in site.segments_in_hour.iter_mut().flatten() {
                 segment.captures_per_s *= factor;
             }
+        }
+        if let Some((_, with)) = &mut model.wanted_fraction {
+            **with = with.with_footfall_scaled(factor);
         }
         model
     }

@@ -109,6 +109,15 @@ pub trait Draws {
     /// and measured from `evidence` (if given).
     fn rate(&mut self, path: &KeyPath, published: f64, evidence: Option<Evidence>) -> f64;
 
+    /// Whether the fractional wanted person at `path` is present in this
+    /// model: `wanted_prevalence` × residents = 3.4 people gives 3, and a
+    /// fourth with probability 0.4 (`probability`), decided per
+    /// replication. Nominal models leave them out; their expectations mix
+    /// in a model with them (see [`crate::model::Model::expected`]).
+    fn extra_wanted(&mut self, _path: &KeyPath, _probability: f64) -> bool {
+        false
+    }
+
     /// Whether values may differ from the nominal ones (a drawn model's
     /// operating points need not be fitted as closely as the published ones).
     fn draws_any(&self) -> bool {
@@ -135,6 +144,53 @@ impl Draws for Fixed {
     }
     fn rate(&mut self, _: &KeyPath, published: f64, _: Option<Evidence>) -> f64 {
         published
+    }
+}
+
+/// Nominal values, with the fractional wanted person present: the model
+/// whose expectations are mixed into the nominal one's.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WithExtraWanted;
+
+impl Draws for WithExtraWanted {
+    fn value(&mut self, _: &KeyPath, param: &Param) -> f64 {
+        param.nominal()
+    }
+    fn rate(&mut self, _: &KeyPath, published: f64, _: Option<Evidence>) -> f64 {
+        published
+    }
+    fn extra_wanted(&mut self, _: &KeyPath, _: f64) -> bool {
+        true
+    }
+}
+
+/// One replication's model: the uncertain inputs as `params` gives them,
+/// and the fractional wanted person present or not by a uniform of its own
+/// stream (so that it does not shift the parameters' draws).
+pub struct Replication<'a> {
+    /// How the uncertain inputs take their values ([`Sampled`], or
+    /// [`Fixed`] with `--fixed-parameters`).
+    pub params: &'a mut dyn Draws,
+    /// The replication's stream for its fractional wanted person.
+    pub wanted: &'a mut SimRng,
+}
+
+impl Draws for Replication<'_> {
+    fn value(&mut self, path: &KeyPath, param: &Param) -> f64 {
+        self.params.value(path, param)
+    }
+    fn rate(&mut self, path: &KeyPath, published: f64, evidence: Option<Evidence>) -> f64 {
+        self.params.rate(path, published, evidence)
+    }
+    fn extra_wanted(&mut self, _: &KeyPath, probability: f64) -> bool {
+        unit(self.wanted.next_u64()) < probability
+    }
+    fn draws_any(&self) -> bool {
+        self.params.draws_any()
+    }
+    fn averages_mated_rates(&self) -> bool {
+        // A replication's model needs no expectations.
+        false
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::MAX_WATCHLIST;
 use super::population::{Population, apportion, check_shares};
+use super::uncertain::Draws;
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::WatchlistSection;
 
@@ -13,6 +14,12 @@ pub struct Watchlist {
     pub size: u64,
     /// Wanted residents in each group of the population, in its order.
     pub group_wanted: Vec<u64>,
+    /// With `wanted_prevalence`, the fraction of a person that the whole
+    /// people in `group_wanted` leave out (0.4 of 3.4), present in a
+    /// replication with that probability; 0 otherwise.
+    pub wanted_fraction: f64,
+    /// Whether this model's draw made the fractional person present.
+    pub extra_present: bool,
 }
 
 impl Watchlist {
@@ -20,6 +27,7 @@ impl Watchlist {
     pub fn build(
         section: &WatchlistSection,
         population: &Population,
+        draws: &mut dyn Draws,
     ) -> Result<Watchlist, ValidationError> {
         let path = KeyPath::keys(&["watchlist"]);
         if !(1..=MAX_WATCHLIST).contains(&section.size) {
@@ -31,7 +39,13 @@ impl Watchlist {
                 ),
             ));
         }
-        let wanted = wanted_present(section, population.residents, &path)?;
+        let (mean, key) = wanted_present(section, population.residents, &path)?;
+        // A prevalence carries its fraction: 3.4 people are 3, and a fourth
+        // in 40 % of replications, so the mean is 3.4 exactly.
+        let whole = mean.floor();
+        let wanted_fraction = mean - whole;
+        let extra = wanted_fraction > 0.0 && draws.extra_wanted(&path.key(key), wanted_fraction);
+        let wanted = whole as u64 + extra as u64;
         let mix = group_mix(section, population, &path.key("group_mix"))?;
         let group_wanted = apportion(wanted, &mix);
         let groups = &population.groups;
@@ -53,6 +67,8 @@ impl Watchlist {
         Ok(Watchlist {
             size: section.size,
             group_wanted,
+            wanted_fraction,
+            extra_present: extra,
         })
     }
 
@@ -62,36 +78,44 @@ impl Watchlist {
     }
 }
 
-/// The wanted people who live in the city: `wanted_present`, or
-/// `wanted_prevalence` × residents rounded to the nearest whole person
-/// (halves away from zero), at most the watchlist's size and the residents.
+/// The wanted people who live in the city, on average, and the key that
+/// gave them: `wanted_present`, or `wanted_prevalence` × residents (not
+/// rounded: see [`Watchlist::wanted_fraction`]), at most the watchlist's
+/// size and the residents.
 fn wanted_present(
     section: &WatchlistSection,
     residents: u64,
     path: &KeyPath,
-) -> Result<u64, ValidationError> {
+) -> Result<(f64, &'static str), ValidationError> {
     let most = section.size.min(residents);
-    let given = wanted_given(
-        section.wanted_present,
-        section.wanted_prevalence,
-        residents,
-        path,
-    )?;
-    let (wanted, key, how) = given.unwrap_or((0, "wanted_present", String::new()));
-    if wanted > most {
+    let mean = match (section.wanted_present, section.wanted_prevalence) {
+        (None, Some(rate)) if rate.is_finite() && (0.0..=1.0).contains(&rate) => Some((
+            rate * residents as f64,
+            "wanted_prevalence",
+            format!(" ({rate} × {residents} residents)"),
+        )),
+        // Anything else as a deployment's list reads it (errors included).
+        (present, prevalence) => wanted_given(present, prevalence, residents, path)?
+            .map(|(wanted, key, how)| (wanted as f64, key, how)),
+    };
+    let (wanted, key, how) = mean.unwrap_or((0.0, "wanted_present", String::new()));
+    if wanted > most as f64 {
         return Err(ValidationError::new(
             path.key(key),
             format!(
-                "expected at most the watchlist size and the residents ({most}), got {wanted}{how}"
+                "expected at most the watchlist size and the residents ({most}), got {}{how}",
+                crate::format::fmt_num(wanted, if wanted.fract() == 0.0 { 0 } else { 2 })
             ),
         ));
     }
-    Ok(wanted)
+    Ok((wanted, key))
 }
 
 /// `wanted_present`, or `wanted_prevalence` × `residents` rounded to the
-/// nearest whole person (halves away from zero), under `path` (the
-/// scenario's watchlist, a deployment's or one of its lists): the count,
+/// nearest whole person (halves away from zero), under `path` (a
+/// deployment's list or one of its lists, which hold some of the city's
+/// wanted people — whole people; the city's own count carries its
+/// fraction, see [`Watchlist::wanted_fraction`]): the count,
 /// the key that gave it and how it was worked out. `None` if neither is
 /// given; an error if both are, or the rate is not in [0, 1].
 pub(super) fn wanted_given(

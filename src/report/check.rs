@@ -317,6 +317,17 @@ impl<'a> Check<'a> {
         let note = "per comparison: FMR = 1 − (1 − FMR₁)^m and FNMR = 1 − (1 − FNMR₁)^m′, \
                     FMR₁ and FNMR₁ being a multiplier-1 group's";
         let _ = writeln!(out, "{}", wrap_text(note, TABLE_WIDTH, "  ", "    "));
+        let model = &self.scenario.model;
+        if let Some((probability, _)) = &model.wanted_fraction {
+            let note = format!(
+                "wanted: {} people on average (watchlist.wanted_prevalence × residents): the {} \
+                 above in every replication, and one more in {:.0} % of them",
+                fmt_num(model.wanted_mean(), 2),
+                model.wanted,
+                100.0 * probability
+            );
+            let _ = writeln!(out, "{}", wrap_text(&note, TABLE_WIDTH, "  ", "    "));
+        }
     }
 
     fn sites_section(&self, out: &mut String) {
@@ -468,6 +479,7 @@ struct CalibrationJson<'a> {
 
 #[derive(Serialize)]
 struct ExpectedJson {
+    wanted_present: Num,
     faces_captured: Num,
     faces_per_day: Num,
     people_scanned: Num,
@@ -541,6 +553,7 @@ impl<'a> CheckJson<'a> {
                     .collect(),
             },
             expected: ExpectedJson {
+                wanted_present: Num(m.wanted_mean()),
                 faces_captured: Num(e.faces_captured),
                 faces_per_day: Num(check.faces_per_day),
                 people_scanned: Num(e.people_scanned),

@@ -364,7 +364,8 @@ impl Report {
     ) -> Report {
         // Figures the model fixes are not estimates: no interval around them.
         let fixed = |m: Metric| match m {
-            Metric::WantedPresent => true,
+            // Fixed unless a prevalence carries a fractional person.
+            Metric::WantedPresent => model.wanted_fraction.is_none(),
             Metric::FacesDropped | Metric::WantedFacesDropped | Metric::LostToPipelineDelay => {
                 model.pipeline.is_none()
             }

@@ -55,7 +55,7 @@ pub fn run_points(
                 let mut pending = take();
                 while let Some((point, first)) = pending {
                     let scenario = &scenarios[point];
-                    pending = if scenario.draws_parameters() {
+                    pending = if scenario.draws_per_replication() {
                         let outcome = drawn_replication(scenario, first);
                         let failed = outcome.is_err();
                         if tx.send((point, first, outcome)).is_err() || failed {
