@@ -288,3 +288,20 @@ fn one_replication_reruns_alone() {
     let (rep0, _) = json_output(&["run", path.to_str().unwrap(), "--rep", "0", "-q"]);
     assert_eq!(plain, rep0);
 }
+
+#[test]
+fn a_pipeline_warns_where_arrests_lag_behind_captures() {
+    // With a pipeline an arrest takes effect from the next hour: the town's
+    // wanted people pass about 3 times an hour, so many are seen again.
+    let lags = |sc: &survsim::Scenario| {
+        sc.warnings
+            .iter()
+            .any(|w| w.key_path.as_deref() == Some("pipeline") && w.message.contains("whole hour"))
+    };
+    assert!(lags(&scenario(&town_with_pipeline(), &[])));
+    // Without a pipeline arrests take effect at once; at a stadium's pace
+    // the lag does not matter.
+    assert!(!lags(&scenario(TOWN, &[])));
+    let stadium = survsim::ScenarioSource::bundled("neoface-300fps-stadium").unwrap();
+    assert!(!lags(&survsim::Scenario::load(stadium, &[]).unwrap()));
+}

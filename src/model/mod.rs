@@ -254,6 +254,9 @@ impl Model {
         let (deployments, warned) = Deployment::build_all(&context, slots, &mut sites)?;
         warnings.extend(warned);
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;
+        if pipeline.is_some() {
+            warnings.extend(pipeline::arrest_lag_warning(&sites, &blocks));
+        }
         let engine = choose_engine(
             simulation.engine,
             mode,

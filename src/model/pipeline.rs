@@ -188,3 +188,60 @@ impl Pipeline {
         })
     }
 }
+
+/// With a pipeline, the engine decides a whole hour's searches before the
+/// response chain runs through it, so an arrest takes effect from the next
+/// hour's captures: a wanted person seen again in the rest of the hour of
+/// their arrest is searched as if still at large (a true alert, and an
+/// officer who finds them already arrested), instead of being in custody.
+/// An arrest falls on average half an hour before the hour ends, so the
+/// share of people arrested who are seen again so is about the chance of a
+/// capture in half an hour. This warns, at `pipeline`, where that exceeds
+/// 5 % for the busiest block of wanted people in its busiest hour.
+pub(super) fn arrest_lag_warning(
+    sites: &[Site],
+    blocks: &[super::Block],
+) -> Option<crate::error::Warning> {
+    let busiest_per_hour = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, block)| block.wanted > 0 && block.passers() > 0)
+        .map(|(index, block)| {
+            (0..24)
+                .map(|hour| {
+                    sites
+                        .iter()
+                        .map(|site| {
+                            let share: f64 = site
+                                .block_shares
+                                .iter()
+                                .filter(|(b, _)| *b as usize == index)
+                                .map(|(_, share)| share)
+                                .sum();
+                            let faces: f64 = site.segments_in_hour[hour]
+                                .iter()
+                                .map(|s| s.captures_per_s * (s.end_s - s.start_s))
+                                .sum();
+                            faces * share
+                        })
+                        .sum::<f64>()
+                })
+                .fold(0.0, f64::max)
+                / block.passers() as f64
+        })
+        .fold(0.0, f64::max);
+    let half_hour = busiest_per_hour / 2.0;
+    (half_hour > 0.05).then(|| crate::error::Warning {
+        path: KeyPath::keys(&["pipeline"]),
+        message: format!(
+            "with a pipeline, an arrest takes effect from the next whole hour's captures; \
+             wanted people here are captured up to {} times an hour, so up to {:.0} % of the \
+             people arrested are seen again in the rest of their arrest's hour and searched as \
+             if still at large: true alerts and wanted faces are overcounted by those faces, \
+             and an officer sent finds the person already arrested (without a pipeline, \
+             arrests take effect at once)",
+            crate::format::fmt_num(busiest_per_hour, 2),
+            100.0 * (1.0 - (-half_hour).exp())
+        ),
+    })
+}
