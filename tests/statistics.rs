@@ -241,3 +241,57 @@ fn wanted_people_alerted_keep_their_activity_spread() {
         }
     }
 }
+
+/// One run's false alerts spread more than Poisson when people differ:
+/// with uneven activity (Gamma, shape 0.5) and lookalikes (σ = 1) each
+/// person's count is a Poisson mixture, and the closed form's variance
+/// (`false_alerts_variance`: the mean, plus each person's Var(a·m·FPIR(L)))
+/// must match the replications' own, where Poisson's would be 4 times too
+/// small. Tolerance: 4 standard errors of the sample variance, estimated
+/// from the sample's fourth moment.
+#[test]
+fn false_alerts_spread_as_the_closed_form_says() {
+    let text = r#"
+        [simulation]
+        duration = "24h"
+        seed = 31
+        [population]
+        residents = 20000
+        lookalike_spread = 1.0
+        activity_spread = { shape = 0.5 }
+        [[sites]]
+        name = "square"
+        footfall_per_hour = 16000
+        [watchlist]
+        size = 10000
+        wanted_present = 0
+        [matcher]
+        threshold = 0.53
+        [intervention]
+        officers = 0
+    "#;
+    let sc = scenario(text, &[]);
+    let expected = sc.model.expected();
+    let reps = 600;
+    let counts: Vec<f64> = run_replications(&sc.model, reps, 2)
+        .iter()
+        .map(|o| o.counts[Metric::FalseAlerts] as f64)
+        .collect();
+    let n = reps as f64;
+    let mean = counts.iter().sum::<f64>() / n;
+    let variance = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let fourth = counts.iter().map(|c| (c - mean).powi(4)).sum::<f64>() / n;
+    let se = ((fourth - variance * variance * (n - 3.0) / (n - 1.0)) / n).sqrt();
+    assert!(
+        expected.false_alerts_variance > 2.0 * expected.false_alerts,
+        "the test needs overdispersion: {} vs {}",
+        expected.false_alerts_variance,
+        expected.false_alerts
+    );
+    assert_within_4se(
+        "variance of false alerts",
+        variance,
+        expected.false_alerts_variance,
+        se,
+    );
+}

@@ -47,6 +47,18 @@ pub struct Expected {
     /// Alerts on a wrong identity (non-mated, and misidentified mated
     /// searches), were no one ever arrested.
     pub false_alerts: f64,
+    /// The variance of one run's false alerts given the model's inputs:
+    /// their mean if everyone were alike (Poisson), plus what uneven
+    /// activity and lookalikes add. A person's false alerts are Poisson with
+    /// mean a·Σᵣ mᵣ·FPIRᵣ(L) (activity a of mean 1, mᵣ their faces under
+    /// each regime, FPIRᵣ(L) at their lookalike multiplier), so each adds
+    /// the variance of that mean, E[a²]·E[(Σ mᵣ FPIRᵣ(L))²] − (Σ mᵣ
+    /// E[FPIRᵣ(L)])² — with E[a²] = 1 + 1/k, E[FPIR(L)²] by quadrature, and
+    /// the regimes' cross terms at their Cauchy–Schwarz bound (exact with
+    /// one regime). Mated misidentifications count as Poisson. In batch
+    /// mode each person is searched once: Bernoulli, E[FPIR(L)] −
+    /// E[FPIR(L)]² each.
+    pub false_alerts_variance: f64,
     /// Per group, in model order.
     pub groups: Vec<ExpectedGroup>,
     /// Per deployment of a schedule, in file order.
@@ -71,6 +83,7 @@ impl Expected {
                 && other.detection_per_pass_is_exact,
             wanted_alerted: mix(self.wanted_alerted, other.wanted_alerted),
             false_alerts: mix(self.false_alerts, other.false_alerts),
+            false_alerts_variance: mix(self.false_alerts_variance, other.false_alerts_variance),
             groups: self
                 .groups
                 .iter()
@@ -228,6 +241,8 @@ impl Model {
             })
             .collect();
         let mut deployments = vec![ExpectedDeployment::default(); self.deployments.len()];
+        // A person's false alerts beyond Poisson, summed over people.
+        let mut overdispersion = 0.0;
         for (block_index, (block, &faces)) in self.blocks.iter().zip(&block_faces).enumerate() {
             let expected = &mut groups[block.group as usize];
             let passers = match self.mode {
@@ -252,12 +267,16 @@ impl Model {
             // Each regime's searches: its wanted members on the list are
             // searched mated, everyone else non-mated, at its rates.
             let mut false_alert_mean = 0.0;
+            // Σ mᵣ E[FPIRᵣ(L)] and Σ mᵣ √E[FPIRᵣ(L)²], for the spread.
+            let (mut first, mut second) = (0.0, 0.0);
             let regime_faces = &block_regime_faces[block_index];
             for (regime, &faces) in regime_faces.iter().enumerate() {
                 let deployment = deployment_of(regime);
                 let seen = self.block_at(block_index, deployment);
                 let group = &self.groups_at(deployment)[block.group as usize];
                 false_alert_mean += faces / passers * group.search.fpir;
+                first += faces / passers * group.averaged.fpir;
+                second += faces / passers * group.averaged.fpir_squared.sqrt();
                 let (true_alerts, false_alerts, mated, per_list) = match self
                     .several_lists(deployment)
                 {
@@ -348,6 +367,13 @@ impl Model {
             // group alike (no lookalikes): Poisson(a × per_person × FPIR) each.
             expected.repeat_false_alert_people +=
                 (passers - block.wanted as f64) * mix.at_least_two(false_alert_mean);
+            // Searched exactly once (batch), a person's false alert is
+            // Bernoulli(FPIR(L)): variance E[FPIR(L)] − E[FPIR(L)]².
+            let spread = match self.mode {
+                Mode::Footfall => (mix.second_moment() * second * second - first * first).max(0.0),
+                Mode::Batch => -first * first,
+            };
+            overdispersion += (passers - block.wanted as f64) * spread;
         }
         let total = |count: fn(&ExpectedGroup) -> f64| -> f64 { groups.iter().map(count).sum() };
         let arrests = self.wanted > 0
@@ -366,6 +392,7 @@ impl Model {
                 && self.deployments.iter().all(|d| d.lists.is_empty()),
             wanted_alerted: total(|group| group.wanted_alerted),
             false_alerts: total(|group| group.false_alerts),
+            false_alerts_variance: total(|group| group.false_alerts) + overdispersion,
             groups,
             deployments,
         }
@@ -398,6 +425,11 @@ impl ActivityMix {
     /// Everyone alike (`None`), or Gamma activity of this shape.
     pub fn new(shape: Option<f64>) -> Self {
         ActivityMix { shape }
+    }
+
+    /// E[a²]: 1 for everyone alike, 1 + 1/k for Gamma activity.
+    pub fn second_moment(&self) -> f64 {
+        self.shape.map_or(1.0, |k| 1.0 + 1.0 / k)
     }
 
     /// P(at least one event) when the mean is μ: 1 − E[e^(−a μ)].

@@ -287,6 +287,9 @@ pub fn lookalike_from_code(code: i16) -> f64 {
 pub struct LookalikeMean {
     /// E[FPIR(L)].
     pub fpir: f64,
+    /// E[FPIR(L)²]: with E[FPIR(L)], the spread of a person's false alerts
+    /// between people (see [`crate::model::Expected::false_alerts_variance`]).
+    pub fpir_squared: f64,
     /// E[TPIR(L)].
     pub tpir: f64,
     /// E[P(misidentified | L)].
@@ -307,6 +310,7 @@ impl LookalikeMean {
         if spread == 0.0 {
             return LookalikeMean {
                 fpir: search.fpir,
+                fpir_squared: search.fpir * search.fpir,
                 tpir: search.tpir,
                 misidentification: search.misidentification,
             };
@@ -325,6 +329,12 @@ impl LookalikeMean {
             low,
             high,
             search.fpir * 1e-9,
+        );
+        let fpir_squared = integrate(
+            &|z| normal_pdf(z) * (multiplier(z) * ln_pass).exp_m1().powi(2),
+            low,
+            high,
+            search.fpir * search.fpir * 1e-9,
         );
         let (tpir, misidentification) = if !mated || search.tpir + search.misidentification == 0.0 {
             (search.tpir, search.misidentification)
@@ -356,6 +366,7 @@ impl LookalikeMean {
         };
         LookalikeMean {
             fpir,
+            fpir_squared,
             tpir,
             misidentification,
         }

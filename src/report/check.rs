@@ -185,7 +185,7 @@ impl<'a> Check<'a> {
         let _ = writeln!(
             out,
             "  {:<44}{:>8}",
-            "Monte Carlo (Poisson) noise",
+            "Monte Carlo noise",
             fmt_pct(shares.monte_carlo)
         );
         let _ = writeln!(

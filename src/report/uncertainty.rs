@@ -1,11 +1,13 @@
 //! What each uncertain input contributes to the spread of one run's false
 //! alerts, for `survsim check`.
 //!
-//! Given its inputs θ, a run's false alerts are Poisson with the closed-form
-//! mean μ(θ) ([`crate::model::Model::expected`]), so by the law of total
+//! Given its inputs θ, a run's false alerts have the closed-form mean μ(θ)
+//! and variance v(θ) ([`crate::model::Model::expected`]): v = μ if everyone
+//! is alike (Poisson), more with uneven activity or lookalikes (each
+//! person's false alerts are then a Poisson mixture). By the law of total
 //! variance the spread of one run is
 //!
-//!   Var(X) = E[μ(θ)] + Var(μ(θ)):
+//!   Var(X) = E[v(θ)] + Var(μ(θ)):
 //!
 //! Monte Carlo noise, plus what the inputs add. Each input's share is
 //! one-at-a-time: Var(μ) with that input drawn and the others at their
@@ -25,9 +27,9 @@ pub const DRAWS: u64 = 200;
 /// The variance of one run's false alerts, and who contributes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VarianceShares {
-    /// Var(X) = E[μ(θ)] + Var(μ(θ)), in false alerts².
+    /// Var(X) = E[v(θ)] + Var(μ(θ)), in false alerts².
     pub total: f64,
-    /// E[μ(θ)] ÷ total: Monte Carlo noise.
+    /// E[v(θ)] ÷ total: Monte Carlo noise.
     pub monte_carlo: f64,
     /// Each input with Var(μ) drawing it alone ÷ total.
     pub inputs: Vec<(UncertainInput, f64)>,
@@ -42,10 +44,16 @@ impl VarianceShares {
             return Ok(None);
         }
         let false_alerts = |model: &crate::model::Model| model.expected().false_alerts;
-        let all: Vec<f64> = (0..DRAWS)
-            .map(|r| Ok(false_alerts(&scenario.drawn_model(r)?)))
-            .collect::<Result<_, InputError>>()?;
-        let (mean, joint) = mean_variance(&all);
+        let (all, noise): (Vec<f64>, Vec<f64>) = (0..DRAWS)
+            .map(|r| {
+                let expected = scenario.drawn_model(r)?.expected();
+                Ok((expected.false_alerts, expected.false_alerts_variance))
+            })
+            .collect::<Result<Vec<_>, InputError>>()?
+            .into_iter()
+            .unzip();
+        let (_, joint) = mean_variance(&all);
+        let (noise, _) = mean_variance(&noise);
         let mut each = Vec::with_capacity(scenario.uncertain.len());
         for input in &scenario.uncertain {
             let values: Vec<f64> = (0..DRAWS)
@@ -53,11 +61,11 @@ impl VarianceShares {
                 .collect::<Result<_, InputError>>()?;
             each.push((input.clone(), mean_variance(&values).1));
         }
-        let total = mean + joint;
+        let total = noise + joint;
         let sum: f64 = each.iter().map(|(_, v)| v).sum();
         Ok(Some(VarianceShares {
             total,
-            monte_carlo: mean / total,
+            monte_carlo: noise / total,
             remainder: (joint - sum) / total,
             inputs: each.into_iter().map(|(i, v)| (i, v / total)).collect(),
         }))
