@@ -47,6 +47,7 @@ pub mod drive;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod fit;
 mod format;
 pub mod metrics;
 pub mod model;

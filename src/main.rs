@@ -7,8 +7,8 @@ mod cli;
 
 use clap::{CommandFactory, Parser};
 use cli::flags::{
-    CheckArgs, Cli, Command, CompletionsArgs, Format, LiveArgs, ManArgs, MergeArgs, RunArgs,
-    RunFormat, ServeArgs, StressArgs, SweepArgs, ValidateArgs,
+    CheckArgs, Cli, Command, CompletionsArgs, FitArgs, Format, LiveArgs, ManArgs, MergeArgs,
+    RunArgs, RunFormat, ServeArgs, StressArgs, SweepArgs, ValidateArgs,
 };
 use cli::options::{ReportTo, Search};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -200,6 +200,26 @@ fn validate(args: ValidateArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn fit(args: FitArgs) -> Result<(), Error> {
+    let command = std::iter::once("survsim".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (options, out, keep, format) = args.into_options()?;
+    let output = survsim::drive::fit::run(&options)?;
+    let report = survsim::fit::summary::FitReport {
+        records: &options.records,
+        posterior: &output.posterior,
+        left_out: output.left_out.clone(),
+    };
+    if let Some(path) = &out {
+        let text = survsim::fit::profile::text(&output.posterior, &options.records, &command, keep);
+        write_atomically(path, text.as_bytes())?;
+    }
+    let text = render(format, || report.table(), || report.json());
+    emit(text, None)
+}
+
 /// A progress bar on standard error for a sweep's replications (none with
 /// `-q`, and hidden by indicatif itself when standard error is not a
 /// terminal).
@@ -327,6 +347,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep(args),
         Command::Merge(args) => merge(args),
         Command::Validate(args) => validate(args),
+        Command::Fit(args) => fit(args),
         Command::Stress(args) => stress(args),
         Command::Live(args) => live(args),
         Command::Serve(args) => serve(args),

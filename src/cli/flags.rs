@@ -70,6 +70,10 @@ pub enum Command {
     Scenarios,
     /// Run the bundled published-record scenarios and compare with the record.
     Validate(ValidateArgs),
+    /// Fit a matcher's impostor tail, detection rate and the prevalence of
+    /// wanted people to published records (the bundled ones, or a file of
+    /// your own), print the posterior, and write it as a matcher profile.
+    Fit(FitArgs),
     /// Find the load (or the matcher count) at which a pipeline target breaks.
     Stress(StressArgs),
     /// Run a scenario paced to the wall clock and serve its events as NDJSON
@@ -102,6 +106,44 @@ pub struct ManArgs {
 
 #[derive(clap::Args)]
 pub struct ValidateArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(clap::Args)]
+pub struct FitArgs {
+    /// Records file (TOML, the format of records/records.toml). Without it,
+    /// the bundled records.
+    pub records: Option<PathBuf>,
+    /// The matcher whose records are fitted (records of others inform only
+    /// the prevalence).
+    #[arg(long, default_value = "neoface-v4")]
+    pub matcher: String,
+    /// Write the fitted matcher profile (TOML) here: a profile whose
+    /// `[posterior]` a scenario's `[matcher]` can take (see README,
+    /// "Fitting the record").
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also fit without each record in turn, and say whether what that fit
+    /// predicts for it covers what was published.
+    #[arg(long)]
+    pub loo: bool,
+    /// Seed of the chains.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Chains.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=64))]
+    pub chains: u64,
+    /// Draws kept per chain, after as many again of warm-up.
+    #[arg(long, default_value_t = 20000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+    pub draws: u64,
+    /// Draws written to the profile, spread evenly over the chains.
+    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub keep: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -10,8 +10,8 @@
 //! reported, always the same one.
 
 use super::flags::{
-    CheckArgs, EventFilterArgs, Format, LiveArgs, MergeArgs, RunArgs, RunFormat, ScenarioArgs,
-    ServeArgs, Solve, StressArgs, SweepArgs, ValidateArgs,
+    CheckArgs, EventFilterArgs, FitArgs, Format, LiveArgs, MergeArgs, RunArgs, RunFormat,
+    ScenarioArgs, ServeArgs, Solve, StressArgs, SweepArgs, ValidateArgs,
 };
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -253,6 +253,37 @@ impl CheckArgs {
 pub struct Validate {
     pub threads: usize,
     pub format: Format,
+}
+
+impl FitArgs {
+    /// The fit's options, where to write its profile and how many draws,
+    /// and the format.
+    pub fn into_options(
+        self,
+    ) -> Result<
+        (
+            survsim::drive::fit::FitOptions,
+            Option<PathBuf>,
+            usize,
+            Format,
+        ),
+        Error,
+    > {
+        let records = survsim::drive::files::records(self.records.as_deref())?;
+        let options = survsim::drive::fit::FitOptions {
+            records,
+            matcher: self.matcher,
+            settings: survsim::fit::Settings {
+                chains: self.chains as usize,
+                warmup: self.draws as usize,
+                draws: self.draws as usize,
+                seed: self.seed,
+            },
+            leave_one_out: self.loo,
+            threads: threads(self.threads),
+        };
+        Ok((options, self.out, self.keep as usize, self.format))
+    }
 }
 
 impl ValidateArgs {

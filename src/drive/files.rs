@@ -88,6 +88,18 @@ pub fn read_scenario(path: &Path) -> Result<ScenarioSource, InputError> {
     Ok(ScenarioSource::from_text(name, text))
 }
 
+/// A records file for `survsim fit` (the bundled records without a path).
+pub fn records(path: Option<&Path>) -> Result<crate::fit::Records, InputError> {
+    match path {
+        None => Ok(crate::fit::Records::bundled()),
+        Some(path) => {
+            let name = path.display().to_string();
+            let text = read_text(path, &name, "records file")?;
+            crate::fit::Records::parse(&name, &text)
+        }
+    }
+}
+
 /// The text of the file at `path` (reported as `name`, and described as
 /// `what`). At most one byte past [`MAX_SCENARIO_BYTES`] is read: `/dev/zero`
 /// or a runaway pipe is refused then, not when memory runs out (FIFOs and

@@ -41,6 +41,7 @@
 //! * [`serve`] — `survsim serve`: what-ifs in the browser, over HTTP;
 //! * [`stress`], [`validate`] — the probes of a stress search, and the
 //!   scenarios of the published record, replicated;
+//! * [`fit`] — `survsim fit`: a fit's chains on the cores;
 //! * [`files`] — the scenario file and the files it names, read from disk;
 //! * [`output`] — writing results: atomically to files, quietly to closed
 //!   pipes.
@@ -61,6 +62,7 @@
 
 pub mod event_log;
 pub mod files;
+pub mod fit;
 pub mod live;
 pub mod output;
 pub mod replicate;

@@ -123,6 +123,9 @@ pub struct ResolvedMatcher {
     /// Whether the impostor scores' sd was given (an assumption, unless
     /// measured) rather than fitted from points at several thresholds.
     pub impostor_sd_given: bool,
+    /// With a fitted profile, how many posterior draws it holds (one is
+    /// taken per replication); 0 otherwise.
+    pub posterior_draws: usize,
 }
 
 impl ResolvedMatcher {
@@ -192,6 +195,74 @@ impl ResolvedMatcher {
                 format!("expected a score distance ≥ 0, got {extrapolation_margin}"),
             ));
         }
+        if let Some(posterior) = section.posterior.as_ref().or(base.posterior.as_ref()) {
+            let given = [
+                (
+                    "impostor",
+                    section.impostor.is_some() || base.impostor.is_some(),
+                ),
+                (
+                    "genuine",
+                    section.genuine.is_some() || base.genuine.is_some(),
+                ),
+                (
+                    "operating_points",
+                    section.operating_points.is_some() || base.operating_points.is_some(),
+                ),
+            ];
+            if let Some((key, _)) = given.iter().find(|(_, given)| *given) {
+                return Err(ValidationError::new(
+                    path.key(key),
+                    "a fitted profile's score distributions come from its posterior draws: \
+                     give impostor, genuine and operating_points only without one",
+                ));
+            }
+            let (impostor, genuine) = from_posterior(posterior, &path.key("posterior"), draws)?;
+            let matcher = Matcher {
+                threshold,
+                impostor,
+                genuine,
+                watchlist_size,
+            };
+            let fits = posterior
+                .evidence
+                .iter()
+                .map(|point| {
+                    let (rate, value) = match point.rate.as_str() {
+                        "tpir" => (Rate::Tpir, matcher.genuine.upper_tail(point.threshold)),
+                        _ => (
+                            Rate::Fpir,
+                            Matcher {
+                                threshold: point.threshold,
+                                watchlist_size: point.watchlist,
+                                ..matcher.clone()
+                            }
+                            .group_search(1.0, 1.0)
+                            .fpir,
+                        ),
+                    };
+                    PointFit {
+                        threshold: point.threshold,
+                        watchlist: point.watchlist,
+                        rate,
+                        target: value,
+                        fitted: value,
+                        source: Some(format!("fitted to the record {}", point.source)),
+                        threshold_assumed: false,
+                    }
+                })
+                .collect();
+            return Ok(ResolvedMatcher {
+                profile,
+                matcher,
+                score_range,
+                fits,
+                rates_per,
+                extrapolation_margin,
+                impostor_sd_given: false,
+                posterior_draws: posterior.draws.len(),
+            });
+        }
         let impostor = overlay_dist(base.impostor, &section.impostor);
         let genuine = overlay_dist(base.genuine, &section.genuine);
         let impostor_sd_given = impostor.sd.is_some();
@@ -231,8 +302,60 @@ impl ResolvedMatcher {
             rates_per,
             extrapolation_margin,
             impostor_sd_given,
+            posterior_draws: 0,
         })
     }
+}
+
+/// The score distributions of one of a fitted profile's posterior draws,
+/// the one `draws` takes (their column means if none).
+fn from_posterior(
+    posterior: &spec::PosteriorSection,
+    path: &KeyPath,
+    draws: &mut dyn Draws,
+) -> Result<(NormalScores, NormalScores), ValidationError> {
+    if posterior.columns != spec::POSTERIOR_COLUMNS {
+        return Err(ValidationError::new(
+            path.key("columns"),
+            format!(
+                "expected the columns {:?}, as survsim fit writes them",
+                spec::POSTERIOR_COLUMNS
+            ),
+        ));
+    }
+    for (i, row) in posterior.draws.iter().enumerate() {
+        let valid =
+            row.len() == 4 && row.iter().all(|v| v.is_finite()) && row[1] > 0.0 && row[3] > 0.0;
+        if !valid {
+            return Err(ValidationError::new(
+                path.key("draws").index(i),
+                "expected four finite numbers, the two sds above 0",
+            ));
+        }
+    }
+    let rows = posterior.draws.len();
+    if rows == 0 {
+        return Err(ValidationError::new(
+            path.key("draws"),
+            "expected at least one draw",
+        ));
+    }
+    let row = match draws.posterior_row(path, rows) {
+        Some(i) => posterior.draws[i].clone(),
+        None => (0..4)
+            .map(|j| posterior.draws.iter().map(|r| r[j]).sum::<f64>() / rows as f64)
+            .collect(),
+    };
+    Ok((
+        NormalScores {
+            mean: row[0],
+            sd: row[1],
+        },
+        NormalScores {
+            mean: row[2],
+            sd: row[3],
+        },
+    ))
 }
 
 /// `top`'s parameters where it gives them, `base`'s otherwise.

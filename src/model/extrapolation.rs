@@ -31,6 +31,14 @@ pub fn warnings(matcher: &ResolvedMatcher) -> Vec<Warning> {
 /// What the impostor tail rests on, for a warning's closing words.
 fn impostor_assumption(matcher: &ResolvedMatcher) -> String {
     let impostor = matcher.matcher.impostor;
+    if matcher.posterior_draws > 0 {
+        return format!(
+            "a normal impostor tail fitted to published records (survsim fit): N({:.4}, {:.4}²) \
+             at this replication's draw of {} posterior draws, whose spread each run's range \
+             carries",
+            impostor.mean, impostor.sd, matcher.posterior_draws
+        );
+    }
     let sd = if matcher.impostor_sd_given {
         "assumed (given, not fitted from published points)"
     } else {

@@ -109,6 +109,12 @@ pub trait Draws {
     /// and measured from `evidence` (if given).
     fn rate(&mut self, path: &KeyPath, published: f64, evidence: Option<Evidence>) -> f64;
 
+    /// Which of a fitted profile's `rows` posterior draws this model takes
+    /// (at `path`): `None` for their mean, the nominal value.
+    fn posterior_row(&mut self, _path: &KeyPath, _rows: usize) -> Option<usize> {
+        None
+    }
+
     /// Whether the fractional wanted person at `path` is present in this
     /// model: `wanted_prevalence` × residents = 3.4 people gives 3, and a
     /// fourth with probability 0.4 (`probability`), decided per
@@ -185,6 +191,9 @@ impl Draws for Replication<'_> {
     fn extra_wanted(&mut self, _: &KeyPath, probability: f64) -> bool {
         unit(self.wanted.next_u64()) < probability
     }
+    fn posterior_row(&mut self, path: &KeyPath, rows: usize) -> Option<usize> {
+        self.params.posterior_row(path, rows)
+    }
     fn draws_any(&self) -> bool {
         self.params.draws_any()
     }
@@ -213,9 +222,17 @@ impl Draws for Sampled<'_> {
             Some(evidence) => evidence.quantile(unit(self.rng.next_u64())),
         }
     }
+    fn posterior_row(&mut self, _: &KeyPath, rows: usize) -> Option<usize> {
+        Some(row_of(unit(self.rng.next_u64()), rows))
+    }
     fn draws_any(&self) -> bool {
         true
     }
+}
+
+/// The row of `rows` that the uniform `u` picks.
+fn row_of(u: f64, rows: usize) -> usize {
+    ((u * rows as f64) as usize).min(rows.saturating_sub(1))
 }
 
 /// Only the input at `key` drawn; the others nominal, though each still
@@ -255,6 +272,10 @@ impl Draws for OneAtATime<'_> {
             }
         }
     }
+    fn posterior_row(&mut self, path: &KeyPath, rows: usize) -> Option<usize> {
+        let u = unit(self.rng.next_u64());
+        (path.to_string() == self.key).then(|| row_of(u, rows))
+    }
     fn draws_any(&self) -> bool {
         true
     }
@@ -289,6 +310,16 @@ impl Draws for Inventory {
             });
         }
         published
+    }
+    fn posterior_row(&mut self, path: &KeyPath, rows: usize) -> Option<usize> {
+        self.inputs.push(UncertainInput {
+            key: path.to_string(),
+            what: format!(
+                "{rows} posterior draws of the score distributions, fitted to published \
+                 records (survsim fit)"
+            ),
+        });
+        None
     }
 }
 

@@ -35,6 +35,10 @@ pub struct MatcherSection {
     /// Published operating points to calibrate the open parameters from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operating_points: Option<Vec<OperatingPoint>>,
+    /// A fitted profile's posterior (`survsim fit`): draws of the score
+    /// distributions, one taken per replication, instead of operating points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorSection>,
     /// How far, in score units, the threshold may lie from every calibrated
     /// operating point before `check` and `run` warn that the matcher is
     /// extrapolated (default: 2 % of the score range, 0.02 on `[0, 1]`).
@@ -70,6 +74,38 @@ pub struct ScoreDistSection {
     /// Standard deviation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sd: Option<Param>,
+}
+
+/// The columns of a fitted profile's draws, in order.
+pub const POSTERIOR_COLUMNS: [&str; 4] =
+    ["impostor.mean", "impostor.sd", "genuine.mean", "genuine.sd"];
+
+/// The posterior of a fitted profile, as `survsim fit` writes it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PosteriorSection {
+    /// Where the fitted records measured: a threshold far from every one
+    /// is extrapolated.
+    pub evidence: Vec<EvidencePoint>,
+    /// The draws' columns: `impostor.mean`, `impostor.sd`, `genuine.mean`,
+    /// `genuine.sd`.
+    pub columns: Vec<String>,
+    /// The draws, one row each.
+    pub draws: Vec<Vec<f64>>,
+}
+
+/// A threshold and list size at which a fitted record measured a rate.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EvidencePoint {
+    /// Threshold.
+    pub threshold: f64,
+    /// Entries searched (1 for a detection rate).
+    pub watchlist: u64,
+    /// `"fpir"` or `"tpir"`.
+    pub rate: String,
+    /// The record's id.
+    pub source: String,
 }
 
 /// Score distribution families.

@@ -45,7 +45,11 @@ pub use file::{
     PopulationSection, ScenarioFile, SimulationSection, WatchlistSection, ZoneSection,
     default_groups,
 };
-pub use matcher::{MatcherSection, OperatingPoint, RatesPer, ScoreDistSection, ScoreFamily};
+pub(crate) use locate::{find as find_in_text, line_col as line_col_in_text};
+pub use matcher::{
+    EvidencePoint, MatcherSection, OperatingPoint, POSTERIOR_COLUMNS, PosteriorSection, RatesPer,
+    ScoreDistSection, ScoreFamily,
+};
 pub use overrides::Override;
 pub use param::{Param, ParamDist};
 pub use parse::Parsed;

@@ -16,6 +16,10 @@ pub const PROFILES: &[(&str, &str)] = &[
         include_str!("../../scenarios/profiles/neoface-v4-npl2023.toml"),
     ),
     (
+        "neoface-v4-fitted",
+        include_str!("../../scenarios/profiles/neoface-v4-fitted.toml"),
+    ),
+    (
         "neoface-early",
         include_str!("../../scenarios/profiles/neoface-early.toml"),
     ),
