@@ -166,6 +166,16 @@ fn bad_input_gets_the_cli_s_message_and_400() {
     for q in ["reps=0", "reps=x", "seed=-4", "bogus=1", "set=nokey"] {
         assert_eq!(server.get(&format!("/api/run.json?{q}")).status, 400, "{q}");
     }
+    // A parameter given twice (but `set`) is refused, by its name.
+    for (q, name) in [("reps=1&reps=2", "reps"), ("seed=1&page=a&seed=1", "seed")] {
+        let got = server.get(&format!("/api/run.json?{q}"));
+        assert_eq!(got.status, 400, "{q}");
+        let message = got.json()["error"].as_str().unwrap().to_string();
+        assert!(
+            message.contains(&format!("`{name}` is given twice")),
+            "{message}"
+        );
+    }
     let big = format!("set={}", "x".repeat(10_000));
     assert_eq!(server.post("/api/run", &big).status, 413);
     assert_eq!(
