@@ -215,12 +215,8 @@ fn a_sweep_charts_its_metric_with_intervals() {
 fn start_long_run(server: &Server, page: &str) -> BufReader<std::net::TcpStream> {
     let body = format!("reps=100000&page={page}");
     let mut s = server.connect();
-    write!(
-        s,
-        "POST /api/run HTTP/1.0\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
+    s.write_all(server.post_request("/api/run", "", &body).as_bytes())
+        .unwrap();
     let mut reader = BufReader::new(s);
     let mut line = String::new();
     while !line.contains("\"progress\"") {

@@ -16,10 +16,12 @@
 //! or running they stop as soon as they are cancelled — by a newer request
 //! from the same page, or by the client going away (its response body is
 //! dropped, which a heartbeat line every half second brings about soon
-//! after the connection closes).
+//! after the connection closes). Every request passes [`super::gate`]
+//! first.
 
 use super::ask::{Ask, Request};
 use super::compare;
+use super::gate::{self, Gate};
 use super::page;
 use super::work::{self, Cancel, CancelOnDrop, Finished, Setup};
 use crate::error::InputError;
@@ -68,15 +70,20 @@ impl Server {
     }
 }
 
-/// The routes, with the request body limit.
-pub fn router(server: Arc<Server>, body_limit: usize) -> Router {
+/// The routes, behind `gate` (which also reads bodies within its limit).
+pub fn router(server: Arc<Server>, gate: Gate) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/api/run", post(run_stream))
         .route("/api/run.json", get(run_json))
         .route("/api/report.html", get(report_html))
         .route("/api/sweep", post(sweep_stream))
-        .layer(DefaultBodyLimit::max(body_limit))
+        // The gate has read the body already, within its own limit.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(gate),
+            gate::gate,
+        ))
         .with_state(server)
 }
 
@@ -107,7 +114,11 @@ impl IntoResponse for Failure {
             Failure::Bad(e) => {
                 (StatusCode::BAD_REQUEST, json_response(&error_json(&e))).into_response()
             }
-            Failure::Cancelled => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            Failure::Cancelled => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json_response(&json!({ "error": "cancelled by a newer request" })),
+            )
+                .into_response(),
             Failure::Internal(why) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 json_response(&json!({ "error": why })),
@@ -144,10 +155,6 @@ async fn index(State(server): State<Arc<Server>>) -> Response {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_str(&csp).expect("a nonce is ASCII"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
     );
     r
 }
