@@ -251,7 +251,8 @@ fn newer_requests_and_closed_connections_cancel_runs() {
 
 #[test]
 fn two_hundred_requests_twenty_at_a_time_are_all_answered() {
-    let mut server = Server::start(&["--max-body", "8192"]);
+    // One client, twenty at a time: above the default limit per client.
+    let mut server = Server::start(&["--max-body", "8192", "--max-client-runs", "20"]);
     let requests: Vec<Vec<u8>> = (0..200)
         .map(|i| {
             let text = match i % 10 {

@@ -2,7 +2,10 @@
 //! (DNS rebinding) or `Origin` is refused, and a token, when set, is
 //! required; a half-sent request and an idle connection are closed after
 //! the read timeout, while a streamed answer outlives it; connections
-//! beyond the limit wait unaccepted, holding no descriptor.
+//! beyond the limit wait unaccepted, holding no descriptor; a second
+//! client's short run starts beside the first client's long ones, and
+//! waiting runs take turns between clients; a full queue answers 503, and
+//! a client over its limit 429, with `Retry-After`.
 //!
 //! Timeouts here are generous bounds on hangs; what is asserted is what
 //! happened, and in which order, never how fast.
@@ -280,6 +283,7 @@ fn wait_for(lines: &mpsc::Receiver<serde_json::Value>, kind: &str) -> serde_json
 
 const A: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 1);
 const B: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
+const C: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 3);
 
 #[test]
 fn a_streamed_answer_outlives_the_read_timeout() {
@@ -354,5 +358,115 @@ fn connections_beyond_the_limit_wait_and_hold_no_descriptor() {
     );
     drop(idle);
     assert_eq!(rx.recv_timeout(Duration::from_secs(120)).unwrap(), 200);
+    assert!(server.alive());
+}
+
+/// The lines that have come, without waiting.
+fn so_far(lines: &mpsc::Receiver<serde_json::Value>) -> Vec<serde_json::Value> {
+    lines
+        .try_iter()
+        .filter(|l| l["type"] != "heartbeat")
+        .collect()
+}
+
+#[test]
+fn a_second_client_s_run_starts_beside_the_first_client_s_long_runs() {
+    // Two slots; client A asks for three long runs, then client B for a
+    // short one. B's finishes while A's first still runs and its others
+    // wait (first-come would run A's first two, and B's after them).
+    let server = Server::start(&["--threads", "2", "--max-faces", "1e12"]);
+    let long1 = stream(&server, A, "reps=100000&page=l1");
+    wait_for(&long1, "progress");
+    let long2 = stream(&server, A, "reps=100000&seed=2&page=l2");
+    let long3 = stream(&server, A, "reps=100000&seed=3&page=l3");
+    wait_for(&long2, "queued");
+    wait_for(&long3, "queued");
+    let short = stream(&server, B, "reps=1&seed=4&page=b");
+    assert_eq!(wait_for(&short, "result")["type"], "result");
+    // A's others have not started: nothing but heartbeats since `queued`.
+    assert_eq!(so_far(&long2), Vec::<serde_json::Value>::new());
+    assert_eq!(so_far(&long3), Vec::<serde_json::Value>::new());
+    assert!(
+        so_far(&long1).iter().all(|l| l["type"] == "progress"),
+        "A's first is still running"
+    );
+}
+
+#[test]
+fn waiting_runs_take_turns_between_clients() {
+    // One slot, held by client A's long run; A queues three short runs,
+    // then client B one. When A's long run goes, B's short run is next
+    // (first-come would run A's three first), then A's in order.
+    let server = Server::start(&["--threads", "1", "--max-faces", "1e12"]);
+    let long = stream(&server, A, "reps=100000&page=l");
+    wait_for(&long, "progress");
+    let (done_tx, done) = mpsc::channel();
+    for (from, name, seed) in [(A, "a1", 1), (A, "a2", 2), (A, "a3", 3), (B, "b", 4)] {
+        let lines = stream(&server, from, &format!("reps=2&seed={seed}&page={name}"));
+        wait_for(&lines, "queued");
+        let tx = done_tx.clone();
+        std::thread::spawn(move || {
+            wait_for(&lines, "result");
+            tx.send(name).unwrap();
+        });
+    }
+    // Its reader stops at the next line, closing the connection, which
+    // cancels the run.
+    drop(long);
+    let order: Vec<&str> = (0..4)
+        .map(|_| done.recv_timeout(Duration::from_secs(300)).unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        ["b", "a1", "a2", "a3"],
+        "the order the short runs finished"
+    );
+}
+
+#[test]
+fn a_full_queue_answers_503_and_a_greedy_client_429_with_retry_after() {
+    let mut server = Server::start(&[
+        "--threads",
+        "1",
+        "--max-faces",
+        "1e12",
+        "--max-queue",
+        "2",
+        "--max-client-runs",
+        "2",
+    ]);
+    let long = stream(&server, A, "reps=100000&page=l");
+    wait_for(&long, "progress");
+    let a2 = stream(&server, A, "reps=100000&seed=1&page=q1");
+    wait_for(&a2, "queued");
+    // A has two going or waiting: its third is refused, streamed or not.
+    let post = server.post_request("/api/run", "", "reps=1&seed=7");
+    for got in [
+        server.raw(post.as_bytes()),
+        server.get("/api/run.json?reps=1&seed=7"),
+        server.post("/api/sweep", "reps=1&vary=matcher.threshold%3D0.6%2C0.62"),
+    ] {
+        assert_eq!(got.status, 429, "{}", got.text());
+        assert!(got.header("retry-after").is_some() && nosniff(&got));
+        assert_eq!(got.json()["source"], "--max-client-runs");
+    }
+    let b = stream(&server, B, "reps=100000&seed=2&page=q2");
+    wait_for(&b, "queued");
+    // Two waiting: the queue is full for anyone.
+    for got in [
+        exchange(server.connect_from(C), post.as_bytes()),
+        exchange(
+            server.connect_from(C),
+            server
+                .get_request("/api/run.json?reps=1&seed=7", "")
+                .as_bytes(),
+        ),
+    ] {
+        assert_eq!(got.status, 503, "{}", got.text());
+        let retry: u64 = got.header("retry-after").unwrap().parse().unwrap();
+        assert!(retry > 0);
+        assert_eq!(got.json()["source"], "--max-queue");
+    }
+    drop((long, a2, b));
     assert!(server.alive());
 }

@@ -245,7 +245,9 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
     pub listen: std::net::SocketAddr,
     /// Worker threads per run, and runs at once (default: all cores); more
-    /// requests queue. Results do not depend on it.
+    /// requests queue. A client (an IP address) has one run going at a
+    /// time, so that another's starts beside it. Results do not depend on
+    /// it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// The most faces one request may simulate, expected from the
@@ -284,6 +286,16 @@ pub struct ServeArgs {
     /// closes.
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub max_connections: usize,
+    /// Runs that may wait for a core, from all clients together; more are
+    /// refused with HTTP 503 and Retry-After. Waiting runs start in turns
+    /// between clients (IP addresses), not in order of arrival, and a
+    /// client's next only once its last has finished.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub max_queue: usize,
+    /// Runs (and sweeps) one client, an IP address, may have going or
+    /// waiting at once; more are refused with HTTP 429 and Retry-After.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub max_client_runs: usize,
 }
 
 #[derive(clap::Args)]

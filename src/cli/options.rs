@@ -352,6 +352,8 @@ impl ServeArgs {
             ("--max-points", self.max_points),
             ("--max-body", self.max_body),
             ("--max-connections", self.max_connections),
+            ("--max-queue", self.max_queue),
+            ("--max-client-runs", self.max_client_runs),
         ] {
             if n == 0 {
                 return Err(InputError::whole(flag, "expected a whole number above 0").into());
@@ -396,6 +398,8 @@ impl ServeArgs {
             token: token.map(|(t, _)| t),
             read_timeout: std::time::Duration::from_secs_f64(self.read_timeout),
             max_connections: self.max_connections,
+            max_queue: self.max_queue,
+            max_client_runs: self.max_client_runs,
         })
     }
 }

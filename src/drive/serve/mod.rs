@@ -14,8 +14,8 @@
 //!   replication;
 //! * `page` — the page: the report's style sheet, the controls, a small
 //!   inline script;
-//! * `routes` — the HTTP routes, the queue in front of the cores, the
-//!   cache, the streamed answers;
+//! * `routes` — the HTTP routes, the cache, the streamed answers;
+//! * `queue` — the run queue in front of the cores, fair between clients;
 //! * `gate` — what every request passes (`Host`, `Origin`, the token, the
 //!   body's limits) and the headers every answer carries;
 //! * `conn` — the connections: how many at once, and their timeouts.
@@ -23,7 +23,8 @@
 //! What it promises: a result is `survsim run SCENARIO --set … --reps N
 //! --format json`'s, byte for byte, for the same overrides and seed; bad
 //! input gets the CLI's message with HTTP 400 and nothing runs; runs beyond
-//! the cores queue; a newer request from a page, or the client going away, cancels the
+//! the cores queue, taking turns between clients, and a full queue is a
+//! 503; a newer request from a page, or the client going away, cancels the
 //! older run; the server reads no file but the scenario given at start and
 //! the schedule it names, read then (and `/proc/meminfo`, as `run` does to
 //! size its workers), and writes none: requests are offered only what was
@@ -40,6 +41,7 @@ mod compare;
 mod conn;
 mod gate;
 mod page;
+mod queue;
 mod routes;
 mod work;
 
@@ -81,6 +83,11 @@ pub struct ServeOptions {
     pub read_timeout: Duration,
     /// Connections open at once; more wait to be accepted.
     pub max_connections: usize,
+    /// Runs that may wait for a core, from all clients; more get 503.
+    pub max_queue: usize,
+    /// Runs one client (an IP address) may have going or waiting; more
+    /// get 429.
+    pub max_client_runs: usize,
 }
 
 /// What the server has to say; the caller prints it.
@@ -176,11 +183,8 @@ pub fn serve(options: ServeOptions, notice: &mut dyn FnMut(Notice)) -> Result<()
             max_faces: options.max_faces,
             max_points: options.max_points,
         };
-        let server = Arc::new(routes::Server::new(
-            setup,
-            options.scenario_arg,
-            options.threads,
-        ));
+        let queue = queue::Queue::new(options.threads, options.max_queue, options.max_client_runs);
+        let server = Arc::new(routes::Server::new(setup, options.scenario_arg, queue));
         let app = routes::router(server, gate);
         let limits = conn::Limits {
             max_connections: options.max_connections,
