@@ -145,9 +145,10 @@ fn live(args: LiveArgs) -> Result<(), Error> {
 
 fn serve(args: ServeArgs) -> Result<(), Error> {
     let options = args.into_options()?;
-    survsim::drive::serve::serve(options, &mut |address| {
-        // Always shown: it is how a caller that asked for port 0 learns it.
-        note!("survsim serve: listening on http://{address}/");
+    // Always shown, also the address: it is how a caller that asked for
+    // port 0 learns the port.
+    survsim::drive::serve::serve(options, &mut |notice| {
+        note!("survsim serve: {notice}");
     })
 }
 

@@ -166,6 +166,16 @@ fn bad_input_gets_the_cli_s_message_and_400() {
     for q in ["reps=0", "reps=x", "seed=-4", "bogus=1", "set=nokey"] {
         assert_eq!(server.get(&format!("/api/run.json?{q}")).status, 400, "{q}");
     }
+    // A parameter given twice (but `set`) is refused, by its name.
+    for (q, name) in [("reps=1&reps=2", "reps"), ("seed=1&page=a&seed=1", "seed")] {
+        let got = server.get(&format!("/api/run.json?{q}"));
+        assert_eq!(got.status, 400, "{q}");
+        let message = got.json()["error"].as_str().unwrap().to_string();
+        assert!(
+            message.contains(&format!("`{name}` is given twice")),
+            "{message}"
+        );
+    }
     let big = format!("set={}", "x".repeat(10_000));
     assert_eq!(server.post("/api/run", &big).status, 413);
     assert_eq!(
@@ -205,12 +215,8 @@ fn a_sweep_charts_its_metric_with_intervals() {
 fn start_long_run(server: &Server, page: &str) -> BufReader<std::net::TcpStream> {
     let body = format!("reps=100000&page={page}");
     let mut s = server.connect();
-    write!(
-        s,
-        "POST /api/run HTTP/1.0\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
+    s.write_all(server.post_request("/api/run", "", &body).as_bytes())
+        .unwrap();
     let mut reader = BufReader::new(s);
     let mut line = String::new();
     while !line.contains("\"progress\"") {
@@ -245,7 +251,8 @@ fn newer_requests_and_closed_connections_cancel_runs() {
 
 #[test]
 fn two_hundred_requests_twenty_at_a_time_are_all_answered() {
-    let mut server = Server::start(&["--max-body", "8192"]);
+    // One client, twenty at a time: above the default limit per client.
+    let mut server = Server::start(&["--max-body", "8192", "--max-client-runs", "20"]);
     let requests: Vec<Vec<u8>> = (0..200)
         .map(|i| {
             let text = match i % 10 {

@@ -5,7 +5,10 @@
 //! reload, and its false-alert figure then equals `survsim run`'s for
 //! that threshold; pinning a baseline and changing the threshold again
 //! shows the comparison of the two. A screenshot is taken at 1280 px;
-//! `SURVSIM_UPDATE_SCREENSHOT=1` copies it to `docs/img/serve.png`.
+//! `SURVSIM_UPDATE_SCREENSHOT=1` copies it to `docs/img/serve.png`. And,
+//! with a token and a name of another site resolved to 127.0.0.1 (as DNS
+//! rebinding would), the page under that name is refused, while under the
+//! server's own, opened once with `?token=`, it works on the cookie.
 //!
 //! Chromium is found as for `tests/html_browser.rs`; without it the test
 //! fails unless `SURVSIM_SKIP_BROWSER=1`.
@@ -35,7 +38,7 @@ struct Browser {
 }
 
 impl Browser {
-    fn launch(chromium: &PathBuf) -> Browser {
+    fn launch(chromium: &PathBuf, extra: &[&str]) -> Browser {
         let profile = tempfile::tempdir().unwrap();
         // Chromium reads commands on fd 3 and writes answers on fd 4.
         let (cmd_r, cmd_w) = std::io::pipe().unwrap();
@@ -44,6 +47,7 @@ impl Browser {
         let mut cmd = Command::new(chromium);
         cmd.args(CHROMIUM_FLAGS)
             .args(["--remote-debugging-pipe", "--window-size=1280,1800"])
+            .args(extra)
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -109,6 +113,18 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
+    /// Opens a tab and attaches to it.
+    fn open_tab(&mut self) {
+        let target = self.call("Target.createTarget", json!({ "url": "about:blank" }));
+        let attached = self.call(
+            "Target.attachToTarget",
+            json!({ "targetId": target["targetId"], "flatten": true }),
+        );
+        self.session = Some(attached["sessionId"].as_str().unwrap().to_string());
+        self.call("Runtime.enable", json!({}));
+        self.call("Page.enable", json!({}));
+    }
+
     /// Waits, generously, until `js` is true.
     fn wait_for(&mut self, js: &str) {
         let start = Instant::now();
@@ -162,15 +178,8 @@ fn set_threshold(b: &mut Browser, value: &str) {
 fn the_page_updates_compares_and_matches_the_cli() {
     let Some(chromium) = chromium() else { return };
     let server = Server::start(&[]);
-    let mut b = Browser::launch(&chromium);
-    let target = b.call("Target.createTarget", json!({ "url": "about:blank" }));
-    let attached = b.call(
-        "Target.attachToTarget",
-        json!({ "targetId": target["targetId"], "flatten": true }),
-    );
-    b.session = Some(attached["sessionId"].as_str().unwrap().to_string());
-    b.call("Runtime.enable", json!({}));
-    b.call("Page.enable", json!({}));
+    let mut b = Browser::launch(&chromium, &[]);
+    b.open_tab();
     b.call(
         "Page.navigate",
         json!({ "url": format!("http://{}/", server.address) }),
@@ -238,4 +247,37 @@ fn the_page_updates_compares_and_matches_the_cli() {
         "{message}"
     );
     assert_eq!(b.eval(FALSE_ALERTS), what_if, "the last good result stays");
+}
+
+#[test]
+fn a_rebound_name_is_refused_and_the_token_s_cookie_opens_the_page() {
+    let Some(chromium) = chromium() else { return };
+    let token = "browser-t0ken";
+    let (server, _) = Server::start_with(&[], &[("SURVSIM_TOKEN", token)]);
+    let port = server.address.port();
+    let mut b = Browser::launch(
+        &chromium,
+        &["--host-resolver-rules=MAP rebound.test 127.0.0.1"],
+    );
+    b.open_tab();
+    // Another site's name, resolved to this machine: the browser sends it
+    // as Host, and the server refuses, token or not.
+    b.call(
+        "Page.navigate",
+        json!({ "url": format!("http://rebound.test:{port}/?token={token}") }),
+    );
+    b.wait_for("document.readyState === 'complete' && document.body !== null");
+    b.wait_for("document.body.textContent.includes('answers requests addressed to')");
+    assert_eq!(
+        b.eval("document.getElementById('controls') === null"),
+        json!(true)
+    );
+    // The server's own name, with the token once: the page, on its cookie.
+    b.call(
+        "Page.navigate",
+        json!({ "url": format!("http://127.0.0.1:{port}/?token={token}") }),
+    );
+    b.wait_for("document.body && document.body.dataset.state === 'ready'");
+    assert_eq!(b.eval("location.search.includes('token')"), json!(false));
+    assert_eq!(b.eval(FALSE_ALERTS), cli_false_alerts("0.6"));
 }

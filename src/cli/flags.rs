@@ -287,7 +287,9 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
     pub listen: std::net::SocketAddr,
     /// Worker threads per run, and runs at once (default: all cores); more
-    /// requests queue. Results do not depend on it.
+    /// requests queue. A client (an IP address) has one run going at a
+    /// time, so that another's starts beside it. Results do not depend on
+    /// it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// The most faces one request may simulate, expected from the
@@ -301,6 +303,41 @@ pub struct ServeArgs {
     /// The largest request body, in bytes.
     #[arg(long, default_value_t = 65_536, value_name = "BYTES")]
     pub max_body: usize,
+    /// Another name requests may address the server by (their `Host`):
+    /// `NAME` (any port) or `NAME:PORT`. Repeatable. Without it, only
+    /// 127.0.0.1, localhost and [::1] at the port listened on, and the
+    /// address as bound; requests addressed otherwise get HTTP 421, which
+    /// stops other sites' pages from reaching the server through a name
+    /// of theirs (DNS rebinding). Needed for a name or address of this
+    /// machine when listening on 0.0.0.0, or behind a proxy.
+    #[arg(long = "allow-host", value_name = "NAME[:PORT]")]
+    pub allow_hosts: Vec<String>,
+    /// Require this token of every request, the page's too: `Authorization:
+    /// Bearer TOKEN`, or a cookie set by opening /?token=TOKEN once;
+    /// without it, HTTP 401. Letters, digits and -._~+/. Also read from
+    /// the environment variable SURVSIM_TOKEN, which `ps` does not show.
+    /// Plain HTTP: on an untrusted network, put a TLS proxy in front.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Seconds a client has to send a request's headers, and then again
+    /// its body (HTTP 408); also how long a kept-alive connection may sit
+    /// idle before it is closed. Answers being written have no limit.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub read_timeout: f64,
+    /// Connections open at once; more wait to be accepted until one
+    /// closes.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_connections: usize,
+    /// Runs that may wait for a core, from all clients together; more are
+    /// refused with HTTP 503 and Retry-After. Waiting runs start in turns
+    /// between clients (IP addresses), not in order of arrival, and a
+    /// client's next only once its last has finished.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub max_queue: usize,
+    /// Runs (and sweeps) one client, an IP address, may have going or
+    /// waiting at once; more are refused with HTTP 429 and Retry-After.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub max_client_runs: usize,
 }
 
 #[derive(clap::Args)]

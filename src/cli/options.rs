@@ -20,7 +20,7 @@ use survsim::drive::live::{LiveOptions, Speed};
 use survsim::drive::output::check_writable;
 use survsim::drive::replicate::{available_memory_bytes, default_threads, threads_within_memory};
 use survsim::drive::run::{RunMode, RunOptions};
-use survsim::drive::serve::ServeOptions;
+use survsim::drive::serve::{ServeOptions, check_host_name, check_token};
 use survsim::drive::sweep::SweepOptions;
 use survsim::drive::sweep::merge::MergeOptions;
 use survsim::error::{Error, InputError};
@@ -379,13 +379,43 @@ impl ServeArgs {
                 InputError::whole("--max-faces", "expected a number of faces above 0").into(),
             );
         }
-        if self.max_points == 0 || self.max_body == 0 {
-            let flag = if self.max_points == 0 {
-                "--max-points"
-            } else {
-                "--max-body"
-            };
-            return Err(InputError::whole(flag, "expected a whole number above 0").into());
+        for (flag, n) in [
+            ("--max-points", self.max_points),
+            ("--max-body", self.max_body),
+            ("--max-connections", self.max_connections),
+            ("--max-queue", self.max_queue),
+            ("--max-client-runs", self.max_client_runs),
+        ] {
+            if n == 0 {
+                return Err(InputError::whole(flag, "expected a whole number above 0").into());
+            }
+        }
+        if !(self.read_timeout.is_finite()
+            && self.read_timeout > 0.0
+            && self.read_timeout <= 3600.0)
+        {
+            return Err(InputError::whole(
+                "--read-timeout",
+                format!(
+                    "expected a number of seconds above 0, at most 3600, got {}",
+                    self.read_timeout
+                ),
+            )
+            .into());
+        }
+        for name in &self.allow_hosts {
+            check_host_name(name)
+                .map_err(|e| InputError::whole(format!("--allow-host {name}"), e))?;
+        }
+        // The flag, else the environment (which `ps` does not show).
+        let token = match self.token {
+            Some(t) => Some((t, "--token")),
+            None => std::env::var("SURVSIM_TOKEN")
+                .ok()
+                .map(|t| (t, "SURVSIM_TOKEN")),
+        };
+        if let Some((t, from)) = &token {
+            check_token(t).map_err(|e| InputError::whole(*from, e))?;
         }
         Ok(ServeOptions {
             source,
@@ -395,6 +425,12 @@ impl ServeArgs {
             max_faces: self.max_faces,
             max_points: self.max_points,
             body_limit: self.max_body,
+            allow_hosts: self.allow_hosts,
+            token: token.map(|(t, _)| t),
+            read_timeout: std::time::Duration::from_secs_f64(self.read_timeout),
+            max_connections: self.max_connections,
+            max_queue: self.max_queue,
+            max_client_runs: self.max_client_runs,
         })
     }
 }

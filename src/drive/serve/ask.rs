@@ -77,7 +77,18 @@ impl Request {
         }
         let mut request = Request::default();
         let mut ask = AskBuilder::default();
+        let mut seen: Vec<String> = Vec::new();
         for (name, value) in form_urlencoded::parse(query) {
+            // Only `set` repeats: which of two `reps` would be meant?
+            if name != "set" {
+                if seen.iter().any(|s| *s == name) {
+                    return Err(bad(
+                        "request",
+                        format!("the parameter `{name}` is given twice; expected it once"),
+                    ));
+                }
+                seen.push(name.to_string());
+            }
             match name.as_ref() {
                 "page" => request.page = Some(page_id(&value)?),
                 "base" => request.base = Some(Request::parse(value.as_bytes())?.ask),
@@ -286,6 +297,8 @@ mod tests {
             (b"seed=-1", "--seed"),
             (b"sed=1", "request"),
             (b"page=%3Cscript%3E", "page"),
+            (b"reps=1&reps=2", "request"),
+            (b"seed=1&set=a%3D1&seed=1", "request"),
         ] {
             let e = Request::parse(q).unwrap_err();
             assert_eq!(e.source_name, flag, "{}", String::from_utf8_lossy(q));

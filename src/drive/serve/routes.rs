@@ -12,28 +12,33 @@
 //!
 //! Bad input is refused before anything is queued, with HTTP 400 and
 //! `{"error", "key", "source"}`: the CLI's message, and the key it names.
-//! Runs wait for one of as many permits as there are cores; while waiting
-//! or running they stop as soon as they are cancelled — by a newer request
-//! from the same page, or by the client going away (its response body is
-//! dropped, which a heartbeat line every half second brings about soon
-//! after the connection closes).
+//! Runs wait in the queue ([`super::queue`]) for one of as many slots as
+//! there are cores — a full queue is refused at once, 503 (429 for a client
+//! over its own limit), with `Retry-After`; while waiting or running they
+//! stop as soon as they are cancelled — by a newer request from the same
+//! page, or by the client going away (its response body is dropped, which
+//! a heartbeat line every half second brings about soon after the
+//! connection closes). Every request passes [`super::gate`] first.
 
 use super::ask::{Ask, Request};
 use super::compare;
+use super::gate::{self, Gate};
 use super::page;
+use super::queue::{Busy, Client, Queue, Slot, Ticket, client_of};
 use super::work::{self, Cancel, CancelOnDrop, Finished, Setup};
 use crate::error::InputError;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 /// Results kept for downloads and baselines: a few, each a few hundred kB.
 const CACHE: usize = 8;
@@ -41,14 +46,19 @@ const CACHE: usize = 8;
 /// How often a streamed answer writes a heartbeat while it waits.
 const HEARTBEAT: Duration = Duration::from_millis(500);
 
+/// Seconds a refused client is told to wait before asking again: about a
+/// default run's time, a guess (the queue does not know how long its runs
+/// take).
+const RETRY_AFTER_S: u32 = 5;
+
 /// The server's shared state.
 pub struct Server {
     /// What it was started with.
     pub setup: Setup,
     /// The scenario argument as given at start (for commands shown).
     pub scenario_arg: Option<String>,
-    /// One permit per core: runs beyond them queue.
-    permits: Arc<Semaphore>,
+    /// One slot per core: runs beyond them queue, fairly between clients.
+    queue: Arc<Queue>,
     /// Each page's request in progress, to cancel when a newer one comes.
     pages: Mutex<HashMap<String, Arc<Cancel>>>,
     /// Recent results by canonical query, newest last.
@@ -56,27 +66,32 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server for `setup`, with `runs` concurrent runs at most.
-    pub fn new(setup: Setup, scenario_arg: Option<String>, runs: usize) -> Server {
+    /// A server for `setup`, its runs going through `queue`.
+    pub fn new(setup: Setup, scenario_arg: Option<String>, queue: Queue) -> Server {
         Server {
             setup,
             scenario_arg,
-            permits: Arc::new(Semaphore::new(runs.max(1))),
+            queue: Arc::new(queue),
             pages: Mutex::new(HashMap::new()),
             cache: Mutex::new(VecDeque::new()),
         }
     }
 }
 
-/// The routes, with the request body limit.
-pub fn router(server: Arc<Server>, body_limit: usize) -> Router {
+/// The routes, behind `gate` (which also reads bodies within its limit).
+pub fn router(server: Arc<Server>, gate: Gate) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/api/run", post(run_stream))
         .route("/api/run.json", get(run_json))
         .route("/api/report.html", get(report_html))
         .route("/api/sweep", post(sweep_stream))
-        .layer(DefaultBodyLimit::max(body_limit))
+        // The gate has read the body already, within its own limit.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(gate),
+            gate::gate,
+        ))
         .with_state(server)
 }
 
@@ -86,6 +101,8 @@ enum Failure {
     Bad(InputError),
     /// Cancelled: nobody is waiting for an answer.
     Cancelled,
+    /// Not queued: the client's runs, or the queue, are at their limit.
+    Busy(Busy),
     /// A failure of the server itself: 500.
     Internal(String),
 }
@@ -107,7 +124,12 @@ impl IntoResponse for Failure {
             Failure::Bad(e) => {
                 (StatusCode::BAD_REQUEST, json_response(&error_json(&e))).into_response()
             }
-            Failure::Cancelled => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            Failure::Cancelled => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json_response(&json!({ "error": "cancelled by a newer request" })),
+            )
+                .into_response(),
+            Failure::Busy(busy) => busy_response(busy),
             Failure::Internal(why) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 json_response(&json!({ "error": why })),
@@ -115,6 +137,37 @@ impl IntoResponse for Failure {
                 .into_response(),
         }
     }
+}
+
+/// The answer to a request the queue had no room for: 429 if the client
+/// has its most runs going or waiting, 503 if the queue is full.
+fn busy_response(busy: Busy) -> Response {
+    let (status, body) = busy_json(busy);
+    let mut r = (status, json_response(&body)).into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_S));
+    r
+}
+
+/// The status and JSON of a refusal for want of room.
+fn busy_json(busy: Busy) -> (StatusCode, Value) {
+    let (status, why, flag) = match busy {
+        Busy::Client(n) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("you have {n} runs going or waiting, this server's most per client"),
+            "--max-client-runs",
+        ),
+        Busy::Full(n) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the server is busy: {n} runs are waiting for a core"),
+            "--max-queue",
+        ),
+    };
+    let body = json!({
+        "error": format!("{why} (survsim serve {flag}); try again in a few seconds"),
+        "source": flag,
+    });
+    (status, body)
 }
 
 /// A JSON body with its content type.
@@ -145,10 +198,6 @@ async fn index(State(server): State<Arc<Server>>) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_str(&csp).expect("a nonce is ASCII"),
     );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     r
 }
 
@@ -167,16 +216,26 @@ async fn prepared(
     .map_err(|e| Failure::Internal(format!("the request failed: {e}")))?
 }
 
-/// Waits for a core, giving up if cancelled meanwhile.
-async fn permit(server: &Server, cancel: &Cancel) -> Result<OwnedSemaphorePermit, Failure> {
-    loop {
-        let wait = server.permits.clone().acquire_owned();
-        match tokio::time::timeout(Duration::from_millis(100), wait).await {
-            Ok(Ok(p)) => return Ok(p),
-            Ok(Err(_)) => return Err(Failure::Internal("the server is closing".into())),
-            Err(_) if cancel.is_cancelled() => return Err(Failure::Cancelled),
-            Err(_) => {}
-        }
+/// Who asks, and how to tell they no longer wait.
+struct Asker {
+    /// The client, for the queue.
+    client: Client,
+    /// Set by a newer request from the same page, or the client leaving.
+    cancel: Arc<Cancel>,
+}
+
+impl Asker {
+    /// A place in the queue, or the refusal.
+    fn admit(&self, server: &Server) -> Result<Ticket, Failure> {
+        server
+            .queue
+            .admit(self.client, &self.cancel)
+            .map_err(Failure::Busy)
+    }
+
+    /// Waits for a core, giving up if cancelled meanwhile.
+    async fn slot(&self, ticket: Ticket) -> Result<Slot, Failure> {
+        ticket.wait().await.ok_or(Failure::Cancelled)
     }
 }
 
@@ -202,21 +261,28 @@ fn keep(server: &Server, ask: &Ask, finished: &Arc<Finished>) {
 }
 
 /// The result of `ask` (loaded as `scenario`): from the cache, or run on
-/// a core once one is free. `progress(done, of)` hears of replications.
+/// a core once one is free — with `ticket`'s place in the queue if the
+/// caller took one, else a place taken now. `progress(done, of)` hears of
+/// replications.
 async fn obtain(
     server: &Arc<Server>,
+    asker: &Asker,
     ask: &Ask,
     scenario: crate::scenario::Scenario,
-    cancel: &Arc<Cancel>,
+    ticket: Option<Ticket>,
     progress: Arc<dyn Fn(u64, u64) + Send + Sync>,
 ) -> Result<Arc<Finished>, Failure> {
     if let Some(found) = cached(server, ask) {
         return Ok(found);
     }
-    let permit = permit(server, cancel).await?;
-    let (s, c, reps) = (server.clone(), cancel.clone(), ask.reps);
+    let ticket = match ticket {
+        Some(t) => t,
+        None => asker.admit(server)?,
+    };
+    let slot = asker.slot(ticket).await?;
+    let (s, c, reps) = (server.clone(), asker.cancel.clone(), ask.reps);
     let finished = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
+        let _slot = slot;
         work::run(&s.setup, scenario, reps, &c, &mut |done| {
             progress(done, reps)
         })
@@ -294,12 +360,42 @@ fn failure_line(f: Failure) -> Option<String> {
     match f {
         Failure::Bad(e) => Some(line(json!({ "type": "error", "error": error_json(&e) }))),
         Failure::Internal(why) => Some(line(json!({ "type": "error", "error": { "error": why } }))),
+        Failure::Busy(busy) => Some(line(json!({ "type": "error", "error": busy_json(busy).1 }))),
         Failure::Cancelled => None,
     }
 }
 
+/// A page's request, registered (cancelling its older one), and its place
+/// in the queue taken now unless its result is kept: a full queue is
+/// refused with its status before anything streams.
+fn enter(
+    server: &Arc<Server>,
+    peer: SocketAddr,
+    page: Option<&str>,
+    ask: &Ask,
+) -> Result<(Asker, Option<Ticket>), Failure> {
+    let asker = Asker {
+        client: client_of(peer),
+        cancel: register(server, page),
+    };
+    if cached(server, ask).is_some() {
+        return Ok((asker, None));
+    }
+    match asker.admit(server) {
+        Ok(ticket) => Ok((asker, Some(ticket))),
+        Err(f) => {
+            unregister(server, page, &asker.cancel);
+            Err(f)
+        }
+    }
+}
+
 /// `POST /api/run`.
-async fn run_stream(State(server): State<Arc<Server>>, body: Bytes) -> Response {
+async fn run_stream(
+    State(server): State<Arc<Server>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Bytes,
+) -> Response {
     let (request, scenario) = match prepared(&server, body.to_vec()).await {
         Ok(x) => x,
         Err(f) => return f.into_response(),
@@ -312,24 +408,24 @@ async fn run_stream(State(server): State<Arc<Server>>, body: Bytes) -> Response 
         },
         None => None,
     };
-    let cancel = register(&server, request.page.as_deref());
+    let page = request.page.as_deref();
+    let (asker, ticket) = match enter(&server, peer, page, &request.ask) {
+        Ok(x) => x,
+        Err(f) => return f.into_response(),
+    };
     let (tx, rx) = mpsc::channel::<String>(64);
-    let guard = CancelOnDrop(cancel.clone());
+    let guard = CancelOnDrop(asker.cancel.clone());
     tokio::spawn(async move {
         let _ = tx.try_send(line(json!({ "type": "queued" })));
-        let what_if = obtain(
-            &server,
-            &request.ask,
-            scenario,
-            &cancel,
-            progress_lines(&tx),
-        )
-        .await;
+        let progress = progress_lines(&tx);
+        let what_if = obtain(&server, &asker, &request.ask, scenario, ticket, progress).await;
         let answer = match what_if {
             Ok(w) => {
                 let compare = match base {
                     Some((ask, s)) => {
-                        let b = obtain(&server, &ask, s, &cancel, Arc::new(|_, _| {})).await;
+                        // Usually kept; if not, it queues again (and if the
+                        // queue is full, the comparison is left out).
+                        let b = obtain(&server, &asker, &ask, s, None, Arc::new(|_, _| {})).await;
                         b.ok().map(|b| compare::section(&b, &w))
                     }
                     None => None,
@@ -348,25 +444,35 @@ async fn run_stream(State(server): State<Arc<Server>>, body: Bytes) -> Response 
         if let Some(answer) = answer {
             let _ = tx.send(answer).await;
         }
-        unregister(&server, request.page.as_deref(), &cancel);
+        unregister(&server, request.page.as_deref(), &asker.cancel);
     });
     streamed(rx, guard)
 }
 
 /// A run for a plain GET, with the handler's future as the client's
 /// presence: if hyper drops it, the run is cancelled.
-async fn run_plain(server: &Arc<Server>, query: Option<String>) -> Result<Arc<Finished>, Failure> {
+async fn run_plain(
+    server: &Arc<Server>,
+    peer: SocketAddr,
+    query: Option<String>,
+) -> Result<Arc<Finished>, Failure> {
     let (request, scenario) = prepared(server, query.unwrap_or_default().into_bytes()).await?;
-    let cancel = register(server, request.page.as_deref());
-    let _guard = CancelOnDrop(cancel.clone());
-    let result = obtain(server, &request.ask, scenario, &cancel, Arc::new(|_, _| {})).await;
-    unregister(server, request.page.as_deref(), &cancel);
+    let page = request.page.as_deref();
+    let (asker, ticket) = enter(server, peer, page, &request.ask)?;
+    let _guard = CancelOnDrop(asker.cancel.clone());
+    let progress = Arc::new(|_, _| {});
+    let result = obtain(server, &asker, &request.ask, scenario, ticket, progress).await;
+    unregister(server, page, &asker.cancel);
     result
 }
 
 /// `GET /api/run.json`: exactly what `survsim run --format json` prints.
-async fn run_json(State(server): State<Arc<Server>>, RawQuery(q): RawQuery) -> Response {
-    match run_plain(&server, q).await {
+async fn run_json(
+    State(server): State<Arc<Server>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    match run_plain(&server, peer, q).await {
         Ok(f) => {
             let mut r = Response::new(Body::from(f.json.clone()));
             r.headers_mut().insert(
@@ -381,8 +487,12 @@ async fn run_json(State(server): State<Arc<Server>>, RawQuery(q): RawQuery) -> R
 
 /// `GET /api/report.html`: the run's self-contained HTML report, as a
 /// download.
-async fn report_html(State(server): State<Arc<Server>>, RawQuery(q): RawQuery) -> Response {
-    match run_plain(&server, q).await {
+async fn report_html(
+    State(server): State<Arc<Server>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    match run_plain(&server, peer, q).await {
         Ok(f) => {
             let mut r = Response::new(Body::from(f.page()));
             let h = r.headers_mut();
@@ -401,7 +511,11 @@ async fn report_html(State(server): State<Arc<Server>>, RawQuery(q): RawQuery) -
 }
 
 /// `POST /api/sweep`: one key's range, charted with intervals.
-async fn sweep_stream(State(server): State<Arc<Server>>, body: Bytes) -> Response {
+async fn sweep_stream(
+    State(server): State<Arc<Server>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Bytes,
+) -> Response {
     let s = server.clone();
     let prepared = tokio::task::spawn_blocking(move || {
         let request = Request::parse(&body)?;
@@ -424,16 +538,27 @@ async fn sweep_stream(State(server): State<Arc<Server>>, body: Bytes) -> Respons
         Ok(Err(e)) => return Failure::Bad(e).into_response(),
         Err(e) => return Failure::Internal(format!("the request failed: {e}")).into_response(),
     };
-    let cancel = register(&server, request.page.as_deref());
+    // A sweep is not kept: it always queues.
+    let asker = Asker {
+        client: client_of(peer),
+        cancel: register(&server, request.page.as_deref()),
+    };
+    let ticket = match asker.admit(&server) {
+        Ok(ticket) => ticket,
+        Err(f) => {
+            unregister(&server, request.page.as_deref(), &asker.cancel);
+            return f.into_response();
+        }
+    };
     let (tx, rx) = mpsc::channel::<String>(64);
-    let guard = CancelOnDrop(cancel.clone());
+    let guard = CancelOnDrop(asker.cancel.clone());
     tokio::spawn(async move {
         let _ = tx.try_send(line(json!({ "type": "queued" })));
-        let answer = match permit(&server, &cancel).await {
-            Ok(permit) => {
-                let (s, c, progress) = (server.clone(), cancel.clone(), progress_lines(&tx));
+        let answer = match asker.slot(ticket).await {
+            Ok(slot) => {
+                let (s, c, progress) = (server.clone(), asker.cancel.clone(), progress_lines(&tx));
                 let done = tokio::task::spawn_blocking(move || {
-                    let _permit = permit;
+                    let _slot = slot;
                     work::sweep(&s.setup, &sweep, &c, &mut |d, of| progress(d, of))
                 })
                 .await;
@@ -450,7 +575,7 @@ async fn sweep_stream(State(server): State<Arc<Server>>, body: Bytes) -> Respons
         if let Some(answer) = answer {
             let _ = tx.send(answer).await;
         }
-        unregister(&server, request.page.as_deref(), &cancel);
+        unregister(&server, request.page.as_deref(), &asker.cancel);
     });
     streamed(rx, guard)
 }
