@@ -55,6 +55,7 @@ pub fn run(options: &FitOptions) -> Result<FitOutput, Error> {
                     &problem,
                     without.iter().flat_map(|c| c.draws.iter()),
                     Some(record),
+                    false,
                 )
             })
             .collect()

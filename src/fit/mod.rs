@@ -56,7 +56,7 @@ pub fn prepare(problem: &Problem, left_out: Option<usize>) -> Prepared<'_> {
         .parameters
         .iter()
         .map(|p| match p.prior {
-            Prior::Normal { mean, .. } | Prior::Hierarchical { mean, .. } => mean,
+            Prior::Normal { mean, .. } => mean,
             Prior::HalfNormal { sd } => sd.ln(),
             Prior::LogUniform { .. } | Prior::Uniform { .. } => 0.0,
         })
@@ -65,7 +65,7 @@ pub fn prepare(problem: &Problem, left_out: Option<usize>) -> Prepared<'_> {
         .parameters
         .iter()
         .map(|p| match p.prior {
-            Prior::Normal { sd, .. } | Prior::Hierarchical { sd, .. } => sd,
+            Prior::Normal { sd, .. } => sd,
             _ => 1.0,
         })
         .collect();
@@ -205,7 +205,7 @@ impl Posterior {
     /// the published value and the 5 % and 95 % quantiles of what the
     /// posterior predicts for it: one simulated record set per draw).
     pub fn predictions(&self) -> Vec<RecordPrediction> {
-        predictions(&self.problem, self.draws(), None)
+        predictions(&self.problem, self.draws(), None, true)
     }
 }
 
@@ -229,15 +229,18 @@ impl RecordPrediction {
 }
 
 /// What `draws` predict for each record fitted by `problem` (or only for
-/// record `only`, by file index).
+/// record `only`, by file index): each deployment at the prevalence its
+/// own true alerts imply (`conditioned`, in-sample), or at one drawn afresh
+/// (a record the draws did not see).
 pub fn predictions<'a>(
     problem: &Problem,
     draws: impl Iterator<Item = &'a Vec<f64>>,
     only: Option<usize>,
+    conditioned: bool,
 ) -> Vec<RecordPrediction> {
     let mut rng = stream(1, &[STREAM_SUMMARY]);
     let simulated: Vec<Vec<problem::Counts>> = draws
-        .filter_map(|x| problem.simulate(x, &mut rng))
+        .filter_map(|x| problem.simulate(x, &mut rng, conditioned))
         .collect();
     let observed = problem.observed();
     problem

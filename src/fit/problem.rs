@@ -19,10 +19,13 @@
 //! **Prevalence.** A deployment's true alerts are Poisson with mean faces ×
 //! p × TPIR, p being its wanted walk-pasts per face. Deployments differ
 //! (a list built the day before, a standing list of 16,000): ln p is
-//! normal across deployments, ln p_d ~ N(μ, τ²). Each deployment's ln p_d
-//! is a parameter of its own (centred: its true alerts pin it, so the
-//! funnel of a non-centred τ does not arise, and a random walk does not
-//! follow the ridge μ + τ·z_d that non-centring would make).
+//! normal across deployments, ln p_d = μ + τ·z_d with z_d ~ N(0, 1). Each
+//! z_d is integrated out of its deployment's likelihood — a Poisson
+//! log-normal, by adaptive Gauss–Hermite quadrature about the integrand's
+//! mode (Liu & Pierce, Biometrika 81(3), 1994) — so the sampler sees only μ
+//! and τ. Sampled as parameters, the z_d (or the ln p_d) made a funnel that
+//! a random walk could not cross: simulation-based calibration found 40 %
+//! to 80 % coverage of 90 % intervals that way.
 //!
 //! **Likelihoods.** Lab false positives at ascending thresholds on the same
 //! searches are nested: the count at the lowest is Poisson(n·FPIR), each
@@ -69,16 +72,6 @@ pub enum Prior {
         /// Largest value.
         high: f64,
     },
-    /// x is one of a group's members, N(μ, τ²) with μ and τ parameters of
-    /// their own: [`Problem::log_posterior`] adds that density. On its own
-    /// (for its prior's summary) it is drawn from this normal, the
-    /// marginal's first two moments.
-    Hierarchical {
-        /// Marginal mean.
-        mean: f64,
-        /// Marginal sd.
-        sd: f64,
-    },
 }
 
 impl Prior {
@@ -95,7 +88,6 @@ impl Prior {
                 // s = logistic(x) is uniform: density s(1 − s).
                 -(-x).exp().ln_1p() - x.exp().ln_1p()
             }
-            Prior::Hierarchical { .. } => 0.0,
         }
     }
 
@@ -108,7 +100,7 @@ impl Prior {
     /// The value of x on its natural scale.
     pub fn value(&self, x: f64) -> f64 {
         match *self {
-            Prior::Normal { .. } | Prior::Hierarchical { .. } => x,
+            Prior::Normal { .. } => x,
             Prior::HalfNormal { .. } => x.exp(),
             Prior::LogUniform { low, high } => {
                 (low.ln() + logistic(x) * (high.ln() - low.ln())).exp()
@@ -120,9 +112,7 @@ impl Prior {
     /// A draw of x from the prior.
     pub fn draw(&self, rng: &mut SimRng) -> f64 {
         match *self {
-            Prior::Normal { mean, sd } | Prior::Hierarchical { mean, sd } => {
-                mean + sd * standard_normal(rng)
-            }
+            Prior::Normal { mean, sd } => mean + sd * standard_normal(rng),
             Prior::HalfNormal { sd } => (sd * standard_normal(rng).abs()).max(1e-300).ln(),
             Prior::LogUniform { .. } | Prior::Uniform { .. } => {
                 let u = open01(rng.next_u64());
@@ -130,6 +120,12 @@ impl Prior {
             }
         }
     }
+}
+
+/// A random stream for checks of a fit (simulated records, prior draws):
+/// deterministic in `seed`.
+pub fn rng_for_checks(seed: u64) -> SimRng {
+    crate::rng::stream(seed, &[0x4348_4543])
 }
 
 /// The logistic function.
@@ -189,9 +185,9 @@ enum Term {
         watchlist: Input,
         /// False alerts, when this matcher's are fitted.
         false_alerts: Option<u64>,
-        /// True alerts, the deployment's ln prevalence, and its detection
-        /// rate (this matcher's at `threshold`, or a parameter).
-        true_alerts: Option<(u64, usize, Option<usize>)>,
+        /// True alerts, and the detection rate (this matcher's at
+        /// `threshold`, or a parameter).
+        true_alerts: Option<(u64, Option<usize>)>,
     },
 }
 
@@ -419,16 +415,6 @@ impl Problem {
                         "list size",
                     );
                     let true_alerts = true_alerts.map(|count| {
-                        parameters.push(Parameter {
-                            name: format!("ln_prevalence[{id}]"),
-                            what: "this deployment's ln wanted walk-pasts per face".into(),
-                            // The marginal of N(μ, τ²) under μ's and τ's priors.
-                            prior: Prior::Hierarchical {
-                                mean: PREVALENCE_MEAN,
-                                sd: (PREVALENCE_SD.powi(2) + TAU_SD.powi(2)).sqrt(),
-                            },
-                        });
-                        let z = parameters.len() - 1;
                         let detection = (!own).then(|| {
                             let span =
                                 tpir.expect("another matcher's true alerts come with a range");
@@ -445,7 +431,7 @@ impl Problem {
                             });
                             parameters.len() - 1
                         });
-                        (count, z, detection)
+                        (count, detection)
                     });
                     terms.push((
                         index,
@@ -499,32 +485,45 @@ impl Problem {
         })
     }
 
-    /// A deployment's prevalence (wanted walk-pasts per face) at `x`.
-    fn prevalence(&self, x: &[f64], ln_prevalence: usize) -> f64 {
-        x[ln_prevalence].exp()
+    /// The mean and sd of ln prevalence across deployments at `x`.
+    pub fn prevalence_spread(&self, x: &[f64]) -> Option<(f64, f64)> {
+        self.prevalence.map(|(mu, tau)| (x[mu], x[tau].exp()))
     }
 
-    /// The log prior density at `x`: each parameter's, and each
-    /// deployment's ln prevalence under N(μ, τ²).
+    /// A deployment's true alerts per unit of prevalence (faces × its
+    /// detection rate) at `x`.
+    fn exposure(
+        &self,
+        x: &[f64],
+        tail: &Tail,
+        faces: f64,
+        threshold: f64,
+        detection: Option<usize>,
+    ) -> f64 {
+        let tpir = match detection {
+            Some(i) => self.parameters[i].prior.value(x[i]),
+            None => tail.tpir(threshold),
+        };
+        faces * tpir
+    }
+
+    /// A draw from the prior, where the matcher's rates are rates.
+    pub fn draw_prior(&self, rng: &mut SimRng) -> Vec<f64> {
+        loop {
+            let x: Vec<f64> = self.parameters.iter().map(|p| p.prior.draw(rng)).collect();
+            if self.tail(&x).is_some() {
+                return x;
+            }
+        }
+    }
+
+    /// The log prior density at `x`.
     pub fn log_prior(&self, x: &[f64]) -> f64 {
-        let own: f64 = self
-            .parameters
+        self.parameters
             .iter()
             .zip(x)
             .map(|(p, &x)| p.prior.log_density(x))
-            .sum();
-        let Some((mu, tau)) = self.prevalence else {
-            return own;
-        };
-        let (mean, sd) = (x[mu], x[tau].exp());
-        let group: f64 = self
-            .parameters
-            .iter()
-            .zip(x)
-            .filter(|(p, _)| matches!(p.prior, Prior::Hierarchical { .. }))
-            .map(|(_, &eta)| -0.5 * ((eta - mean) / sd).powi(2) - sd.ln())
-            .sum();
-        own + group
+            .sum()
     }
 
     /// The log posterior density at `x`, up to a constant, leaving out the
@@ -581,12 +580,10 @@ impl Problem {
                     let entries = watchlist.value(self, x);
                     sum += poisson_ln(*k, faces * tail.fpir(entries, *threshold));
                 }
-                if let Some((k, z, detection)) = true_alerts {
-                    let tpir = match detection {
-                        Some(i) => self.parameters[*i].prior.value(x[*i]),
-                        None => tail.tpir(*threshold),
-                    };
-                    sum += poisson_ln(*k, faces * self.prevalence(x, *z) * tpir);
+                if let Some((k, detection)) = true_alerts {
+                    let exposure = self.exposure(x, tail, *faces, *threshold, *detection);
+                    let (mu, tau) = self.prevalence_spread(x).expect("a prevalence");
+                    sum += poisson_lognormal_ln(*k, exposure.ln() + mu, tau);
                 }
                 sum
             }
@@ -600,8 +597,11 @@ impl Problem {
     }
 
     /// Each fitted record's counts drawn at `x`: what the records would
-    /// have been, were `x` the truth.
-    pub fn simulate(&self, x: &[f64], rng: &mut SimRng) -> Option<Vec<Counts>> {
+    /// have been, were `x` the truth — each deployment at a prevalence drawn
+    /// afresh from the spread across deployments (as a new deployment's
+    /// would be), or, with `conditioned`, from what its own published true
+    /// alerts say of it given `x`.
+    pub fn simulate(&self, x: &[f64], rng: &mut SimRng, conditioned: bool) -> Option<Vec<Counts>> {
         let tail = self.tail(x)?;
         let poisson = |mean: f64, rng: &mut SimRng| -> u64 {
             if mean <= 0.0 {
@@ -652,18 +652,54 @@ impl Problem {
                         let entries = watchlist.value(self, x);
                         counts.push(poisson(faces * tail.fpir(entries, *threshold), rng));
                     }
-                    if let Some((_, z, detection)) = true_alerts {
-                        let tpir = match detection {
-                            Some(i) => self.parameters[*i].prior.value(x[*i]),
-                            None => tail.tpir(*threshold),
+                    if let Some((k, detection)) = true_alerts {
+                        let exposure = self.exposure(x, &tail, *faces, *threshold, *detection);
+                        let (mu, tau) = self.prevalence_spread(x).expect("a prevalence");
+                        let z = if conditioned {
+                            // Its prevalence given its count: the Laplace
+                            // approximation of z's conditional.
+                            let (mode, sd) = lognormal_mode(*k, exposure.ln() + mu, tau);
+                            mode + sd * standard_normal(rng)
+                        } else {
+                            standard_normal(rng)
                         };
-                        counts.push(poisson(faces * self.prevalence(x, *z) * tpir, rng));
+                        counts.push(poisson(exposure * (mu + tau * z).exp(), rng));
                     }
                     counts
                 }
             })
             .collect();
         Some(simulated)
+    }
+
+    /// Each deployment with true alerts (file index) and its prevalence —
+    /// wanted walk-pasts per face — drawn from what its count says given
+    /// `x`; and last (index `None`) a new deployment's, drawn from the
+    /// spread across deployments.
+    pub fn prevalences(&self, x: &[f64], rng: &mut SimRng) -> Vec<(Option<usize>, f64)> {
+        let (Some(tail), Some((mu, tau))) = (self.tail(x), self.prevalence_spread(x)) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(Option<usize>, f64)> = self
+            .terms
+            .iter()
+            .filter_map(|(index, term)| match term {
+                Term::Deployment {
+                    faces,
+                    threshold,
+                    true_alerts: Some((k, detection)),
+                    ..
+                } => {
+                    let exposure = self.exposure(x, &tail, *faces, *threshold, *detection);
+                    let (mode, sd) = lognormal_mode(*k, exposure.ln() + mu, tau);
+                    let z = mode + sd * standard_normal(rng);
+                    Some((Some(*index), (mu + tau * z).exp()))
+                }
+                _ => None,
+            })
+            .collect();
+        out.push((None, (mu + tau * standard_normal(rng)).exp()));
+        out
     }
 
     /// The same problem with each record's counts replaced by `counts` (in
@@ -683,7 +719,7 @@ impl Problem {
                     if let Some(k) = false_alerts {
                         *k = *next.next().expect("a count per figure");
                     }
-                    if let Some((k, _, _)) = true_alerts {
+                    if let Some((k, _)) = true_alerts {
                         *k = *next.next().expect("a count per figure");
                     }
                 }
@@ -728,9 +764,92 @@ fn counts_of(term: &Term) -> Counts {
         } => false_alerts
             .iter()
             .copied()
-            .chain(true_alerts.map(|(k, _, _)| k))
+            .chain(true_alerts.map(|(k, _)| k))
             .collect(),
     }
+}
+
+/// The mode and curvature sd in z of the Poisson log-normal integrand
+/// e^(g(z)), g(z) = k·(a + τz) − e^(a + τz) − z²/2: g is concave, so
+/// damped Newton finds its mode.
+fn lognormal_mode(k: u64, a: f64, tau: f64) -> (f64, f64) {
+    let k = k as f64;
+    let mut z = 0.0;
+    for _ in 0..100 {
+        let lambda = (a + tau * z).exp();
+        let gradient = k * tau - tau * lambda - z;
+        let curvature = -tau * tau * lambda - 1.0;
+        let step = (-gradient / curvature).clamp(-4.0, 4.0);
+        z += step;
+        if step.abs() < 1e-12 * (1.0 + z.abs()) {
+            break;
+        }
+    }
+    let curvature = tau * tau * (a + tau * z).exp() + 1.0;
+    (z, 1.0 / curvature.sqrt())
+}
+
+/// ln P(k | Poisson(e^(a + τZ))), Z ~ N(0, 1), up to the k-only constant:
+/// adaptive Gauss–Hermite quadrature about the integrand's mode.
+fn poisson_lognormal_ln(k: u64, a: f64, tau: f64) -> f64 {
+    if !(a.is_finite() && tau.is_finite()) {
+        return f64::NEG_INFINITY;
+    }
+    let (mode, sd) = lognormal_mode(k, a, tau);
+    let g = |z: f64| k as f64 * (a + tau * z) - (a + tau * z).exp() - 0.5 * z * z;
+    let peak = g(mode);
+    // ∫ e^(g(z)) dz = √2·sd·Σ wᵢ e^(xᵢ²) e^(g(mode + √2·sd·xᵢ)).
+    let scale = std::f64::consts::SQRT_2 * sd;
+    let sum: f64 = hermite_rule()
+        .iter()
+        .map(|&(x, w)| w * (x * x + g(mode + scale * x) - peak).exp())
+        .sum();
+    peak + (scale * sum).ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
+}
+
+/// The 24-point Gauss–Hermite rule for ∫ e^(−x²) f(x) dx: (node, weight),
+/// by Newton's method on the Hermite polynomials (Press et al., Numerical
+/// Recipes, 3rd ed., §4.6).
+fn hermite_rule() -> &'static [(f64, f64)] {
+    static RULE: std::sync::OnceLock<Vec<(f64, f64)>> = std::sync::OnceLock::new();
+    RULE.get_or_init(|| {
+        let n = 24usize;
+        let mut rule = vec![(0.0, 0.0); n];
+        let pim4 = std::f64::consts::PI.powf(-0.25);
+        let mut z: f64 = 0.0;
+        for i in 0..n.div_ceil(2) {
+            z = match i {
+                0 => {
+                    (2.0 * n as f64 + 1.0).sqrt()
+                        - 1.85575 * (2.0 * n as f64 + 1.0).powf(-1.0 / 6.0)
+                }
+                1 => z - 1.14 * (n as f64).powf(0.426) / z,
+                2 => 1.86 * z - 0.86 * rule[0].0,
+                3 => 1.91 * z - 0.91 * rule[1].0,
+                _ => 2.0 * z - rule[i - 2].0,
+            };
+            let mut derivative = 0.0;
+            for _ in 0..100 {
+                let (mut p1, mut p2) = (pim4, 0.0);
+                for j in 0..n {
+                    let p3 = p2;
+                    p2 = p1;
+                    p1 = z * (2.0 / (j as f64 + 1.0)).sqrt() * p2
+                        - (j as f64 / (j as f64 + 1.0)).sqrt() * p3;
+                }
+                derivative = (2.0 * n as f64).sqrt() * p2;
+                let step = p1 / derivative;
+                z -= step;
+                if step.abs() < 1e-14 {
+                    break;
+                }
+            }
+            let weight = 2.0 / (derivative * derivative);
+            rule[i] = (z, weight);
+            rule[n - 1 - i] = (-z, weight);
+        }
+        rule
+    })
 }
 
 /// ln P(k | Poisson(mean)), up to the k-only constant.

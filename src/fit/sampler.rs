@@ -87,12 +87,14 @@ pub fn find_start(log_density: &dyn Fn(&[f64]) -> f64, from: &[f64], scales: &[f
                 .map(|i| {
                     (0..d)
                         .map(|j| {
+                            let fallback = (scales[i] * 0.1).powi(2);
+                            let curvature = 1.0 / hessian[i][i];
                             if i != j {
                                 0.0
-                            } else if hessian[i][i] > 0.0 {
-                                1.0 / hessian[i][i]
+                            } else if curvature.is_finite() && curvature > 0.0 {
+                                curvature.clamp(1e-12 * fallback, 1e4 * fallback)
                             } else {
-                                (scales[i] * 0.1).powi(2)
+                                fallback
                             }
                         })
                         .collect()

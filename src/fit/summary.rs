@@ -110,6 +110,21 @@ impl FitReport<'_> {
                 format!("[{}, {}]", number(low), number(high))
             );
         }
+        let prevalences = self.prevalences();
+        if !prevalences.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nPREVALENCE: wanted walk-pasts per face      median          posterior 90 %"
+            );
+            for (name, [low, mid, high]) in prevalences {
+                let _ = writeln!(
+                    s,
+                    "  {name:<36}{:>12}{:>26}",
+                    number(mid),
+                    format!("[{}, {}]", number(low), number(high))
+                );
+            }
+        }
         let _ = writeln!(
             s,
             "\nRECORDS: published, and the 90 % range the posterior predicts{}",
@@ -177,6 +192,31 @@ impl FitReport<'_> {
         s
     }
 
+    /// Each deployment's prevalence and a new deployment's: name, and the
+    /// 5 %, 50 % and 95 % quantiles.
+    pub fn prevalences(&self) -> Vec<(String, [f64; 3])> {
+        let mut rng = crate::fit::problem::rng_for_checks(3);
+        let mut by: Vec<(Option<usize>, Vec<f64>)> = Vec::new();
+        for x in self.posterior.draws() {
+            for (index, p) in self.posterior.problem.prevalences(x, &mut rng) {
+                match by.iter_mut().find(|(i, _)| *i == index) {
+                    Some((_, values)) => values.push(p),
+                    None => by.push((index, vec![p])),
+                }
+            }
+        }
+        by.into_iter()
+            .map(|(index, values)| {
+                let name = match index {
+                    Some(i) => self.records.records[i].id.clone(),
+                    None => "a new deployment".to_string(),
+                };
+                let q = |p| crate::fit::quantile(&values, p);
+                (name, [q(0.05), q(0.5), q(0.95)])
+            })
+            .collect()
+    }
+
     /// Leave-one-out counts within their 90 % range, and all counts.
     pub fn coverage(&self) -> (usize, usize) {
         let mut inside = 0;
@@ -234,6 +274,9 @@ impl FitReport<'_> {
             "parameters": parameters,
             "fpir": fpir,
             "fitted": records,
+            "prevalence": self.prevalences().iter().map(|(name, q)| json!({
+                "deployment": name, "median": q[1], "q05": q[0], "q95": q[2],
+            })).collect::<Vec<_>>(),
             "loo_coverage": (!self.left_out.is_empty()).then(|| {
                 let (inside, all) = self.coverage();
                 json!({ "inside": inside, "counts": all })
