@@ -274,20 +274,26 @@ fn in_parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync)
     done.into_iter().map(|(_, t)| t).collect()
 }
 
-/// Runs `outcome(engine, r)` for `r` in `0..reps` on up to `threads`
-/// threads, each with its own engine slot, and hands the outcomes to
-/// `consume` in replication order; stops at the first error, and starts
-/// no replication once `stop()` is true. The number handed over.
-fn pool<'m>(
+/// Runs `outcome(slot, r)` for `r` in `0..reps` on up to `threads`
+/// threads, each with its own slot (its engine, kept from one item to the
+/// next), and hands the outcomes to `consume` in order; stops at the first
+/// error, and starts no item once `stop()` is true. The number handed over.
+///
+/// A worker runs at most a few items ahead of the oldest one not yet
+/// handed over, and the channel is bounded, so what waits to be consumed
+/// is bounded by the workers whatever `reps` and however slow `consume`
+/// is. Runs and sweeps both go through here (a sweep's items are its
+/// points' replications, point by point).
+pub(crate) fn pool<S: Default>(
     reps: u64,
     threads: usize,
     stop: &(dyn Fn() -> bool + Sync),
-    outcome: impl Fn(&mut Option<Replicator<'m>>, u64) -> Result<Outcome, InputError> + Sync,
+    outcome: impl Fn(&mut S, u64) -> Result<Outcome, InputError> + Sync,
     mut consume: impl FnMut(u64, Outcome),
 ) -> Result<u64, InputError> {
     let workers = threads.clamp(1, reps.max(1) as usize);
     if workers == 1 {
-        let mut engine = None;
+        let mut engine = S::default();
         for r in 0..reps {
             if stop() {
                 return Ok(r);
@@ -310,7 +316,7 @@ fn pool<'m>(
             scope.spawn(move || {
                 // A panicking worker releases the others (and the consumer).
                 let _abort = gate.abort_on_panic();
-                let mut engine = None;
+                let mut engine = S::default();
                 loop {
                     let r = next.fetch_add(1, Ordering::Relaxed);
                     if r >= reps || stop() || !gate.wait_for(r, window) || stop() {

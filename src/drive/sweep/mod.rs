@@ -41,7 +41,6 @@ pub mod points;
 
 use crate::error::{Error, InputError};
 use crate::scenario::Scenario;
-use crate::sweep::checkpoint::encode_point;
 use crate::sweep::{Plan, Shard, results};
 use dir::OutDir;
 use std::path::PathBuf;
@@ -125,20 +124,31 @@ pub fn sweep(
         points: todo.len(),
         reps: plan.reps,
     });
-    let ran = points::run_points(
+    // Each point's replications go to its file as they come in, in order:
+    // one point is being written at a time, and none is held.
+    let mut writing: Option<dir::PointFile> = None;
+    let ran = points::stream_points(
         &scenarios,
         &todo,
         plan.reps,
         threads,
+        &|| false,
         progress,
-        |index, outcomes| {
-            let model = &scenarios[index].model;
-            let bytes = encode_point(&dir.sweep_id, index, plan, model, &outcomes);
-            dir.write_point(index, &bytes)?;
-            present[index] = true;
+        |index, rep, outcome| {
+            let file = match &mut writing {
+                Some(file) => file,
+                None => writing.insert(dir.start_point(index, plan, &scenarios[index].model)?),
+            };
+            file.add(&outcome)?;
+            if rep + 1 == plan.reps {
+                writing.take().expect("a point being written").finish()?;
+                present[index] = true;
+            }
             Ok(())
         },
     );
+    // A point cut short by an error leaves no file.
+    drop(writing);
     progress(Progress::Finished);
     ran?;
 
