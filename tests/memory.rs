@@ -1,6 +1,10 @@
 //! Memory, as a user meets it: a long sweep stays within a small
 //! address-space limit (its replications are streamed to their point files
-//! and gathered one point at a time).
+//! and gathered one point at a time), and a run or sweep that needs more
+//! than the process may take — under `ulimit -v` as under the machine's
+//! `MemAvailable` — is refused with exit status 2, the figure and the key
+//! that asks for the memory, placed where it was written, rather than
+//! aborting when an allocation fails.
 //!
 //! The limits are set with `setrlimit(RLIMIT_AS)` in the child before it
 //! runs the binary, as `ulimit -v` or `prlimit --as` would.
@@ -75,4 +79,48 @@ fn a_long_sweep_runs_in_bounded_memory() {
     let long = std::fs::read_to_string(out.join("results-long.csv")).unwrap();
     let last = long.lines().last().unwrap();
     assert!(last.starts_with("1,9999,"), "{last}");
+}
+
+#[test]
+fn a_run_that_needs_more_than_ulimit_v_is_refused_with_the_figure() {
+    // The face engine keeps 16 bytes a resident: 1.6 GB for 10⁸, over a
+    // 1 GB address-space limit, whatever the machine's free memory.
+    let set = "population.residents=100000000";
+    let run = under_limit(1 << 30, &["run", "--engine", "faces", "--set", set, "-q"]);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("(with --set {set}): key `population.residents`"))
+            && err.contains("one replication needs 1.6 GB of memory")
+            && err.contains("GB is available"),
+        "{err}"
+    );
+    if err.contains("ulimit -v") {
+        // Unless the machine has less than 1 GB free, the limit is named.
+        assert!(
+            err.contains("under the address-space limit (ulimit -v)"),
+            "{err}"
+        );
+    }
+    // A sweep's points are checked before anything is written.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let sweep = under_limit(
+        1 << 30,
+        &[
+            "sweep",
+            "--engine",
+            "faces",
+            "--set",
+            set,
+            "--vary",
+            "matcher.threshold=0.6,0.62",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let err = stderr(&sweep);
+    assert_eq!(sweep.status.code(), Some(2), "{err}");
+    assert!(err.contains("key `population.residents`"), "{err}");
+    assert!(!out.exists(), "nothing is written");
 }

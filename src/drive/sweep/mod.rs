@@ -39,6 +39,7 @@ pub mod dir;
 pub mod merge;
 pub mod points;
 
+use crate::drive::replicate::{Available, available_memory, threads_for};
 use crate::error::{Error, InputError};
 use crate::scenario::Scenario;
 use crate::sweep::{Plan, Shard, results};
@@ -110,9 +111,15 @@ pub fn sweep(
     let plan = &opts.plan;
     let threads = opts.threads.max(1);
     let scenarios = load_scenarios(plan, threads)?;
+    let shard = opts.shard;
+    let mine: Vec<usize> = (0..plan.points())
+        .filter(|&i| shard.is_none_or(|s| s.contains(i)))
+        .collect();
+    // Each worker holds an engine: refused before anything is written if
+    // one does not fit, and no more workers than fit at the largest point.
+    let threads = threads_for_points(plan, &scenarios, &mine, threads, available_memory())?;
     let dir = OutDir::open(&opts.out, &plan.manifest(), opts.force)?;
     let mut present = dir.scan_points(plan, &scenarios)?;
-    let shard = opts.shard;
     let todo: Vec<usize> = (0..plan.points())
         .filter(|&i| !present[i] && shard.is_none_or(|s| s.contains(i)))
         .collect();
@@ -190,6 +197,28 @@ pub fn sweep(
         summary: results::summary(plan, &scenarios, &rows),
         notes: vec![line, whereabouts],
     })
+}
+
+/// Worker threads for the points `todo`: at most `threads`, and no more
+/// than there are engines that fit in `available` memory at any of them
+/// ([`threads_for`]). An error, placed at the key that asks for the memory,
+/// if not one engine of a point fits (the point is loaded again to place
+/// it: [`load_scenarios`] lets the text go).
+pub fn threads_for_points(
+    plan: &Plan,
+    scenarios: &[Scenario],
+    todo: &[usize],
+    threads: usize,
+    available: Option<Available>,
+) -> Result<usize, InputError> {
+    let mut fit = threads.max(1);
+    for &i in todo {
+        fit = match threads_for(&scenarios[i], fit, available) {
+            Ok(n) => n,
+            Err(_) => threads_for(&plan.load(i)?, fit, available)?,
+        };
+    }
+    Ok(fit)
 }
 
 /// Loads and validates every point's scenario, on up to `threads` threads.

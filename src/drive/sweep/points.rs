@@ -18,7 +18,7 @@
 //! the histograms (0.75 MB a replication) are let go where they are made.
 
 use super::Progress;
-use crate::drive::replicate::pool;
+use crate::drive::replicate::{available_memory_bytes, pool, threads_within_memory};
 use crate::engine::Replicator;
 use crate::error::{Error, InputError};
 use crate::metrics::Outcome;
@@ -104,7 +104,8 @@ pub fn stream_points<'s>(
 /// [`stream_points`] with each point's replications gathered as `survsim
 /// run` gathers them ([`Gathered`]): `on_point(index, outcomes)` is called
 /// as each point completes, with its outcomes in replication order. One
-/// point's counts are held at a time.
+/// point's counts are held at a time, and no more workers run than there
+/// are engines that fit in memory.
 pub fn run_points(
     scenarios: &[Scenario],
     todo: &[usize],
@@ -113,6 +114,11 @@ pub fn run_points(
     progress: &mut dyn FnMut(Progress),
     mut on_point: impl FnMut(usize, Vec<Outcome>) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    // No more workers, each with its engine, than fit in memory at any point.
+    let available = available_memory_bytes();
+    let threads = todo.iter().fold(threads, |n, &i| {
+        threads_within_memory(&scenarios[i].model, n, available).unwrap_or(1)
+    });
     let mut gathered = Gathered::default();
     stream_points(
         scenarios,
