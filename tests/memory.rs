@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::scenario_file;
+use common::{scenario_file, survsim};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Output};
 
@@ -123,4 +123,58 @@ fn a_run_that_needs_more_than_ulimit_v_is_refused_with_the_figure() {
     assert_eq!(sweep.status.code(), Some(2), "{err}");
     assert!(err.contains("key `population.residents`"), "{err}");
     assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn a_pipelines_memory_refusal_names_the_site_and_hour_where_they_were_set() {
+    // 2³¹ people an hour at the stadium's gates, 19:00–20:00: the pipeline
+    // would buffer 69 GB of faces. Under a 1 GB limit it is refused on any
+    // machine.
+    let set = "sites.0.footfall_per_hour[19]=2147483648";
+    let run = under_limit(
+        1 << 30,
+        &["run", "neoface-300fps-stadium", "--set", set, "-q"],
+    );
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "<bundled scenario neoface-300fps-stadium> (with --set {set}): \
+             key `sites[0].footfall_per_hour[19]`: one replication needs 68.8 GB"
+        )) && err.contains("site \"stadium-gates\" at 19:00–20:00"),
+        "{err}"
+    );
+    // Written in a file, the refusal gives its line and column.
+    let bundled = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/neoface-300fps-stadium.toml"
+    ))
+    .unwrap();
+    let text = bundled.replacen("40000, 35000,", "40000, 2147483648,", 1);
+    assert_ne!(text, bundled);
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario_file(dir.path(), "stadium.toml", &text);
+    let (line, col) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("2147483648").map(|c| (i + 1, c + 1)))
+        .unwrap();
+    let run = under_limit(1 << 30, &["run", file.to_str().unwrap(), "-q"]);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "stadium.toml:{line}:{col}: key `sites[0].footfall_per_hour[19]`"
+        )),
+        "{err}"
+    );
+    // `check` reads the same file without running it.
+    assert!(
+        survsim()
+            .args(["check", file.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
 }

@@ -24,7 +24,8 @@
 
 use crate::error::{InputError, KeyPath, ValidationError};
 use crate::model::{EngineKind, Model};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ScenarioFile};
+use crate::spec::Footfall;
 use std::path::{Path, PathBuf};
 
 /// What sets the memory a process may still take.
@@ -254,7 +255,7 @@ pub fn threads_within_memory(
     threads: usize,
     available: Option<u64>,
 ) -> Result<usize, InputError> {
-    fit(model, threads, available, None).map_err(|refusal| {
+    fit(model, threads, available, None, None).map_err(|refusal| {
         let key = match refusal.blame {
             Blame::Key(path) => path.to_string(),
             Blame::Words(words) => words.to_string(),
@@ -273,9 +274,11 @@ pub fn threads_for(
     available: Option<Available>,
 ) -> Result<usize, InputError> {
     let (bytes, limit) = (available.map(|a| a.bytes), available.map(|a| a.limit));
-    fit(&scenario.model, threads, bytes, limit).map_err(|refusal| match refusal.blame {
-        Blame::Key(path) => scenario.locate(ValidationError::new(path, refusal.message)),
-        Blame::Words(words) => InputError::whole(words, refusal.message),
+    fit(&scenario.model, threads, bytes, limit, Some(&scenario.file)).map_err(|refusal| {
+        match refusal.blame {
+            Blame::Key(path) => scenario.locate(ValidationError::new(path, refusal.message)),
+            Blame::Words(words) => InputError::whole(words, refusal.message),
+        }
     })
 }
 
@@ -295,12 +298,15 @@ enum Blame {
 
 /// How many engines of `model`, with their threads, fit in `available`
 /// bytes (set by `limit`, if known), at most `threads`; or why not one
-/// does.
+/// does. With the scenario's `file`, a pipeline's refusal names the very
+/// key (`footfall_per_hour[19]`, `faces`) of the site that sends it most
+/// faces in its busiest hour.
 fn fit(
     model: &Model,
     threads: usize,
     available: Option<u64>,
     limit: Option<Limit>,
+    file: Option<&ScenarioFile>,
 ) -> Result<usize, Refusal> {
     let Some(available) = available else {
         return Ok(threads.max(1));
@@ -322,11 +328,15 @@ fn fit(
             "the residents engine holds the run's alerts and wanted people's faces".to_string(),
         )
     } else if faces > records {
+        let (site, hour) = busiest_site_hour(model);
         (
-            Blame::Words("pipeline (sites' footfall)"),
+            Blame::Key(footfall_key(file, site, hour)),
             format!(
-                "the pipeline buffers its busiest hour of faces, {:.1} GB",
-                gb(faces)
+                "the pipeline buffers its busiest hour of faces, {:.1} GB, most of them from \
+                 site \"{}\" at {hour:02}:00–{:02}:00",
+                gb(faces),
+                model.sites[site].name,
+                (hour + 1) % 24,
             ),
         )
     } else {
@@ -353,6 +363,47 @@ fn fit(
             limit.map_or(String::new(), |l| format!(" {}", l.describe()))
         ),
     })
+}
+
+/// The hour of the clock in which a pipeline receives most faces, and the
+/// site that sends it most of them then (the first of any tie).
+fn busiest_site_hour(model: &Model) -> (usize, usize) {
+    use crate::engine::pipeline_hour_faces;
+    let first_max = |values: &mut dyn Iterator<Item = (usize, f64)>| {
+        values
+            .fold((0, f64::NEG_INFINITY), |best, (i, v)| {
+                if v > best.1 { (i, v) } else { best }
+            })
+            .0
+    };
+    let hour = first_max(&mut (0..24).map(|h| {
+        let faces = model.sites.iter().map(|s| pipeline_hour_faces(s, h)).sum();
+        (h, faces)
+    }));
+    let site = first_max(
+        &mut model
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i, pipeline_hour_faces(s, hour))),
+    );
+    (site, hour)
+}
+
+/// The key that sets site `site`'s faces in hour `hour`: its hourly
+/// footfall's entry, its flat footfall, its `faces` — as the scenario's
+/// `file` gives them; the site itself without the file.
+fn footfall_key(file: Option<&ScenarioFile>, site: usize, hour: usize) -> KeyPath {
+    let path = KeyPath::keys(&["sites"]).index(site);
+    let Some(section) = file.and_then(|f| f.sites.get(site)) else {
+        return path;
+    };
+    match (&section.footfall_per_hour, section.faces) {
+        (Some(Footfall::Hourly(_)), _) => path.key("footfall_per_hour").index(hour),
+        (Some(Footfall::Flat(_)), _) => path.key("footfall_per_hour"),
+        (None, Some(_)) => path.key("faces"),
+        (None, None) => path,
+    }
 }
 
 #[cfg(test)]
