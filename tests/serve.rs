@@ -200,6 +200,29 @@ fn a_sweep_charts_its_metric_with_intervals() {
     );
 }
 
+#[test]
+fn a_sweep_of_a_metric_the_scenario_lacks_is_refused_before_it_runs() {
+    // The default scenario has no pipeline: no drop rate to chart. Refused
+    // with 400 before anything is queued, not after every point has run.
+    let server = Server::start(&[]);
+    let got = server.post(
+        "/api/sweep",
+        "vary=matcher.threshold%3D0.58%2C0.62&metric=drop_rate&reps=2",
+    );
+    assert_eq!(got.status, 400, "{:?}", got.lines());
+    let error = got.json()["error"].as_str().unwrap().to_string();
+    assert!(
+        error.contains("`drop_rate`") && error.contains("[pipeline]"),
+        "{error}"
+    );
+    let valid = error.split("expected one of ").nth(1).unwrap();
+    assert!(
+        valid.contains("false_alerts") && valid.contains("false_alert_disparity"),
+        "{error}"
+    );
+    assert!(!valid.contains("p99_decision_latency_ms"), "{error}");
+}
+
 /// Opens a streamed run and returns the connection once its first
 /// progress line has come.
 fn start_long_run(server: &Server, page: &str) -> BufReader<std::net::TcpStream> {

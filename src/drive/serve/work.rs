@@ -207,6 +207,7 @@ pub fn prepare_sweep(
         fixed_parameters: false,
     };
     let scenarios = load_scenarios(&plan, setup.threads)?;
+    crate::sweep::metric_available(metric, &scenarios)?;
     // One engine must fit in memory at every point.
     let all: Vec<usize> = (0..plan.points()).collect();
     threads_for_points(&plan, &scenarios, &all, 1, available_memory())?;
