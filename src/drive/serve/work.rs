@@ -8,7 +8,7 @@
 //! --format json` prints. The page's body is [`run_body`], the HTML
 //! report's own rendering.
 
-use super::ask::{Ask, check_size};
+use super::ask::{Ask, check_kept, check_size};
 use super::compare::{COMPARED, PerRep};
 use crate::drive::replicate::{
     available_memory, available_memory_bytes, for_each_scenario_replication_until, threads_for,
@@ -208,9 +208,12 @@ pub fn prepare_sweep(
     };
     let scenarios = load_scenarios(&plan, setup.threads)?;
     crate::sweep::metric_available(metric, &scenarios)?;
-    // One engine must fit in memory at every point.
+    // One engine, and one point's counts at a time, must fit in memory.
     let all: Vec<usize> = (0..plan.points()).collect();
     threads_for_points(&plan, &scenarios, &all, 1, available_memory())?;
+    for scenario in &scenarios {
+        check_kept(scenario, ask.reps)?;
+    }
     let faces: f64 = scenarios
         .iter()
         .map(|s| s.model.expected().faces_captured)
