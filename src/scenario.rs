@@ -142,8 +142,7 @@ impl Scenario {
             return Ok(self.clone());
         }
         if self.file.simulation.engine == EngineChoice::Residents {
-            let parsed = Parsed::new(&self.source, &self.overrides)?;
-            return Err(parsed.locate(ValidationError::new(
+            return Err(self.locate(ValidationError::new(
                 KeyPath::keys(&["simulation", "engine"]),
                 "events record each face, which only the face engine draws: \
                  use engine = \"auto\" or \"faces\" to log events",
@@ -155,6 +154,18 @@ impl Scenario {
         scenario.overrides.pop();
         scenario.parameters_fixed = self.parameters_fixed;
         Ok(scenario)
+    }
+
+    /// An error about a key of this scenario, placed as loading places
+    /// its errors: the file, line and column of the key, or the `--set`
+    /// that wrote it. The text is parsed again (errors are rare, and a
+    /// scenario need not keep its parse), so it must still be there: a
+    /// sweep's points let theirs go, and are loaded again to place one.
+    pub fn locate(&self, error: ValidationError) -> InputError {
+        match Parsed::new(&self.source, &self.overrides) {
+            Ok(parsed) => parsed.locate(error),
+            Err(unparsed) => unparsed,
+        }
     }
 
     /// An error met building a drawn model: the drawn values, not the file,

@@ -210,6 +210,85 @@ fn a_sweep_charts_its_metric_with_intervals() {
     );
 }
 
+#[test]
+fn a_sweep_of_a_metric_the_scenario_lacks_is_refused_before_it_runs() {
+    // The default scenario has no pipeline: no drop rate to chart. Refused
+    // with 400 before anything is queued, not after every point has run.
+    let server = Server::start(&[]);
+    let got = server.post(
+        "/api/sweep",
+        "vary=matcher.threshold%3D0.58%2C0.62&metric=drop_rate&reps=2",
+    );
+    assert_eq!(got.status, 400, "{:?}", got.lines());
+    let error = got.json()["error"].as_str().unwrap().to_string();
+    assert!(
+        error.contains("`drop_rate`") && error.contains("[pipeline]"),
+        "{error}"
+    );
+    let valid = error.split("expected one of ").nth(1).unwrap();
+    assert!(
+        valid.contains("false_alerts") && valid.contains("false_alert_disparity"),
+        "{error}"
+    );
+    assert!(!valid.contains("p99_decision_latency_ms"), "{error}");
+}
+
+#[test]
+fn requests_whose_counts_would_not_fit_the_server_are_refused() {
+    // 32 × 32 groups: each replication keeps about 80 kB of group counts,
+    // so 100,000 of them would hold 8 GB until the report is made.
+    let levels = |dim: &str| -> String {
+        (0..32)
+            .map(|i| {
+                format!("[[population.dimensions.levels]]\nname = \"{dim}{i}\"\nshare = 0.03125\n")
+            })
+            .collect()
+    };
+    let text = format!(
+        "[simulation]\nduration = \"1h\"\n[population]\nresidents = 100000\n\
+         [[population.dimensions]]\nname = \"a\"\n{}\
+         [[population.dimensions]]\nname = \"b\"\n{}\
+         [[sites]]\nname = \"s\"\nfootfall_per_hour = 10\n[watchlist]\nsize = 100\n",
+        levels("a"),
+        levels("b")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::scenario_file(dir.path(), "groups.toml", &text);
+    let server = Server::start(&[path.to_str().unwrap()]);
+    for (route, body) in [
+        ("/api/run", "reps=100000"),
+        (
+            "/api/sweep",
+            "reps=100000&vary=matcher.threshold%3D0.6%2C0.62",
+        ),
+    ] {
+        // The status line alone first: a streamed answer (200) would run
+        // for minutes before its end.
+        let mut s = server.connect();
+        let head = format!(
+            "POST {route} HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        let mut reader = BufReader::new(s);
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        assert!(status.contains(" 400 "), "{route}: {status}");
+        let mut rest = Vec::new();
+        std::io::Read::read_to_end(&mut reader, &mut rest).unwrap();
+        let v = serve_support::Response::parse(&[status.as_bytes(), &rest].concat()).json();
+        let error = v["error"].as_str().unwrap();
+        assert_eq!(v["source"], "--reps", "{error}");
+        assert!(
+            error.contains("1024 groups") && error.contains("ask for at most"),
+            "{error}"
+        );
+    }
+    // Fewer replications run.
+    assert_eq!(server.post("/api/run", "reps=2").status, 200);
+}
+
 /// Opens a streamed run and returns the connection once its first
 /// progress line has come.
 fn start_long_run(server: &Server, page: &str) -> BufReader<std::net::TcpStream> {

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use survsim::drive::event_log::Destination;
 use survsim::drive::live::{LiveOptions, Speed};
 use survsim::drive::output::check_writable;
-use survsim::drive::replicate::{available_memory_bytes, default_threads, threads_within_memory};
+use survsim::drive::replicate::{available_memory, default_threads, threads_for};
 use survsim::drive::run::{RunMode, RunOptions};
 use survsim::drive::serve::{ServeOptions, check_host_name, check_token};
 use survsim::drive::sweep::SweepOptions;
@@ -98,11 +98,7 @@ impl RunArgs {
             check_writable(path)?;
         }
         // Each worker holds its own engine: as many as memory allows (F5).
-        let threads = threads_within_memory(
-            &scenario.model,
-            threads(self.threads),
-            available_memory_bytes(),
-        )?;
+        let threads = threads_for(&scenario, threads(self.threads), available_memory())?;
         let mode = match &self.events {
             None if self.event_filter.is_given() => {
                 return Err(InputError::whole(

@@ -30,7 +30,10 @@
 //! The drivers:
 //!
 //! * [`replicate`] — independent replications on all cores, delivered in
-//!   replication order whatever the thread count;
+//!   replication order whatever the thread count, as many workers as
+//!   memory allows;
+//! * [`memory`] — how much memory the process may still take (the least of
+//!   `MemAvailable`, `ulimit -v` and its cgroups' limits);
 //! * [`run`] — `survsim run`: replications gathered into a report;
 //! * [`event_log`] — `run --events`: the engine on one thread, an NDJSON
 //!   writer on another, a bounded channel between them;
@@ -64,6 +67,7 @@ pub mod event_log;
 pub mod files;
 pub mod fit;
 pub mod live;
+pub mod memory;
 pub mod output;
 pub mod replicate;
 pub mod run;

@@ -164,60 +164,123 @@ pub fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let real = match Target::resolve(path)? {
-        Target::Stdout => {
-            let mut out = io::BufWriter::new(io::stdout().lock());
-            return quiet_if_pipe_closed(
-                write(&mut out).and_then(|_| out.flush().map_err(|e| write_error(path, e))),
-            );
-        }
-        Target::Stream(p) => {
+    let mut file = AtomicFile::create(path)?;
+    quiet_if_pipe_closed(write(&mut file).and_then(|()| file.commit()))
+}
+
+/// A destination written in pieces, as [`write_atomically`] writes one: a
+/// regular file (or a new one) goes to a temporary file beside it, put in
+/// place by [`AtomicFile::commit`] — dropped without it, nothing is left
+/// behind; a FIFO, character device or `-` is written directly. For
+/// contents that come in over time and are too large to hold (a sweep's
+/// point, replication by replication). Writes are buffered; their errors
+/// are the OS's, for the caller to report with [`write_error`].
+pub struct AtomicFile {
+    /// The path as given, for messages.
+    path: PathBuf,
+    sink: Sink,
+}
+
+enum Sink {
+    Stdout(io::BufWriter<io::StdoutLock<'static>>),
+    Stream(io::BufWriter<std::fs::File>),
+    Temp {
+        out: io::BufWriter<tempfile::NamedTempFile>,
+        /// Where it goes (a symlink followed).
+        real: PathBuf,
+        _pending: Pending,
+    },
+}
+
+impl AtomicFile {
+    /// Opens `path` for writing (see [`Target::resolve`] for what it may
+    /// be).
+    pub fn create(path: &Path) -> Result<AtomicFile, Error> {
+        let sink = match Target::resolve(path)? {
+            Target::Stdout => Sink::Stdout(io::BufWriter::new(io::stdout().lock())),
             // Appending: a device or FIFO does not care, and a descriptor
             // the shell opened for `>>` keeps what it held.
-            let file = std::fs::OpenOptions::new()
-                .append(true)
-                .open(&p)
-                .map_err(|e| write_error(path, e))?;
-            let mut out = io::BufWriter::new(file);
-            return quiet_if_pipe_closed(
-                write(&mut out).and_then(|_| out.flush().map_err(|e| write_error(path, e))),
-            );
+            Target::Stream(p) => Sink::Stream(io::BufWriter::new(
+                std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&p)
+                    .map_err(|e| write_error(path, e))?,
+            )),
+            Target::File(real) => {
+                let dir = parent_dir(&real);
+                let tmp = temporary_in(
+                    dir,
+                    "",
+                    format!(
+                        "cannot write {} (cannot create a file in {})",
+                        path.display(),
+                        dir.display()
+                    ),
+                )?;
+                let pending = Pending::track(tmp.path());
+                // Held while the file is written: a later run's cleanup
+                // removes only temporaries whose lock it can take, i.e.
+                // whose writer is gone.
+                let _ = tmp.as_file().try_lock();
+                Sink::Temp {
+                    out: io::BufWriter::new(tmp),
+                    real,
+                    _pending: pending,
+                }
+            }
+        };
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            sink,
+        })
+    }
+
+    /// Finishes the write: flushes it and, for a file, syncs it to disk and
+    /// renames it into place.
+    pub fn commit(self) -> Result<(), Error> {
+        let path = &self.path;
+        let (out, real) = match self.sink {
+            Sink::Stdout(mut out) => return out.flush().map_err(|e| write_error(path, e)),
+            Sink::Stream(mut out) => return out.flush().map_err(|e| write_error(path, e)),
+            Sink::Temp { out, real, .. } => (out, real),
+        };
+        let tmp = out
+            .into_inner()
+            .map_err(|e| write_error(path, e.into_error()))?;
+        tmp.as_file().sync_all().map_err(|e| write_error(path, e))?;
+        // Temporary files are created private (0600); a report is an
+        // ordinary file, readable by others as the umask allows for new
+        // files. A replaced file keeps its permissions (a private report
+        // stays private).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&real).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode));
         }
-        Target::File(p) => p,
-    };
-    let dir = parent_dir(&real);
-    let mut tmp = temporary_in(
-        dir,
-        "",
-        format!(
-            "cannot write {} (cannot create a file in {})",
-            path.display(),
-            dir.display()
-        ),
-    )?;
-    let _pending = Pending::track(tmp.path());
-    // Held while the file is written: a later run's cleanup removes only
-    // temporaries whose lock it can take, i.e. whose writer is gone.
-    let _ = tmp.as_file().try_lock();
-    {
-        let mut out = io::BufWriter::new(tmp.as_file_mut());
-        write(&mut out)?;
-        out.flush().map_err(|e| write_error(path, e))?;
+        tmp.persist(&real).map_err(|e| write_error(path, e.error))?;
+        Ok(())
     }
-    tmp.as_file().sync_all().map_err(|e| write_error(path, e))?;
-    // Temporary files are created private (0600); a report is an ordinary
-    // file, readable by others as the umask allows for new files.
-    // A replaced file keeps its permissions (a private report stays private).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&real).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode));
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.sink {
+            Sink::Stdout(out) => out.write(buf),
+            Sink::Stream(out) => out.write(buf),
+            Sink::Temp { out, .. } => out.write(buf),
+        }
     }
-    tmp.persist(&real).map_err(|e| write_error(path, e.error))?;
-    Ok(())
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Stdout(out) => out.flush(),
+            Sink::Stream(out) => out.flush(),
+            Sink::Temp { out, .. } => out.flush(),
+        }
+    }
 }
 
 /// A closed pipe is not an error: its reader has what it wanted.

@@ -6,6 +6,9 @@
 //! which they finish. Workers take replication numbers from a shared counter
 //! and send outcomes back over a crossbeam channel.
 
+pub use super::memory::{
+    Available, Limit, available_memory, available_memory_bytes, threads_for, threads_within_memory,
+};
 use crate::engine::residents::Plan;
 use crate::engine::{Engine, Replicator};
 use crate::error::InputError;
@@ -19,65 +22,6 @@ use std::sync::{Condvar, Mutex};
 /// The number of worker threads to use when none is given: the machine's cores.
 pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// The memory this machine has available, in bytes (Linux's
-/// `MemAvailable`; `None` where it cannot be read).
-pub fn available_memory_bytes() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-/// How many engines (one per worker thread) fit in `available` bytes, at
-/// most `threads`: each holds [`crate::engine::memory_bytes`]. An error if
-/// not even one fits, stating what one needs. `None` available: no bound.
-pub fn threads_within_memory(
-    model: &Model,
-    threads: usize,
-    available: Option<u64>,
-) -> Result<usize, InputError> {
-    let Some(available) = available else {
-        return Ok(threads.max(1));
-    };
-    let per_engine = crate::engine::memory_bytes(model);
-    let fit = (available / per_engine.max(1)) as usize;
-    if fit == 0 {
-        let gb = |b: u64| b as f64 / 1e9;
-        let records = model.residents as u64 * 16;
-        let faces = per_engine.saturating_sub(records + (1 << 20));
-        // Name what needs the memory: the residents engine's alerts, the
-        // residents' records, or a pipeline's hour of buffered faces.
-        let (key, what) = if model.engine == EngineKind::Residents {
-            (
-                "sites (footfall, duration)",
-                "the residents engine holds the run's alerts and wanted people's faces".to_string(),
-            )
-        } else if faces > records {
-            (
-                "pipeline (sites' footfall)",
-                format!(
-                    "the pipeline buffers its busiest hour of faces, {:.1} GB",
-                    gb(faces)
-                ),
-            )
-        } else {
-            (
-                "population.residents",
-                format!("{} residents × 16 bytes", model.residents),
-            )
-        };
-        return Err(InputError::whole(
-            key,
-            format!(
-                "one replication needs {:.1} GB of memory ({what}), and {:.1} GB is available",
-                gb(per_engine),
-                gb(available)
-            ),
-        ));
-    }
-    Ok(threads.clamp(1, fit))
 }
 
 /// Runs replications `0..reps` of `model` on up to `threads` threads and
@@ -273,20 +217,26 @@ fn in_parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync)
     done.into_iter().map(|(_, t)| t).collect()
 }
 
-/// Runs `outcome(engine, r)` for `r` in `0..reps` on up to `threads`
-/// threads, each with its own engine slot, and hands the outcomes to
-/// `consume` in replication order; stops at the first error, and starts
-/// no replication once `stop()` is true. The number handed over.
-fn pool<'m>(
+/// Runs `outcome(slot, r)` for `r` in `0..reps` on up to `threads`
+/// threads, each with its own slot (its engine, kept from one item to the
+/// next), and hands the outcomes to `consume` in order; stops at the first
+/// error, and starts no item once `stop()` is true. The number handed over.
+///
+/// A worker runs at most a few items ahead of the oldest one not yet
+/// handed over, and the channel is bounded, so what waits to be consumed
+/// is bounded by the workers whatever `reps` and however slow `consume`
+/// is. Runs and sweeps both go through here (a sweep's items are its
+/// points' replications, point by point).
+pub(crate) fn pool<S: Default>(
     reps: u64,
     threads: usize,
     stop: &(dyn Fn() -> bool + Sync),
-    outcome: impl Fn(&mut Option<Replicator<'m>>, u64) -> Result<Outcome, InputError> + Sync,
+    outcome: impl Fn(&mut S, u64) -> Result<Outcome, InputError> + Sync,
     mut consume: impl FnMut(u64, Outcome),
 ) -> Result<u64, InputError> {
     let workers = threads.clamp(1, reps.max(1) as usize);
     if workers == 1 {
-        let mut engine = None;
+        let mut engine = S::default();
         for r in 0..reps {
             if stop() {
                 return Ok(r);
@@ -309,7 +259,7 @@ fn pool<'m>(
             scope.spawn(move || {
                 // A panicking worker releases the others (and the consumer).
                 let _abort = gate.abort_on_panic();
-                let mut engine = None;
+                let mut engine = S::default();
                 loop {
                     let r = next.fetch_add(1, Ordering::Relaxed);
                     if r >= reps || stop() || !gate.wait_for(r, window) || stop() {

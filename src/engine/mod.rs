@@ -91,31 +91,28 @@ pub fn memory_bytes(model: &Model) -> u64 {
     let records = model.residents as u64 * per_resident;
     let hour_faces = match model.pipeline {
         Some(_) => (0..24)
-            .map(|h| {
-                model
-                    .sites
-                    .iter()
-                    .map(|s| {
-                        // A scheduled site runs at its segments' rates times
-                        // its busiest deployment's scale.
-                        let scale = s
-                            .schedule
-                            .iter()
-                            .map(|w| w.scale)
-                            .fold(if s.schedule.is_empty() { 1.0 } else { 0.0 }, f64::max);
-                        s.segments_in_hour[h]
-                            .iter()
-                            .map(|seg| seg.captures_per_s * (seg.end_s - seg.start_s))
-                            .sum::<f64>()
-                            * scale
-                    })
-                    .sum::<f64>()
-            })
+            .map(|h| model.sites.iter().map(|s| pipeline_hour_faces(s, h)).sum())
             .fold(0.0, f64::max),
         None => 0.0,
     };
     let faces = hour_faces + 6.0 * hour_faces.sqrt();
     records + (faces * std::mem::size_of::<Face>() as f64) as u64 + (1 << 20)
+}
+
+/// The faces `site` sends a pipeline in hour `hour` of the clock, as
+/// [`memory_bytes`] counts them: a scheduled site at its segments' rates
+/// times its busiest deployment's scale.
+pub fn pipeline_hour_faces(site: &crate::model::Site, hour: usize) -> f64 {
+    let scale = site
+        .schedule
+        .iter()
+        .map(|w| w.scale)
+        .fold(if site.schedule.is_empty() { 1.0 } else { 0.0 }, f64::max);
+    site.segments_in_hour[hour]
+        .iter()
+        .map(|seg| seg.captures_per_s * (seg.end_s - seg.start_s))
+        .sum::<f64>()
+        * scale
 }
 
 /// Runs replication `rep` of `model`, with the engine the model chose, and

@@ -346,6 +346,42 @@ impl Headline {
     }
 }
 
+/// Whether a sweep of `scenarios` (its points) has a pipeline's figures to
+/// chart: some point has a `[pipeline]` with a matcher pool (what
+/// [`charts::render_all`] finds in the points' reports).
+pub fn has_pipeline(scenarios: &[Scenario]) -> bool {
+    scenarios.iter().any(|s| {
+        s.model
+            .pipeline
+            .as_ref()
+            .is_some_and(|p| !p.pools.is_empty())
+    })
+}
+
+/// Checks, before anything runs, that a sweep of `scenarios` will have the
+/// headline metric `metric`: a pipeline's figures need a point with a
+/// pipeline. The error names the metric and lists those the sweep has.
+pub fn metric_available(metric: Headline, scenarios: &[Scenario]) -> Result<(), InputError> {
+    let pipeline = has_pipeline(scenarios);
+    if pipeline || !metric.needs_pipeline() {
+        return Ok(());
+    }
+    let valid: Vec<&str> = Headline::ALL
+        .iter()
+        .filter(|h| pipeline || !h.needs_pipeline())
+        .map(|h| h.key())
+        .collect();
+    Err(InputError::whole(
+        "metric",
+        format!(
+            "`{}` is a recognition pipeline's figure, and no point of this sweep has a \
+             [pipeline]; expected one of {}",
+            metric.key(),
+            valid.join(", ")
+        ),
+    ))
+}
+
 /// The 95 % prediction interval of one replication's false-alert
 /// disparity of `group` (the group the pooled figure picks) against the
 /// reference group: quantiles of each replication's own ratio of false

@@ -253,10 +253,19 @@ impl Ask {
     }
 }
 
+/// The most memory one request's replications may keep: each keeps its
+/// counts until the report is made (a sweep's, until its point's row is),
+/// so with as many requests at once as there are cores, counts take at
+/// most that many times this.
+pub const MAX_KEPT_BYTES: u64 = 512 << 20;
+
 /// Refuses a run above `max_faces` expected faces in all (expected faces
 /// per replication × replications, from the closed form): the server's
-/// size limit (`--max-faces`).
+/// size limit (`--max-faces`); and one whose replications' counts would
+/// not fit in memory ([`check_kept`]). With the engine's own check before
+/// it runs, what the limits let through is what memory holds.
 pub fn check_size(scenario: &Scenario, reps: u64, max_faces: f64) -> Result<(), InputError> {
+    check_kept(scenario, reps)?;
     let faces = scenario.model.expected().faces_captured * reps as f64;
     if faces > max_faces {
         return Err(bad(
@@ -273,6 +282,71 @@ pub fn check_size(scenario: &Scenario, reps: u64, max_faces: f64) -> Result<(), 
         ));
     }
     Ok(())
+}
+
+/// Bytes one replication of `model` keeps while a request runs, at most:
+/// its [compacted](crate::metrics::Outcome::compact) outcome twice over (a
+/// growing list of them reallocates; the slack also covers the few counts
+/// a comparison keeps), with its empty latency histograms and its groups',
+/// pools', deployments' and lists' counts.
+fn kept_per_replication(model: &crate::model::Model) -> u64 {
+    use crate::metrics::{Counts, GroupCounts, Latencies, Outcome, PoolStats};
+    use std::mem::size_of;
+    let histograms: u64 = Latencies::empty()
+        .named()
+        .iter()
+        .map(|(_, h)| h.distinct_values() as u64 * 8 + 64)
+        .sum();
+    let lists: usize = model.deployments.iter().map(|d| d.lists.len() * 16).sum();
+    let pools = model.pipeline.as_ref().map_or(0, |p| p.pools.len());
+    (2 * size_of::<Outcome>()
+        + model.groups.len() * size_of::<GroupCounts>()
+        + pools * size_of::<PoolStats>()
+        + model.deployments.len() * size_of::<Counts>()
+        + lists) as u64
+        + histograms
+}
+
+/// Refuses replications whose counts would keep more than
+/// [`MAX_KEPT_BYTES`], or more than the memory available: `reps` of them,
+/// each keeping its counts (two to four kilobytes, more with many groups,
+/// deployments or lists).
+pub fn check_kept(scenario: &Scenario, reps: u64) -> Result<(), InputError> {
+    let each = kept_per_replication(&scenario.model);
+    let kept = reps.saturating_mul(each);
+    let available = crate::drive::replicate::available_memory();
+    let (limit, whose) = match available {
+        Some(a) if a.bytes < MAX_KEPT_BYTES => (
+            a.bytes,
+            format!("the {} MB available {}", a.bytes >> 20, a.limit.describe()),
+        ),
+        _ => (
+            MAX_KEPT_BYTES,
+            format!(
+                "this server's limit of {} MB a request",
+                MAX_KEPT_BYTES >> 20
+            ),
+        ),
+    };
+    if kept <= limit {
+        return Ok(());
+    }
+    Err(bad(
+        "--reps",
+        format!(
+            "{reps} replications would keep about {} MB of counts ({} kB each, for {} group{}), \
+             above {whose}; ask for at most {} replications",
+            kept >> 20,
+            crate::format::fmt_num(each as f64 / 1e3, 1),
+            scenario.model.groups.len(),
+            if scenario.model.groups.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            (limit / each.max(1)).max(1)
+        ),
+    ))
 }
 
 #[cfg(test)]

@@ -8,15 +8,16 @@
 //! --format json` prints. The page's body is [`run_body`], the HTML
 //! report's own rendering.
 
-use super::ask::{Ask, check_size};
+use super::ask::{Ask, check_kept, check_size};
 use super::compare::{COMPARED, PerRep};
 use crate::drive::replicate::{
-    available_memory_bytes, for_each_scenario_replication_until, threads_within_memory,
+    available_memory, available_memory_bytes, for_each_scenario_replication_until, threads_for,
+    threads_within_memory,
 };
 use crate::drive::run::report_of;
 use crate::drive::sweep::Progress;
-use crate::drive::sweep::load_scenarios;
 use crate::drive::sweep::points::run_points;
+use crate::drive::sweep::{load_scenarios, threads_for_points};
 use crate::error::{Error, InputError};
 use crate::report::html::{run_body, run_command, run_page};
 use crate::report::{Gathered, Report};
@@ -99,8 +100,8 @@ impl Finished {
 pub fn prepare(setup: &Setup, ask: &Ask) -> Result<Scenario, InputError> {
     let scenario = ask.load(&setup.source)?;
     check_size(&scenario, ask.reps, setup.max_faces)?;
-    // The memory check reads /proc/meminfo, as `run` does.
-    threads_within_memory(&scenario.model, 1, available_memory_bytes())?;
+    // The memory check reads /proc, as `run` does.
+    threads_for(&scenario, 1, available_memory())?;
     Ok(scenario)
 }
 
@@ -206,6 +207,13 @@ pub fn prepare_sweep(
         fixed_parameters: false,
     };
     let scenarios = load_scenarios(&plan, setup.threads)?;
+    crate::sweep::metric_available(metric, &scenarios)?;
+    // One engine, and one point's counts at a time, must fit in memory.
+    let all: Vec<usize> = (0..plan.points()).collect();
+    threads_for_points(&plan, &scenarios, &all, 1, available_memory())?;
+    for scenario in &scenarios {
+        check_kept(scenario, ask.reps)?;
+    }
     let faces: f64 = scenarios
         .iter()
         .map(|s| s.model.expected().faces_captured)

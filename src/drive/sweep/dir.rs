@@ -21,16 +21,18 @@
 //! work in a directory: it holds an advisory lock on the directory (on
 //! platforms where a directory can be opened as a file).
 
-use crate::drive::output::{write_atomically, write_atomically_with, write_error};
+use crate::drive::output::{AtomicFile, write_atomically, write_atomically_with, write_error};
 use crate::error::{Error, InputError};
 use crate::metrics::Outcome;
-use crate::report::{write_long_header, write_long_rows};
+use crate::model::Model;
+use crate::report::{Gathered, write_long_header, write_long_rows};
 use crate::scenario::Scenario;
-use crate::sweep::checkpoint::{decode_point, difference, sweep_id, to_json_bytes};
+use crate::sweep::checkpoint::{PointText, decode_point, difference, sweep_id, to_json_bytes};
 use crate::sweep::results::{self, Row};
 use crate::sweep::{Plan, charts};
 use serde_json::Value;
 use std::fs::File;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Prefix of the temporary files of [`write_atomically`].
@@ -123,9 +125,33 @@ impl OutDir {
         self.path.join("points").join(format!("{index}.json"))
     }
 
-    /// Writes a finished point atomically.
-    pub fn write_point(&self, index: usize, bytes: &[u8]) -> Result<(), Error> {
-        write_atomically(&self.point_path(index), bytes)
+    /// Starts writing point `index`, whose replications are then added
+    /// one by one in order ([`PointFile::add`]); it is put in place only
+    /// once [`PointFile::finish`]ed, so a point cut short leaves no file.
+    pub fn start_point(
+        &self,
+        index: usize,
+        plan: &Plan,
+        model: &Model,
+    ) -> Result<PointFile, Error> {
+        let path = self.point_path(index);
+        let mut file = AtomicFile::create(&path)?;
+        let (head, text) = PointText::head(&self.sweep_id, index, plan, model);
+        file.write_all(head.as_bytes())
+            .map_err(|e| write_error(&path, e))?;
+        Ok(PointFile { path, file, text })
+    }
+
+    /// Copies another directory's point file `from` here as point `index`,
+    /// atomically, without holding it.
+    pub fn copy_point(&self, index: usize, from: &Path) -> Result<(), Error> {
+        let mut source = File::open(from).map_err(io(format!("cannot read {}", from.display())))?;
+        let path = self.point_path(index);
+        write_atomically_with(&path, |out| {
+            std::io::copy(&mut source, out)
+                .map(drop)
+                .map_err(|e| write_error(&path, e))
+        })
     }
 
     /// Which points the directory holds, each checked to belong to `plan`.
@@ -135,20 +161,49 @@ impl OutDir {
             if index >= plan.points() {
                 return Err(foreign(&path, "its index is outside the grid"));
             }
-            read_point(&path, &self.sweep_id, index, plan, &scenarios[index].model)?;
+            let model = &scenarios[index].model;
+            read_point(&path, &self.sweep_id, index, plan, model, &mut |_| {})?;
             present[index] = true;
         }
         Ok(present)
     }
 
-    /// Reads point `index` back.
+    /// Reads point `index` back, handing its replications to `each` in
+    /// order.
     pub fn read_point(
         &self,
         index: usize,
         plan: &Plan,
-        model: &crate::model::Model,
-    ) -> Result<Vec<Outcome>, Error> {
-        read_point(&self.point_path(index), &self.sweep_id, index, plan, model)
+        model: &Model,
+        each: &mut dyn FnMut(Outcome),
+    ) -> Result<(), Error> {
+        let path = self.point_path(index);
+        read_point(&path, &self.sweep_id, index, plan, model, each)
+    }
+}
+
+/// A point file being written, replication by replication.
+pub struct PointFile {
+    path: PathBuf,
+    file: AtomicFile,
+    text: PointText,
+}
+
+impl PointFile {
+    /// Adds the next replication.
+    pub fn add(&mut self, outcome: &Outcome) -> Result<(), Error> {
+        let text = self.text.replication(outcome);
+        self.file
+            .write_all(text.as_bytes())
+            .map_err(|e| write_error(&self.path, e))
+    }
+
+    /// Ends the file and puts it in place.
+    pub fn finish(mut self) -> Result<(), Error> {
+        self.file
+            .write_all(PointText::TAIL.as_bytes())
+            .map_err(|e| write_error(&self.path, e))?;
+        self.file.commit()
     }
 }
 
@@ -225,22 +280,56 @@ fn foreign(path: &Path, why: &str) -> Error {
     .into()
 }
 
-/// Reads a point file and checks that it is point `index` of the sweep.
+/// Reads a point file as it comes, checking that it is point `index` of
+/// the sweep, and hands its replications to `each` in order (one is held
+/// at a time; on an error, the caller discards what `each` had).
 pub fn read_point(
     path: &Path,
     sweep_id: &str,
     index: usize,
     plan: &Plan,
-    model: &crate::model::Model,
-) -> Result<Vec<Outcome>, Error> {
-    let bytes = std::fs::read(path).map_err(io(format!("cannot read {}", path.display())))?;
-    decode_point(&bytes, sweep_id, index, plan, model).map_err(|why| foreign(path, &why))
+    model: &Model,
+    each: &mut dyn FnMut(Outcome),
+) -> Result<(), Error> {
+    let file = File::open(path).map_err(io(format!("cannot read {}", path.display())))?;
+    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    decode_point(reader, sweep_id, index, plan, model, each).map_err(|why| foreign(path, &why))
+}
+
+/// Point `index` read back into its row: its replications gathered as
+/// `survsim run` gathers them ([`Gathered`]), then aggregated. With
+/// `long`, each replication's counts are also written there as it is read.
+fn read_row<W: std::io::Write>(
+    dir: &OutDir,
+    plan: &Plan,
+    index: usize,
+    scenario: &Scenario,
+    mut long: Option<&mut csv::Writer<W>>,
+) -> Result<Row, Error> {
+    let model = &scenario.model;
+    let mut gathered = Gathered::default();
+    let mut rep = 0;
+    let mut failed = None;
+    dir.read_point(index, plan, model, &mut |outcome| {
+        if let Some(w) = long.as_deref_mut()
+            && failed.is_none()
+        {
+            failed = write_long_rows(w, index, rep, model, std::slice::from_ref(&outcome)).err();
+        }
+        rep += 1;
+        gathered.add(outcome);
+    })?;
+    if let Some(e) = failed {
+        return Err(write_error(&dir.path.join(LONG_CSV), e.into()));
+    }
+    Ok(Row::new(plan, index, scenario, &gathered.into_outcomes()))
 }
 
 /// Reads the points the directory holds (`present`) into rows, and — when
-/// it holds every point — writes `results-long.csv` (streamed, point by
-/// point, as they are read), the charts, `results.csv` and `results.json`.
-/// Returns the rows, in index order.
+/// it holds every point — writes `results-long.csv` (streamed, replication
+/// by replication, as the points are read), the charts, `results.csv` and
+/// `results.json`. Returns the rows, in index order. One point's counts
+/// are held at a time.
 pub fn finish(
     dir: &OutDir,
     plan: &Plan,
@@ -250,9 +339,8 @@ pub fn finish(
     let mut rows = Vec::new();
     if present.iter().any(|p| !p) {
         for (index, _) in present.iter().enumerate().filter(|(_, p)| **p) {
-            let scenario = &scenarios[index];
-            let outcomes = dir.read_point(index, plan, &scenario.model)?;
-            rows.push(Row::new(plan, index, scenario, &outcomes));
+            let none: Option<&mut csv::Writer<std::io::Sink>> = None;
+            rows.push(read_row(dir, plan, index, &scenarios[index], none)?);
         }
         return Ok(rows);
     }
@@ -262,12 +350,7 @@ pub fn finish(
         let failed = |e: csv::Error| write_error(&long, e.into());
         write_long_header(&mut w).map_err(failed)?;
         for (index, scenario) in scenarios.iter().enumerate() {
-            // One point's replications at a time: the file can be far
-            // larger than memory.
-            let model = &scenario.model;
-            let outcomes = dir.read_point(index, plan, model)?;
-            write_long_rows(&mut w, index, 0, model, &outcomes).map_err(failed)?;
-            rows.push(Row::new(plan, index, scenario, &outcomes));
+            rows.push(read_row(dir, plan, index, scenario, Some(&mut w))?);
         }
         w.flush().map_err(|e| write_error(&long, e))
     })?;

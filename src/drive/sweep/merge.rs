@@ -140,23 +140,26 @@ pub fn merge(opts: &MergeOptions) -> Result<SweepOutput, Error> {
 
     let scenarios = load_scenarios(&plan, opts.threads)?;
     let id = sweep_id(&manifest);
-    let mut contents = Vec::with_capacity(plan.points());
+    // Every point is checked before anything is written; each is read as
+    // it comes, then copied the same way, so no shard is held in memory.
+    let files: Vec<PathBuf> = files.into_iter().flatten().collect();
     for (index, path) in files.iter().enumerate() {
-        let path = path.as_ref().expect("no point is missing");
-        read_point(path, &id, index, &plan, &scenarios[index].model)?;
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
-            context: format!("cannot read {}", path.display()),
-            source,
-        })?;
-        contents.push(bytes);
+        read_point(
+            path,
+            &id,
+            index,
+            &plan,
+            &scenarios[index].model,
+            &mut |_| {},
+        )?;
     }
 
     let dir = OutDir::open(&opts.out, &manifest, opts.force)?;
-    for (index, bytes) in contents.iter().enumerate() {
+    for (index, path) in files.iter().enumerate() {
         // A shard that is the output directory already holds its points.
         let own = out_canon.is_some() && out_canon.as_ref() == canon.get(owner[index].unwrap_or(0));
         if !own {
-            dir.write_point(index, bytes)?;
+            dir.copy_point(index, path)?;
         }
     }
     let present = vec![true; plan.points()];

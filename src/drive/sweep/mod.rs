@@ -39,9 +39,9 @@ pub mod dir;
 pub mod merge;
 pub mod points;
 
+use crate::drive::replicate::{Available, available_memory, threads_for};
 use crate::error::{Error, InputError};
 use crate::scenario::Scenario;
-use crate::sweep::checkpoint::encode_point;
 use crate::sweep::{Plan, Shard, results};
 use dir::OutDir;
 use std::path::PathBuf;
@@ -111,9 +111,15 @@ pub fn sweep(
     let plan = &opts.plan;
     let threads = opts.threads.max(1);
     let scenarios = load_scenarios(plan, threads)?;
+    let shard = opts.shard;
+    let mine: Vec<usize> = (0..plan.points())
+        .filter(|&i| shard.is_none_or(|s| s.contains(i)))
+        .collect();
+    // Each worker holds an engine: refused before anything is written if
+    // one does not fit, and no more workers than fit at the largest point.
+    let threads = threads_for_points(plan, &scenarios, &mine, threads, available_memory())?;
     let dir = OutDir::open(&opts.out, &plan.manifest(), opts.force)?;
     let mut present = dir.scan_points(plan, &scenarios)?;
-    let shard = opts.shard;
     let todo: Vec<usize> = (0..plan.points())
         .filter(|&i| !present[i] && shard.is_none_or(|s| s.contains(i)))
         .collect();
@@ -125,20 +131,31 @@ pub fn sweep(
         points: todo.len(),
         reps: plan.reps,
     });
-    let ran = points::run_points(
+    // Each point's replications go to its file as they come in, in order:
+    // one point is being written at a time, and none is held.
+    let mut writing: Option<dir::PointFile> = None;
+    let ran = points::stream_points(
         &scenarios,
         &todo,
         plan.reps,
         threads,
+        &|| false,
         progress,
-        |index, outcomes| {
-            let model = &scenarios[index].model;
-            let bytes = encode_point(&dir.sweep_id, index, plan, model, &outcomes);
-            dir.write_point(index, &bytes)?;
-            present[index] = true;
+        |index, rep, outcome| {
+            let file = match &mut writing {
+                Some(file) => file,
+                None => writing.insert(dir.start_point(index, plan, &scenarios[index].model)?),
+            };
+            file.add(&outcome)?;
+            if rep + 1 == plan.reps {
+                writing.take().expect("a point being written").finish()?;
+                present[index] = true;
+            }
             Ok(())
         },
     );
+    // A point cut short by an error leaves no file.
+    drop(writing);
     progress(Progress::Finished);
     ran?;
 
@@ -180,6 +197,28 @@ pub fn sweep(
         summary: results::summary(plan, &scenarios, &rows),
         notes: vec![line, whereabouts],
     })
+}
+
+/// Worker threads for the points `todo`: at most `threads`, and no more
+/// than there are engines that fit in `available` memory at any of them
+/// ([`threads_for`]). An error, placed at the key that asks for the memory,
+/// if not one engine of a point fits (the point is loaded again to place
+/// it: [`load_scenarios`] lets the text go).
+pub fn threads_for_points(
+    plan: &Plan,
+    scenarios: &[Scenario],
+    todo: &[usize],
+    threads: usize,
+    available: Option<Available>,
+) -> Result<usize, InputError> {
+    let mut fit = threads.max(1);
+    for &i in todo {
+        fit = match threads_for(&scenarios[i], fit, available) {
+            Ok(n) => n,
+            Err(_) => threads_for(&plan.load(i)?, fit, available)?,
+        };
+    }
+    Ok(fit)
 }
 
 /// Loads and validates every point's scenario, on up to `threads` threads.
