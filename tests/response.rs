@@ -48,7 +48,7 @@ fn assert_conservation(o: &Outcome) {
     );
     assert_eq!(
         c[Metric::StopAttempts],
-        c[Metric::Stops] + c[Metric::LostBeforeStop]
+        c[Metric::Stops] + c[Metric::LostBeforeStop] + c[Metric::FoundArrested]
     );
     assert_eq!(
         c[Metric::Stops],
