@@ -177,10 +177,37 @@ fn fit_prints_each_parameter_and_writes_a_profile_runs_can_use() {
         assert!(table.contains(name), "{name} missing:\n{table}");
     }
     assert!(table.contains("at 0.64") && table.contains("NOT FITTED"));
-    // The profile is a matcher section a scenario can take inline.
     let profile: toml::Table = toml::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let draws = profile["posterior"]["draws"].as_array().unwrap();
     assert_eq!(draws.len(), 400);
+    // A scenario beside it takes it with matcher.profile_file.
+    let scenario = survsim::scenario::DEFAULT_SCENARIO.replace(
+        "profile = \"neoface-v4-npl2023\"",
+        "profile_file = \"fitted.toml\"",
+    );
+    let path = scenario_file(dir.path(), "town.toml", &scenario);
+    let (_, check) = json_output(&["check", path.to_str().unwrap()]);
+    let inputs = check["uncertainty"]["inputs"].as_array().unwrap();
+    assert!(
+        inputs.iter().any(|i| i["key"] == "matcher.posterior"),
+        "{check}"
+    );
+    assert_eq!(
+        check["matcher"]["profile"], "fitted.toml",
+        "{}",
+        check["matcher"]
+    );
+    let (_, run) = json_output(&["run", path.to_str().unwrap(), "--reps", "3"]);
+    assert!(run["totals"]["faces_captured"].as_f64().unwrap() > 0.0);
+    // A file that is not there is an error that names it.
+    let missing = scenario_file(
+        dir.path(),
+        "missing.toml",
+        &scenario.replace("fitted.toml", "gone.toml"),
+    );
+    let (code, stderr) = exit_of(&["check", missing.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("gone.toml"), "{stderr}");
     // JSON carries the same parameters.
     let (_, v) = json_output(&["fit", "--draws", "2000"]);
     assert_eq!(v["parameters"][0]["name"], "log10_fmr");

@@ -147,6 +147,7 @@ impl ResolvedMatcher {
         let open = section.impostor.is_none()
             && section.genuine.is_none()
             && section.operating_points.is_none();
+        let open = open && section.posterior.is_none();
         let profile = match &section.profile {
             Some(name) => Some(name.clone()),
             None if open => Some(DEFAULT_PROFILE.to_string()),
@@ -156,6 +157,9 @@ impl ResolvedMatcher {
             Some(name) => profiles::load(name, &path.key("profile"))?,
             None => MatcherSection::default(),
         };
+        // A profile file's keys are already the scenario's (read in by
+        // spec::parse); it is named like a bundled profile in reports.
+        let profile = profile.or_else(|| section.profile_file.clone());
         let rates_per = section
             .rates_per
             .or(base.rates_per)
@@ -247,7 +251,7 @@ impl ResolvedMatcher {
                         rate,
                         target: value,
                         fitted: value,
-                        source: Some(format!("fitted to the record {}", point.source)),
+                        source: Some(point.source.clone()),
                         threshold_assumed: false,
                     }
                 })

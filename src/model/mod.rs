@@ -158,6 +158,10 @@ pub struct Model {
     pub score_range: [f64; 2],
     /// The operating points the matcher was calibrated from, with their fit.
     pub calibration: Vec<PointFit>,
+    /// With a fitted profile, how many posterior draws it holds (one per
+    /// replication; the calibration is then the posterior mean's rates at
+    /// the records' thresholds); 0 otherwise.
+    pub posterior_draws: usize,
     /// What the matcher's rates are per; with `WalkPast` in footfall mode,
     /// wanted passers are drawn at footfall rate (see [`RatesPer`]).
     pub rates_per: RatesPer,
@@ -288,6 +292,7 @@ impl Model {
             matcher_profile: matcher.profile,
             score_range: matcher.score_range,
             calibration: matcher.fits,
+            posterior_draws: matcher.posterior_draws,
             rates_per: matcher.rates_per,
             warnings,
             pipeline,

@@ -14,6 +14,10 @@ pub struct MatcherSection {
     /// A bundled profile, e.g. `"neoface-v4-npl2023"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// A profile file (one `survsim fit --out` wrote), beside the scenario:
+    /// its keys are read in under the scenario's own as the scenario is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_file: Option<String>,
     /// What the rates of the operating points (and so the calibrated
     /// matcher's mated outcomes) are per: a person walking past a camera, or
     /// a face searched. Every profile states it; a scenario may override it

@@ -40,6 +40,7 @@ impl<'a> Parsed<'a> {
             owned.push((set.label(), path));
         }
         let schedule = read_schedule(source, &owned, &mut table)?;
+        read_profile_file(source, &owned, &mut table)?;
         let file = serde_path_to_error::deserialize(strict::Strict(toml::Value::Table(table)))
             .map_err(|error| deserialize_error(source, &owned, schedule.as_ref(), error))?;
         Ok(Parsed {
@@ -98,6 +99,63 @@ fn read_schedule(
         toml::Value::Array(schedule.rows.clone()),
     );
     Ok(Some(schedule))
+}
+
+/// With `matcher.profile_file`, reads the matcher profile it names (one
+/// `survsim fit` wrote): its keys become the matcher's, under the
+/// scenario's own.
+fn read_profile_file(
+    source: &ScenarioSource,
+    owned: &[(String, KeyPath)],
+    table: &mut toml::Table,
+) -> Result<(), InputError> {
+    let Some(matcher) = table.get_mut("matcher").and_then(|m| m.as_table_mut()) else {
+        return Ok(());
+    };
+    let Some(value) = matcher.get("profile_file") else {
+        return Ok(());
+    };
+    let at = |message: &str| {
+        locate(
+            source,
+            owned,
+            None,
+            ValidationError::new(KeyPath::keys(&["matcher", "profile_file"]), message),
+        )
+    };
+    let Some(file) = value.as_str().map(str::to_string) else {
+        return Err(at("expected the name of a profile file, in quotes"));
+    };
+    if matcher.contains_key("profile") {
+        return Err(at(
+            "give either profile (a bundled profile) or profile_file, not both",
+        ));
+    }
+    let companion = source.companion(&file).map_err(|error| match error {
+        CompanionError::NotOffered(why) => at(&why),
+        CompanionError::Unreadable(error) => error,
+    })?;
+    let profile: toml::Table = toml::from_str(&companion.text).map_err(|error| InputError {
+        source_name: companion.name.clone(),
+        key_path: None,
+        line_col: error
+            .span()
+            .map(|span| locate::line_col(&companion.text, span.start)),
+        message: format!(
+            "invalid TOML in a matcher profile: {}",
+            error.message().trim()
+        ),
+    })?;
+    for (key, value) in profile {
+        if key == "profile" || key == "profile_file" {
+            return Err(InputError::whole(
+                &companion.name,
+                "a matcher profile may not name another profile",
+            ));
+        }
+        matcher.entry(key).or_insert(value);
+    }
+    Ok(())
 }
 
 /// A deserialization error at the key it is about, in the user's words.

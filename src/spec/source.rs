@@ -170,16 +170,22 @@ impl ScenarioSource {
         self.companions.read(&self.name, file)
     }
 
-    /// The same scenario, offering only the file its own text names (its
-    /// `deployments_file`, read now) and no other: what a server hands its
-    /// requests, so that none can make it open a file. An error if that
-    /// file cannot be read now.
+    /// The same scenario, offering only the files its own text names (its
+    /// `deployments_file` and `matcher.profile_file`, read now) and no
+    /// other: what a server hands its requests, so that none can make it
+    /// open a file. An error if one cannot be read now.
     pub fn preloaded(&self) -> Result<Self, InputError> {
         let mut files = BTreeMap::new();
-        let named = toml::from_str::<toml::Table>(&self.text)
-            .ok()
-            .and_then(|table| table.get("deployments_file")?.as_str().map(str::to_string));
-        if let Some(file) = named {
+        let table = toml::from_str::<toml::Table>(&self.text).unwrap_or_default();
+        let named = [
+            table.get("deployments_file"),
+            table
+                .get("matcher")
+                .and_then(|m| m.as_table())
+                .and_then(|m| m.get("profile_file")),
+        ];
+        for file in named.into_iter().flatten().filter_map(|v| v.as_str()) {
+            let file = file.to_string();
             let companion = self.companion(&file).map_err(|error| match error {
                 CompanionError::Unreadable(error) => error,
                 CompanionError::NotOffered(why) => InputError::whole(&self.name, why),
