@@ -1,7 +1,7 @@
 //! Reading a scenario: TOML text and `--set` overrides into a
 //! [`ScenarioFile`], and errors placed at the key they are about.
 
-use super::{CsvSchedule, Override, ScenarioFile, ScenarioSource, locate, strict};
+use super::{CsvSchedule, Override, ScenarioFile, ScenarioSource, locate, overrides, strict};
 use crate::error::{InputError, KeyPath, PathSegment, ValidationError, did_you_mean};
 
 /// A scenario file read from its source with the overrides applied: typed,
@@ -168,10 +168,7 @@ fn locate(
             message: error.message,
         };
     }
-    let covers = |set: &KeyPath| {
-        error.path.0.len() >= set.0.len() && error.path.0[..set.0.len()] == set.0[..]
-    };
-    if let Some((label, _)) = owned.iter().rev().find(|(_, set)| covers(set)) {
+    if let Some(label) = overrides::blamed(owned, &error.path) {
         return InputError {
             source_name: format!("{} (with {label})", source.name),
             key_path: Some(key),
