@@ -8,6 +8,8 @@ use super::sites::{DAY_S, HOUR_S, Site};
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{DeploymentSection, ScenarioFile};
 
+pub use crate::spec::MAX_DEPLOYMENTS;
+
 /// A stretch not in any deployment.
 pub const NO_DEPLOYMENT: u32 = u32::MAX;
 
@@ -171,6 +173,15 @@ pub fn slots(
             })
         })
         .transpose()?;
+    if file.deployments.len() > MAX_DEPLOYMENTS {
+        return Err(ValidationError::new(
+            path,
+            format!(
+                "expected at most {MAX_DEPLOYMENTS} deployments, got {}",
+                file.deployments.len()
+            ),
+        ));
+    }
     let mut slots = Vec::with_capacity(file.deployments.len());
     let mut windows: Vec<Vec<Window>> = vec![Vec::new(); file.sites.len()];
     for (i, section) in file.deployments.iter().enumerate() {

@@ -89,10 +89,11 @@ fn read_schedule(
         ));
     }
     let (name, text) = source.companion(file)?;
-    let schedule = CsvSchedule::parse(&name, &text)?;
+    let mut schedule = CsvSchedule::parse(&name, &text)?;
+    // Moved, not copied: a schedule's rows are most of its memory.
     table.insert(
         "deployments".to_string(),
-        toml::Value::Array(schedule.rows.clone()),
+        toml::Value::Array(std::mem::take(&mut schedule.rows)),
     );
     Ok(Some(schedule))
 }
