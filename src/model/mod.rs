@@ -217,10 +217,14 @@ impl Model {
         let watchlist = Watchlist::build(&file.watchlist, &population)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let mut warnings = extrapolation::warnings(&matcher);
-        let groups = population.groups(
+        // The scenario's groups' searches, which deployments at its
+        // threshold and list size share.
+        let mut searches = population::Searches::default();
+        let groups = population.groups_in(
             &watchlist.group_wanted,
             &matcher.matcher,
             draws.averages_mated_rates(),
+            &mut searches,
         );
         // With walk-past rates, wanted people are captured at footfall rate
         // (their TPIR already includes failures to capture): they need
@@ -245,7 +249,8 @@ impl Model {
             group_wanted: &watchlist.group_wanted,
             average_mated: draws.averages_mated_rates(),
         };
-        let (deployments, warned) = Deployment::build_all(&context, slots, &mut sites)?;
+        let (deployments, warned) =
+            Deployment::build_all(&context, slots, &mut sites, &mut searches)?;
         warnings.extend(warned);
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;
         let engine = choose_engine(
