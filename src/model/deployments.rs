@@ -34,6 +34,7 @@ use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{DeploymentSection, ScenarioFile};
 use std::collections::HashMap;
 
+use super::lists::any_list_alerts;
 pub use super::lists::{List, MAX_LISTS};
 
 /// What building a schedule works out once for all its deployments: the
@@ -154,6 +155,53 @@ impl Deployment {
             deployments.push(deployment);
         }
         Ok((deployments, warnings))
+    }
+
+    /// This deployment, validated, as it searches with `context`'s matcher
+    /// (another draw of the scenario's uncertain inputs): the matcher at
+    /// its own threshold and list size, and its groups' search
+    /// probabilities under it. Nothing else about a deployment depends on
+    /// a draw, nor can a draw make it invalid.
+    pub(super) fn redrawn(&self, context: &Context, memo: &mut Memo) -> Deployment {
+        let at = |own: &Matcher| Matcher {
+            threshold: own.threshold,
+            watchlist_size: own.watchlist_size,
+            ..context.matcher.matcher.clone()
+        };
+        let (matcher, groups, lists) = if self.lists.is_empty() {
+            let matcher = at(&self.matcher);
+            let groups = memo.groups(context, &self.block_wanted, &matcher);
+            (matcher, groups, Vec::new())
+        } else {
+            let lists: Vec<List> = self
+                .lists
+                .iter()
+                .map(|list| {
+                    let matcher = at(&list.matcher);
+                    List {
+                        groups: memo.groups(context, &list.block_wanted, &matcher),
+                        matcher,
+                        ..list.clone()
+                    }
+                })
+                .collect();
+            (
+                lists[0].matcher.clone(),
+                any_list_alerts(context, &lists),
+                lists,
+            )
+        };
+        Deployment {
+            slot: self.slot.clone(),
+            faces: self.faces,
+            matcher,
+            groups,
+            block_wanted: self.block_wanted.clone(),
+            wanted: self.wanted,
+            lists,
+            operators: self.operators,
+            officers: self.officers,
+        }
     }
 
     fn build(

@@ -26,7 +26,8 @@
 //!   alerts ([`staff`]).
 //!
 //! [`Model::expected`] gives the closed-form expectations a run is compared
-//! with ([`expected`]).
+//! with ([`expected`]); [`Redraw`] gives them for another draw of the
+//! uncertain inputs without building the model again whole.
 
 pub mod calibrate;
 pub mod deployments;
@@ -38,6 +39,7 @@ pub mod matcher;
 pub mod pipeline;
 mod points;
 pub mod population;
+mod redraw;
 pub mod schedule;
 pub mod sites;
 pub mod staff;
@@ -51,6 +53,7 @@ pub use expected::{Expected, ExpectedDeployment, ExpectedGroup};
 pub use matcher::{GroupSearch, Matcher, MatedOutcome, NormalScores};
 pub use pipeline::Pipeline;
 pub use population::{Block, Group, Population};
+pub use redraw::Redraw;
 pub use sites::{City, Site};
 pub use staff::{Intervention, Review};
 pub use watchlist::Watchlist;
@@ -292,7 +295,7 @@ impl Model {
             deployments,
         };
         if engine == EngineKind::Residents {
-            check_residents_work(&model)?;
+            check_residents_work(&model.expected())?;
         }
         Ok(model)
     }
@@ -455,8 +458,7 @@ pub const MAX_EXPECTED_FACES_PER_RESIDENTS: f64 = 1e18;
 /// Refuses a residents-engine run whose alerts and wanted people's faces —
 /// the part of its work that is still one item at a time — would exceed
 /// [`MAX_EXPECTED_ALERTS`].
-fn check_residents_work(model: &Model) -> Result<(), ValidationError> {
-    let expected = model.expected();
+fn check_residents_work(expected: &Expected) -> Result<(), ValidationError> {
     let faces = expected.faces_captured;
     if faces.is_nan() || faces > MAX_EXPECTED_FACES_PER_RESIDENTS {
         return Err(ValidationError::new(

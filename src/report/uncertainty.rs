@@ -41,15 +41,21 @@ impl VarianceShares {
         if scenario.uncertain.is_empty() {
             return Ok(None);
         }
-        let false_alerts = |model: &crate::model::Model| model.expected().false_alerts;
+        let drawn = scenario.drawn_expectations();
         let all: Vec<f64> = (0..DRAWS)
-            .map(|r| Ok(false_alerts(&scenario.drawn_model(r)?)))
+            .map(|r| drawn.false_alerts(None, r))
             .collect::<Result<_, InputError>>()?;
         let (mean, joint) = mean_variance(&all);
         let mut each = Vec::with_capacity(scenario.uncertain.len());
         for input in &scenario.uncertain {
+            // Drawn alone, a scenario's only uncertain input takes the joint
+            // draws' values (the same uniforms, read in the same order).
+            if scenario.uncertain.len() == 1 {
+                each.push((input.clone(), joint));
+                continue;
+            }
             let values: Vec<f64> = (0..DRAWS)
-                .map(|r| Ok(false_alerts(&scenario.one_input_model(&input.key, r)?)))
+                .map(|r| drawn.false_alerts(Some(&input.key), r))
                 .collect::<Result<_, InputError>>()?;
             each.push((input.clone(), mean_variance(&values).1));
         }
