@@ -3,6 +3,7 @@
 
 use super::{CsvSchedule, Override, ScenarioFile, ScenarioSource, locate, overrides, strict};
 use crate::error::{InputError, KeyPath, PathSegment, ValidationError, did_you_mean};
+use std::cell::OnceCell;
 
 /// A scenario file read from its source with the overrides applied: typed,
 /// not yet validated. It keeps what is needed to place a later error about
@@ -16,6 +17,9 @@ pub struct Parsed<'a> {
     owned: Vec<(String, KeyPath)>,
     /// The CSV schedule `deployments` was read from, if any.
     schedule: Option<CsvSchedule>,
+    /// The text parsed for placing keys, at the first error or warning
+    /// placed: thousands of warnings must not parse it thousands of times.
+    document: OnceCell<locate::Document<'a>>,
 }
 
 impl<'a> Parsed<'a> {
@@ -47,6 +51,7 @@ impl<'a> Parsed<'a> {
             source,
             owned,
             schedule,
+            document: OnceCell::new(),
         })
     }
 
@@ -54,7 +59,11 @@ impl<'a> Parsed<'a> {
     /// name and the key's line and column, or naming the `--set` that wrote
     /// the key.
     pub fn locate(&self, error: ValidationError) -> InputError {
-        locate(self.source, &self.owned, self.schedule.as_ref(), error)
+        let document = self
+            .document
+            .get_or_init(|| locate::Document::new(&self.source.text));
+        let schedule = self.schedule.as_ref();
+        locate(self.source, &self.owned, schedule, error, Some(document))
     }
 }
 
@@ -74,6 +83,7 @@ fn read_schedule(
             owned,
             None,
             ValidationError::new(KeyPath::keys(&[key]), message),
+            None,
         )
     };
     let Some(file) = value.as_str() else {
@@ -143,6 +153,7 @@ fn deserialize_error(
         owned,
         schedule,
         ValidationError::new(path.clone(), message),
+        None,
     );
     // An unknown key is at fault itself, not its value: point at the key.
     if unknown.is_some() && located.line_col.is_some() && !in_schedule {
@@ -158,6 +169,7 @@ fn locate(
     owned: &[(String, KeyPath)],
     schedule: Option<&CsvSchedule>,
     error: ValidationError,
+    document: Option<&locate::Document>,
 ) -> InputError {
     let key = error.path.to_string();
     // A deployment read from a CSV schedule: its row and column there.
@@ -179,7 +191,10 @@ fn locate(
     }
     InputError {
         source_name: source.name.clone(),
-        line_col: locate::find(&source.text, &error.path),
+        line_col: match document {
+            Some(document) => document.find(&error.path),
+            None => locate::find(&source.text, &error.path),
+        },
         key_path: (!error.path.0.is_empty()).then_some(key),
         message: error.message,
     }
