@@ -15,8 +15,8 @@ pub use crate::spec::{
 
 use crate::error::{InputError, KeyPath, ValidationError};
 use crate::model::EngineKind;
-use crate::model::Model;
 use crate::model::uncertain::{Fixed, Inventory, OneAtATime, Replication, Sampled, UncertainInput};
+use crate::model::{Expected, Model, Redraw};
 use crate::rng::{STREAM_PARAMETERS, STREAM_WANTED, stream};
 use crate::spec::EngineChoice;
 use crate::spec::Parsed;
@@ -133,6 +133,16 @@ impl Scenario {
             .map_err(|error| self.drawn_error(rep, error))
     }
 
+    /// The expectations of replications' draws, each without building
+    /// the drawn model whole ([`Redraw`]): what `check`'s variance shares
+    /// read from hundreds of draws.
+    pub fn drawn_expectations(&self) -> DrawnExpectations<'_> {
+        DrawnExpectations {
+            scenario: self,
+            redraw: Redraw::new(&self.model),
+        }
+    }
+
     /// This scenario drawn by the face engine, which event logs need (they
     /// record each face): `engine = "auto"` becomes `"faces"`, and the
     /// face engine's limit on faces applies. An error, at the key, if the
@@ -181,5 +191,56 @@ impl Scenario {
             line_col: None,
             message: error.message,
         }
+    }
+}
+
+/// A scenario's expectations under its replications' draws of the
+/// uncertain inputs ([`Scenario::drawn_expectations`]).
+#[derive(Debug)]
+pub struct DrawnExpectations<'a> {
+    scenario: &'a Scenario,
+    redraw: Redraw,
+}
+
+impl DrawnExpectations<'_> {
+    /// The expectations of [`Scenario::drawn_model`] for `rep`.
+    pub fn drawn(&self, rep: u64) -> Result<Expected, InputError> {
+        let mut rng = stream(self.scenario.model.seed, &[rep, STREAM_PARAMETERS]);
+        let draws = &mut Sampled { rng: &mut rng };
+        self.redraw
+            .expected(&self.scenario.file, draws)
+            .map_err(|error| self.scenario.drawn_error(rep, error))
+    }
+
+    /// The expectations of [`Scenario::one_input_model`] for `key` and `rep`.
+    pub fn one_input(&self, key: &str, rep: u64) -> Result<Expected, InputError> {
+        let mut rng = stream(self.scenario.model.seed, &[rep, STREAM_PARAMETERS]);
+        let draws = &mut OneAtATime { key, rng: &mut rng };
+        self.redraw
+            .expected(&self.scenario.file, draws)
+            .map_err(|error| self.scenario.drawn_error(rep, error))
+    }
+
+    /// The expected false alerts, and one run's variance of them, of
+    /// [`DrawnExpectations::drawn`] (`only` `None`) or
+    /// [`DrawnExpectations::one_input`] (`only` the input's key), without
+    /// the rest: what the variance shares read.
+    pub fn false_alert_moments(
+        &self,
+        only: Option<&str>,
+        rep: u64,
+    ) -> Result<(f64, f64), InputError> {
+        let mut rng = stream(self.scenario.model.seed, &[rep, STREAM_PARAMETERS]);
+        let file = &self.scenario.file;
+        match only {
+            None => self
+                .redraw
+                .false_alert_moments(file, &mut Sampled { rng: &mut rng }),
+            Some(key) => {
+                let draws = &mut OneAtATime { key, rng: &mut rng };
+                self.redraw.false_alert_moments(file, draws)
+            }
+        }
+        .map_err(|error| self.scenario.drawn_error(rep, error))
     }
 }

@@ -26,14 +26,58 @@
 
 use super::calibrate::ResolvedMatcher;
 use super::extrapolation;
-use super::population::{Block, Group, Population};
+use super::population::{Block, Group, Population, Searches};
 use super::schedule::{NO_DEPLOYMENT, Slot};
 use super::watchlist::wanted_given;
 use super::{MAX_STAFF, MAX_WATCHLIST, Matcher, Site};
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{DeploymentSection, ScenarioFile};
+use std::collections::HashMap;
 
+use super::lists::any_list_alerts;
 pub use super::lists::{List, MAX_LISTS};
+
+/// What building a schedule works out once for all its deployments: the
+/// city's first `n` wanted people for each count `n` (a pass over them),
+/// and the groups' search probabilities ([`Searches`]) — a schedule is
+/// often hundreds of the same deployment.
+pub(super) struct Memo<'a> {
+    first: HashMap<u64, Vec<u32>>,
+    searches: &'a mut Searches,
+}
+
+impl<'a> Memo<'a> {
+    /// A memo adding to `searches`.
+    pub(super) fn new(searches: &'a mut Searches) -> Self {
+        Memo {
+            first: HashMap::new(),
+            searches,
+        }
+    }
+
+    /// Per block, its members among the city's first `count` wanted people
+    /// ([`first_in_city_order`]).
+    pub(super) fn first(&mut self, blocks: &[Block], count: u64) -> Vec<u32> {
+        self.first
+            .entry(count)
+            .or_insert_with(|| first_in_city_order(blocks, count))
+            .clone()
+    }
+
+    /// The groups with `block_wanted` wanted members per block, searched
+    /// by `matcher` ([`Population::groups_in`]).
+    pub(super) fn groups(
+        &mut self,
+        context: &Context,
+        block_wanted: &[u32],
+        matcher: &Matcher,
+    ) -> Vec<Group> {
+        let group_wanted = per_group(context, block_wanted);
+        context
+            .population
+            .groups_in(&group_wanted, matcher, context.average_mated, self.searches)
+    }
+}
 
 /// A validated deployment.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,15 +132,24 @@ impl Deployment {
         context: &Context,
         slots: Vec<Slot>,
         sites: &mut [Site],
+        searches: &mut Searches,
     ) -> Result<(Vec<Deployment>, Vec<Warning>), ValidationError> {
         let mut deployments = Vec::with_capacity(slots.len());
         let mut warnings = Vec::new();
+        let mut memo = Memo::new(searches);
         for (i, slot) in slots.into_iter().enumerate() {
             let path = KeyPath::keys(&["deployments"]).index(i);
             let section = &context.file.deployments[i];
-            let (deployment, warned) = Deployment::build(context, section, slot, &path)?;
+            let (deployment, warned) = Deployment::build(context, section, slot, &path, &mut memo)?;
             if let Some(faces) = deployment.faces {
-                scale_to_faces(context.file, sites, i as u32, faces, &path)?;
+                scale_to_faces(
+                    context.file,
+                    sites,
+                    &deployment.slot,
+                    i as u32,
+                    faces,
+                    &path,
+                )?;
             }
             warnings.extend(warned);
             deployments.push(deployment);
@@ -104,15 +157,63 @@ impl Deployment {
         Ok((deployments, warnings))
     }
 
+    /// This deployment, validated, as it searches with `context`'s matcher
+    /// (another draw of the scenario's uncertain inputs): the matcher at
+    /// its own threshold and list size, and its groups' search
+    /// probabilities under it. Nothing else about a deployment depends on
+    /// a draw, nor can a draw make it invalid.
+    pub(super) fn redrawn(&self, context: &Context, memo: &mut Memo) -> Deployment {
+        let at = |own: &Matcher| Matcher {
+            threshold: own.threshold,
+            watchlist_size: own.watchlist_size,
+            ..context.matcher.matcher.clone()
+        };
+        let (matcher, groups, lists) = if self.lists.is_empty() {
+            let matcher = at(&self.matcher);
+            let groups = memo.groups(context, &self.block_wanted, &matcher);
+            (matcher, groups, Vec::new())
+        } else {
+            let lists: Vec<List> = self
+                .lists
+                .iter()
+                .map(|list| {
+                    let matcher = at(&list.matcher);
+                    List {
+                        groups: memo.groups(context, &list.block_wanted, &matcher),
+                        matcher,
+                        ..list.clone()
+                    }
+                })
+                .collect();
+            (
+                lists[0].matcher.clone(),
+                any_list_alerts(context, &lists),
+                lists,
+            )
+        };
+        Deployment {
+            slot: self.slot.clone(),
+            faces: self.faces,
+            matcher,
+            groups,
+            block_wanted: self.block_wanted.clone(),
+            wanted: self.wanted,
+            lists,
+            operators: self.operators,
+            officers: self.officers,
+        }
+    }
+
     fn build(
         context: &Context,
         section: &DeploymentSection,
         slot: Slot,
         path: &KeyPath,
+        memo: &mut Memo,
     ) -> Result<(Deployment, Vec<Warning>), ValidationError> {
         let file = context.file;
         if let Some(lists) = &section.watchlists {
-            return Deployment::with_lists(context, section, lists, slot, path);
+            return Deployment::with_lists(context, section, lists, (slot, path), memo);
         }
         let watchlist = section.watchlist.clone().unwrap_or_default();
         let size = watchlist.size.unwrap_or(file.watchlist.size);
@@ -126,11 +227,8 @@ impl Deployment {
         )?;
         let city_wanted: u64 = context.group_wanted.iter().sum();
         let wanted = wanted_on_list(section, context, city_wanted, size, path)?;
-        let block_wanted = first_in_city_order(context.blocks, wanted);
-        let group_wanted = per_group(context, &block_wanted);
-        let groups = context
-            .population
-            .groups(&group_wanted, &matcher, context.average_mated);
+        let block_wanted = memo.first(context.blocks, wanted);
+        let groups = memo.groups(context, &block_wanted, &matcher);
         let (operators, officers) = crew(context, section, path)?;
         check_faces(section, path)?;
         Ok((
@@ -327,21 +425,36 @@ impl PartialOrd for Fraction {
     }
 }
 
-/// Scales the windows of deployment `deployment` at its sites so that its
-/// passers' faces total `faces` in expectation.
+/// Scales the windows of deployment `deployment`, `slot`, at its sites so
+/// that its passers' faces total `faces` in expectation. Only its own sites
+/// are visited (in site order, as the sum always ran), and at each its
+/// window is found by its start: a schedule of thousands of deployments
+/// would otherwise make this quadratic.
 fn scale_to_faces(
     file: &ScenarioFile,
     sites: &mut [Site],
+    slot: &Slot,
     deployment: u32,
     faces: f64,
     path: &KeyPath,
 ) -> Result<(), ValidationError> {
+    let mut at = slot.sites.clone();
+    at.sort_unstable();
+    let window_of = |site: &Site| {
+        let i = site.schedule.partition_point(|w| w.start_s < slot.start_s);
+        Some(i).filter(|&i| {
+            site.schedule
+                .get(i)
+                .is_some_and(|w| w.deployment == deployment)
+        })
+    };
     let mut relative = 0.0;
-    for (index, site) in sites.iter().enumerate() {
-        let Some(window) = site.schedule.iter().find(|w| w.deployment == deployment) else {
+    for &index in &at {
+        let site = &sites[index as usize];
+        let Some(window) = window_of(site).map(|i| site.schedule[i]) else {
             continue;
         };
-        if file.sites[index].faces.is_some() {
+        if file.sites[index as usize].faces.is_some() {
             return Err(ValidationError::new(
                 path.key("faces"),
                 format!(
@@ -372,11 +485,10 @@ fn scale_to_faces(
     } else {
         0.0
     };
-    for site in sites.iter_mut() {
-        for window in site.schedule.iter_mut() {
-            if window.deployment == deployment {
-                window.scale = scale;
-            }
+    for &index in &at {
+        let site = &mut sites[index as usize];
+        if let Some(i) = window_of(site) {
+            site.schedule[i].scale = scale;
         }
     }
     Ok(())

@@ -181,58 +181,25 @@ impl Model {
     /// figure is the mixture of this model's and the model with them: a
     /// prevalence of 3.4 people expects 3.4 people's alerts, not 3's.
     pub fn expected(&self) -> Expected {
-        let whole = self.expected_of_whole_people();
+        let whole = self.expected_with(&Exposure::of(self), true);
         match &self.wanted_fraction {
             None => whole,
-            Some((probability, with)) => {
-                whole.mixed_with(&with.expected_of_whole_people(), *probability)
-            }
+            Some((probability, with)) => whole.mixed_with(&with.expected(), *probability),
         }
     }
 
-    /// [`Model::expected`] of this model's whole wanted people.
-    fn expected_of_whole_people(&self) -> Expected {
+    /// [`Model::expected`], given the model's [`Exposure`] (which drawing
+    /// its uncertain inputs again leaves as it was). Without `alerted`, the
+    /// wanted people alerted are left at 0: their count takes a pass over
+    /// every regime for each stretch of a block's wanted people between two
+    /// lists' cut-offs, quadratic in a schedule whose deployments hold
+    /// different counts of them, and a draw's variance shares read only
+    /// false alerts.
+    pub(super) fn expected_with(&self, exposure: &Exposure, alerted: bool) -> Expected {
         let mix = ActivityMix::new(self.activity_shape);
-        // Expected faces per block: each site's captures split by its block
-        // shares (footfall), or every resident once (batch); per block, its
-        // faces at each site (for trackability); and per block, its faces
-        // under each regime — the scenario's searches (0), or deployment
-        // d's (d + 1).
-        let regimes = 1 + self.deployments.len();
-        let mut block_faces = vec![0.0; self.blocks.len()];
-        let mut block_site_faces: Vec<Vec<f64>> = vec![Vec::new(); self.blocks.len()];
-        let mut block_regime_faces = vec![vec![0.0; regimes]; self.blocks.len()];
-        let mut avoided = vec![0.0; self.groups.len()];
-        match self.mode {
-            Mode::Footfall => {
-                for site in &self.sites {
-                    let mut by_regime = vec![0.0; regimes];
-                    site.captures_between(0.0, self.duration_s, |d, faces| {
-                        by_regime[deployment_index(d).map_or(0, |d| d + 1)] += faces;
-                    });
-                    let captures: f64 = by_regime.iter().sum();
-                    for &(block, share) in &site.block_shares {
-                        block_faces[block as usize] += captures * share;
-                        block_site_faces[block as usize].push(captures * share);
-                        for (faces, &regime) in block_regime_faces[block as usize]
-                            .iter_mut()
-                            .zip(&by_regime)
-                        {
-                            *faces += regime * share;
-                        }
-                    }
-                    for (group, visits) in avoided.iter_mut().enumerate() {
-                        *visits += captures * site.avoided_share_by_group[group];
-                    }
-                }
-            }
-            Mode::Batch => {
-                for (b, block) in self.blocks.iter().enumerate() {
-                    block_faces[b] = block.residents as f64;
-                    block_regime_faces[b][0] = block.residents as f64;
-                }
-            }
-        }
+        let avoided = &exposure.avoided;
+        let block_faces = &exposure.faces;
+        let block_regime_faces = &exposure.regime_faces;
         let mut groups: Vec<ExpectedGroup> = avoided
             .iter()
             .map(|&visits| ExpectedGroup {
@@ -243,7 +210,7 @@ impl Model {
         let mut deployments = vec![ExpectedDeployment::default(); self.deployments.len()];
         // A person's false alerts beyond Poisson, summed over people.
         let mut overdispersion = 0.0;
-        for (block_index, (block, &faces)) in self.blocks.iter().zip(&block_faces).enumerate() {
+        for (block_index, (block, &faces)) in self.blocks.iter().zip(block_faces).enumerate() {
             let expected = &mut groups[block.group as usize];
             let passers = match self.mode {
                 Mode::Footfall => block.passers(),
@@ -253,16 +220,9 @@ impl Model {
             if passers == 0.0 {
                 continue;
             }
-            // Each passer's captures are Poisson(faces / passers); in batch
-            // mode every resident is searched exactly once.
-            let per_person = faces / passers;
-            expected.people_scanned += match self.mode {
-                Mode::Footfall => passers * mix.at_least_one(per_person),
-                Mode::Batch => passers,
-            };
+            expected.people_scanned += exposure.people_scanned[block_index];
             if self.mode == Mode::Footfall {
-                let per_site = &block_site_faces[block_index];
-                expected.trackable += passers * mix.at_least_three_sites(per_site, passers);
+                expected.trackable += exposure.trackable[block_index];
             }
             // Each regime's searches: its wanted members on the list are
             // searched mated, everyone else non-mated, at its rates.
@@ -318,50 +278,9 @@ impl Model {
                     }
                 }
             }
-            // A wanted passer's mated searches before any arrest are
-            // Poisson(per_person), each a true alert with TPIR (exact
-            // without lookalikes; with them, TPIR is their average) — under
-            // each regime whose list they are on (a list holds a block's
-            // first wanted members, so members between two lists' cut-offs
-            // are on the same lists).
-            let mut cuts: Vec<u32> = (0..regimes)
-                .map(|r| {
-                    let deployment = deployment_of(r);
-                    self.block_at(block_index, deployment).wanted
-                })
-                .collect();
-            for deployment in &self.deployments {
-                for list in &deployment.lists {
-                    cuts.push(list.block_first[block_index]);
-                }
-            }
-            cuts.push(0);
-            cuts.sort_unstable();
-            cuts.dedup();
-            for pair in cuts.windows(2) {
-                let (low, high) = (pair[0], pair[1]);
-                let mut mean = 0.0;
-                let mut tpir_once = 0.0;
-                for (regime, &faces) in regime_faces.iter().enumerate() {
-                    let deployment = deployment_of(regime);
-                    if let Some(at) = self.several_lists(deployment) {
-                        if let Some(p) = at.detection_of(block_index, block.group as usize, low) {
-                            mean += faces / passers * p;
-                            tpir_once = p;
-                        }
-                    } else if self.block_at(block_index, deployment).wanted >= high {
-                        let tpir = self.groups_at(deployment)[block.group as usize]
-                            .averaged
-                            .tpir;
-                        mean += faces / passers * tpir;
-                        tpir_once = tpir;
-                    }
-                }
-                expected.wanted_alerted += (high - low) as f64
-                    * match self.mode {
-                        Mode::Footfall => mix.at_least_one(mean),
-                        Mode::Batch => tpir_once,
-                    };
+            if alerted {
+                let into = &mut expected.wanted_alerted;
+                self.add_wanted_alerted(block_index, regime_faces, passers, into);
             }
             // Residents with two or more false alerts, were everyone in the
             // group alike (no lookalikes): Poisson(a × per_person × FPIR) each.
@@ -395,6 +314,176 @@ impl Model {
             false_alerts_variance: total(|group| group.false_alerts) + overdispersion,
             groups,
             deployments,
+        }
+    }
+}
+
+/// What a model's expectations take from its sites and blocks alone, which
+/// drawing its uncertain inputs leaves as it was (the sites, the blocks and
+/// the schedule draw nothing): each block's faces — in all and under each
+/// expectation regime — its people scanned and trackable, and each group's
+/// avoided visits. Worked out once, it spares each draw of `check`'s
+/// variance shares a pass over every site (see [`super::Redraw`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exposure {
+    /// Per block, its faces over the run.
+    faces: Vec<f64>,
+    /// Per block, its faces under each regime: the scenario's searches (0)
+    /// or deployment d's (d + 1).
+    regime_faces: Vec<Vec<f64>>,
+    /// Per block, its members captured at least once.
+    people_scanned: Vec<f64>,
+    /// Per block, its members captured at three or more sites.
+    trackable: Vec<f64>,
+    /// Per group, visits to covered sites its avoiders did not make.
+    avoided: Vec<f64>,
+}
+
+impl Exposure {
+    /// The exposure of `model`'s blocks at its sites (footfall), or of
+    /// every resident once (batch).
+    pub fn of(model: &Model) -> Exposure {
+        let mix = ActivityMix::new(model.activity_shape);
+        let regimes = 1 + model.deployments.len();
+        let blocks = model.blocks.len();
+        let mut faces = vec![0.0; blocks];
+        let mut site_faces: Vec<Vec<f64>> = vec![Vec::new(); blocks];
+        let mut regime_faces = vec![vec![0.0; regimes]; blocks];
+        let mut avoided = vec![0.0; model.groups.len()];
+        match model.mode {
+            Mode::Footfall => {
+                let mut by_regime = Vec::new();
+                for site in &model.sites {
+                    site_regimes(site, model.duration_s, &mut by_regime);
+                    let captures = by_regime.iter().fold(0.0, |sum, &(_, f)| sum + f);
+                    for &(block, share) in &site.block_shares {
+                        let block = block as usize;
+                        faces[block] += captures * share;
+                        site_faces[block].push(captures * share);
+                        for &(regime, f) in &by_regime {
+                            regime_faces[block][regime] += f * share;
+                        }
+                    }
+                    for (group, visits) in avoided.iter_mut().enumerate() {
+                        *visits += captures * site.avoided_share_by_group[group];
+                    }
+                }
+            }
+            Mode::Batch => {
+                for (b, block) in model.blocks.iter().enumerate() {
+                    faces[b] = block.residents as f64;
+                    regime_faces[b][0] = block.residents as f64;
+                }
+            }
+        }
+        let mut people_scanned = vec![0.0; blocks];
+        let mut trackable = vec![0.0; blocks];
+        for (b, block) in model.blocks.iter().enumerate() {
+            let passers = match model.mode {
+                Mode::Footfall => block.passers(),
+                Mode::Batch => block.residents,
+            } as f64;
+            if passers == 0.0 {
+                continue;
+            }
+            // Each passer's captures are Poisson(faces / passers); in batch
+            // mode every resident is searched exactly once.
+            people_scanned[b] = match model.mode {
+                Mode::Footfall => passers * mix.at_least_one(faces[b] / passers),
+                Mode::Batch => passers,
+            };
+            if model.mode == Mode::Footfall {
+                trackable[b] = passers * mix.at_least_three_sites(&site_faces[b], passers);
+            }
+        }
+        Exposure {
+            faces,
+            regime_faces,
+            people_scanned,
+            trackable,
+            avoided,
+        }
+    }
+}
+
+/// A site's expected faces over the run under each regime it runs in, in
+/// regime order, into `out`: each regime's stretches summed in time order.
+/// Only the regimes present are listed — a site runs in few of a long
+/// schedule's — and leaving out the others' zeros changes no sum.
+fn site_regimes(site: &super::Site, duration_s: f64, out: &mut Vec<(usize, f64)>) {
+    out.clear();
+    site.captures_between(0.0, duration_s, |d, faces| {
+        out.push((deployment_index(d).map_or(0, |d| d + 1), faces));
+    });
+    // Stable: each regime's stretches stay in time order.
+    out.sort_by_key(|&(regime, _)| regime);
+    out.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0;
+        if same {
+            earlier.1 += later.1;
+        }
+        same
+    });
+}
+
+impl Model {
+    /// Adds to `into` the wanted members of block `block_index` with at
+    /// least one true alert, given its faces under each regime and its
+    /// `passers`: a term per stretch of its wanted people, each added as
+    /// it comes.
+    ///
+    /// A wanted passer's mated searches before any arrest are
+    /// Poisson(per_person), each a true alert with TPIR (exact without
+    /// lookalikes; with them, TPIR is their average) — under each regime
+    /// whose list they are on (a list holds a block's first wanted members,
+    /// so members between two lists' cut-offs are on the same lists).
+    fn add_wanted_alerted(
+        &self,
+        block_index: usize,
+        regime_faces: &[f64],
+        passers: f64,
+        into: &mut f64,
+    ) {
+        let mix = ActivityMix::new(self.activity_shape);
+        let block = &self.blocks[block_index];
+        let mut cuts: Vec<u32> = (0..regime_faces.len())
+            .map(|r| {
+                let deployment = deployment_of(r);
+                self.block_at(block_index, deployment).wanted
+            })
+            .collect();
+        for deployment in &self.deployments {
+            for list in &deployment.lists {
+                cuts.push(list.block_first[block_index]);
+            }
+        }
+        cuts.push(0);
+        cuts.sort_unstable();
+        cuts.dedup();
+        for pair in cuts.windows(2) {
+            let (low, high) = (pair[0], pair[1]);
+            let mut mean = 0.0;
+            let mut tpir_once = 0.0;
+            for (regime, &faces) in regime_faces.iter().enumerate() {
+                let deployment = deployment_of(regime);
+                if let Some(at) = self.several_lists(deployment) {
+                    if let Some(p) = at.detection_of(block_index, block.group as usize, low) {
+                        mean += faces / passers * p;
+                        tpir_once = p;
+                    }
+                } else if self.block_at(block_index, deployment).wanted >= high {
+                    let tpir = self.groups_at(deployment)[block.group as usize]
+                        .averaged
+                        .tpir;
+                    mean += faces / passers * tpir;
+                    tpir_once = tpir;
+                }
+            }
+            *into += (high - low) as f64
+                * match self.mode {
+                    Mode::Footfall => mix.at_least_one(mean),
+                    Mode::Batch => tpir_once,
+                };
         }
     }
 }

@@ -3,9 +3,7 @@
 //! deployment's order that raised it (see [`super::deployments`]).
 
 use super::Matcher;
-use super::deployments::{
-    Context, Deployment, check_faces, crew, first_in_city_order, matcher_for, per_group,
-};
+use super::deployments::{Context, Deployment, Memo, check_faces, crew, matcher_for};
 use super::matcher::LookalikeMean;
 use super::population::Group;
 use super::schedule::Slot;
@@ -86,17 +84,23 @@ impl Deployment {
             .iter()
             .map(|l| l.groups[group].averaged.fpir)
             .collect();
-        // P(no list before j alerts), for a non-mated search.
-        let pass_before =
-            |from: usize, j: usize| -> f64 { (from..j).map(|i| 1.0 - fpir[i]).product() };
+        // P(no list before j alerts), for a non-mated search: running
+        // products, multiplied in list order (the same products a fresh
+        // product per pair gave, in a pass rather than cubic in the lists).
+        let pass_before: Vec<f64> = fpir
+            .iter()
+            .scan(1.0, |pass, p| {
+                let before = *pass;
+                *pass *= 1.0 - p;
+                Some(before)
+            })
+            .collect();
         let mut per_list = vec![[0.0; 2]; self.lists.len()];
         let on_lists: u32 = self.lists.iter().map(|l| l.block_wanted[block]).sum();
         // Everyone not on a list alerts with the lists' combined FPIR
         // (averaged over lookalikes exactly), raised by the first to alert.
         let non_mated = (passers - on_lists as f64) * per_person;
-        let first: Vec<f64> = (0..fpir.len())
-            .map(|j| pass_before(0, j) * fpir[j])
-            .collect();
+        let first: Vec<f64> = (0..fpir.len()).map(|j| pass_before[j] * fpir[j]).collect();
         let any: f64 = first.iter().sum();
         for (list, share) in per_list.iter_mut().zip(&first) {
             if any > 0.0 {
@@ -109,16 +113,20 @@ impl Deployment {
             let mated = list.block_wanted[block] as f64 * per_person;
             wanted_faces += mated;
             let rates = &list.groups[group].averaged;
-            let reach = pass_before(0, own);
+            let reach = pass_before[own];
             per_list[own][0] += mated * reach * rates.tpir;
             per_list[own][1] += mated * reach * rates.misidentification;
             let missed = 1.0 - rates.tpir - rates.misidentification;
+            // P(no list after `own` and before j alerts), running.
+            let mut pass_between = 1.0;
             for (j, other) in per_list.iter_mut().enumerate() {
                 other[1] += match j.cmp(&own) {
-                    std::cmp::Ordering::Less => mated * pass_before(0, j) * fpir[j],
+                    std::cmp::Ordering::Less => mated * pass_before[j] * fpir[j],
                     std::cmp::Ordering::Equal => 0.0,
                     std::cmp::Ordering::Greater => {
-                        mated * reach * missed * pass_before(own + 1, j) * fpir[j]
+                        let term = mated * reach * missed * pass_between * fpir[j];
+                        pass_between *= 1.0 - fpir[j];
+                        term
                     }
                 };
             }
@@ -153,8 +161,8 @@ impl Deployment {
         context: &Context,
         section: &DeploymentSection,
         sections: &[ListSection],
-        slot: Slot,
-        path: &KeyPath,
+        (slot, path): (Slot, &KeyPath),
+        memo: &mut Memo,
     ) -> Result<(Deployment, Vec<Warning>), ValidationError> {
         let at = path.key("watchlists");
         if section.watchlist.is_some() || section.matcher.is_some() {
@@ -207,12 +215,9 @@ impl Deployment {
                 ));
             }
             taken += wanted;
-            let upto = first_in_city_order(context.blocks, taken);
+            let upto = memo.first(context.blocks, taken);
             let block_wanted: Vec<u32> = upto.iter().zip(&before).map(|(u, b)| u - b).collect();
-            let group_wanted = per_group(context, &block_wanted);
-            let groups = context
-                .population
-                .groups(&group_wanted, &matcher, context.average_mated);
+            let groups = memo.groups(context, &block_wanted, &matcher);
             warnings.extend(warned);
             lists.push(List {
                 name: list.name.clone(),
@@ -271,7 +276,7 @@ fn list_wanted(
 /// list does, with 1 − Π(1 − FPIRₗ) (and, with lookalikes, 1 − Π(1 −
 /// FPIRₗ)^L = 1 − (1 − FPIR)^L, so one combined FPIR serves every
 /// propensity).
-fn any_list_alerts(context: &Context, lists: &[List]) -> Vec<Group> {
+pub(super) fn any_list_alerts(context: &Context, lists: &[List]) -> Vec<Group> {
     let mut groups = lists[0].groups.clone();
     for (g, group) in groups.iter_mut().enumerate() {
         let pass: f64 = lists

@@ -26,7 +26,8 @@
 //!   alerts ([`staff`]).
 //!
 //! [`Model::expected`] gives the closed-form expectations a run is compared
-//! with ([`expected`]).
+//! with ([`expected`]); [`Redraw`] gives them for another draw of the
+//! uncertain inputs without building the model again whole.
 
 pub mod calibrate;
 pub mod deployments;
@@ -38,6 +39,7 @@ pub mod matcher;
 pub mod pipeline;
 mod points;
 pub mod population;
+mod redraw;
 pub mod schedule;
 pub mod sites;
 pub mod staff;
@@ -51,6 +53,7 @@ pub use expected::{Expected, ExpectedDeployment, ExpectedGroup};
 pub use matcher::{GroupSearch, Matcher, MatedOutcome, NormalScores};
 pub use pipeline::Pipeline;
 pub use population::{Block, Group, Population};
+pub use redraw::Redraw;
 pub use sites::{City, Site};
 pub use staff::{Intervention, Review};
 pub use watchlist::Watchlist;
@@ -227,10 +230,14 @@ impl Model {
         let watchlist = Watchlist::build(&file.watchlist, &population, draws)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let mut warnings = extrapolation::warnings(&matcher);
-        let groups = population.groups(
+        // The scenario's groups' searches, which deployments at its
+        // threshold and list size share.
+        let mut searches = population::Searches::default();
+        let groups = population.groups_in(
             &watchlist.group_wanted,
             &matcher.matcher,
             draws.averages_mated_rates(),
+            &mut searches,
         );
         // With walk-past rates, wanted people are captured at footfall rate
         // (their TPIR already includes failures to capture): they need
@@ -255,7 +262,8 @@ impl Model {
             group_wanted: &watchlist.group_wanted,
             average_mated: draws.averages_mated_rates(),
         };
-        let (deployments, warned) = Deployment::build_all(&context, slots, &mut sites)?;
+        let (deployments, warned) =
+            Deployment::build_all(&context, slots, &mut sites, &mut searches)?;
         warnings.extend(warned);
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;
         if pipeline.is_some() {
@@ -302,7 +310,7 @@ impl Model {
             wanted_fraction: None,
         };
         if engine == EngineKind::Residents {
-            check_residents_work(&model)?;
+            check_residents_work(&model.expected())?;
         }
         // A model whose expectations are read (a nominal one) keeps the
         // model with the fractional wanted person, to mix them in.
@@ -484,8 +492,7 @@ pub const MAX_EXPECTED_FACES_PER_RESIDENTS: f64 = 1e18;
 /// Refuses a residents-engine run whose alerts and wanted people's faces —
 /// the part of its work that is still one item at a time — would exceed
 /// [`MAX_EXPECTED_ALERTS`].
-fn check_residents_work(model: &Model) -> Result<(), ValidationError> {
-    let expected = model.expected();
+fn check_residents_work(expected: &Expected) -> Result<(), ValidationError> {
     let faces = expected.faces_captured;
     if faces.is_nan() || faces > MAX_EXPECTED_FACES_PER_RESIDENTS {
         return Err(ValidationError::new(

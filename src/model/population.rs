@@ -17,6 +17,7 @@ use super::{MAX_SITE_BLOCKS, Matcher};
 use crate::error::{KeyPath, ValidationError};
 use crate::model::matcher::{GroupSearch, LookalikeMean, ScoreShift};
 use crate::spec::{GroupSection, MobilitySection, PopulationSection, ZoneSection};
+use std::collections::HashMap;
 
 /// The most residents a scenario may have (4 bytes of state each).
 pub const MAX_RESIDENTS: u64 = 1_000_000_000;
@@ -90,6 +91,18 @@ impl Group {
         lookalike_spread: f64,
         average_mated: bool,
     ) -> Group {
+        let searches = Group::searches(spec, matcher, lookalike_spread, average_mated);
+        Group::with_searches(spec, residents, wanted, searches)
+    }
+
+    /// What a member of a group of `spec` meets in a search (a quadrature
+    /// or two): its probabilities, and their means over lookalikes.
+    fn searches(
+        spec: &GroupSpec,
+        matcher: &Matcher,
+        lookalike_spread: f64,
+        average_mated: bool,
+    ) -> (GroupSearch, LookalikeMean) {
         let multipliers = (spec.fmr_multiplier, spec.fnmr_multiplier);
         let search = matcher.group_search_shifted(
             spec.score_shift,
@@ -97,6 +110,22 @@ impl Group {
             spec.fnmr_multiplier,
         );
         let matcher = &matcher.shifted(spec.score_shift);
+        let averaged = LookalikeMean::new(
+            matcher,
+            &search,
+            multipliers,
+            lookalike_spread,
+            average_mated,
+        );
+        (search, averaged)
+    }
+
+    fn with_searches(
+        spec: &GroupSpec,
+        residents: u64,
+        wanted: u64,
+        (search, averaged): (GroupSearch, LookalikeMean),
+    ) -> Group {
         Group {
             name: spec.name.clone(),
             share: spec.share,
@@ -107,15 +136,38 @@ impl Group {
             fnmr_multiplier: spec.fnmr_multiplier,
             score_shift: spec.score_shift,
             avoidance: spec.avoidance,
-            averaged: LookalikeMean::new(
-                matcher,
-                &search,
-                multipliers,
-                lookalike_spread,
-                average_mated,
-            ),
+            averaged,
             search,
         }
+    }
+}
+
+/// Search probabilities already worked out (a quadrature or two each), by
+/// everything they depend on: the matcher's score distributions, threshold
+/// and list size, the group's multipliers and score shift, the lookalike
+/// spread, and whether mated rates are averaged. The groups of a cross
+/// product often share multipliers (age × ethnicity, with multipliers by
+/// ethnicity), and a schedule's deployments and lists its threshold and
+/// list size: each is worked out once per build of a model.
+#[derive(Debug, Default)]
+pub struct Searches(HashMap<[u64; 12], (GroupSearch, LookalikeMean)>);
+
+impl Searches {
+    fn key(matcher: &Matcher, spec: &GroupSpec, spread: f64, mated: bool) -> [u64; 12] {
+        [
+            matcher.impostor.mean.to_bits(),
+            matcher.impostor.sd.to_bits(),
+            matcher.genuine.mean.to_bits(),
+            matcher.genuine.sd.to_bits(),
+            matcher.threshold.to_bits(),
+            matcher.watchlist_size,
+            spec.fmr_multiplier.to_bits(),
+            spec.fnmr_multiplier.to_bits(),
+            spec.score_shift.impostor.to_bits(),
+            spec.score_shift.genuine.to_bits(),
+            spread.to_bits(),
+            u64::from(mated),
+        ]
     }
 }
 
@@ -285,20 +337,32 @@ impl Population {
         matcher: &Matcher,
         average_mated: bool,
     ) -> Vec<Group> {
+        let mut searches = Searches::default();
+        self.groups_in(group_wanted, matcher, average_mated, &mut searches)
+    }
+
+    /// [`Population::groups`], taking search probabilities already worked
+    /// out from `searches` and adding those it works out.
+    pub fn groups_in(
+        &self,
+        group_wanted: &[u64],
+        matcher: &Matcher,
+        average_mated: bool,
+        searches: &mut Searches,
+    ) -> Vec<Group> {
         self.groups
             .iter()
             .zip(&self.group_residents)
             .zip(group_wanted)
             .map(|((spec, &residents), &wanted)| {
                 let mated = wanted > 0 && average_mated;
-                Group::new(
-                    spec,
-                    residents,
-                    wanted,
-                    matcher,
-                    self.lookalike_spread,
-                    mated,
-                )
+                let key = Searches::key(matcher, spec, self.lookalike_spread, mated);
+                let found = searches
+                    .0
+                    .entry(key)
+                    .or_insert_with(|| Group::searches(spec, matcher, self.lookalike_spread, mated))
+                    .clone();
+                Group::with_searches(spec, residents, wanted, found)
             })
             .collect()
     }

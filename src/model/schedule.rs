@@ -7,6 +7,9 @@
 use super::sites::{DAY_S, HOUR_S, Site};
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{DeploymentSection, ScenarioFile};
+use std::collections::HashMap;
+
+pub use crate::spec::MAX_DEPLOYMENTS;
 
 /// A stretch not in any deployment.
 pub const NO_DEPLOYMENT: u32 = u32::MAX;
@@ -171,10 +174,21 @@ pub fn slots(
             })
         })
         .transpose()?;
+    if file.deployments.len() > MAX_DEPLOYMENTS {
+        return Err(ValidationError::new(
+            path,
+            format!(
+                "expected at most {MAX_DEPLOYMENTS} deployments, got {}",
+                file.deployments.len()
+            ),
+        ));
+    }
+    let mut sites = SiteIndex::new(file);
     let mut slots = Vec::with_capacity(file.deployments.len());
     let mut windows: Vec<Vec<Window>> = vec![Vec::new(); file.sites.len()];
     for (i, section) in file.deployments.iter().enumerate() {
-        let slot = Slot::build(section, &path.index(i), file, start_date, duration_s, i)?;
+        let at = (&path.index(i), i);
+        let slot = Slot::build(section, at, file, &mut sites, start_date, duration_s)?;
         for &site in &slot.sites {
             windows[site as usize].push(Window {
                 start_s: slot.start_s,
@@ -214,14 +228,38 @@ pub fn slots(
     Ok((slots, plans))
 }
 
+/// The sites by name, and which deployment last named each: a deployment's
+/// sites are looked up and checked for repeats in time proportional to
+/// them, not to every site (a schedule of thousands of rows over thousands
+/// of sites would otherwise be quadratic).
+struct SiteIndex<'a> {
+    by_name: HashMap<&'a str, u32>,
+    named_by: Vec<usize>,
+}
+
+impl<'a> SiteIndex<'a> {
+    fn new(file: &'a ScenarioFile) -> Self {
+        let mut by_name = HashMap::with_capacity(file.sites.len());
+        // The first of two sites of one name, as a scan would find (the
+        // second is refused when the sites are built).
+        for (i, site) in file.sites.iter().enumerate().rev() {
+            by_name.insert(site.name.as_str(), i as u32);
+        }
+        SiteIndex {
+            by_name,
+            named_by: vec![usize::MAX; file.sites.len()],
+        }
+    }
+}
+
 impl Slot {
     fn build(
         section: &DeploymentSection,
-        path: &KeyPath,
+        (path, index): (&KeyPath, usize),
         file: &ScenarioFile,
+        index_of: &mut SiteIndex,
         start_date: Option<i64>,
         duration_s: f64,
-        index: usize,
     ) -> Result<Slot, ValidationError> {
         let day = match (section.day, &section.date) {
             (Some(day), None) => day as i64,
@@ -295,7 +333,7 @@ impl Slot {
         }
         let mut sites = Vec::with_capacity(section.sites.len());
         for (j, name) in section.sites.iter().enumerate() {
-            let Some(site) = file.sites.iter().position(|site| &site.name == name) else {
+            let Some(&site) = index_of.by_name.get(name.as_str()) else {
                 return Err(ValidationError::new(
                     path.key("sites").index(j),
                     format!(
@@ -307,13 +345,13 @@ impl Slot {
                     ),
                 ));
             };
-            if sites.contains(&(site as u32)) {
+            if std::mem::replace(&mut index_of.named_by[site as usize], index) == index {
                 return Err(ValidationError::new(
                     path.key("sites").index(j),
                     format!("site \"{name}\" is named twice"),
                 ));
             }
-            sites.push(site as u32);
+            sites.push(site);
         }
         Ok(Slot {
             name: section

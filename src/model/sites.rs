@@ -12,6 +12,7 @@ use super::schedule::{SitePlan, Window, active_windows, merge_intervals, parse_c
 use super::{MAX_SITES, Mode};
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{Footfall, SiteSection, SurgeSection};
+use std::collections::HashSet;
 
 /// Seconds in an hour.
 pub const HOUR_S: f64 = 3600.0;
@@ -100,15 +101,15 @@ impl Site {
                 format!("expected at most {MAX_SITES} sites, got {}", sections.len()),
             ));
         }
+        // A set, not a scan of the earlier names: `check` builds the model
+        // hundreds of times, and a scan is quadratic in the sites.
+        let mut names = HashSet::with_capacity(sections.len());
         sections
             .iter()
             .enumerate()
             .map(|(i, section)| {
                 let here = path.index(i);
-                if sections[..i]
-                    .iter()
-                    .any(|earlier| earlier.name == section.name)
-                {
+                if !names.insert(section.name.as_str()) {
                     return Err(ValidationError::new(
                         here.key("name"),
                         format!("site name \"{}\" is used twice", section.name),

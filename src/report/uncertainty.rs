@@ -43,12 +43,9 @@ impl VarianceShares {
         if scenario.uncertain.is_empty() {
             return Ok(None);
         }
-        let false_alerts = |model: &crate::model::Model| model.expected().false_alerts;
+        let drawn = scenario.drawn_expectations();
         let (all, noise): (Vec<f64>, Vec<f64>) = (0..DRAWS)
-            .map(|r| {
-                let expected = scenario.drawn_model(r)?.expected();
-                Ok((expected.false_alerts, expected.false_alerts_variance))
-            })
+            .map(|r| drawn.false_alert_moments(None, r))
             .collect::<Result<Vec<_>, InputError>>()?
             .into_iter()
             .unzip();
@@ -56,8 +53,14 @@ impl VarianceShares {
         let (noise, _) = mean_variance(&noise);
         let mut each = Vec::with_capacity(scenario.uncertain.len());
         for input in &scenario.uncertain {
+            // Drawn alone, a scenario's only uncertain input takes the joint
+            // draws' values (the same uniforms, read in the same order).
+            if scenario.uncertain.len() == 1 {
+                each.push((input.clone(), joint));
+                continue;
+            }
             let values: Vec<f64> = (0..DRAWS)
-                .map(|r| Ok(false_alerts(&scenario.one_input_model(&input.key, r)?)))
+                .map(|r| Ok(drawn.false_alert_moments(Some(&input.key), r)?.0))
                 .collect::<Result<_, InputError>>()?;
             each.push((input.clone(), mean_variance(&values).1));
         }

@@ -12,6 +12,7 @@
 
 use crate::error::{InputError, KeyPath, PathSegment};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 
 /// `[[deployments]]`: one deployment of the cameras.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -119,6 +120,13 @@ pub struct DeploymentIntervention {
     pub officers: Option<u32>,
 }
 
+/// The most deployments a schedule may have, in `[[deployments]]` or rows
+/// of a CSV schedule: fifty times the Met's year of 203. Each is a regime
+/// of the expectations over every (zone, group) block and a row of every
+/// report, and a CSV schedule is refused at the row past it, before its
+/// rows are made into tables.
+pub const MAX_DEPLOYMENTS: usize = 10_000;
+
 /// Keys whose CSV cells are text; every other cell is a number.
 const TEXT_KEYS: &[&str] = &["name", "date", "start", "end"];
 
@@ -128,7 +136,8 @@ const TEXT_KEYS: &[&str] = &["name", "date", "start", "end"];
 pub struct CsvSchedule {
     /// The CSV file's name, as the user gave it.
     pub name: String,
-    /// One table per row.
+    /// One table per row (until the reader moves them into the scenario's
+    /// `deployments`).
     pub rows: Vec<toml::Value>,
     /// Each row's line in the file (1-based).
     pub lines: Vec<usize>,
@@ -156,21 +165,7 @@ impl CsvSchedule {
             .headers()
             .map_err(|error| at(1, 1, format!("cannot read the CSV header: {error}")))?
             .clone();
-        let mut columns = Vec::with_capacity(header.len());
-        for (i, key) in header.iter().enumerate() {
-            if key.is_empty() {
-                return Err(at(1, i + 1, "a column has no key in the header".into()));
-            }
-            let path = KeyPath(
-                key.split('.')
-                    .map(|part| PathSegment::Key(part.to_string()))
-                    .collect(),
-            );
-            if columns.contains(&path) {
-                return Err(at(1, i + 1, format!("column \"{key}\" is given twice")));
-            }
-            columns.push(path);
-        }
+        let columns = header_columns(&header).map_err(|(i, message)| at(1, i + 1, message))?;
         let mut rows = Vec::new();
         let mut lines = Vec::new();
         for record in reader.records() {
@@ -179,16 +174,39 @@ impl CsvSchedule {
                 at(line, 1, format!("cannot read the row: {error}"))
             })?;
             let line = record.position().map_or(0, |p| p.line() as usize);
+            // Refused here, before a table is made of each row.
+            if rows.len() == MAX_DEPLOYMENTS {
+                return Err(at(
+                    line,
+                    1,
+                    format!(
+                        "expected at most {MAX_DEPLOYMENTS} deployments, one a row; this is \
+                         row {} (a longer schedule is several runs)",
+                        MAX_DEPLOYMENTS + 1
+                    ),
+                ));
+            }
             let mut row = toml::Table::new();
             for ((i, cell), path) in record.iter().enumerate().zip(&columns) {
                 if cell.is_empty() {
                     continue;
                 }
                 let value = cell_value(path, cell).map_err(|message| at(line, i + 1, message))?;
-                insert(&mut row, path, value);
+                insert(&mut row, path, value).map_err(|message| at(line, i + 1, message))?;
             }
             rows.push(toml::Value::Table(row));
             lines.push(line);
+        }
+        if rows.is_empty() {
+            // At the end of the file, where the first row should have been.
+            let line = reader.position().line() as usize;
+            return Err(at(
+                line.max(1),
+                1,
+                "expected a header line naming the columns, then one row per deployment; \
+                 this schedule has no row after its first line"
+                    .into(),
+            ));
         }
         Ok(CsvSchedule {
             name: name.to_string(),
@@ -218,6 +236,53 @@ impl CsvSchedule {
     }
 }
 
+/// The header's columns as key paths within a deployment, or the index of
+/// the first column at fault and what is wrong with it: a column with no
+/// key (or an empty one in its path), one given twice, or one under
+/// another (`name` and `name.x`), which would make one key both a value
+/// and a table.
+fn header_columns(header: &csv::StringRecord) -> Result<Vec<KeyPath>, (usize, String)> {
+    let mut columns = Vec::with_capacity(header.len());
+    // Each column's key, and each table above one (`a` and `a.b` above
+    // `a.b.c`), with the first column it came from: looked up, not
+    // scanned, so a wide header stays linear.
+    let mut keys: HashSet<&str> = HashSet::new();
+    let mut tables: HashMap<&str, &str> = HashMap::new();
+    for (i, key) in header.iter().enumerate() {
+        if key.is_empty() {
+            return Err((i, "a column has no key in the header".into()));
+        }
+        if key.split('.').any(str::is_empty) {
+            return Err((i, format!("column \"{key}\" has an empty key in its path")));
+        }
+        if keys.contains(key) {
+            return Err((i, format!("column \"{key}\" is given twice")));
+        }
+        let both = |value: &str, table: &str| {
+            format!(
+                "columns \"{value}\" and \"{table}\" make `{value}` both a value and a table \
+                 of keys: keep one of them"
+            )
+        };
+        if let Some(under) = tables.get(key) {
+            return Err((i, both(key, under)));
+        }
+        for (dot, _) in key.match_indices('.') {
+            if keys.contains(&key[..dot]) {
+                return Err((i, both(&key[..dot], key)));
+            }
+            tables.entry(&key[..dot]).or_insert(key);
+        }
+        keys.insert(key);
+        columns.push(KeyPath(
+            key.split('.')
+                .map(|part| PathSegment::Key(part.to_string()))
+                .collect(),
+        ));
+    }
+    Ok(columns)
+}
+
 /// A cell as the TOML value it stands for.
 fn cell_value(path: &KeyPath, cell: &str) -> Result<toml::Value, String> {
     let key = path.to_string();
@@ -243,24 +308,26 @@ fn cell_value(path: &KeyPath, cell: &str) -> Result<toml::Value, String> {
         .ok_or_else(|| format!("key `{key}`: expected a number, got \"{cell}\""))
 }
 
-/// Sets `path` (keys only) in `table` to `value`, making tables on the way.
-fn insert(table: &mut toml::Table, path: &KeyPath, value: toml::Value) {
-    let (last, parents) = path.0.split_last().expect("a column has a key");
+/// Sets `path` (keys only) in `table` to `value`, making tables on the
+/// way. The header's columns are checked to make no key both a value and a
+/// table ([`header_columns`]), so the error is a safeguard.
+fn insert(table: &mut toml::Table, path: &KeyPath, value: toml::Value) -> Result<(), String> {
     let mut here = table;
-    for segment in parents {
-        let PathSegment::Key(key) = segment else {
-            unreachable!("CSV columns are keys")
-        };
+    let mut keys = path.0.iter().map(|segment| match segment {
+        PathSegment::Key(key) => key.clone(),
+        PathSegment::Index(index) => index.to_string(),
+    });
+    let mut key = keys.next().ok_or("a column has no key")?;
+    for next in keys {
         here = here
-            .entry(key.clone())
+            .entry(key)
             .or_insert_with(|| toml::Value::Table(toml::Table::new()))
             .as_table_mut()
-            .expect("a column's parent is a table, since no two columns are equal");
+            .ok_or_else(|| format!("key `{path}`: a column above it gives a value, not a table"))?;
+        key = next;
     }
-    let PathSegment::Key(key) = last else {
-        unreachable!("CSV columns are keys")
-    };
-    here.insert(key.clone(), value);
+    here.insert(key, value);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -291,5 +358,33 @@ mod tests {
         let bad = CsvSchedule::parse("s.csv", "day,faces\n0,lots\n").unwrap_err();
         assert_eq!(bad.line_col, Some((2, 2)));
         assert!(bad.message.contains("faces"), "{}", bad.message);
+    }
+
+    #[test]
+    fn no_key_is_both_a_value_and_a_table_and_a_schedule_has_rows() {
+        for (header, column) in [
+            ("name,name.x", 2),
+            ("name.x,name", 2),
+            ("day,watchlist.size,a.b.c,watchlist", 4),
+            ("a.b.c,a.b", 2),
+            ("a..b", 1),
+            ("day,day", 2),
+        ] {
+            let text = format!("{header}\n1,2,3,4\n");
+            let err = CsvSchedule::parse("s.csv", &text).unwrap_err();
+            assert_eq!(err.line_col, Some((1, column)), "{header}: {}", err.message);
+        }
+        // Tables side by side are fine.
+        let text = "watchlist.size,watchlist.wanted_present,day\n10,2,0\n";
+        let schedule = CsvSchedule::parse("s.csv", text).unwrap();
+        assert_eq!(
+            schedule.rows[0]["watchlist"]["wanted_present"].as_integer(),
+            Some(2)
+        );
+        for (text, line) in [("day,start\n", 2), ("0,10:00", 1), ("", 1)] {
+            let err = CsvSchedule::parse("s.csv", text).unwrap_err();
+            assert!(err.message.contains("no row"), "{text:?}: {}", err.message);
+            assert_eq!(err.line_col, Some((line, 1)), "{text:?}");
+        }
     }
 }

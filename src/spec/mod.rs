@@ -37,7 +37,7 @@ mod strict;
 
 pub use deployments::{
     CsvSchedule, DeploymentIntervention, DeploymentMatcher, DeploymentReview, DeploymentSection,
-    DeploymentWatchlist, ListSection,
+    DeploymentWatchlist, ListSection, MAX_DEPLOYMENTS,
 };
 pub use duration::{DurationDist, DurationText, RandomDuration};
 pub use file::{

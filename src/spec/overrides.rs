@@ -89,6 +89,28 @@ impl Override {
     }
 }
 
+/// The `--set`s to name in an error about the key at `path`, given each
+/// one's label and the key path it owns ([`Override::apply`]): the last
+/// that wrote the key or a table above it; otherwise, for an error about a
+/// table or array as a whole (the sites' total faces, say), every one that
+/// wrote inside it, in order, since their values are part of what is
+/// refused. `None` when the file alone is at fault.
+pub fn blamed(owned: &[(String, KeyPath)], path: &KeyPath) -> Option<String> {
+    let starts = |longer: &KeyPath, shorter: &KeyPath| longer.0.starts_with(&shorter.0);
+    if let Some((label, _)) = owned.iter().rev().find(|(_, set)| starts(path, set)) {
+        return Some(label.clone());
+    }
+    if path.0.is_empty() {
+        return None;
+    }
+    let inside: Vec<&str> = owned
+        .iter()
+        .filter(|(_, set)| starts(set, path))
+        .map(|(label, _)| label.as_str())
+        .collect();
+    (!inside.is_empty()).then(|| inside.join(", "))
+}
+
 /// `text` cut to its first 80 characters, for error messages.
 fn abbreviate(text: &str) -> String {
     match text.char_indices().nth(80) {
@@ -247,5 +269,31 @@ mod tests {
         assert!(bad.apply(&mut scenario).is_err());
         // The table survives a failed override.
         assert_eq!(scenario["sites"][0]["cameras"].as_integer(), Some(5));
+    }
+
+    #[test]
+    fn errors_name_the_sets_that_wrote_the_key_or_inside_it() {
+        let sites = KeyPath::keys(&["sites"]);
+        let owned = vec![
+            ("--set a=1".to_string(), KeyPath::keys(&["a"])),
+            ("--set sites.0.x=1".to_string(), sites.index(0).key("x")),
+            ("--set sites.1.x=2".to_string(), sites.index(1).key("x")),
+        ];
+        // The key itself, or a table above it.
+        assert_eq!(
+            blamed(&owned, &sites.index(1).key("x")).as_deref(),
+            Some("--set sites.1.x=2")
+        );
+        assert_eq!(
+            blamed(&owned, &KeyPath::keys(&["a", "b"])).as_deref(),
+            Some("--set a=1")
+        );
+        // A whole the sets wrote inside.
+        assert_eq!(
+            blamed(&owned, &sites).as_deref(),
+            Some("--set sites.0.x=1, --set sites.1.x=2")
+        );
+        assert_eq!(blamed(&owned, &sites.index(2)), None);
+        assert_eq!(blamed(&owned, &KeyPath::default()), None);
     }
 }

@@ -1,8 +1,11 @@
 //! Reading a scenario: TOML text and `--set` overrides into a
 //! [`ScenarioFile`], and errors placed at the key they are about.
 
-use super::{CompanionError, CsvSchedule, Override, ScenarioFile, ScenarioSource, locate, strict};
+use super::{
+    CompanionError, CsvSchedule, Override, ScenarioFile, ScenarioSource, locate, overrides, strict,
+};
 use crate::error::{InputError, KeyPath, PathSegment, ValidationError, did_you_mean};
+use std::cell::OnceCell;
 
 /// A scenario file read from its source with the overrides applied: typed,
 /// not yet validated. It keeps what is needed to place a later error about
@@ -16,6 +19,9 @@ pub struct Parsed<'a> {
     owned: Vec<(String, KeyPath)>,
     /// The CSV schedule `deployments` was read from, if any.
     schedule: Option<CsvSchedule>,
+    /// The text parsed for placing keys, at the first error or warning
+    /// placed: thousands of warnings must not parse it thousands of times.
+    document: OnceCell<locate::Document<'a>>,
 }
 
 impl<'a> Parsed<'a> {
@@ -48,6 +54,7 @@ impl<'a> Parsed<'a> {
             source,
             owned,
             schedule,
+            document: OnceCell::new(),
         })
     }
 
@@ -55,7 +62,11 @@ impl<'a> Parsed<'a> {
     /// name and the key's line and column, or naming the `--set` that wrote
     /// the key.
     pub fn locate(&self, error: ValidationError) -> InputError {
-        locate(self.source, &self.owned, self.schedule.as_ref(), error)
+        let document = self
+            .document
+            .get_or_init(|| locate::Document::new(&self.source.text));
+        let schedule = self.schedule.as_ref();
+        locate(self.source, &self.owned, schedule, error, Some(document))
     }
 }
 
@@ -75,6 +86,7 @@ fn read_schedule(
             owned,
             None,
             ValidationError::new(KeyPath::keys(&[key]), message),
+            None,
         )
     };
     let Some(file) = value.as_str() else {
@@ -93,10 +105,11 @@ fn read_schedule(
         CompanionError::NotOffered(why) => at("deployments_file", &why),
         CompanionError::Unreadable(error) => error,
     })?;
-    let schedule = CsvSchedule::parse(&companion.name, &companion.text)?;
+    let mut schedule = CsvSchedule::parse(&companion.name, &companion.text)?;
+    // Moved, not copied: a schedule's rows are most of its memory.
     table.insert(
         "deployments".to_string(),
-        toml::Value::Array(schedule.rows.clone()),
+        toml::Value::Array(std::mem::take(&mut schedule.rows)),
     );
     Ok(Some(schedule))
 }
@@ -121,6 +134,7 @@ fn read_profile_file(
             owned,
             None,
             ValidationError::new(KeyPath::keys(&["matcher", "profile_file"]), message),
+            None,
         )
     };
     let Some(file) = value.as_str().map(str::to_string) else {
@@ -203,6 +217,7 @@ fn deserialize_error(
         owned,
         schedule,
         ValidationError::new(path.clone(), message),
+        None,
     );
     // An unknown key is at fault itself, not its value: point at the key.
     if unknown.is_some() && located.line_col.is_some() && !in_schedule {
@@ -218,6 +233,7 @@ fn locate(
     owned: &[(String, KeyPath)],
     schedule: Option<&CsvSchedule>,
     error: ValidationError,
+    document: Option<&locate::Document>,
 ) -> InputError {
     let key = error.path.to_string();
     // A deployment read from a CSV schedule: its row and column there.
@@ -229,10 +245,7 @@ fn locate(
             message: error.message,
         };
     }
-    let covers = |set: &KeyPath| {
-        error.path.0.len() >= set.0.len() && error.path.0[..set.0.len()] == set.0[..]
-    };
-    if let Some((label, _)) = owned.iter().rev().find(|(_, set)| covers(set)) {
+    if let Some(label) = overrides::blamed(owned, &error.path) {
         return InputError {
             source_name: format!("{} (with {label})", source.name),
             key_path: Some(key),
@@ -242,7 +255,10 @@ fn locate(
     }
     InputError {
         source_name: source.name.clone(),
-        line_col: locate::find(&source.text, &error.path),
+        line_col: match document {
+            Some(document) => document.find(&error.path),
+            None => locate::find(&source.text, &error.path),
+        },
         key_path: (!error.path.0.is_empty()).then_some(key),
         message: error.message,
     }

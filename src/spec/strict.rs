@@ -8,6 +8,8 @@
 //! behaves like `toml::Value`'s own deserializer except that a struct or map
 //! is only ever read from a table: one mechanism for every table of the
 //! schema, present and future, with no list of table keys to keep in step.
+//! Likewise a string is only ever read from a string, not from a TOML
+//! date-time.
 
 use serde::de::{self, IntoDeserializer, Visitor};
 use toml::Value;
@@ -95,6 +97,22 @@ impl<'de> de::Deserializer<'de> for Strict {
         self.table(visitor)
     }
 
+    // No key of the schema is a date-time: dates and clock times are
+    // strings. Read as text, `name = 1979-05-27T07:32:00Z` would be taken
+    // for a name.
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            // "a string" reads "a string in quotes" once errors are put in
+            // the user's words (`parse::humane_serde_message`).
+            Value::Datetime(_) => Err(de::Error::custom("expected a string, got a date-time")),
+            other => Strict(other).deserialize_any_value(visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
     // A key that is present is `Some`; absent keys never reach here.
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_some(self)
@@ -118,12 +136,13 @@ impl<'de> de::Deserializer<'de> for Strict {
     ) -> Result<V::Value, Error> {
         match self.0 {
             Value::String(variant) => visitor.visit_enum(variant.into_deserializer()),
+            Value::Datetime(_) => Err(de::Error::custom("expected a string, got a date-time")),
             other => Strict(other).deserialize_any_value(visitor),
         }
     }
 
     serde::forward_to_deserialize_any! {
-        bool u8 u16 u32 u64 u128 i8 i16 i32 i64 i128 f32 f64 char str string unit
+        bool u8 u16 u32 u64 u128 i8 i16 i32 i64 i128 f32 f64 char unit
         seq bytes byte_buf unit_struct tuple_struct tuple ignored_any identifier
     }
 }
@@ -206,6 +225,9 @@ mod tests {
         let err = std::collections::BTreeMap::<String, f64>::deserialize(Strict(value("[]")))
             .unwrap_err();
         assert_eq!(err.message(), "expected a table, got an array");
+        // A date-time is not a string (nor a name of an enum's variant).
+        let err = String::deserialize(Strict(value("1979-05-27T07:32:00Z"))).unwrap_err();
+        assert_eq!(err.message(), "expected a string, got a date-time");
         let ok = WatchlistSection::deserialize(Strict(value("{ size = 7 }"))).unwrap();
         assert_eq!(ok.size, 7);
         // Arrays are still arrays, and fixed-length ones are checked.
