@@ -188,10 +188,21 @@ const VALIDATION_FAILED: u8 = 1;
 fn validate(args: ValidateArgs) -> Result<(), Error> {
     let validate = args.into_options();
     let results = survsim::drive::validate::run(validate.threads)?;
+    let fit = survsim::drive::validate::record_fit(validate.threads)?;
+    let records = survsim::fit::Records::bundled();
+    let loo = survsim::fit::summary::FitReport {
+        records: &records,
+        posterior: &fit.posterior,
+        left_out: fit.left_out.clone(),
+    };
     let text = render(
         validate.format,
-        || survsim::validate::table(&results),
-        || survsim::validate::to_json(&results),
+        || survsim::validate::table(&results) + &loo.loo_table(),
+        || {
+            let mut json = survsim::validate::to_json(&results);
+            json["record_fit"] = loo.json();
+            json
+        },
     );
     emit(text, None)?;
     if !survsim::validate::all_expected_hold(&results) {

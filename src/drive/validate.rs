@@ -15,6 +15,18 @@ use crate::scenario::{Override, Scenario, ScenarioSource};
 use crate::validate::{Basis, CHECKS, CheckResult, judge};
 use std::collections::BTreeMap;
 
+/// The bundled records fitted as `survsim fit --loo` fits them: the
+/// posterior, and per record what a fit without it predicts for it.
+pub fn record_fit(threads: usize) -> Result<super::fit::FitOutput, Error> {
+    super::fit::run(&super::fit::FitOptions {
+        records: crate::fit::Records::bundled(),
+        matcher: "neoface-v4".into(),
+        settings: crate::fit::Settings::default(),
+        leave_one_out: true,
+        threads,
+    })
+}
+
 /// Runs every check, each scenario and override set once, on `threads` threads.
 pub fn run(threads: usize) -> Result<Vec<CheckResult>, Error> {
     // Each (scenario, overrides, replications) is simulated once.

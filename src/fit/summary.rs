@@ -217,6 +217,46 @@ impl FitReport<'_> {
             .collect()
     }
 
+    /// The leave-one-out checks alone, as `survsim validate` shows them:
+    /// each published count beside the 90 % range that a fit of the other
+    /// records predicts for it, and how many those ranges cover.
+    pub fn loo_table(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "\nRECORDS AGAINST A FIT WITHOUT THEM (survsim fit --loo): each published count beside\n\
+             the 90 % range a fit of the other records predicts for it"
+        );
+        let _ = writeln!(
+            s,
+            "{:<28}{:<26}{:>11}  {:<24}status",
+            "record", "count", "published", "without it (90 %)"
+        );
+        for l in &self.left_out {
+            let id = &self.records.records[l.record].id;
+            for (j, (name, value, [low, high])) in l.counts.iter().enumerate() {
+                let inside = (*value as f64) >= *low && (*value as f64) <= *high;
+                let _ = writeln!(
+                    s,
+                    "{:<28}{:<26}{:>11}  {:<24}{}",
+                    if j == 0 { id.as_str() } else { "" },
+                    name,
+                    fmt_num(*value as f64, 0),
+                    format!("[{}, {}]", number(*low), number(*high)),
+                    if inside { "ok" } else { "outside" }
+                );
+            }
+        }
+        let (inside, all) = self.coverage();
+        let _ = writeln!(
+            s,
+            "{inside} of {all} counts within their range ({:.0} %); ranges from a calibrated fit \
+             cover about 90 %",
+            100.0 * inside as f64 / all.max(1) as f64
+        );
+        s
+    }
+
     /// Leave-one-out counts within their 90 % range, and all counts.
     pub fn coverage(&self) -> (usize, usize) {
         let mut inside = 0;
