@@ -96,8 +96,10 @@ class RunFrames:
             ``results-long.csv``.
         groups: One row per group and figure (index ``group, metric``): the
             group's counts (columns as ``totals``), its model rates
-            (``fmr``, ``fpir``, ``tpir``), its equity rates, and
-            ``disparity_vs_reference.<rate>`` with its interval.
+            (``fmr``, ``fpir``, ``tpir``), its equity rates,
+            ``disparity_vs_reference.<rate>`` with its interval, and, where
+            the report has them, ``shares.<count>`` (the group's share of
+            the errors) with theirs.
         deployments: With a deployment schedule, one row per deployment
             and count (index ``deployment, metric``) with ``mean``,
             ``ci95_lo``, ``ci95_hi`` and ``expected``, and the deployment's
@@ -251,6 +253,15 @@ def _groups_frame(pd: Any, r: Mapping[str, Any]) -> "pd.DataFrame":
         for key, value in fair.items():
             if _is_number(value) and key not in group and key != "captures":
                 rows.append([name, key, *_interval_row(value)])
+        # Each group's share of the errors (main's equity `shares`).
+        for key, share in fair.get("shares", {}).items():
+            rows.append(
+                [
+                    name,
+                    f"shares.{key}",
+                    *_interval_row(share.get("share"), share.get("ci95"), share.get("pi95")),
+                ]
+            )
         for rate, disparity in fair.get("disparity_vs_reference", {}).items():
             rows.append(
                 [

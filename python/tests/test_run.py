@@ -165,3 +165,19 @@ def test_long_rows_read_back_as_the_file_would(cli):
     result = survsim.run(reps=2, progress=False)
     frame = result.to_pandas().long
     pd.testing.assert_frame_equal(frame, pd.read_csv(io.StringIO(result.long_csv)))
+
+
+def test_equity_shares_become_group_rows():
+    # A report whose equity gives each group's share of the errors.
+    import json
+
+    from survsim._results import _groups_frame
+
+    report = json.loads(survsim.run(reps=2, progress=False).json_text)
+    shares = {"false_alerts": {"share": 0.25, "ci95": [0.2, 0.3], "pi95": None}}
+    for group in report["equity"]["groups"]:
+        group["shares"] = shares
+    groups = _groups_frame(pd, report)
+    row = groups.loc[(report["groups"][0]["name"], "shares.false_alerts")]
+    assert [row["mean"], row["ci95_lo"], row["ci95_hi"]] == [0.25, 0.2, 0.3]
+    assert math.isnan(row["pi95_lo"])
