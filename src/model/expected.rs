@@ -1,9 +1,12 @@
 //! Closed-form expectations for one replication, which a run is compared
 //! with.
 
+use super::Model;
 use super::deployments::deployment_index;
+use super::limits::{MAX_EXPECTED_ALERTS, MAX_EXPECTED_FACES_PER_RESIDENTS, Mode};
 use super::schedule::NO_DEPLOYMENT;
-use super::{Mode, Model};
+use super::sites::Site;
+use crate::error::{KeyPath, ValidationError};
 use crate::stats::integrate;
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma};
 
@@ -410,7 +413,7 @@ impl Exposure {
 /// regime order, into `out`: each regime's stretches summed in time order.
 /// Only the regimes present are listed — a site runs in few of a long
 /// schedule's — and leaving out the others' zeros changes no sum.
-fn site_regimes(site: &super::Site, duration_s: f64, out: &mut Vec<(usize, f64)>) {
+fn site_regimes(site: &Site, duration_s: f64, out: &mut Vec<(usize, f64)>) {
     out.clear();
     site.captures_between(0.0, duration_s, |d, faces| {
         out.push((deployment_index(d).map_or(0, |d| d + 1), faces));
@@ -576,4 +579,33 @@ impl ActivityMix {
 /// searches ([`NO_DEPLOYMENT`]), d + 1 deployment d's.
 fn deployment_of(regime: usize) -> u32 {
     regime.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32)
+}
+
+/// Refuses a residents-engine run whose alerts and wanted people's faces —
+/// the part of its work that is still one item at a time — would exceed
+/// [`MAX_EXPECTED_ALERTS`].
+pub(super) fn check_residents_work(expected: &Expected) -> Result<(), ValidationError> {
+    let faces = expected.faces_captured;
+    if faces.is_nan() || faces > MAX_EXPECTED_FACES_PER_RESIDENTS {
+        return Err(ValidationError::new(
+            KeyPath::keys(&["sites"]),
+            format!(
+                "the sites would capture {faces:.3e} faces in one run, more than the residents \
+                 engine's limit of {MAX_EXPECTED_FACES_PER_RESIDENTS:.0e}; lower footfall or duration"
+            ),
+        ));
+    }
+    let items = expected.false_alerts + expected.true_alerts + expected.wanted_faces_captured;
+    if items.is_nan() || items > MAX_EXPECTED_ALERTS {
+        return Err(ValidationError::new(
+            KeyPath::keys(&["sites"]),
+            format!(
+                "the sites would capture {:.3e} faces in one run, raising {items:.3e} alerts \
+                 and searches of wanted people to be handled one by one, more than the limit \
+                 of {MAX_EXPECTED_ALERTS:.0e}; lower footfall or duration",
+                expected.faces_captured
+            ),
+        ));
+    }
+    Ok(())
 }

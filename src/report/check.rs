@@ -12,8 +12,8 @@ use crate::format::{Num, TABLE_WIDTH, fmt_num, fmt_pct, human_duration, truncate
 use crate::metrics::Metric;
 use crate::model::Expected;
 use crate::model::RatesPer;
+use crate::model::clock::DAY_S;
 use crate::model::matcher::NormalScores;
-use crate::model::sites::DAY_S;
 use crate::scenario::Scenario;
 use serde::Serialize;
 use serde_json::Value;

@@ -45,7 +45,7 @@ use super::response::{Alert, NOT_WANTED};
 use super::wanted::WantedFace;
 use crate::metrics::{CAPTURE_BUCKETS, Exposure, Outcome};
 use crate::model::schedule::NO_DEPLOYMENT;
-use crate::model::{Block, Mode, Model};
+use crate::model::{Block, Model};
 use crate::rng::{STREAM_RESIDENTS, SimRng, open01, stream, unit};
 use cells::CellLaw;
 use clock::SiteClock;
@@ -64,11 +64,14 @@ const PART_WANTED: u64 = 4;
 /// that a chunk's fixed cost (its streams, an 8 kB histogram) is noise.
 pub const CHUNK_RESIDENTS: u32 = 1 << 16;
 
-/// Whether the residents engine can run `model`: footfall mode without a
-/// pipeline (a pipeline queues faces in order, so it needs them one by one)
-/// or a deployment schedule (whose sites run on dates, not every day).
+/// Whether the residents engine can run `model`
+/// ([`crate::model::residents_can_run`]).
 pub fn can_run(model: &Model) -> bool {
-    model.mode == Mode::Footfall && model.pipeline.is_none() && model.deployments.is_empty()
+    crate::model::residents_can_run(
+        model.mode,
+        model.pipeline.is_some(),
+        !model.deployments.is_empty(),
+    )
 }
 
 /// Bytes a replication of `model` holds in this engine: per chunk, its
