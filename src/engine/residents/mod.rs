@@ -20,7 +20,7 @@
 //!    inversion of their site's rate over the run.
 //! 3. **Wanted people** give their faces one by one, as in the face engine:
 //!    each is searched in time order against their warrant as the response
-//!    chain knows it ([`super::wanted::search_wanted_face`]).
+//!    chain knows it ([`super::wanted_search::search_wanted_face`]).
 //! 4. **Response.** Alerts and wanted faces are merged in time order (ties by
 //!    site and person) and go through the same [`Response`] chain.
 //!
@@ -41,8 +41,8 @@ mod clock;
 mod closing;
 mod draw;
 
+use super::capture::WantedFace;
 use super::response::{Alert, NOT_WANTED};
-use super::wanted::WantedFace;
 use crate::metrics::{CAPTURE_BUCKETS, Exposure, Outcome};
 use crate::model::schedule::NO_DEPLOYMENT;
 use crate::model::{Block, Model};
@@ -50,7 +50,7 @@ use crate::rng::{STREAM_RESIDENTS, SimRng, open01, stream, unit};
 use cells::CellLaw;
 use clock::SiteClock;
 use closing::{Closing, time_order};
-use draw::{AlertOdds, DistinctSites, Multinomial, PoissonTable, poisson};
+use draw::{AlertOdds, DistinctSites, Multinomial, PoissonTable, poisson_inverting_small};
 use rand::Rng;
 use rand_distr::{Distribution, Gamma};
 
@@ -469,7 +469,7 @@ impl ResidentDraw<'_, '_> {
                 total
             }
             Captures::Total(table) => table.draw(&mut self.passes),
-            Captures::Mean(mean) => poisson(&mut self.passes, mean),
+            Captures::Mean(mean) => poisson_inverting_small(&mut self.passes, mean),
             Captures::Exactly(n) => n,
         };
         if captures == 0 {
@@ -565,7 +565,7 @@ impl ResidentDraw<'_, '_> {
         let block = self.block;
         let wanted_index = block.first_wanted + member;
         self.out.wanted_lookalikes.push((wanted_index, lookalike));
-        for _ in 0..poisson(&mut self.passes, mean) {
+        for _ in 0..poisson_inverting_small(&mut self.passes, mean) {
             let site = self
                 .rates
                 .sites
