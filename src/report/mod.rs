@@ -25,6 +25,7 @@
 //! * [`html`] — one self-contained HTML page per run or sweep (`--html`).
 
 mod check;
+mod check_json;
 mod deployments;
 mod equity;
 pub mod html;
@@ -36,7 +37,8 @@ mod table;
 mod time_of_day;
 mod uncertainty;
 
-pub use check::{Check, SiteLoad, check_json, check_table};
+pub use check::{Check, SiteLoad, check_table};
+pub use check_json::check_json;
 pub use deployments::{DEPLOYMENT_METRICS, DeploymentReport, ListReport};
 pub use equity::{CAPTURE_BINS, CaptureBin, EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
