@@ -45,7 +45,7 @@ pub use latency_log::{LatencyLog, latency_log};
 pub use long::{
     ALL_GROUPS, DECISION_P99_KEY, LONG_HEADER, write_long_csv, write_long_header, write_long_rows,
 };
-pub use ratios::{RatioIntervals, Ratios};
+pub use ratios::{RATIOS, Ratio, RatioIntervals, Ratios, Shown};
 pub use time_of_day::HourReport;
 pub use uncertainty::{DRAWS as UNCERTAINTY_DRAWS, VarianceShares};
 

@@ -2,7 +2,7 @@
 //! funnel, ratios, groups, exposure, equity, latency and matcher pools.
 //! Every figure comes from the report; this module only lays it out.
 
-use super::{MIN_REPS_FOR_PI95, Report, Stat, expected_total};
+use super::{MIN_REPS_FOR_PI95, RATIOS, Report, Shown, Stat, expected_total};
 use crate::format::{fmt_ms, fmt_num, fmt_pct, human_duration, truncate};
 use crate::metrics::{GroupMetric, Metric};
 use std::fmt::Write as _;
@@ -146,45 +146,21 @@ impl Report {
             }
             s + "\n"
         };
-        *out += &with_ci(
-            "faces scanned per true alert",
-            r.faces_per_true_alert.map_or("no true alert".into(), |v| {
-                format!("1 in {}", fmt_num(v, 0))
-            }),
-            c.faces_per_true_alert,
-            p.faces_per_true_alert,
-            &|v| fmt_num(v, 0),
-        );
-        *out += &with_ci(
-            "alert precision (true / all alerts)",
-            r.alert_precision.map_or("-".into(), fmt_pct),
-            c.alert_precision,
-            p.alert_precision,
-            &fmt_pct,
-        );
-        *out += &with_ci(
-            "false alerts per 1,000 faces",
-            r.false_alerts_per_1000_faces
-                .map_or("-".into(), |v| format!("{v:.4}")),
-            c.false_alerts_per_1000_faces,
-            p.false_alerts_per_1000_faces,
-            &|v| format!("{v:.4}"),
-        );
-        *out += &with_ci(
-            "wrongful share of stops",
-            r.wrongful_stop_share.map_or("-".into(), fmt_pct),
-            c.wrongful_stop_share,
-            p.wrongful_stop_share,
-            &fmt_pct,
-        );
-        let detection = with_ci(
-            "detected per pass of a wanted person",
-            r.detection_per_pass.map_or("-".into(), fmt_pct),
-            c.detection_per_pass,
-            p.detection_per_pass,
-            &fmt_pct,
-        );
-        *out += detection.trim_end();
+        for row in RATIOS {
+            let ends: &dyn Fn(f64) -> String = match row.shown {
+                Shown::OneIn => &|v| fmt_num(v, 0),
+                Shown::Percent => &fmt_pct,
+                Shown::Decimals4 => &|v| format!("{v:.4}"),
+            };
+            let value = match ((row.value)(r), row.shown) {
+                (Some(v), Shown::OneIn) => format!("1 in {}", fmt_num(v, 0)),
+                (Some(v), _) => ends(v),
+                (None, Shown::OneIn) => "no true alert".into(),
+                (None, _) => "-".into(),
+            };
+            *out += &with_ci(row.label, value, (row.within)(c), (row.within)(p), ends);
+        }
+        out.truncate(out.trim_end().len());
         if let Some(expected) = self.expected_ratios.detection_per_pass {
             let about = if self.expected.detection_per_pass_is_exact {
                 ""
