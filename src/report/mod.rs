@@ -39,7 +39,9 @@ mod uncertainty;
 
 pub use check::{Check, SiteLoad, check_table};
 pub use check_json::check_json;
-pub use deployments::{DEPLOYMENT_METRICS, DeploymentReport, ListReport};
+pub use deployments::{
+    DEPLOYMENT_COLUMNS, DEPLOYMENT_METRICS, DeploymentColumn, DeploymentReport, ListReport,
+};
 pub use equity::{CAPTURE_BINS, CaptureBin, EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
 pub use long::{

@@ -2,7 +2,7 @@
 //! funnel, ratios, groups, exposure, equity, latency and matcher pools.
 //! Every figure comes from the report; this module only lays it out.
 
-use super::{MIN_REPS_FOR_PI95, RATIOS, Report, Shown, Stat, expected_total};
+use super::{DEPLOYMENT_COLUMNS, MIN_REPS_FOR_PI95, RATIOS, Report, Shown, Stat, expected_total};
 use crate::format::{fmt_ms, fmt_num, fmt_pct, human_duration, truncate};
 use crate::metrics::{GroupMetric, Metric};
 use std::fmt::Write as _;
@@ -227,37 +227,31 @@ impl Report {
         if self.deployments.is_empty() {
             return;
         }
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "\n{:<22}{:>5}{:>13}{:>8}{:>6}{:>11}{:>9}{:>10}{:>7}{:>9}",
-            "DEPLOYMENT",
-            "day",
-            "hours",
-            "list",
-            "thr.",
-            "faces",
-            "true al.",
-            "false al.",
-            "stops",
-            "arrests"
+            "\n{:<22}{:>5}{:>13}{:>8}{:>6}",
+            "DEPLOYMENT", "day", "hours", "list", "thr."
         );
+        for c in DEPLOYMENT_COLUMNS {
+            let _ = write!(out, "{:>w$}", c.short, w = c.width);
+        }
+        out.push('\n');
         let decimals = self.mean_decimals();
         for d in &self.deployments {
             let mean = |m: Metric| fmt_num(d.mean(m).unwrap_or(f64::NAN), decimals);
-            let _ = writeln!(
+            let _ = write!(
                 out,
-                "{:<22}{:>5}{:>13}{:>8}{:>6}{:>11}{:>9}{:>10}{:>7}{:>9}",
+                "{:<22}{:>5}{:>13}{:>8}{:>6}",
                 truncate(&d.name, 21),
                 d.day,
                 d.hours(),
                 fmt_num(d.watchlist_size as f64, 0),
                 format!("{:.2}", d.threshold),
-                mean(Metric::FacesCaptured),
-                mean(Metric::TrueAlerts),
-                mean(Metric::FalseAlerts),
-                mean(Metric::Stops),
-                mean(Metric::Arrests),
             );
+            for c in DEPLOYMENT_COLUMNS {
+                let _ = write!(out, "{:>w$}", mean(c.metric), w = c.width);
+            }
+            out.push('\n');
             // Several lists: each one's alerts under the deployment's.
             for list in &d.lists {
                 let _ = writeln!(
@@ -425,25 +419,12 @@ impl Report {
     }
 }
 
-/// The funnel's indentation: sub-counts sit under the count they split.
+/// The funnel's indentation: a count sits under the count it is part of
+/// ([`Metric::parent`]).
 fn indent(m: Metric) -> &'static str {
-    match m {
-        Metric::TrueAlerts
-        | Metric::FalseAlerts
-        | Metric::WantedFacesDropped
-        | Metric::LostToPipelineDelay
-        | Metric::LostAwaitingReview
-        | Metric::LostDuringReview
-        | Metric::LostAwaitingOfficer
-        | Metric::LostBeforeStop
-        | Metric::CorrectStops
-        | Metric::WrongfulStops
-        | Metric::WantedScanned
-        | Metric::WantedAlerted
-        | Metric::WantedStopped
-        | Metric::WantedArrested
-        | Metric::WantedFacesAlerted => "    ",
-        _ => "  ",
+    match m.parent() {
+        Some(_) => "    ",
+        None => "  ",
     }
 }
 
