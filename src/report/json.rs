@@ -10,9 +10,8 @@
 //! no true alert) is `null`.
 //! Maps keyed by a metric follow [`Metric::ALL`] and [`GroupMetric::ALL`].
 
-use super::{
-    DEPLOYMENT_METRICS, HourReport, LATENCY_QUANTILES, MIN_REPS_FOR_PI95, RATIOS, Report, Stat,
-};
+use super::ratios::RATIOS;
+use super::{DEPLOYMENT_METRICS, HourReport, LATENCY_QUANTILES, MIN_REPS_FOR_PI95, Report, Stat};
 use crate::error::Warning;
 use crate::format::Num;
 use crate::metrics::{GroupMetric, Metric};

@@ -2,7 +2,9 @@
 //! funnel, ratios, groups, exposure, equity, latency and matcher pools.
 //! Every figure comes from the report; this module only lays it out.
 
-use super::{DEPLOYMENT_COLUMNS, MIN_REPS_FOR_PI95, RATIOS, Report, Shown, Stat, expected_total};
+use super::deployments::DEPLOYMENT_COLUMNS;
+use super::ratios::{RATIOS, Shown};
+use super::{MIN_REPS_FOR_PI95, Report, Stat, expected_total};
 use crate::format::{fmt_ms, fmt_num, fmt_pct, human_duration, truncate};
 use crate::metrics::{GroupMetric, Metric};
 use std::fmt::Write as _;

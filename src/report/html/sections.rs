@@ -5,7 +5,8 @@ use super::page::{about, esc, pct, range, table};
 use super::svg::{self, BLUE, Bar, Columns, GREEN, RED, Words};
 use crate::format::{fmt_ms, fmt_num, fmt_pct};
 use crate::metrics::Metric;
-use crate::report::{CaptureBin, DEPLOYMENT_COLUMNS, EquityRow, Report, Stat};
+use crate::report::deployments::DEPLOYMENT_COLUMNS;
+use crate::report::{CaptureBin, EquityRow, Report, Stat};
 use std::fmt::Write as _;
 
 /// A Stat's 95 % interval, when there are replications to give one.
