@@ -408,3 +408,24 @@ impl Default for Latencies {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The funnel's nesting: a count comes after the count it is part of,
+    /// which is itself no part of another (the table indents one level).
+    #[test]
+    fn a_part_follows_its_whole_one_level_down() {
+        let at = |m: Metric| Metric::ALL.iter().position(|&x| x == m).unwrap();
+        for &m in Metric::ALL {
+            if let Some(whole) = m.parent() {
+                assert!(at(whole) < at(m), "{} before {}", whole.key(), m.key());
+                assert_eq!(whole.parent(), None, "{}", whole.key());
+            }
+        }
+        assert_eq!(Metric::TrueAlerts.parent(), Some(Metric::Alerts));
+        assert_eq!(Metric::FacesCaptured.parent(), None);
+        assert_eq!(GroupMetric::FacesCaptured.parent(), None);
+    }
+}

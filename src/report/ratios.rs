@@ -212,3 +212,39 @@ impl RatioIntervals {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each row reads its own field: with every total different, each
+    /// ratio is its numerator × scale ÷ denominator and no other.
+    #[test]
+    fn each_row_is_its_own_ratio() {
+        let total = |m: Metric| 3.0 + Metric::ALL.iter().position(|&x| x == m).unwrap() as f64;
+        let ratios = Ratios::from_totals(total);
+        let mut keys = Vec::new();
+        for row in RATIOS {
+            let expected = row.scale * total(row.numerator) / total(row.denominator);
+            assert_eq!((row.value)(&ratios), Some(expected), "{}", row.key);
+            keys.push(row.key);
+        }
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), RATIOS.len(), "keys are unique");
+    }
+
+    /// An interval row reads its own field too.
+    #[test]
+    fn each_row_is_its_own_interval() {
+        let mut n = 0.0;
+        let intervals = RatioIntervals::from_rows(|_| {
+            n += 1.0;
+            Some((n, n + 0.5))
+        });
+        for (i, row) in RATIOS.iter().enumerate() {
+            let n = i as f64 + 1.0;
+            assert_eq!((row.within)(&intervals), Some((n, n + 0.5)), "{}", row.key);
+        }
+    }
+}
