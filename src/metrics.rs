@@ -5,11 +5,14 @@
 use std::ops::{AddAssign, Index, IndexMut};
 
 /// Defines a metric enum once: each variant with its key (in JSON, CSV and
-/// file names) and its label (in tables and charts), and `ALL` in report
+/// file names), its label (in tables and charts) and, for a count that is
+/// part of another (`under Alerts`), that count; and `ALL` in report
 /// order. Used here for [`Metric`] and [`GroupMetric`], and by the sweep for
 /// its headline metrics, whose keys can name another metric's key.
 macro_rules! metrics {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:expr, $label:literal),)* }) => {
+    ($(#[$meta:meta])* $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident => ($key:expr, $label:literal $(, under $parent:ident)?),)*
+    }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($(#[$vmeta])* $variant,)* }
@@ -26,6 +29,18 @@ macro_rules! metrics {
             /// Label in tables and charts.
             pub const fn label(self) -> &'static str {
                 match self { $($name::$variant => $label,)* }
+            }
+            /// The count this one is part of, if any: the funnel's nesting,
+            /// declared here once (the table indents by it).
+            #[allow(unused_mut, unused_assignments)]
+            pub const fn parent(self) -> Option<$name> {
+                match self {
+                    $($name::$variant => {
+                        let mut parent = None;
+                        $(parent = Some($name::$parent);)?
+                        parent
+                    })*
+                }
             }
         }
     };
@@ -44,13 +59,13 @@ metrics! {
         /// Faces the pipeline dropped under overload: never searched.
         FacesDropped => ("faces_dropped", "dropped by the pipeline"),
         /// ... of which faces of wanted people.
-        WantedFacesDropped => ("wanted_faces_dropped", "of wanted people"),
+        WantedFacesDropped => ("wanted_faces_dropped", "of wanted people", under FacesDropped),
         /// All alerts.
         Alerts => ("alerts", "alerts"),
         /// Alerts whose top candidate is the person.
-        TrueAlerts => ("true_alerts", "true"),
+        TrueAlerts => ("true_alerts", "true", under Alerts),
         /// Alerts whose top candidate is someone else.
-        FalseAlerts => ("false_alerts", "false"),
+        FalseAlerts => ("false_alerts", "false", under Alerts),
         /// Alerts an operator judged non-credible.
         AlertsRejected => ("alerts_rejected", "rejected by operator"),
         /// Alerts an operator confirmed.
@@ -61,15 +76,15 @@ metrics! {
         /// Alerts whose subject left before a stop (the sum of the five below).
         LostInCrowd => ("lost_in_crowd", "lost in the crowd"),
         /// ... decided by the pipeline only after the window closed.
-        LostToPipelineDelay => ("lost_to_pipeline_delay", "decided too late (pipeline)"),
+        LostToPipelineDelay => ("lost_to_pipeline_delay", "decided too late (pipeline)", under LostInCrowd),
         /// ... while waiting for an operator.
-        LostAwaitingReview => ("lost_awaiting_review", "awaiting an operator"),
+        LostAwaitingReview => ("lost_awaiting_review", "awaiting an operator", under LostInCrowd),
         /// ... confirmed only after the window closed.
-        LostDuringReview => ("lost_during_review", "confirmed too late"),
+        LostDuringReview => ("lost_during_review", "confirmed too late", under LostInCrowd),
         /// ... while waiting for a free officer.
-        LostAwaitingOfficer => ("lost_awaiting_officer", "awaiting an officer"),
+        LostAwaitingOfficer => ("lost_awaiting_officer", "awaiting an officer", under LostInCrowd),
         /// ... the officer arrived after the window closed.
-        LostBeforeStop => ("lost_before_stop", "officer arrived too late"),
+        LostBeforeStop => ("lost_before_stop", "officer arrived too late", under LostInCrowd),
         /// Officers dispatched to a confirmed alert.
         StopAttempts => ("stop_attempts", "stop attempts"),
         /// Stops made: an event, so a person stopped twice counts twice.
@@ -78,9 +93,9 @@ metrics! {
         /// without an arrest leaves the warrant open, so the same wanted
         /// person can be stopped again on a later alert: `WantedStopped`
         /// counts the people.
-        CorrectStops => ("correct_stops", "correct"),
+        CorrectStops => ("correct_stops", "correct", under Stops),
         /// Stops on a false alert.
-        WrongfulStops => ("wrongful_stops", "wrongful"),
+        WrongfulStops => ("wrongful_stops", "wrongful", under Stops),
         /// Officers who reached a wanted person already arrested on another
         /// alert: no stop is made, and the alert is not lost in the crowd.
         FoundArrested => ("found_arrested", "already arrested on another alert"),
@@ -93,14 +108,14 @@ metrics! {
         /// Wanted people living in the city.
         WantedPresent => ("wanted_present", "wanted people present"),
         /// ... captured at least once.
-        WantedScanned => ("wanted_scanned", "scanned at least once"),
+        WantedScanned => ("wanted_scanned", "scanned at least once", under WantedPresent),
         /// ... with at least one true alert.
-        WantedAlerted => ("wanted_alerted", "with a true alert"),
+        WantedAlerted => ("wanted_alerted", "with a true alert", under WantedPresent),
         /// ... stopped at least once by an officer (a correct stop): people,
         /// where `CorrectStops` counts stops.
-        WantedStopped => ("wanted_stopped", "stopped"),
+        WantedStopped => ("wanted_stopped", "stopped", under WantedPresent),
         /// ... arrested at least once.
-        WantedArrested => ("wanted_arrested", "arrested"),
+        WantedArrested => ("wanted_arrested", "arrested", under WantedPresent),
         /// Faces of wanted people captured while their warrant was open
         /// (mated searches, and those the pipeline dropped unsearched); with
         /// walk-past rates, each walk past is one. A face captured after
@@ -110,7 +125,7 @@ metrics! {
         /// ... that raised a true alert: equal to `TrueAlerts`, since every
         /// true alert is a wanted person's face (their ratio is the
         /// detection rate per pass).
-        WantedFacesAlerted => ("wanted_faces_alerted", "that raised a true alert"),
+        WantedFacesAlerted => ("wanted_faces_alerted", "that raised a true alert", under WantedFacesCaptured),
     }
 }
 
@@ -391,5 +406,26 @@ impl Default for Latencies {
             alert_to_review: latency_histogram(),
             capture_to_stop: latency_histogram(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The funnel's nesting: a count comes after the count it is part of,
+    /// which is itself no part of another (the table indents one level).
+    #[test]
+    fn a_part_follows_its_whole_one_level_down() {
+        let at = |m: Metric| Metric::ALL.iter().position(|&x| x == m).unwrap();
+        for &m in Metric::ALL {
+            if let Some(whole) = m.parent() {
+                assert!(at(whole) < at(m), "{} before {}", whole.key(), m.key());
+                assert_eq!(whole.parent(), None, "{}", whole.key());
+            }
+        }
+        assert_eq!(Metric::TrueAlerts.parent(), Some(Metric::Alerts));
+        assert_eq!(Metric::FacesCaptured.parent(), None);
+        assert_eq!(GroupMetric::FacesCaptured.parent(), None);
     }
 }

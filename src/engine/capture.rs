@@ -4,18 +4,18 @@
 //!
 //! A face of a person not wanted is searched here, non-mated ([`search`]:
 //! one 64-bit comparison against the person's FPIR); a face of a wanted
-//! person is set aside to be searched in time order ([`super::wanted`]).
+//! person is set aside to be searched in time order ([`defer_wanted`],
+//! [`super::wanted`]).
 
 use super::Resident;
 use super::activity::Activity;
 use super::pipeline::{Face, NO_ALERT};
 use super::response::{Alert, NOT_WANTED, search_outcome};
-use super::wanted::{WantedFace, defer_wanted};
 use crate::events::record::{HeldFace, UNSAMPLED};
 use crate::events::{Event, FaceDetail, Kind, Recorder, Subject};
 use crate::model::deployments::deployment_index;
 use crate::model::{Block, Model};
-use crate::rng::{SimRng, below, bernoulli_threshold, unit};
+use crate::rng::{SimRng, below, bernoulli_threshold, open01, unit};
 use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 
@@ -79,12 +79,66 @@ fn prefetch<T>(value: &T) {
     let _ = value;
 }
 
-/// A Poisson draw; zero for a non-positive mean.
-pub(super) fn poisson(rng: &mut SimRng, mean: f64) -> u64 {
+/// A Poisson(`mean`) count by rand_distr's sampler at every mean; zero for
+/// a non-positive mean. The face engine draws each (site, block, interval)
+/// count with it, a few per hour, so its cost does not matter; what does is
+/// that every face engine report was drawn with it, so swapping it for the
+/// residents engine's faster [`super::residents`] sampler
+/// (`poisson_inverting_small`) would change them all.
+pub(super) fn poisson_rand_distr(rng: &mut SimRng, mean: f64) -> u64 {
     if mean <= 0.0 {
         return 0;
     }
     Poisson::new(mean).map_or(0, |d| d.sample(rng) as u64)
+}
+
+/// A wanted person's face, captured but not yet searched: whether its search
+/// is mated depends on whether their warrant is still open at capture,
+/// which the response chain decides. Its random draws are made at capture,
+/// from the site's search stream, like every other face's.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct WantedFace {
+    pub(super) time_s: f64,
+    pub(super) person: u32,
+    pub(super) wanted_index: u32,
+    pub(super) group: u32,
+    pub(super) site: u32,
+    /// The deployment it was captured at (or `NO_DEPLOYMENT`).
+    pub(super) deployment: u32,
+    pub(super) u_genuine: f64,
+    pub(super) u_impostor: f64,
+    /// The face's number (events only), and whether its events are sampled.
+    pub(super) face: u64,
+    pub(super) sampled: bool,
+}
+
+/// Draws what a wanted person's search will need — three words of the search
+/// stream, as every mated search always used — and sets the face aside to be
+/// searched in time order ([`super::Engine::search_wanted`]).
+#[inline(never)]
+pub(super) fn defer_wanted<const EVENTS: bool>(
+    block: &Block,
+    member: u32,
+    interval: Interval,
+    rngs: &mut SiteStreams,
+    out: &mut Collected,
+) {
+    let (face, sampled) = next_face::<EVENTS>(out);
+    let rng = &mut rngs.search;
+    let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
+    let when = unit(rng.next_u64());
+    out.wanted.push(WantedFace {
+        time_s: interval.start_s + interval.len_s * when,
+        person: block.first_resident + member,
+        wanted_index: block.first_wanted + member,
+        group: block.group,
+        site: interval.site,
+        deployment: interval.deployment,
+        u_genuine,
+        u_impostor,
+        face,
+        sampled,
+    });
 }
 
 /// Captures `n` faces of `block`'s members during `interval` — each member

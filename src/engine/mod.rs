@@ -55,26 +55,29 @@ pub mod residents;
 pub(crate) mod resource;
 pub(crate) mod response;
 mod wanted;
+mod wanted_search;
 
 pub use resident::Resident;
 
 use crate::events::{Discard, EventSink, Filter, Recorder};
 use crate::metrics::{CAPTURE_BUCKETS, Counts, GroupMetric, HOURS_OF_DAY, Metric, Outcome};
+use crate::model::clock::HOUR_S;
 use crate::model::deployments::deployment_index;
 use crate::model::schedule::{NO_DEPLOYMENT, Stretch};
-use crate::model::sites::HOUR_S;
 use crate::model::{EngineKind, Mode, Model};
 use crate::rng::{
     STREAM_ACTIVITY, STREAM_LOOKALIKE, STREAM_POOL, STREAM_RESPONSE, STREAM_SITE_ARRIVALS,
     STREAM_SITE_SEARCH, STREAM_SITE_TIMES, stream,
 };
 use activity::Activity;
-use capture::{Collected, Interval, People, SiteStreams, capture_block, poisson, search_face};
+use capture::{
+    Collected, Interval, People, SiteStreams, WantedFace, capture_block, defer_wanted,
+    poisson_rand_distr, search_face,
+};
 use pipeline::{Face, PipelineOutcome, PipelineState};
 use resident::draw_lookalikes;
 use response::{Alert, Response};
 use std::ops::ControlFlow;
-use wanted::{WantedFace, defer_wanted};
 
 /// Bytes one [`Engine`] holds for `model`: a 16-byte record per resident
 /// (32 more with activity spread, for its alias table and building it) and, with a pipeline, the busiest hour's faces (its mean plus six
@@ -389,7 +392,7 @@ impl<'m> Engine<'m> {
                             Some(_) => self.activity.scale(block_index as usize),
                             None => 1.0,
                         };
-                        let n = poisson(
+                        let n = poisson_rand_distr(
                             &mut rngs.arrivals,
                             stretch.captures_per_s * interval.len_s * share * activity_scale,
                         );

@@ -2,7 +2,7 @@
 //! file names (`[groups]`), the passers' mix at each record, a list's mix
 //! where it is known, and the counts each record gives by group.
 
-use super::records::{AmountSection, Span, span};
+use super::span::{AmountSection, Span, span};
 use crate::error::{KeyPath, ValidationError};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -30,6 +30,7 @@ pub mod problem;
 pub mod profile;
 pub mod records;
 pub mod sampler;
+pub mod span;
 pub mod summary;
 
 pub use groups::Groups;

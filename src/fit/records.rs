@@ -3,6 +3,7 @@
 //! source (`records/records.toml` holds the bundled ones).
 
 use super::groups::{CellSection, GroupCounts, Groups, GroupsSection};
+use super::span::{AmountSection, Span, span};
 use crate::error::{InputError, KeyPath, ValidationError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -23,14 +24,6 @@ pub enum Kind {
     LabTruePositives,
     /// Faces scanned in the field, with their alerts.
     Deployment,
-}
-
-/// A number known exactly, or only between two values.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub(super) enum AmountSection {
-    Value(f64),
-    Range { low: f64, high: f64 },
 }
 
 /// A record as written.
@@ -75,22 +68,6 @@ fn yes() -> bool {
 struct RecordsFile {
     groups: Option<GroupsSection>,
     records: Vec<RecordSection>,
-}
-
-/// An input known between `low` and `high` (equal when known exactly).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Span {
-    /// Smallest value.
-    pub low: f64,
-    /// Largest value.
-    pub high: f64,
-}
-
-impl Span {
-    /// Whether the value is known exactly.
-    pub fn is_exact(&self) -> bool {
-        self.low == self.high
-    }
 }
 
 /// What a fitted record counted, and under which inputs.
@@ -492,30 +469,4 @@ fn check_thresholds(thresholds: &[f64], path: &KeyPath) -> Result<(), Validation
         )),
         None => Ok(()),
     }
-}
-
-/// An amount or range within [min, max], required.
-pub(super) fn span(
-    amount: Option<AmountSection>,
-    path: &KeyPath,
-    min: f64,
-    max: f64,
-) -> Result<Span, ValidationError> {
-    let (low, high) = match amount {
-        None => {
-            return Err(ValidationError::new(
-                path.clone(),
-                "expected a number, or a range { low = …, high = … }",
-            ));
-        }
-        Some(AmountSection::Value(v)) => (v, v),
-        Some(AmountSection::Range { low, high }) => (low, high),
-    };
-    if !(low.is_finite() && high.is_finite() && min <= low && low <= high && high <= max) {
-        return Err(ValidationError::new(
-            path.clone(),
-            format!("expected a value, or low ≤ high, within [{min}, {max}]; got [{low}, {high}]"),
-        ));
-    }
-    Ok(Span { low, high })
 }

@@ -14,16 +14,13 @@
 //! value. Points that no normal distribution meets within 10 % (a falling
 //! FPIR with a falling threshold, say, or two contradictory FPIRs) are refused.
 
-use super::points::{CheckedPoint, check_points};
+use super::matcher::{Matcher, NormalScores};
+use super::points::{CheckedPoint, PointFit, Rate, at, check_fits, check_points, point_fits};
 use super::uncertain::Draws;
 use crate::error::{KeyPath, ValidationError};
-use crate::model::matcher::{GroupSearch, Matcher, NormalScores};
 use crate::spec::profiles::{self, DEFAULT_PROFILE};
 use crate::spec::{self, MatcherSection, Param, ScoreDistSection};
 use crate::stats::normal_upper_quantile;
-
-/// The largest relative misfit of an operating point that is accepted.
-pub const MAX_RELATIVE_MISFIT: f64 = 0.10;
 
 /// The default `extrapolation_margin`, as a share of the score range: 0.02
 /// score units on a `[0, 1]` scale.
@@ -56,51 +53,6 @@ impl From<spec::RatesPer> for RatesPer {
             spec::RatesPer::SearchedFace => RatesPer::SearchedFace,
             spec::RatesPer::WalkPast => RatesPer::WalkPast,
         }
-    }
-}
-
-/// Which rate an operating point states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rate {
-    /// False-positive identification rate.
-    Fpir,
-    /// True-positive identification rate.
-    Tpir,
-}
-
-impl Rate {
-    /// Lower-case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rate::Fpir => "fpir",
-            Rate::Tpir => "tpir",
-        }
-    }
-}
-
-/// An operating point and how well the calibrated matcher meets it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PointFit {
-    /// Threshold.
-    pub threshold: f64,
-    /// Watchlist size.
-    pub watchlist: u64,
-    /// The rate stated.
-    pub rate: Rate,
-    /// Its published value.
-    pub target: f64,
-    /// The calibrated matcher's value.
-    pub fitted: f64,
-    /// Where the figure comes from.
-    pub source: Option<String>,
-    /// Whether the point's threshold is an assumption (not published).
-    pub threshold_assumed: bool,
-}
-
-impl PointFit {
-    /// (fitted − target) / target.
-    pub fn relative_residual(&self) -> f64 {
-        (self.fitted - self.target) / self.target
     }
 }
 
@@ -522,86 +474,6 @@ fn fit_genuine(
         fitted = Some(genuine);
     }
     fitted.map_or_else(|| solve(dist, &[], path, "tpir"), Ok)
-}
-
-/// Each operating point beside the calibrated matcher's rate there.
-fn point_fits(
-    points: &[CheckedPoint],
-    impostor: NormalScores,
-    genuine: NormalScores,
-) -> Vec<PointFit> {
-    points
-        .iter()
-        .map(|point| {
-            let search = at(impostor, genuine, point.threshold, point.watchlist);
-            PointFit {
-                threshold: point.threshold,
-                watchlist: point.watchlist,
-                rate: point.rate,
-                target: point.target,
-                fitted: match point.rate {
-                    Rate::Fpir => search.fpir,
-                    Rate::Tpir => search.tpir,
-                },
-                source: point.source.clone(),
-                threshold_assumed: point.threshold_assumed,
-            }
-        })
-        .collect()
-}
-
-/// Refuses operating points that no normal distribution meets within
-/// [`MAX_RELATIVE_MISFIT`], listing them all.
-fn check_fits(fits: &[PointFit], path: &KeyPath) -> Result<(), ValidationError> {
-    let misfit = |fit: &PointFit| fit.relative_residual().abs();
-    let Some(worst) = fits
-        .iter()
-        .max_by(|a, b| misfit(a).total_cmp(&misfit(b)))
-        .filter(|fit| misfit(fit) > MAX_RELATIVE_MISFIT)
-    else {
-        return Ok(());
-    };
-    let all: Vec<String> = fits
-        .iter()
-        .map(|fit| {
-            format!(
-                "{} at {} (N = {}): stated {:.4e}, best fit {:.4e} ({:+.0} %)",
-                fit.rate.name(),
-                fit.threshold,
-                fit.watchlist,
-                fit.target,
-                fit.fitted,
-                100.0 * fit.relative_residual()
-            )
-        })
-        .collect();
-    Err(ValidationError::new(
-        path.clone(),
-        format!(
-            "no normal score distribution meets these operating points within {:.0} % \
-             (worst: {} at {}); {}",
-            100.0 * MAX_RELATIVE_MISFIT,
-            worst.rate.name(),
-            worst.threshold,
-            all.join("; ")
-        ),
-    ))
-}
-
-/// A matcher's search probabilities at another threshold and watchlist size.
-fn at(
-    impostor: NormalScores,
-    genuine: NormalScores,
-    threshold: f64,
-    watchlist: u64,
-) -> GroupSearch {
-    Matcher {
-        threshold,
-        impostor,
-        genuine,
-        watchlist_size: watchlist,
-    }
-    .group_search(1.0, 1.0)
 }
 
 /// Solves the open parameters of `dist` from points (z, T) with

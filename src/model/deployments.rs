@@ -26,16 +26,15 @@
 
 use super::calibrate::ResolvedMatcher;
 use super::extrapolation;
+use super::limits::{MAX_STAFF, MAX_WATCHLIST};
+use super::matcher::{LookalikeMean, Matcher};
 use super::population::{Block, Group, Population, Searches};
 use super::schedule::{NO_DEPLOYMENT, Slot};
+use super::sites::Site;
 use super::watchlist::wanted_given;
-use super::{MAX_STAFF, MAX_WATCHLIST, Matcher, Site};
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{DeploymentSection, ScenarioFile};
 use std::collections::HashMap;
-
-use super::lists::any_list_alerts;
-pub use super::lists::{List, MAX_LISTS};
 
 /// What building a schedule works out once for all its deployments: the
 /// city's first `n` wanted people for each count `n` (a pass over them),
@@ -105,6 +104,28 @@ pub struct Deployment {
     pub operators: u32,
     /// Officers acting on them.
     pub officers: u32,
+}
+
+/// The most watchlists one deployment may search (alerts name theirs in a byte).
+pub const MAX_LISTS: usize = 64;
+
+/// One of several watchlists searched at a deployment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct List {
+    /// Name.
+    pub name: String,
+    /// The matcher at its threshold and size.
+    pub matcher: Matcher,
+    /// The groups' search probabilities against it (their wanted members:
+    /// those on it).
+    pub groups: Vec<Group>,
+    /// Per block, the first member on it (by rank among the block's
+    /// wanted members)…
+    pub block_first: Vec<u32>,
+    /// …and how many are.
+    pub block_wanted: Vec<u32>,
+    /// Wanted people on it, all groups.
+    pub wanted: u32,
 }
 
 /// What deployments are built from: the validated rest of the scenario.
@@ -526,4 +547,28 @@ fn calibration_warnings(
 /// The deployment a stretch or alert belongs to, if any.
 pub fn deployment_index(deployment: u32) -> Option<usize> {
     (deployment != NO_DEPLOYMENT).then_some(deployment as usize)
+}
+
+/// The groups as a non-mated face meets several lists: it alerts if any
+/// list does, with 1 − Π(1 − FPIRₗ) (and, with lookalikes, 1 − Π(1 −
+/// FPIRₗ)^L = 1 − (1 − FPIR)^L, so one combined FPIR serves every
+/// propensity).
+pub(super) fn any_list_alerts(context: &Context, lists: &[List]) -> Vec<Group> {
+    let mut groups = lists[0].groups.clone();
+    for (g, group) in groups.iter_mut().enumerate() {
+        let pass: f64 = lists
+            .iter()
+            .map(|l| 1.0 - l.groups[g].search.fpir)
+            .product();
+        group.search.fpir = 1.0 - pass;
+        group.search.false_alert_bits = crate::rng::bernoulli_threshold(group.search.fpir);
+        group.averaged = LookalikeMean::new(
+            &lists[0].matcher,
+            &group.search,
+            (group.fmr_multiplier, group.fnmr_multiplier),
+            context.population.lookalike_spread,
+            false,
+        );
+    }
+    groups
 }

@@ -1,9 +1,12 @@
 //! Closed-form expectations for one replication, which a run is compared
 //! with.
 
+use super::Model;
 use super::deployments::deployment_index;
+use super::limits::{MAX_EXPECTED_ALERTS, MAX_EXPECTED_FACES_PER_RESIDENTS, Mode};
 use super::schedule::NO_DEPLOYMENT;
-use super::{Mode, Model};
+use super::sites::Site;
+use crate::error::{KeyPath, ValidationError};
 use crate::stats::integrate;
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma};
 
@@ -197,103 +200,146 @@ impl Model {
     /// false alerts.
     pub(super) fn expected_with(&self, exposure: &Exposure, alerted: bool) -> Expected {
         let mix = ActivityMix::new(self.activity_shape);
-        let avoided = &exposure.avoided;
-        let block_faces = &exposure.faces;
-        let block_regime_faces = &exposure.regime_faces;
-        let mut groups: Vec<ExpectedGroup> = avoided
-            .iter()
-            .map(|&visits| ExpectedGroup {
-                avoided_visits: visits,
-                ..Default::default()
-            })
-            .collect();
-        let mut deployments = vec![ExpectedDeployment::default(); self.deployments.len()];
-        // A person's false alerts beyond Poisson, summed over people.
-        let mut overdispersion = 0.0;
-        for (block_index, (block, &faces)) in self.blocks.iter().zip(block_faces).enumerate() {
-            let expected = &mut groups[block.group as usize];
-            let passers = match self.mode {
-                Mode::Footfall => block.passers(),
-                Mode::Batch => block.residents,
-            } as f64;
-            expected.faces_captured += faces;
-            if passers == 0.0 {
-                continue;
-            }
-            expected.people_scanned += exposure.people_scanned[block_index];
-            if self.mode == Mode::Footfall {
-                expected.trackable += exposure.trackable[block_index];
-            }
-            // Each regime's searches: its wanted members on the list are
-            // searched mated, everyone else non-mated, at its rates.
-            let mut false_alert_mean = 0.0;
-            // Σ mᵣ E[FPIRᵣ(L)] and Σ mᵣ √E[FPIRᵣ(L)²], for the spread.
-            let (mut first, mut second) = (0.0, 0.0);
-            let regime_faces = &block_regime_faces[block_index];
-            for (regime, &faces) in regime_faces.iter().enumerate() {
-                let deployment = deployment_of(regime);
-                let seen = self.block_at(block_index, deployment);
-                let group = &self.groups_at(deployment)[block.group as usize];
-                false_alert_mean += faces / passers * group.search.fpir;
-                first += faces / passers * group.averaged.fpir;
-                second += faces / passers * group.averaged.fpir_squared.sqrt();
-                let (true_alerts, false_alerts, mated, per_list) = match self
-                    .several_lists(deployment)
-                {
-                    // Several lists: the first to alert raises it.
-                    Some(at) => {
-                        let (per_list, mated) = at.expected_lists(
-                            block_index,
-                            block.group as usize,
-                            passers,
-                            faces / passers,
-                        );
-                        let sum = |k: usize| per_list.iter().map(|l| l[k]).sum::<f64>();
-                        (sum(0), sum(1), mated, per_list)
-                    }
-                    None => {
-                        let mated = faces * seen.wanted as f64 / passers;
-                        let non_mated = faces - mated;
-                        // Rates averaged over lookalike multipliers (see
-                        // LookalikeMean): a person's captures and their
-                        // multiplier are independent.
-                        let rates = &group.averaged;
-                        let false_alerts = non_mated * rates.fpir + mated * rates.misidentification;
-                        (mated * rates.tpir, false_alerts, mated, Vec::new())
-                    }
-                };
-                expected.true_alerts += true_alerts;
-                expected.wanted_faces_captured += mated;
-                expected.false_alerts += false_alerts;
-                if let Some(d) = deployment_index(deployment) {
-                    let here = &mut deployments[d];
-                    here.faces_captured += faces;
-                    here.true_alerts += true_alerts;
-                    here.wanted_faces_captured += mated;
-                    here.false_alerts += false_alerts;
-                    here.lists.resize(per_list.len(), [0.0; 2]);
-                    for (sum, list) in here.lists.iter_mut().zip(&per_list) {
-                        sum[0] += list[0];
-                        sum[1] += list[1];
-                    }
+        let mut tally = Tally {
+            groups: exposure
+                .avoided
+                .iter()
+                .map(|&visits| ExpectedGroup {
+                    avoided_visits: visits,
+                    ..Default::default()
+                })
+                .collect(),
+            deployments: vec![ExpectedDeployment::default(); self.deployments.len()],
+            overdispersion: 0.0,
+        };
+        for block_index in 0..self.blocks.len() {
+            self.expect_block(block_index, exposure, &mix, alerted, &mut tally);
+        }
+        self.totals(tally)
+    }
+
+    /// Phase one, block by block: its faces and people, then its searches
+    /// regime by regime ([`Model::expect_searches`]), the wanted people it
+    /// alerts (if `alerted`), and its people falsely alerted twice.
+    fn expect_block(
+        &self,
+        block_index: usize,
+        exposure: &Exposure,
+        mix: &ActivityMix,
+        alerted: bool,
+        tally: &mut Tally,
+    ) {
+        let block = &self.blocks[block_index];
+        let expected = &mut tally.groups[block.group as usize];
+        let passers = match self.mode {
+            Mode::Footfall => block.passers(),
+            Mode::Batch => block.residents,
+        } as f64;
+        expected.faces_captured += exposure.faces[block_index];
+        if passers == 0.0 {
+            return;
+        }
+        expected.people_scanned += exposure.people_scanned[block_index];
+        if self.mode == Mode::Footfall {
+            expected.trackable += exposure.trackable[block_index];
+        }
+        // Each regime's searches: its wanted members on the list are
+        // searched mated, everyone else non-mated, at its rates.
+        let mut false_alert_mean = 0.0;
+        // Σ mᵣ E[FPIRᵣ(L)] and Σ mᵣ √E[FPIRᵣ(L)²], for the spread.
+        let (mut first, mut second) = (0.0, 0.0);
+        let regime_faces = &exposure.regime_faces[block_index];
+        for (regime, &faces) in regime_faces.iter().enumerate() {
+            let deployment = deployment_of(regime);
+            let group = &self.groups_at(deployment)[block.group as usize];
+            false_alert_mean += faces / passers * group.search.fpir;
+            first += faces / passers * group.averaged.fpir;
+            second += faces / passers * group.averaged.fpir_squared.sqrt();
+            let searches = self.expect_searches(block_index, deployment, passers, faces);
+            expected.true_alerts += searches.true_alerts;
+            expected.wanted_faces_captured += searches.mated;
+            expected.false_alerts += searches.false_alerts;
+            if let Some(d) = deployment_index(deployment) {
+                let here = &mut tally.deployments[d];
+                here.faces_captured += faces;
+                here.true_alerts += searches.true_alerts;
+                here.wanted_faces_captured += searches.mated;
+                here.false_alerts += searches.false_alerts;
+                here.lists.resize(searches.per_list.len(), [0.0; 2]);
+                for (sum, list) in here.lists.iter_mut().zip(&searches.per_list) {
+                    sum[0] += list[0];
+                    sum[1] += list[1];
                 }
             }
-            if alerted {
-                let into = &mut expected.wanted_alerted;
-                self.add_wanted_alerted(block_index, regime_faces, passers, into);
-            }
-            // Residents with two or more false alerts, were everyone in the
-            // group alike (no lookalikes): Poisson(a × per_person × FPIR) each.
-            expected.repeat_false_alert_people +=
-                (passers - block.wanted as f64) * mix.at_least_two(false_alert_mean);
-            // Searched exactly once (batch), a person's false alert is
-            // Bernoulli(FPIR(L)): variance E[FPIR(L)] − E[FPIR(L)]².
-            let spread = match self.mode {
-                Mode::Footfall => (mix.second_moment() * second * second - first * first).max(0.0),
-                Mode::Batch => -first * first,
-            };
-            overdispersion += (passers - block.wanted as f64) * spread;
         }
+        if alerted {
+            let into = &mut expected.wanted_alerted;
+            self.add_wanted_alerted(block_index, regime_faces, passers, into);
+        }
+        // Residents with two or more false alerts, were everyone in the
+        // group alike (no lookalikes): Poisson(a × per_person × FPIR) each.
+        expected.repeat_false_alert_people +=
+            (passers - block.wanted as f64) * mix.at_least_two(false_alert_mean);
+        // Searched exactly once (batch), a person's false alert is
+        // Bernoulli(FPIR(L)): variance E[FPIR(L)] − E[FPIR(L)]².
+        let spread = match self.mode {
+            Mode::Footfall => (mix.second_moment() * second * second - first * first).max(0.0),
+            Mode::Batch => -first * first,
+        };
+        tally.overdispersion += (passers - block.wanted as f64) * spread;
+    }
+
+    /// Phase two, one regime of one block: the expected outcomes of `faces`
+    /// searches of its `passers` under `deployment`'s searches.
+    fn expect_searches(
+        &self,
+        block_index: usize,
+        deployment: u32,
+        passers: f64,
+        faces: f64,
+    ) -> Searches {
+        let block = &self.blocks[block_index];
+        match self.several_lists(deployment) {
+            // Several lists: the first to alert raises it.
+            Some(at) => {
+                let (per_list, mated) =
+                    at.expected_lists(block_index, block.group as usize, passers, faces / passers);
+                let sum = |k: usize| per_list.iter().map(|l| l[k]).sum::<f64>();
+                Searches {
+                    true_alerts: sum(0),
+                    false_alerts: sum(1),
+                    mated,
+                    per_list,
+                }
+            }
+            None => {
+                let seen = self.block_at(block_index, deployment);
+                let group = &self.groups_at(deployment)[block.group as usize];
+                let mated = faces * seen.wanted as f64 / passers;
+                let non_mated = faces - mated;
+                // Rates averaged over lookalike multipliers (see
+                // LookalikeMean): a person's captures and their
+                // multiplier are independent.
+                let rates = &group.averaged;
+                let false_alerts = non_mated * rates.fpir + mated * rates.misidentification;
+                Searches {
+                    true_alerts: mated * rates.tpir,
+                    false_alerts,
+                    mated,
+                    per_list: Vec::new(),
+                }
+            }
+        }
+    }
+
+    /// Phase three: the run's totals, summed over the groups, and what
+    /// they are exact for.
+    fn totals(&self, tally: Tally) -> Expected {
+        let Tally {
+            groups,
+            deployments,
+            overdispersion,
+        } = tally;
         let total = |count: fn(&ExpectedGroup) -> f64| -> f64 { groups.iter().map(count).sum() };
         let arrests = self.wanted > 0
             && (self.intervention.officers > 0 || self.deployments.iter().any(|d| d.officers > 0))
@@ -316,6 +362,26 @@ impl Model {
             deployments,
         }
     }
+}
+
+/// What [`Model::expected_with`] adds up as it goes, block by block.
+struct Tally {
+    /// Per group.
+    groups: Vec<ExpectedGroup>,
+    /// Per deployment.
+    deployments: Vec<ExpectedDeployment>,
+    /// A person's false alerts beyond Poisson, summed over people.
+    overdispersion: f64,
+}
+
+/// The expected outcomes of one regime's searches of one block.
+struct Searches {
+    true_alerts: f64,
+    false_alerts: f64,
+    /// Faces of wanted people on the regime's list (or lists).
+    mated: f64,
+    /// With several lists, (true, false) alerts per list.
+    per_list: Vec<[f64; 2]>,
 }
 
 /// What a model's expectations take from its sites and blocks alone, which
@@ -410,7 +476,7 @@ impl Exposure {
 /// regime order, into `out`: each regime's stretches summed in time order.
 /// Only the regimes present are listed — a site runs in few of a long
 /// schedule's — and leaving out the others' zeros changes no sum.
-fn site_regimes(site: &super::Site, duration_s: f64, out: &mut Vec<(usize, f64)>) {
+fn site_regimes(site: &Site, duration_s: f64, out: &mut Vec<(usize, f64)>) {
     out.clear();
     site.captures_between(0.0, duration_s, |d, faces| {
         out.push((deployment_index(d).map_or(0, |d| d + 1), faces));
@@ -576,4 +642,33 @@ impl ActivityMix {
 /// searches ([`NO_DEPLOYMENT`]), d + 1 deployment d's.
 fn deployment_of(regime: usize) -> u32 {
     regime.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32)
+}
+
+/// Refuses a residents-engine run whose alerts and wanted people's faces —
+/// the part of its work that is still one item at a time — would exceed
+/// [`MAX_EXPECTED_ALERTS`].
+pub(super) fn check_residents_work(expected: &Expected) -> Result<(), ValidationError> {
+    let faces = expected.faces_captured;
+    if faces.is_nan() || faces > MAX_EXPECTED_FACES_PER_RESIDENTS {
+        return Err(ValidationError::new(
+            KeyPath::keys(&["sites"]),
+            format!(
+                "the sites would capture {faces:.3e} faces in one run, more than the residents \
+                 engine's limit of {MAX_EXPECTED_FACES_PER_RESIDENTS:.0e}; lower footfall or duration"
+            ),
+        ));
+    }
+    let items = expected.false_alerts + expected.true_alerts + expected.wanted_faces_captured;
+    if items.is_nan() || items > MAX_EXPECTED_ALERTS {
+        return Err(ValidationError::new(
+            KeyPath::keys(&["sites"]),
+            format!(
+                "the sites would capture {:.3e} faces in one run, raising {items:.3e} alerts \
+                 and searches of wanted people to be handled one by one, more than the limit \
+                 of {MAX_EXPECTED_ALERTS:.0e}; lower footfall or duration",
+                expected.faces_captured
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -11,7 +11,8 @@
 //! [`WATCHLIST_FACTOR`] times outside the sizes of the FPIR points. The run
 //! goes ahead; the warning says what its figures rest on.
 
-use super::calibrate::{Rate, ResolvedMatcher};
+use super::calibrate::ResolvedMatcher;
+use super::points::Rate;
 use crate::error::{KeyPath, Warning};
 use crate::format::fmt_num;
 

@@ -2,36 +2,13 @@
 //! every list, and an alert counts once, with the first list in the
 //! deployment's order that raised it (see [`super::deployments`]).
 
-use super::Matcher;
-use super::deployments::{Context, Deployment, Memo, check_faces, crew, matcher_for};
-use super::matcher::LookalikeMean;
-use super::population::Group;
+use super::deployments::{
+    Context, Deployment, List, MAX_LISTS, Memo, any_list_alerts, check_faces, crew, matcher_for,
+};
 use super::schedule::Slot;
 use super::watchlist::wanted_given;
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{DeploymentSection, ListSection};
-
-/// The most watchlists one deployment may search (alerts name theirs in a byte).
-pub const MAX_LISTS: usize = 64;
-
-/// One of several watchlists searched at a deployment.
-#[derive(Debug, Clone, PartialEq)]
-pub struct List {
-    /// Name.
-    pub name: String,
-    /// The matcher at its threshold and size.
-    pub matcher: Matcher,
-    /// The groups' search probabilities against it (their wanted members:
-    /// those on it).
-    pub groups: Vec<Group>,
-    /// Per block, the first member on it (by rank among the block's
-    /// wanted members)…
-    pub block_first: Vec<u32>,
-    /// …and how many are.
-    pub block_wanted: Vec<u32>,
-    /// Wanted people on it, all groups.
-    pub wanted: u32,
-}
 
 impl Deployment {
     /// Of a non-mated alert at this deployment (several lists), raised by a
@@ -270,28 +247,4 @@ fn list_wanted(
         ));
     }
     Ok(wanted)
-}
-
-/// The groups as a non-mated face meets several lists: it alerts if any
-/// list does, with 1 − Π(1 − FPIRₗ) (and, with lookalikes, 1 − Π(1 −
-/// FPIRₗ)^L = 1 − (1 − FPIR)^L, so one combined FPIR serves every
-/// propensity).
-pub(super) fn any_list_alerts(context: &Context, lists: &[List]) -> Vec<Group> {
-    let mut groups = lists[0].groups.clone();
-    for (g, group) in groups.iter_mut().enumerate() {
-        let pass: f64 = lists
-            .iter()
-            .map(|l| 1.0 - l.groups[g].search.fpir)
-            .product();
-        group.search.fpir = 1.0 - pass;
-        group.search.false_alert_bits = crate::rng::bernoulli_threshold(group.search.fpir);
-        group.averaged = LookalikeMean::new(
-            &lists[0].matcher,
-            &group.search,
-            (group.fmr_multiplier, group.fnmr_multiplier),
-            context.population.lookalike_spread,
-            false,
-        );
-    }
-    groups
 }

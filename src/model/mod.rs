@@ -30,11 +30,13 @@
 //! uncertain inputs without building the model again whole.
 
 pub mod calibrate;
+pub mod clock;
 pub mod deployments;
 pub mod dist;
 pub mod expected;
 pub mod extrapolation;
 mod group_effects;
+pub mod limits;
 pub mod lists;
 pub mod matcher;
 pub mod pipeline;
@@ -47,12 +49,18 @@ pub mod staff;
 pub mod uncertain;
 pub mod watchlist;
 
-pub use calibrate::{PointFit, RatesPer, ResolvedMatcher};
+pub use calibrate::{RatesPer, ResolvedMatcher};
 pub use deployments::Deployment;
 pub use dist::Duration;
 pub use expected::{Expected, ExpectedDeployment, ExpectedGroup};
+pub use limits::{
+    EngineKind, MAX_DURATION_S, MAX_EXPECTED_ALERTS, MAX_EXPECTED_FACES,
+    MAX_EXPECTED_FACES_PER_RESIDENTS, MAX_SITE_BLOCKS, MAX_SITES, MAX_STAFF, MAX_WATCHLIST, Mode,
+    residents_can_run,
+};
 pub use matcher::{GroupSearch, Matcher, MatedOutcome, NormalScores};
 pub use pipeline::Pipeline;
+pub use points::{PointFit, Rate};
 pub use population::{Block, Group, Population};
 pub use redraw::Redraw;
 pub use sites::{City, Site};
@@ -61,64 +69,8 @@ pub use watchlist::Watchlist;
 
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{self, DurationText, PipelineSection, ScenarioFile};
+use expected::check_residents_work;
 use uncertain::Draws;
-
-/// The most faces one replication of the face engine may be expected to
-/// capture; a bigger scenario is refused rather than left to run for hours
-/// (the residents engine's cost does not grow with the faces, so it has no
-/// such limit).
-pub const MAX_EXPECTED_FACES: f64 = 2e10;
-/// The longest simulated duration.
-pub const MAX_DURATION_S: f64 = 366.0 * sites::DAY_S;
-/// The largest watchlist.
-pub const MAX_WATCHLIST: u64 = 10_000_000_000;
-/// The most operators or officers.
-pub const MAX_STAFF: u32 = 1_000_000;
-/// The most camera sites: the engine remembers a resident's sites as 16-bit
-/// ids (index + 1, with 0 for an empty slot).
-pub const MAX_SITES: usize = u16::MAX as usize - 1;
-/// The most (site, zone, group) combinations a scenario may have: each
-/// takes 16 bytes in the sites' block shares (10⁷: 160 MB).
-pub const MAX_SITE_BLOCKS: u64 = 10_000_000;
-
-/// Which engine draws a model's runs (see [`crate::engine`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EngineKind {
-    /// Face by face, in time order: needed by a pipeline, batch mode and
-    /// capture events.
-    Faces,
-    /// Per resident: the same distribution, at a cost that does not grow
-    /// with the faces.
-    Residents,
-}
-
-impl EngineKind {
-    /// `"faces"` or `"residents"`, as in the scenario file.
-    pub fn name(self) -> &'static str {
-        match self {
-            EngineKind::Faces => "faces",
-            EngineKind::Residents => "residents",
-        }
-    }
-}
-
-/// How faces arrive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Passers at camera sites, at their footfall.
-    Footfall,
-    /// Every resident searched once, spread over the duration.
-    Batch,
-}
-
-impl From<spec::Mode> for Mode {
-    fn from(mode: spec::Mode) -> Mode {
-        match mode {
-            spec::Mode::Footfall => Mode::Footfall,
-            spec::Mode::Batch => Mode::Batch,
-        }
-    }
-}
 
 /// A validated scenario, ready to simulate.
 #[derive(Debug, Clone, PartialEq)]
@@ -432,7 +384,7 @@ fn choose_engine(
     pipeline: bool,
     schedule: bool,
 ) -> Result<EngineKind, ValidationError> {
-    let residents_can_run = mode == Mode::Footfall && !pipeline && !schedule;
+    let residents_can_run = residents_can_run(mode, pipeline, schedule);
     match choice {
         spec::EngineChoice::Faces => Ok(EngineKind::Faces),
         spec::EngineChoice::Auto if residents_can_run => Ok(EngineKind::Residents),
@@ -476,45 +428,6 @@ fn check_expected_faces(
             format!(
                 "the sites would capture {expected_faces:.3e} faces in one run, more than \
                  the limit of {MAX_EXPECTED_FACES:.0e}; lower footfall or duration"
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// The most alerts and faces of wanted people one replication of the
-/// residents engine may be expected to hold and hand to the response chain
-/// one by one (about 4 GB for the alerts alone at 10⁸, and 10 GB with their
-/// gathering and sort); a bigger scenario is refused.
-pub const MAX_EXPECTED_ALERTS: f64 = 1e8;
-/// The most faces one replication of the residents engine may be expected
-/// to capture: its counts are 64-bit, and its per-member Poisson draws
-/// hold below 1.8 · 10¹⁹.
-pub const MAX_EXPECTED_FACES_PER_RESIDENTS: f64 = 1e18;
-
-/// Refuses a residents-engine run whose alerts and wanted people's faces —
-/// the part of its work that is still one item at a time — would exceed
-/// [`MAX_EXPECTED_ALERTS`].
-fn check_residents_work(expected: &Expected) -> Result<(), ValidationError> {
-    let faces = expected.faces_captured;
-    if faces.is_nan() || faces > MAX_EXPECTED_FACES_PER_RESIDENTS {
-        return Err(ValidationError::new(
-            KeyPath::keys(&["sites"]),
-            format!(
-                "the sites would capture {faces:.3e} faces in one run, more than the residents \
-                 engine's limit of {MAX_EXPECTED_FACES_PER_RESIDENTS:.0e}; lower footfall or duration"
-            ),
-        ));
-    }
-    let items = expected.false_alerts + expected.true_alerts + expected.wanted_faces_captured;
-    if items.is_nan() || items > MAX_EXPECTED_ALERTS {
-        return Err(ValidationError::new(
-            KeyPath::keys(&["sites"]),
-            format!(
-                "the sites would capture {:.3e} faces in one run, raising {items:.3e} alerts \
-                 and searches of wanted people to be handled one by one, more than the limit \
-                 of {MAX_EXPECTED_ALERTS:.0e}; lower footfall or duration",
-                expected.faces_captured
             ),
         ));
     }

@@ -1,7 +1,9 @@
 //! The recognition pipeline, validated: detection at each site, transfer,
 //! and matcher pools (servers behind a bounded FIFO queue).
 
-use super::{Duration, Site};
+use super::dist::Duration;
+use super::population::Block;
+use super::sites::Site;
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{self, PipelineSection, PoolSection};
 
@@ -200,7 +202,7 @@ impl Pipeline {
 /// 5 % for the busiest block of wanted people in its busiest hour.
 pub(super) fn arrest_lag_warning(
     sites: &[Site],
-    blocks: &[super::Block],
+    blocks: &[Block],
 ) -> Option<crate::error::Warning> {
     let busiest_per_hour = blocks
         .iter()

@@ -1,10 +1,59 @@
 //! A matcher's operating points, checked: one rate each, in range, at a
-//! known watchlist, with the counts it was measured from (if given).
+//! known watchlist, with the counts it was measured from (if given); and,
+//! once the matcher is calibrated, how well it meets each.
 
-use super::calibrate::Rate;
+use super::matcher::{GroupSearch, Matcher, NormalScores};
 use super::uncertain::Evidence;
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::OperatingPoint;
+
+/// The largest relative misfit of an operating point that is accepted.
+pub const MAX_RELATIVE_MISFIT: f64 = 0.10;
+
+/// Which rate an operating point states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    /// False-positive identification rate.
+    Fpir,
+    /// True-positive identification rate.
+    Tpir,
+}
+
+impl Rate {
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rate::Fpir => "fpir",
+            Rate::Tpir => "tpir",
+        }
+    }
+}
+
+/// An operating point and how well the calibrated matcher meets it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointFit {
+    /// Threshold.
+    pub threshold: f64,
+    /// Watchlist size.
+    pub watchlist: u64,
+    /// The rate stated.
+    pub rate: Rate,
+    /// Its published value.
+    pub target: f64,
+    /// The calibrated matcher's value.
+    pub fitted: f64,
+    /// Where the figure comes from.
+    pub source: Option<String>,
+    /// Whether the point's threshold is an assumption (not published).
+    pub threshold_assumed: bool,
+}
+
+impl PointFit {
+    /// (fitted − target) / target.
+    pub fn relative_residual(&self) -> f64 {
+        (self.fitted - self.target) / self.target
+    }
+}
 
 /// An operating point that states one rate, in range, at a known watchlist.
 pub(super) struct CheckedPoint {
@@ -161,4 +210,84 @@ fn point_evidence(
         Rate::Fpir => Evidence::Poisson { count, trials },
         Rate::Tpir => Evidence::Binomial { count, trials },
     }))
+}
+
+/// Each operating point beside the calibrated matcher's rate there.
+pub(super) fn point_fits(
+    points: &[CheckedPoint],
+    impostor: NormalScores,
+    genuine: NormalScores,
+) -> Vec<PointFit> {
+    points
+        .iter()
+        .map(|point| {
+            let search = at(impostor, genuine, point.threshold, point.watchlist);
+            PointFit {
+                threshold: point.threshold,
+                watchlist: point.watchlist,
+                rate: point.rate,
+                target: point.target,
+                fitted: match point.rate {
+                    Rate::Fpir => search.fpir,
+                    Rate::Tpir => search.tpir,
+                },
+                source: point.source.clone(),
+                threshold_assumed: point.threshold_assumed,
+            }
+        })
+        .collect()
+}
+
+/// Refuses operating points that no normal distribution meets within
+/// [`MAX_RELATIVE_MISFIT`], listing them all.
+pub(super) fn check_fits(fits: &[PointFit], path: &KeyPath) -> Result<(), ValidationError> {
+    let misfit = |fit: &PointFit| fit.relative_residual().abs();
+    let Some(worst) = fits
+        .iter()
+        .max_by(|a, b| misfit(a).total_cmp(&misfit(b)))
+        .filter(|fit| misfit(fit) > MAX_RELATIVE_MISFIT)
+    else {
+        return Ok(());
+    };
+    let all: Vec<String> = fits
+        .iter()
+        .map(|fit| {
+            format!(
+                "{} at {} (N = {}): stated {:.4e}, best fit {:.4e} ({:+.0} %)",
+                fit.rate.name(),
+                fit.threshold,
+                fit.watchlist,
+                fit.target,
+                fit.fitted,
+                100.0 * fit.relative_residual()
+            )
+        })
+        .collect();
+    Err(ValidationError::new(
+        path.clone(),
+        format!(
+            "no normal score distribution meets these operating points within {:.0} % \
+             (worst: {} at {}); {}",
+            100.0 * MAX_RELATIVE_MISFIT,
+            worst.rate.name(),
+            worst.threshold,
+            all.join("; ")
+        ),
+    ))
+}
+
+/// A matcher's search probabilities at another threshold and watchlist size.
+pub(super) fn at(
+    impostor: NormalScores,
+    genuine: NormalScores,
+    threshold: f64,
+    watchlist: u64,
+) -> GroupSearch {
+    Matcher {
+        threshold,
+        impostor,
+        genuine,
+        watchlist_size: watchlist,
+    }
+    .group_search(1.0, 1.0)
 }

@@ -12,8 +12,9 @@
 //! once the watchlist and the matcher are known ([`Population::groups`],
 //! [`Population::blocks`]).
 
+use super::limits::MAX_SITE_BLOCKS;
+use super::matcher::Matcher;
 use super::uncertain::{Draws, check_param, check_range};
-use super::{MAX_SITE_BLOCKS, Matcher};
 use crate::error::{KeyPath, ValidationError};
 use crate::model::matcher::{GroupSearch, LookalikeMean, ScoreShift};
 use crate::spec::{GroupSection, MobilitySection, PopulationSection, ZoneSection};

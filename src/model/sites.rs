@@ -7,17 +7,38 @@
 //! share of the footfall per (zone, group) block of residents, weighted by
 //! activity and by whether they live in the site's zone.
 
+use super::clock::{DAY_S, HOUR_S, active_windows, all_day, merge_intervals, parse_clock};
+use super::limits::{MAX_SITES, Mode};
 use super::population::{Block, Population};
-use super::schedule::{SitePlan, Window, active_windows, merge_intervals, parse_clock};
-use super::{MAX_SITES, Mode};
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{Footfall, SiteSection, SurgeSection};
 use std::collections::HashSet;
 
-/// Seconds in an hour.
-pub const HOUR_S: f64 = 3600.0;
-/// Seconds in a day.
-pub const DAY_S: f64 = 86_400.0;
+/// A deployment's time at one site: `[start_s, end_s)` from the start of
+/// the run, its rates multiplied by `scale` (1, unless the deployment
+/// gives its `faces`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Window {
+    /// Start, seconds from the start of the run.
+    pub start_s: f64,
+    /// End, seconds from the start of the run.
+    pub end_s: f64,
+    /// The deployment, by index.
+    pub deployment: u32,
+    /// What the site's rates are multiplied by in it.
+    pub scale: f64,
+}
+
+/// What a deployment schedule says of one site: its windows, and whether
+/// every deployment naming it gives its faces (then the site needs no rate
+/// of its own).
+#[derive(Debug, Clone, Default)]
+pub struct SitePlan {
+    /// Its deployments, in time order.
+    pub windows: Vec<Window>,
+    /// Whether some deployments name the site and all of them give `faces`.
+    pub faces_from_deployments: bool,
+}
 
 /// A validated camera site.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,7 +176,7 @@ impl Site {
                 &path.key("hourly_profile"),
             )?,
         };
-        if !plan.windows.is_empty() && section.active != super::schedule::all_day() {
+        if !plan.windows.is_empty() && section.active != all_day() {
             return Err(ValidationError::new(
                 path.key("active"),
                 format!(
@@ -531,7 +552,7 @@ fn segments(
 
 #[cfg(test)]
 mod tests {
-    use super::super::schedule::parse_window;
+    use super::super::clock::parse_window;
     use super::*;
     use crate::spec::{DurationText, MobilitySection, PopulationSection};
 

@@ -1,7 +1,8 @@
 //! The people who act on alerts: operators who review them, and officers
 //! who stop and arrest the people flagged.
 
-use super::{Duration, MAX_STAFF};
+use super::dist::Duration;
+use super::limits::MAX_STAFF;
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{DurationDist, InterventionSection, ReviewSection};
 

@@ -1,7 +1,7 @@
 //! The watchlist every face is searched against, and the wanted people on
 //! it who live in the city.
 
-use super::MAX_WATCHLIST;
+use super::limits::MAX_WATCHLIST;
 use super::population::{Population, apportion, check_shares};
 use super::uncertain::Draws;
 use crate::error::{KeyPath, ValidationError};

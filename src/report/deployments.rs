@@ -27,6 +27,42 @@ pub const DEPLOYMENT_METRICS: &[Metric] = &[
     Metric::WantedFacesAlerted,
 ];
 
+/// A count shown in each deployment's row of the table and the HTML page.
+#[derive(Debug, Clone, Copy)]
+pub struct DeploymentColumn {
+    /// The count, one of [`DEPLOYMENT_METRICS`].
+    pub metric: Metric,
+    /// Its heading on the HTML page.
+    pub heading: &'static str,
+    /// Its heading in the table.
+    pub short: &'static str,
+    /// Its width in the table.
+    pub width: usize,
+}
+
+/// The counts each deployment's row shows, in order, wherever it is shown.
+pub const DEPLOYMENT_COLUMNS: &[DeploymentColumn] = &[
+    column(Metric::FacesCaptured, "faces", "faces", 11),
+    column(Metric::TrueAlerts, "true alerts", "true al.", 9),
+    column(Metric::FalseAlerts, "false alerts", "false al.", 10),
+    column(Metric::Stops, "stops", "stops", 7),
+    column(Metric::Arrests, "arrests", "arrests", 9),
+];
+
+const fn column(
+    metric: Metric,
+    heading: &'static str,
+    short: &'static str,
+    width: usize,
+) -> DeploymentColumn {
+    DeploymentColumn {
+        metric,
+        heading,
+        short,
+        width,
+    }
+}
+
 /// One deployment's settings and counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentReport {

@@ -10,6 +10,7 @@
 //! no true alert) is `null`.
 //! Maps keyed by a metric follow [`Metric::ALL`] and [`GroupMetric::ALL`].
 
+use super::ratios::RATIOS;
 use super::{DEPLOYMENT_METRICS, HourReport, LATENCY_QUANTILES, MIN_REPS_FOR_PI95, Report, Stat};
 use crate::error::Warning;
 use crate::format::Num;
@@ -59,11 +60,11 @@ struct ReportJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pi95: Option<Entries<&'static str, [Num; 2]>>,
     expected: ExpectedJson,
-    ratios: RatiosJson<Option<Num>>,
+    ratios: Entries<&'static str, Option<Num>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    ratios_ci95: Option<RatiosJson<Option<[Num; 2]>>>,
+    ratios_ci95: Option<Entries<&'static str, Option<[Num; 2]>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    ratios_pi95: Option<RatiosJson<Option<[Num; 2]>>>,
+    ratios_pi95: Option<Entries<&'static str, Option<[Num; 2]>>>,
     groups: Vec<GroupJson<'a>>,
     latency: Entries<String, LatencyJson>,
     exposure: ExposureJson,
@@ -237,16 +238,6 @@ struct ExpectedJson {
     wanted_faces_captured: Num,
     detection_per_pass: Option<Num>,
     detection_per_pass_is_exact: bool,
-}
-
-/// The five ratios, as values or as intervals.
-#[derive(Serialize)]
-struct RatiosJson<T> {
-    faces_per_true_alert: T,
-    alert_precision: T,
-    false_alerts_per_1000_faces: T,
-    wrongful_stop_share: T,
-    detection_per_pass: T,
 }
 
 #[derive(Serialize)]
@@ -450,26 +441,27 @@ impl<'a> ReportJson<'a> {
                 detection_per_pass: opt(r.expected_ratios.detection_per_pass),
                 detection_per_pass_is_exact: e.detection_per_pass_is_exact,
             },
-            ratios: RatiosJson {
-                faces_per_true_alert: opt(ratios.faces_per_true_alert),
-                alert_precision: opt(ratios.alert_precision),
-                false_alerts_per_1000_faces: opt(ratios.false_alerts_per_1000_faces),
-                wrongful_stop_share: opt(ratios.wrongful_stop_share),
-                detection_per_pass: opt(ratios.detection_per_pass),
-            },
-            ratios_ci95: several.then(|| RatiosJson {
-                faces_per_true_alert: c.faces_per_true_alert.map(interval),
-                alert_precision: c.alert_precision.map(interval),
-                false_alerts_per_1000_faces: c.false_alerts_per_1000_faces.map(interval),
-                wrongful_stop_share: c.wrongful_stop_share.map(interval),
-                detection_per_pass: c.detection_per_pass.map(interval),
+            ratios: Entries(
+                RATIOS
+                    .iter()
+                    .map(|row| (row.key, opt((row.value)(ratios))))
+                    .collect(),
+            ),
+            ratios_ci95: several.then(|| {
+                Entries(
+                    RATIOS
+                        .iter()
+                        .map(|row| (row.key, (row.within)(c).map(interval)))
+                        .collect(),
+                )
             }),
-            ratios_pi95: predicted.then(|| RatiosJson {
-                faces_per_true_alert: p.faces_per_true_alert.map(interval),
-                alert_precision: p.alert_precision.map(interval),
-                false_alerts_per_1000_faces: p.false_alerts_per_1000_faces.map(interval),
-                wrongful_stop_share: p.wrongful_stop_share.map(interval),
-                detection_per_pass: p.detection_per_pass.map(interval),
+            ratios_pi95: predicted.then(|| {
+                Entries(
+                    RATIOS
+                        .iter()
+                        .map(|row| (row.key, (row.within)(p).map(interval)))
+                        .collect(),
+                )
             }),
             groups: groups(r),
             latency: latency(r),

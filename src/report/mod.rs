@@ -26,6 +26,7 @@
 //! * [`html`] — one self-contained HTML page per run or sweep (`--html`).
 
 mod check;
+mod check_json;
 mod deployments;
 mod equity;
 pub mod html;
@@ -38,14 +39,17 @@ mod table;
 mod time_of_day;
 mod uncertainty;
 
-pub use check::{Check, SiteLoad, check_json, check_table};
-pub use deployments::{DEPLOYMENT_METRICS, DeploymentReport, ListReport};
+pub use check::{Check, SiteLoad, check_table};
+pub use check_json::check_json;
+pub use deployments::{
+    DEPLOYMENT_COLUMNS, DEPLOYMENT_METRICS, DeploymentColumn, DeploymentReport, ListReport,
+};
 pub use equity::{CAPTURE_BINS, CaptureBin, EquityRow, ExposureReport};
 pub use latency_log::{LatencyLog, latency_log};
 pub use long::{
     ALL_GROUPS, DECISION_P99_KEY, LONG_HEADER, write_long_csv, write_long_header, write_long_rows,
 };
-pub use ratios::{RatioIntervals, Ratios};
+pub use ratios::{RATIOS, Ratio, RatioIntervals, Ratios, Shown};
 pub use sensitivity::{DESIGN_ROWS as SENSITIVITY_ROWS, Sensitivity, SensitivityOutput};
 pub use time_of_day::HourReport;
 pub use uncertainty::{DRAWS as UNCERTAINTY_DRAWS, VarianceShares};

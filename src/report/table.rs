@@ -2,6 +2,8 @@
 //! funnel, ratios, groups, exposure, equity, latency and matcher pools.
 //! Every figure comes from the report; this module only lays it out.
 
+use super::deployments::DEPLOYMENT_COLUMNS;
+use super::ratios::{RATIOS, Shown};
 use super::{MIN_REPS_FOR_PI95, Report, Stat, expected_total};
 use crate::format::{fmt_ms, fmt_num, fmt_pct, human_duration, truncate};
 use crate::metrics::{GroupMetric, Metric};
@@ -146,45 +148,21 @@ impl Report {
             }
             s + "\n"
         };
-        *out += &with_ci(
-            "faces scanned per true alert",
-            r.faces_per_true_alert.map_or("no true alert".into(), |v| {
-                format!("1 in {}", fmt_num(v, 0))
-            }),
-            c.faces_per_true_alert,
-            p.faces_per_true_alert,
-            &|v| fmt_num(v, 0),
-        );
-        *out += &with_ci(
-            "alert precision (true / all alerts)",
-            r.alert_precision.map_or("-".into(), fmt_pct),
-            c.alert_precision,
-            p.alert_precision,
-            &fmt_pct,
-        );
-        *out += &with_ci(
-            "false alerts per 1,000 faces",
-            r.false_alerts_per_1000_faces
-                .map_or("-".into(), |v| format!("{v:.4}")),
-            c.false_alerts_per_1000_faces,
-            p.false_alerts_per_1000_faces,
-            &|v| format!("{v:.4}"),
-        );
-        *out += &with_ci(
-            "wrongful share of stops",
-            r.wrongful_stop_share.map_or("-".into(), fmt_pct),
-            c.wrongful_stop_share,
-            p.wrongful_stop_share,
-            &fmt_pct,
-        );
-        let detection = with_ci(
-            "detected per pass of a wanted person",
-            r.detection_per_pass.map_or("-".into(), fmt_pct),
-            c.detection_per_pass,
-            p.detection_per_pass,
-            &fmt_pct,
-        );
-        *out += detection.trim_end();
+        for row in RATIOS {
+            let ends: &dyn Fn(f64) -> String = match row.shown {
+                Shown::OneIn => &|v| fmt_num(v, 0),
+                Shown::Percent => &fmt_pct,
+                Shown::Decimals4 => &|v| format!("{v:.4}"),
+            };
+            let value = match ((row.value)(r), row.shown) {
+                (Some(v), Shown::OneIn) => format!("1 in {}", fmt_num(v, 0)),
+                (Some(v), _) => ends(v),
+                (None, Shown::OneIn) => "no true alert".into(),
+                (None, _) => "-".into(),
+            };
+            *out += &with_ci(row.label, value, (row.within)(c), (row.within)(p), ends);
+        }
+        out.truncate(out.trim_end().len());
         if let Some(expected) = self.expected_ratios.detection_per_pass {
             let about = if self.expected.detection_per_pass_is_exact {
                 ""
@@ -251,37 +229,31 @@ impl Report {
         if self.deployments.is_empty() {
             return;
         }
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "\n{:<22}{:>5}{:>13}{:>8}{:>6}{:>11}{:>9}{:>10}{:>7}{:>9}",
-            "DEPLOYMENT",
-            "day",
-            "hours",
-            "list",
-            "thr.",
-            "faces",
-            "true al.",
-            "false al.",
-            "stops",
-            "arrests"
+            "\n{:<22}{:>5}{:>13}{:>8}{:>6}",
+            "DEPLOYMENT", "day", "hours", "list", "thr."
         );
+        for c in DEPLOYMENT_COLUMNS {
+            let _ = write!(out, "{:>w$}", c.short, w = c.width);
+        }
+        out.push('\n');
         let decimals = self.mean_decimals();
         for d in &self.deployments {
             let mean = |m: Metric| fmt_num(d.mean(m).unwrap_or(f64::NAN), decimals);
-            let _ = writeln!(
+            let _ = write!(
                 out,
-                "{:<22}{:>5}{:>13}{:>8}{:>6}{:>11}{:>9}{:>10}{:>7}{:>9}",
+                "{:<22}{:>5}{:>13}{:>8}{:>6}",
                 truncate(&d.name, 21),
                 d.day,
                 d.hours(),
                 fmt_num(d.watchlist_size as f64, 0),
                 format!("{:.2}", d.threshold),
-                mean(Metric::FacesCaptured),
-                mean(Metric::TrueAlerts),
-                mean(Metric::FalseAlerts),
-                mean(Metric::Stops),
-                mean(Metric::Arrests),
             );
+            for c in DEPLOYMENT_COLUMNS {
+                let _ = write!(out, "{:>w$}", mean(c.metric), w = c.width);
+            }
+            out.push('\n');
             // Several lists: each one's alerts under the deployment's.
             for list in &d.lists {
                 let _ = writeln!(
@@ -449,25 +421,12 @@ impl Report {
     }
 }
 
-/// The funnel's indentation: sub-counts sit under the count they split.
+/// The funnel's indentation: a count sits under the count it is part of
+/// ([`Metric::parent`]).
 fn indent(m: Metric) -> &'static str {
-    match m {
-        Metric::TrueAlerts
-        | Metric::FalseAlerts
-        | Metric::WantedFacesDropped
-        | Metric::LostToPipelineDelay
-        | Metric::LostAwaitingReview
-        | Metric::LostDuringReview
-        | Metric::LostAwaitingOfficer
-        | Metric::LostBeforeStop
-        | Metric::CorrectStops
-        | Metric::WrongfulStops
-        | Metric::WantedScanned
-        | Metric::WantedAlerted
-        | Metric::WantedStopped
-        | Metric::WantedArrested
-        | Metric::WantedFacesAlerted => "    ",
-        _ => "  ",
+    match m.parent() {
+        Some(_) => "    ",
+        None => "  ",
     }
 }
 

@@ -10,7 +10,6 @@
 //! without an interval. Ratios (precision, faces per true alert) are shown
 //! side by side with their own intervals, their difference without one.
 
-use super::work::Finished;
 use crate::format::{fmt_num, fmt_pct};
 use crate::metrics::Metric;
 use crate::report::Report;
@@ -82,19 +81,19 @@ fn cell(
     s
 }
 
-/// The comparison of `base` (pinned) and `what_if`, as an HTML fragment
-/// (a heading, the two runs' overrides, and a table).
-pub fn section(base: &Finished, what_if: &Finished) -> String {
-    let (b, w) = (&base.report, &what_if.report);
-    let paired = base.per_rep.len() == what_if.per_rep.len() && b.replications > 1;
+/// The comparison of `base` (pinned) and `what_if`, each a report with its
+/// replications' compared counts, as an HTML fragment (a heading, the two
+/// runs' overrides, and a table).
+pub fn section(base: (&Report, &[PerRep]), what_if: (&Report, &[PerRep])) -> String {
+    let ((b, base_reps), (w, what_if_reps)) = (base, what_if);
+    let paired = base_reps.len() == what_if_reps.len() && b.replications > 1;
     let mut rows = Vec::new();
     for (i, m) in COMPARED.iter().enumerate() {
         let (sb, sw) = (b.total(*m), w.total(*m));
         let diff = if paired {
-            let d: Vec<f64> = base
-                .per_rep
+            let d: Vec<f64> = base_reps
                 .iter()
-                .zip(&what_if.per_rep)
+                .zip(what_if_reps)
                 .map(|(x, y)| y[i] - x[i])
                 .collect();
             let (mean, lo, hi) = mean_ci95(&d);

@@ -426,7 +426,9 @@ async fn run_stream(
                         // Usually kept; if not, it queues again (and if the
                         // queue is full, the comparison is left out).
                         let b = obtain(&server, &asker, &ask, s, None, Arc::new(|_, _| {})).await;
-                        b.ok().map(|b| compare::section(&b, &w))
+                        b.ok().map(|b| {
+                            compare::section((&b.report, &b.per_rep), (&w.report, &w.per_rep))
+                        })
                     }
                     None => None,
                 };

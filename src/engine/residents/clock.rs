@@ -9,7 +9,7 @@
 
 use crate::metrics::HOURS_OF_DAY;
 use crate::model::Site;
-use crate::model::sites::{DAY_S, HOUR_S};
+use crate::model::clock::{DAY_S, HOUR_S};
 
 /// One stretch of the day at a constant rate, with the capture mass of the
 /// day before it.

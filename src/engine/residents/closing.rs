@@ -4,8 +4,9 @@
 
 use super::draw::{DistinctSites, Multinomial};
 use super::{ChunkOutcome, Plan, tally};
+use crate::engine::capture::WantedFace;
 use crate::engine::response::{Alert, Response, Warrant};
-use crate::engine::wanted::{WantedFace, search_wanted_face};
+use crate::engine::wanted_search::search_wanted_face;
 use crate::metrics::{GroupMetric, HOURS_OF_DAY, Metric, Outcome};
 use crate::rng::{STREAM_RESIDENTS, STREAM_RESPONSE, SimRng, stream};
 

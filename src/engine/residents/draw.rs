@@ -13,9 +13,15 @@ use statrs::function::gamma::ln_gamma;
 /// rejection sampler, whose cost does not grow with the mean.
 const INVERSION_BELOW: f64 = 30.0;
 
-/// A Poisson(`mean`) count; zero for a non-positive mean.
+/// A Poisson(`mean`) count: by inversion from one uniform below
+/// [`INVERSION_BELOW`], by rand_distr's sampler above; zero for a
+/// non-positive mean. The residents engine draws a count per member and
+/// site, mostly of small means, where inversion needs one uniform and no
+/// sampler set-up per mean; the face engine keeps rand_distr's sampler
+/// throughout (`engine::capture::poisson_rand_distr`), which its reports
+/// were drawn with.
 #[inline]
-pub(super) fn poisson(rng: &mut SimRng, mean: f64) -> u64 {
+pub(super) fn poisson_inverting_small(rng: &mut SimRng, mean: f64) -> u64 {
     if mean <= 0.0 {
         return 0;
     }
@@ -92,7 +98,7 @@ impl PoissonTable {
     #[inline]
     pub(super) fn draw(&self, rng: &mut SimRng) -> u64 {
         if self.cdf.is_empty() {
-            return poisson(rng, self.mean);
+            return poisson_inverting_small(rng, self.mean);
         }
         let word = rng.next_u64();
         let mut i = self.guide[(word >> (64 - self.guide_bits)) as usize] as usize;
@@ -345,7 +351,9 @@ mod tests {
         let mut rng = stream(1, &[2]);
         for mean in [0.003, 0.7, 4.0, 29.0, 300.0] {
             let n = 200_000;
-            let draws: Vec<f64> = (0..n).map(|_| poisson(&mut rng, mean) as f64).collect();
+            let draws: Vec<f64> = (0..n)
+                .map(|_| poisson_inverting_small(&mut rng, mean) as f64)
+                .collect();
             let m = draws.iter().sum::<f64>() / n as f64;
             let v = draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
             let se = (mean / n as f64).sqrt();

@@ -20,7 +20,7 @@
 //!    inversion of their site's rate over the run.
 //! 3. **Wanted people** give their faces one by one, as in the face engine:
 //!    each is searched in time order against their warrant as the response
-//!    chain knows it ([`super::wanted::search_wanted_face`]).
+//!    chain knows it ([`super::wanted_search::search_wanted_face`]).
 //! 4. **Response.** Alerts and wanted faces are merged in time order (ties by
 //!    site and person) and go through the same [`Response`] chain.
 //!
@@ -41,16 +41,16 @@ mod clock;
 mod closing;
 mod draw;
 
+use super::capture::WantedFace;
 use super::response::{Alert, NOT_WANTED};
-use super::wanted::WantedFace;
 use crate::metrics::{CAPTURE_BUCKETS, Exposure, Outcome};
 use crate::model::schedule::NO_DEPLOYMENT;
-use crate::model::{Block, Mode, Model};
+use crate::model::{Block, Model};
 use crate::rng::{STREAM_RESIDENTS, SimRng, open01, stream, unit};
 use cells::CellLaw;
 use clock::SiteClock;
 use closing::{Closing, time_order};
-use draw::{AlertOdds, DistinctSites, Multinomial, PoissonTable, poisson};
+use draw::{AlertOdds, DistinctSites, Multinomial, PoissonTable, poisson_inverting_small};
 use rand::Rng;
 use rand_distr::{Distribution, Gamma};
 
@@ -64,11 +64,14 @@ const PART_WANTED: u64 = 4;
 /// that a chunk's fixed cost (its streams, an 8 kB histogram) is noise.
 pub const CHUNK_RESIDENTS: u32 = 1 << 16;
 
-/// Whether the residents engine can run `model`: footfall mode without a
-/// pipeline (a pipeline queues faces in order, so it needs them one by one)
-/// or a deployment schedule (whose sites run on dates, not every day).
+/// Whether the residents engine can run `model`
+/// ([`crate::model::residents_can_run`]).
 pub fn can_run(model: &Model) -> bool {
-    model.mode == Mode::Footfall && model.pipeline.is_none() && model.deployments.is_empty()
+    crate::model::residents_can_run(
+        model.mode,
+        model.pipeline.is_some(),
+        !model.deployments.is_empty(),
+    )
 }
 
 /// Bytes a replication of `model` holds in this engine: per chunk, its
@@ -466,7 +469,7 @@ impl ResidentDraw<'_, '_> {
                 total
             }
             Captures::Total(table) => table.draw(&mut self.passes),
-            Captures::Mean(mean) => poisson(&mut self.passes, mean),
+            Captures::Mean(mean) => poisson_inverting_small(&mut self.passes, mean),
             Captures::Exactly(n) => n,
         };
         if captures == 0 {
@@ -562,7 +565,7 @@ impl ResidentDraw<'_, '_> {
         let block = self.block;
         let wanted_index = block.first_wanted + member;
         self.out.wanted_lookalikes.push((wanted_index, lookalike));
-        for _ in 0..poisson(&mut self.passes, mean) {
+        for _ in 0..poisson_inverting_small(&mut self.passes, mean) {
             let site = self
                 .rates
                 .sites

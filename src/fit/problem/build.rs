@@ -2,7 +2,8 @@
 //! priors, and one likelihood term per record fitted.
 
 use super::{Input, ListShare, Parameter, Prior, Problem, Term};
-use crate::fit::records::{Evidence, Records, Span};
+use crate::fit::records::{Evidence, Records};
+use crate::fit::span::Span;
 
 /// The prior of the mean ln prevalence: N(ln 10⁻⁴, 3²), wanted walk-pasts
 /// per face from about 2 in 10 million to 1 in 25 (90 %).

@@ -5,6 +5,7 @@ use super::page::{about, esc, pct, range, table};
 use super::svg::{self, BLUE, Bar, Columns, GREEN, RED, Words};
 use crate::format::{fmt_ms, fmt_num, fmt_pct};
 use crate::metrics::Metric;
+use crate::report::deployments::DEPLOYMENT_COLUMNS;
 use crate::report::{CaptureBin, EquityRow, Report, Stat};
 use std::fmt::Write as _;
 
@@ -444,19 +445,16 @@ pub fn deployments(r: &Report) -> Option<String> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for d in &r.deployments {
         let mean = |m: Metric| fmt_num(d.mean(m).unwrap_or(f64::NAN), decimals);
-        rows.push(vec![
+        let mut row = vec![
             esc(&d.name),
             d.day.to_string(),
             esc(&d.hours()),
             esc(&d.sites.join(", ")),
             fmt_num(d.watchlist_size as f64, 0),
             format!("{:.2}", d.threshold),
-            mean(Metric::FacesCaptured),
-            mean(Metric::TrueAlerts),
-            mean(Metric::FalseAlerts),
-            mean(Metric::Stops),
-            mean(Metric::Arrests),
-        ]);
+        ];
+        row.extend(DEPLOYMENT_COLUMNS.iter().map(|c| mean(c.metric)));
+        rows.push(row);
         for list in &d.lists {
             rows.push(vec![
                 esc(&format!("↳ list {}", list.name)),
@@ -478,21 +476,18 @@ pub fn deployments(r: &Report) -> Option<String> {
          they add up to the totals above. Under a deployment that searched several lists, \
          each list's alerts (an alert counts once, with the first list that raised it).</p>\n",
     );
-    s.push_str(&table(
-        &[
-            "deployment",
-            "#day",
-            "hours",
-            "sites",
-            "#list",
-            "#threshold",
-            "#faces",
-            "#true alerts",
-            "#false alerts",
-            "#stops",
-            "#arrests",
-        ],
-        &rows,
-    ));
+    let mut headings: Vec<String> = [
+        "deployment",
+        "#day",
+        "hours",
+        "sites",
+        "#list",
+        "#threshold",
+    ]
+    .map(String::from)
+    .to_vec();
+    headings.extend(DEPLOYMENT_COLUMNS.iter().map(|c| format!("#{}", c.heading)));
+    let headings: Vec<&str> = headings.iter().map(String::as_str).collect();
+    s.push_str(&table(&headings, &rows));
     Some(s)
 }

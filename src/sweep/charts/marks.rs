@@ -4,7 +4,7 @@
 //! both axes and its ends labelled. Each series has its own colour and
 //! marker shape, so that lines that cross stay told apart.
 
-use super::svg::{PAD, Plot};
+use super::plot::{PAD, Plot};
 use super::text::{esc, width};
 use super::{Chart, Pt, Series, XKind};
 use std::fmt::Write as _;

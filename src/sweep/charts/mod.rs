@@ -26,6 +26,7 @@
 
 mod labels;
 mod marks;
+mod plot;
 mod scale;
 mod svg;
 mod text;
