@@ -296,7 +296,8 @@ impl Model {
         }
         let total = |count: fn(&ExpectedGroup) -> f64| -> f64 { groups.iter().map(count).sum() };
         let arrests = self.wanted > 0
-            && (self.intervention.officers > 0 || self.deployments.iter().any(|d| d.officers > 0))
+            && (self.intervention.teams.total() > 0
+                || self.deployments.iter().any(|d| d.officers > 0))
             && self.intervention.p_arrest_correct > 0.0
             && self.review.p_confirm_true > 0.0;
         Expected {

@@ -278,8 +278,9 @@ impl Model {
         if engine == EngineKind::Faces {
             check_expected_faces(mode, &sites, duration_s, population.residents)?;
         }
-        let review = Review::build(&file.review)?;
-        let intervention = Intervention::build(&file.intervention)?;
+        let review = Review::build(&file.review, &population.zones)?;
+        let intervention = Intervention::build(&file.intervention, &population.zones)?;
+        staff::check_scopes_without_schedule(&review, &intervention, !deployments.is_empty())?;
         let model = Model {
             name: simulation.name.clone(),
             description: simulation.description.clone(),
