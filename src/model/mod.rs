@@ -480,19 +480,15 @@ fn check_expected_faces(
     Ok(())
 }
 
-/// The most alerts and faces of wanted people one replication of the
-/// residents engine may be expected to hold and hand to the response chain
-/// one by one (about 4 GB for the alerts alone at 10⁸, and 10 GB with their
-/// gathering and sort); a bigger scenario is refused.
-pub const MAX_EXPECTED_ALERTS: f64 = 1e8;
 /// The most faces one replication of the residents engine may be expected
 /// to capture: its counts are 64-bit, and its per-member Poisson draws
 /// hold below 1.8 · 10¹⁹.
 pub const MAX_EXPECTED_FACES_PER_RESIDENTS: f64 = 1e18;
 
-/// Refuses a residents-engine run whose alerts and wanted people's faces —
-/// the part of its work that is still one item at a time — would exceed
-/// [`MAX_EXPECTED_ALERTS`].
+/// Refuses a residents-engine run whose faces would overflow its counts
+/// ([`MAX_EXPECTED_FACES_PER_RESIDENTS`]). Its alerts have no limit but the
+/// memory they take (eight bytes each, [`crate::engine::memory_bytes`]),
+/// which the drivers check before running.
 fn check_residents_work(expected: &Expected) -> Result<(), ValidationError> {
     let faces = expected.faces_captured;
     if faces.is_nan() || faces > MAX_EXPECTED_FACES_PER_RESIDENTS {
@@ -501,18 +497,6 @@ fn check_residents_work(expected: &Expected) -> Result<(), ValidationError> {
             format!(
                 "the sites would capture {faces:.3e} faces in one run, more than the residents \
                  engine's limit of {MAX_EXPECTED_FACES_PER_RESIDENTS:.0e}; lower footfall or duration"
-            ),
-        ));
-    }
-    let items = expected.false_alerts + expected.true_alerts + expected.wanted_faces_captured;
-    if items.is_nan() || items > MAX_EXPECTED_ALERTS {
-        return Err(ValidationError::new(
-            KeyPath::keys(&["sites"]),
-            format!(
-                "the sites would capture {:.3e} faces in one run, raising {items:.3e} alerts \
-                 and searches of wanted people to be handled one by one, more than the limit \
-                 of {MAX_EXPECTED_ALERTS:.0e}; lower footfall or duration",
-                expected.faces_captured
             ),
         ));
     }
