@@ -80,6 +80,14 @@ impl Shared {
     /// Whether unit `unit` may read wanted person `w`'s fate at `t_s`: every
     /// arrest of them before it, by any unit, is known.
     pub(super) fn safe(&self, w: u32, t_s: f64, unit: u32) -> bool {
+        // Arrested before the read: that arrest was the first (its unit read
+        // safely), and an executed warrant makes no more, so nothing later
+        // in the list can change the read. (Without this, every read after
+        // the arrest would walk the person's unresolved potentials: a
+        // national year's regulars have hundreds.)
+        if self.arrested_before(w, t_s, unit) {
+            return true;
+        }
         let list = &self.potentials[w as usize];
         let cursor = &self.cursor[w as usize];
         let mut i = cursor.load(Ordering::Relaxed) as usize;
