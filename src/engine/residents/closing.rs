@@ -92,8 +92,8 @@ impl<'p, 'm> Closing<'p, 'm> {
                 *false_of_wanted.entry(person).or_default() += n;
             }
             let seen = &unit.seen;
-            for h in 0..HOURS_OF_DAY {
-                faces_by_hour[h] += seen.faces_by_hour[h];
+            for (total, &n) in faces_by_hour.iter_mut().zip(&seen.faces_by_hour) {
+                *total += n;
             }
             wanted_faces_open += seen.wanted_faces_open;
             for (a, b) in wanted_faces_by_group

@@ -412,8 +412,7 @@ pub(super) fn occupancy(within: &[f64], a_max: usize) -> Vec<[f64; DISTINCT]> {
                 if w == 0.0 {
                     continue;
                 }
-                for b in 0..DISTINCT {
-                    let before = r[a - j][b];
+                for (b, &before) in r[a - j].iter().enumerate() {
                     if before != 0.0 {
                         let after = (b + (j > 0) as usize).min(DISTINCT - 1);
                         next[a][after] += w * before;
