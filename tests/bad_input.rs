@@ -543,8 +543,9 @@ fn absurd_watchlist() {
 #[test]
 fn footfall_beyond_the_face_limit() {
     // 10^14 people an hour for a day: 2.4e15 faces, over the face engine's
-    // 2e10 limit, and (≈ 2e9 false alerts) over the residents engine's
-    // limit on alerts.
+    // 2e10 limit; the residents engine has no limit on alerts but memory,
+    // and ≈ 4e9 alerts at eight bytes each and more are beyond this
+    // machine's.
     let huge = base_with("footfall_per_hour = 100", "footfall_per_hour = 1e14");
     let faces = format!("{huge}[simulation]\nengine = \"faces\"\n");
     located(
@@ -561,7 +562,7 @@ fn footfall_beyond_the_face_limit() {
         3,
         1,
         "sites",
-        &["2.400e15 faces", "alerts", "limit of 1e8"],
+        &["2.400e15 faces", "alerts", "GB of memory"],
     );
 }
 

@@ -538,3 +538,93 @@ fn blocks_whose_activities_all_draw_zero_agree() {
     let (faces, residents) = both(&model, 200);
     compare_counts("one-member blocks", &model, &faces, &residents);
 }
+
+// ------------------------------------------------------------ zone teams
+
+/// London-borough-day with a team of operators and one of officers per
+/// zone, short-handed so that queues form, and enough wanted people passing
+/// other zones' sites that the units share fates: a person arrested by one
+/// zone's officers is in custody for every other zone.
+const ZONE_TEAMS: &[&str] = &[
+    "review.scope=\"zone\"",
+    "review.operators=1",
+    "review.zone_operators.town-centre=2",
+    "intervention.scope=\"zone\"",
+    "intervention.officers=2",
+    "watchlist.wanted_present=300",
+    "matcher.threshold=0.58",
+];
+
+#[test]
+fn zone_teams_agree_with_the_face_engine() {
+    let model = bundled("london-borough-day", ZONE_TEAMS);
+    assert_eq!(
+        survsim::engine::residents::teams::independent_units(&model),
+        4
+    );
+    let (faces, residents) = both(&model, 100);
+    compare_counts("zone teams", &model, &faces, &residents);
+    // Enough happens for it to matter: arrests, and alerts lost to queues.
+    let mean = |os: &[Outcome], m: Metric| {
+        os.iter().map(|o| o.counts[m] as f64).sum::<f64>() / os.len() as f64
+    };
+    assert!(mean(&residents, Metric::Arrests) > 5.0);
+    assert!(mean(&residents, Metric::WantedArrested) > 5.0);
+}
+
+/// Threads the test lends the response units: scoped, as the driver's.
+struct Threads(usize);
+
+impl survsim::engine::residents::teams::Lend for Threads {
+    fn workers(&self) -> usize {
+        self.0
+    }
+
+    fn run(&self, workers: usize, work: &(dyn Fn(usize) + Sync)) {
+        std::thread::scope(|scope| {
+            for w in 1..workers {
+                scope.spawn(move || work(w));
+            }
+            work(0);
+        });
+    }
+
+    fn pause(&self) {
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn zone_teams_give_one_outcome_on_any_number_of_workers() {
+    let model = bundled("london-borough-day", ZONE_TEAMS);
+    let plan = Plan::new(&model);
+    for rep in 0..6 {
+        let chunks = || (0..plan.chunks()).map(|c| plan.run_chunk(rep, c)).collect();
+        let one = format!("{:?}", plan.finish(rep, chunks()));
+        for workers in [2, 3, 8] {
+            let many = format!("{:?}", plan.finish_on(rep, chunks(), &Threads(workers)));
+            assert!(
+                one == many,
+                "replication {rep} on {workers} workers differs"
+            );
+        }
+    }
+}
+
+#[test]
+fn zone_teams_report_the_same_on_any_number_of_threads() {
+    let mut args = vec!["run", "london-borough-day", "--format", "json", "-q"];
+    for set in ZONE_TEAMS {
+        args.extend(["--set", set]);
+    }
+    let one = survsim(&[&args[..], &["--threads", "1"]].concat());
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    for threads in ["2", "5"] {
+        let many = survsim(&[&args[..], &["--threads", threads]].concat());
+        assert_eq!(one.stdout, many.stdout, "--threads {threads}");
+    }
+}

@@ -240,15 +240,11 @@ fn a_higher_threshold_sees_the_same_faces_and_a_subset_of_alerts() {
         assert!(b.counts[Metric::FalseAlerts] < a.counts[Metric::FalseAlerts]);
         assert!(b.counts[Metric::TrueAlerts] <= a.counts[Metric::TrueAlerts]);
     }
-    // Watchlist changes leave the faces untouched too.
-    let bigger = run(
-        &[
-            "watchlist.size=50000",
-            "watchlist.wanted_present=100",
-            no_arrests,
-        ],
-        2,
-    );
+    // A bigger watchlist leaves the faces untouched too. (Not a change in
+    // who is wanted: wanted people are drawn one by one, the others of
+    // their block may be drawn as cells, so that changes which draws make
+    // the faces — the same law, another sample.)
+    let bigger = run(&["watchlist.size=50000", no_arrests], 2);
     for (a, b) in low.iter().zip(&bigger) {
         assert_eq!(
             a.counts[Metric::FacesCaptured],

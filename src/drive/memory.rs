@@ -256,11 +256,8 @@ pub fn threads_within_memory(
     available: Option<u64>,
 ) -> Result<usize, InputError> {
     fit(model, threads, available, None, None).map_err(|refusal| {
-        let key = match refusal.blame {
-            Blame::Key(path) => path.to_string(),
-            Blame::Words(words) => words.to_string(),
-        };
-        InputError::whole(key, refusal.message)
+        let Blame::Key(path) = refusal.blame;
+        InputError::whole(path.to_string(), refusal.message)
     })
 }
 
@@ -275,10 +272,8 @@ pub fn threads_for(
 ) -> Result<usize, InputError> {
     let (bytes, limit) = (available.map(|a| a.bytes), available.map(|a| a.limit));
     fit(&scenario.model, threads, bytes, limit, Some(&scenario.file)).map_err(|refusal| {
-        match refusal.blame {
-            Blame::Key(path) => scenario.locate(ValidationError::new(path, refusal.message)),
-            Blame::Words(words) => InputError::whole(words, refusal.message),
-        }
+        let Blame::Key(path) = refusal.blame;
+        scenario.locate(ValidationError::new(path, refusal.message))
     })
 }
 
@@ -292,8 +287,6 @@ struct Refusal {
 enum Blame {
     /// A key of the scenario.
     Key(KeyPath),
-    /// What no single key sets, in words.
-    Words(&'static str),
 }
 
 /// How many engines of `model`, with their threads, fit in `available`
@@ -323,9 +316,16 @@ fn fit(
     // Name what needs the memory: the residents engine's alerts, the
     // residents' records, or a pipeline's hour of buffered faces.
     let (blame, what) = if model.engine == EngineKind::Residents {
+        let (alerts, bytes) = crate::engine::residents::alerts_held(model);
         (
-            Blame::Words("sites (footfall, duration)"),
-            "the residents engine holds the run's alerts and wanted people's faces".to_string(),
+            Blame::Key(KeyPath::keys(&["sites"])),
+            format!(
+                "the residents engine holds the run's alerts: its {:.3e} faces raise up to \
+                 {alerts:.3e}, at 8 bytes each with a day of them spelled out, {:.1} GB; \
+                 lower footfall or duration",
+                model.expected().faces_captured,
+                gb(bytes)
+            ),
         )
     } else if faces > records {
         let (site, hour) = busiest_site_hour(model);

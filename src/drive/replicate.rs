@@ -10,6 +10,7 @@ pub use super::memory::{
     Available, Limit, available_memory, available_memory_bytes, threads_for, threads_within_memory,
 };
 use crate::engine::residents::Plan;
+use crate::engine::residents::teams::Lend;
 use crate::engine::{Engine, Replicator};
 use crate::error::InputError;
 use crate::metrics::Outcome;
@@ -187,7 +188,32 @@ impl<'m> Split<'m> {
 pub fn run_split(plan: &Plan, rep: u64, threads: usize) -> Outcome {
     let chunks = plan.chunks();
     let drawn = in_parallel(chunks, threads, |c| plan.run_chunk(rep, c));
-    plan.finish(rep, drawn)
+    plan.finish_on(rep, drawn, &Lent { threads })
+}
+
+/// Threads lent to one replication's response units
+/// ([`crate::engine::residents::teams`]): scoped, joined before it returns.
+struct Lent {
+    threads: usize,
+}
+
+impl Lend for Lent {
+    fn workers(&self) -> usize {
+        self.threads.max(1)
+    }
+
+    fn run(&self, workers: usize, work: &(dyn Fn(usize) + Sync)) {
+        std::thread::scope(|scope| {
+            for w in 1..workers {
+                scope.spawn(move || work(w));
+            }
+            work(0);
+        });
+    }
+
+    fn pause(&self) {
+        std::thread::yield_now();
+    }
 }
 
 /// `f(0) … f(n − 1)` on up to `threads` threads, in index order.

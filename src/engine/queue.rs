@@ -90,6 +90,13 @@ impl<T> TimeQueue<T> {
         });
     }
 
+    /// The earliest entry: its time and payload, left in the queue.
+    pub fn peek(&self) -> Option<(f64, &T)> {
+        self.heap
+            .peek()
+            .map(|e| (f64::from_bits(e.time_bits), &e.payload))
+    }
+
     /// The earliest entry's time.
     pub fn peek_time(&self) -> Option<f64> {
         self.heap.peek().map(|e| f64::from_bits(e.time_bits))

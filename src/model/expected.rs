@@ -3,7 +3,7 @@
 
 use super::Model;
 use super::deployments::deployment_index;
-use super::limits::{MAX_EXPECTED_ALERTS, MAX_EXPECTED_FACES_PER_RESIDENTS, Mode};
+use super::limits::{MAX_EXPECTED_FACES_PER_RESIDENTS, Mode};
 use super::schedule::NO_DEPLOYMENT;
 use super::sites::Site;
 use crate::error::{KeyPath, ValidationError};
@@ -342,7 +342,8 @@ impl Model {
         } = tally;
         let total = |count: fn(&ExpectedGroup) -> f64| -> f64 { groups.iter().map(count).sum() };
         let arrests = self.wanted > 0
-            && (self.intervention.officers > 0 || self.deployments.iter().any(|d| d.officers > 0))
+            && (self.intervention.teams.total() > 0
+                || self.deployments.iter().any(|d| d.officers > 0))
             && self.intervention.p_arrest_correct > 0.0
             && self.review.p_confirm_true > 0.0;
         Expected {
@@ -644,9 +645,10 @@ fn deployment_of(regime: usize) -> u32 {
     regime.checked_sub(1).map_or(NO_DEPLOYMENT, |d| d as u32)
 }
 
-/// Refuses a residents-engine run whose alerts and wanted people's faces —
-/// the part of its work that is still one item at a time — would exceed
-/// [`MAX_EXPECTED_ALERTS`].
+/// Refuses a residents-engine run whose faces would overflow its counts
+/// ([`MAX_EXPECTED_FACES_PER_RESIDENTS`]). Its alerts have no limit but the
+/// memory they take (eight bytes each, [`crate::engine::memory_bytes`]),
+/// which the drivers check before running.
 pub(super) fn check_residents_work(expected: &Expected) -> Result<(), ValidationError> {
     let faces = expected.faces_captured;
     if faces.is_nan() || faces > MAX_EXPECTED_FACES_PER_RESIDENTS {
@@ -655,18 +657,6 @@ pub(super) fn check_residents_work(expected: &Expected) -> Result<(), Validation
             format!(
                 "the sites would capture {faces:.3e} faces in one run, more than the residents \
                  engine's limit of {MAX_EXPECTED_FACES_PER_RESIDENTS:.0e}; lower footfall or duration"
-            ),
-        ));
-    }
-    let items = expected.false_alerts + expected.true_alerts + expected.wanted_faces_captured;
-    if items.is_nan() || items > MAX_EXPECTED_ALERTS {
-        return Err(ValidationError::new(
-            KeyPath::keys(&["sites"]),
-            format!(
-                "the sites would capture {:.3e} faces in one run, raising {items:.3e} alerts \
-                 and searches of wanted people to be handled one by one, more than the limit \
-                 of {MAX_EXPECTED_ALERTS:.0e}; lower footfall or duration",
-                expected.faces_captured
             ),
         ));
     }

@@ -63,11 +63,6 @@ impl From<spec::Mode> for Mode {
     }
 }
 
-/// The most alerts and faces of wanted people one replication of the
-/// residents engine may be expected to hold and hand to the response chain
-/// one by one (about 4 GB for the alerts alone at 10⁸, and 10 GB with their
-/// gathering and sort); a bigger scenario is refused.
-pub const MAX_EXPECTED_ALERTS: f64 = 1e8;
 /// The most faces one replication of the residents engine may be expected
 /// to capture: its counts are 64-bit, and its per-member Poisson draws
 /// hold below 1.8 · 10¹⁹.

@@ -54,9 +54,8 @@ pub use deployments::Deployment;
 pub use dist::Duration;
 pub use expected::{Expected, ExpectedDeployment, ExpectedGroup};
 pub use limits::{
-    EngineKind, MAX_DURATION_S, MAX_EXPECTED_ALERTS, MAX_EXPECTED_FACES,
-    MAX_EXPECTED_FACES_PER_RESIDENTS, MAX_SITE_BLOCKS, MAX_SITES, MAX_STAFF, MAX_WATCHLIST, Mode,
-    residents_can_run,
+    EngineKind, MAX_DURATION_S, MAX_EXPECTED_FACES, MAX_EXPECTED_FACES_PER_RESIDENTS,
+    MAX_SITE_BLOCKS, MAX_SITES, MAX_STAFF, MAX_WATCHLIST, Mode, residents_can_run,
 };
 pub use matcher::{GroupSearch, Matcher, MatedOutcome, NormalScores};
 pub use pipeline::Pipeline;
@@ -233,8 +232,9 @@ impl Model {
         if engine == EngineKind::Faces {
             check_expected_faces(mode, &sites, duration_s, population.residents)?;
         }
-        let review = Review::build(&file.review)?;
-        let intervention = Intervention::build(&file.intervention)?;
+        let review = Review::build(&file.review, &population.zones)?;
+        let intervention = Intervention::build(&file.intervention, &population.zones)?;
+        staff::check_scopes_without_schedule(&review, &intervention, !deployments.is_empty())?;
         let model = Model {
             name: simulation.name.clone(),
             description: simulation.description.clone(),

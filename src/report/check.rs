@@ -447,7 +447,7 @@ fn operator_time_s(m: &crate::model::Model, expected: &crate::model::Expected, a
     let unscheduled = alerts - scheduled > 1e-9 * alerts.max(1.0) || m.deployments.is_empty();
     crews
         + if unscheduled {
-            m.duration_s * m.review.operators as f64
+            m.duration_s * m.review.teams.total() as f64
         } else {
             0.0
         }

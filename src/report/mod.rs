@@ -377,7 +377,8 @@ impl Report {
                 model.pipeline.is_none()
             }
             Metric::NotActioned => {
-                model.intervention.officers > 0 && model.deployments.iter().all(|d| d.officers > 0)
+                model.intervention.teams.sizes.iter().all(|&n| n > 0)
+                    && model.deployments.iter().all(|d| d.officers > 0)
             }
             _ => false,
         };

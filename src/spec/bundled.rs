@@ -48,6 +48,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "met-2024-25-deployments",
         include_str!("../../scenarios/met-2024-25-deployments.toml"),
     ),
+    (
+        "uk-national-year",
+        include_str!("../../scenarios/uk-national-year.toml"),
+    ),
 ];
 
 /// Files bundled scenarios name (their deployment schedules), by name.

@@ -58,7 +58,7 @@ pub use source::{
     BundledCompanions, Companion, CompanionError, Companions, DEFAULT_SCENARIO,
     DEFAULT_SCENARIO_NAME, MAX_SCENARIO_BYTES, NoCompanions, PreloadedCompanions, ScenarioSource,
 };
-pub use staff::{InterventionSection, ReviewSection};
+pub use staff::{InterventionSection, ReviewSection, Scope};
 
 /// The default of keys whose neutral value is one (multipliers, shares).
 fn zero_param() -> Param {

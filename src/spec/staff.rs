@@ -5,6 +5,25 @@
 
 use super::{DurationDist, DurationText};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Which alerts one team of operators or officers answers.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// One team answers the alerts of every site (the default).
+    #[default]
+    City,
+    /// Each zone has its own team, answering the alerts of the zone's sites.
+    Zone,
+}
+
+impl Scope {
+    /// Whether this is the default, one team for the city (not written out).
+    pub fn is_city(&self) -> bool {
+        *self == Scope::City
+    }
+}
 
 /// `[review]`
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -23,6 +42,14 @@ pub struct ReviewSection {
     /// Murray 2019, Met trials, 26 of 42 alerts were acted on, most of them false).
     #[serde(default = "default_p_confirm_false")]
     pub p_confirm_false: f64,
+    /// Who the operators answer: `"city"` (one team, default) or `"zone"`
+    /// (a team of `operators` per zone, for its sites' alerts).
+    #[serde(default, skip_serializing_if = "Scope::is_city")]
+    pub scope: Scope,
+    /// With `scope = "zone"`: the operators of the zones whose team is not
+    /// `operators` strong, by zone name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub zone_operators: BTreeMap<String, u32>,
 }
 
 impl Default for ReviewSection {
@@ -32,6 +59,8 @@ impl Default for ReviewSection {
             review_time: default_review_time(),
             p_confirm_true: default_p_confirm_true(),
             p_confirm_false: default_p_confirm_false(),
+            scope: Scope::City,
+            zone_operators: BTreeMap::new(),
         }
     }
 }
@@ -77,6 +106,14 @@ pub struct InterventionSection {
     /// stop (default `"3h"`, an assumption), a duration distribution.
     #[serde(default = "default_arrest_processing")]
     pub arrest_processing: DurationDist,
+    /// Who the officers answer: `"city"` (one team, default) or `"zone"`
+    /// (a team of `officers` per zone, for its sites' confirmed alerts).
+    #[serde(default, skip_serializing_if = "Scope::is_city")]
+    pub scope: Scope,
+    /// With `scope = "zone"`: the officers of the zones whose team is not
+    /// `officers` strong, by zone name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub zone_officers: BTreeMap<String, u32>,
 }
 
 impl Default for InterventionSection {
@@ -90,6 +127,8 @@ impl Default for InterventionSection {
             p_arrest_wrongful: default_p_arrest_wrongful(),
             custody: default_custody(),
             arrest_processing: default_arrest_processing(),
+            scope: Scope::City,
+            zone_officers: BTreeMap::new(),
         }
     }
 }

@@ -83,19 +83,33 @@ impl SiteClock {
         self.full_days * self.day_mass + self.rest_mass
     }
 
-    /// The capture time at quantile `u` ∈ [0, 1) of the run's capture mass:
-    /// with `u` uniform, a capture time drawn exactly.
-    pub(super) fn time_at(&self, u: f64) -> f64 {
-        let mut x = u * self.mass();
+    /// The day of a capture at quantile `u` ∈ [0, 1) of the run's capture
+    /// mass: with `u` uniform, drawn in proportion to each day's mass.
+    pub(super) fn day_at(&self, u: f64) -> u32 {
+        let x = u * self.mass();
         let whole = self.full_days * self.day_mass;
-        let day = if x < whole {
-            let day = (x / self.day_mass).floor().min(self.full_days - 1.0);
-            x -= day * self.day_mass;
-            day
+        if x < whole {
+            (x / self.day_mass).floor().min(self.full_days - 1.0) as u32
         } else {
-            x -= whole;
-            self.full_days
+            self.full_days as u32
+        }
+    }
+
+    /// A capture time within day `day`, at quantile `u` ∈ [0, 1) of that
+    /// day's mass: with `u` uniform, drawn as [`SiteClock::time_at`] draws
+    /// a time given its day.
+    pub(super) fn time_in_day(&self, day: u32, u: f64) -> f64 {
+        let day = day as f64;
+        let mass = if day < self.full_days {
+            self.day_mass
+        } else {
+            self.rest_mass
         };
+        self.time_within(day, u * mass)
+    }
+
+    /// The time at capture mass `x` into day `day`.
+    fn time_within(&self, day: f64, x: f64) -> f64 {
         let i = self
             .pieces
             .partition_point(|p| p.mass_before <= x)
@@ -109,6 +123,22 @@ impl SiteClock {
         } else {
             time_s
         }
+    }
+
+    /// The capture time at quantile `u` ∈ [0, 1) of the run's capture mass:
+    /// with `u` uniform, a capture time drawn exactly.
+    pub(super) fn time_at(&self, u: f64) -> f64 {
+        let mut x = u * self.mass();
+        let whole = self.full_days * self.day_mass;
+        let day = if x < whole {
+            let day = (x / self.day_mass).floor().min(self.full_days - 1.0);
+            x -= day * self.day_mass;
+            day
+        } else {
+            x -= whole;
+            self.full_days
+        };
+        self.time_within(day, x)
     }
 }
 

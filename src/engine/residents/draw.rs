@@ -42,6 +42,51 @@ pub(super) fn poisson_inverting_small(rng: &mut SimRng, mean: f64) -> u64 {
     k
 }
 
+/// A Binomial(`n`, `p`) count (`p` clamped to [0, 1]).
+#[inline]
+pub(super) fn binomial(rng: &mut SimRng, n: u64, p: f64) -> u64 {
+    if n == 0 || p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        n
+    } else {
+        Binomial::new(n, p).map_or(0, |d| d.sample(rng))
+    }
+}
+
+/// Shares `n` people out over outcomes whose probabilities are `p[i]`,
+/// the rest (`1 − Σ p`) going to a last, implicit outcome: conditional
+/// binomials, `p[i] / tail[i]` each, where `tail[i]` is the mass of
+/// outcome `i` and all after it, the implicit one included (summed from
+/// the end, so that a small remainder keeps its digits). Calls
+/// `each(i, count)` for each outcome drawn at least once and returns the
+/// count of the implicit outcome. Stops as soon as no one is left.
+#[inline]
+pub(super) fn share_out(
+    rng: &mut SimRng,
+    n: u64,
+    p: &[f64],
+    tail: &[f64],
+    mut each: impl FnMut(usize, u64),
+) -> u64 {
+    let mut left = n;
+    for (i, (&pi, &ti)) in p.iter().zip(tail).enumerate() {
+        if left == 0 {
+            return 0;
+        }
+        let count = if pi >= ti {
+            left
+        } else {
+            binomial(rng, left, pi / ti)
+        };
+        if count > 0 {
+            each(i, count);
+            left -= count;
+        }
+    }
+    left
+}
+
 /// Means up to which [`PoissonTable`] tables the law (about 24√mean
 /// entries and a guide of as many): a year's visits to a site, for
 /// instance; above, rand_distr's sampler.
@@ -332,6 +377,14 @@ impl DistinctSites {
         }
         self.beyond[self.beyond_count as usize] = site;
         self.beyond_count += 1;
+    }
+
+    /// Notes every site `other` noted.
+    pub(super) fn merge(&mut self, other: &DistinctSites) {
+        self.first_64 |= other.first_64;
+        for &site in &other.beyond[..other.beyond_count as usize] {
+            self.add(site);
+        }
     }
 
     /// Distinct sites (at most five).

@@ -14,45 +14,62 @@
 //!    and each capture's site is drawn in proportion to the site's share of
 //!    the block's captures ([`clock::SiteClock`] gives each site's mass).
 //! 2. **Alerts.** A face of a person not wanted alerts with their FPIR,
-//!    independently of everything else: the alerting faces and the quiet
-//!    ones are two independent Poisson counts (thinning), with means
-//!    μ·FPIR and μ·(1 − FPIR). Only alerting faces need a time, drawn by
-//!    inversion of their site's rate over the run.
+//!    independently of everything else: the alerting faces are a thinning
+//!    of the faces. Only alerting faces need a time: a day is drawn at once,
+//!    by inversion of their site's rate over the run, and the time within
+//!    the day when the response takes the day's alerts ([`alerts`]).
 //! 3. **Wanted people** give their faces one by one, as in the face engine:
 //!    each is searched in time order against their warrant as the response
 //!    chain knows it ([`super::wanted_search::search_wanted_face`]).
-//! 4. **Response.** Alerts and wanted faces are merged in time order (ties by
-//!    site and person) and go through the same [`Response`] chain.
+//! 4. **Response.** Alerts and wanted faces go through the response chain
+//!    in time order — one chain for the city, or one per zone when both
+//!    operators and officers are organised by zone, run side by side
+//!    ([`teams`]).
 //!
-//! The cost is per resident and per site visited, not per face: a quiet
-//! face costs one draw of its site, and a resident with many captures (a
-//! year) gets their sites as one multinomial draw. Residents are streamed in
-//! order, so memory access is sequential and nothing per resident is kept.
+//! **Ways of drawing a block's members**, chosen per block by what they
+//! cost, all the same law: one by one (a member's faces from a table, their
+//! sites as one multinomial draw, their alerts as one comparison); by
+//! **sweep** ([`sweep`]) — cells of (captures, distinct sites) moved class of
+//! sites by class, for members alike but for activity and lookalike
+//! propensity, whatever the sites' hourly shapes; or in **bulk**
+//! ([`bulk`]) — totals alone, for members so often seen over a long run that
+//! every one shows all the sites. The cost of the last two is per chunk and
+//! per alert, not per member.
 //!
 //! **Chunks.** Residents are cut into fixed chunks of a block; each chunk
 //! draws from its own streams `(seed, rep, STREAM_RESIDENTS, chunk, part)`
-//! and returns additive counts plus its few alerts and wanted faces. The
-//! chunking depends only on the model, so any number of threads running the
-//! chunks gives byte-identical results ([`Plan::run_chunk`] is pure; the
-//! driver decides the threads).
+//! and returns additive counts plus its alerts (eight bytes each) and
+//! wanted faces. The chunking depends only on the model, so any number of
+//! threads running the chunks gives byte-identical results
+//! ([`Plan::run_chunk`] is pure; the driver decides the threads).
 
-mod cells;
+mod alerts;
+mod bulk;
 mod clock;
 mod closing;
 mod draw;
+mod lookalike;
+mod member;
+mod sweep;
+mod sweep_draw;
+pub mod teams;
 
-use super::capture::WantedFace;
-use super::response::{Alert, NOT_WANTED};
+pub use alerts::{AlertBuckets, Routing};
+pub use member::{WantedSeen, wanted_face_stream};
+
 use crate::metrics::{CAPTURE_BUCKETS, Exposure, Outcome};
-use crate::model::schedule::NO_DEPLOYMENT;
-use crate::model::{Block, Model};
-use crate::rng::{STREAM_RESIDENTS, SimRng, open01, stream, unit};
-use cells::CellLaw;
+use crate::model::Model;
+use crate::model::clock::DAY_S;
+use crate::rng::{STREAM_RESIDENTS, SimRng, stream};
+use bulk::BulkLaw;
 use clock::SiteClock;
-use closing::{Closing, time_order};
-use draw::{AlertOdds, DistinctSites, Multinomial, PoissonTable, poisson_inverting_small};
-use rand::Rng;
-use rand_distr::{Distribution, Gamma};
+use closing::Closing;
+use draw::{AlertOdds, Multinomial, PoissonTable};
+use lookalike::CodeLaw;
+use member::{ActivityDraws, Captures, Law, Odds, ResidentDraw, draw_lookalike_code, fpir_of};
+use rand_distr::Gamma;
+use sweep::SweepLaw;
+use teams::{Lend, OneThread};
 
 /// Parts of a chunk's streams.
 const PART_PASSES: u64 = 0;
@@ -61,8 +78,12 @@ const PART_ACTIVITY: u64 = 2;
 const PART_SEARCH: u64 = 3;
 const PART_WANTED: u64 = 4;
 /// Residents per chunk: small enough to share out over cores, large enough
-/// that a chunk's fixed cost (its streams, an 8 kB histogram) is noise.
+/// that a chunk's fixed cost (its streams, an 8 kB histogram, its cells) is
+/// noise.
 pub const CHUNK_RESIDENTS: u32 = 1 << 16;
+/// The most table entries the sweep laws of all a model's blocks may take
+/// together (a few hundred megabytes at most, and about a second).
+const SWEEP_WORK: f64 = 2e8;
 
 /// Whether the residents engine can run `model`
 /// ([`crate::model::residents_can_run`]).
@@ -74,43 +95,69 @@ pub fn can_run(model: &Model) -> bool {
     )
 }
 
+/// The alerts a replication of `model` is expected to hold, with six
+/// standard deviations to spare, and the bytes they take (eight each once
+/// drawn, and a window's worth spelled out).
+pub fn alerts_held(model: &Model) -> (f64, u64) {
+    let routing = Routing::new(model);
+    let expected = model.expected();
+    let n = expected.false_alerts + expected.true_alerts;
+    let alerts = n + 6.0 * n.sqrt();
+    let per_window = alerts * routing.window_days as f64 * DAY_S / model.duration_s.max(1.0);
+    let bytes =
+        alerts * alerts::BYTES_HELD as f64 + per_window.min(alerts) * alerts::BYTES_SPELLED as f64;
+    (alerts, bytes as u64)
+}
+
 /// Bytes a replication of `model` holds in this engine: per chunk, its
-/// counts (an 8 kB histogram and the sites' faces); the alerts and wanted
-/// people's faces of the whole run, at their expected numbers plus six
-/// standard deviations, half as much again (a chunk's list while it grows
-/// and is sorted; the wanted faces gathered and sorted); the plan's Poisson
-/// tables; plus a megabyte.
+/// counts (an 8 kB histogram and the sites' faces) and its bucket index;
+/// every alert of the run at eight bytes once drawn (sixteen while its
+/// chunk draws, and a window's worth spelled out for the response), and the
+/// wanted people's faces, each at its expected number plus six standard
+/// deviations; the plan's tables; plus a megabyte.
 pub fn memory_bytes(model: &Model) -> u64 {
+    let routing = Routing::new(model);
     let chunks: u64 = model
         .blocks
         .iter()
         .map(|b| b.residents.div_ceil(CHUNK_RESIDENTS) as u64)
         .sum();
-    let per_chunk = (CAPTURE_BUCKETS + model.sites.len() + 4 * model.groups.len()) as u64 * 8;
+    let buckets = routing.units as u64 * routing.windows() as u64;
+    let per_chunk =
+        (CAPTURE_BUCKETS + model.sites.len() + 4 * model.groups.len()) as u64 * 8 + buckets * 4;
     let expected = model.expected();
-    let alerts = expected.false_alerts + expected.true_alerts;
-    let wanted_faces = expected.wanted_faces_captured;
     let with_noise = |n: f64| n + 6.0 * n.sqrt();
-    let held = with_noise(alerts) * std::mem::size_of::<Alert>() as f64
-        + with_noise(wanted_faces) * std::mem::size_of::<WantedFace>() as f64;
-    chunks * per_chunk + (1.5 * held) as u64 + Plan::new(model).table_bytes() + (1 << 20)
+    let (alerts, alert_bytes) = alerts_held(model);
+    let held = alert_bytes as f64
+        + with_noise(expected.wanted_faces_captured)
+            * 2.0
+            * std::mem::size_of::<WantedSeen>() as f64;
+    // A chunk's alerts while it draws, on up to a few dozen threads at once.
+    let drawing =
+        (alerts / chunks.max(1) as f64) * alerts::BYTES_DRAWING as f64 * chunks.min(32) as f64;
+    chunks * per_chunk + (held + drawing) as u64 + Plan::new(model).table_bytes() + (1 << 20)
 }
 
-/// One block's rates over the run.
+/// How a block's members are drawn.
+#[derive(Debug, Clone)]
+enum Way {
+    /// One by one, each member's faces from one table (or per site, for
+    /// members alike who visit each site more than once on average).
+    OneByOne(Option<Vec<PoissonTable>>),
+    /// Cells moved class of sites by class.
+    Sweep(Box<SweepLaw>),
+    /// Totals alone.
+    Bulk(Box<BulkLaw>),
+}
+
+/// One block's rates over the run, and how its members are drawn.
 #[derive(Debug, Clone)]
 struct BlockRates {
     /// Expected captures of the block's passers over the run.
     captures: f64,
     /// The sites it passes, and each one's share of its captures.
     sites: Multinomial,
-    /// Members alike who visit each site more than once on average (a
-    /// long run): their captures at each site, independent Poisson counts,
-    /// tabled by site position — one draw per site instead of one per face.
-    per_site: Option<Vec<PoissonTable>>,
-    /// Members alike, with few captures each, at sites of one hourly shape:
-    /// the joint law of their captures and distinct sites, to draw them by
-    /// cells ([`cells`]) rather than one by one.
-    cells: Option<CellLaw>,
+    way: Way,
 }
 
 /// A fixed slice of one block's members.
@@ -122,13 +169,16 @@ struct ChunkSpec {
 }
 
 /// What a replication of `model` needs before drawing anyone: every site's
-/// clock, every block's rates, and the chunks.
+/// clock, every block's rates, the chunks, and where alerts go.
 #[derive(Debug, Clone)]
 pub struct Plan<'m> {
     model: &'m Model,
     clocks: Vec<SiteClock>,
     blocks: Vec<BlockRates>,
     chunks: Vec<ChunkSpec>,
+    routing: Routing,
+    /// With lookalikes, the law of members' codes (for sweeps and bulk).
+    codes: Option<CodeLaw>,
 }
 
 /// What one chunk drew: additive counts, and its alerts and wanted faces.
@@ -136,18 +186,31 @@ pub struct Plan<'m> {
 pub struct ChunkOutcome {
     /// Faces of people not wanted, per group.
     faces_by_group: Vec<u64>,
-    /// People scanned, ≥ 10 times, and trackable, per group (not wanted).
-    scanned_by_group: Vec<[u64; 3]>,
+    /// People scanned, ≥ 10 times, trackable, and with two false alerts or
+    /// more, per group (not wanted).
+    scanned_by_group: Vec<[u64; 4]>,
     /// Captures per resident (not wanted).
     exposure: Exposure,
     /// Faces without an alert, per site (their hours are drawn at the end).
     quiet_faces_by_site: Vec<u64>,
-    /// Alerts on faces of people not wanted.
-    alerts: Vec<Alert>,
+    /// Alerts on faces of people not wanted, by response unit and window.
+    alerts: AlertBuckets,
     /// Faces of wanted people, to be searched in time order.
-    wanted: Vec<WantedFace>,
+    wanted: Vec<WantedSeen>,
     /// Wanted people's false-match propensity: (wanted index, multiplier).
     wanted_lookalikes: Vec<(u32, f64)>,
+}
+
+impl ChunkOutcome {
+    /// Alerts the chunk holds.
+    pub fn alerts(&self) -> usize {
+        self.alerts.len()
+    }
+
+    /// Bytes its alerts hold.
+    pub fn alert_bytes(&self) -> usize {
+        self.alerts.bytes()
+    }
 }
 
 impl<'m> Plan<'m> {
@@ -168,34 +231,27 @@ impl<'m> Plan<'m> {
                 }
             }
         }
-        let mut budget = cells::MAX_WORK;
+        let codes = (model.lookalike_spread > 0.0).then(|| CodeLaw::new(model.lookalike_spread));
+        let mut work = SWEEP_WORK;
         let blocks = per_block
             .into_iter()
             .zip(&model.blocks)
             .map(|(sites, block)| {
                 let captures: f64 = sites.iter().map(|&(_, m)| m).sum();
                 let sites = Multinomial::new(sites);
-                let member_mean = captures / block.passers().max(1) as f64;
-                let per_site = (model.activity_shape.is_none()
-                    && sites.len() as f64 <= member_mean)
-                    .then(|| {
-                        let p = sites.probabilities();
-                        p.iter()
-                            .map(|p| PoissonTable::new(member_mean * p))
-                            .collect()
-                    });
-                let cells = (model.activity_shape.is_none()
-                    && model.lookalike_spread == 0.0
-                    && per_site.is_none()
-                    && sites.len() > 0
-                    && cells::same_hours(&sites, &clocks))
-                .then(|| CellLaw::new(member_mean, sites.probabilities(), &mut budget))
-                .flatten();
+                let way = way(
+                    model,
+                    block,
+                    captures,
+                    &sites,
+                    &clocks,
+                    codes.as_ref(),
+                    &mut work,
+                );
                 BlockRates {
                     captures,
                     sites,
-                    per_site,
-                    cells,
+                    way,
                 }
             })
             .collect();
@@ -217,21 +273,44 @@ impl<'m> Plan<'m> {
             clocks,
             blocks,
             chunks,
+            routing: Routing::new(model),
+            codes,
         }
     }
 
-    /// Bytes of the per-site Poisson tables.
+    /// Bytes of the blocks' tables.
     fn table_bytes(&self) -> u64 {
         self.blocks
             .iter()
-            .flat_map(|b| b.per_site.iter().flatten())
-            .map(|t| t.bytes())
+            .map(|b| match &b.way {
+                Way::OneByOne(tables) => tables.iter().flatten().map(|t| t.bytes()).sum(),
+                Way::Sweep(law) => law.bytes(),
+                Way::Bulk(law) => law.bytes(),
+            })
             .sum()
     }
 
     /// Chunks in a replication.
     pub fn chunks(&self) -> usize {
         self.chunks.len()
+    }
+
+    /// How many blocks are drawn each way: one by one, by sweep, in bulk.
+    pub fn ways(&self) -> [usize; 3] {
+        let mut ways = [0; 3];
+        for b in &self.blocks {
+            ways[match b.way {
+                Way::OneByOne(_) => 0,
+                Way::Sweep(_) => 1,
+                Way::Bulk(_) => 2,
+            }] += 1;
+        }
+        ways
+    }
+
+    /// The block of chunk `chunk`.
+    pub(crate) fn chunk_block(&self, chunk: usize) -> usize {
+        self.chunks[chunk].block as usize
     }
 
     /// Members of the chunk who can pass a site (the block's avoiders are
@@ -267,10 +346,10 @@ impl<'m> Plan<'m> {
         let rates = &self.blocks[spec.block as usize];
         let mut out = ChunkOutcome {
             faces_by_group: vec![0; model.groups.len()],
-            scanned_by_group: vec![[0; 3]; model.groups.len()],
+            scanned_by_group: vec![[0; 4]; model.groups.len()],
             exposure: Exposure::default(),
             quiet_faces_by_site: vec![0; model.sites.len()],
-            alerts: Vec::new(),
+            alerts: AlertBuckets::default(),
             wanted: Vec::new(),
             wanted_lookalikes: Vec::new(),
         };
@@ -283,27 +362,54 @@ impl<'m> Plan<'m> {
             wanted: self.stream(rep, chunk, PART_WANTED),
             faces_at: Vec::new(),
             quiet_by_position: vec![0; rates.sites.len()],
+            alerts: alerts::AlertSink::new(&self.routing),
             out: &mut out,
         };
+        let passers = self.passers_in(spec);
+        // Wanted people are the block's first members: always one by one.
+        let one_by_one = match rates.way {
+            Way::OneByOne(_) => passers,
+            _ => passers.min(block.wanted.saturating_sub(spec.first_member)),
+        };
+        self.one_by_one(&mut draw, rep, chunk, spec, one_by_one);
+        let (first, rest) = (spec.first_member + one_by_one, passers - one_by_one);
+        match &rates.way {
+            Way::OneByOne(_) => {}
+            Way::Sweep(law) => draw.sweep_members(law, first, rest, self.codes.as_ref()),
+            Way::Bulk(law) => draw.bulk_members(law, first, rest, self.codes.as_ref()),
+        }
+        draw.finish();
+        // Avoiders are never captured.
+        let avoiders = (spec.members - passers) as u64;
+        out.exposure.captures[0] += avoiders;
+        out.exposure.distinct_sites[0] += avoiders;
+        out
+    }
+
+    /// The chunk's first `count` passers, one by one (wanted or not).
+    fn one_by_one(
+        &self,
+        draw: &mut ResidentDraw,
+        rep: u64,
+        chunk: usize,
+        spec: ChunkSpec,
+        count: u32,
+    ) {
+        let model = self.model;
+        let block = &model.blocks[spec.block as usize];
+        let rates = &self.blocks[spec.block as usize];
         let mut lookalikes =
             (model.lookalike_spread > 0.0).then(|| self.stream(rep, chunk, PART_LOOKALIKE));
         let mut activity = self.activity(rep, chunk);
-        let passers = self.passers_in(spec);
-        let block_passers = block.passers().max(1) as f64;
         // Members alike: the same means for everyone, worked out once.
-        let alike_mean = rates.captures / block_passers;
+        let alike_mean = rates.captures / block.passers().max(1) as f64;
         let total_table = PoissonTable::new(alike_mean);
-        let alike_captures = match &rates.per_site {
-            Some(tables) => Captures::PerSite(tables),
-            None => Captures::Total(&total_table),
+        let alike_captures = match &rates.way {
+            Way::OneByOne(Some(tables)) => Captures::PerSite(tables),
+            _ => Captures::Total(&total_table),
         };
         let alike_odds = AlertOdds::new(fpir_of(block, model, 1.0), true);
-        // Members alike drawn by cells: only the wanted ones one by one.
-        let one_by_one = match &rates.cells {
-            Some(_) => passers.min(block.wanted.saturating_sub(spec.first_member)),
-            None => passers,
-        };
-        for i in 0..one_by_one {
+        for i in 0..count {
             let member = spec.first_member + i;
             let lookalike = lookalikes.as_mut().map_or(1.0, |rng| {
                 crate::model::matcher::lookalike_from_code(draw_lookalike_code(
@@ -342,25 +448,19 @@ impl<'m> Plan<'m> {
                 draw.member(member, &law);
             }
         }
-        if let Some(law) = &rates.cells {
-            let first = spec.first_member + one_by_one;
-            draw.alike_members(law, first, passers - one_by_one, fpir_of(block, model, 1.0));
-        }
-        draw.finish();
-        out.alerts
-            .sort_by_key(|a| time_order(a.time_s, a.site, a.person));
-        out.alerts.shrink_to_fit();
-        // Avoiders are never captured.
-        let avoiders = (spec.members - passers) as u64;
-        out.exposure.captures[0] += avoiders;
-        out.exposure.distinct_sites[0] += avoiders;
-        out
     }
 
     /// Puts the chunks of replication `rep` together (in chunk order) and
-    /// runs the response chain over their alerts and wanted faces.
+    /// runs the response chain over their alerts and wanted faces, on this
+    /// thread.
     pub fn finish(&self, rep: u64, chunks: Vec<ChunkOutcome>) -> Outcome {
-        Closing::new(self, rep, chunks).run()
+        self.finish_on(rep, chunks, &OneThread)
+    }
+
+    /// [`Plan::finish`] on the workers `lend` lends (response units run
+    /// side by side): the same outcome.
+    pub fn finish_on(&self, rep: u64, chunks: Vec<ChunkOutcome>, lend: &dyn Lend) -> Outcome {
+        Closing::new(self, rep, chunks).run(lend)
     }
 
     /// Runs replication `rep` on this thread.
@@ -370,241 +470,58 @@ impl<'m> Plan<'m> {
     }
 }
 
-/// A chunk's activity draws: Gamma(shape, 1/shape), mean 1.
-struct ActivityDraws {
-    gamma: Gamma<f64>,
-    rng: SimRng,
-}
-
-impl ActivityDraws {
-    fn next(&mut self) -> f64 {
-        self.gamma.sample(&mut self.rng)
+/// How the members of `block` are drawn: in bulk where every member shows
+/// all its sites, by sweep where its cells cost less than its members
+/// (within what is left of the model's `work`), else one by one.
+fn way(
+    model: &Model,
+    block: &crate::model::Block,
+    captures: f64,
+    sites: &Multinomial,
+    clocks: &[SiteClock],
+    codes: Option<&CodeLaw>,
+    work: &mut f64,
+) -> Way {
+    let passers = block.passers();
+    let mean = captures / passers.max(1) as f64;
+    let others = passers.saturating_sub(block.wanted);
+    let fpir = fpir_of(block, model, 1.0);
+    let shape = model.activity_shape;
+    let per_site = || {
+        (shape.is_none() && sites.len() as f64 <= mean).then(|| {
+            let p = sites.probabilities();
+            p.iter().map(|p| PoissonTable::new(mean * p)).collect()
+        })
+    };
+    // Cells pay only for enough members to share them.
+    if others < 2_000 || sites.len() == 0 {
+        return Way::OneByOne(per_site());
     }
-}
-
-/// A lookalike code drawn as the face engine draws it ([`super::Resident`]).
-fn draw_lookalike_code(spread: f64, rng: &mut SimRng) -> i16 {
-    let (a, b) = (rng.next_u64(), rng.next_u64());
-    let z = (-2.0 * open01(a).ln()).sqrt() * (2.0 * std::f64::consts::PI * unit(b)).cos();
-    crate::model::matcher::lookalike_code(spread, z)
-}
-
-/// A face's probability of a false alert for a member of `block` with
-/// false-match propensity `lookalike`: their FPIR.
-fn fpir_of(block: &Block, model: &Model, lookalike: f64) -> f64 {
-    model.groups[block.group as usize]
-        .search
-        .fpir_for(lookalike)
-}
-
-/// How a member's faces are drawn: per site or in total from tables
-/// worked out once for members alike, or from their own mean.
-#[derive(Clone, Copy)]
-enum Captures<'a> {
-    PerSite(&'a [PoissonTable]),
-    Total(&'a PoissonTable),
-    Mean(f64),
-    /// Already drawn (a member past a cell law's `k_max`).
-    Exactly(u64),
-}
-
-/// How many of a member's faces alert: from odds tabled once for members
-/// alike, or from their own FPIR.
-#[derive(Clone, Copy)]
-enum Odds<'a> {
-    Tabled(&'a AlertOdds),
-    Fpir(f64),
-}
-
-/// One member's law: their faces, their alerts, and their expected faces.
-#[derive(Clone, Copy)]
-struct Law<'a> {
-    captures: Captures<'a>,
-    odds: Odds<'a>,
-    mean: f64,
-}
-
-/// Draws the members of one chunk, from three streams — as the face engine
-/// keeps who passes apart from what their searches yield, so that what-ifs
-/// on the matcher or the watchlist see the same faces at the same sites:
-///
-/// * `passes`: each member's faces and their sites;
-/// * `search`: which faces of people not wanted alert, and when;
-/// * `wanted`: the search draws and times of wanted people's faces.
-struct ResidentDraw<'a, 'm> {
-    plan: &'a Plan<'m>,
-    block: &'a Block,
-    rates: &'a BlockRates,
-    passes: SimRng,
-    search: SimRng,
-    wanted: SimRng,
-    /// The current member's faces, by site position (a position may come
-    /// more than once).
-    faces_at: Vec<(u32, u64)>,
-    /// Faces without an alert, by site position.
-    quiet_by_position: Vec<u64>,
-    out: &'a mut ChunkOutcome,
-}
-
-impl ResidentDraw<'_, '_> {
-    /// A member not wanted: their faces and each one's site (per site from
-    /// tables, or a Poisson total shared out over the sites); how many of
-    /// them alert (binomial), which ones, and when; and their exposure.
-    fn member(&mut self, member: u32, law: &Law) {
-        self.faces_at.clear();
-        let mut seen = DistinctSites::default();
-        // How many faces, then how many of them alert (from the search
-        // stream, so the order of the two draws changes nothing), then where
-        // they were: only a member with an alert keeps a list of their faces.
-        let captures = match law.captures {
-            Captures::PerSite(tables) => {
-                let mut total = 0;
-                for (position, table) in tables.iter().enumerate() {
-                    let n = table.draw(&mut self.passes);
-                    if n > 0 {
-                        self.faces_at.push((position as u32, n));
-                        total += n;
-                    }
-                }
-                total
-            }
-            Captures::Total(table) => table.draw(&mut self.passes),
-            Captures::Mean(mean) => poisson_inverting_small(&mut self.passes, mean),
-            Captures::Exactly(n) => n,
-        };
-        if captures == 0 {
-            tally(&mut self.out.exposure, &mut [0; 3], 0, 0, 1);
-            return;
-        }
-        let alerting = match law.odds {
-            Odds::Tabled(odds) => odds.alerting(captures, &mut self.search),
-            Odds::Fpir(fpir) => AlertOdds::new(fpir, false).alerting(captures, &mut self.search),
-        };
-        let keep = alerting > 0;
-        let (quiet, faces_at) = (&mut self.quiet_by_position, &mut self.faces_at);
-        if let Captures::PerSite(_) = law.captures {
-            for &(position, n) in faces_at.iter() {
-                quiet[position as usize] += n;
-                seen.add(position);
-            }
-        } else {
-            self.rates
-                .sites
-                .split(captures, &mut self.passes, |position, n| {
-                    quiet[position as usize] += n;
-                    seen.add(position);
-                    if keep {
-                        faces_at.push((position, n));
-                    }
-                });
-        }
-        for left in (captures - alerting + 1..=captures).rev() {
-            self.alert(member, left);
-        }
-        let group = self.block.group as usize;
-        self.out.faces_by_group[group] += captures;
-        tally(
-            &mut self.out.exposure,
-            &mut self.out.scanned_by_group[group],
-            captures,
-            seen.count(),
-            1,
-        );
+    if let Some(law) = BulkLaw::new(mean, sites.probabilities(), shape, fpir, codes, passers) {
+        return Way::Bulk(Box::new(law));
     }
-
-    /// Adds the chunk's quiet faces per site position to its outcome.
-    fn finish(self) {
-        for (position, &n) in self.quiet_by_position.iter().enumerate() {
-            let site = self.rates.sites.item(position as u32);
-            self.out.quiet_faces_by_site[site as usize] += n;
-        }
+    let shape_of = |position: u32| {
+        let clock = &clocks[sites.item(position) as usize];
+        let mass = clock.mass();
+        // Shapes alike to 12 digits share a class.
+        clock
+            .hour_mass
+            .map(|m| (m / mass).to_bits() & !((1 << 12) - 1))
+    };
+    let chunk = others.min(CHUNK_RESIDENTS) as f64;
+    let mut budget = *work;
+    if let Some(law) = SweepLaw::new(
+        mean,
+        sites.probabilities(),
+        &shape_of,
+        shape,
+        fpir,
+        codes,
+        &mut budget,
+    ) && law.expected_draws(chunk) < 0.6 * chunk
+    {
+        *work = budget;
+        return Way::Sweep(Box::new(law));
     }
-
-    /// One alert of member `member`: a face drawn uniformly from the `left`
-    /// not yet drawn (`faces_at`), taken off the quiet faces, and given a
-    /// time at its site.
-    fn alert(&mut self, member: u32, left: u64) {
-        let mut index = crate::rng::below(self.search.next_u64(), left);
-        let slot = self
-            .faces_at
-            .iter_mut()
-            .find(|(_, n)| {
-                let here = index < *n;
-                if !here {
-                    index -= *n;
-                }
-                here
-            })
-            .expect("the faces add up to those left");
-        slot.1 -= 1;
-        let position = slot.0;
-        self.quiet_by_position[position as usize] -= 1;
-        let site = self.rates.sites.item(position);
-        let time_s = self.plan.clocks[site as usize].time_at(unit(self.search.next_u64()));
-        self.push_alert(member, site, time_s);
-    }
-
-    /// A false alert on member `member` at `site` and `time_s`.
-    fn push_alert(&mut self, member: u32, site: u32, time_s: f64) {
-        self.out.alerts.push(Alert {
-            time_s,
-            person: self.block.first_resident + member,
-            wanted_index: NOT_WANTED,
-            group: self.block.group,
-            site,
-            is_true: false,
-            face: 0,
-            deployment: NO_DEPLOYMENT,
-            list: 0,
-        });
-    }
-
-    /// A wanted member: each face with its site, time and search draws, to
-    /// be searched in time order once the chain can say their warrant.
-    fn wanted_member(&mut self, member: u32, mean: f64, lookalike: f64) {
-        let block = self.block;
-        let wanted_index = block.first_wanted + member;
-        self.out.wanted_lookalikes.push((wanted_index, lookalike));
-        for _ in 0..poisson_inverting_small(&mut self.passes, mean) {
-            let site = self
-                .rates
-                .sites
-                .item(self.rates.sites.one(&mut self.passes));
-            let rng = &mut self.wanted;
-            let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
-            let time_s = self.plan.clocks[site as usize].time_at(unit(rng.next_u64()));
-            self.out.wanted.push(WantedFace {
-                time_s,
-                person: block.first_resident + member,
-                wanted_index,
-                group: block.group,
-                site,
-                deployment: NO_DEPLOYMENT,
-                u_genuine,
-                u_impostor,
-                face: 0,
-                sampled: false,
-            });
-        }
-    }
-}
-
-/// Adds `people` residents with `captures` faces each at `sites` distinct
-/// sites to the exposure histogram and to their group's people scanned,
-/// scanned ≥ 10 times and trackable.
-fn tally(
-    exposure: &mut Exposure,
-    scanned: &mut [u64; 3],
-    captures: u64,
-    sites: usize,
-    people: u64,
-) {
-    exposure.captures[(captures as usize).min(CAPTURE_BUCKETS - 1)] += people;
-    exposure.max_captures = exposure.max_captures.max(captures);
-    exposure.distinct_sites[sites.min(4)] += people;
-    if captures > 0 {
-        scanned[0] += people;
-        scanned[1] += people * (captures >= 10) as u64;
-        scanned[2] += people * (sites >= 3) as u64;
-    }
+    Way::OneByOne(per_site())
 }

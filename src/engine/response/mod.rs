@@ -50,6 +50,8 @@
 //! handled: the alert when raised, the operator's decision, the dispatch,
 //! the stop, the arrest or false arrest, or the loss and its reason.
 
+mod slots;
+
 use super::queue::TimeQueue;
 use super::resource::{Arrival, Resource};
 use crate::events::{AlertDetail, Event, LostReason, Recorder, SearchOutcome, Subject};
@@ -58,6 +60,8 @@ use crate::model::Model;
 use crate::model::deployments::deployment_index;
 use crate::rng::{SimRng, unit};
 use rand::Rng;
+pub(crate) use slots::debug_assert_identities;
+use slots::{InFlight, Kind, Scheduled, Slots, Stage};
 
 /// Marks a person who is not on the watchlist.
 pub const NOT_WANTED: u32 = u32::MAX;
@@ -108,56 +112,6 @@ pub(super) fn search_outcome(alert: Option<&Alert>) -> SearchOutcome {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    AwaitingReview,
-    InReview,
-    AwaitingOfficer,
-    OfficerEnRoute,
-    Stopped,
-    Done,
-}
-
-/// An alert in flight, with the draws it may need.
-#[derive(Debug, Clone, Copy)]
-struct InFlight {
-    alert: Alert,
-    deadline_s: f64,
-    stage: Stage,
-    /// Lines and scheduled events that still refer to this slot.
-    refs: u8,
-    /// When the alert reached the operators (its decision time).
-    raised_s: f64,
-    /// When an operator confirmed it.
-    confirmed_s: f64,
-    review_s: f64,
-    confirm_u: f64,
-    approach_s: f64,
-    stop_s: f64,
-    arrest_u: f64,
-    /// The officer's time after an arrest.
-    processing_s: f64,
-}
-
-/// What happens to an alert at a scheduled time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Raised,
-    WindowCloses,
-    ReviewDone,
-    OfficerArrives,
-    StopEnds,
-    /// The arresting officer is back on the street.
-    ProcessingEnds,
-}
-
-/// A scheduled event: what happens to the alert in `slot`.
-#[derive(Debug, Clone, Copy)]
-struct Scheduled {
-    slot: u32,
-    kind: Kind,
-}
-
 /// A wanted person's warrant at some moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Warrant {
@@ -167,68 +121,6 @@ pub enum Warrant {
     InCustody,
     /// Arrested and released: no longer on the watchlist.
     Executed,
-}
-
-/// Alerts in flight, by slot. A slot is reused once no line or scheduled
-/// event refers to it, so memory follows what is in flight.
-#[derive(Default)]
-struct Slots {
-    flights: Vec<InFlight>,
-    free: Vec<u32>,
-}
-
-impl Slots {
-    fn insert(&mut self, flight: InFlight) -> u32 {
-        match self.free.pop() {
-            Some(slot) => {
-                self.flights[slot as usize] = flight;
-                slot
-            }
-            None => {
-                self.flights.push(flight);
-                (self.flights.len() - 1) as u32
-            }
-        }
-    }
-
-    /// Something (a line, a scheduled event) refers to `slot`.
-    fn hold(&mut self, slot: u32) {
-        self.flights[slot as usize].refs += 1;
-    }
-
-    /// One reference to `slot` is gone; with none left, it is free.
-    fn release(&mut self, slot: u32) {
-        let flight = &mut self.flights[slot as usize];
-        flight.refs -= 1;
-        if flight.refs == 0 {
-            debug_assert_eq!(flight.stage, Stage::Done);
-            self.free.push(slot);
-        }
-    }
-
-    /// Whether the alert in `slot` still waits in the line of `stage`. One
-    /// that left (lost when its window closed) leaves the line now, which
-    /// lets go of its slot.
-    fn still_waiting(&mut self, slot: u32, stage: Stage) -> bool {
-        let waiting = self.flights[slot as usize].stage == stage;
-        if !waiting {
-            self.release(slot);
-        }
-        waiting
-    }
-}
-
-impl std::ops::Index<u32> for Slots {
-    type Output = InFlight;
-    fn index(&self, slot: u32) -> &InFlight {
-        &self.flights[slot as usize]
-    }
-}
-
-impl std::ops::IndexMut<u32> for Slots {
-    fn index_mut(&mut self, slot: u32) -> &mut InFlight {
-        &mut self.flights[slot as usize]
-    }
 }
 
 /// The chain's two resources.
@@ -258,9 +150,9 @@ pub struct Response<'m> {
     events: TimeQueue<Scheduled>,
     slots: Slots,
     /// Operators and officers, by [`Staff`]; each line holds alert slots.
-    /// Operators and officers of each crew: the scenario's (crew 0), then
-    /// each deployment's.
-    staff: Vec<[Resource<u32>; 2]>,
+    /// Each staff's crews: the scenario's teams (the city's, or one per
+    /// zone), then each deployment's.
+    staff: [Vec<Resource<u32>>; 2],
     /// Per wanted person: bit 0 alerted, bit 1 arrested, bit 2 stopped.
     wanted_flags: Vec<u8>,
     /// Per wanted person: when arrested (infinite: not yet).
@@ -287,15 +179,16 @@ impl<'m> Response<'m> {
             now_s: 0.0,
             events: TimeQueue::new(),
             slots: Slots::default(),
-            staff: std::iter::once((model.review.operators, model.intervention.officers))
-                .chain(model.deployments.iter().map(|d| (d.operators, d.officers)))
-                .map(|(operators, officers)| {
-                    [
-                        Resource::new(operators, u64::MAX),
-                        Resource::new(officers, u64::MAX),
-                    ]
-                })
-                .collect(),
+            staff: [
+                crews(
+                    &model.review.teams.sizes,
+                    model.deployments.iter().map(|d| d.operators),
+                ),
+                crews(
+                    &model.intervention.teams.sizes,
+                    model.deployments.iter().map(|d| d.officers),
+                ),
+            ],
             wanted_flags: vec![0; model.wanted as usize],
             arrested_at_s: vec![f64::INFINITY; model.wanted as usize],
             burden: Default::default(),
@@ -396,17 +289,30 @@ impl<'m> Response<'m> {
         }
     }
 
-    /// The crew answering the alert in `slot`: its deployment's, or the
-    /// scenario's.
-    fn crew(&self, slot: u32) -> usize {
-        deployment_index(self.slots[slot].alert.deployment).map_or(0, |d| d + 1)
+    /// The crew of `staff` answering the alert in `slot`: its deployment's,
+    /// or the scenario's team for its site.
+    fn crew(&self, slot: u32, staff: Staff) -> usize {
+        let alert = &self.slots[slot].alert;
+        let teams = match staff {
+            Staff::Operators => &self.model.review.teams,
+            Staff::Officers => &self.model.intervention.teams,
+        };
+        match deployment_index(alert.deployment) {
+            Some(d) => teams.sizes.len() + d,
+            None => teams.of_zone(
+                self.model
+                    .sites
+                    .get(alert.site as usize)
+                    .map_or(0, |s| s.zone),
+            ),
+        }
     }
 
     /// Officers in the crew answering the alert in `slot`.
     fn officers_for(&self, slot: u32) -> u32 {
         match deployment_index(self.slots[slot].alert.deployment) {
             Some(d) => self.model.deployments[d].officers,
-            None => self.model.intervention.officers,
+            None => self.model.intervention.teams.sizes[self.crew(slot, Staff::Officers)],
         }
     }
 
@@ -463,8 +369,8 @@ impl<'m> Response<'m> {
     /// line (which then holds its slot).
     fn request(&mut self, staff: Staff, slot: u32) {
         self.slots[slot].stage = staff.waiting_stage();
-        let crew = self.crew(slot);
-        match self.staff[crew][staff as usize].arrive(slot) {
+        let crew = self.crew(slot, staff);
+        match self.staff[staff as usize][crew].arrive(slot) {
             Arrival::Starts(slot) => self.start(staff, slot),
             Arrival::Waits => self.slots.hold(slot),
             Arrival::TurnedAway(_) => unreachable!("the chain's lines are unbounded"),
@@ -476,10 +382,10 @@ impl<'m> Response<'m> {
     /// `done` is the alert they were on, whose crew they are of.
     fn free(&mut self, staff: Staff, done: u32) {
         let stage = staff.waiting_stage();
-        let crew = self.crew(done);
+        let crew = self.crew(done, staff);
         let slots = &mut self.slots;
         let next =
-            self.staff[crew][staff as usize].release(|&slot| slots.still_waiting(slot, stage));
+            self.staff[staff as usize][crew].release(|&slot| slots.still_waiting(slot, stage));
         if let Some(slot) = next {
             self.start(staff, slot);
             self.slots.release(slot);
@@ -680,34 +586,12 @@ impl<'m> Response<'m> {
     }
 }
 
-/// The funnel's documented identities (README, "JSON"): every alert ends in
-/// exactly one place. Checked on every replication in debug builds.
-fn debug_assert_identities(c: &crate::metrics::Counts) {
-    debug_assert_eq!(
-        c[Metric::Alerts],
-        c[Metric::TrueAlerts] + c[Metric::FalseAlerts]
-    );
-    debug_assert_eq!(
-        c[Metric::Alerts],
-        c[Metric::AlertsRejected]
-            + c[Metric::AlertsConfirmed]
-            + c[Metric::LostAwaitingReview]
-            + c[Metric::LostToPipelineDelay]
-    );
-    debug_assert_eq!(
-        c[Metric::AlertsConfirmed],
-        c[Metric::StopAttempts]
-            + c[Metric::LostDuringReview]
-            + c[Metric::LostAwaitingOfficer]
-            + c[Metric::NotActioned]
-    );
-    debug_assert_eq!(
-        c[Metric::StopAttempts],
-        c[Metric::Stops] + c[Metric::LostBeforeStop] + c[Metric::FoundArrested]
-    );
-    debug_assert_eq!(
-        c[Metric::Stops],
-        c[Metric::CorrectStops] + c[Metric::WrongfulStops]
-    );
-    debug_assert_eq!(c[Metric::Arrests], c[Metric::WantedArrested]);
+/// Lines of `teams` (the scenario's) and then of each deployment's crew.
+fn crews(teams: &[u32], deployments: impl Iterator<Item = u32>) -> Vec<Resource<u32>> {
+    teams
+        .iter()
+        .copied()
+        .chain(deployments)
+        .map(|servers| Resource::new(servers, u64::MAX))
+        .collect()
 }

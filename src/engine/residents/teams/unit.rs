@@ -1,0 +1,505 @@
+//! One response unit's run — its alerts a window at a time, its wanted
+//! people's faces, its chain — and the workers that share the units out.
+
+use super::Lend;
+use super::chain::{Chain, DrawKey, Draws, Tally};
+use super::shared::{Potential, Shared};
+use crate::engine::capture::WantedFace;
+use crate::engine::residents::alerts::unpack;
+use crate::engine::residents::draw::DistinctSites;
+use crate::engine::residents::{ChunkOutcome, Plan, WantedSeen, wanted_face_stream};
+use crate::engine::response::{Alert, NOT_WANTED, Warrant};
+use crate::engine::wanted_search::search_wanted_face;
+use crate::metrics::{HOURS_OF_DAY, TimeOfDay};
+use crate::model::clock::DAY_S;
+use crate::model::schedule::NO_DEPLOYMENT;
+use crate::rng::{STREAM_RESIDENTS, open01, stream};
+use rand::Rng;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Items a unit handles before its worker looks for one further behind.
+const STINT: u32 = 1 << 16;
+/// Stream part: the times of a unit's alerts within their days.
+const PART_ALERT_TIMES: u64 = 0x5449_4d45;
+
+/// What every unit reads: the plan, the chunks' alerts, and wanted people.
+pub(in crate::engine::residents) struct Source<'a, 'm> {
+    pub(in crate::engine::residents) plan: &'a Plan<'m>,
+    pub(in crate::engine::residents) chunks: &'a [ChunkOutcome],
+    pub(in crate::engine::residents) rep: u64,
+    /// Per wanted person: their resident number, group and multiplier.
+    pub(in crate::engine::residents) wanted: &'a [(u32, u32, f64)],
+}
+
+/// An alert of a person not wanted, spelled out for its window: sixteen
+/// bytes, sorted by time.
+#[derive(Debug, Clone, Copy, Default)]
+pub(in crate::engine::residents) struct Pending {
+    time_s: f64,
+    person: u32,
+    site: u16,
+    group: u16,
+}
+
+// The window's cost per alert ([`super::super::alerts::BYTES_SPELLED`]).
+const _: () = assert!(std::mem::size_of::<Pending>() == 16);
+
+impl Pending {
+    fn alert(self) -> Alert {
+        Alert {
+            time_s: self.time_s,
+            person: self.person,
+            wanted_index: NOT_WANTED,
+            group: self.group as u32,
+            site: self.site as u32,
+            is_true: false,
+            face: 0,
+            deployment: NO_DEPLOYMENT,
+            list: 0,
+        }
+    }
+}
+
+/// A window's alerts and what sorting them needs, reused window after window.
+#[derive(Debug, Default)]
+pub(in crate::engine::residents) struct Window {
+    alerts: Vec<Pending>,
+    scratch: Vec<Pending>,
+    offsets: Vec<u32>,
+}
+
+impl Window {
+    /// Sorts the alerts by time: a bucket sort over the window's span
+    /// (`start_s`, `len_s`), about four alerts a bucket, then each bucket
+    /// sorted; ties (of probability zero) keep the order they were drawn in.
+    fn sort(&mut self, start_s: f64, len_s: f64) {
+        let n = self.alerts.len();
+        let key = |p: &Pending| p.time_s.to_bits();
+        if n < 256 {
+            self.alerts.sort_by_key(key);
+            return;
+        }
+        let buckets = n / 4;
+        let scale = buckets as f64 / len_s;
+        let bucket = |t: f64| (((t - start_s) * scale) as usize).min(buckets - 1);
+        self.offsets.clear();
+        self.offsets.resize(buckets + 1, 0);
+        for p in &self.alerts {
+            self.offsets[bucket(p.time_s) + 1] += 1;
+        }
+        for b in 0..buckets {
+            self.offsets[b + 1] += self.offsets[b];
+        }
+        self.scratch.clear();
+        self.scratch.resize(n, Pending::default());
+        let mut next = self.offsets.clone();
+        for p in &self.alerts {
+            let at = &mut next[bucket(p.time_s)];
+            self.scratch[*at as usize] = *p;
+            *at += 1;
+        }
+        for b in 0..buckets {
+            let (from, to) = (self.offsets[b] as usize, self.offsets[b + 1] as usize);
+            self.scratch[from..to].sort_by_key(key);
+        }
+        std::mem::swap(&mut self.alerts, &mut self.scratch);
+    }
+}
+
+impl Source<'_, '_> {
+    /// The alerts of `unit` in window `window`, with their times drawn within
+    /// their days, in time order.
+    fn load(&self, unit: usize, window: u32, into: &mut Window) {
+        into.alerts.clear();
+        let plan = self.plan;
+        let routing = &plan.routing;
+        let labels = [
+            self.rep,
+            STREAM_RESIDENTS,
+            u64::MAX - 1,
+            unit as u64,
+            window as u64,
+        ];
+        let mut rng = stream(
+            plan.model.seed,
+            &[&labels[..], &[PART_ALERT_TIMES]].concat(),
+        );
+        for (c, chunk) in self.chunks.iter().enumerate() {
+            let group = plan.model.blocks[plan.chunk_block(c)].group as u16;
+            for &word in chunk.alerts.bucket(unit, window) {
+                let (person, site, in_window) = unpack(word);
+                let day = window * routing.window_days + in_window;
+                let u = crate::rng::unit(rng.next_u64());
+                into.alerts.push(Pending {
+                    time_s: plan.clocks[site as usize].time_in_day(day, u),
+                    person,
+                    site: site as u16,
+                    group,
+                });
+            }
+        }
+        let len_s = routing.window_days as f64 * DAY_S;
+        into.sort(window as f64 * len_s, len_s);
+    }
+
+    /// The search of wanted face `face` given `warrant`: whether it was
+    /// mated, and its alert.
+    fn search(&self, face: &WantedSeen, warrant: Warrant) -> (bool, Option<Alert>) {
+        let (person, group, lookalike) = self.wanted[face.wanted_index as usize];
+        let mut rng = wanted_face_stream(self.plan.model.seed, self.rep, face);
+        let (u_genuine, u_impostor) = (open01(rng.next_u64()), open01(rng.next_u64()));
+        let face = WantedFace {
+            time_s: face.time_s,
+            person,
+            wanted_index: face.wanted_index,
+            group,
+            site: face.site,
+            deployment: NO_DEPLOYMENT,
+            u_genuine,
+            u_impostor,
+            face: 0,
+            sampled: false,
+        };
+        search_wanted_face(self.plan.model, &face, warrant, lookalike)
+    }
+
+    /// The earliest time wanted face `face` could lead to an arrest, if it
+    /// could: its search true while the warrant is open, confirmed, reached
+    /// in time by an officer of unit crew `officers`, and the stop ending in
+    /// an arrest — its own draws say.
+    fn potential(&self, face: &WantedSeen, officers: u32) -> Option<f64> {
+        let (_, Some(alert)) = self.search(face, Warrant::Open) else {
+            return None;
+        };
+        let model = self.plan.model;
+        let mut rng = wanted_face_stream(model.seed, self.rep, face);
+        rng.next_u64();
+        rng.next_u64();
+        let d = Draws::sample(model, &mut rng);
+        let reached = d.review_s + d.approach_s <= model.intervention.window_s;
+        (alert.is_true
+            && d.confirm_u < model.review.p_confirm_true
+            && officers > 0
+            && reached
+            && d.arrest_u < model.intervention.p_arrest_correct)
+            .then_some(face.time_s + d.review_s + d.approach_s + d.stop_s)
+    }
+}
+
+/// A wanted face and its potential arrest's index among its person's.
+#[derive(Debug, Clone, Copy)]
+struct UnitFace {
+    face: WantedSeen,
+    potential: Option<u32>,
+}
+
+/// What a unit counted of wanted people's faces.
+#[derive(Debug, Clone)]
+pub(in crate::engine::residents) struct Seen {
+    pub(in crate::engine::residents) faces_by_hour: [u64; HOURS_OF_DAY],
+    pub(in crate::engine::residents) wanted_faces_open: u64,
+    pub(in crate::engine::residents) wanted_faces_by_group: Vec<u64>,
+    /// Per wanted person: faces searched (not in custody) and their sites.
+    pub(in crate::engine::residents) wanted_seen: Vec<(u64, DistinctSites)>,
+}
+
+/// One unit: its chain and where it is in its inputs.
+pub(in crate::engine::residents) struct UnitState<'m> {
+    unit: u32,
+    chain: Chain<'m>,
+    window: Window,
+    next_alert: usize,
+    next_window: u32,
+    faces: Vec<UnitFace>,
+    next_face: usize,
+    done: bool,
+    pub(in crate::engine::residents) seen: Seen,
+}
+
+/// How a stint ended.
+enum Stint {
+    /// Nothing is left.
+    Done,
+    /// Its share of work is done; more is left.
+    Yield,
+    /// It must wait for another unit, having handled `handled` items.
+    Blocked { handled: u32 },
+}
+
+impl<'m> UnitState<'m> {
+    /// Handles the unit's items in order — its alerts, then wanted faces,
+    /// then its chain's events, at equal times — until it is done, must
+    /// wait, or has handled [`STINT`] items.
+    fn stint(&mut self, source: &Source<'_, 'm>, shared: &Shared) -> Stint {
+        let windows = source.plan.routing.windows();
+        let unit = self.unit;
+        for handled in 0..STINT {
+            while self.next_alert == self.window.alerts.len() && self.next_window < windows {
+                source.load(unit as usize, self.next_window, &mut self.window);
+                self.next_window += 1;
+                self.next_alert = 0;
+            }
+            let t_alert = self
+                .window
+                .alerts
+                .get(self.next_alert)
+                .map_or(f64::INFINITY, |a| a.time_s);
+            let t_face = self
+                .faces
+                .get(self.next_face)
+                .map_or(f64::INFINITY, |f| f.face.time_s);
+            let (t_event, reads) = self.chain.next_event().unwrap_or((f64::INFINITY, None));
+            let now = t_alert.min(t_face).min(t_event);
+            if handled % 1024 == 0 {
+                shared.publish(unit as usize, now);
+            }
+            if t_alert <= t_face && t_alert <= t_event && t_alert.is_finite() {
+                let alert = self.window.alerts[self.next_alert].alert();
+                self.next_alert += 1;
+                self.seen.faces_by_hour[TimeOfDay::hour_of(alert.time_s)] += 1;
+                let ordinal = self.chain.next_ordinal();
+                self.chain.raise(alert, DrawKey::Ordinal(ordinal), None);
+            } else if t_face <= t_event && t_face.is_finite() {
+                let face = self.faces[self.next_face];
+                if !shared.safe(face.face.wanted_index, t_face, unit) {
+                    shared.publish(unit as usize, now);
+                    return Stint::Blocked { handled };
+                }
+                self.next_face += 1;
+                self.search(source, shared, face);
+            } else if t_event.is_finite() {
+                if let Some(w) = reads
+                    && !shared.safe(w, t_event, unit)
+                {
+                    shared.publish(unit as usize, now);
+                    return Stint::Blocked { handled };
+                }
+                self.chain.handle_next(shared);
+            } else {
+                self.chain.finish(shared);
+                shared.publish(unit as usize, f64::INFINITY);
+                self.done = true;
+                return Stint::Done;
+            }
+        }
+        let now = self.next_time(source);
+        shared.publish(unit as usize, now);
+        Stint::Yield
+    }
+
+    /// The time of the unit's next item (loading its next window of alerts
+    /// if it needs it).
+    fn next_time(&mut self, source: &Source<'_, 'm>) -> f64 {
+        while self.next_alert == self.window.alerts.len()
+            && self.next_window < source.plan.routing.windows()
+        {
+            source.load(self.unit as usize, self.next_window, &mut self.window);
+            self.next_window += 1;
+            self.next_alert = 0;
+        }
+        let t_alert = self
+            .window
+            .alerts
+            .get(self.next_alert)
+            .map_or(f64::INFINITY, |a| a.time_s);
+        let t_face = self
+            .faces
+            .get(self.next_face)
+            .map_or(f64::INFINITY, |f| f.face.time_s);
+        let t_event = self.chain.next_event().map_or(f64::INFINITY, |e| e.0);
+        t_alert.min(t_face).min(t_event)
+    }
+
+    /// Searches a wanted person's face against their warrant (in custody, it
+    /// was never there) and raises its alert.
+    fn search(&mut self, source: &Source<'_, 'm>, shared: &Shared, face: UnitFace) {
+        let (w, t) = (face.face.wanted_index, face.face.time_s);
+        let resolve = |shared: &Shared| {
+            if let Some(index) = face.potential {
+                shared.resolve(w, index);
+            }
+        };
+        let warrant = shared.warrant(w, t, self.unit);
+        if warrant == Warrant::InCustody {
+            resolve(shared);
+            return;
+        }
+        let (still_wanted, alert) = source.search(&face.face, warrant);
+        let group = source.wanted[w as usize].1;
+        let seen = &mut self.seen;
+        seen.wanted_faces_open += still_wanted as u64;
+        seen.wanted_faces_by_group[group as usize] += 1;
+        seen.faces_by_hour[TimeOfDay::hour_of(t)] += 1;
+        seen.wanted_seen[w as usize].0 += 1;
+        seen.wanted_seen[w as usize].1.add(face.face.site);
+        match alert {
+            Some(a) if a.is_true => {
+                let potential = face.potential.map(|index| (w, index));
+                self.chain.raise(a, DrawKey::Face(face.face), potential);
+            }
+            Some(a) => {
+                resolve(shared);
+                self.chain.raise(a, DrawKey::Face(face.face), None);
+            }
+            None => resolve(shared),
+        }
+    }
+
+    /// What the unit counted.
+    pub(in crate::engine::residents) fn tally(&self) -> &Tally {
+        &self.chain.tally
+    }
+}
+
+/// Runs replication `rep`'s response units over the chunks' alerts and the
+/// wanted faces `wanted_faces` (in time order), on the workers `lend`
+/// lends; returns each unit's state when done, and the arrests.
+pub(in crate::engine::residents) fn run_units<'m>(
+    source: &Source<'_, 'm>,
+    wanted_faces: Vec<WantedSeen>,
+    lend: &dyn Lend,
+) -> (Vec<UnitState<'m>>, Vec<Option<f64>>) {
+    let plan = source.plan;
+    let model = plan.model;
+    let units = plan.routing.units;
+    let mut by_unit: Vec<Vec<UnitFace>> = vec![Vec::new(); units];
+    for face in wanted_faces {
+        let unit = plan.routing.unit_of_site[face.site as usize] as usize;
+        by_unit[unit].push(UnitFace {
+            face,
+            potential: None,
+        });
+    }
+    let potentials = if units > 1 {
+        potentials(source, &mut by_unit, lend)
+    } else {
+        (0..model.wanted).map(|_| Vec::new()).collect()
+    };
+    let shared = Shared::new(units, model.intervention.custody_s, potentials);
+    let states: Vec<Mutex<UnitState<'m>>> = by_unit
+        .into_iter()
+        .enumerate()
+        .map(|(u, faces)| {
+            Mutex::new(UnitState {
+                unit: u as u32,
+                chain: Chain::new(model, u as u32, source.rep),
+                window: Window::default(),
+                next_alert: 0,
+                next_window: 0,
+                faces,
+                next_face: 0,
+                done: false,
+                seen: Seen {
+                    faces_by_hour: [0; HOURS_OF_DAY],
+                    wanted_faces_open: 0,
+                    wanted_faces_by_group: vec![0; model.groups.len()],
+                    wanted_seen: vec![(0, DistinctSites::default()); model.wanted as usize],
+                },
+            })
+        })
+        .collect();
+    let left = AtomicUsize::new(units);
+    let workers = lend.workers().clamp(1, units);
+    lend.run(workers, &|_| work(&states, &shared, source, &left, lend));
+    let arrests = (0..model.wanted).map(|w| shared.arrested_at(w)).collect();
+    let states = states
+        .into_iter()
+        .map(|s| s.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect();
+    (states, arrests)
+}
+
+/// A worker: takes the free unit furthest behind, runs a stint of it, and
+/// again, until every unit is done.
+fn work<'m>(
+    states: &[Mutex<UnitState<'m>>],
+    shared: &Shared,
+    source: &Source<'_, 'm>,
+    left: &AtomicUsize,
+    lend: &dyn Lend,
+) {
+    let mut order: Vec<(u64, usize)> = Vec::with_capacity(states.len());
+    while left.load(Ordering::Acquire) > 0 {
+        order.clear();
+        order.extend((0..states.len()).map(|u| (shared.clock(u).to_bits(), u)));
+        order.sort_unstable();
+        let mut moved = false;
+        for &(_, u) in &order {
+            let Ok(mut state) = states[u].try_lock() else {
+                continue;
+            };
+            if state.done {
+                continue;
+            }
+            match state.stint(source, shared) {
+                Stint::Done => {
+                    left.fetch_sub(1, Ordering::AcqRel);
+                    moved = true;
+                }
+                Stint::Yield => moved = true,
+                Stint::Blocked { handled } => moved = handled > 0,
+            }
+            if moved {
+                break;
+            }
+        }
+        if !moved {
+            lend.pause();
+        }
+    }
+}
+
+/// The potential arrests of every wanted person, each person's earliest
+/// first, worked out unit by unit on the lent workers; each face in
+/// `by_unit` is given its index among its person's.
+fn potentials(
+    source: &Source<'_, '_>,
+    by_unit: &mut [Vec<UnitFace>],
+    lend: &dyn Lend,
+) -> Vec<Vec<Potential>> {
+    let model = source.plan.model;
+    let units = by_unit.len();
+    // With several units, each is a zone with its own officers.
+    let officers = |u: usize| model.intervention.teams.sizes[u];
+    let found: Vec<Mutex<Vec<(u32, f64, usize)>>> =
+        (0..units).map(|_| Mutex::new(Vec::new())).collect();
+    let faces: &[Vec<UnitFace>] = by_unit;
+    let workers = lend.workers().clamp(1, units);
+    lend.run(workers, &|worker| {
+        for u in (worker..units).step_by(workers) {
+            let list: Vec<(u32, f64, usize)> = faces[u]
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| {
+                    let earliest = source.potential(&f.face, officers(u))?;
+                    Some((f.face.wanted_index, earliest, i))
+                })
+                .collect();
+            *found[u].lock().unwrap_or_else(|p| p.into_inner()) = list;
+        }
+    });
+    let mut per_person: Vec<Vec<(f64, u16, usize)>> = vec![Vec::new(); model.wanted as usize];
+    for (u, list) in found.into_iter().enumerate() {
+        for (w, earliest, i) in list.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            per_person[w as usize].push((earliest, u as u16, i));
+        }
+    }
+    per_person
+        .into_iter()
+        .map(|mut list| {
+            list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            list.into_iter()
+                .enumerate()
+                .map(|(index, (earliest_s, unit, i))| {
+                    by_unit[unit as usize][i].potential = Some(index as u32);
+                    Potential {
+                        earliest_s,
+                        unit,
+                        resolved: Default::default(),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
