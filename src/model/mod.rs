@@ -57,7 +57,7 @@ pub use population::{Block, Group, Population};
 pub use redraw::Redraw;
 pub use sites::{City, Site};
 pub use staff::{Intervention, Review};
-pub use watchlist::Watchlist;
+pub use watchlist::{Turnover, Watchlist};
 
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{self, DurationText, PipelineSection, ScenarioFile};
@@ -187,6 +187,10 @@ pub struct Model {
     /// its expectations mix the two ([`Model::expected`]), and each
     /// replication draws whether they are present.
     pub wanted_fraction: Option<(f64, Box<Model>)>,
+    /// Wanted people added to and removed from the list during the run
+    /// (`watchlist.new_wanted_per_day`, `watchlist.time_on_list`); `None`:
+    /// every wanted person is on the list from the start until arrested.
+    pub turnover: Option<Turnover>,
 }
 
 impl Model {
@@ -228,7 +232,7 @@ impl Model {
                  mode = \"footfall\"",
             ));
         }
-        let watchlist = Watchlist::build(&file.watchlist, &population, draws)?;
+        let watchlist = Watchlist::build(&file.watchlist, &population, duration_s, draws)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let mut population = population;
         group_effects::apply(&mut population, &matcher, &file.watchlist, draws)?;
@@ -268,6 +272,7 @@ impl Model {
         let (deployments, warned) =
             Deployment::build_all(&context, slots, &mut sites, &mut searches)?;
         warnings.extend(warned);
+        check_turnover(&file.watchlist, mode, &deployments)?;
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;
         if pipeline.is_some() {
             warnings.extend(pipeline::arrest_lag_warning(&sites, &blocks));
@@ -311,6 +316,7 @@ impl Model {
             intervention,
             deployments,
             wanted_fraction: None,
+            turnover: watchlist.turnover,
         };
         if engine == EngineKind::Residents {
             check_residents_work(&model.expected())?;
@@ -453,6 +459,40 @@ fn choose_engine(
             ),
         )),
     }
+}
+
+/// Refuses a list's turnover where its warrants have no time to run in
+/// (batch mode), or where a deployment searches several lists (whose
+/// expectations assume each list's wanted people are on it throughout).
+fn check_turnover(
+    section: &spec::WatchlistSection,
+    mode: Mode,
+    deployments: &[Deployment],
+) -> Result<(), ValidationError> {
+    let key = match (&section.new_wanted_per_day, &section.time_on_list) {
+        (Some(_), _) => "new_wanted_per_day",
+        (None, Some(_)) => "time_on_list",
+        (None, None) => return Ok(()),
+    };
+    let path = KeyPath::keys(&["watchlist", key]);
+    if mode == Mode::Batch {
+        return Err(ValidationError::new(
+            path,
+            "batch mode searches every resident once, outside time: a list that changes over \
+             the run needs mode = \"footfall\"",
+        ));
+    }
+    if let Some(deployment) = deployments.iter().find(|d| !d.lists.is_empty()) {
+        return Err(ValidationError::new(
+            path,
+            format!(
+                "deployment \"{}\" searches several lists, which survsim cannot yet combine \
+                 with wanted people added to or removed from the list: drop its lists or this key",
+                deployment.slot.name
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses a scenario whose sites would capture more than

@@ -90,7 +90,8 @@ impl Redraw {
         // The blocks are the nominal model's: a fractional wanted person
         // (present or not per replication) is left out, as nominal draws
         // leave it (a sliver of one person's faces in the false alerts).
-        let watchlist = Watchlist::build(&file.watchlist, &population, draws)?;
+        let watchlist =
+            Watchlist::build(&file.watchlist, &population, self.base.duration_s, draws)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let mut population = population;
         super::group_effects::apply(&mut population, &matcher, &file.watchlist, draws)?;

@@ -113,7 +113,8 @@ impl<'p, 'm> Closing<'p, 'm> {
             wanted.append(&mut chunk.wanted);
         }
         wanted.sort_by_key(|w| time_order(w.time_s, w.site, w.person));
-        let mut response = Response::new(model, stream(model.seed, &[self.rep, STREAM_RESPONSE]));
+        let mut response = Response::new(model, stream(model.seed, &[self.rep, STREAM_RESPONSE]))
+            .with_warrants(self.rep);
         let mut next_wanted = wanted.iter().peekable();
         for alert in alerts {
             self.faces_by_hour[crate::metrics::TimeOfDay::hour_of(alert.time_s)] += 1;
