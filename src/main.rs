@@ -154,6 +154,14 @@ fn check(args: CheckArgs) -> Result<(), Error> {
     let check = args.into_options()?;
     let scenario = &check.scenario;
     warn(scenario);
+    // `check` answers in closed form what a run would refuse to simulate.
+    if let Err(refusal) = scenario.model.simulation_refusal() {
+        note!(
+            "survsim: note: `run` would refuse this scenario ({}); the expectations below are \
+             closed forms, computed without simulating",
+            refusal.message
+        );
+    }
     let text = render(
         check.format,
         || survsim::report::check_table(scenario),

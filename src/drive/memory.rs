@@ -308,6 +308,12 @@ fn fit(
     limit: Option<Limit>,
     file: Option<&ScenarioFile>,
 ) -> Result<usize, Refusal> {
+    if let Err(error) = model.simulation_refusal() {
+        return Err(Refusal {
+            blame: Blame::Key(error.path),
+            message: error.message,
+        });
+    }
     let Some(available) = available else {
         return Ok(threads.max(1));
     };
@@ -324,8 +330,15 @@ fn fit(
     // residents' records, or a pipeline's hour of buffered faces.
     let (blame, what) = if model.engine == EngineKind::Residents {
         (
-            Blame::Words("sites (footfall, duration)"),
-            "the residents engine holds the run's alerts and wanted people's faces".to_string(),
+            Blame::Words(
+                "sites' footfall_per_hour, simulation.duration, watchlist.size, \
+                 matcher.threshold, watchlist's wanted people",
+            ),
+            "the residents engine holds the run's alerts and wanted people's faces, which \
+             footfall and duration, the list's size and threshold (false alerts per face) and \
+             its wanted people set; `survsim check` answers it in closed form without \
+             simulating"
+                .to_string(),
         )
     } else if faces > records {
         let (site, hour) = busiest_site_hour(model);

@@ -283,9 +283,6 @@ impl Model {
             pipeline.is_some(),
             !deployments.is_empty(),
         )?;
-        if engine == EngineKind::Faces {
-            check_expected_faces(mode, &sites, duration_s, population.residents)?;
-        }
         let review = Review::build(&file.review)?;
         let intervention = Intervention::build(&file.intervention)?;
         let model = Model {
@@ -318,9 +315,6 @@ impl Model {
             wanted_fraction: None,
             turnover: watchlist.turnover,
         };
-        if engine == EngineKind::Residents {
-            check_residents_work(&model.expected())?;
-        }
         // A model whose expectations are read (a nominal one) keeps the
         // model with the fractional wanted person, to mix them in.
         let mut model = model;
@@ -461,6 +455,33 @@ fn choose_engine(
     }
 }
 
+impl Model {
+    /// Why this model cannot be simulated, if it cannot: its engine's limit
+    /// on faces, or on the alerts and wanted people's faces it handles one
+    /// by one. Checked before a run (not when the model is built), so that
+    /// `check` still answers such a scenario in closed form.
+    pub fn simulation_refusal(&self) -> Result<(), ValidationError> {
+        match self.engine {
+            EngineKind::Faces => check_expected_faces(
+                self.mode,
+                &self.sites,
+                self.duration_s,
+                u64::from(self.residents),
+            ),
+            EngineKind::Residents => check_residents_work(&self.expected()),
+        }
+    }
+}
+
+/// What sets how many alerts and searches of wanted people a run handles,
+/// for a refusal to name: footfall and duration set the faces, the list's
+/// size and threshold the false alerts per face, and its wanted people
+/// their searches.
+const WORK_INPUTS: &str = "lower the sites' footfall_per_hour or simulation.duration, or the \
+     alerts per face: watchlist.size and matcher.threshold set false alerts, \
+     watchlist.wanted_present (or wanted_prevalence) and new_wanted_per_day the searches of \
+     wanted people; `survsim check` gives its expectations in closed form without simulating";
+
 /// Refuses a list's turnover where its warrants have no time to run in
 /// (batch mode), or where a deployment searches several lists (whose
 /// expectations assume each list's wanted people are on it throughout).
@@ -515,7 +536,7 @@ fn check_expected_faces(
             KeyPath::keys(&["sites"]),
             format!(
                 "the sites would capture {expected_faces:.3e} faces in one run, more than \
-                 the limit of {MAX_EXPECTED_FACES:.0e}; lower footfall or duration"
+                 the limit of {MAX_EXPECTED_FACES:.0e}; {WORK_INPUTS}"
             ),
         ));
     }
@@ -542,7 +563,7 @@ fn check_residents_work(expected: &Expected) -> Result<(), ValidationError> {
             KeyPath::keys(&["sites"]),
             format!(
                 "the sites would capture {faces:.3e} faces in one run, more than the residents \
-                 engine's limit of {MAX_EXPECTED_FACES_PER_RESIDENTS:.0e}; lower footfall or duration"
+                 engine's limit of {MAX_EXPECTED_FACES_PER_RESIDENTS:.0e}; {WORK_INPUTS}"
             ),
         ));
     }
@@ -553,7 +574,7 @@ fn check_residents_work(expected: &Expected) -> Result<(), ValidationError> {
             format!(
                 "the sites would capture {:.3e} faces in one run, raising {items:.3e} alerts \
                  and searches of wanted people to be handled one by one, more than the limit \
-                 of {MAX_EXPECTED_ALERTS:.0e}; lower footfall or duration",
+                 of {MAX_EXPECTED_ALERTS:.0e}; {WORK_INPUTS}",
                 expected.faces_captured
             ),
         ));

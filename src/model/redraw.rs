@@ -17,7 +17,7 @@ use super::expected::{Expected, Exposure};
 use super::population::{Population, Searches};
 use super::uncertain::Draws;
 use super::watchlist::Watchlist;
-use super::{EngineKind, Model, check_residents_work};
+use super::Model;
 use crate::error::ValidationError;
 use crate::spec::ScenarioFile;
 
@@ -123,10 +123,7 @@ impl Redraw {
             deployments,
             ..self.base.clone()
         };
-        let expected = model.expected_with(&self.exposure, alerted);
-        if model.engine == EngineKind::Residents {
-            check_residents_work(&expected)?;
-        }
-        Ok(expected)
+        // No refusal of work too large to simulate: these are closed forms.
+        Ok(model.expected_with(&self.exposure, alerted))
     }
 }
