@@ -11,13 +11,13 @@
 //! [`Model::build_with`] reads the draws: its expectations are that build's,
 //! bit for bit.
 
+use super::Model;
 use super::calibrate::ResolvedMatcher;
 use super::deployments::{self, Deployment, Memo};
 use super::expected::{Expected, Exposure};
 use super::population::{Population, Searches};
 use super::uncertain::Draws;
 use super::watchlist::Watchlist;
-use super::Model;
 use crate::error::ValidationError;
 use crate::spec::ScenarioFile;
 
