@@ -49,6 +49,9 @@ pub const STREAM_RESPONSE: u64 = 0x5245_5350;
 /// list (with `watchlist.new_wanted_per_day` or `watchlist.time_on_list`;
 /// drawn from nothing else, so scenarios without them are unchanged).
 pub const STREAM_WARRANTS: u64 = 0x5741_5252;
+/// Stream label: `check --sensitivity`'s design (the Owen scramble's seed)
+/// and the bootstrap of its indices' intervals. Never a replication's.
+pub const STREAM_SENSITIVITY: u64 = 0x534f_424c;
 /// Key label: event logs only — the keyed hashes of face numbers that choose
 /// which faces' events are sampled, and capture times the simulation does
 /// not need. Used only when events are recorded, and never drawn from the

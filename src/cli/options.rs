@@ -234,6 +234,7 @@ impl StressArgs {
 pub struct Check {
     pub scenario: Scenario,
     pub format: Format,
+    pub sensitivity: bool,
 }
 
 impl CheckArgs {
@@ -241,6 +242,7 @@ impl CheckArgs {
         Ok(Check {
             scenario: self.scenario.load()?,
             format: self.format,
+            sensitivity: self.sensitivity,
         })
     }
 }
