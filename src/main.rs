@@ -163,6 +163,14 @@ fn check(args: CheckArgs) -> Result<(), Error> {
     let check = args.into_options()?;
     let scenario = &check.scenario;
     warn(scenario);
+    // `check` answers in closed form what a run would refuse to simulate.
+    if let Err(refusal) = scenario.model.simulation_refusal() {
+        note!(
+            "survsim: note: `run` would refuse this scenario ({}); the expectations below are \
+             closed forms, computed without simulating",
+            refusal.message
+        );
+    }
     let sensitivity = if check.sensitivity {
         let rows = survsim::report::SENSITIVITY_ROWS;
         let sensitivity = survsim::report::Sensitivity::of(scenario, rows)?;

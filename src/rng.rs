@@ -45,6 +45,10 @@ pub const STREAM_WANTED: u64 = 0x5741_4e54;
 pub const STREAM_RESIDENTS: u64 = 0x5245_5344;
 /// Stream label: the alert → review → stop → arrest chain.
 pub const STREAM_RESPONSE: u64 = 0x5245_5350;
+/// Stream label: when each wanted person is added to and removed from the
+/// list (with `watchlist.new_wanted_per_day` or `watchlist.time_on_list`;
+/// drawn from nothing else, so scenarios without them are unchanged).
+pub const STREAM_WARRANTS: u64 = 0x5741_5252;
 /// Stream label: `check --sensitivity`'s design (the Owen scramble's seed)
 /// and the bootstrap of its indices' intervals. Never a replication's.
 pub const STREAM_SENSITIVITY: u64 = 0x534f_424c;

@@ -47,6 +47,27 @@ pub struct Scenario {
     pub warnings: Vec<InputError>,
 }
 
+/// A warning when an override changes `population.residents` in footfall
+/// mode: footfall is set per site, so the city's size changes who passes
+/// the cameras, not how many faces they capture — a what-if that seems to
+/// ask "a bigger city" answers "the same crowd, drawn from more people".
+fn residents_without_footfall(model: &Model, overrides: &[Override]) -> Option<ValidationError> {
+    let residents = ["population", "residents"];
+    let given = overrides.iter().any(|o| o.path == residents);
+    (given && model.mode == crate::model::Mode::Footfall && !model.sites.is_empty()).then(|| {
+        ValidationError::new(
+            KeyPath::keys(&residents),
+            format!(
+                "footfall is set per site (sites[].footfall_per_hour), so {} residents pass \
+                 the cameras as often as before: faces captured do not change, only how many \
+                 people they spread over; scale the sites' footfall_per_hour too to model a \
+                 bigger city",
+                crate::format::fmt_num(f64::from(model.residents), 0)
+            ),
+        )
+    })
+}
+
 impl Scenario {
     /// Parses, overrides, deserializes and validates.
     pub fn load(source: ScenarioSource, overrides: &[Override]) -> Result<Scenario, InputError> {
@@ -55,7 +76,7 @@ impl Scenario {
         let mut inventory = Inventory::default();
         let model = Model::build_with(&parsed.file, &mut inventory)
             .map_err(|error| parsed.locate(error))?;
-        let warnings = model
+        let mut warnings: Vec<InputError> = model
             .warnings
             .iter()
             .map(|warning| {
@@ -65,6 +86,9 @@ impl Scenario {
                 ))
             })
             .collect();
+        if let Some(warning) = residents_without_footfall(&model, overrides) {
+            warnings.push(parsed.locate(warning));
+        }
         let file = parsed.file;
         Ok(Scenario {
             source,
@@ -99,7 +123,12 @@ impl Scenario {
     /// [`Scenario::model`].
     pub fn replication_model(&self, rep: u64) -> Result<Option<Model>, InputError> {
         if self.draws_parameters() {
-            return self.drawn_model(rep).map(Some);
+            let model = self.drawn_model(rep)?;
+            // A draw may ask for more work than the nominal model did.
+            model
+                .simulation_refusal()
+                .map_err(|error| self.drawn_error(rep, error))?;
+            return Ok(Some(model));
         }
         if self.model.wanted_fraction.is_none() {
             return Ok(None);

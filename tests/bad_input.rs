@@ -727,3 +727,51 @@ fn more_sites_than_16_bit_ids_hold_are_refused() {
     let stderr = fails(&["check", file.arg()]);
     assert_mentions(&stderr, &["key `sites`", "at most 65534 sites", "65535"]);
 }
+
+#[test]
+fn negative_new_wanted_per_day() {
+    located(
+        "run",
+        &format!("{BASE}new_wanted_per_day = -1\n"),
+        8,
+        22,
+        "watchlist.new_wanted_per_day",
+        &["expected wanted people added per day", "-1"],
+    );
+}
+
+#[test]
+fn time_on_list_of_zero() {
+    located(
+        "check",
+        &format!("{BASE}time_on_list = \"0s\"\n"),
+        8,
+        16,
+        "watchlist.time_on_list",
+        &["longer than 0", "0s"],
+    );
+}
+
+#[test]
+fn time_on_list_not_a_duration() {
+    located(
+        "check",
+        &format!("{BASE}time_on_list = \"soon\"\n"),
+        8,
+        16,
+        "watchlist.time_on_list",
+        &["not a duration", "soon"],
+    );
+}
+
+#[test]
+fn more_new_wanted_than_residents() {
+    located(
+        "check",
+        &format!("{BASE}new_wanted_per_day = 2000\n"),
+        8,
+        22,
+        "watchlist.new_wanted_per_day",
+        &["2000 wanted people added", "1000 residents"],
+    );
+}

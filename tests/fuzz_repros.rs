@@ -190,9 +190,16 @@ fn a_schedule_past_the_limit_is_refused_in_toml_too() {
 #[test]
 fn a_refused_total_names_the_set_that_wrote_inside_it() {
     // It blamed `<built-in default scenario>:48:1`, where the file's
-    // first site is. (The residents engine refuses more than 1e18 faces:
-    // its counts are 64-bit.)
-    let refused = check(None, &["--set", "sites.0.footfall_per_hour=1e18"]);
+    // first site is. `run` refuses it (the residents engine refuses more
+    // than 1e18 faces: its counts are 64-bit); `check` answers in closed
+    // form.
+    let set = ["--set", "sites.0.footfall_per_hour=1e18"];
+    assert_eq!(check(None, &set).0, Some(0));
+    let out = survsim().arg("run").args(set).output().unwrap();
+    let refused = (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
     assert_refused(
         refused.clone(),
         &[

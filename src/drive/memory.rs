@@ -301,6 +301,12 @@ fn fit(
     limit: Option<Limit>,
     file: Option<&ScenarioFile>,
 ) -> Result<usize, Refusal> {
+    if let Err(error) = model.simulation_refusal() {
+        return Err(Refusal {
+            blame: Blame::Key(error.path),
+            message: error.message,
+        });
+    }
     let Some(available) = available else {
         return Ok(threads.max(1));
     };
@@ -321,8 +327,10 @@ fn fit(
             Blame::Key(KeyPath::keys(&["sites"])),
             format!(
                 "the residents engine holds the run's alerts: its {:.3e} faces raise up to \
-                 {alerts:.3e}, at 8 bytes each with a day of them spelled out, {:.1} GB; \
-                 lower footfall or duration",
+                 {alerts:.3e}, at 8 bytes each with a day of them spelled out, {:.1} GB. \
+                 Footfall and duration, the list's size and threshold (false alerts per face) \
+                 and its wanted people set them; `survsim check` answers the scenario in closed \
+                 form without simulating",
                 model.expected().faces_captured,
                 gb(bytes)
             ),

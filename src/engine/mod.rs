@@ -56,6 +56,7 @@ pub(crate) mod resource;
 pub(crate) mod response;
 mod wanted;
 mod wanted_search;
+pub(crate) mod warrants;
 
 pub use resident::Resident;
 
@@ -259,7 +260,8 @@ impl<'m> Engine<'m> {
                 times: stream(model.seed, &[rep, STREAM_SITE_TIMES, s]),
             })
             .collect();
-        let mut response = Response::new(model, stream(model.seed, &[rep, STREAM_RESPONSE]));
+        let mut response =
+            Response::new(model, stream(model.seed, &[rep, STREAM_RESPONSE])).with_warrants(rep);
         response.recorder = recorder;
         self.faces_by_group.fill(0);
         self.faces_by_hour = [0; HOURS_OF_DAY];

@@ -3,7 +3,7 @@
 
 use super::Model;
 use super::deployments::deployment_index;
-use super::limits::{MAX_EXPECTED_FACES_PER_RESIDENTS, Mode};
+use super::limits::{MAX_EXPECTED_FACES_PER_RESIDENTS, Mode, WORK_INPUTS};
 use super::schedule::NO_DEPLOYMENT;
 use super::sites::Site;
 use crate::error::{KeyPath, ValidationError};
@@ -255,7 +255,10 @@ impl Model {
             false_alert_mean += faces / passers * group.search.fpir;
             first += faces / passers * group.averaged.fpir;
             second += faces / passers * group.averaged.fpir_squared.sqrt();
-            let searches = self.expect_searches(block_index, deployment, passers, faces);
+            // With the list's turnover, the faces a wanted member gives
+            // while on the list.
+            let open = exposure.open(block_index, regime, faces);
+            let searches = self.expect_searches(block_index, deployment, passers, faces, open);
             expected.true_alerts += searches.true_alerts;
             expected.wanted_faces_captured += searches.mated;
             expected.false_alerts += searches.false_alerts;
@@ -274,7 +277,8 @@ impl Model {
         }
         if alerted {
             let into = &mut expected.wanted_alerted;
-            self.add_wanted_alerted(block_index, regime_faces, passers, into);
+            let cumulative = exposure.cumulative.get(block_index);
+            self.add_wanted_alerted(block_index, regime_faces, cumulative, passers, into);
         }
         // Residents with two or more false alerts, were everyone in the
         // group alike (no lookalikes): Poisson(a × per_person × FPIR) each.
@@ -290,13 +294,16 @@ impl Model {
     }
 
     /// Phase two, one regime of one block: the expected outcomes of `faces`
-    /// searches of its `passers` under `deployment`'s searches.
+    /// searches of its `passers` under `deployment`'s searches, of which a
+    /// wanted member's give `open` while on the list (all, without the
+    /// list's turnover).
     fn expect_searches(
         &self,
         block_index: usize,
         deployment: u32,
         passers: f64,
         faces: f64,
+        open: f64,
     ) -> Searches {
         let block = &self.blocks[block_index];
         match self.several_lists(deployment) {
@@ -315,7 +322,7 @@ impl Model {
             None => {
                 let seen = self.block_at(block_index, deployment);
                 let group = &self.groups_at(deployment)[block.group as usize];
-                let mated = faces * seen.wanted as f64 / passers;
+                let mated = open * seen.wanted as f64 / passers;
                 let non_mated = faces - mated;
                 // Rates averaged over lookalike multipliers (see
                 // LookalikeMean): a person's captures and their
@@ -404,7 +411,21 @@ pub struct Exposure {
     trackable: Vec<f64>,
     /// Per group, visits to covered sites its avoiders did not make.
     avoided: Vec<f64>,
+    /// With the list's turnover ([`super::Turnover`]), per block and
+    /// regime: its faces weighted by the chance that a wanted member is on
+    /// the list at their capture, ∫ rate(t) p_open(t) dt. Empty without.
+    open_faces: Vec<Vec<f64>>,
+    /// With turnover, per block and regime: its faces captured by each of
+    /// [`TURNOVER_STEPS`] + 1 equally spaced moments of the run, from 0 —
+    /// what the chance that a wanted member is alerted while on the list
+    /// is integrated over. Empty without.
+    cumulative: Vec<Vec<Vec<f64>>>,
 }
+
+/// Steps of the grid over the run on which a wanted person's time on the
+/// list is integrated, with turnover (a midpoint rule: its error falls as
+/// the square of the step, far below a replication's noise at 512).
+pub const TURNOVER_STEPS: usize = 512;
 
 impl Exposure {
     /// The exposure of `model`'s blocks at its sites (footfall), or of
@@ -417,9 +438,19 @@ impl Exposure {
         let mut site_faces: Vec<Vec<f64>> = vec![Vec::new(); blocks];
         let mut regime_faces = vec![vec![0.0; regimes]; blocks];
         let mut avoided = vec![0.0; model.groups.len()];
+        let turnover = model.turnover.filter(|_| model.mode == Mode::Footfall);
+        let mut open_faces = Vec::new();
+        let mut cumulative = Vec::new();
         match model.mode {
             Mode::Footfall => {
                 let mut by_regime = Vec::new();
+                if let Some(turnover) = &turnover {
+                    open_faces = vec![vec![0.0; regimes]; blocks];
+                    cumulative = vec![vec![vec![0.0; TURNOVER_STEPS + 1]; regimes]; blocks];
+                    for site in &model.sites {
+                        add_turnover(model, turnover, site, &mut open_faces, &mut cumulative);
+                    }
+                }
                 for site in &model.sites {
                     site_regimes(site, model.duration_s, &mut by_regime);
                     let captures = by_regime.iter().fold(0.0, |sum, &(_, f)| sum + f);
@@ -469,6 +500,58 @@ impl Exposure {
             people_scanned,
             trackable,
             avoided,
+            open_faces,
+            cumulative,
+        }
+    }
+
+    /// Block `block`'s faces under `regime` that a wanted member gives
+    /// while on the list (all of them, `faces`, without turnover).
+    fn open(&self, block: usize, regime: usize, faces: f64) -> f64 {
+        self.open_faces.get(block).map_or(faces, |by| by[regime])
+    }
+}
+
+/// Adds site `site`'s faces, weighted by the chance a wanted person is on
+/// the list at each stretch ([`super::Turnover::open_integral`]), to each
+/// block's `open_faces`, and its faces in each step of the grid to each
+/// block's `cumulative` (its running totals, so summed over sites).
+fn add_turnover(
+    model: &Model,
+    turnover: &super::Turnover,
+    site: &super::Site,
+    open_faces: &mut [Vec<f64>],
+    cumulative: &mut [Vec<Vec<f64>>],
+) {
+    let regimes = 1 + model.deployments.len();
+    let duration_s = model.duration_s;
+    let step_s = duration_s / TURNOVER_STEPS as f64;
+    let mut open = vec![0.0; regimes];
+    let mut steps = vec![vec![0.0; TURNOVER_STEPS]; regimes];
+    let mut used = vec![false; regimes];
+    site.stretches_between(0.0, duration_s, |deployment, start_s, end_s, faces| {
+        let regime = deployment_index(deployment).map_or(0, |d| d + 1);
+        used[regime] = true;
+        let rate = faces / (end_s - start_s);
+        open[regime] += rate * turnover.open_integral(model.wanted, duration_s, start_s, end_s);
+        let mut from = start_s;
+        while from < end_s {
+            let k = ((from / step_s) as usize).min(TURNOVER_STEPS - 1);
+            let to = end_s.min((k + 1) as f64 * step_s);
+            steps[regime][k] += rate * (to - from).max(0.0);
+            from = if to > from { to } else { end_s };
+        }
+    });
+    for &(block, share) in &site.block_shares {
+        let block = block as usize;
+        for regime in (0..regimes).filter(|&r| used[r]) {
+            open_faces[block][regime] += open[regime] * share;
+            let totals = &mut cumulative[block][regime];
+            let mut sum = 0.0;
+            for (k, faces) in steps[regime].iter().enumerate() {
+                sum += faces * share;
+                totals[k + 1] += sum;
+            }
         }
     }
 }
@@ -504,10 +587,16 @@ impl Model {
     /// lookalikes; with them, TPIR is their average) — under each regime
     /// whose list they are on (a list holds a block's first wanted members,
     /// so members between two lists' cut-offs are on the same lists).
+    ///
+    /// With the list's turnover, each regime's faces are taken from
+    /// `cumulative` (the block's running totals on the grid), and the
+    /// chance of an alert while on the list is averaged over the windows a
+    /// wanted person may be on it ([`on_list_alerted`]).
     fn add_wanted_alerted(
         &self,
         block_index: usize,
         regime_faces: &[f64],
+        cumulative: Option<&Vec<Vec<f64>>>,
         passers: f64,
         into: &mut f64,
     ) {
@@ -531,28 +620,97 @@ impl Model {
             let (low, high) = (pair[0], pair[1]);
             let mut mean = 0.0;
             let mut tpir_once = 0.0;
+            // With turnover: true alerts expected by each moment of the grid.
+            let mut by_step = vec![0.0; cumulative.map_or(0, |_| TURNOVER_STEPS + 1)];
             for (regime, &faces) in regime_faces.iter().enumerate() {
                 let deployment = deployment_of(regime);
+                let mut rate = 0.0;
                 if let Some(at) = self.several_lists(deployment) {
                     if let Some(p) = at.detection_of(block_index, block.group as usize, low) {
-                        mean += faces / passers * p;
+                        rate = p;
                         tpir_once = p;
                     }
                 } else if self.block_at(block_index, deployment).wanted >= high {
                     let tpir = self.groups_at(deployment)[block.group as usize]
                         .averaged
                         .tpir;
-                    mean += faces / passers * tpir;
+                    rate = tpir;
                     tpir_once = tpir;
+                }
+                mean += faces / passers * rate;
+                if let Some(cumulative) = cumulative {
+                    for (sum, &faces) in by_step.iter_mut().zip(&cumulative[regime]) {
+                        *sum += faces / passers * rate;
+                    }
                 }
             }
             *into += (high - low) as f64
-                * match self.mode {
-                    Mode::Footfall => mix.at_least_one(mean),
-                    Mode::Batch => tpir_once,
+                * match (self.mode, self.turnover) {
+                    (Mode::Footfall, Some(turnover)) if cumulative.is_some() => {
+                        on_list_alerted(&turnover, self.wanted, self.duration_s, &by_step, mix)
+                    }
+                    (Mode::Footfall, _) => mix.at_least_one(mean),
+                    (Mode::Batch, _) => tpir_once,
                 };
         }
     }
+}
+
+/// The chance that a wanted person — one of `wanted`, with `turnover` —
+/// has a true alert while on the list, ignoring arrests, given the true
+/// alerts a person would expect by each moment of the grid (`by_step`:
+/// [`TURNOVER_STEPS`] + 1 running totals over a run of `duration_s`):
+/// P(≥ 1) of the alerts in their window on the list, averaged over the
+/// window's law. One on the list at the start stays for an exponential
+/// time L of mean T (to the run's end if longer); one added at a uniform
+/// moment a stays from a for L. Both integrals by the midpoint rule on the
+/// grid (a start at a step's middle; an end in a later step at its middle,
+/// in the start's step a quarter of the way).
+fn on_list_alerted(
+    turnover: &super::Turnover,
+    wanted: u32,
+    duration_s: f64,
+    by_step: &[f64],
+    mix: ActivityMix,
+) -> f64 {
+    let steps = by_step.len() - 1;
+    let total = by_step[steps];
+    let mid = |k: usize| 0.5 * (by_step[k] + by_step[k + 1]);
+    let step_s = duration_s / steps as f64;
+    let mean_s = turnover.mean_on_list_s;
+    // decay[j] = e^(−j h / T): the chance of staying j steps.
+    let decay: Vec<f64> = (0..=steps)
+        .map(|j| (-(j as f64) * step_s / mean_s).exp())
+        .collect();
+    let half = (-0.5 * step_s / mean_s).exp();
+    let initial = if mean_s.is_infinite() {
+        mix.at_least_one(total)
+    } else {
+        (0..steps)
+            .map(|j| (decay[j] - decay[j + 1]) * mix.at_least_one(mid(j)))
+            .sum::<f64>()
+            + decay[steps] * mix.at_least_one(total)
+    };
+    let arrived = (0..steps)
+        .map(|k| {
+            let start = mid(k);
+            if mean_s.is_infinite() {
+                return mix.at_least_one(total - start);
+            }
+            // Ends in the start's own step, in a later one, or after the run.
+            let own = (1.0 - half) * mix.at_least_one(0.25 * (by_step[k + 1] - by_step[k]));
+            let later: f64 = (k + 1..steps)
+                .map(|j| {
+                    let stays = (decay[j - k] - decay[j - k + 1]) / half;
+                    stays * mix.at_least_one(mid(j) - start)
+                })
+                .sum();
+            own + later + decay[steps - k] / half * mix.at_least_one(total - start)
+        })
+        .sum::<f64>()
+        / steps as f64;
+    let share_arrived = f64::from(turnover.arrivals) / f64::from(wanted.max(1));
+    (1.0 - share_arrived) * initial + share_arrived * arrived
 }
 
 impl Model {
@@ -656,7 +814,7 @@ pub(super) fn check_residents_work(expected: &Expected) -> Result<(), Validation
             KeyPath::keys(&["sites"]),
             format!(
                 "the sites would capture {faces:.3e} faces in one run, more than the residents \
-                 engine's limit of {MAX_EXPECTED_FACES_PER_RESIDENTS:.0e}; lower footfall or duration"
+                 engine's limit of {MAX_EXPECTED_FACES_PER_RESIDENTS:.0e}; {WORK_INPUTS}"
             ),
         ));
     }

@@ -76,3 +76,12 @@ pub const MAX_EXPECTED_FACES_PER_RESIDENTS: f64 = 1e18;
 pub fn residents_can_run(mode: Mode, pipeline: bool, schedule: bool) -> bool {
     mode == Mode::Footfall && !pipeline && !schedule
 }
+
+/// What sets how many alerts and searches of wanted people a run handles,
+/// for a refusal to name: footfall and duration set the faces, the list's
+/// size and threshold the false alerts per face, and its wanted people
+/// their searches.
+pub const WORK_INPUTS: &str = "lower the sites' footfall_per_hour or simulation.duration, or the \
+     alerts per face: watchlist.size and matcher.threshold set false alerts, \
+     watchlist.wanted_present (or wanted_prevalence) and new_wanted_per_day the searches of \
+     wanted people; `survsim check` gives its expectations in closed form without simulating";

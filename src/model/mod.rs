@@ -53,6 +53,7 @@ pub use calibrate::{RatesPer, ResolvedMatcher};
 pub use deployments::Deployment;
 pub use dist::Duration;
 pub use expected::{Expected, ExpectedDeployment, ExpectedGroup};
+use limits::WORK_INPUTS;
 pub use limits::{
     EngineKind, MAX_DURATION_S, MAX_EXPECTED_FACES, MAX_EXPECTED_FACES_PER_RESIDENTS,
     MAX_SITE_BLOCKS, MAX_SITES, MAX_STAFF, MAX_WATCHLIST, Mode, residents_can_run,
@@ -64,7 +65,7 @@ pub use population::{Block, Group, Population};
 pub use redraw::Redraw;
 pub use sites::{City, Site};
 pub use staff::{Intervention, Review};
-pub use watchlist::Watchlist;
+pub use watchlist::{Turnover, Watchlist};
 
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{self, DurationText, PipelineSection, ScenarioFile};
@@ -138,6 +139,10 @@ pub struct Model {
     /// its expectations mix the two ([`Model::expected`]), and each
     /// replication draws whether they are present.
     pub wanted_fraction: Option<(f64, Box<Model>)>,
+    /// Wanted people added to and removed from the list during the run
+    /// (`watchlist.new_wanted_per_day`, `watchlist.time_on_list`); `None`:
+    /// every wanted person is on the list from the start until arrested.
+    pub turnover: Option<Turnover>,
 }
 
 impl Model {
@@ -179,7 +184,7 @@ impl Model {
                  mode = \"footfall\"",
             ));
         }
-        let watchlist = Watchlist::build(&file.watchlist, &population, draws)?;
+        let watchlist = Watchlist::build(&file.watchlist, &population, duration_s, draws)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let mut population = population;
         group_effects::apply(&mut population, &matcher, &file.watchlist, draws)?;
@@ -219,6 +224,7 @@ impl Model {
         let (deployments, warned) =
             Deployment::build_all(&context, slots, &mut sites, &mut searches)?;
         warnings.extend(warned);
+        check_turnover(&file.watchlist, mode, &deployments)?;
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;
         if pipeline.is_some() {
             warnings.extend(pipeline::arrest_lag_warning(&sites, &blocks));
@@ -229,9 +235,6 @@ impl Model {
             pipeline.is_some(),
             !deployments.is_empty(),
         )?;
-        if engine == EngineKind::Faces {
-            check_expected_faces(mode, &sites, duration_s, population.residents)?;
-        }
         let review = Review::build(&file.review, &population.zones)?;
         let intervention = Intervention::build(&file.intervention, &population.zones)?;
         staff::check_scopes_without_schedule(&review, &intervention, !deployments.is_empty())?;
@@ -263,10 +266,8 @@ impl Model {
             intervention,
             deployments,
             wanted_fraction: None,
+            turnover: watchlist.turnover,
         };
-        if engine == EngineKind::Residents {
-            check_residents_work(&model.expected())?;
-        }
         // A model whose expectations are read (a nominal one) keeps the
         // model with the fractional wanted person, to mix them in.
         let mut model = model;
@@ -407,6 +408,58 @@ fn choose_engine(
     }
 }
 
+impl Model {
+    /// Why this model cannot be simulated, if it cannot: its engine's limit
+    /// on faces, or on the alerts and wanted people's faces it handles one
+    /// by one. Checked before a run (not when the model is built), so that
+    /// `check` still answers such a scenario in closed form.
+    pub fn simulation_refusal(&self) -> Result<(), ValidationError> {
+        match self.engine {
+            EngineKind::Faces => check_expected_faces(
+                self.mode,
+                &self.sites,
+                self.duration_s,
+                u64::from(self.residents),
+            ),
+            EngineKind::Residents => check_residents_work(&self.expected()),
+        }
+    }
+}
+
+/// Refuses a list's turnover where its warrants have no time to run in
+/// (batch mode), or where a deployment searches several lists (whose
+/// expectations assume each list's wanted people are on it throughout).
+fn check_turnover(
+    section: &spec::WatchlistSection,
+    mode: Mode,
+    deployments: &[Deployment],
+) -> Result<(), ValidationError> {
+    let key = match (&section.new_wanted_per_day, &section.time_on_list) {
+        (Some(_), _) => "new_wanted_per_day",
+        (None, Some(_)) => "time_on_list",
+        (None, None) => return Ok(()),
+    };
+    let path = KeyPath::keys(&["watchlist", key]);
+    if mode == Mode::Batch {
+        return Err(ValidationError::new(
+            path,
+            "batch mode searches every resident once, outside time: a list that changes over \
+             the run needs mode = \"footfall\"",
+        ));
+    }
+    if let Some(deployment) = deployments.iter().find(|d| !d.lists.is_empty()) {
+        return Err(ValidationError::new(
+            path,
+            format!(
+                "deployment \"{}\" searches several lists, which survsim cannot yet combine \
+                 with wanted people added to or removed from the list: drop its lists or this key",
+                deployment.slot.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses a scenario whose sites would capture more than
 /// [`MAX_EXPECTED_FACES`] in one run (in batch mode, each resident once).
 fn check_expected_faces(
@@ -427,7 +480,7 @@ fn check_expected_faces(
             KeyPath::keys(&["sites"]),
             format!(
                 "the sites would capture {expected_faces:.3e} faces in one run, more than \
-                 the limit of {MAX_EXPECTED_FACES:.0e}; lower footfall or duration"
+                 the limit of {MAX_EXPECTED_FACES:.0e}; {WORK_INPUTS}"
             ),
         ));
     }

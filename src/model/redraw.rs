@@ -14,8 +14,7 @@
 use super::Model;
 use super::calibrate::ResolvedMatcher;
 use super::deployments::{self, Deployment, Memo};
-use super::expected::{Expected, Exposure, check_residents_work};
-use super::limits::EngineKind;
+use super::expected::{Expected, Exposure};
 use super::population::{Population, Searches};
 use super::uncertain::Draws;
 use super::watchlist::Watchlist;
@@ -91,7 +90,8 @@ impl Redraw {
         // The blocks are the nominal model's: a fractional wanted person
         // (present or not per replication) is left out, as nominal draws
         // leave it (a sliver of one person's faces in the false alerts).
-        let watchlist = Watchlist::build(&file.watchlist, &population, draws)?;
+        let watchlist =
+            Watchlist::build(&file.watchlist, &population, self.base.duration_s, draws)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let mut population = population;
         super::group_effects::apply(&mut population, &matcher, &file.watchlist, draws)?;
@@ -123,10 +123,7 @@ impl Redraw {
             deployments,
             ..self.base.clone()
         };
-        let expected = model.expected_with(&self.exposure, alerted);
-        if model.engine == EngineKind::Residents {
-            check_residents_work(&expected)?;
-        }
-        Ok(expected)
+        // No refusal of work too large to simulate: these are closed forms.
+        Ok(model.expected_with(&self.exposure, alerted))
     }
 }

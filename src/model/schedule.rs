@@ -94,15 +94,30 @@ impl Site {
     /// Expected faces captured in `[from_s, to_s)`, deployment by
     /// deployment: `add(deployment, faces)` for each stretch.
     pub fn captures_between(&self, from_s: f64, to_s: f64, mut add: impl FnMut(u32, f64)) {
+        self.stretches_between(from_s, to_s, |deployment, _, _, faces| {
+            add(deployment, faces)
+        });
+    }
+
+    /// [`SitePlan::captures_between`], with each stretch's bounds:
+    /// `add(deployment, start_s, end_s, faces)`, at a constant rate between
+    /// them.
+    pub fn stretches_between(
+        &self,
+        from_s: f64,
+        to_s: f64,
+        mut add: impl FnMut(u32, f64, f64, f64),
+    ) {
         let mut stretches = Vec::new();
         let first = (from_s / HOUR_S).floor().max(0.0) as u64;
         let last = (to_s / HOUR_S).ceil() as u64;
         for hour in first..last {
             self.stretches(hour, &mut stretches);
             for s in &stretches {
-                let length = s.end_s.min(to_s) - s.start_s.max(from_s);
+                let (start_s, end_s) = (s.start_s.max(from_s), s.end_s.min(to_s));
+                let length = end_s - start_s;
                 if length > 0.0 {
-                    add(s.deployment, s.captures_per_s * length);
+                    add(s.deployment, start_s, end_s, s.captures_per_s * length);
                 }
             }
         }

@@ -20,6 +20,50 @@ pub struct Watchlist {
     pub wanted_fraction: f64,
     /// Whether this model's draw made the fractional person present.
     pub extra_present: bool,
+    /// Arrivals on and removals from the list over the run, if the
+    /// scenario has any.
+    pub turnover: Option<Turnover>,
+}
+
+/// How the list's wanted people change over a run: some added
+/// (`new_wanted_per_day`), and each removed without an arrest after an
+/// exponential time (`time_on_list`). The wanted people are the slots
+/// [`Watchlist::group_wanted`] counts: `arrivals` of them, chosen at random
+/// in each replication, are added at uniform times in the run; the others
+/// are on the list at its start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Turnover {
+    /// Wanted people added during the run: rate × days, rounded.
+    pub arrivals: u32,
+    /// Mean time on the list before removal, seconds (infinite: never).
+    pub mean_on_list_s: f64,
+}
+
+impl Turnover {
+    /// ∫ p_open(t) dt over `[start_s, end_s)`, where p_open(t) is the
+    /// chance that one of `wanted` slots is on the list at t, of a run of
+    /// `duration_s`, ignoring arrests: a slot is on it from the start with
+    /// chance (wanted − arrivals)/wanted, and then stays for an
+    /// exponential time of mean T (probability e^(−t/T) at t); otherwise it
+    /// is added at a uniform time in the run, and on the list at t with
+    /// probability (1/D) ∫₀ᵗ e^(−(t−a)/T) da = (T/D)(1 − e^(−t/T)) (t/D
+    /// without removal).
+    pub fn open_integral(&self, wanted: u32, duration_s: f64, start_s: f64, end_s: f64) -> f64 {
+        if wanted == 0 || end_s <= start_s {
+            return 0.0;
+        }
+        let arrived = f64::from(self.arrivals) / f64::from(wanted);
+        let initial = 1.0 - arrived;
+        let length = end_s - start_s;
+        let t = self.mean_on_list_s;
+        if t.is_infinite() {
+            return initial * length
+                + arrived * (end_s * end_s - start_s * start_s) / (2.0 * duration_s);
+        }
+        // ∫ e^(−u/T) du over the stretch, without cancellation.
+        let decayed = t * (-start_s / t).exp() * -(-length / t).exp_m1();
+        initial * decayed + arrived * t / duration_s * (length - decayed)
+    }
 }
 
 impl Watchlist {
@@ -27,6 +71,7 @@ impl Watchlist {
     pub fn build(
         section: &WatchlistSection,
         population: &Population,
+        duration_s: f64,
         draws: &mut dyn Draws,
     ) -> Result<Watchlist, ValidationError> {
         let path = KeyPath::keys(&["watchlist"]);
@@ -45,7 +90,20 @@ impl Watchlist {
         let whole = mean.floor();
         let wanted_fraction = mean - whole;
         let extra = wanted_fraction > 0.0 && draws.extra_wanted(&path.key(key), wanted_fraction);
-        let wanted = whole as u64 + extra as u64;
+        let turnover = turnover(section, duration_s, &path)?;
+        let arrivals = turnover.map_or(0, |t| u64::from(t.arrivals));
+        let wanted = whole as u64 + extra as u64 + arrivals;
+        if wanted > population.residents {
+            return Err(ValidationError::new(
+                path.key("new_wanted_per_day"),
+                format!(
+                    "the {arrivals} wanted people added over the run and the {} on the list at \
+                     its start are more than the {} residents",
+                    whole as u64 + extra as u64,
+                    population.residents
+                ),
+            ));
+        }
         let mix = group_mix(section, population, &path.key("group_mix"))?;
         let group_wanted = apportion(wanted, &mix);
         let groups = &population.groups;
@@ -69,6 +127,7 @@ impl Watchlist {
             group_wanted,
             wanted_fraction,
             extra_present: extra,
+            turnover,
         })
     }
 
@@ -144,6 +203,44 @@ pub(super) fn wanted_given(
         ))),
         (None, None) => Ok(None),
     }
+}
+
+/// The list's turnover, if `new_wanted_per_day` or `time_on_list` is
+/// given: arrivals are rate × days of the run, rounded to whole people.
+fn turnover(
+    section: &WatchlistSection,
+    duration_s: f64,
+    path: &KeyPath,
+) -> Result<Option<Turnover>, ValidationError> {
+    if section.new_wanted_per_day.is_none() && section.time_on_list.is_none() {
+        return Ok(None);
+    }
+    let rate = section.new_wanted_per_day.unwrap_or(0.0);
+    let arrivals = rate * duration_s / 86_400.0;
+    if !(rate.is_finite() && rate >= 0.0 && arrivals.round() <= f64::from(u32::MAX / 2)) {
+        return Err(ValidationError::new(
+            path.key("new_wanted_per_day"),
+            format!("expected wanted people added per day, a number ≥ 0, got {rate}"),
+        ));
+    }
+    let mean_on_list_s = match &section.time_on_list {
+        None => f64::INFINITY,
+        Some(time) if time.seconds > 0.0 && time.seconds.is_finite() => time.seconds,
+        Some(time) => {
+            return Err(ValidationError::new(
+                path.key("time_on_list"),
+                format!(
+                    "expected the mean time a wanted person stays on the list, longer than \
+                     0, such as \"180d\", got \"{}\"",
+                    time.text
+                ),
+            ));
+        }
+    };
+    Ok(Some(Turnover {
+        arrivals: arrivals.round() as u32,
+        mean_on_list_s,
+    }))
 }
 
 /// The share of the wanted people in each group: `group_mix`, found at

@@ -341,6 +341,24 @@ impl<'a> Check<'a> {
             );
             let _ = writeln!(out, "{}", wrap_text(&note, TABLE_WIDTH, "  ", "    "));
         }
+        if let Some(turnover) = &model.turnover {
+            let arrivals = u64::from(turnover.arrivals);
+            let removal = if turnover.mean_on_list_s.is_finite() {
+                format!(
+                    "each leaves the list after {} days on average (watchlist.time_on_list) \
+                     unless arrested first",
+                    fmt_num(turnover.mean_on_list_s / 86_400.0, 1)
+                )
+            } else {
+                "none leaves the list but by arrest".to_string()
+            };
+            let note = format!(
+                "wanted over the run: {} on the list at its start and {arrivals} added during \
+                 it (watchlist.new_wanted_per_day), at uniform times; {removal}",
+                u64::from(model.wanted).saturating_sub(arrivals)
+            );
+            let _ = writeln!(out, "{}", wrap_text(&note, TABLE_WIDTH, "  ", "    "));
+        }
     }
 
     fn sites_section(&self, out: &mut String) {

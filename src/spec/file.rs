@@ -277,6 +277,18 @@ pub struct WatchlistSection {
     /// the nearest whole number of people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wanted_prevalence: Option<f64>,
+    /// Wanted people who live in the city added to the list per day of
+    /// the run (default 0: the list's wanted people are those present at
+    /// the start). Over the run, rate × days rounded to whole people, each
+    /// added at a uniform time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_wanted_per_day: Option<f64>,
+    /// Mean time a wanted person stays on the list before it is withdrawn
+    /// or lapses without an arrest, as `"180d"` (exponential; default:
+    /// never removed). Those present at the start have the same law for
+    /// the time they have left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_on_list: Option<DurationText>,
     /// Group mix of the wanted people, `{ group = share }`; default: the population's.
     #[serde(default)]
     pub group_mix: Option<BTreeMap<String, f64>>,

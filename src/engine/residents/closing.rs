@@ -58,6 +58,7 @@ impl<'p, 'm> Closing<'p, 'm> {
             chunks: &self.chunks,
             rep: self.rep,
             wanted: &wanted,
+            warrants: crate::engine::warrants::Warrants::draw(model, self.rep),
         };
         let (units, arrests) = run_units(&source, faces, lend);
         let mut outcome = Outcome {

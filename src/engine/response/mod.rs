@@ -54,6 +54,7 @@ mod slots;
 
 use super::queue::TimeQueue;
 use super::resource::{Arrival, Resource};
+use super::warrants::Warrants;
 use crate::events::{AlertDetail, Event, LostReason, Recorder, SearchOutcome, Subject};
 use crate::metrics::{GroupMetric, Metric, Outcome, TimeOfDay};
 use crate::model::Model;
@@ -121,6 +122,9 @@ pub enum Warrant {
     InCustody,
     /// Arrested and released: no longer on the watchlist.
     Executed,
+    /// Not arrested, and not on the list at that moment: not yet added, or
+    /// removed (`watchlist.time_on_list`). Their searches are non-mated.
+    OffList,
 }
 
 /// The chain's two resources.
@@ -160,6 +164,8 @@ pub struct Response<'m> {
     /// Per person with any: (false alerts, wrongful stops). Alerts are rare,
     /// so a map costs little and keeps memory off the per-resident record.
     burden: std::collections::HashMap<u32, (u32, u32)>,
+    /// When each wanted person is on the list, with the list's turnover.
+    warrants: Option<Warrants>,
     /// What has been counted so far.
     pub outcome: Outcome,
     /// Where events are recorded, if they are.
@@ -192,6 +198,7 @@ impl<'m> Response<'m> {
             wanted_flags: vec![0; model.wanted as usize],
             arrested_at_s: vec![f64::INFINITY; model.wanted as usize],
             burden: Default::default(),
+            warrants: None,
             outcome: Outcome {
                 groups: vec![Default::default(); model.groups.len()],
                 deployments: vec![Default::default(); model.deployments.len()],
@@ -204,6 +211,13 @@ impl<'m> Response<'m> {
             },
             recorder: None,
         }
+    }
+
+    /// This chain with replication `rep`'s windows of its wanted people on
+    /// the list, if the model has turnover ([`Warrants::draw`]).
+    pub fn with_warrants(mut self, rep: u64) -> Self {
+        self.warrants = Warrants::draw(self.model, rep);
+        self
     }
 
     /// Accepts an alert decided at `decided_s` (its capture time without a
@@ -237,7 +251,10 @@ impl<'m> Response<'m> {
     pub fn warrant_at(&self, wanted_index: u32, t_s: f64) -> Warrant {
         let arrested = self.arrested_at_s[wanted_index as usize];
         if t_s < arrested {
-            Warrant::Open
+            match &self.warrants {
+                Some(warrants) if !warrants.on_list(wanted_index, t_s) => Warrant::OffList,
+                _ => Warrant::Open,
+            }
         } else if t_s < arrested + self.model.intervention.custody_s {
             Warrant::InCustody
         } else {

@@ -10,6 +10,7 @@ use crate::engine::residents::draw::DistinctSites;
 use crate::engine::residents::{ChunkOutcome, Plan, WantedSeen, wanted_face_stream};
 use crate::engine::response::{Alert, NOT_WANTED, Warrant};
 use crate::engine::wanted_search::search_wanted_face;
+use crate::engine::warrants::Warrants;
 use crate::metrics::{HOURS_OF_DAY, TimeOfDay};
 use crate::model::clock::DAY_S;
 use crate::model::schedule::NO_DEPLOYMENT;
@@ -30,6 +31,8 @@ pub(in crate::engine::residents) struct Source<'a, 'm> {
     pub(in crate::engine::residents) rep: u64,
     /// Per wanted person: their resident number, group and multiplier.
     pub(in crate::engine::residents) wanted: &'a [(u32, u32, f64)],
+    /// When each wanted person is on the list, with the list's turnover.
+    pub(in crate::engine::residents) warrants: Option<Warrants>,
 }
 
 /// An alert of a person not wanted, spelled out for its window: sixteen
@@ -143,6 +146,15 @@ impl Source<'_, '_> {
         into.sort(window as f64 * len_s, len_s);
     }
 
+    /// The warrant of wanted person `w` at `t_s` were they not arrested:
+    /// open, or off the list with its turnover.
+    fn unarrested(&self, w: u32, t_s: f64) -> Warrant {
+        match &self.warrants {
+            Some(warrants) if !warrants.on_list(w, t_s) => Warrant::OffList,
+            _ => Warrant::Open,
+        }
+    }
+
     /// The search of wanted face `face` given `warrant`: whether it was
     /// mated, and its alert.
     fn search(&self, face: &WantedSeen, warrant: Warrant) -> (bool, Option<Alert>) {
@@ -169,7 +181,8 @@ impl Source<'_, '_> {
     /// in time by an officer of unit crew `officers`, and the stop ending in
     /// an arrest — its own draws say.
     fn potential(&self, face: &WantedSeen, officers: u32) -> Option<f64> {
-        let (_, Some(alert)) = self.search(face, Warrant::Open) else {
+        let warrant = self.unarrested(face.wanted_index, face.time_s);
+        let (_, Some(alert)) = self.search(face, warrant) else {
             return None;
         };
         let model = self.plan.model;
@@ -320,7 +333,10 @@ impl<'m> UnitState<'m> {
                 shared.resolve(w, index);
             }
         };
-        let warrant = shared.warrant(w, t, self.unit);
+        let warrant = match shared.warrant(w, t, self.unit) {
+            Warrant::Open => source.unarrested(w, t),
+            warrant => warrant,
+        };
         if warrant == Warrant::InCustody {
             resolve(shared);
             return;
