@@ -51,7 +51,7 @@ fn headline_figures_equal_the_json_report() {
         .collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "sections out of order");
     // Intervals in plain words, and the command that reproduces the page.
-    assert!(page.contains("innocent people flagged per day"));
+    assert!(page.contains("Alerts that named someone who is not wanted: about "));
     assert!(page.contains("95 % confidence interval"));
     assert!(page.contains("95 % of single runs"));
     assert!(page.contains("survsim run --seed 20261127 --reps 40 --html"));

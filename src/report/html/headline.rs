@@ -1,6 +1,8 @@
 //! Section 1, the headline: the figures a reader came for, each with its
-//! interval and in plain words ("about 32 innocent people flagged per
-//! day").
+//! interval and in plain words, at a rate a reader can picture ("alerts
+//! that named someone who is not wanted: about 32 a day"; "about one every
+//! 3 days", not "0.3 per day"). An alert or a stop is an event, not a
+//! person: one person can be flagged twice, so the words count events.
 
 use super::page::{about, esc, figure, range};
 use crate::format::{fmt_num, fmt_pct, human_duration};
@@ -50,7 +52,7 @@ fn stat_lines(r: &Report, s: &Stat, f: &dyn Fn(f64) -> String) -> Vec<String> {
             esc(&range(s.lo, s.hi, f))
         ));
     } else {
-        lines.push("one run: no interval (use --reps for one)".into());
+        lines.push("one run: no interval (an interval needs several runs)".into());
     }
     if let Some((lo, hi)) = s.pi95 {
         lines.push(format!("95 % of single runs: {}", esc(&range(lo, hi, f))));
@@ -98,9 +100,74 @@ fn count_card(
     }
 }
 
+/// A span of whole days in words: `3 days`, `5 weeks`, `8 months`.
+fn every(days: f64) -> String {
+    let (n, unit) = if days < 14.0 {
+        (days, "day")
+    } else if days < 60.0 {
+        (days / 7.0, "week")
+    } else if days < 730.0 {
+        (days / 30.44, "month")
+    } else {
+        (days / 365.25, "year")
+    };
+    let n = n.round().max(2.0);
+    format!("{} {unit}s", fmt_num(n, 0))
+}
+
+/// How often something happens in a run of `duration_s` whose mean count
+/// is `mean`, as a reader pictures it: `about 32 a day (≈ 11,680 in a year
+/// of such days)`, `about one every 3 days (≈ 120 in a year of such
+/// days)`; over several days the count in the run comes first (`about 37
+/// in 365 days: about one every 10 days`), and under a day the rate is per
+/// run (`about one every 3 runs of 2h`). Never a fraction of one event a
+/// day.
+pub fn how_often(mean: f64, duration_s: f64) -> String {
+    if !(mean > 0.0 && duration_s > 0.0) {
+        return "none in the runs simulated".into();
+    }
+    let days = duration_s / 86_400.0;
+    if days < 1.0 {
+        let span = human_duration(duration_s);
+        return if mean >= 0.75 {
+            format!("about {} in {span}", about(mean))
+        } else {
+            format!(
+                "about one every {} runs of {span}",
+                fmt_num((1.0 / mean).round().max(2.0), 0)
+            )
+        };
+    }
+    let per_day = mean / days;
+    let rate = if per_day >= 1.5 {
+        format!("about {} a day", about(per_day))
+    } else if per_day >= 0.75 {
+        "about one a day".to_string()
+    } else {
+        format!("about one every {}", every(1.0 / per_day))
+    };
+    if days == 1.0 {
+        let year = per_day * 365.0;
+        let year = if year >= 10.0 {
+            fmt_num(year.round(), 0)
+        } else {
+            fmt_num(year, 1)
+        };
+        format!("{rate} (≈ {year} in a year of such days)")
+    } else {
+        let span = if days.fract() == 0.0 {
+            format!("{} days", fmt_num(days, 0))
+        } else {
+            human_duration(duration_s)
+        };
+        format!("about {} in {span}: {rate}", about(mean))
+    }
+}
+
 /// Every headline card, in reading order.
 fn cards(r: &Report) -> Vec<Card> {
     let per = period(r);
+    let often = |m: Metric| how_often(r.total(m).mean, r.duration_s);
     let residents = fmt_num(r.exposure.residents as f64, 0);
     let mut cards = vec![
         count_card(
@@ -126,28 +193,48 @@ fn cards(r: &Report) -> Vec<Card> {
             r,
             Metric::TrueAlerts,
             "True alerts",
-            |n| format!("about {n} alerts {per} named a wanted person correctly"),
+            |_| {
+                format!(
+                    "Alerts that named a wanted person correctly: {}",
+                    often(Metric::TrueAlerts)
+                )
+            },
             Tone::Good,
         ),
         count_card(
             r,
             Metric::FalseAlerts,
             "False alerts",
-            |n| format!("about {n} innocent people flagged {per}"),
+            |_| {
+                format!(
+                    "Alerts that named someone who is not wanted: {}",
+                    often(Metric::FalseAlerts)
+                )
+            },
             Tone::Bad,
         ),
         count_card(
             r,
             Metric::WrongfulStops,
             "Wrongful stops",
-            |n| format!("about {n} innocent people stopped by officers {per}"),
+            |_| {
+                format!(
+                    "Stops by officers of someone who is not wanted: {}",
+                    often(Metric::WrongfulStops)
+                )
+            },
             Tone::Bad,
         ),
         count_card(
             r,
             Metric::FalseArrests,
             "False arrests",
-            |n| format!("about {n} innocent people arrested {per}"),
+            |_| {
+                format!(
+                    "Arrests of someone who is not wanted: {}",
+                    often(Metric::FalseArrests)
+                )
+            },
             Tone::Bad,
         ),
     ];
@@ -202,10 +289,15 @@ pub fn section(r: &Report) -> String {
             "<div class=\"{class}\"><div class=\"label\">{}</div><div class=\"big\">{}</div><p class=\"words\">{}</p>",
             esc(c.label),
             figure(c.key, c.value, &c.text),
-            esc(&c.words)
+            esc(&c.words).replace(" %", "\u{a0}%")
         );
         for line in &c.intervals {
-            let _ = write!(s, "<div class=\"ci\">{line}</div>");
+            // A percentage keeps its sign on its line.
+            let _ = write!(
+                s,
+                "<div class=\"ci\">{}</div>",
+                line.replace(" %", "\u{a0}%")
+            );
         }
         s.push_str("</div>\n");
     }
@@ -216,4 +308,40 @@ pub fn section(r: &Report) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::how_often;
+
+    #[test]
+    fn rates_are_ones_a_reader_can_picture() {
+        let day = 86_400.0;
+        assert_eq!(
+            how_often(31.6, day),
+            "about 32 a day (≈ 11,534 in a year of such days)"
+        );
+        assert_eq!(
+            how_often(0.1, day),
+            "about one every 10 days (≈ 37 in a year of such days)"
+        );
+        assert_eq!(
+            how_often(0.3, day),
+            "about one every 3 days (≈ 110 in a year of such days)"
+        );
+        assert_eq!(
+            how_often(0.02, day),
+            "about one every 7 weeks (≈ 7.3 in a year of such days)"
+        );
+        assert_eq!(
+            how_often(1.0, day),
+            "about one a day (≈ 365 in a year of such days)"
+        );
+        assert_eq!(
+            how_often(37.0, 365.0 * day),
+            "about 37 in 365 days: about one every 10 days"
+        );
+        assert_eq!(how_often(0.3, 2.0 * 3600.0), "about one every 3 runs of 2h");
+        assert_eq!(how_often(0.0, day), "none in the runs simulated");
+    }
 }
