@@ -13,137 +13,15 @@
 //! Chromium is found as for `tests/html_browser.rs`; without it the test
 //! fails unless `SURVSIM_SKIP_BROWSER=1`.
 
+mod browser_support;
 mod common;
 mod serve_support;
 
 use base64::Engine as _;
-use common::{CHROMIUM_FLAGS, chromium, succeeded, survsim};
+use browser_support::Browser;
+use common::{chromium, succeeded, survsim};
 use serde_json::{Value, json};
 use serve_support::Server;
-use std::io::{BufRead, BufReader, Write};
-use std::os::fd::AsRawFd;
-use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// A headless Chromium and its DevTools pipe, attached to one tab.
-struct Browser {
-    child: Child,
-    to: std::io::PipeWriter,
-    from: BufReader<std::io::PipeReader>,
-    next_id: u64,
-    session: Option<String>,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    fn launch(chromium: &PathBuf, extra: &[&str]) -> Browser {
-        let profile = tempfile::tempdir().unwrap();
-        // Chromium reads commands on fd 3 and writes answers on fd 4.
-        let (cmd_r, cmd_w) = std::io::pipe().unwrap();
-        let (out_r, out_w) = std::io::pipe().unwrap();
-        let (r3, w4) = (cmd_r.as_raw_fd(), out_w.as_raw_fd());
-        let mut cmd = Command::new(chromium);
-        cmd.args(CHROMIUM_FLAGS)
-            .args(["--remote-debugging-pipe", "--window-size=1280,1800"])
-            .args(extra)
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        // SAFETY: only async-signal-safe dup2 calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                // Moved above 4 first, so that neither lands on the other's
-                // place, and dup2 leaves the copies open across exec.
-                let (a, b) = (
-                    libc::fcntl(r3, libc::F_DUPFD, 10),
-                    libc::fcntl(w4, libc::F_DUPFD, 10),
-                );
-                if a < 0 || b < 0 || libc::dup2(a, 3) < 0 || libc::dup2(b, 4) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().expect("Chromium starts");
-        drop((cmd_r, out_w));
-        Browser {
-            child,
-            to: cmd_w,
-            from: BufReader::new(out_r),
-            next_id: 0,
-            session: None,
-            _profile: profile,
-        }
-    }
-
-    /// Sends a command and waits for its answer (events are skipped).
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        let mut msg = json!({ "id": id, "method": method, "params": params });
-        if let Some(s) = &self.session {
-            msg["sessionId"] = json!(s);
-        }
-        let mut bytes = msg.to_string().into_bytes();
-        bytes.push(0);
-        self.to.write_all(&bytes).unwrap();
-        loop {
-            let mut buf = Vec::new();
-            let n = self.from.read_until(0, &mut buf).unwrap();
-            assert!(n > 0, "Chromium closed the pipe");
-            buf.pop();
-            let v: Value = serde_json::from_slice(&buf).unwrap();
-            if v["id"] == json!(id) {
-                assert!(v.get("error").is_none(), "{method}: {v}");
-                return v["result"].clone();
-            }
-        }
-    }
-
-    /// Evaluates `js` in the page (awaiting a promise) and returns its value.
-    fn eval(&mut self, js: &str) -> Value {
-        let r = self.call(
-            "Runtime.evaluate",
-            json!({ "expression": js, "awaitPromise": true, "returnByValue": true }),
-        );
-        assert!(r.get("exceptionDetails").is_none(), "{js}: {r}");
-        r["result"]["value"].clone()
-    }
-
-    /// Opens a tab and attaches to it.
-    fn open_tab(&mut self) {
-        let target = self.call("Target.createTarget", json!({ "url": "about:blank" }));
-        let attached = self.call(
-            "Target.attachToTarget",
-            json!({ "targetId": target["targetId"], "flatten": true }),
-        );
-        self.session = Some(attached["sessionId"].as_str().unwrap().to_string());
-        self.call("Runtime.enable", json!({}));
-        self.call("Page.enable", json!({}));
-    }
-
-    /// Waits, generously, until `js` is true.
-    fn wait_for(&mut self, js: &str) {
-        let start = Instant::now();
-        while self.eval(js) != json!(true) {
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "timed out waiting for {js}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `survsim run --set matcher.threshold=T --reps 20`'s mean false alerts.
 fn cli_false_alerts(threshold: &str) -> Value {

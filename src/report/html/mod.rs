@@ -20,14 +20,19 @@
 //! The parts:
 //!
 //! * `page` — the document, its style sheet, escaping, figures, tables;
-//! * `svg` — bar and column charts with titles, descriptions and legends;
-//! * `headline`, `funnel`, `sections` — sections 1 to 6;
+//! * `svg` — what the charts share: two widths, titles, legends, ticks;
+//! * `bars`, `columns` — bar and column charts;
+//! * `headline`, `funnel` (and `funnel_narrow`, its phone drawing),
+//!   `sections` — sections 1 to 6;
 //! * `assumptions` — section 7: the scenario's values and their comments.
 
 #![deny(missing_docs)]
 
 mod assumptions;
+mod bars;
+mod columns;
 mod funnel;
+mod funnel_narrow;
 mod headline;
 mod page;
 mod sections;

@@ -34,7 +34,7 @@ mod tradeoff;
 use super::results::Row;
 use super::{Headline, Plan};
 use labels::{axis_label, axis_name, axis_value, capitalise, lower_first, metric_label, period};
-use svg::render;
+use svg::{Size, render, render_at};
 
 /// The key whose sweep gets a trade-off chart.
 pub const THRESHOLD_KEY: &str = "matcher.threshold";
@@ -42,15 +42,49 @@ pub const THRESHOLD_KEY: &str = "matcher.threshold";
 /// Every chart of a complete sweep, as `(file name, SVG)`: one per headline
 /// metric, then the trade-off chart if the threshold is varied.
 pub fn render_all(plan: &Plan, rows: &[Row]) -> Vec<(String, String)> {
+    charts(plan, rows)
+        .into_iter()
+        .map(|(file, chart)| (file, render(&chart)))
+        .collect()
+}
+
+/// Every chart of a complete sweep as a page shows it, `(file name,
+/// HTML)`: the file's drawing and a narrow one for phones, each an inline
+/// `<svg class="chart wide">` or `<svg class="chart narrow">` (the report's
+/// style sheet shows one). The wide one is the file's drawing with its
+/// smallest text a size larger, so that it stays above 9 px on A4.
+pub fn render_all_inline(plan: &Plan, rows: &[Row]) -> Vec<(String, String)> {
+    charts(plan, rows)
+        .into_iter()
+        .map(|(file, chart)| {
+            let html = [(Size::Page, "wide"), (Size::Narrow, "narrow")]
+                .iter()
+                .map(|&(size, class)| {
+                    let svg = render_at(&chart, size);
+                    let body = svg
+                        .strip_prefix(r#"<?xml version="1.0" encoding="UTF-8"?>"#)
+                        .unwrap_or(&svg)
+                        .trim_start();
+                    body.replacen("<svg ", &format!("<svg class=\"chart {class}\" "), 1)
+                })
+                .collect();
+            (file, html)
+        })
+        .collect()
+}
+
+/// Every chart of a complete sweep, unrendered: one per headline metric,
+/// then the trade-off chart if the threshold is varied.
+fn charts(plan: &Plan, rows: &[Row]) -> Vec<(String, Chart)> {
     // A pipeline's figures are charted only where there is one.
     let pipeline = rows.iter().any(|r| !r.report.pools.is_empty());
-    let mut charts: Vec<(String, String)> = Headline::ALL
+    let mut charts: Vec<(String, Chart)> = Headline::ALL
         .iter()
         .filter(|h| pipeline || !h.needs_pipeline())
         .map(|&h| (format!("{}.svg", h.key()), metric_chart(plan, rows, h)))
         .collect();
-    if let Some(svg) = tradeoff::chart(plan, rows) {
-        charts.push(("tradeoff.svg".into(), svg));
+    if let Some(chart) = tradeoff::chart(plan, rows) {
+        charts.push(("tradeoff.svg".into(), chart));
     }
     charts
 }
@@ -272,7 +306,7 @@ fn prediction_words(rows: &[Row], shown_as: &str) -> String {
     )
 }
 
-fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
+fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> Chart {
     let first = &plan.grid.axes[0];
     let numeric = first.numeric();
     let (legend_title, lines) = lines_along(plan, 0);
@@ -314,7 +348,7 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
     if predicted {
         subtitle.push_str(&prediction_words(rows, pi_drawn));
     }
-    render(&Chart {
+    Chart {
         title: format!("{} by {}", y_label, lower_first(&axis_name(first))),
         subtitle: capitalise(&subtitle),
         x_label,
@@ -335,5 +369,5 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
             .collect(),
         caption: caption(plan, rows),
         label_ends: false,
-    })
+    }
 }

@@ -3,6 +3,12 @@
 //! ([`super::marks`]), the legend, the footnotes and the caption.
 //! Coordinates are printed to two decimals, so the bytes depend on the data
 //! alone.
+//!
+//! A chart is drawn at one of two [`Size`]s: the files' (760 units, the
+//! legend right of the plot) and, for a page read on a phone, a narrow one
+//! (360 units, the legend below the plot, the smallest text a size
+//! larger), where 760 units in a phone's 366 px would draw 10-unit text at
+//! under 5 px.
 
 use super::marks::{self, Marker};
 use super::scale::{Scale, auto_scale};
@@ -10,10 +16,59 @@ use super::text::{esc, width, wrap};
 use super::{Chart, XKind};
 use std::fmt::Write as _;
 
-/// The picture's width; its height follows from the text it holds.
-pub(super) const W: f64 = 760.0;
+/// The sizes a chart is drawn at; its height follows from the text it
+/// holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// The files': 760 units, the legend at the right.
+    Wide,
+    /// A page's, on a screen or printed: as [`Size::Wide`], the smallest
+    /// text a size larger, so that A4's 680 px draw it above 9 px.
+    Page,
+    /// A phone's: 360 units, the legend below the plot.
+    Narrow,
+}
+
+impl Size {
+    /// The picture's width.
+    fn width(self) -> f64 {
+        match self {
+            Size::Wide | Size::Page => 760.0,
+            Size::Narrow => 360.0,
+        }
+    }
+
+    /// The plot's height.
+    fn plot_height(self) -> f64 {
+        match self {
+            Size::Wide | Size::Page => 300.0,
+            Size::Narrow => 220.0,
+        }
+    }
+
+    /// The size of the smallest text: footnotes, the caption, end labels.
+    pub(super) fn small_font(self) -> f64 {
+        match self {
+            Size::Wide => 10.0,
+            Size::Page | Size::Narrow => 11.0,
+        }
+    }
+
+    /// Line height of that text.
+    fn note_line(self) -> f64 {
+        match self {
+            Size::Wide => NOTE_LH,
+            Size::Page | Size::Narrow => 14.0,
+        }
+    }
+
+    /// Whether the legend goes below the plot rather than beside it.
+    fn legend_below(self) -> bool {
+        self == Size::Narrow
+    }
+}
+
 const MARGIN: f64 = 14.0;
-const PLOT_H: f64 = 300.0;
 const LEGEND_W: f64 = 210.0;
 /// Keeps the end points off the frame.
 pub(super) const PAD: f64 = 12.0;
@@ -31,10 +86,16 @@ pub(super) struct Plot {
     pub(super) right: f64,
     pub(super) top: f64,
     pub(super) bottom: f64,
-    /// The picture's height.
+    /// The size drawn at.
+    pub(super) size: Size,
+    /// The picture's width and height.
+    width: f64,
     height: f64,
-    /// Whether a legend is drawn, to the right of the plot.
+    /// Whether a legend is drawn, to the right of the plot (or below it,
+    /// narrow).
     legend: bool,
+    /// Where a narrow chart's legend starts, below the axis label.
+    legend_top: f64,
     xscale: Scale,
     yscale: Scale,
     xticks: Vec<(f64, Vec<String>)>,
@@ -48,32 +109,33 @@ pub(super) struct Plot {
 }
 
 impl Plot {
-    fn new(c: &Chart) -> Plot {
+    fn new(c: &Chart, size: Size) -> Plot {
+        let (w, plot_h) = (size.width(), size.plot_height());
         let legend = c.series.len() > 1 || c.legend_title.is_some();
         let (yscale, y_hidden) = y_axis(c);
         let (xscale, x_hidden, xticks) = x_axis(c);
         let yticks = yscale.ticks();
-        let full = W - 2.0 * MARGIN;
+        let full = w - 2.0 * MARGIN;
         let title = wrap(&c.title, 15.0, true, full);
         let subtitle = wrap(&c.subtitle, 11.0, false, full);
         let top =
             24.0 + (title.len() - 1) as f64 * TITLE_LH + subtitle.len() as f64 * SUB_LH + 20.0;
-        let bottom = top + PLOT_H;
+        let bottom = top + plot_h;
         let y_label = wrap(
             &format!("{}{}", c.y_label, log_note(&yscale)),
             13.0,
             false,
-            PLOT_H,
+            plot_h,
         );
         let tick_w = yticks
             .iter()
             .map(|(_, l)| width(l, 12.0, false))
             .fold(0.0, f64::max);
         let left = MARGIN + y_label.len() as f64 * LABEL_LH + 12.0 + tick_w;
-        let right = if legend {
-            W - LEGEND_W
+        let right = if legend && !size.legend_below() {
+            w - LEGEND_W
         } else {
-            W - 2.0 * MARGIN
+            w - 2.0 * MARGIN
         };
         let xticks = tick_lines(xticks, &c.x, right - left);
         let x_label = wrap(
@@ -93,8 +155,11 @@ impl Plot {
             right,
             top,
             bottom,
+            size,
+            width: w,
             height: 0.0,
             legend,
+            legend_top: last_label + 24.0,
             xscale,
             yscale,
             xticks,
@@ -106,8 +171,14 @@ impl Plot {
             footer: Vec::new(),
         };
         let coincide = marks::coincidence_note(c, &plot);
-        plot.footer = footer(c, coincide, (x_hidden, y_hidden), full);
-        plot.height = (last_label + 8.0 + plot.footer.len() as f64 * NOTE_LH + 10.0).ceil();
+        plot.footer = footer(c, coincide, (x_hidden, y_hidden), full, size.small_font());
+        let below = if legend && size.legend_below() {
+            legend_lines(c, &plot).1 + 16.0
+        } else {
+            0.0
+        };
+        let notes = plot.footer.len() as f64 * size.note_line();
+        plot.height = (last_label + below + 8.0 + notes + 10.0).ceil();
         plot
     }
 
@@ -213,6 +284,7 @@ fn footer(
     coincide: Option<String>,
     (x_hidden, y_hidden): (usize, usize),
     full: f64,
+    font: f64,
 ) -> Vec<(&'static str, String)> {
     let mut notes = c.notes.clone();
     notes.extend(coincide);
@@ -232,22 +304,27 @@ fn footer(
     let mut lines: Vec<(&'static str, String)> = Vec::new();
     for n in &notes {
         lines.extend(
-            wrap(n, 10.0, false, full)
+            wrap(n, font, false, full)
                 .into_iter()
                 .map(|l| ("footnote", l)),
         );
     }
     lines.extend(
-        wrap(&c.caption, 10.0, false, full)
+        wrap(&c.caption, font, false, full)
             .into_iter()
             .map(|l| ("caption", l)),
     );
     lines
 }
 
-/// The chart as an SVG document.
+/// The chart as an SVG document, as its file holds it.
 pub(super) fn render(c: &Chart) -> String {
-    let plot = Plot::new(c);
+    render_at(c, Size::Wide)
+}
+
+/// The chart as an SVG document drawn at `size`.
+pub(super) fn render_at(c: &Chart, size: Size) -> String {
+    let plot = Plot::new(c, size);
     let mut s = String::new();
     header(&mut s, c, &plot);
     grid(&mut s, &plot);
@@ -257,8 +334,10 @@ pub(super) fn render(c: &Chart) -> String {
         marks::series_group(&mut s, c, &plot, k, series, &mut ends);
     }
     marks::end_labels(&mut s, &plot, ends);
-    if plot.legend {
-        legend(&mut s, c, &plot);
+    match (plot.legend, size.legend_below()) {
+        (false, _) => {}
+        (true, false) => legend(&mut s, c, &plot),
+        (true, true) => legend_below(&mut s, c, &plot),
     }
     footer_text(&mut s, &plot);
     let _ = writeln!(s, "</svg>");
@@ -279,16 +358,16 @@ fn lines(s: &mut String, class: &str, x: f64, y0: f64, lh: f64, attrs: &str, tex
 
 /// The document's opening, background, title and subtitle.
 fn header(s: &mut String, c: &Chart, plot: &Plot) {
-    let h = plot.height;
+    let (h, w) = (plot.height, plot.width);
     let _ = writeln!(s, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     let _ = writeln!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
     );
     let _ = writeln!(s, "<title>{}</title>", esc(&c.title));
     let _ = writeln!(
         s,
-        r##"<rect x="0" y="0" width="{W}" height="{h}" fill="#ffffff"/>"##
+        r##"<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>"##
     );
     let bold = r##" font-size="15" font-weight="bold" fill="#222222""##;
     lines(s, "title", MARGIN, 24.0, TITLE_LH, bold, &plot.title);
@@ -380,12 +459,13 @@ fn axes(s: &mut String, plot: &Plot) {
 /// The legend, right of the plot: as many series as fit above the plot's
 /// bottom, then a count of the rest.
 fn legend(s: &mut String, c: &Chart, plot: &Plot) {
+    let w = plot.width;
     let lx = plot.right + 16.0;
-    let text_w = W - MARGIN - (lx + 30.0);
+    let text_w = w - MARGIN - (lx + 30.0);
     let _ = writeln!(s, r##"<g class="legend" fill="#333333">"##);
     let mut y = plot.top + 4.0;
     if let Some(t) = &c.legend_title {
-        let title = wrap(t, 12.0, true, W - MARGIN - lx);
+        let title = wrap(t, 12.0, true, w - MARGIN - lx);
         lines(
             s,
             "legend-title",
@@ -422,9 +502,75 @@ fn legend(s: &mut String, c: &Chart, plot: &Plot) {
     let _ = writeln!(s, "</g>");
 }
 
+/// A narrow chart's legend, below the axis label: its title, then every
+/// series' marker and label, wrapped to the picture's width, as
+/// `(class, x, y, text)` lines, and the height they take.
+fn legend_lines(c: &Chart, plot: &Plot) -> (Vec<(&'static str, f64, f64, String)>, f64) {
+    let (lx, full) = (MARGIN, plot.width - 2.0 * MARGIN);
+    let mut y = plot.legend_top;
+    let mut lines = Vec::new();
+    if let Some(t) = &c.legend_title {
+        for l in wrap(t, 12.0, true, full) {
+            lines.push(("legend-title", lx, y, l));
+            y += 15.0;
+        }
+        y += 4.0;
+    }
+    for series in &c.series {
+        for (i, l) in wrap(&series.label, 12.0, false, full - 30.0)
+            .into_iter()
+            .enumerate()
+        {
+            let class = if i == 0 {
+                "legend-entry"
+            } else {
+                "legend-more"
+            };
+            lines.push((class, lx + 30.0, y, l));
+            y += 15.0;
+        }
+        y += 4.0;
+    }
+    (lines, y - plot.legend_top)
+}
+
+/// A narrow chart's legend: [`legend_lines`], with each series' marker.
+fn legend_below(s: &mut String, c: &Chart, plot: &Plot) {
+    let categorical = matches!(c.x, XKind::Categories(_));
+    let _ = writeln!(s, r##"<g class="legend" fill="#333333">"##);
+    let mut k = 0;
+    for (class, x, y, text) in legend_lines(c, plot).0 {
+        if class == "legend-entry" {
+            let (color, lx, ym) = (marks::color(k), MARGIN, y - 4.0);
+            if !categorical {
+                let _ = writeln!(
+                    s,
+                    r#"<line x1="{lx:.2}" y1="{ym:.2}" x2="{:.2}" y2="{ym:.2}" stroke="{color}" stroke-width="3"/>"#,
+                    lx + 22.0
+                );
+            }
+            Marker::of(k).draw(s, lx + 11.0, ym, color);
+            k += 1;
+        }
+        let bold = if class == "legend-title" {
+            r#" font-weight="bold""#
+        } else {
+            ""
+        };
+        let class = if class == "legend-more" {
+            "legend-entry"
+        } else {
+            class
+        };
+        lines(s, class, x, y, 0.0, bold, &[text]);
+    }
+    let _ = writeln!(s, "</g>");
+}
+
 /// The footnotes and the caption, below the axis label.
 fn footer_text(s: &mut String, plot: &Plot) {
-    let first = plot.height - 10.0 - (plot.footer.len() as f64 - 1.0) * NOTE_LH;
+    let (font, lh) = (plot.size.small_font(), plot.size.note_line());
+    let first = plot.height - 10.0 - (plot.footer.len() as f64 - 1.0) * lh;
     for (i, (class, l)) in plot.footer.iter().enumerate() {
         let fill = if *class == "caption" {
             "#444444"
@@ -433,8 +579,8 @@ fn footer_text(s: &mut String, plot: &Plot) {
         };
         let _ = writeln!(
             s,
-            r#"<text class="{class}" x="{MARGIN}" y="{:.2}" font-size="10" fill="{fill}">{}</text>"#,
-            first + i as f64 * NOTE_LH,
+            r#"<text class="{class}" x="{MARGIN}" y="{:.2}" font-size="{font}" fill="{fill}">{}</text>"#,
+            first + i as f64 * lh,
             esc(l)
         );
     }
