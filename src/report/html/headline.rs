@@ -116,8 +116,8 @@ fn every(days: f64) -> String {
 }
 
 /// How often something happens in a run of `duration_s` whose mean count
-/// is `mean`, as a reader pictures it: `about 32 a day (≈ 11,680 in a year
-/// of such days)`, `about one every 3 days (≈ 120 in a year of such
+/// is `mean`, as a reader pictures it: `about 32 a day (≈ 12,000 in a year
+/// of such days)`, `about one every 3 days (≈ 110 in a year of such
 /// days)`; over several days the count in the run comes first (`about 37
 /// in 365 days: about one every 10 days`), and under a day the rate is per
 /// run (`about one every 3 runs of 2h`). Never a fraction of one event a
@@ -148,12 +148,16 @@ pub fn how_often(mean: f64, duration_s: f64) -> String {
     };
     if days == 1.0 {
         let year = per_day * 365.0;
+        // From a thousand, two significant digits: a year of one simulated
+        // day is a rough figure, and should look it.
         let year = if year >= 10.0 {
-            fmt_num(year.round(), 0)
+            let unit = 10f64.powf((year.log10().floor() - 1.0).max(0.0));
+            let unit = if year >= 1000.0 { unit } else { 1.0 };
+            fmt_num((year / unit).round() * unit, 0)
         } else {
             fmt_num(year, 1)
         };
-        format!("{rate} (≈ {year} in a year of such days)")
+        format!("{rate} (≈\u{a0}{year} in a year of such days)")
     } else {
         let span = if days.fract() == 0.0 {
             format!("{} days", fmt_num(days, 0))
@@ -319,23 +323,23 @@ mod tests {
         let day = 86_400.0;
         assert_eq!(
             how_often(31.6, day),
-            "about 32 a day (≈ 11,534 in a year of such days)"
+            "about 32 a day (≈\u{a0}12,000 in a year of such days)"
         );
         assert_eq!(
             how_often(0.1, day),
-            "about one every 10 days (≈ 37 in a year of such days)"
+            "about one every 10 days (≈\u{a0}37 in a year of such days)"
         );
         assert_eq!(
             how_often(0.3, day),
-            "about one every 3 days (≈ 110 in a year of such days)"
+            "about one every 3 days (≈\u{a0}110 in a year of such days)"
         );
         assert_eq!(
             how_often(0.02, day),
-            "about one every 7 weeks (≈ 7.3 in a year of such days)"
+            "about one every 7 weeks (≈\u{a0}7.3 in a year of such days)"
         );
         assert_eq!(
             how_often(1.0, day),
-            "about one a day (≈ 365 in a year of such days)"
+            "about one a day (≈\u{a0}365 in a year of such days)"
         );
         assert_eq!(
             how_often(37.0, 365.0 * day),
