@@ -18,7 +18,7 @@ mod common;
 mod serve_support;
 
 use base64::Engine as _;
-use browser_support::Browser;
+use browser_support::{Browser, View};
 use common::{chromium, succeeded, survsim};
 use serde_json::{Value, json};
 use serve_support::Server;
@@ -158,4 +158,86 @@ fn a_rebound_name_is_refused_and_the_token_s_cookie_opens_the_page() {
     b.wait_for("document.body && document.body.dataset.state === 'ready'");
     assert_eq!(b.eval("location.search.includes('token')"), json!(false));
     assert_eq!(b.eval(FALSE_ALERTS), cli_false_alerts("0.6"));
+}
+
+/// Sets a lever as a user would, and waits for the rerun.
+fn set_lever(b: &mut Browser, id: &str, value: &str) {
+    let before = b.eval("Number(document.body.dataset.updates || 0)");
+    b.eval(&format!(
+        "(() => {{ const el = document.getElementById('{id}'); el.value = '{value}'; \
+         el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); return true; }})()"
+    ));
+    b.wait_for(&format!(
+        "Number(document.body.dataset.updates || 0) > {before} && document.body.dataset.state === 'ready'"
+    ));
+}
+
+#[test]
+fn on_a_phone_the_result_comes_first_and_the_page_prints() {
+    let Some(chromium) = chromium() else { return };
+    let server = Server::start(&[]);
+    let mut b = Browser::launch(&chromium, &[]);
+    b.open_tab();
+    b.view(View::Phone);
+    b.open(&format!("http://{}/", server.address));
+    b.wait_for("document.body.dataset.state === 'ready'");
+    // The result on the first screen; the controls a closed bar at its foot.
+    assert_eq!(
+        b.eval("document.getElementById('controls-box').open"),
+        json!(false)
+    );
+    let screen = b.eval("window.innerHeight").as_f64().unwrap();
+    let result_top = b.eval("document.getElementById('result').getBoundingClientRect().top");
+    assert!(
+        result_top.as_f64().unwrap() < screen / 2.0,
+        "result at {result_top}"
+    );
+    let bar = b.eval(
+        "(() => { const r = document.querySelector('#controls-box > summary').getBoundingClientRect(); \
+         return [r.top, r.bottom, r.height]; })()",
+    );
+    assert!(bar[2].as_f64().unwrap() > 0.0, "the bar is shown: {bar}");
+    assert!(
+        bar[1].as_f64().unwrap() <= screen + 1.0,
+        "the bar is on screen: {bar}"
+    );
+    // Opened, it shows the levers, each with the value in force (or, for
+    // the capture share, which differs by site, what it would replace).
+    b.eval("document.querySelector('#controls-box > summary').click(), true");
+    assert_eq!(
+        b.eval("document.getElementById('controls-box').open"),
+        json!(true)
+    );
+    let unset = b.eval(
+        "Array.from(document.querySelectorAll('[data-lever]')).filter((el) => el.value === '' && el.placeholder === '').map((el) => el.id)",
+    );
+    assert_eq!(unset, json!([]), "levers without a value in force");
+    // Raising the list's size alone says that it adds no wanted people.
+    set_lever(&mut b, "lv-watchlist", "20000");
+    let note = b.eval("document.getElementById('note-lv-watchlist').textContent");
+    assert!(
+        note.as_str().unwrap().contains("wanted people present"),
+        "{note}"
+    );
+    set_lever(&mut b, "lv-wanted", "40");
+    assert_eq!(
+        b.eval("document.getElementById('note-lv-watchlist').textContent"),
+        json!("")
+    );
+    // With a comparison on the page too: nothing too wide, no tiny text,
+    // on the phone and printed; in print the controls are not there.
+    b.eval("document.getElementById('pin').click(), true");
+    set_lever(&mut b, "lv-threshold", "0.62");
+    let mut problems = Vec::new();
+    for view in [View::Phone, View::A4Print] {
+        let (found, texts) = b.layout_problems(view);
+        assert!(texts >= 20, "{view:?}: only {texts} chart texts");
+        problems.extend(found);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(
+        b.eval("getComputedStyle(document.getElementById('controls-box')).display"),
+        json!("none"),
+        "printed: the controls are left out"
+    );
 }

@@ -175,6 +175,25 @@
 
   function later() { clearTimeout(timer); timer = setTimeout(update, 400); }
 
+  // Levers read as a pair: a longer watchlist holds no more wanted people,
+  // so raising its size alone adds false alerts and not true ones. Said
+  // beside the list's size whenever it moves without the wanted people.
+  function coupling() {
+    const size = $('lv-watchlist'), wanted = $('lv-wanted');
+    if (!size || !wanted) return;
+    const alone = size.value.trim() !== size.dataset.initial && wanted.value.trim() === wanted.dataset.initial;
+    $('note-lv-watchlist').textContent = alone
+      ? `The list's size moved, the wanted people present did not (still ${wanted.value.trim()}): true alerts will not grow with the list.`
+      : '';
+  }
+
+  // On a phone the controls are a bar at the foot of the screen, closed
+  // so that the result shows; on a wider screen they are always open.
+  const narrow = window.matchMedia('(max-width: 900px)');
+  const fit = () => { $('controls-box').open = !narrow.matches; };
+  narrow.addEventListener('change', fit);
+  fit();
+
   function pin(query, what) {
     baseline = query;
     $('pinned').textContent = `Baseline pinned (${what}): ${decodeURIComponent(query.replace(/\+/g, ' '))}`;
@@ -225,8 +244,11 @@
   for (const el of [...levers, $('extra'), $('reps'), $('seed')]) {
     el.addEventListener('input', later);
     el.addEventListener('change', update);
+    el.addEventListener('input', coupling);
+    el.addEventListener('change', coupling);
   }
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); update(); });
   loadUrl();
+  coupling();
   update();
 })();
