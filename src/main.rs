@@ -15,7 +15,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
-use survsim::drive::output::{write_atomically, write_atomically_with, write_error, write_stdout};
+use survsim::drive::output::{
+    json_text, write_atomically, write_atomically_with, write_error, write_stdout,
+};
 use survsim::drive::sweep::{Progress, SweepOutput};
 use survsim::error::Error;
 use survsim::scenario::Scenario;
@@ -50,11 +52,7 @@ fn render(
 ) -> String {
     match format {
         Format::Table => table(),
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&json()).expect("JSON values serialize");
-            s.push('\n');
-            s
-        }
+        Format::Json => json_text(&json()),
     }
 }
 
@@ -187,25 +185,11 @@ const VALIDATION_FAILED: u8 = 1;
 
 fn validate(args: ValidateArgs) -> Result<(), Error> {
     let validate = args.into_options();
-    let results = survsim::drive::validate::run(validate.threads)?;
-    let fit = survsim::drive::validate::record_fit(validate.threads)?;
-    let records = survsim::fit::Records::bundled();
-    let loo = survsim::fit::summary::FitReport {
-        records: &records,
-        posterior: &fit.posterior,
-        left_out: fit.left_out.clone(),
-    };
-    let text = render(
-        validate.format,
-        || survsim::validate::table(&results) + &loo.loo_table(),
-        || {
-            let mut json = survsim::validate::to_json(&results);
-            json["record_fit"] = loo.json();
-            json
-        },
-    );
+    let validation = survsim::drive::validate::validation(validate.threads)?;
+    let all_expected_hold = validation.all_expected_hold;
+    let text = render(validate.format, || validation.table, || validation.json);
     emit(text, None)?;
-    if !survsim::validate::all_expected_hold(&results) {
+    if !all_expected_hold {
         note!("survsim: a check expected to hold failed (status MISS above)");
         std::process::exit(VALIDATION_FAILED.into());
     }

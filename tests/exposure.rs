@@ -387,3 +387,41 @@ fn ten_million_residents_fit() {
     let o = run_replications(&sc.model, 1, 1);
     assert!(o[0].counts[Metric::FacesCaptured] > 0);
 }
+
+/// Each group's share of false alerts, wrongful stops and false arrests:
+/// shares of a count add up to one over the groups, the pooled share lies
+/// in its interval of the mean, and one run's range (from 40 replications)
+/// is wider than the mean's and holds it.
+#[test]
+fn equity_shares_come_with_both_intervals() {
+    let (_, v) = json_output(&["run", "london-borough-day", "--reps", "40"]);
+    let groups = v["equity"]["groups"].as_array().unwrap();
+    for key in ["false_alerts", "wrongful_stops"] {
+        let shares: Vec<&serde_json::Value> = groups.iter().map(|g| &g["shares"][key]).collect();
+        let sum: f64 = shares.iter().map(|s| s["share"].as_f64().unwrap()).sum();
+        assert!((sum - 1.0).abs() < 1e-9, "{key}: shares add up to {sum}");
+        for s in shares {
+            let share = s["share"].as_f64().unwrap();
+            let ci: Vec<f64> = s["ci95"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect();
+            let pi: Vec<f64> = s["pi95"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect();
+            assert!(ci[0] <= share && share <= ci[1], "{key}: {s}");
+            assert!(
+                pi[0] <= ci[0] && ci[1] <= pi[1],
+                "{key}: one run's range holds the mean's: {s}"
+            );
+        }
+    }
+    // Under 40 replications there is no one-run range.
+    let (_, v) = json_output(&["run", "london-borough-day", "--reps", "5"]);
+    assert!(v["equity"]["groups"][0]["shares"]["false_alerts"]["pi95"].is_null());
+}

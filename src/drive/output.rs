@@ -283,6 +283,16 @@ impl Write for AtomicFile {
     }
 }
 
+/// A JSON report as the command line prints it with `--format json`:
+/// pretty, with a final newline. `run`, `check`, `validate`, `fit` and
+/// `stress` print it, `survsim serve` answers with it and the Python
+/// package returns it, so that all agree byte for byte.
+pub fn json_text(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("JSON values serialize");
+    s.push('\n');
+    s
+}
+
 /// A closed pipe is not an error: its reader has what it wanted.
 fn quiet_if_pipe_closed(result: Result<(), Error>) -> Result<(), Error> {
     match result {

@@ -27,6 +27,38 @@ pub fn record_fit(threads: usize) -> Result<super::fit::FitOutput, Error> {
     })
 }
 
+/// What `survsim validate` reports: every check, then each bundled record
+/// against a fit of the others.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// The table (`--format table`).
+    pub table: String,
+    /// The JSON report (`--format json`): the checks, and `record_fit`.
+    pub json: serde_json::Value,
+    /// Whether every check expected to hold did (else `validate` exits 1).
+    pub all_expected_hold: bool,
+}
+
+/// Runs every check and the leave-one-out fit of the bundled records on
+/// `threads` threads, and renders them as `survsim validate` prints them.
+pub fn validation(threads: usize) -> Result<Validation, Error> {
+    let results = run(threads)?;
+    let fit = record_fit(threads)?;
+    let records = crate::fit::Records::bundled();
+    let loo = crate::fit::summary::FitReport {
+        records: &records,
+        posterior: &fit.posterior,
+        left_out: fit.left_out,
+    };
+    let mut json = crate::validate::to_json(&results);
+    json["record_fit"] = loo.json();
+    Ok(Validation {
+        table: crate::validate::table(&results) + &loo.loo_table(),
+        json,
+        all_expected_hold: crate::validate::all_expected_hold(&results),
+    })
+}
+
 /// Runs every check, each scenario and override set once, on `threads` threads.
 pub fn run(threads: usize) -> Result<Vec<CheckResult>, Error> {
     // Each (scenario, overrides, replications) is simulated once.

@@ -25,12 +25,14 @@
 //! The fit is pure: chains are deterministic given the seed and their
 //! number, and the driver decides the threads.
 
+pub mod groups;
 pub mod problem;
 pub mod profile;
 pub mod records;
 pub mod sampler;
 pub mod summary;
 
+pub use groups::Groups;
 pub use problem::{Parameter, Prior, Problem, Tail};
 pub use records::{Evidence, Record, Records};
 pub use sampler::{Chain, Settings, Start};
@@ -52,23 +54,11 @@ pub struct Prepared<'a> {
 /// Finds where the chains of `problem` start (leaving out the record at
 /// file index `left_out`, for a leave-one-out check).
 pub fn prepare(problem: &Problem, left_out: Option<usize>) -> Prepared<'_> {
-    let from: Vec<f64> = problem
+    let (from, scales): (Vec<f64>, Vec<f64>) = problem
         .parameters
         .iter()
-        .map(|p| match p.prior {
-            Prior::Normal { mean, .. } => mean,
-            Prior::HalfNormal { sd } => sd.ln(),
-            Prior::LogUniform { .. } | Prior::Uniform { .. } => 0.0,
-        })
-        .collect();
-    let scales: Vec<f64> = problem
-        .parameters
-        .iter()
-        .map(|p| match p.prior {
-            Prior::Normal { sd, .. } => sd,
-            _ => 1.0,
-        })
-        .collect();
+        .map(|p| p.prior.centre_and_scale())
+        .unzip();
     let density = |x: &[f64]| problem.log_posterior(x, left_out);
     let start = sampler::find_start(&density, &from, &scales);
     Prepared {
@@ -175,7 +165,7 @@ impl Posterior {
                     sd_ratio: sd(&xs) / sd(&prior_xs),
                     rhat: sampler::split_rhat(&chains),
                     ess: sampler::effective_size(&chains),
-                    range: parameter.prior.is_range(),
+                    range: parameter.input,
                 }
             })
             .collect()
@@ -186,13 +176,15 @@ impl Posterior {
         self.draws().filter_map(|x| self.problem.tail(x)).collect()
     }
 
-    /// FPIR of a search of `entries` at `threshold`: the 5 %, 50 % and
-    /// 95 % quantiles over the posterior.
+    /// FPIR of a search of `entries` at `threshold` by the records' mix of
+    /// passers, against a list like them: the 5 %, 50 % and 95 % quantiles
+    /// over the posterior.
     pub fn fpir_at(&self, entries: f64, threshold: f64) -> (f64, f64, f64) {
+        let passers = &self.problem.passers;
         let values: Vec<f64> = self
             .tails()
             .iter()
-            .map(|t| t.fpir(entries, threshold))
+            .map(|t| t.mixture_fpir(passers, Some(passers), entries, threshold))
             .collect();
         (
             quantile(&values, 0.05),

@@ -5,8 +5,8 @@
 //! (`--fixed-parameters`: their mean), so one run's range carries what the
 //! records leave unknown.
 
+use super::Posterior;
 use super::records::{Evidence, Records};
-use super::{Posterior, quantile};
 use crate::format::fmt_num;
 use std::fmt::Write as _;
 
@@ -111,11 +111,25 @@ pub fn text(posterior: &Posterior, records: &Records, command: &str, kept: usize
         );
     }
     let _ = writeln!(s, "]");
-    let _ = writeln!(
-        s,
-        "columns = [{}]",
-        COLUMNS.map(|c| format!("\"{c}\"")).join(", ")
-    );
+    let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    if problem.fits_groups() {
+        let quoted: Vec<String> = problem.labels.iter().map(|l| format!("\"{l}\"")).collect();
+        let _ = writeln!(
+            s,
+            "# Groups: the draws' impostor scores are {}'s; a scenario's group (or level) named\n\
+             # as one of the others takes its shift, and homophily acts against the list's mix.",
+            problem.labels[0]
+        );
+        let _ = writeln!(s, "groups = [{}]", quoted.join(", "));
+        columns.push("homophily".into());
+        columns.extend(
+            problem.labels[1..]
+                .iter()
+                .map(|l| format!("impostor_shift.{l}")),
+        );
+    }
+    let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    let _ = writeln!(s, "columns = [{}]", quoted.join(", "));
     let _ = writeln!(s, "draws = [");
     let tails = posterior.tails();
     let step = (tails.len() as f64 / kept.max(1) as f64).max(1.0);
@@ -124,7 +138,13 @@ pub fn text(posterior: &Posterior, records: &Records, command: &str, kept: usize
         let tail = &tails[k as usize];
         let (im, is) = tail.impostor();
         let (gm, gs) = tail.genuine();
-        let _ = writeln!(s, "    [{im:.7}, {is:.7}, {gm:.7}, {gs:.7}],");
+        let mut row = vec![im, is, gm, gs];
+        if problem.fits_groups() {
+            row.push(tail.homophily);
+            row.extend_from_slice(&tail.shifts[1..]);
+        }
+        let cells: Vec<String> = row.iter().map(|v| format!("{v:.7}")).collect();
+        let _ = writeln!(s, "    [{}],", cells.join(", "));
         k += step;
     }
     let _ = writeln!(s, "]");
@@ -175,14 +195,4 @@ fn number(x: f64) -> String {
     } else {
         format!("{}", (x * 1e4).round() / 1e4)
     }
-}
-
-/// The median of a posterior's FPIR at `threshold` for `entries`.
-pub fn median_fpir(posterior: &Posterior, entries: f64, threshold: f64) -> f64 {
-    let values: Vec<f64> = posterior
-        .tails()
-        .iter()
-        .map(|t| t.fpir(entries, threshold))
-        .collect();
-    quantile(&values, 0.5)
 }

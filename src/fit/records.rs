@@ -2,8 +2,10 @@
 //! validated into [`Record`]s, each with its inputs, its outcomes and its
 //! source (`records/records.toml` holds the bundled ones).
 
+use super::groups::{CellSection, GroupCounts, Groups, GroupsSection};
 use crate::error::{InputError, KeyPath, ValidationError};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// The bundled records, with their citations.
 pub const BUNDLED_RECORDS: &str = include_str!("../../records/records.toml");
@@ -26,7 +28,7 @@ pub enum Kind {
 /// A number known exactly, or only between two values.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(untagged)]
-enum AmountSection {
+pub(super) enum AmountSection {
     Value(f64),
     Range { low: f64, high: f64 },
 }
@@ -58,6 +60,10 @@ struct RecordSection {
     #[serde(default = "yes")]
     fit_false_alerts: bool,
     tpir: Option<AmountSection>,
+    passers: Option<BTreeMap<String, f64>>,
+    false_positive_groups: Option<Vec<CellSection>>,
+    false_alert_groups: Option<Vec<CellSection>>,
+    list_composition: Option<BTreeMap<String, AmountSection>>,
 }
 
 fn yes() -> bool {
@@ -67,6 +73,7 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RecordsFile {
+    groups: Option<GroupsSection>,
     records: Vec<RecordSection>,
 }
 
@@ -100,6 +107,11 @@ pub enum Evidence {
         thresholds: Vec<f64>,
         /// False positives at each.
         counts: Vec<u64>,
+        /// Passers' shares by group, in label order.
+        passers: Vec<f64>,
+        /// False positives by group, if published (the reference set is
+        /// taken to be balanced across the groups).
+        groups: Option<GroupCounts>,
     },
     /// `successes` of `opportunities` mated passes alerted correctly.
     LabTruePositives {
@@ -125,6 +137,14 @@ pub enum Evidence {
         /// The detection rate per walk past, when the matcher is not the
         /// one fitted.
         tpir: Option<Span>,
+        /// Passers' shares by group, in label order.
+        passers: Vec<f64>,
+        /// The list's shares by group where known (`None` for the groups
+        /// that share the rest in proportion to passers); `None`: the list
+        /// is like the passers.
+        composition: Option<Vec<Option<Span>>>,
+        /// False alerts by group, if published.
+        groups: Option<GroupCounts>,
     },
 }
 
@@ -148,6 +168,8 @@ pub struct Records {
     pub name: String,
     /// Each record, in file order.
     pub records: Vec<Record>,
+    /// The groups the records count by.
+    pub groups: Groups,
 }
 
 impl Records {
@@ -155,6 +177,20 @@ impl Records {
     pub fn bundled() -> Records {
         Records::parse(BUNDLED_RECORDS_NAME, BUNDLED_RECORDS)
             .expect("the bundled records are valid (a test checks them)")
+    }
+
+    /// The same records without their counts by group: a fit of the
+    /// matcher's tail and the prevalence alone.
+    pub fn without_groups(&self) -> Records {
+        let mut records = self.clone();
+        for record in &mut records.records {
+            match &mut record.evidence {
+                Ok(Evidence::LabFalsePositives { groups, .. })
+                | Ok(Evidence::Deployment { groups, .. }) => *groups = None,
+                _ => {}
+            }
+        }
+        records
     }
 
     /// Parses and validates a records file; errors name the file, the key
@@ -192,6 +228,8 @@ impl Records {
             );
             at(path, error.inner().message().trim().to_string())
         })?;
+        let groups = Groups::build(file.groups.as_ref(), &KeyPath::keys(&["groups"]))
+            .map_err(|e| at(e.path, e.message))?;
         let mut records = Vec::with_capacity(file.records.len());
         for (i, section) in file.records.iter().enumerate() {
             let path = KeyPath::keys(&["records"]).index(i);
@@ -201,7 +239,8 @@ impl Records {
                     format!("expected a unique id; \"{}\" is used twice", section.id),
                 ));
             }
-            let record = Record::build(section, &path).map_err(|e| at(e.path, e.message))?;
+            let record =
+                Record::build(section, &groups, &path).map_err(|e| at(e.path, e.message))?;
             records.push(record);
         }
         if records.is_empty() {
@@ -213,14 +252,19 @@ impl Records {
         Ok(Records {
             name: name.to_string(),
             records,
+            groups,
         })
     }
 }
 
 impl Record {
-    fn build(section: &RecordSection, path: &KeyPath) -> Result<Record, ValidationError> {
+    fn build(
+        section: &RecordSection,
+        groups: &Groups,
+        path: &KeyPath,
+    ) -> Result<Record, ValidationError> {
         let evidence = if section.fit {
-            Ok(evidence(section, path)?)
+            Ok(evidence(section, groups, path)?)
         } else {
             Err(section.reason.clone().ok_or_else(|| {
                 ValidationError::new(
@@ -239,7 +283,12 @@ impl Record {
 }
 
 /// What `section` counted, checked.
-fn evidence(section: &RecordSection, path: &KeyPath) -> Result<Evidence, ValidationError> {
+fn evidence(
+    section: &RecordSection,
+    groups: &Groups,
+    path: &KeyPath,
+) -> Result<Evidence, ValidationError> {
+    let passers = groups.passers_of(section.passers.as_ref(), &path.key("passers"))?;
     let need = |value: Option<u64>, key: &str| {
         value.ok_or_else(|| {
             ValidationError::new(
@@ -290,11 +339,26 @@ fn evidence(section: &RecordSection, path: &KeyPath) -> Result<Evidence, Validat
                     "expected at most one false positive per search",
                 ));
             }
+            let by_group = section
+                .false_positive_groups
+                .as_ref()
+                .map(|cells| {
+                    let total = |j: usize| counts[j];
+                    groups.counts_of(
+                        cells,
+                        &thresholds,
+                        &total,
+                        &path.key("false_positive_groups"),
+                    )
+                })
+                .transpose()?;
             Ok(Evidence::LabFalsePositives {
                 reference_set,
                 searches,
                 thresholds,
                 counts,
+                passers,
+                groups: by_group,
             })
         }
         Kind::LabTruePositives => {
@@ -366,6 +430,29 @@ fn evidence(section: &RecordSection, path: &KeyPath) -> Result<Evidence, Validat
                 ));
             }
             let _ = (section.deployments, section.arrests);
+            let by_group = match (&section.false_alert_groups, false_alerts) {
+                (Some(cells), Some(total)) => {
+                    let thresholds = [section.threshold.unwrap_or(f64::NAN)];
+                    let total = |_: usize| total;
+                    Some(groups.counts_of(
+                        cells,
+                        &thresholds,
+                        &total,
+                        &path.key("false_alert_groups"),
+                    )?)
+                }
+                (Some(_), None) => {
+                    return Err(ValidationError::new(
+                        path.key("false_alert_groups"),
+                        "false alerts by group need the record's false alerts, fitted",
+                    ));
+                }
+                (None, _) => None,
+            };
+            let composition = groups.composition_of(
+                section.list_composition.as_ref(),
+                &path.key("list_composition"),
+            )?;
             Ok(Evidence::Deployment {
                 faces,
                 threshold: section.threshold,
@@ -373,6 +460,9 @@ fn evidence(section: &RecordSection, path: &KeyPath) -> Result<Evidence, Validat
                 false_alerts,
                 true_alerts,
                 tpir,
+                passers,
+                composition,
+                groups: by_group,
             })
         }
     }
@@ -405,7 +495,7 @@ fn check_thresholds(thresholds: &[f64], path: &KeyPath) -> Result<(), Validation
 }
 
 /// An amount or range within [min, max], required.
-fn span(
+pub(super) fn span(
     amount: Option<AmountSection>,
     path: &KeyPath,
     min: f64,

@@ -126,6 +126,13 @@ pub struct ResolvedMatcher {
     /// With a fitted profile, how many posterior draws it holds (one is
     /// taken per replication); 0 otherwise.
     pub posterior_draws: usize,
+    /// How many times likelier a false match within a group than across
+    /// (`matcher.homophily`, or a fitted profile's draw); 1: none.
+    pub homophily: f64,
+    /// A fitted profile's groups, the reference first, each with its
+    /// impostor shift (score units): a scenario's group or dimension level
+    /// of that name takes it. Empty without one.
+    pub groups: Vec<(String, f64)>,
 }
 
 impl ResolvedMatcher {
@@ -213,15 +220,18 @@ impl ResolvedMatcher {
                     "operating_points",
                     section.operating_points.is_some() || base.operating_points.is_some(),
                 ),
+                ("homophily", section.homophily.is_some()),
             ];
             if let Some((key, _)) = given.iter().find(|(_, given)| *given) {
                 return Err(ValidationError::new(
                     path.key(key),
-                    "a fitted profile's score distributions come from its posterior draws: \
-                     give impostor, genuine and operating_points only without one",
+                    "a fitted profile's score distributions and homophily come from its \
+                     posterior draws: give impostor, genuine, operating_points and homophily \
+                     only without one",
                 ));
             }
-            let (impostor, genuine) = from_posterior(posterior, &path.key("posterior"), draws)?;
+            let fitted = from_posterior(posterior, &path.key("posterior"), draws)?;
+            let (impostor, genuine) = (fitted.impostor, fitted.genuine);
             let matcher = Matcher {
                 threshold,
                 impostor,
@@ -265,10 +275,20 @@ impl ResolvedMatcher {
                 extrapolation_margin,
                 impostor_sd_given: false,
                 posterior_draws: posterior.draws.len(),
+                homophily: fitted.homophily,
+                groups: fitted.groups,
             });
         }
         let impostor = overlay_dist(base.impostor, &section.impostor);
         let genuine = overlay_dist(base.genuine, &section.genuine);
+        let homophily = match section.homophily.or(base.homophily) {
+            None => 1.0,
+            Some(param) => {
+                let at = path.key("homophily");
+                super::uncertain::check_param(&at, &param, 1.0, 1e6)?;
+                draws.value(&at, &param)
+            }
+        };
         let impostor_sd_given = impostor.sd.is_some();
         let impostor = drawn_dist(&impostor, &path.key("impostor"), draws)?;
         let genuine = drawn_dist(&genuine, &path.key("genuine"), draws)?;
@@ -307,33 +327,58 @@ impl ResolvedMatcher {
             extrapolation_margin,
             impostor_sd_given,
             posterior_draws: 0,
+            homophily,
+            groups: Vec::new(),
         })
     }
 }
 
-/// The score distributions of one of a fitted profile's posterior draws,
-/// the one `draws` takes (their column means if none).
+/// One of a fitted profile's posterior draws, as the model uses it.
+struct FittedRow {
+    impostor: NormalScores,
+    genuine: NormalScores,
+    /// Homophily (1 without groups).
+    homophily: f64,
+    /// The fit's groups, the reference first, and each one's impostor shift.
+    groups: Vec<(String, f64)>,
+}
+
+/// The draw of a fitted profile's posterior that `draws` takes (the
+/// columns' means if none), checked.
 fn from_posterior(
     posterior: &spec::PosteriorSection,
     path: &KeyPath,
     draws: &mut dyn Draws,
-) -> Result<(NormalScores, NormalScores), ValidationError> {
-    if posterior.columns != spec::POSTERIOR_COLUMNS {
+) -> Result<FittedRow, ValidationError> {
+    let groups = posterior.groups.clone().unwrap_or_default();
+    let mut expected: Vec<String> = spec::POSTERIOR_COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    if groups.len() > 1 {
+        expected.push("homophily".into());
+        expected.extend(groups[1..].iter().map(|g| format!("impostor_shift.{g}")));
+    }
+    if posterior.columns != expected {
         return Err(ValidationError::new(
             path.key("columns"),
-            format!(
-                "expected the columns {:?}, as survsim fit writes them",
-                spec::POSTERIOR_COLUMNS
-            ),
+            format!("expected the columns {expected:?}, as survsim fit writes them"),
         ));
     }
+    let width = expected.len();
     for (i, row) in posterior.draws.iter().enumerate() {
-        let valid =
-            row.len() == 4 && row.iter().all(|v| v.is_finite()) && row[1] > 0.0 && row[3] > 0.0;
+        let valid = row.len() == width
+            && row.iter().all(|v| v.is_finite())
+            && row[1] > 0.0
+            && row[3] > 0.0
+            && (width == 4 || row[4] >= 1.0);
         if !valid {
             return Err(ValidationError::new(
                 path.key("draws").index(i),
-                "expected four finite numbers, the two sds above 0",
+                format!(
+                    "expected {width} finite numbers, the two sds above 0 (and homophily at \
+                     least 1)"
+                ),
             ));
         }
     }
@@ -346,20 +391,30 @@ fn from_posterior(
     }
     let row = match draws.posterior_row(path, rows) {
         Some(i) => posterior.draws[i].clone(),
-        None => (0..4)
+        None => (0..width)
             .map(|j| posterior.draws.iter().map(|r| r[j]).sum::<f64>() / rows as f64)
             .collect(),
     };
-    Ok((
-        NormalScores {
+    let groups = match groups.split_first() {
+        Some((reference, others)) if !others.is_empty() => {
+            std::iter::once((reference.clone(), 0.0))
+                .chain(others.iter().cloned().zip(row[5..].iter().copied()))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    Ok(FittedRow {
+        impostor: NormalScores {
             mean: row[0],
             sd: row[1],
         },
-        NormalScores {
+        genuine: NormalScores {
             mean: row[2],
             sd: row[3],
         },
-    ))
+        homophily: if width > 4 { row[4] } else { 1.0 },
+        groups,
+    })
 }
 
 /// `top`'s parameters where it gives them, `base`'s otherwise.

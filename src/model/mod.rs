@@ -34,6 +34,7 @@ pub mod deployments;
 pub mod dist;
 pub mod expected;
 pub mod extrapolation;
+mod group_effects;
 pub mod lists;
 pub mod matcher;
 pub mod pipeline;
@@ -229,6 +230,8 @@ impl Model {
         }
         let watchlist = Watchlist::build(&file.watchlist, &population, draws)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
+        let mut population = population;
+        group_effects::apply(&mut population, &matcher, &file.watchlist, draws)?;
         let mut warnings = extrapolation::warnings(&matcher);
         // The scenario's groups' searches, which deployments at its
         // threshold and list size share.

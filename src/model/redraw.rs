@@ -92,6 +92,8 @@ impl Redraw {
         // leave it (a sliver of one person's faces in the false alerts).
         let watchlist = Watchlist::build(&file.watchlist, &population, draws)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
+        let mut population = population;
+        super::group_effects::apply(&mut population, &matcher, &file.watchlist, draws)?;
         let average_mated = draws.averages_mated_rates();
         let mut searches = Searches::default();
         let groups = population.groups_in(

@@ -5,7 +5,7 @@
 use super::{Stat, group_total, ratio};
 use crate::metrics::{Exposure, GroupMetric, Outcome};
 use crate::model::{Expected, Model};
-use crate::stats::{Factor, pooled_product_ci};
+use crate::stats::{Factor, RatioScale, pooled_product_ci, prediction_interval95, ratio_ci95};
 
 /// Exposure of residents, pooled over replications.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +118,53 @@ pub struct EquityRow {
     /// interval on the log scale with a ½ continuity correction of zero
     /// counts. It never collapses to [v, v] because a count is zero.
     pub disparity: Vec<(&'static str, f64, f64, f64)>,
+    /// The group's share of each of [`SHARES`] over all groups: (key,
+    /// share).
+    pub shares: Vec<(&'static str, Share)>,
+}
+
+/// A group's share of a count over all groups.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Share {
+    /// Pooled over replications: the group's total over everyone's (`None`
+    /// if nobody had any).
+    pub share: Option<f64>,
+    /// Its 95 % interval over replications (ratio of means, as a
+    /// proportion), with two replications or more.
+    pub ci95: Option<(f64, f64)>,
+    /// Where one replication's share falls (95 %): the 2.5 % and 97.5 %
+    /// quantiles over the replications that had any, from
+    /// [`crate::stats::MIN_REPS_FOR_PI95`] of them. With uncertain inputs
+    /// drawn per replication, it carries them too.
+    pub pi95: Option<(f64, f64)>,
+}
+
+/// The shares reported: JSON key and the group metric counted.
+pub const SHARES: [(&str, GroupMetric); 3] = [
+    ("false_alerts", GroupMetric::FalseAlerts),
+    ("wrongful_stops", GroupMetric::WrongfulStops),
+    ("false_arrests", GroupMetric::FalseArrests),
+];
+
+/// Group `g`'s share of `m` over all groups.
+fn share(outcomes: &[Outcome], g: usize, m: GroupMetric) -> Share {
+    let mine: Vec<f64> = outcomes.iter().map(|o| o.groups[g][m] as f64).collect();
+    let all: Vec<f64> = outcomes
+        .iter()
+        .map(|o| o.groups.iter().map(|group| group[m]).sum::<u64>() as f64)
+        .collect();
+    let total: f64 = all.iter().sum();
+    let per_rep: Vec<f64> = mine
+        .iter()
+        .zip(&all)
+        .filter(|(_, all)| **all > 0.0)
+        .map(|(mine, all)| mine / all)
+        .collect();
+    Share {
+        share: (total > 0.0).then(|| mine.iter().sum::<f64>() / total),
+        ci95: ratio_ci95(&mine, &all, RatioScale::Proportion).map(|(_, lo, hi)| (lo, hi)),
+        pi95: prediction_interval95(&per_rep),
+    }
 }
 
 /// The disparities reported, in order: JSON key, the group metric counted,
@@ -231,6 +278,10 @@ pub(super) fn equity(model: &Model, expected: &Expected, outcomes: &[Outcome]) -
                 face_share_without_avoidance: (e.faces_captured + e.avoided_visits)
                     / all_without.max(f64::MIN_POSITIVE),
                 disparity: disparities(model, outcomes, g),
+                shares: SHARES
+                    .iter()
+                    .map(|&(key, m)| (key, share(outcomes, g, m)))
+                    .collect(),
             }
         })
         .collect()

@@ -348,6 +348,14 @@ struct EquityGroupJson<'a> {
     face_share: Num,
     face_share_without_avoidance: Num,
     disparity_vs_reference: Entries<&'static str, DisparityJson>,
+    shares: Entries<&'static str, ShareJson>,
+}
+
+#[derive(Serialize)]
+struct ShareJson {
+    share: Option<Num>,
+    ci95: Option<[Num; 2]>,
+    pi95: Option<[Num; 2]>,
 }
 
 #[derive(Serialize)]
@@ -606,6 +614,21 @@ fn equity(r: &Report) -> EquityJson<'_> {
                                 DisparityJson {
                                     ratio: Num(ratio),
                                     ci95,
+                                },
+                            )
+                        })
+                        .collect(),
+                ),
+                shares: Entries(
+                    q.shares
+                        .iter()
+                        .map(|&(key, s)| {
+                            (
+                                key,
+                                ShareJson {
+                                    share: opt(s.share),
+                                    ci95: s.ci95.map(interval),
+                                    pi95: s.pi95.map(interval),
                                 },
                             )
                         })

@@ -280,4 +280,10 @@ pub struct WatchlistSection {
     /// Group mix of the wanted people, `{ group = share }`; default: the population's.
     #[serde(default)]
     pub group_mix: Option<BTreeMap<String, f64>>,
+    /// The list's composition, `{ group = share }`, by group or by level of
+    /// a dimension (shares may be uncertain): with `matcher.homophily`, a
+    /// group that is a larger share of the list has more false matches.
+    /// Default: the population's shares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composition: Option<BTreeMap<String, Param>>,
 }

@@ -43,6 +43,12 @@ pub struct MatcherSection {
     /// distributions, one taken per replication, instead of operating points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posterior: Option<PosteriorSection>,
+    /// How many times as likely a false match is between two people of one
+    /// group as between two of different groups (default 1: no homophily);
+    /// with `watchlist.composition`, a group that is a larger share of the
+    /// list has more false matches. May be uncertain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homophily: Option<Param>,
     /// How far, in score units, the threshold may lie from every calibrated
     /// operating point before `check` and `run` warn that the matcher is
     /// extrapolated (default: 2 % of the score range, 0.02 on `[0, 1]`).
@@ -91,8 +97,14 @@ pub struct PosteriorSection {
     /// Where the fitted records measured: a threshold far from every one
     /// is extrapolated.
     pub evidence: Vec<EvidencePoint>,
+    /// The groups the fit counted by, its reference group first: a
+    /// scenario's group, or a level of one of its dimensions, with one of
+    /// these names takes that group's fitted impostor shift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
     /// The draws' columns: `impostor.mean`, `impostor.sd`, `genuine.mean`,
-    /// `genuine.sd`.
+    /// `genuine.sd` (the reference group's), then, with `groups`,
+    /// `homophily` and `impostor_shift.GROUP` for the others.
     pub columns: Vec<String>,
     /// The draws, one row each.
     pub draws: Vec<Vec<f64>>,

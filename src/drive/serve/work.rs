@@ -129,8 +129,7 @@ pub fn run(
     }
     let elapsed_s = started.elapsed().as_secs_f64();
     let report = report_of(&scenario, &gathered);
-    let mut json = serde_json::to_string_pretty(&report.to_json()).expect("JSON values serialize");
-    json.push('\n');
+    let json = crate::drive::output::json_text(&report.to_json());
     let command = run_command(&scenario, reps, None, Path::new("report.html"));
     let body = run_body(&scenario, &report, &command, elapsed_s);
     Ok(Some(Finished {

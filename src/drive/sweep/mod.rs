@@ -107,6 +107,19 @@ pub fn sweep(
     opts: &SweepOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<SweepOutput, Error> {
+    let output = sweep_until(opts, &|| false, progress)?;
+    Ok(output.expect("a sweep that is never stopped runs every point"))
+}
+
+/// [`sweep`] that starts no replication once `stop()` is true (the Python
+/// package's Ctrl-C and timeout): `None` if it stopped before every point
+/// of `opts.out` was in. The points finished by then are checkpointed, and
+/// the same sweep resumes from them.
+pub fn sweep_until(
+    opts: &SweepOptions,
+    stop: &(dyn Fn() -> bool + Sync),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Option<SweepOutput>, Error> {
     let started = Instant::now();
     let plan = &opts.plan;
     let threads = opts.threads.max(1);
@@ -139,7 +152,7 @@ pub fn sweep(
         &todo,
         plan.reps,
         threads,
-        &|| false,
+        stop,
         progress,
         |index, rep, outcome| {
             let file = match &mut writing {
@@ -158,6 +171,10 @@ pub fn sweep(
     drop(writing);
     progress(Progress::Finished);
     ran?;
+    if todo.iter().any(|&i| !present[i]) {
+        // Stopped: what is done stays checkpointed for a rerun.
+        return Ok(None);
+    }
 
     let rows = dir::finish(&dir, plan, &scenarios, &present)?;
     let secs = started.elapsed().as_secs_f64();
@@ -193,10 +210,10 @@ pub fn sweep(
             plan.points()
         )
     };
-    Ok(SweepOutput {
+    Ok(Some(SweepOutput {
         summary: results::summary(plan, &scenarios, &rows),
         notes: vec![line, whereabouts],
-    })
+    }))
 }
 
 /// Worker threads for the points `todo`: at most `threads`, and no more
