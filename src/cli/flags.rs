@@ -194,10 +194,11 @@ pub enum EngineArg {
 pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Independent replications; with more than one, totals are means and a
-    /// 95 % interval is reported for each.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    pub reps: u64,
+    /// Independent replications [default: 40, enough for the range a single
+    /// run falls in; one with --events]. Totals are means over them, each
+    /// with its 95 % interval and, from 40, one run's 95 % range.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub reps: Option<u64>,
     /// Run only replication R of the seed (0-based), e.g. to rerun an
     /// outlier of `--reps N` on its own or with `--events`: the report is
     /// that of a one-replication run, with replication R's figures.

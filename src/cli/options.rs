@@ -99,6 +99,13 @@ impl RunArgs {
         }
         // Each worker holds its own engine: as many as memory allows (F5).
         let threads = threads_for(&scenario, threads(self.threads), available_memory())?;
+        // An event log is of one replication; otherwise enough replications
+        // for a single run's range, which the report leads with.
+        let reps = self.reps.unwrap_or(if self.events.is_some() {
+            1
+        } else {
+            survsim::report::MIN_REPS_FOR_PI95 as u64
+        });
         let mode = match &self.events {
             None if self.event_filter.is_given() => {
                 return Err(InputError::whole(
@@ -109,9 +116,9 @@ impl RunArgs {
             }
             None => match self.rep {
                 Some(rep) => RunMode::One(rep),
-                None => RunMode::Replications(self.reps),
+                None => RunMode::Replications(reps),
             },
-            Some(_) if self.reps > 1 => {
+            Some(_) if reps > 1 => {
                 return Err(InputError::whole(
                     "--events",
                     "an event log is of one replication: drop --reps (use --rep R or --seed for another)",
@@ -131,7 +138,7 @@ impl RunArgs {
             (None, _) => ReportTo::Stdout,
         };
         let html = self.html.map(|path| {
-            let command = survsim::report::html::run_command(&scenario, self.reps, self.rep, &path);
+            let command = survsim::report::html::run_command(&scenario, reps, self.rep, &path);
             (path, command)
         });
         Ok(Run {

@@ -190,6 +190,16 @@ pub struct Model {
 }
 
 impl Model {
+    /// The caveat, in words, on every figure of a threshold beyond those
+    /// the matcher was measured at ([`extrapolation::threshold_caveat`]).
+    pub fn threshold_caveat(&self) -> Option<String> {
+        extrapolation::threshold_caveat(
+            self.matcher.threshold,
+            &self.calibration,
+            self.posterior_draws,
+        )
+    }
+
     /// Validates a parsed scenario, concept by concept; the first error found
     /// is returned. Uncertain inputs take their nominal values
     /// ([`uncertain::Fixed`]).

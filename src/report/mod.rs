@@ -150,6 +150,12 @@ pub struct Report {
     /// Where the scenario takes the matcher beyond its calibration
     /// ([`Model::warnings`]).
     pub warnings: Vec<Warning>,
+    /// In words, what the figures rest on when the threshold lies beyond
+    /// those the matcher was measured at ([`Model::threshold_caveat`]).
+    pub threshold_caveat: Option<String>,
+    /// The thresholds the matcher was measured at, ascending
+    /// ([`crate::model::extrapolation::measured_thresholds`]).
+    pub measured_thresholds: Vec<f64>,
     /// Per-metric means and intervals, in [`Metric::ALL`] order.
     pub totals: Vec<Stat>,
     /// Closed-form expectations per replication.
@@ -396,6 +402,10 @@ impl Report {
             replications: outcomes.len() as u64,
             engine: model.engine.name(),
             warnings: model.warnings.clone(),
+            threshold_caveat: model.threshold_caveat(),
+            measured_thresholds: crate::model::extrapolation::measured_thresholds(
+                &model.calibration,
+            ),
             totals,
             ratios: Ratios::from_totals(sum),
             ratios_ci95: RatioIntervals::new(outcomes),

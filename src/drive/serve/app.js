@@ -187,6 +187,17 @@
       : '';
   }
 
+  // A threshold beyond those the matcher was measured at rests on a curve
+  // the records do not reach: said in words beside the lever (the page
+  // carries the span and the words), from the first step past it.
+  function beyond() {
+    const t = $('lv-threshold');
+    if (!t || !t.dataset.caveat) return;
+    const v = parseFloat(t.value), lo = parseFloat(t.dataset.measuredLo), hi = parseFloat(t.dataset.measuredHi);
+    const out = Number.isFinite(v) && (v < lo - 1e-9 || v > hi + 1e-9);
+    $('note-lv-threshold').textContent = out ? `At ${v}, ${t.dataset.caveat}.` : '';
+  }
+
   // On a phone the controls are a bar at the foot of the screen, closed
   // so that the result shows; on a wider screen they are always open.
   const narrow = window.matchMedia('(max-width: 900px)');
@@ -246,9 +257,12 @@
     el.addEventListener('change', update);
     el.addEventListener('input', coupling);
     el.addEventListener('change', coupling);
+    el.addEventListener('input', beyond);
+    el.addEventListener('change', beyond);
   }
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); update(); });
   loadUrl();
   coupling();
+  beyond();
   update();
 })();

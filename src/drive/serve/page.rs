@@ -255,12 +255,18 @@ fn sites(table: &toml::Table) -> Value {
 
 /// One lever's control, with the value in force (or, where there is no
 /// one value, a placeholder saying what there is) and an error slot.
-fn lever(out: &mut String, l: &Lever, (initial, placeholder): &(String, String), kind: &str) {
+fn lever(
+    out: &mut String,
+    l: &Lever,
+    (initial, placeholder): &(String, String),
+    kind: &str,
+    extra: &str,
+) {
     let _ = write!(
         out,
         concat!(
             "<div class=\"lever\"><label for=\"lv-{id}\">{label}</label>",
-            "<input id=\"lv-{id}\" data-lever=\"{key}\" data-initial=\"{init}\" value=\"{init}\" ",
+            "<input id=\"lv-{id}\" data-lever=\"{key}\" data-initial=\"{init}\" value=\"{init}\"{extra} ",
             "placeholder=\"{placeholder}\" ",
             "type=\"{kind}\" step=\"{step}\" inputmode=\"decimal\" aria-describedby=\"err-lv-{id}\">",
             "<span class=\"hint\">{hint}</span><output class=\"coupled\" id=\"note-lv-{id}\"></output>",
@@ -273,8 +279,34 @@ fn lever(out: &mut String, l: &Lever, (initial, placeholder): &(String, String),
         placeholder = esc(placeholder),
         kind = kind,
         step = esc(if l.step.is_empty() { "any" } else { l.step }),
-        hint = esc(l.hint)
+        hint = esc(l.hint),
+        extra = extra
     );
+}
+
+/// The threshold lever's extra attributes: the span of thresholds the
+/// matcher was measured at and, in words, what figures beyond it rest on
+/// ([`crate::model::extrapolation::beyond_caveat`]), for the script to say
+/// beside the lever whenever its value leaves the span. Empty when the
+/// scenario does not load or has no measured thresholds.
+fn threshold_attrs(source: &ScenarioSource) -> String {
+    use crate::model::extrapolation::{beyond_caveat, measured_thresholds};
+    let Ok(sc) = Scenario::load(source.clone(), &[]) else {
+        return String::new();
+    };
+    let m = &sc.model;
+    let at = measured_thresholds(&m.calibration);
+    let (Some(lo), Some(hi), Some(caveat)) = (
+        at.first(),
+        at.last(),
+        beyond_caveat(&m.calibration, m.posterior_draws),
+    ) else {
+        return String::new();
+    };
+    format!(
+        " data-measured-lo=\"{lo}\" data-measured-hi=\"{hi}\" data-caveat=\"{}\"",
+        esc(&caveat)
+    )
 }
 
 /// The page for `source`; `nonce` lets its one inline script run under
@@ -288,7 +320,11 @@ pub fn render(source: &ScenarioSource, nonce: &str) -> String {
             "simulation.duration" => "text",
             _ => "number",
         };
-        lever(&mut controls, l, &value, kind);
+        let extra = match l.key {
+            "matcher.threshold" => threshold_attrs(source),
+            _ => String::new(),
+        };
+        lever(&mut controls, l, &value, kind, &extra);
     }
     let seed = value_at(&table, "simulation.seed").unwrap_or_default();
     let mut metrics = String::new();

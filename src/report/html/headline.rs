@@ -7,7 +7,8 @@
 use super::page::{about, esc, figure, range};
 use crate::format::{fmt_num, fmt_pct, human_duration};
 use crate::metrics::Metric;
-use crate::report::{Report, Stat};
+use crate::report::Report;
+use crate::stats::MIN_REPS_FOR_PI95;
 use std::fmt::Write as _;
 
 /// How a card's number reads: good news, bad news, or neither.
@@ -26,8 +27,12 @@ struct Card {
     value: f64,
     text: String,
     words: String,
-    /// Interval lines, already escaped HTML.
+    /// Interval lines, already escaped HTML: the mean (its figure) and
+    /// the mean's interval, under the range of one run.
     intervals: Vec<String>,
+    /// The range one run falls in (`pi95`), in words, as the big figure,
+    /// when there are enough runs for it.
+    single: Option<String>,
     tone: Tone,
 }
 
@@ -41,42 +46,96 @@ pub fn period(r: &Report) -> String {
     }
 }
 
-/// The interval lines of a mean: the 95 % interval of the mean (with
-/// several replications) and the range of one run (with enough of them).
-fn stat_lines(r: &Report, s: &Stat, f: &dyn Fn(f64) -> String) -> Vec<String> {
-    let mut lines = Vec::new();
-    if r.replications > 1 {
-        lines.push(format!(
-            "mean of {} runs; 95 % confidence interval {}",
-            r.replications,
-            esc(&range(s.lo, s.hi, f))
-        ));
+/// How a single run's range is introduced: "on a typical day" for a
+/// one-day run, "in a typical run of 7 days" otherwise.
+pub fn typical(r: &Report) -> String {
+    if r.duration_s == 86_400.0 {
+        "on a typical day".into()
     } else {
-        lines.push("one run: no interval (an interval needs several runs)".into());
+        let days = r.duration_s / 86_400.0;
+        let span = if days >= 1.0 && days.fract() == 0.0 {
+            format!("{} days", fmt_num(days, 0))
+        } else {
+            human_duration(r.duration_s)
+        };
+        format!("in a typical run of {span}")
     }
-    if let Some((lo, hi)) = s.pi95 {
-        lines.push(format!("95 % of single runs: {}", esc(&range(lo, hi, f))));
+}
+
+/// What a single run's range is, in one sentence: 95 % of simulated runs,
+/// with the uncertain inputs drawn afresh for each when they are.
+fn typical_note(r: &Report) -> String {
+    let runs = if r.duration_s == 86_400.0 {
+        "simulated days"
+    } else {
+        "simulated runs"
+    };
+    if r.parameters_drawn {
+        format!("95 % of {runs} fall in this range, the uncertain inputs drawn afresh for each")
+    } else {
+        format!("95 % of {runs} fall in this range")
+    }
+}
+
+/// The interval lines of a figure: the mean (`mean`, its figure, when the
+/// card leads with one run's range instead) and the mean's 95 % interval
+/// (`ci`: with several replications), or why there is no range (with
+/// fewer than [`MIN_REPS_FOR_PI95`] runs).
+fn interval_lines(
+    r: &Report,
+    pooled: bool,
+    ci: Option<(f64, f64)>,
+    mean: Option<String>,
+    f: &dyn Fn(f64) -> String,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let runs = if pooled {
+        format!("over all {} runs", r.replications)
+    } else {
+        format!("average of {} runs", r.replications)
+    };
+    lines.push(match (ci, &mean) {
+        (Some((lo, hi)), Some(mean)) => format!(
+            "{runs}: {mean}; its 95 % confidence interval {}",
+            esc(&range(lo, hi, f))
+        ),
+        (Some((lo, hi)), None) => format!(
+            "{runs}; its 95 % confidence interval {}",
+            esc(&range(lo, hi, f))
+        ),
+        (None, _) => "one run: no interval (an interval needs several runs)".into(),
+    });
+    if mean.is_none() {
+        lines.push(format!(
+            "a single deployment's range needs {MIN_REPS_FOR_PI95} runs or more"
+        ));
     }
     lines
 }
 
-/// The interval lines of a pooled ratio.
-fn ratio_lines(
-    ci: Option<(f64, f64)>,
-    pi: Option<(f64, f64)>,
-    f: &dyn Fn(f64) -> String,
-) -> Vec<String> {
-    let mut lines = Vec::new();
-    if let Some((lo, hi)) = ci {
-        lines.push(format!(
-            "95 % confidence interval {}",
-            esc(&range(lo, hi, f))
-        ));
+/// `text` with its first letter a capital.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// A single run's range `(lo, hi)` in words: `16 to 37`, `1 in 23,895
+/// or more`.
+fn range_words(lo: f64, hi: f64, f: &dyn Fn(f64) -> String) -> String {
+    match (lo.is_finite(), hi.is_finite()) {
+        (true, true) if f(lo) == f(hi) => f(lo),
+        (true, true) => format!("{} to {}", f(lo), f(hi)),
+        (true, false) => format!("{} or more", f(lo)),
+        _ => "undefined".into(),
     }
-    if let Some((lo, hi)) = pi {
-        lines.push(format!("95 % of single runs: {}", esc(&range(lo, hi, f))));
-    }
-    lines
+}
+
+/// A count in one run, whole: a run counts whole events, and a range's
+/// interpolated ends (20.9) are no more precise than that.
+fn whole_count(x: f64) -> String {
+    fmt_num(x.round(), 0)
 }
 
 /// A card for a run-wide count.
@@ -94,8 +153,15 @@ fn count_card(
         label,
         value: s.mean,
         words: words(&text),
+        intervals: interval_lines(
+            r,
+            false,
+            (r.replications > 1).then_some((s.lo, s.hi)),
+            s.pi95.map(|_| figure(m.key(), s.mean, &text)),
+            &about,
+        ),
         text,
-        intervals: stat_lines(r, &s, &about),
+        single: s.pi95.map(|(lo, hi)| range_words(lo, hi, &whole_count)),
         tone,
     }
 }
@@ -243,6 +309,7 @@ fn cards(r: &Report) -> Vec<Card> {
         ),
     ];
     let whole = |x: f64| fmt_num(x, 0);
+    let one_in = |x: f64| format!("1 in {}", fmt_num(x, 0));
     if let Some(n) = r.ratios.faces_per_true_alert {
         cards.push(Card {
             key: "faces_per_true_alert",
@@ -250,11 +317,19 @@ fn cards(r: &Report) -> Vec<Card> {
             value: n,
             text: format!("1 in {}", whole(n)),
             words: format!("one true alert for every {} faces scanned", whole(n)),
-            intervals: ratio_lines(
+            intervals: interval_lines(
+                r,
+                true,
                 r.ratios_ci95.faces_per_true_alert,
-                r.ratios_pi95.faces_per_true_alert,
-                &whole,
+                r.ratios_pi95
+                    .faces_per_true_alert
+                    .map(|_| figure("faces_per_true_alert", n, &one_in(n))),
+                &one_in,
             ),
+            single: r
+                .ratios_pi95
+                .faces_per_true_alert
+                .map(|(lo, hi)| range_words(lo, hi, &one_in)),
             tone: Tone::Plain,
         });
     }
@@ -268,11 +343,19 @@ fn cards(r: &Report) -> Vec<Card> {
                 "{} of alerts named the right person; the rest named someone else",
                 fmt_pct(p)
             ),
-            intervals: ratio_lines(
+            intervals: interval_lines(
+                r,
+                true,
                 r.ratios_ci95.alert_precision,
-                r.ratios_pi95.alert_precision,
+                r.ratios_pi95
+                    .alert_precision
+                    .map(|_| figure("alert_precision", p, &fmt_pct(p))),
                 &fmt_pct,
             ),
+            single: r
+                .ratios_pi95
+                .alert_precision
+                .map(|(lo, hi)| range_words(lo, hi, &fmt_pct)),
             tone: Tone::Plain,
         });
     }
@@ -281,18 +364,46 @@ fn cards(r: &Report) -> Vec<Card> {
 
 /// The headline section's body.
 pub fn section(r: &Report) -> String {
-    let mut s = String::from("<div class=\"cards\">\n");
+    let typical = typical(r);
+    let mut s = String::new();
+    if r.replications >= MIN_REPS_FOR_PI95 as u64 {
+        let _ = writeln!(
+            s,
+            "<p class=\"lede\">Each card's large figure is the range one deployment's count falls \
+             in {}: {}. The average over all {} runs comes second, with its 95\u{a0}% confidence \
+             interval, which says how precisely the runs pin the average down, not how much a \
+             deployment varies.</p>",
+            esc(&typical),
+            esc(&typical_note(r)).replace(" %", "\u{a0}%"),
+            r.replications
+        );
+    }
+    if let Some(caveat) = &r.threshold_caveat {
+        let _ = writeln!(
+            s,
+            "<p class=\"caveat\"><strong>Beyond the measured thresholds.</strong> {}.</p>",
+            esc(&capitalised(caveat))
+        );
+    }
+    s.push_str("<div class=\"cards\">\n");
     for c in cards(r) {
         let class = match c.tone {
             Tone::Plain => "card",
             Tone::Good => "card good",
             Tone::Bad => "card bad",
         };
+        let (big, single) = match &c.single {
+            Some(words) => (
+                esc(words),
+                format!("<p class=\"typical\">{}</p>", esc(&typical)),
+            ),
+            None => (figure(c.key, c.value, &c.text), String::new()),
+        };
         let _ = write!(
             s,
-            "<div class=\"{class}\"><div class=\"label\">{}</div><div class=\"big\">{}</div><p class=\"words\">{}</p>",
+            "<div class=\"{class}\"><div class=\"label\">{}</div><div class=\"big\">{big}</div>{}<p class=\"words\">{}</p>",
             esc(c.label),
-            figure(c.key, c.value, &c.text),
+            single.replace(" %", "\u{a0}%"),
             esc(&c.words).replace(" %", "\u{a0}%")
         );
         for line in &c.intervals {

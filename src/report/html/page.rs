@@ -84,6 +84,8 @@ p.note { font-size: 13px; }
 .card .big { font-size: 26px; font-weight: 650; }
 .card .label { font-weight: 600; }
 .card .words { margin: 4px 0; }
+p.caveat { border-left: 4px solid #b06000; background: #fff6e5; padding: 6px 10px; }
+.card .typical { margin: 2px 0 4px; font-weight: 600; }
 .card .ci { color: var(--muted); font-size: 13px; }
 .card.bad .big { color: var(--false); }
 .card.good .big { color: var(--true); }

@@ -157,6 +157,10 @@ struct Chart {
     caption: String,
     /// Whether the first and last shown point of each line carry their note.
     label_ends: bool,
+    /// Spans of x beyond the thresholds the matcher was measured at (a
+    /// threshold axis only), shaded and labelled "extrapolated": `(from,
+    /// to)` in x's units, an infinite end running to the plot's edge.
+    extrapolated: Vec<(f64, f64)>,
 }
 
 /// One series of a chart whose lines run along axis `along`: its legend
@@ -344,6 +348,8 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> Chart {
         (false, false) => ("bars", ""),
         (false, true) => ("bars with ends", "wide pale bars"),
     };
+    let xs: Vec<f64> = numeric.clone().unwrap_or_default();
+    let (extrapolated, beyond_note) = extrapolated_spans(first, &xs, rows);
     let mut subtitle = method_words(h, plan.reps, ci_drawn);
     if predicted {
         subtitle.push_str(&prediction_words(rows, pi_drawn));
@@ -366,8 +372,44 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> Chart {
         notes: identical
             .then(|| IDENTICAL_NOTE.to_string())
             .into_iter()
+            .chain(beyond_note)
             .collect(),
         caption: caption(plan, rows),
         label_ends: false,
+        extrapolated,
     }
+}
+
+/// The spans of a threshold axis beyond the thresholds measured, where a
+/// point lies ([`crate::model::extrapolation::beyond_measured`]), and the
+/// footnote that says what the figures there rest on.
+fn extrapolated_spans(
+    first: &super::grid::Axis,
+    xs: &[f64],
+    rows: &[Row],
+) -> (Vec<(f64, f64)>, Option<String>) {
+    if first.key() != "matcher.threshold" {
+        return (Vec::new(), None);
+    }
+    let Some(row) = rows.iter().find(|r| r.report.threshold_caveat.is_some()) else {
+        return (Vec::new(), None);
+    };
+    let measured = &row.report.measured_thresholds;
+    let (Some(&low), Some(&high)) = (measured.first(), measured.last()) else {
+        return (Vec::new(), None);
+    };
+    let mut spans = Vec::new();
+    if xs.iter().any(|&x| x < low) {
+        spans.push((f64::NEG_INFINITY, low));
+    }
+    if xs.iter().any(|&x| x > high) {
+        spans.push((high, f64::INFINITY));
+    }
+    let caveat = row
+        .report
+        .threshold_caveat
+        .as_deref()
+        .and_then(|c| c.split_once(", ").map(|(_, rest)| rest.to_string()));
+    let note = caveat.map(|c| format!("Shaded (extrapolated): {c}."));
+    (spans, note)
 }

@@ -328,6 +328,7 @@ pub(super) fn render_at(c: &Chart, size: Size) -> String {
     let mut s = String::new();
     header(&mut s, c, &plot);
     grid(&mut s, &plot);
+    extrapolated(&mut s, c, &plot);
     axes(&mut s, &plot);
     let mut ends = marks::Ends::default();
     for (k, series) in c.series.iter().enumerate() {
@@ -393,6 +394,39 @@ fn grid(s: &mut String, plot: &Plot) {
         );
     }
     let _ = writeln!(s, "</g>");
+}
+
+/// The spans of x beyond the measured thresholds, shaded behind the marks
+/// and labelled at their top.
+fn extrapolated(s: &mut String, c: &Chart, plot: &Plot) {
+    let font = plot.size.small_font();
+    for &(from, to) in &c.extrapolated {
+        let x1 = if from.is_finite() {
+            plot.px_clip(from)
+        } else {
+            plot.left
+        };
+        let x2 = if to.is_finite() {
+            plot.px_clip(to)
+        } else {
+            plot.right
+        };
+        if x2 - x1 < 1.0 {
+            continue;
+        }
+        let (top, h) = (plot.top, plot.bottom - plot.top);
+        let _ = writeln!(
+            s,
+            r##"<g class="extrapolated"><rect x="{x1:.2}" y="{top:.2}" width="{:.2}" height="{h:.2}" fill="#f3ead9"/>"##,
+            x2 - x1
+        );
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.2}" y="{:.2}" text-anchor="middle" font-size="{font}" fill="#8a4b00">extrapolated</text></g>"##,
+            (x1 + x2) / 2.0,
+            top + font + 2.0
+        );
+    }
 }
 
 /// The frame, tick labels and axis labels.

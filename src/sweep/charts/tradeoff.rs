@@ -59,6 +59,7 @@ pub(super) fn chart(plan: &Plan, rows: &[Row]) -> Option<Chart> {
         notes,
         caption: caption(plan, rows),
         label_ends: true,
+        extrapolated: Vec::new(),
     })
 }
 
