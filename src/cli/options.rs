@@ -42,8 +42,10 @@ fn overrides(sets: &[String]) -> Result<Vec<Override>, InputError> {
 impl ScenarioArgs {
     /// The scenario, with `--set` and `--seed` applied, validated.
     pub fn load(&self) -> Result<Scenario, Error> {
+        // The overrides first: `--set a 0.6` leaves `0.6` as the scenario,
+        // and the slip is the missing `=`, not a missing file.
+        let mut overrides = overrides(&self.set).map_err(|e| self.spaced_set(e))?;
         let source = survsim::drive::files::scenario_source(self.scenario.as_deref())?;
-        let mut overrides = overrides(&self.set)?;
         if let Some(seed) = self.seed {
             overrides.push(format!("simulation.seed={seed}").parse()?);
         }
@@ -51,6 +53,29 @@ impl ScenarioArgs {
         let mut scenario = Scenario::load(source, &overrides)?;
         scenario.parameters_fixed = self.fixed_parameters;
         Ok(scenario)
+    }
+}
+
+impl ScenarioArgs {
+    /// `--set KEY VALUE` (a space for the `=`) leaves VALUE as the scenario
+    /// argument: said so, with the fix, instead of "expected key=value".
+    fn spaced_set(&self, error: InputError) -> InputError {
+        let (Some(value), Some(key)) = (
+            self.scenario.as_deref(),
+            self.set.iter().find(|s| !s.contains('=')),
+        ) else {
+            return error;
+        };
+        InputError {
+            message: format!(
+                "{}; a space instead of `=`? `{}` was read as the scenario: write --set {}={}",
+                error.message,
+                value.display(),
+                key.trim(),
+                value.display()
+            ),
+            ..error
+        }
     }
 }
 
@@ -135,6 +160,8 @@ impl RunArgs {
             (Some(path), _) => ReportTo::File(path),
             // Standard output carries the events; the report goes only to -o.
             (None, Some(events)) if events.as_os_str() == "-" => ReportTo::Nowhere,
+            // Quiet with a page to write: the page is the report.
+            (None, None) if self.quiet && self.html.is_some() => ReportTo::Nowhere,
             (None, _) => ReportTo::Stdout,
         };
         let html = self.html.map(|path| {

@@ -156,6 +156,8 @@ pub struct Report {
     /// The thresholds the matcher was measured at, ascending
     /// ([`crate::model::extrapolation::measured_thresholds`]).
     pub measured_thresholds: Vec<f64>,
+    /// The published outcomes the scenario expresses ([`Model::record`]).
+    pub record: Option<crate::model::Record>,
     /// Per-metric means and intervals, in [`Metric::ALL`] order.
     pub totals: Vec<Stat>,
     /// Closed-form expectations per replication.
@@ -406,6 +408,7 @@ impl Report {
             measured_thresholds: crate::model::extrapolation::measured_thresholds(
                 &model.calibration,
             ),
+            record: model.record.clone(),
             totals,
             ratios: Ratios::from_totals(sum),
             ratios_ci95: RatioIntervals::new(outcomes),

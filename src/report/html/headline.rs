@@ -39,8 +39,11 @@ struct Card {
 /// "per day" for a one-day run, "in 12h" or "in 7days" otherwise: the run's
 /// own period, never a figure divided into another.
 pub fn period(r: &Report) -> String {
+    let days = r.duration_s / 86_400.0;
     if r.duration_s == 86_400.0 {
         "per day".into()
+    } else if days > 1.0 && days.fract() == 0.0 {
+        format!("in {} days", fmt_num(days, 0))
     } else {
         format!("in {}", human_duration(r.duration_s))
     }
@@ -107,10 +110,66 @@ fn interval_lines(
     });
     if mean.is_none() {
         lines.push(format!(
-            "a single deployment's range needs {MIN_REPS_FOR_PI95} runs or more"
+            "a single run's range needs {MIN_REPS_FOR_PI95} runs or more"
         ));
     }
     lines
+}
+
+/// The record beside the simulation: each published count, the range one
+/// run falls in (or the mean's interval, with too few runs for a range)
+/// and whether the published count lies inside it.
+fn record_box(r: &Report) -> String {
+    let Some(record) = &r.record else {
+        return String::new();
+    };
+    let mut s = String::from(
+        "<div class=\"record\"><p><strong>The record beside the simulation</strong></p><ul>\n",
+    );
+    for &(metric, published) in &record.published {
+        let st = r.total(metric);
+        let (span, what) = match st.pi95 {
+            Some(pi) => (pi, "one run's 95\u{a0}% range"),
+            None => ((st.lo, st.hi), "the average's 95\u{a0}% interval"),
+        };
+        let inside = published >= span.0 && published <= span.1;
+        let _ = writeln!(
+            s,
+            "<li>{}: published <strong>{}</strong>; simulated, {} (average {}) — {}</li>",
+            esc(&metric_words(metric)),
+            esc(&fmt_num(published, 0)),
+            esc(&format!(
+                "{what} {}",
+                range_words(span.0, span.1, &whole_count)
+            )),
+            esc(&about(st.mean)),
+            if inside {
+                "<span class=\"inside\">inside it</span>"
+            } else {
+                "<span class=\"outside\">outside it</span>"
+            }
+        );
+    }
+    let _ = writeln!(
+        s,
+        "</ul><p class=\"note\">Source: {}</p></div>",
+        esc(&record.source)
+    );
+    s
+}
+
+/// A metric as a heading: the cards' words for the headline counts, the
+/// report's label otherwise.
+fn metric_words(m: Metric) -> String {
+    match m {
+        Metric::Alerts => "Alerts".into(),
+        Metric::TrueAlerts => "True alerts".into(),
+        Metric::FalseAlerts => "False alerts".into(),
+        Metric::WrongfulStops => "Wrongful stops".into(),
+        Metric::FalseArrests => "False arrests".into(),
+        Metric::Arrests => "Arrests".into(),
+        _ => capitalised(m.label()),
+    }
 }
 
 /// `text` with its first letter a capital.
@@ -378,6 +437,7 @@ pub fn section(r: &Report) -> String {
             r.replications
         );
     }
+    s.push_str(&record_box(r));
     if let Some(caveat) = &r.threshold_caveat {
         let _ = writeln!(
             s,

@@ -84,6 +84,10 @@ p.note { font-size: 13px; }
 .card .big { font-size: 26px; font-weight: 650; }
 .card .label { font-weight: 600; }
 .card .words { margin: 4px 0; }
+.record { border: 2px solid var(--accent); border-radius: 8px; padding: 4px 12px; margin: 8px 0 12px; }
+.record ul { margin: 4px 0; padding-left: 18px; }
+.record .outside { color: var(--false); font-weight: 600; }
+.record .inside { color: var(--true); font-weight: 600; }
 p.caveat { border-left: 4px solid #b06000; background: #fff6e5; padding: 6px 10px; }
 .card .typical { margin: 2px 0 4px; font-weight: 600; }
 .card .ci { color: var(--muted); font-size: 13px; }
