@@ -23,12 +23,13 @@ use common::{chromium, succeeded, survsim};
 use serde_json::{Value, json};
 use serve_support::Server;
 
-/// `survsim run --set matcher.threshold=T --reps 20`'s mean false alerts.
+/// `survsim run --set matcher.threshold=T --reps 40`'s mean false alerts
+/// (serve's default replications).
 fn cli_false_alerts(threshold: &str) -> Value {
     let out = succeeded(
         survsim()
             .args(["run", "--set", &format!("matcher.threshold={threshold}")])
-            .args(["--reps", "20", "--format", "json", "-q"])
+            .args(["--reps", "40", "--format", "json", "-q"])
             .output()
             .unwrap(),
     );

@@ -194,9 +194,9 @@ pub enum EngineArg {
 pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Independent replications [default: 40, enough for the range a single
-    /// run falls in; one with --events]. Totals are means over them, each
-    /// with its 95 % interval and, from 40, one run's 95 % range.
+    /// Independent replications [default: 1]. Totals are means over them,
+    /// each with its 95 % interval and, from 40, the 95 % range one run
+    /// falls in, which the HTML report's headline leads with.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub reps: Option<u64>,
     /// Run only replication R of the seed (0-based), e.g. to rerun an

@@ -124,13 +124,10 @@ impl RunArgs {
         }
         // Each worker holds its own engine: as many as memory allows (F5).
         let threads = threads_for(&scenario, threads(self.threads), available_memory())?;
-        // An event log is of one replication; otherwise enough replications
-        // for a single run's range, which the report leads with.
-        let reps = self.reps.unwrap_or(if self.events.is_some() {
-            1
-        } else {
-            survsim::report::MIN_REPS_FOR_PI95 as u64
-        });
+        // One replication unless asked: a run is quick to try, and its
+        // page says that a single run's range needs 40 (`serve`, whose
+        // page is the report, runs 40 by default).
+        let reps = self.reps.unwrap_or(1);
         let mode = match &self.events {
             None if self.event_filter.is_given() => {
                 return Err(InputError::whole(
