@@ -11,10 +11,11 @@ use std::path::Path;
 /// the page.
 fn table_and_page(dir: &Path, args: &[&str]) -> (String, String) {
     let html = dir.join("report.html");
+    // Without -q: with --html, -q leaves standard output empty.
     let table = succeeded(
         survsim()
             .arg("run")
-            .args(args)
+            .args(args.iter().filter(|a| **a != "-q"))
             .arg("--html")
             .arg(&html)
             .output()
@@ -131,6 +132,14 @@ fn cards_count_events_at_rates_a_reader_pictures_and_give_no_cli_advice() {
     // One run: no advice to run the CLI differently, and no file of
     // survsim's source the reader lacks.
     let (_, page) = table_and_page(dir.path(), &["-q"]);
+    // Quiet, with a page to write: nothing on standard output or error.
+    let quiet = survsim()
+        .args(["run", "-q", "--html"])
+        .arg(dir.path().join("quiet.html"))
+        .output()
+        .unwrap();
+    assert!(quiet.status.success());
+    assert_eq!((quiet.stdout.len(), quiet.stderr.len()), (0, 0));
     for advice in ["use --reps", "--reps for", "defaults (scenarios/README.md)"] {
         assert!(!page.contains(advice), "{advice:?} in the page");
     }

@@ -115,8 +115,16 @@ impl Override {
         let under = |k: &KnownKey| k.path.starts_with(&format!("{key}."));
         let is_table = table.get(key).is_some_and(toml::Value::is_table)
             || (table.get(key).is_none() && known().iter().any(under));
-        if is_table && !self.value.is_table() {
+        // (An array in a table's place is the deserializer's to refuse.)
+        if is_table && !self.value.is_table() && !self.value.is_array() {
             let kind = Kind::of(&self.value);
+            let got = match &self.value {
+                toml::Value::Integer(_) => "a whole number",
+                toml::Value::Float(_) => "a number",
+                toml::Value::String(_) => "a string",
+                toml::Value::Boolean(_) => "a boolean",
+                _ => "a value",
+            };
             let children: Vec<&str> = known()
                 .iter()
                 .filter(|k| under(k) && !k.path[key.len() + 1..].contains(['.', '[']))
@@ -131,11 +139,13 @@ impl Override {
             });
             return Some(match meant {
                 Some(k) => format!(
-                    "`{key}` is a table of settings, not one value (did you mean `{}`?)",
+                    "expected a table, got {got}: `{key}` is a table of settings, not one \
+                     value (did you mean `{}`?)",
                     k.path
                 ),
                 None => format!(
-                    "`{key}` is a table of settings, not one value: set one of its keys, e.g. {}",
+                    "expected a table, got {got}: `{key}` is a table of settings, not one \
+                     value; set one of its keys, e.g. {}",
                     children
                         .iter()
                         .take(5)

@@ -91,6 +91,9 @@ fn interval_lines(
     mean: Option<String>,
     f: &dyn Fn(f64) -> String,
 ) -> Vec<String> {
+    // A percentage keeps its sign on its line (not inside the figure,
+    // whose text is the JSON number's rounding).
+    let f = &|x: f64| f(x).replace(" %", "\u{a0}%");
     let mut lines = Vec::new();
     let runs = if pooled {
         format!("over all {} runs", r.replications)
@@ -467,12 +470,7 @@ pub fn section(r: &Report) -> String {
             esc(&c.words).replace(" %", "\u{a0}%")
         );
         for line in &c.intervals {
-            // A percentage keeps its sign on its line.
-            let _ = write!(
-                s,
-                "<div class=\"ci\">{}</div>",
-                line.replace(" %", "\u{a0}%")
-            );
+            let _ = write!(s, "<div class=\"ci\">{line}</div>");
         }
         s.push_str("</div>\n");
     }
