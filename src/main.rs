@@ -81,9 +81,18 @@ fn run(args: RunArgs) -> Result<(), Error> {
         write_atomically(path, log)?;
     }
     if let Some((path, command)) = &run.html {
-        let page = survsim::report::html::run_page(
-            &run.scenario,
+        // What drives the uncertainty, where there is more than one
+        // unknown to share it out among (with one, it drives it all).
+        let scenario = &run.scenario;
+        let sensitivity = if scenario.draws_parameters() && scenario.uncertain.len() > 1 {
+            survsim::report::Sensitivity::of(scenario, survsim::report::SENSITIVITY_ROWS)?
+        } else {
+            None
+        };
+        let page = survsim::report::html::run_page_with(
+            scenario,
             &output.report,
+            sensitivity.as_ref(),
             command,
             output.elapsed_s,
         );
@@ -154,10 +163,32 @@ fn check(args: CheckArgs) -> Result<(), Error> {
     let check = args.into_options()?;
     let scenario = &check.scenario;
     warn(scenario);
+    let sensitivity = if check.sensitivity {
+        let rows = survsim::report::SENSITIVITY_ROWS;
+        let sensitivity = survsim::report::Sensitivity::of(scenario, rows)?;
+        if sensitivity.is_none() {
+            note!("survsim: no uncertain inputs, so no sensitivity to report");
+        }
+        sensitivity
+    } else {
+        None
+    };
     let text = render(
         check.format,
-        || survsim::report::check_table(scenario),
-        || survsim::report::check_json(scenario),
+        || {
+            let mut table = survsim::report::check_table(scenario);
+            if let Some(s) = &sensitivity {
+                table += &s.table();
+            }
+            table
+        },
+        || {
+            let mut json = survsim::report::check_json(scenario);
+            if let Some(s) = &sensitivity {
+                json["sensitivity"] = s.json();
+            }
+            json
+        },
     );
     emit(text, None)
 }

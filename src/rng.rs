@@ -45,6 +45,9 @@ pub const STREAM_WANTED: u64 = 0x5741_4e54;
 pub const STREAM_RESIDENTS: u64 = 0x5245_5344;
 /// Stream label: the alert → review → stop → arrest chain.
 pub const STREAM_RESPONSE: u64 = 0x5245_5350;
+/// Stream label: `check --sensitivity`'s design (the Owen scramble's seed)
+/// and the bootstrap of its indices' intervals. Never a replication's.
+pub const STREAM_SENSITIVITY: u64 = 0x534f_424c;
 /// Key label: event logs only — the keyed hashes of face numbers that choose
 /// which faces' events are sampled, and capture times the simulation does
 /// not need. Used only when events are recorded, and never drawn from the

@@ -15,7 +15,9 @@ pub use crate::spec::{
 
 use crate::error::{InputError, KeyPath, ValidationError};
 use crate::model::EngineKind;
-use crate::model::uncertain::{Fixed, Inventory, OneAtATime, Replication, Sampled, UncertainInput};
+use crate::model::uncertain::{
+    Design, Fixed, Inventory, OneAtATime, Replication, Sampled, UncertainInput,
+};
 use crate::model::{Expected, Model, Redraw};
 use crate::rng::{STREAM_PARAMETERS, STREAM_WANTED, stream};
 use crate::spec::EngineChoice;
@@ -219,6 +221,28 @@ impl DrawnExpectations<'_> {
         self.redraw
             .expected(&self.scenario.file, draws)
             .map_err(|error| self.scenario.drawn_error(rep, error))
+    }
+
+    /// The expectations with each uncertain input `keys[i]` at probability
+    /// `uniforms[i]` of its distribution ([`Design`]): one point of a
+    /// sensitivity analysis's design, `point` naming it in an error.
+    pub fn designed(
+        &self,
+        keys: &[String],
+        uniforms: &[f64],
+        point: usize,
+    ) -> Result<Expected, InputError> {
+        let draws = &mut Design { keys, uniforms };
+        self.redraw
+            .expected(&self.scenario.file, draws)
+            .map_err(|error| {
+                let mut error = self.scenario.drawn_error(0, error);
+                error.source_name = format!(
+                    "{} (point {point} of the sensitivity analysis's design)",
+                    self.scenario.source.name
+                );
+                error
+            })
     }
 
     /// The expected false alerts, and one run's variance of them, of

@@ -6,6 +6,8 @@
 //! positive totals ([`ratio_ci95`] with [`RatioScale::Positive`]) stay
 //! positive, and proportions ([`RatioScale::Proportion`]) stay in [0, 1].
 
+pub mod sobol;
+
 use statrs::distribution::{Beta, ContinuousCDF, Gamma, StudentsT};
 use statrs::function::erf::{erfc, erfc_inv};
 use std::f64::consts::SQRT_2;

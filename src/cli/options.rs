@@ -265,6 +265,7 @@ impl StressArgs {
 pub struct Check {
     pub scenario: Scenario,
     pub format: Format,
+    pub sensitivity: bool,
 }
 
 impl CheckArgs {
@@ -272,6 +273,7 @@ impl CheckArgs {
         Ok(Check {
             scenario: self.scenario.load()?,
             format: self.format,
+            sensitivity: self.sensitivity,
         })
     }
 }

@@ -139,7 +139,7 @@ impl FitReport<'_> {
             let loo = self.left_out.iter().find(|l| l.record == prediction.record);
             for (j, (name, value, range)) in prediction.counts.iter().enumerate() {
                 let mut line = format!(
-                    "  {:<28}{:<26}{:>9}  [{}, {}]",
+                    "  {:<26}{:<34}{:>9}  [{}, {}]",
                     if j == 0 { record.id.as_str() } else { "" },
                     name,
                     fmt_num(*value as f64, 0),
@@ -229,7 +229,7 @@ impl FitReport<'_> {
         );
         let _ = writeln!(
             s,
-            "{:<28}{:<26}{:>11}  {:<24}status",
+            "{:<26}{:<34}{:>11}  {:<20}status",
             "record", "count", "published", "without it (90 %)"
         );
         for l in &self.left_out {
@@ -238,7 +238,7 @@ impl FitReport<'_> {
                 let inside = (*value as f64) >= *low && (*value as f64) <= *high;
                 let _ = writeln!(
                     s,
-                    "{:<28}{:<26}{:>11}  {:<24}{}",
+                    "{:<26}{:<34}{:>11}  {:<20}{}",
                     if j == 0 { id.as_str() } else { "" },
                     name,
                     fmt_num(*value as f64, 0),

@@ -13,6 +13,8 @@
 //!   posterior of each operating point's rate, and each distribution;
 //! * [`OneAtATime`] draws one named input and fixes the rest, to measure
 //!   what each contributes to the variance of an outcome (`survsim check`);
+//! * [`Design`] sets each input at a probability a sampling design chose
+//!   (`survsim check --sensitivity`);
 //! * [`Inventory`] fixes them all and lists them.
 //!
 //! Each uncertain input consumes exactly one uniform of the stream, drawn or
@@ -277,6 +279,54 @@ impl Draws for OneAtATime<'_> {
         (path.to_string() == self.key).then(|| row_of(u, rows))
     }
     fn draws_any(&self) -> bool {
+        true
+    }
+}
+
+/// Each uncertain input at a value chosen for it by a sampling design
+/// (`survsim check --sensitivity`): `uniforms[i]` is the probability at
+/// which the input `keys[i]` takes its value, whichever read of it this is
+/// (a level of a cross product, read once per group it is in, takes one
+/// value, as [`Inventory`] lists it once). An input not in `keys` is
+/// nominal.
+pub struct Design<'a> {
+    /// The inputs' key paths, as [`Inventory`] lists them.
+    pub keys: &'a [String],
+    /// One probability in (0, 1) per key.
+    pub uniforms: &'a [f64],
+}
+
+impl Design<'_> {
+    fn uniform(&self, path: &KeyPath) -> Option<f64> {
+        let key = path.to_string();
+        let i = self.keys.iter().position(|k| *k == key)?;
+        Some(self.uniforms[i])
+    }
+}
+
+impl Draws for Design<'_> {
+    fn value(&mut self, path: &KeyPath, param: &Param) -> f64 {
+        match (param, self.uniform(path)) {
+            (Param::Dist(dist), Some(u)) => dist.quantile(u),
+            _ => param.nominal(),
+        }
+    }
+    fn rate(&mut self, path: &KeyPath, published: f64, evidence: Option<Evidence>) -> f64 {
+        match (evidence, self.uniform(path)) {
+            (Some(evidence), Some(u)) => evidence.quantile(u),
+            _ => published,
+        }
+    }
+    fn posterior_row(&mut self, path: &KeyPath, rows: usize) -> Option<usize> {
+        self.uniform(path).map(|u| row_of(u, rows))
+    }
+    fn draws_any(&self) -> bool {
+        true
+    }
+    fn averages_mated_rates(&self) -> bool {
+        // True alerts are among the outputs whose sensitivity is measured:
+        // each wanted person's lookalikes are averaged over, as in the
+        // nominal expectations.
         true
     }
 }

@@ -22,6 +22,7 @@
 //! * `latency_log` — the HdrHistogram interval log of the latencies;
 //! * `long` — every replication's counts in long format (CSV);
 //! * `check` — `survsim check`: a scenario's expectations, without running it;
+//! * `sensitivity` — what drives each expected figure (Sobol indices);
 //! * [`html`] — one self-contained HTML page per run or sweep (`--html`).
 
 mod check;
@@ -32,6 +33,7 @@ mod json;
 mod latency_log;
 mod long;
 mod ratios;
+pub mod sensitivity;
 mod table;
 mod time_of_day;
 mod uncertainty;
@@ -44,6 +46,7 @@ pub use long::{
     ALL_GROUPS, DECISION_P99_KEY, LONG_HEADER, write_long_csv, write_long_header, write_long_rows,
 };
 pub use ratios::{RatioIntervals, Ratios};
+pub use sensitivity::{DESIGN_ROWS as SENSITIVITY_ROWS, Sensitivity, SensitivityOutput};
 pub use time_of_day::HourReport;
 pub use uncertainty::{DRAWS as UNCERTAINTY_DRAWS, VarianceShares};
 

@@ -24,6 +24,8 @@
 //! * `bars`, `columns` — bar and column charts;
 //! * `headline`, `funnel` (and `funnel_narrow`, its phone drawing),
 //!   `sections` — sections 1 to 6;
+//! * `sensitivity` — what drives the uncertainty (`run --html` with two or
+//!   more uncertain inputs);
 //! * `assumptions` — section 7: the scenario's values and their comments.
 
 #![deny(missing_docs)]
@@ -36,12 +38,13 @@ mod funnel_narrow;
 mod headline;
 mod page;
 mod sections;
+mod sensitivity;
 mod svg;
 
 pub use assumptions::{Provenance, section as assumptions_section, shell_quote};
 pub use page::{Page, esc, style_sheet, table};
 
-use super::Report;
+use super::{Report, Sensitivity};
 use crate::format::human_duration;
 use crate::scenario::{DEFAULT_SCENARIO_NAME, Scenario};
 use std::fmt::Write as _;
@@ -119,8 +122,20 @@ fn facts(r: &Report) -> Vec<(String, String)> {
 /// A run's page. `command` reproduces it ([`run_command`]); `run_time_s`
 /// is the wall-clock time it took.
 pub fn run_page(scenario: &Scenario, report: &Report, command: &str, run_time_s: f64) -> String {
+    run_page_with(scenario, report, None, command, run_time_s)
+}
+
+/// [`run_page`] with a section on what drives the uncertainty, from
+/// `sensitivity` (the driver computes it: a few seconds of closed forms).
+pub fn run_page_with(
+    scenario: &Scenario,
+    report: &Report,
+    sensitivity: Option<&Sensitivity>,
+    command: &str,
+    run_time_s: f64,
+) -> String {
     let mut page = Page::new(&format!("survsim report — {}", report.name));
-    page.push(&run_body(scenario, report, command, run_time_s));
+    page.push(&body(scenario, report, sensitivity, command, run_time_s));
     page.finish()
 }
 
@@ -129,6 +144,16 @@ pub fn run_page(scenario: &Scenario, report: &Report, command: &str, run_time_s:
 /// (`survsim serve` inserts it into its own). [`run_page`] is this inside
 /// a [`Page`].
 pub fn run_body(scenario: &Scenario, report: &Report, command: &str, run_time_s: f64) -> String {
+    body(scenario, report, None, command, run_time_s)
+}
+
+fn body(
+    scenario: &Scenario,
+    report: &Report,
+    sensitivity: Option<&Sensitivity>,
+    command: &str,
+    run_time_s: f64,
+) -> String {
     let r = report;
     let mut page = Page::fragment();
     page.push(&header(r, &scenario.file.simulation.description));
@@ -148,13 +173,24 @@ pub fn run_body(scenario: &Scenario, report: &Report, command: &str, run_time_s:
         page.section("pipeline", "5 · Pipeline and latency", &body);
     }
     page.section("time-of-day", "6 · Time of day", &sections::time_of_day(r));
-    let assumptions_title = match sections::deployments(r) {
-        Some(body) => {
-            page.section("deployments", "7 · Deployments, one by one", &body);
-            "8 · Assumptions and how to reproduce"
-        }
-        None => "7 · Assumptions and how to reproduce",
-    };
+    let mut next = 7;
+    if let Some(body) = sections::deployments(r) {
+        page.section(
+            "deployments",
+            &format!("{next} · Deployments, one by one"),
+            &body,
+        );
+        next += 1;
+    }
+    if let Some(s) = sensitivity {
+        page.section(
+            "sensitivity",
+            &format!("{next} · What drives the uncertainty"),
+            &sensitivity::section(s),
+        );
+        next += 1;
+    }
+    let assumptions_title = format!("{next} · Assumptions and how to reproduce");
     let provenance = Provenance {
         source: &scenario.source,
         overrides: &scenario.overrides,
@@ -166,7 +202,7 @@ pub fn run_body(scenario: &Scenario, report: &Report, command: &str, run_time_s:
     };
     page.section(
         "assumptions",
-        assumptions_title,
+        &assumptions_title,
         &assumptions::section(&provenance),
     );
     page.into_fragment()
