@@ -58,7 +58,8 @@ fn headline_figures_equal_the_json_report() {
     assert!(page.contains("average of 40 runs: "));
     let cards = &page[page.find("class=\"cards\"").unwrap()..];
     let false_alerts = &cards[cards.find("False alerts").unwrap()..];
-    let big = &false_alerts[false_alerts.find("class=\"big\">").unwrap() + 13..];
+    let open = "class=\"big\">";
+    let big = &false_alerts[false_alerts.find(open).unwrap() + open.len()..];
     let big = &big[..big.find('<').unwrap()];
     let (lo, hi) = big.split_once(" to ").expect("a range, in words");
     let v = json["pi95"]["false_alerts"].as_array().unwrap();
