@@ -318,8 +318,51 @@ fn merge(args: MergeArgs) -> Result<(), Error> {
 /// `survsim completions SHELL`: the shell's completion script.
 fn completions(args: CompletionsArgs) -> Result<(), Error> {
     let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "survsim", &mut script);
+    clap_complete::generate(
+        args.shell,
+        &mut completing(Cli::command()),
+        "survsim",
+        &mut script,
+    );
     write_stdout(&script)
+}
+
+/// The command as completions see it: every SCENARIO argument offers the
+/// bundled scenarios' names, and `--set` the keys the bundled scenarios and
+/// profiles write (`matcher.threshold=`). Only the script is built from
+/// it; parsing takes any file and any key.
+fn completing(command: clap::Command) -> clap::Command {
+    use clap::builder::PossibleValuesParser;
+    let names = survsim::scenario::bundled::names();
+    // clap keeps possible values as `&'static str`; the script is built
+    // once and the process ends.
+    let keys: Vec<&'static str> = survsim::Override::known_keys()
+        .map(|k| &*Box::leak(format!("{k}=").into_boxed_str()))
+        .collect();
+    let subcommands: Vec<String> = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    subcommands.iter().fold(command, |command, name| {
+        command.mut_subcommand(name, |sub| {
+            let has = |id: &str| sub.get_arguments().any(|a| a.get_id() == id);
+            let (scenario, set) = (has("scenario"), has("set"));
+            let sub = if scenario {
+                sub.mut_arg("scenario", |a| {
+                    a.value_parser(PossibleValuesParser::new(names.clone()))
+                })
+            } else {
+                sub
+            };
+            if set {
+                sub.mut_arg("set", |a| {
+                    a.value_parser(PossibleValuesParser::new(keys.clone()))
+                })
+            } else {
+                sub
+            }
+        })
+    })
 }
 
 /// `survsim man [COMMAND]`: the manual page, in roff.

@@ -9,6 +9,7 @@
 //! `SURVSIM_SKIP_BROWSER=1` is set. `SURVSIM_UPDATE_SCREENSHOT=1` copies
 //! the default scenario's screenshot to `docs/img/html-report.png`.
 
+mod browser_support;
 mod common;
 mod html_support;
 
@@ -179,4 +180,68 @@ fn a_script_in_the_scenario_never_runs() {
             .contains("<title>survsim report — &lt;script&gt;alert(1)&lt;/script&gt;</title>")
     );
     assert_figures_match_json(&loaded.dom, &json);
+}
+
+/// Pages as their readers see them (issue 29): on a 390 px phone, printed
+/// on A4 (print media, 688 px between the margins) and on a 1400 px
+/// screen, no table is wider than its box, the page never scrolls
+/// sideways, and no chart text is drawn below 9 px. The run pages cover
+/// the default scenario, eight groups (london-borough-day), a pipeline's
+/// tables (neoface-300fps-stadium) and a year's schedule
+/// (met-2024-25-deployments); and a sweep's page.
+#[test]
+fn pages_fit_a_phone_a4_paper_and_a_wide_screen() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut pages = Vec::new();
+    let runs: [(&str, &[&str]); 4] = [
+        ("default", &["--reps", "40"]),
+        ("london", &["london-borough-day", "--reps", "3"]),
+        (
+            "stadium",
+            &["neoface-300fps-stadium", "--set", "simulation.duration=2h"],
+        ),
+        ("met", &["met-2024-25-deployments"]),
+    ];
+    for (name, args) in runs {
+        let page = dir.path().join(format!("{name}.html"));
+        succeeded(
+            survsim()
+                .arg("run")
+                .args(args)
+                .args(["-q", "-o", "/dev/null", "--html"])
+                .arg(&page)
+                .output()
+                .unwrap(),
+        );
+        pages.push(page);
+    }
+    let sweep = dir.path().join("sweep");
+    succeeded(
+        survsim()
+            .args(["sweep", "--vary", "matcher.threshold=0.58:0.62:0.02"])
+            .args(["--vary", "watchlist.size=1000,100000", "--reps", "3", "-q"])
+            .args(["--html", "--out"])
+            .arg(&sweep)
+            .output()
+            .unwrap(),
+    );
+    pages.push(sweep.join("report.html"));
+    let mut b = browser_support::Browser::launch(&chromium, &[]);
+    b.open_tab();
+    let mut problems = Vec::new();
+    for page in &pages {
+        b.open(&format!("file://{}", page.display()));
+        for view in browser_support::View::ALL {
+            let (found, texts) = b.layout_problems(view);
+            assert!(
+                texts >= 20,
+                "{}: only {texts} chart texts measured",
+                page.display()
+            );
+            let name = page.file_name().unwrap().to_string_lossy();
+            problems.extend(found.into_iter().map(|p| format!("{name} {p}")));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -51,9 +51,20 @@ fn headline_figures_equal_the_json_report() {
         .collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "sections out of order");
     // Intervals in plain words, and the command that reproduces the page.
-    assert!(page.contains("innocent people flagged per day"));
+    assert!(page.contains("Alerts that named someone who is not wanted: about "));
+    // The range one run falls in first, in words, then the mean.
     assert!(page.contains("95 % confidence interval"));
-    assert!(page.contains("95 % of single runs"));
+    assert!(page.contains("<p class=\"typical\">on a typical day</p>"));
+    assert!(page.contains("average of 40 runs: "));
+    let cards = &page[page.find("class=\"cards\"").unwrap()..];
+    let false_alerts = &cards[cards.find("False alerts").unwrap()..];
+    let open = "class=\"big\">";
+    let big = &false_alerts[false_alerts.find(open).unwrap() + open.len()..];
+    let big = &big[..big.find('<').unwrap()];
+    let (lo, hi) = big.split_once(" to ").expect("a range, in words");
+    let v = json["pi95"]["false_alerts"].as_array().unwrap();
+    assert_eq!(lo, format!("{}", v[0].as_f64().unwrap().round()));
+    assert_eq!(hi, format!("{}", v[1].as_f64().unwrap().round()));
     assert!(page.contains("survsim run --seed 20261127 --reps 40 --html"));
     // The comment beside a value in the scenario file, with its value.
     assert!(page.contains("Fussey &amp; Murray (Univ. of Essex, Jul 2019)"));

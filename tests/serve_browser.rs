@@ -13,144 +13,23 @@
 //! Chromium is found as for `tests/html_browser.rs`; without it the test
 //! fails unless `SURVSIM_SKIP_BROWSER=1`.
 
+mod browser_support;
 mod common;
 mod serve_support;
 
 use base64::Engine as _;
-use common::{CHROMIUM_FLAGS, chromium, succeeded, survsim};
+use browser_support::{Browser, View};
+use common::{chromium, succeeded, survsim};
 use serde_json::{Value, json};
 use serve_support::Server;
-use std::io::{BufRead, BufReader, Write};
-use std::os::fd::AsRawFd;
-use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-/// A headless Chromium and its DevTools pipe, attached to one tab.
-struct Browser {
-    child: Child,
-    to: std::io::PipeWriter,
-    from: BufReader<std::io::PipeReader>,
-    next_id: u64,
-    session: Option<String>,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    fn launch(chromium: &PathBuf, extra: &[&str]) -> Browser {
-        let profile = tempfile::tempdir().unwrap();
-        // Chromium reads commands on fd 3 and writes answers on fd 4.
-        let (cmd_r, cmd_w) = std::io::pipe().unwrap();
-        let (out_r, out_w) = std::io::pipe().unwrap();
-        let (r3, w4) = (cmd_r.as_raw_fd(), out_w.as_raw_fd());
-        let mut cmd = Command::new(chromium);
-        cmd.args(CHROMIUM_FLAGS)
-            .args(["--remote-debugging-pipe", "--window-size=1280,1800"])
-            .args(extra)
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        // SAFETY: only async-signal-safe dup2 calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                // Moved above 4 first, so that neither lands on the other's
-                // place, and dup2 leaves the copies open across exec.
-                let (a, b) = (
-                    libc::fcntl(r3, libc::F_DUPFD, 10),
-                    libc::fcntl(w4, libc::F_DUPFD, 10),
-                );
-                if a < 0 || b < 0 || libc::dup2(a, 3) < 0 || libc::dup2(b, 4) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().expect("Chromium starts");
-        drop((cmd_r, out_w));
-        Browser {
-            child,
-            to: cmd_w,
-            from: BufReader::new(out_r),
-            next_id: 0,
-            session: None,
-            _profile: profile,
-        }
-    }
-
-    /// Sends a command and waits for its answer (events are skipped).
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        let mut msg = json!({ "id": id, "method": method, "params": params });
-        if let Some(s) = &self.session {
-            msg["sessionId"] = json!(s);
-        }
-        let mut bytes = msg.to_string().into_bytes();
-        bytes.push(0);
-        self.to.write_all(&bytes).unwrap();
-        loop {
-            let mut buf = Vec::new();
-            let n = self.from.read_until(0, &mut buf).unwrap();
-            assert!(n > 0, "Chromium closed the pipe");
-            buf.pop();
-            let v: Value = serde_json::from_slice(&buf).unwrap();
-            if v["id"] == json!(id) {
-                assert!(v.get("error").is_none(), "{method}: {v}");
-                return v["result"].clone();
-            }
-        }
-    }
-
-    /// Evaluates `js` in the page (awaiting a promise) and returns its value.
-    fn eval(&mut self, js: &str) -> Value {
-        let r = self.call(
-            "Runtime.evaluate",
-            json!({ "expression": js, "awaitPromise": true, "returnByValue": true }),
-        );
-        assert!(r.get("exceptionDetails").is_none(), "{js}: {r}");
-        r["result"]["value"].clone()
-    }
-
-    /// Opens a tab and attaches to it.
-    fn open_tab(&mut self) {
-        let target = self.call("Target.createTarget", json!({ "url": "about:blank" }));
-        let attached = self.call(
-            "Target.attachToTarget",
-            json!({ "targetId": target["targetId"], "flatten": true }),
-        );
-        self.session = Some(attached["sessionId"].as_str().unwrap().to_string());
-        self.call("Runtime.enable", json!({}));
-        self.call("Page.enable", json!({}));
-    }
-
-    /// Waits, generously, until `js` is true.
-    fn wait_for(&mut self, js: &str) {
-        let start = Instant::now();
-        while self.eval(js) != json!(true) {
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "timed out waiting for {js}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `survsim run --set matcher.threshold=T --reps 20`'s mean false alerts.
+/// `survsim run --set matcher.threshold=T --reps 40`'s mean false alerts
+/// (serve's default replications).
 fn cli_false_alerts(threshold: &str) -> Value {
     let out = succeeded(
         survsim()
             .args(["run", "--set", &format!("matcher.threshold={threshold}")])
-            .args(["--reps", "20", "--format", "json", "-q"])
+            .args(["--reps", "40", "--format", "json", "-q"])
             .output()
             .unwrap(),
     );
@@ -280,4 +159,86 @@ fn a_rebound_name_is_refused_and_the_token_s_cookie_opens_the_page() {
     b.wait_for("document.body && document.body.dataset.state === 'ready'");
     assert_eq!(b.eval("location.search.includes('token')"), json!(false));
     assert_eq!(b.eval(FALSE_ALERTS), cli_false_alerts("0.6"));
+}
+
+/// Sets a lever as a user would, and waits for the rerun.
+fn set_lever(b: &mut Browser, id: &str, value: &str) {
+    let before = b.eval("Number(document.body.dataset.updates || 0)");
+    b.eval(&format!(
+        "(() => {{ const el = document.getElementById('{id}'); el.value = '{value}'; \
+         el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); return true; }})()"
+    ));
+    b.wait_for(&format!(
+        "Number(document.body.dataset.updates || 0) > {before} && document.body.dataset.state === 'ready'"
+    ));
+}
+
+#[test]
+fn on_a_phone_the_result_comes_first_and_the_page_prints() {
+    let Some(chromium) = chromium() else { return };
+    let server = Server::start(&[]);
+    let mut b = Browser::launch(&chromium, &[]);
+    b.open_tab();
+    b.view(View::Phone);
+    b.open(&format!("http://{}/", server.address));
+    b.wait_for("document.body.dataset.state === 'ready'");
+    // The result on the first screen; the controls a closed bar at its foot.
+    assert_eq!(
+        b.eval("document.getElementById('controls-box').open"),
+        json!(false)
+    );
+    let screen = b.eval("window.innerHeight").as_f64().unwrap();
+    let result_top = b.eval("document.getElementById('result').getBoundingClientRect().top");
+    assert!(
+        result_top.as_f64().unwrap() < screen / 2.0,
+        "result at {result_top}"
+    );
+    let bar = b.eval(
+        "(() => { const r = document.querySelector('#controls-box > summary').getBoundingClientRect(); \
+         return [r.top, r.bottom, r.height]; })()",
+    );
+    assert!(bar[2].as_f64().unwrap() > 0.0, "the bar is shown: {bar}");
+    assert!(
+        bar[1].as_f64().unwrap() <= screen + 1.0,
+        "the bar is on screen: {bar}"
+    );
+    // Opened, it shows the levers, each with the value in force (or, for
+    // the capture share, which differs by site, what it would replace).
+    b.eval("document.querySelector('#controls-box > summary').click(), true");
+    assert_eq!(
+        b.eval("document.getElementById('controls-box').open"),
+        json!(true)
+    );
+    let unset = b.eval(
+        "Array.from(document.querySelectorAll('[data-lever]')).filter((el) => el.value === '' && el.placeholder === '').map((el) => el.id)",
+    );
+    assert_eq!(unset, json!([]), "levers without a value in force");
+    // Raising the list's size alone says that it adds no wanted people.
+    set_lever(&mut b, "lv-watchlist", "20000");
+    let note = b.eval("document.getElementById('note-lv-watchlist').textContent");
+    assert!(
+        note.as_str().unwrap().contains("wanted people present"),
+        "{note}"
+    );
+    set_lever(&mut b, "lv-wanted", "40");
+    assert_eq!(
+        b.eval("document.getElementById('note-lv-watchlist').textContent"),
+        json!("")
+    );
+    // With a comparison on the page too: nothing too wide, no tiny text,
+    // on the phone and printed; in print the controls are not there.
+    b.eval("document.getElementById('pin').click(), true");
+    set_lever(&mut b, "lv-threshold", "0.62");
+    let mut problems = Vec::new();
+    for view in [View::Phone, View::A4Print] {
+        let (found, texts) = b.layout_problems(view);
+        assert!(texts >= 20, "{view:?}: only {texts} chart texts");
+        problems.extend(found);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(
+        b.eval("getComputedStyle(document.getElementById('controls-box')).display"),
+        json!("none"),
+        "printed: the controls are left out"
+    );
 }

@@ -194,10 +194,11 @@ pub enum EngineArg {
 pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Independent replications; with more than one, totals are means and a
-    /// 95 % interval is reported for each.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    pub reps: u64,
+    /// Independent replications [default: 1]. Totals are means over them,
+    /// each with its 95 % interval and, from 40, the 95 % range one run
+    /// falls in, which the HTML report's headline leads with.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub reps: Option<u64>,
     /// Run only replication R of the seed (0-based), e.g. to rerun an
     /// outlier of `--reps N` on its own or with `--events`: the report is
     /// that of a one-replication run, with replication R's figures.
@@ -260,7 +261,7 @@ pub struct LiveArgs {
     pub speed: String,
     /// Address to serve the feed on; loopback unless told otherwise (port 0:
     /// any free port, printed on standard error).
-    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR:PORT")]
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR:PORT", value_parser = listen_address)]
     pub listen: std::net::SocketAddr,
     #[command(flatten)]
     pub event_filter: EventFilterArgs,
@@ -284,7 +285,7 @@ pub struct ServeArgs {
     pub scenario: Option<PathBuf>,
     /// Address to serve on; loopback unless told otherwise (port 0: any
     /// free port, printed on standard error).
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT", value_parser = listen_address)]
     pub listen: std::net::SocketAddr,
     /// Worker threads per run, and runs at once (default: all cores); more
     /// requests queue. A client (an IP address) has one run going at a
@@ -460,4 +461,40 @@ pub enum Format {
     Table,
     /// JSON with a stable schema (see README).
     Json,
+}
+
+/// `--listen`: an address and port, or as people write one to a browser:
+/// a bare port (`8080`, `:8080`) or `localhost:8080`, both on loopback.
+pub fn listen_address(text: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::{Ipv4Addr, SocketAddr};
+    let text = text.trim();
+    let port = |p: &str| p.parse::<u16>().ok();
+    if let Some(p) = port(text).or_else(|| text.strip_prefix(':').and_then(port)) {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, p)));
+    }
+    if let Some(p) = text.strip_prefix("localhost:").and_then(port) {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, p)));
+    }
+    text.parse().map_err(|_| {
+        format!(
+            "expected ADDR:PORT (e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080), a port \
+             (8080, :8080) or localhost:PORT; got `{text}`"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listen_address;
+
+    #[test]
+    fn listen_takes_a_port_and_localhost() {
+        let at = |s: &str| listen_address(s).map(|a| a.to_string());
+        assert_eq!(at("8080").unwrap(), "127.0.0.1:8080");
+        assert_eq!(at(":8080").unwrap(), "127.0.0.1:8080");
+        assert_eq!(at("localhost:0").unwrap(), "127.0.0.1:0");
+        assert_eq!(at("0.0.0.0:80").unwrap(), "0.0.0.0:80");
+        assert_eq!(at("[::1]:9").unwrap(), "[::1]:9");
+        assert!(at("localhost").unwrap_err().contains("expected ADDR:PORT"));
+    }
 }

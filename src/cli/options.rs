@@ -42,8 +42,10 @@ fn overrides(sets: &[String]) -> Result<Vec<Override>, InputError> {
 impl ScenarioArgs {
     /// The scenario, with `--set` and `--seed` applied, validated.
     pub fn load(&self) -> Result<Scenario, Error> {
+        // The overrides first: `--set a 0.6` leaves `0.6` as the scenario,
+        // and the slip is the missing `=`, not a missing file.
+        let mut overrides = overrides(&self.set).map_err(|e| self.spaced_set(e))?;
         let source = survsim::drive::files::scenario_source(self.scenario.as_deref())?;
-        let mut overrides = overrides(&self.set)?;
         if let Some(seed) = self.seed {
             overrides.push(format!("simulation.seed={seed}").parse()?);
         }
@@ -51,6 +53,29 @@ impl ScenarioArgs {
         let mut scenario = Scenario::load(source, &overrides)?;
         scenario.parameters_fixed = self.fixed_parameters;
         Ok(scenario)
+    }
+}
+
+impl ScenarioArgs {
+    /// `--set KEY VALUE` (a space for the `=`) leaves VALUE as the scenario
+    /// argument: said so, with the fix, instead of "expected key=value".
+    fn spaced_set(&self, error: InputError) -> InputError {
+        let (Some(value), Some(key)) = (
+            self.scenario.as_deref(),
+            self.set.iter().find(|s| !s.contains('=')),
+        ) else {
+            return error;
+        };
+        InputError {
+            message: format!(
+                "{}; a space instead of `=`? `{}` was read as the scenario: write --set {}={}",
+                error.message,
+                value.display(),
+                key.trim(),
+                value.display()
+            ),
+            ..error
+        }
     }
 }
 
@@ -99,6 +124,10 @@ impl RunArgs {
         }
         // Each worker holds its own engine: as many as memory allows (F5).
         let threads = threads_for(&scenario, threads(self.threads), available_memory())?;
+        // One replication unless asked: a run is quick to try, and its
+        // page says that a single run's range needs 40 (`serve`, whose
+        // page is the report, runs 40 by default).
+        let reps = self.reps.unwrap_or(1);
         let mode = match &self.events {
             None if self.event_filter.is_given() => {
                 return Err(InputError::whole(
@@ -109,9 +138,9 @@ impl RunArgs {
             }
             None => match self.rep {
                 Some(rep) => RunMode::One(rep),
-                None => RunMode::Replications(self.reps),
+                None => RunMode::Replications(reps),
             },
-            Some(_) if self.reps > 1 => {
+            Some(_) if reps > 1 => {
                 return Err(InputError::whole(
                     "--events",
                     "an event log is of one replication: drop --reps (use --rep R or --seed for another)",
@@ -128,10 +157,12 @@ impl RunArgs {
             (Some(path), _) => ReportTo::File(path),
             // Standard output carries the events; the report goes only to -o.
             (None, Some(events)) if events.as_os_str() == "-" => ReportTo::Nowhere,
+            // Quiet with a page to write: the page is the report.
+            (None, None) if self.quiet && self.html.is_some() => ReportTo::Nowhere,
             (None, _) => ReportTo::Stdout,
         };
         let html = self.html.map(|path| {
-            let command = survsim::report::html::run_command(&scenario, self.reps, self.rep, &path);
+            let command = survsim::report::html::run_command(&scenario, reps, self.rep, &path);
             (path, command)
         });
         Ok(Run {

@@ -69,6 +69,24 @@ pub fn scenario_source(path: Option<&Path>) -> Result<ScenarioSource, InputError
                 )
             })
         }
+        // `london-borough-day.toml`, not here: the bundled scenario of
+        // that name, as a user who copied the name from the list meant.
+        Some(path)
+            if !path.exists()
+                && path.components().count() == 1
+                && path.extension().is_some_and(|e| e == "toml")
+                && path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .and_then(ScenarioSource::bundled)
+                    .is_some() =>
+        {
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            Ok(ScenarioSource::bundled(stem).expect("checked above"))
+        }
         Some(path) => read_scenario(path).map(reading_disk),
     }
 }

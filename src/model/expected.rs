@@ -1,14 +1,18 @@
 //! Closed-form expectations for one replication, which a run is compared
 //! with.
 
+mod activity_mix;
+mod turnover;
+
 use super::Model;
 use super::deployments::deployment_index;
 use super::limits::{MAX_EXPECTED_FACES_PER_RESIDENTS, Mode, WORK_INPUTS};
 use super::schedule::NO_DEPLOYMENT;
 use super::sites::Site;
 use crate::error::{KeyPath, ValidationError};
-use crate::stats::integrate;
-use statrs::distribution::{Continuous, ContinuousCDF, Gamma};
+pub use activity_mix::ActivityMix;
+pub use turnover::TURNOVER_STEPS;
+use turnover::{add_turnover, on_list_alerted};
 
 /// Closed-form expectations for one replication.
 #[derive(Debug, Clone, PartialEq)]
@@ -422,11 +426,6 @@ pub struct Exposure {
     cumulative: Vec<Vec<Vec<f64>>>,
 }
 
-/// Steps of the grid over the run on which a wanted person's time on the
-/// list is integrated, with turnover (a midpoint rule: its error falls as
-/// the square of the step, far below a replication's noise at 512).
-pub const TURNOVER_STEPS: usize = 512;
-
 impl Exposure {
     /// The exposure of `model`'s blocks at its sites (footfall), or of
     /// every resident once (batch).
@@ -509,50 +508,6 @@ impl Exposure {
     /// while on the list (all of them, `faces`, without turnover).
     fn open(&self, block: usize, regime: usize, faces: f64) -> f64 {
         self.open_faces.get(block).map_or(faces, |by| by[regime])
-    }
-}
-
-/// Adds site `site`'s faces, weighted by the chance a wanted person is on
-/// the list at each stretch ([`super::Turnover::open_integral`]), to each
-/// block's `open_faces`, and its faces in each step of the grid to each
-/// block's `cumulative` (its running totals, so summed over sites).
-fn add_turnover(
-    model: &Model,
-    turnover: &super::Turnover,
-    site: &super::Site,
-    open_faces: &mut [Vec<f64>],
-    cumulative: &mut [Vec<Vec<f64>>],
-) {
-    let regimes = 1 + model.deployments.len();
-    let duration_s = model.duration_s;
-    let step_s = duration_s / TURNOVER_STEPS as f64;
-    let mut open = vec![0.0; regimes];
-    let mut steps = vec![vec![0.0; TURNOVER_STEPS]; regimes];
-    let mut used = vec![false; regimes];
-    site.stretches_between(0.0, duration_s, |deployment, start_s, end_s, faces| {
-        let regime = deployment_index(deployment).map_or(0, |d| d + 1);
-        used[regime] = true;
-        let rate = faces / (end_s - start_s);
-        open[regime] += rate * turnover.open_integral(model.wanted, duration_s, start_s, end_s);
-        let mut from = start_s;
-        while from < end_s {
-            let k = ((from / step_s) as usize).min(TURNOVER_STEPS - 1);
-            let to = end_s.min((k + 1) as f64 * step_s);
-            steps[regime][k] += rate * (to - from).max(0.0);
-            from = if to > from { to } else { end_s };
-        }
-    });
-    for &(block, share) in &site.block_shares {
-        let block = block as usize;
-        for regime in (0..regimes).filter(|&r| used[r]) {
-            open_faces[block][regime] += open[regime] * share;
-            let totals = &mut cumulative[block][regime];
-            let mut sum = 0.0;
-            for (k, faces) in steps[regime].iter().enumerate() {
-                sum += faces * share;
-                totals[k + 1] += sum;
-            }
-        }
     }
 }
 
@@ -656,63 +611,6 @@ impl Model {
     }
 }
 
-/// The chance that a wanted person — one of `wanted`, with `turnover` —
-/// has a true alert while on the list, ignoring arrests, given the true
-/// alerts a person would expect by each moment of the grid (`by_step`:
-/// [`TURNOVER_STEPS`] + 1 running totals over a run of `duration_s`):
-/// P(≥ 1) of the alerts in their window on the list, averaged over the
-/// window's law. One on the list at the start stays for an exponential
-/// time L of mean T (to the run's end if longer); one added at a uniform
-/// moment a stays from a for L. Both integrals by the midpoint rule on the
-/// grid (a start at a step's middle; an end in a later step at its middle,
-/// in the start's step a quarter of the way).
-fn on_list_alerted(
-    turnover: &super::Turnover,
-    wanted: u32,
-    duration_s: f64,
-    by_step: &[f64],
-    mix: ActivityMix,
-) -> f64 {
-    let steps = by_step.len() - 1;
-    let total = by_step[steps];
-    let mid = |k: usize| 0.5 * (by_step[k] + by_step[k + 1]);
-    let step_s = duration_s / steps as f64;
-    let mean_s = turnover.mean_on_list_s;
-    // decay[j] = e^(−j h / T): the chance of staying j steps.
-    let decay: Vec<f64> = (0..=steps)
-        .map(|j| (-(j as f64) * step_s / mean_s).exp())
-        .collect();
-    let half = (-0.5 * step_s / mean_s).exp();
-    let initial = if mean_s.is_infinite() {
-        mix.at_least_one(total)
-    } else {
-        (0..steps)
-            .map(|j| (decay[j] - decay[j + 1]) * mix.at_least_one(mid(j)))
-            .sum::<f64>()
-            + decay[steps] * mix.at_least_one(total)
-    };
-    let arrived = (0..steps)
-        .map(|k| {
-            let start = mid(k);
-            if mean_s.is_infinite() {
-                return mix.at_least_one(total - start);
-            }
-            // Ends in the start's own step, in a later one, or after the run.
-            let own = (1.0 - half) * mix.at_least_one(0.25 * (by_step[k + 1] - by_step[k]));
-            let later: f64 = (k + 1..steps)
-                .map(|j| {
-                    let stays = (decay[j - k] - decay[j - k + 1]) / half;
-                    stays * mix.at_least_one(mid(j) - start)
-                })
-                .sum();
-            own + later + decay[steps - k] / half * mix.at_least_one(total - start)
-        })
-        .sum::<f64>()
-        / steps as f64;
-    let share_arrived = f64::from(turnover.arrivals) / f64::from(wanted.max(1));
-    (1.0 - share_arrived) * initial + share_arrived * arrived
-}
-
 impl Model {
     /// Whether every wanted person has the same TPIR: no lookalike spread,
     /// and one TPIR among the groups with wanted members.
@@ -724,76 +622,6 @@ impl Model {
             .map(|group| group.search.tpir);
         let first = tpirs.next();
         self.lookalike_spread == 0.0 && tpirs.all(|tpir| Some(tpir) == first)
-    }
-}
-
-/// How a person's count of events of mean `a × μ` is spread over people:
-/// `a` = 1 for everyone (Poisson counts), or Gamma of mean 1 and shape k
-/// (negative binomial counts, variance μ + μ²/k).
-#[derive(Debug, Clone, Copy)]
-pub struct ActivityMix {
-    shape: Option<f64>,
-}
-
-impl ActivityMix {
-    /// Everyone alike (`None`), or Gamma activity of this shape.
-    pub fn new(shape: Option<f64>) -> Self {
-        ActivityMix { shape }
-    }
-
-    /// E[a²]: 1 for everyone alike, 1 + 1/k for Gamma activity.
-    pub fn second_moment(&self) -> f64 {
-        self.shape.map_or(1.0, |k| 1.0 + 1.0 / k)
-    }
-
-    /// P(at least one event) when the mean is μ: 1 − E[e^(−a μ)].
-    pub fn at_least_one(&self, mu: f64) -> f64 {
-        match self.shape {
-            None => -(-mu).exp_m1(),
-            Some(k) => -(-k * (mu / k).ln_1p()).exp_m1(),
-        }
-    }
-
-    /// P(at least two events) when the mean is μ: one minus the chances of
-    /// none and of exactly one, μ e^(−μ) or μ (1 + μ/k)^(−k−1).
-    pub fn at_least_two(&self, mu: f64) -> f64 {
-        let one = match self.shape {
-            None => mu * (-mu).exp(),
-            Some(k) => mu * (-(k + 1.0) * (mu / k).ln_1p()).exp(),
-        };
-        (self.at_least_one(mu) - one).max(0.0)
-    }
-
-    /// P(seen at three or more distinct sites), for a person of a block of
-    /// `passers` whose faces at each site total `site_faces`: given a, the
-    /// sites are independent, each seen with 1 − e^(−a λ_s) (λ_s its faces
-    /// per passer), which a recursion over sites turns into P(≥ 3); with
-    /// spread, that is averaged over the Gamma density by quadrature between
-    /// its 10⁻¹³ and 1 − 10⁻¹³ quantiles.
-    pub fn at_least_three_sites(&self, site_faces: &[f64], passers: f64) -> f64 {
-        let given = |a: f64| -> f64 {
-            // Probabilities of 0, 1, 2 and ≥ 3 sites so far.
-            let (mut p0, mut p1, mut p2, mut p3) = (1.0, 0.0, 0.0, 0.0);
-            for &faces in site_faces {
-                let seen = -(-a * faces / passers).exp_m1();
-                p3 += p2 * seen;
-                p2 = p2 * (1.0 - seen) + p1 * seen;
-                p1 = p1 * (1.0 - seen) + p0 * seen;
-                p0 *= 1.0 - seen;
-            }
-            p3
-        };
-        if site_faces.len() < 3 {
-            return 0.0;
-        }
-        match self.shape {
-            None => given(1.0),
-            Some(k) => {
-                let gamma = Gamma::new(k, k).expect("the model checked the shape");
-                let (low, high) = (gamma.inverse_cdf(1e-13), gamma.inverse_cdf(1.0 - 1e-13));
-                integrate(&|a| gamma.pdf(a) * given(a), low, high, 1e-12)
-            }
-        }
     }
 }
 

@@ -12,13 +12,92 @@
 //! goes ahead; the warning says what its figures rest on.
 
 use super::calibrate::ResolvedMatcher;
-use super::points::Rate;
+use super::points::{PointFit, Rate};
 use crate::error::{KeyPath, Warning};
 use crate::format::fmt_num;
 
 /// How far outside the calibrated watchlist sizes (as a factor) a watchlist
 /// may be before it is said to be extrapolated.
 pub const WATCHLIST_FACTOR: f64 = 10.0;
+
+/// The thresholds the matcher's false-alert rate was measured at (its FPIR
+/// operating points', or a fitted profile's records'), ascending, each
+/// once.
+pub fn measured_thresholds(fits: &[PointFit]) -> Vec<f64> {
+    let mut at: Vec<f64> = fits
+        .iter()
+        .filter(|fit| fit.rate == Rate::Fpir)
+        .map(|fit| fit.threshold)
+        .collect();
+    at.sort_by(f64::total_cmp);
+    at.dedup();
+    at
+}
+
+/// Whether `threshold` lies beyond the thresholds the matcher was
+/// measured at (outside their span; between two of them the curve is
+/// pinned on both sides). `false` without measured thresholds.
+pub fn beyond_measured(threshold: f64, fits: &[PointFit]) -> bool {
+    let at = measured_thresholds(fits);
+    let (Some(&low), Some(&high)) = (at.first(), at.last()) else {
+        return false;
+    };
+    let tolerance = 1e-9 * high.abs().max(1.0);
+    threshold < low - tolerance || threshold > high + tolerance
+}
+
+/// What figures beyond the measured thresholds rest on, in words: `beyond
+/// the thresholds with published figures (0.6), false and true alerts
+/// follow an assumed curve: …`. `None` without measured thresholds (rates
+/// given outright: nothing was published to go beyond).
+///
+/// What the curve is depends on the profile: a fitted profile's is fitted
+/// to the records at several thresholds ([`PointFit`]s from its evidence),
+/// so beyond them it is that fit carried further; a profile with points at
+/// one threshold has a slope that was assumed.
+pub fn beyond_caveat(fits: &[PointFit], posterior_draws: usize) -> Option<String> {
+    let at = measured_thresholds(fits);
+    let list = match at.as_slice() {
+        [] => return None,
+        [one] => format!("{one}"),
+        [first, .., last] => format!("{first} to {last}"),
+    };
+    let curve = if posterior_draws > 0 {
+        "the curve fitted to those records, carried beyond them: each run's range carries the \
+         fit's uncertainty, but not whether the curve keeps its shape there"
+    } else if at.len() > 1 {
+        "a normal curve fitted to the published figures, carried beyond them"
+    } else {
+        "an assumed curve: a normal tail through the published figure, whose slope is an \
+         assumption, not a measurement"
+    };
+    let measured = if posterior_draws > 0 {
+        "the thresholds the fitted records measured"
+    } else {
+        "the thresholds with published figures"
+    };
+    Some(format!(
+        "beyond {measured} ({list}), false and true alerts follow {curve}"
+    ))
+}
+
+/// The caveat, in words, on a figure at `threshold` beyond the thresholds
+/// the matcher was measured at ([`beyond_caveat`]) — at any distance,
+/// unlike the warning, which waits for `extrapolation_margin`: a what-if
+/// at 0.58 rests on the curve as much as one at 0.50.
+pub fn threshold_caveat(
+    threshold: f64,
+    fits: &[PointFit],
+    posterior_draws: usize,
+) -> Option<String> {
+    if !beyond_measured(threshold, fits) {
+        return None;
+    }
+    Some(format!(
+        "at threshold {threshold}, {}",
+        beyond_caveat(fits, posterior_draws)?
+    ))
+}
 
 /// The warnings about `matcher`, calibrated for its watchlist size: none
 /// without operating points (then nothing was published to depart from).

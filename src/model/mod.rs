@@ -124,6 +124,9 @@ pub struct Model {
     /// Where the scenario takes the matcher beyond its calibration: the
     /// run goes ahead, and the user is told what its figures rest on.
     pub warnings: Vec<Warning>,
+    /// The published outcomes the scenario expresses (`[record]`), for the
+    /// report to set beside the simulation.
+    pub record: Option<Record>,
     /// The recognition pipeline, if the scenario describes one.
     pub pipeline: Option<Pipeline>,
     /// Human review.
@@ -145,7 +148,57 @@ pub struct Model {
     pub turnover: Option<Turnover>,
 }
 
+/// Published outcomes of the deployment a scenario expresses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The citation.
+    pub source: String,
+    /// Each published count, with the metric it is a count of.
+    pub published: Vec<(crate::metrics::Metric, f64)>,
+}
+
+impl Record {
+    /// `[record]`, its keys checked against the report's.
+    fn build(section: &crate::spec::RecordSection) -> Result<Record, ValidationError> {
+        use crate::metrics::Metric;
+        let mut published = Vec::new();
+        for (key, &value) in &section.published {
+            let path = KeyPath::keys(&["record", "published", key]);
+            let metric = Metric::ALL.iter().find(|m| m.key() == key).ok_or_else(|| {
+                ValidationError::new(
+                    path.clone(),
+                    format!(
+                        "expected a report key{} (e.g. false_alerts, alerts, arrests)",
+                        crate::error::did_you_mean(key, Metric::ALL.iter().map(|m| m.key()))
+                    ),
+                )
+            })?;
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(ValidationError::new(
+                    path,
+                    format!("expected a count ≥ 0, got {value}"),
+                ));
+            }
+            published.push((*metric, value));
+        }
+        Ok(Record {
+            source: section.source.clone(),
+            published,
+        })
+    }
+}
+
 impl Model {
+    /// The caveat, in words, on every figure of a threshold beyond those
+    /// the matcher was measured at ([`extrapolation::threshold_caveat`]).
+    pub fn threshold_caveat(&self) -> Option<String> {
+        extrapolation::threshold_caveat(
+            self.matcher.threshold,
+            &self.calibration,
+            self.posterior_draws,
+        )
+    }
+
     /// Validates a parsed scenario, concept by concept; the first error found
     /// is returned. Uncertain inputs take their nominal values
     /// ([`uncertain::Fixed`]).
@@ -261,6 +314,7 @@ impl Model {
             posterior_draws: matcher.posterior_draws,
             rates_per: matcher.rates_per,
             warnings,
+            record: file.record.as_ref().map(Record::build).transpose()?,
             pipeline,
             review,
             intervention,

@@ -54,6 +54,9 @@ struct ReportJson<'a> {
     survsim: &'static str,
     scenario: ScenarioJson<'a>,
     warnings: Vec<WarningJson<'a>>,
+    /// In words, what the figures rest on beyond the measured thresholds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    threshold_caveat: Option<&'a str>,
     totals: Entries<&'static str, Num>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ci95: Option<Entries<&'static str, [Num; 2]>>,
@@ -404,6 +407,7 @@ impl<'a> ReportJson<'a> {
                     .collect(),
             },
             warnings: warnings(&r.warnings),
+            threshold_caveat: r.threshold_caveat.as_deref(),
             totals: Entries(
                 Metric::ALL
                     .iter()

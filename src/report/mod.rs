@@ -157,6 +157,14 @@ pub struct Report {
     /// Where the scenario takes the matcher beyond its calibration
     /// ([`Model::warnings`]).
     pub warnings: Vec<Warning>,
+    /// In words, what the figures rest on when the threshold lies beyond
+    /// those the matcher was measured at ([`Model::threshold_caveat`]).
+    pub threshold_caveat: Option<String>,
+    /// The thresholds the matcher was measured at, ascending
+    /// ([`crate::model::extrapolation::measured_thresholds`]).
+    pub measured_thresholds: Vec<f64>,
+    /// The published outcomes the scenario expresses ([`Model::record`]).
+    pub record: Option<crate::model::Record>,
     /// Per-metric means and intervals, in [`Metric::ALL`] order.
     pub totals: Vec<Stat>,
     /// Closed-form expectations per replication.
@@ -404,6 +412,11 @@ impl Report {
             replications: outcomes.len() as u64,
             engine: model.engine.name(),
             warnings: model.warnings.clone(),
+            threshold_caveat: model.threshold_caveat(),
+            measured_thresholds: crate::model::extrapolation::measured_thresholds(
+                &model.calibration,
+            ),
+            record: model.record.clone(),
             totals,
             ratios: Ratios::from_totals(sum),
             ratios_ci95: RatioIntervals::new(outcomes),

@@ -94,6 +94,9 @@ impl Report {
             }
         };
         for (&m, s) in Metric::ALL.iter().zip(&self.totals) {
+            if !self.has_pipeline() && PIPELINE_ONLY.contains(&m) {
+                continue;
+            }
             if m == Metric::WantedPresent {
                 let _ = writeln!(out, "\nWANTED PEOPLE");
             }
@@ -369,7 +372,7 @@ impl Report {
         let _ = writeln!(
             out,
             "\n{:<22}{:>12}{:>11}{:>11}{:>11}{:>11}{:>11}",
-            "LATENCY (ms)", "count", "p50", "p90", "p99", "p99.9", "max"
+            "LATENCY", "count", "p50", "p90", "p99", "p99.9", "max"
         );
         for l in &self.latency {
             let _ = write!(
@@ -379,9 +382,9 @@ impl Report {
                 fmt_num(l.count as f64, 0)
             );
             for (_, v) in l.quantiles_ms {
-                let _ = write!(out, "{:>11}", fmt_ms(v));
+                let _ = write!(out, "{:>11}", fmt_latency(v));
             }
-            let _ = writeln!(out, "{:>11}", fmt_ms(l.max_ms));
+            let _ = writeln!(out, "{:>11}", fmt_latency(l.max_ms));
         }
     }
 
@@ -421,6 +424,41 @@ impl Report {
     }
 }
 
+/// Funnel rows that only a `[pipeline]` can make other than 0: left out of
+/// the reports of scenarios without one, where they would only say that
+/// machinery the scenario does not have did nothing.
+pub(super) const PIPELINE_ONLY: [Metric; 3] = [
+    Metric::FacesDropped,
+    Metric::WantedFacesDropped,
+    Metric::LostToPipelineDelay,
+];
+
+impl Report {
+    /// Whether the scenario has a `[pipeline]` (matcher pools, drops and
+    /// a capture-to-decision latency).
+    pub(super) fn has_pipeline(&self) -> bool {
+        !self.pools.is_empty() || self.drop_rate.is_some() || self.decision_p99_ms.is_some()
+    }
+}
+
+/// A latency with its unit, in the unit a reader pictures it in: `0.250
+/// ms`, `85 ms`, `29.8 s`, `4.5 min`, `1.2 h` (a table of six-digit
+/// milliseconds, `268,042`, reads as nothing).
+pub(super) fn fmt_latency(ms: f64) -> String {
+    let s = ms / 1e3;
+    if !ms.is_finite() {
+        "-".into()
+    } else if ms < 1e3 {
+        format!("{} ms", fmt_ms(ms))
+    } else if s < 60.0 {
+        format!("{s:.1} s")
+    } else if s < 3600.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        format!("{} h", fmt_num(s / 3600.0, 1))
+    }
+}
+
 /// The funnel's indentation: a count sits under the count it is part of
 /// ([`Metric::parent`]).
 fn indent(m: Metric) -> &'static str {
@@ -449,5 +487,20 @@ fn fmt_stat(s: &Stat, reps: u64) -> String {
         format!("{} [{}, {}]", fmt_num(s.mean, 1), bound(s.lo), bound(s.hi))
     } else {
         fmt_num(s.mean, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_latency;
+
+    #[test]
+    fn latencies_carry_a_unit_a_reader_pictures() {
+        assert_eq!(fmt_latency(0.25), "0.250 ms");
+        assert_eq!(fmt_latency(85.0), "85.0 ms");
+        assert_eq!(fmt_latency(268.4), "268 ms");
+        assert_eq!(fmt_latency(29_770.0), "29.8 s");
+        assert_eq!(fmt_latency(268_042.0), "4.5 min");
+        assert_eq!(fmt_latency(4_320_000.0), "1.2 h");
     }
 }

@@ -101,3 +101,27 @@ pub fn descriptions() -> Vec<(&'static str, String)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod citations {
+    /// A bundled file's text reaches users (`check`, the HTML report's
+    /// assumptions): its sources read as citations, never as notes or
+    /// paths a reader cannot follow.
+    #[test]
+    fn bundled_texts_cite_no_internal_notes_or_paths() {
+        let texts = super::BUNDLED
+            .iter()
+            .chain(crate::spec::profiles::PROFILES.iter());
+        for (name, text) in texts {
+            for bad in [
+                "shared/",
+                "survsim issue",
+                "/work/",
+                "../",
+                "not yet checked",
+            ] {
+                assert!(!text.contains(bad), "{name} says {bad:?}");
+            }
+        }
+    }
+}

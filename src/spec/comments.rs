@@ -91,30 +91,45 @@ fn walk_table(table: &Table, prefix: &str, out: &mut Annotated) {
 }
 
 /// Appends a value. An array of inline tables (a matcher's operating
-/// points) becomes one entry per element, `key[i]`, as errors name them.
+/// points, a dimension's levels) becomes one entry per element, `key[i]`,
+/// as errors name them.
+///
+/// An element's comment is the block on the lines directly above it and
+/// the comment after it on its own line. The parser files the latter with
+/// whatever follows the comma — the *next* element's prefix, or the
+/// array's trailing text after the last — so it is taken from there: read
+/// naively, every source would sit one row below its value.
 fn push_value(out: &mut Annotated, path: String, value: &Value, comment: String) {
     if let Value::Array(items) = value
         && !items.is_empty()
         && items.iter().all(Value::is_inline_table)
     {
+        let raw = |decor: &Decor| {
+            decor
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let prefixes: Vec<String> = items.iter().map(|item| raw(item.decor())).collect();
+        let trailing = items.trailing().as_str().unwrap_or_default().to_string();
+        // A comment after `[` on the key's own line is about the array.
+        let (opening, _) = first_line(&prefixes[0]);
         out.entries.push(Entry {
             key: path.clone(),
             value: None,
-            comment,
+            comment: join_comments(&[comment, comment_blocks(opening).join("\n")]),
         });
         for (i, item) in items.iter().enumerate() {
+            let (_, above) = first_line(&prefixes[i]);
+            let after = first_line(prefixes.get(i + 1).unwrap_or(&trailing)).0;
             out.entries.push(Entry {
                 key: format!("{path}[{i}]"),
                 value: Some(one_line(item)),
                 comment: join_comments(&[
-                    comment_blocks(
-                        item.decor()
-                            .prefix()
-                            .and_then(|p| p.as_str())
-                            .unwrap_or_default(),
-                    )
-                    .join("\n"),
+                    comment_blocks(above).join("\n"),
                     suffix_comment(item.decor()),
+                    comment_blocks(after).join("\n"),
                 ]),
             });
         }
@@ -125,6 +140,14 @@ fn push_value(out: &mut Annotated, path: String, value: &Value, comment: String)
         value: Some(one_line(value)),
         comment,
     });
+}
+
+/// The whitespace between two array elements split at its first line
+/// break: the rest of the line the comma ends (the earlier element's
+/// comment), and the lines above the later element. Without a line break,
+/// all of it is on the earlier element's line.
+fn first_line(raw: &str) -> (&str, &str) {
+    raw.split_once('\n').unwrap_or((raw, ""))
 }
 
 /// `prefix.key`, or `key` at the top.
@@ -266,6 +289,31 @@ mod tests {
         assert_eq!(entry(&a, "points[0]").value.as_deref(), Some("{ t = 1 }"));
         assert_eq!(entry(&a, "points[0]").comment, "first");
         assert_eq!(entry(&a, "points[1]").value.as_deref(), Some("{ t = 2 }"));
+        assert_eq!(entry(&a, "points[1]").comment, "second");
+    }
+
+    #[test]
+    fn a_trailing_comment_stays_with_its_element() {
+        // london-borough-day's levels: each source after its own value,
+        // the last without one; and a trailing comma or none at the end.
+        let text = concat!(
+            "levels = [ # by ethnicity\n",
+            "    { name = \"white\", avoidance = 0.03 },   # Home Office 2025: 3 %\n",
+            "    { name = \"black\", avoidance = 0.09 }, # NIST 10×; HO: 9 %\n",
+            "    # Census 2021.\n",
+            "    { name = \"asian\", avoidance = 0.11 },\n",
+            "    { name = \"other\", avoidance = 0.11 }, # HO: 11 %\n",
+            "]\n",
+            "last = [{ a = 1 }, { a = 2 } # no comma\n]\n",
+        );
+        let a = annotate(text).unwrap();
+        assert_eq!(entry(&a, "levels").comment, "by ethnicity");
+        assert_eq!(entry(&a, "levels[0]").comment, "Home Office 2025: 3 %");
+        assert_eq!(entry(&a, "levels[1]").comment, "NIST 10×; HO: 9 %");
+        assert_eq!(entry(&a, "levels[2]").comment, "Census 2021.");
+        assert_eq!(entry(&a, "levels[3]").comment, "HO: 11 %");
+        assert_eq!(entry(&a, "last[0]").comment, "");
+        assert_eq!(entry(&a, "last[1]").comment, "no comma");
     }
 
     #[test]

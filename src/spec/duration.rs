@@ -14,8 +14,11 @@ pub struct DurationText {
 }
 
 impl DurationText {
-    /// Parses a humantime duration.
+    /// Parses a humantime duration. A capital `M` is refused ([`ambiguous_m`]).
     pub fn parse(text: &str) -> Result<Self, String> {
+        if let Some(message) = ambiguous_m(text) {
+            return Err(message);
+        }
         humantime::parse_duration(text.trim())
             .map(|duration| DurationText {
                 text: text.to_string(),
@@ -27,6 +30,46 @@ impl DurationText {
                 )
             })
     }
+}
+
+/// Why `text` is refused if it uses the unit `M`, which humantime reads as
+/// months (30.44 days) but many readers — and ISO 8601's `PT5M` — as
+/// minutes: `intervention.window = "5M"` would silently keep people
+/// reachable for five months. Refusing it, rather than reading it as
+/// minutes, keeps every file that meant months from changing meaning
+/// without a word; the message offers both spellings.
+fn ambiguous_m(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let at = (0..bytes.len()).find(|&i| {
+        // `M` standing alone as a unit: not part of a longer word.
+        let alone = |j: Option<usize>| j.is_none_or(|j| !bytes[j].is_ascii_alphabetic());
+        bytes[i] == b'M'
+            && alone(i.checked_sub(1))
+            && alone(Some(i + 1).filter(|&j| j < bytes.len()))
+    })?;
+    let number: String = text[..at]
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let n = if number.is_empty() {
+        "5".to_string()
+    } else {
+        number
+    };
+    let days = n
+        .parse::<u64>()
+        .map_or("150".into(), |n| n.saturating_mul(30).to_string());
+    let s = if n == "1" { "" } else { "s" };
+    Some(format!(
+        "`{text}`: the unit `M` is ambiguous (months to the duration parser, minutes to many \
+         readers), so it is refused; write `{n}m` for {n} minute{s}, or `{n}months` or `{days}d` \
+         for about {n} month{s}"
+    ))
 }
 
 impl Serialize for DurationText {
@@ -110,5 +153,22 @@ impl<'de> Deserialize<'de> for DurationDist {
             }
         }
         deserializer.deserialize_any(DistVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capital_m_is_refused_with_both_readings() {
+        let e = DurationText::parse("5M").unwrap_err();
+        assert!(e.contains("`5m` for 5 minutes"), "{e}");
+        assert!(e.contains("`5months` or `150d`"), "{e}");
+        assert!(DurationText::parse("1h 2M").unwrap_err().contains("`2m`"));
+        // Months spelled out, minutes and milliseconds are fine.
+        assert_eq!(DurationText::parse("5m").unwrap().seconds, 300.0);
+        assert!(DurationText::parse("2months").is_ok());
+        assert_eq!(DurationText::parse("50ms").unwrap().seconds, 0.05);
     }
 }

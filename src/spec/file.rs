@@ -50,6 +50,22 @@ pub struct ScenarioFile {
     /// per deployment, one column per key (read into `deployments`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployments_file: Option<String>,
+    /// What was published about the deployment the scenario expresses,
+    /// for the report to set beside the simulation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordSection>,
+}
+
+/// `[record]`: the published outcomes of the deployment a scenario
+/// expresses, with their citation.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSection {
+    /// The citation, as a reader would follow it.
+    pub source: String,
+    /// Published counts over the scenario's duration, by report key
+    /// (`false_alerts = 10`).
+    pub published: BTreeMap<String, f64>,
 }
 
 /// `[simulation]`

@@ -42,8 +42,8 @@ pub use deployments::{
 pub use duration::{DurationDist, DurationText, RandomDuration};
 pub use file::{
     ActivitySpreadSection, DimensionSection, EngineChoice, GroupSection, MobilitySection, Mode,
-    PopulationSection, ScenarioFile, SimulationSection, WatchlistSection, ZoneSection,
-    default_groups,
+    PopulationSection, RecordSection, ScenarioFile, SimulationSection, WatchlistSection,
+    ZoneSection, default_groups,
 };
 pub(crate) use locate::{find as find_in_text, line_col as line_col_in_text};
 pub use matcher::{

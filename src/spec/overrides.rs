@@ -6,9 +6,16 @@
 //! when the first site is named `station`. The value is typed as TOML would
 //! type it (`0.62`, `1000`, `"24h"`, `[1, 2]`); a value that is not valid TOML
 //! is taken as a string, so `--set simulation.duration=12h` works unquoted.
+//!
+//! A key given without its table gets its full path as a hint
+//! (`threshold=0.6` → `matcher.threshold`), and a value given to a whole
+//! table the key it most likely meant (`watchlist=20000` →
+//! `watchlist.size`), from the keys the bundled scenarios and matcher
+//! profiles write ([`Override::known_keys`], which completions offer too).
 
 use crate::error::{InputError, KeyPath};
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 /// The longest key path `--set` accepts, in bytes.
 pub const MAX_KEY_BYTES: usize = 4096;
@@ -87,6 +94,180 @@ impl Override {
     pub fn label(&self) -> String {
         format!("{} {}", self.flag, self.raw)
     }
+
+    /// Every key path the bundled scenarios and matcher profiles write,
+    /// as `--set` takes it (an array of tables' elements as `[0]`), in the
+    /// order written, the default scenario's first: the keys a user is
+    /// most likely to set.
+    pub fn known_keys() -> impl Iterator<Item = &'static str> {
+        known().iter().map(|k| k.path.as_str())
+    }
+
+    /// Why a one-key path is misplaced, with the key it most likely meant:
+    /// a value given to a table (`watchlist=20000`), or a key that is not
+    /// at the top but is a leaf somewhere (`threshold=0.6`). `None` when
+    /// the path is fine, or when nothing better than the deserializer's
+    /// own "unknown key" can be said.
+    fn misplaced(&self, table: &toml::Table) -> Option<String> {
+        let [key] = self.path.as_slice() else {
+            return None;
+        };
+        let under = |k: &KnownKey| k.path.starts_with(&format!("{key}."));
+        let is_table = table.get(key).is_some_and(toml::Value::is_table)
+            || (table.get(key).is_none() && known().iter().any(under));
+        // (An array in a table's place is the deserializer's to refuse.)
+        if is_table && !self.value.is_table() && !self.value.is_array() {
+            let kind = Kind::of(&self.value);
+            let got = match &self.value {
+                toml::Value::Integer(_) => "a whole number",
+                toml::Value::Float(_) => "a number",
+                toml::Value::String(_) => "a string",
+                toml::Value::Boolean(_) => "a boolean",
+                _ => "a value",
+            };
+            let children: Vec<&str> = known()
+                .iter()
+                .filter(|k| under(k) && !k.path[key.len() + 1..].contains(['.', '[']))
+                .filter(|k| k.kind != Kind::Table)
+                .map(|k| k.path.as_str())
+                .collect();
+            // Numbers only: a number given to a table means its first
+            // number (the list's size, the matcher's threshold); a string
+            // could be any of a table's names, durations or choices.
+            let meant = known().iter().find(|k| {
+                children.contains(&k.path.as_str()) && kind == Kind::Number && k.kind == kind
+            });
+            return Some(match meant {
+                Some(k) => format!(
+                    "expected a table, got {got}: `{key}` is a table of settings, not one \
+                     value (did you mean `{}`?)",
+                    k.path
+                ),
+                None => format!(
+                    "expected a table, got {got}: `{key}` is a table of settings, not one \
+                     value; set one of its keys, e.g. {}",
+                    children
+                        .iter()
+                        .take(5)
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+        let top =
+            |k: &KnownKey| k.path == *key || under(k) || k.path.starts_with(&format!("{key}["));
+        if table.contains_key(key) || known().iter().any(top) {
+            return None;
+        }
+        let path = leaf_path(key)?;
+        Some(format!(
+            "unknown key `{key}` at the top of the scenario (did you mean `{path}`?); a key \
+             is given with the tables above it: --set {path}={}",
+            self.raw.split_once('=').map_or("", |(_, v)| v.trim())
+        ))
+    }
+}
+
+/// The kind of a value, as far as a hint needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Number,
+    Table,
+    Other,
+}
+
+impl Kind {
+    fn of(value: &toml::Value) -> Kind {
+        match value {
+            toml::Value::Integer(_) | toml::Value::Float(_) => Kind::Number,
+            toml::Value::Table(_) => Kind::Table,
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// A key path a bundled file writes, and the kind of its value.
+#[derive(Debug)]
+struct KnownKey {
+    path: String,
+    kind: Kind,
+}
+
+/// The bundled scenarios' and matcher profiles' key paths ([`Override::known_keys`]).
+fn known() -> &'static [KnownKey] {
+    static KNOWN: OnceLock<Vec<KnownKey>> = OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let scenarios = super::bundled::BUNDLED.iter().map(|(_, text)| ("", *text));
+        let profiles = super::profiles::PROFILES
+            .iter()
+            .map(|(_, text)| ("matcher.", *text));
+        let mut keys: Vec<KnownKey> = Vec::new();
+        for (prefix, text) in scenarios.chain(profiles) {
+            let Some(annotated) = super::comments::annotate(text) else {
+                continue;
+            };
+            for entry in annotated.entries {
+                let path = first_elements(&format!("{prefix}{}", entry.key));
+                let kind = match &entry.value {
+                    None => Kind::Table,
+                    Some(v) => Kind::of(&parse_value(v)),
+                };
+                if !keys.iter().any(|k| k.path == path) {
+                    keys.push(KnownKey { path, kind });
+                }
+            }
+        }
+        keys
+    })
+}
+
+/// `sites[3].name` → `sites[0].name`: one path for every element.
+fn first_elements(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push_str("[0");
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The full path of a leaf given without its tables: the one known path,
+/// outside arrays of tables, whose last key is `word` — or failing that,
+/// the one whose last key is the [`crate::error::closest`] to it. `None`
+/// when there is none, or several (`name`).
+fn leaf_path(word: &str) -> Option<&'static str> {
+    let leaves: Vec<(&str, &'static str)> = known()
+        .iter()
+        .filter(|k| k.kind != Kind::Table && !k.path.contains('['))
+        .filter_map(|k| Some((k.path.rsplit_once('.')?.1, k.path.as_str())))
+        .collect();
+    let named = |name: &str| -> Vec<&'static str> {
+        leaves
+            .iter()
+            .filter(|(l, _)| *l == name)
+            .map(|(_, p)| *p)
+            .collect()
+    };
+    let mut paths = named(word);
+    if paths.is_empty() {
+        paths = named(crate::error::closest(word, leaves.iter().map(|(l, _)| *l))?);
+    }
+    match paths.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
 }
 
 /// The `--set`s to name in an error about the key at `path`, given each
@@ -135,6 +316,14 @@ impl Override {
     /// past the end of an array, or a name that no element has, is an error
     /// here.
     pub fn apply(&self, table: &mut toml::Table) -> Result<KeyPath, InputError> {
+        if let Some(message) = self.misplaced(table) {
+            return Err(InputError {
+                source_name: self.label(),
+                key_path: Some(self.path[0].clone()),
+                line_col: None,
+                message,
+            });
+        }
         let mut resolved = KeyPath::default();
         let mut created = None;
         set_in_table(
@@ -269,6 +458,50 @@ mod tests {
         assert!(bad.apply(&mut scenario).is_err());
         // The table survives a failed override.
         assert_eq!(scenario["sites"][0]["cameras"].as_integer(), Some(5));
+    }
+
+    #[test]
+    fn a_key_without_its_table_gets_its_full_path() {
+        let hint = |raw: &str| {
+            let mut t = table("[watchlist]\nsize = 5\n");
+            raw.parse::<Override>()
+                .unwrap()
+                .apply(&mut t)
+                .unwrap_err()
+                .message
+        };
+        assert!(hint("threshold=0.6").contains("did you mean `matcher.threshold`?"));
+        assert!(hint("threshold=0.6").contains("--set matcher.threshold=0.6"));
+        assert!(hint("residents=1000").contains("did you mean `population.residents`?"));
+        assert!(hint("watchlist=20000").contains("did you mean `watchlist.size`?"));
+        assert!(hint("review=3").contains("did you mean `review.operators`?"));
+        // A string says which keys the table has, rather than guess.
+        let simulation = hint("simulation=12h");
+        assert!(simulation.contains("`simulation.duration`"), "{simulation}");
+        assert!(!simulation.contains("did you mean"), "{simulation}");
+        // Near misses of a leaf, too; but nothing for a stranger, or for a
+        // leaf of many tables.
+        assert!(hint("treshold=0.6").contains("`matcher.threshold`"));
+        let mut t = table("");
+        assert!(hint("name=\"x\"").contains("`simulation.name`"));
+        for fine in [
+            "nonsense=1",
+            "mean=3",
+            "matcher.threshold=0.6",
+            "deployments_file=\"a.csv\"",
+        ] {
+            let set: Override = fine.parse().unwrap();
+            assert!(set.misplaced(&t).is_none(), "{fine}");
+        }
+        assert!(
+            "watchlist.size=3"
+                .parse::<Override>()
+                .unwrap()
+                .apply(&mut t)
+                .is_ok()
+        );
+        assert!(Override::known_keys().any(|k| k == "sites[0].footfall_per_hour"));
+        assert_eq!(first_elements("a[12].b[3]"), "a[0].b[0]");
     }
 
     #[test]

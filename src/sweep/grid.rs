@@ -43,6 +43,8 @@ impl Axis {
     /// them together, the points separated by `;` and each point giving one
     /// value per key, in order.
     pub fn parse(arg: &str) -> Result<Axis, InputError> {
+        // (`0.56-0.64`, a range written with a dash, is refused with the
+        // form a range takes: see [`dash_range`].)
         let bad = |msg: String| InputError::whole(format!("--vary {arg}"), msg);
         let (keys, spec) = arg.split_once('=').ok_or_else(|| {
             bad(
@@ -75,6 +77,9 @@ impl Axis {
                 .map(|v| vec![v])
                 .collect()
         } else {
+            if let Some(hint) = dash_range(spec) {
+                return Err(bad(hint));
+            }
             let items = top_level(spec, ',');
             if items.iter().any(|v| v.trim().is_empty()) {
                 return Err(bad(
@@ -488,9 +493,49 @@ impl Grid {
     }
 }
 
+/// Why `0.56-0.64` is not a range, with the form a range takes: two numbers
+/// joined by a dash would otherwise be one string value, which no numeric
+/// key takes. `None` for anything else.
+fn dash_range(spec: &str) -> Option<String> {
+    let (start, stop) = spec.split_once('-').filter(|(a, _)| !a.is_empty())?;
+    let (a, b) = (
+        start.trim().parse::<f64>().ok()?,
+        stop.trim().parse::<f64>().ok()?,
+    );
+    let step = (b - a).abs() / 8.0;
+    let step = if step > 0.0 {
+        let unit = 10f64.powf(step.log10().floor());
+        format!("{}", (step / unit).round() * unit)
+    } else {
+        "1".into()
+    };
+    let step: f64 = step.parse().unwrap_or(1.0);
+    Some(format!(
+        "`{spec}` is not a range: a range is START:STOP:STEP, e.g. {}:{}:{} (or list the \
+         values: A,B,C)",
+        start.trim(),
+        stop.trim(),
+        (step * 1e9).round() / 1e9
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_with_a_dash_points_to_start_stop_step() {
+        let e = Axis::parse("matcher.threshold=0.56-0.64").unwrap_err();
+        assert!(
+            e.message
+                .contains("is not a range: a range is START:STOP:STEP, e.g. 0.56:0.64:0.01"),
+            "{}",
+            e.message
+        );
+        // Strings with dashes are values still.
+        assert!(Axis::parse("simulation.name=a-b,c-d").is_ok());
+        assert!(Axis::parse("simulation.duration=1h,2h").is_ok());
+    }
 
     fn values(arg: &str) -> Vec<String> {
         Axis::parse(arg).unwrap().labels()

@@ -104,12 +104,7 @@ pub fn sweep_page(plan: &Plan, rows: &[Row], profile: Option<&str>, run_time_s: 
     );
     page.push(&head);
     let mut charts_html = String::new();
-    for (file, svg) in charts::render_all(plan, rows) {
-        // Inline SVG takes no XML declaration.
-        let body = svg
-            .strip_prefix(r#"<?xml version="1.0" encoding="UTF-8"?>"#)
-            .unwrap_or(&svg)
-            .trim_start();
+    for (file, body) in charts::render_all_inline(plan, rows) {
         let _ = writeln!(
             charts_html,
             "<figure class=\"sweep-chart\">\n{body}<figcaption>charts/{}</figcaption></figure>",

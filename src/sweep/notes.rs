@@ -6,6 +6,34 @@
 //! the two together (linked keys, [`super::Axis`]).
 
 use super::Grid;
+use crate::model::extrapolation::{beyond_caveat, beyond_measured};
+use crate::scenario::Scenario;
+
+/// A line naming the points whose threshold lies beyond those the matcher
+/// was measured at, and what their figures rest on (the caveat of
+/// [`crate::model::Model::threshold_caveat`], once for all of them).
+/// `None` when no point is beyond.
+pub fn threshold_note(scenarios: &[Scenario]) -> Option<String> {
+    let mut beyond: Vec<f64> = Vec::new();
+    let mut caveat = None;
+    for model in scenarios.iter().map(|s| &s.model) {
+        let threshold = model.matcher.threshold;
+        if beyond_measured(threshold, &model.calibration) {
+            caveat = caveat.or_else(|| beyond_caveat(&model.calibration, model.posterior_draws));
+            if !beyond.contains(&threshold) {
+                beyond.push(threshold);
+            }
+        }
+    }
+    beyond.sort_by(f64::total_cmp);
+    let list: Vec<String> = beyond.iter().map(|t| t.to_string()).collect();
+    Some(format!(
+        "threshold{} {}: {}",
+        if list.len() == 1 { "" } else { "s" },
+        list.join(", "),
+        caveat?
+    ))
+}
 
 /// Keys read as a pair: varying the first while the second stays fixed
 /// changes the ratio between them, which analysts misread as the effect of

@@ -186,14 +186,18 @@ pub fn json(plan: &Plan, rows: &[Row]) -> Value {
                     }),
                 );
             }
-            json!({
+            let mut point = json!({
                 "index": row.index,
                 "set": plan.grid.sets(row.index),
                 "values": values,
                 "seed": row.report.seed,
                 "duration_s": num(row.report.duration_s),
                 "metrics": metrics,
-            })
+            });
+            if let Some(caveat) = &row.report.threshold_caveat {
+                point["threshold_caveat"] = json!(caveat);
+            }
+            point
         })
         .collect();
     let mut scenario = json!({

@@ -209,7 +209,18 @@ pub fn serve(
         .map_err(io_err("cannot start the network runtime".into()))?;
     let listener = runtime
         .block_on(TcpListener::bind(options.listen))
-        .map_err(io_err(format!("cannot listen on {}", options.listen)))?;
+        .map_err(|source| {
+            let taken = source.kind() == std::io::ErrorKind::AddrInUse;
+            io_err(format!(
+                "cannot listen on {}{}",
+                options.listen,
+                if taken {
+                    ": the port is taken (another server?); --listen :0 takes any free port"
+                } else {
+                    ""
+                }
+            ))(source)
+        })?;
     let address = listener
         .local_addr()
         .map_err(io_err(format!("cannot listen on {}", options.listen)))?;

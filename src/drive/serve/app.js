@@ -175,6 +175,36 @@
 
   function later() { clearTimeout(timer); timer = setTimeout(update, 400); }
 
+  // Levers read as a pair: a longer watchlist holds no more wanted people,
+  // so raising its size alone adds false alerts and not true ones. Said
+  // beside the list's size whenever it moves without the wanted people.
+  function coupling() {
+    const size = $('lv-watchlist'), wanted = $('lv-wanted');
+    if (!size || !wanted) return;
+    const alone = size.value.trim() !== size.dataset.initial && wanted.value.trim() === wanted.dataset.initial;
+    $('note-lv-watchlist').textContent = alone
+      ? `The list's size moved, the wanted people present did not (still ${wanted.value.trim()}): true alerts will not grow with the list.`
+      : '';
+  }
+
+  // A threshold beyond those the matcher was measured at rests on a curve
+  // the records do not reach: said in words beside the lever (the page
+  // carries the span and the words), from the first step past it.
+  function beyond() {
+    const t = $('lv-threshold');
+    if (!t || !t.dataset.caveat) return;
+    const v = parseFloat(t.value), lo = parseFloat(t.dataset.measuredLo), hi = parseFloat(t.dataset.measuredHi);
+    const out = Number.isFinite(v) && (v < lo - 1e-9 || v > hi + 1e-9);
+    $('note-lv-threshold').textContent = out ? `At ${v}, ${t.dataset.caveat}.` : '';
+  }
+
+  // On a phone the controls are a bar at the foot of the screen, closed
+  // so that the result shows; on a wider screen they are always open.
+  const narrow = window.matchMedia('(max-width: 900px)');
+  const fit = () => { $('controls-box').open = !narrow.matches; };
+  narrow.addEventListener('change', fit);
+  fit();
+
   function pin(query, what) {
     baseline = query;
     $('pinned').textContent = `Baseline pinned (${what}): ${decodeURIComponent(query.replace(/\+/g, ' '))}`;
@@ -225,8 +255,14 @@
   for (const el of [...levers, $('extra'), $('reps'), $('seed')]) {
     el.addEventListener('input', later);
     el.addEventListener('change', update);
+    el.addEventListener('input', coupling);
+    el.addEventListener('change', coupling);
+    el.addEventListener('input', beyond);
+    el.addEventListener('change', beyond);
   }
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); update(); });
   loadUrl();
+  coupling();
+  beyond();
   update();
 })();

@@ -15,8 +15,9 @@ use crate::error::InputError;
 use crate::scenario::{Override, Scenario, ScenarioSource};
 use std::fmt::Write as _;
 
-/// Replications when a request names none: enough for intervals to show.
-pub const DEFAULT_REPS: u64 = 20;
+/// Replications when a request names none: enough for a single
+/// deployment's range (`pi95`), which the headline leads with.
+pub const DEFAULT_REPS: u64 = crate::stats::MIN_REPS_FOR_PI95 as u64;
 
 /// Most replications a request may ask for (as `run --reps`).
 pub const MAX_REPS: u64 = 100_000;

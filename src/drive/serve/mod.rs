@@ -155,7 +155,15 @@ pub fn serve(options: ServeOptions, notice: &mut dyn FnMut(Notice)) -> Result<()
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await
             .map_err(|source| Error::Io {
-                context: format!("cannot listen on {}", options.listen),
+                context: if source.kind() == std::io::ErrorKind::AddrInUse {
+                    format!(
+                        "cannot listen on {}: the port is taken (another server?); \
+                         --listen :0 takes any free port",
+                        options.listen
+                    )
+                } else {
+                    format!("cannot listen on {}", options.listen)
+                },
                 source,
             })?;
         let address = listener.local_addr().map_err(|source| Error::Io {

@@ -280,7 +280,7 @@ pub fn sweep(
     result?;
     rows.sort_by_key(|r| r.index);
     let name = format!("{}.svg", sweep.metric.key());
-    let chart = crate::sweep::charts::render_all(plan, &rows)
+    let chart = crate::sweep::charts::render_all_inline(plan, &rows)
         .into_iter()
         .find(|(file, _)| *file == name)
         .map(|(_, svg)| svg)

@@ -212,7 +212,11 @@ pub fn sweep_until(
     };
     Ok(Some(SweepOutput {
         summary: results::summary(plan, &scenarios, &rows),
-        notes: vec![line, whereabouts],
+        notes: crate::sweep::notes::threshold_note(&scenarios)
+            .map(|note| format!("note: {note}"))
+            .into_iter()
+            .chain([line, whereabouts])
+            .collect(),
     }))
 }
 

@@ -122,7 +122,7 @@ fn row(
         (None, None, None) => ("table-row", String::new()),
     };
     format!(
-        "<tr class=\"{class}\"><td class=\"key\">{}</td><td><code>{value}</code></td><td>{}</td></tr>\n",
+        "<tr class=\"{class}\"><td class=\"key\">{}</td><td data-label=\"value\"><code>{value}</code></td><td data-label=\"comment\">{}</td></tr>\n",
         esc(key),
         esc(&e.comment)
     )
@@ -138,16 +138,16 @@ fn added_rows(
     let mut out: Vec<String> = changes
         .iter()
         .filter(|c| !written(&c.key) && !varied.iter().any(|(k, _)| *k == c.key))
-        .map(|c| format!("<tr class=\"set\"><td class=\"key\">{}</td><td><code><span class=\"badge\">{}</span> {}</code></td><td class=\"muted\">not in the file</td></tr>\n", esc(&c.key), c.flag, esc(&c.value)))
+        .map(|c| format!("<tr class=\"set\"><td class=\"key\">{}</td><td data-label=\"value\"><code><span class=\"badge\">{}</span> {}</code></td><td class=\"muted\" data-label=\"comment\">not in the file</td></tr>\n", esc(&c.key), c.flag, esc(&c.value)))
         .collect();
-    out.extend(varied.iter().filter(|(k, _)| !written(k)).map(|(k, spec)| format!("<tr class=\"set\"><td class=\"key\">{}</td><td><code><span class=\"badge\">--vary</span> {}</code></td><td class=\"muted\">not in the file</td></tr>\n", esc(k), esc(spec))));
+    out.extend(varied.iter().filter(|(k, _)| !written(k)).map(|(k, spec)| format!("<tr class=\"set\"><td class=\"key\">{}</td><td data-label=\"value\"><code><span class=\"badge\">--vary</span> {}</code></td><td class=\"muted\" data-label=\"comment\">not in the file</td></tr>\n", esc(k), esc(spec))));
     out
 }
 
 /// A table of key, value and comment rows.
 fn values_table(rows: &[String]) -> String {
     let mut s = String::from(
-        "<table class=\"assumptions\">\n<thead><tr><th>key</th><th>value</th><th>comment in the file (sources, assumptions)</th></tr></thead>\n<tbody>\n",
+        "<table class=\"stack assumptions\">\n<thead><tr><th>key</th><th>value</th><th>comment in the file (sources, assumptions)</th></tr></thead>\n<tbody>\n",
     );
     for r in rows {
         s.push_str(r);
@@ -185,7 +185,7 @@ pub fn section(p: &Provenance) -> String {
     if !annotated.preamble.is_empty() {
         let _ = writeln!(s, "<p>{}</p>", esc(&annotated.preamble));
     }
-    s.push_str("<p class=\"note\">Every value written in the scenario file, with the comment written beside it. Highlighted: values changed on the command line. Keys the file leaves out take their defaults (scenarios/README.md).</p>\n");
+    s.push_str("<p class=\"note\">Every value written in the scenario file, with the comment written beside it. Highlighted: values changed on the command line. Keys the file leaves out take survsim's built-in defaults.</p>\n");
     let mut all = rows(&annotated, "", &changes, &p.varied);
     all.extend(added_rows(&annotated, &changes, &p.varied));
     s.push_str(&values_table(&all));

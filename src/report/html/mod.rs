@@ -20,8 +20,10 @@
 //! The parts:
 //!
 //! * `page` — the document, its style sheet, escaping, figures, tables;
-//! * `svg` — bar and column charts with titles, descriptions and legends;
-//! * `headline`, `funnel`, `sections` — sections 1 to 6;
+//! * `svg` — what the charts share: two widths, titles, legends, ticks;
+//! * `bars`, `columns` — bar and column charts;
+//! * `headline`, `funnel` (and `funnel_narrow`, its phone drawing),
+//!   `sections` — sections 1 to 6;
 //! * `sensitivity` — what drives the uncertainty (`run --html` with two or
 //!   more uncertain inputs);
 //! * `assumptions` — section 7: the scenario's values and their comments.
@@ -29,7 +31,10 @@
 #![deny(missing_docs)]
 
 mod assumptions;
+mod bars;
+mod columns;
 mod funnel;
+mod funnel_narrow;
 mod headline;
 mod page;
 mod sections;
@@ -153,7 +158,11 @@ fn body(
     let mut page = Page::fragment();
     page.push(&header(r, &scenario.file.simulation.description));
     page.section("headline", "1 · Headline", &headline::section(r));
-    page.section("funnel", "2 · From face to arrest", &funnel::section(r));
+    page.section(
+        "funnel",
+        "2 · From face to arrest",
+        &funnel::section(r, &funnel_narrow::chart(r)),
+    );
     page.section(
         "equity",
         "3 · Equity: who bears the errors",

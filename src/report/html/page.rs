@@ -57,11 +57,17 @@ pub fn pct(x: Option<f64>) -> String {
 /// unbounded end is `∞`.
 pub fn range(lo: f64, hi: f64, f: impl Fn(f64) -> String) -> String {
     let end = |x: f64| if x.is_finite() { f(x) } else { "∞".into() };
-    format!("{} – {}", end(lo), end(hi))
+    // No-break spaces, and a word joiner after the dash (a line may break
+    // after a dash even before a no-break space): an interval wraps, if it
+    // must, before or after it, never inside.
+    format!("{}\u{a0}–\u{2060}\u{a0}{}", end(lo), end(hi))
 }
 
-/// The style sheet: system fonts only (nothing to fetch), and a print
-/// layout that fits A4 with every chart whole on its page.
+/// The style sheet: system fonts only (nothing to fetch); a phone layout
+/// below 700 px (wide tables stacked into one block per row, each value
+/// under its column's name; charts in their narrow drawing); and a print
+/// layout that fits A4 with every chart whole on its page and every table
+/// within the page's width.
 const CSS: &str = r#"
 :root { --ink: #1d1d1f; --muted: #5f6368; --line: #d9d9de; --true: #1b7f3b;
         --false: #c0392b; --loss: #8e8e93; --accent: #2c5aa0; }
@@ -78,32 +84,72 @@ p.note { font-size: 13px; }
 .card .big { font-size: 26px; font-weight: 650; }
 .card .label { font-weight: 600; }
 .card .words { margin: 4px 0; }
+.record { border: 2px solid var(--accent); border-radius: 8px; padding: 4px 12px; margin: 8px 0 12px; }
+.record ul { margin: 4px 0; padding-left: 18px; }
+.record .outside { color: var(--false); font-weight: 600; }
+.record .inside { color: var(--true); font-weight: 600; }
+p.caveat { border-left: 4px solid #b06000; background: #fff6e5; padding: 6px 10px; }
+.card .typical { margin: 2px 0 4px; font-weight: 600; }
 .card .ci { color: var(--muted); font-size: 13px; }
 .card.bad .big { color: var(--false); }
 .card.good .big { color: var(--true); }
 table { border-collapse: collapse; margin: 8px 0 12px; font-size: 13.5px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
+th { font-weight: 600; }
 .scroll { overflow-x: auto; }
-td:first-child { white-space: nowrap; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td { overflow-wrap: anywhere; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; overflow-wrap: normal; }
 tr.set td { background: #fff6d6; }
 tr.table-row td { background: #f4f5f7; font-weight: 600; }
 code, .key { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; }
 pre.command { background: #f4f5f7; padding: 10px 12px; border-radius: 6px; white-space: pre-wrap; word-break: break-all; }
 svg.chart { width: 100%; height: auto; max-width: 960px; display: block; margin: 8px 0; }
+svg.chart.narrow { display: none; max-width: 520px; }
 .sweep-chart svg { width: 100%; height: auto; max-width: 960px; }
+.sweep-chart svg.narrow { max-width: 520px; }
 svg.chart text { font-family: system-ui, Helvetica, Arial, sans-serif; }
 figure { margin: 12px 0; break-inside: avoid; }
 figcaption { color: var(--muted); font-size: 13px; }
 details summary { cursor: pointer; color: var(--accent); font-size: 13px; }
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; background: #f1c40f; color: #000; }
 .warning { border-left: 4px solid #e67e22; background: #fdf2e9; padding: 6px 10px; margin: 6px 0; }
+@media screen and (max-width: 700px) {
+  body { padding: 12px 12px 40px; }
+  h1 { font-size: 22px; }
+  h2 { font-size: 18px; margin-top: 28px; }
+  svg.chart.wide { display: none; }
+  svg.chart.narrow { display: block; }
+  .cards { grid-template-columns: 1fr; }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+  table.stack thead { display: none; }
+  table.stack tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.stack td { display: flow-root; border: 0; padding: 1px 0; text-align: right; white-space: normal;
+    overflow-wrap: anywhere; }
+  table.stack td::before { content: attr(data-label); float: left; max-width: 60%; padding-right: 10px;
+    text-align: left; color: var(--muted); font-weight: normal; }
+  table.stack td:first-child { text-align: left; font-weight: 600; }
+  table.stack td:first-child::before, table.stack td:empty { display: none; }
+  table.stack.assumptions td { text-align: left; }
+  table.stack.assumptions td::before { float: none; display: block; }
+}
+table.stack.wide, table.stack.wide tbody { display: block; }
+table.stack.wide thead { display: none; }
+table.stack.wide tr { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr));
+  column-gap: 20px; border-bottom: 2px solid var(--line); padding: 6px 0; }
+table.stack.wide td { display: flow-root; border: 0; padding: 1px 0; text-align: right; white-space: normal; }
+table.stack.wide td::before { content: attr(data-label); float: left; max-width: 60%; padding-right: 10px;
+  text-align: left; color: var(--muted); font-weight: normal; }
+table.stack.wide td:first-child { grid-column: 1 / -1; text-align: left; font-weight: 600; }
 @page { size: A4; margin: 14mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   h2 { break-after: avoid; }
   section { break-inside: auto; }
   svg.chart { max-width: 180mm; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 2px 5px; }
+  .scroll { overflow: visible; }
   details > *:not(summary) { display: block; }
   details summary { display: none; }
   .card { padding: 6px 8px; }
@@ -183,9 +229,24 @@ impl Page {
 /// A table: the header cells (escaped; a header starting with `#` is a
 /// number column, right-aligned, the `#` dropped) and rows of cells
 /// (HTML, already escaped).
+///
+/// A table of three columns or more stacks on a phone: one block per row,
+/// each cell beside its column's name (its `data-label`); one of more than
+/// twelve is laid out so everywhere.
 pub fn table(head: &[&str], rows: &[Vec<String>]) -> String {
     let numeric: Vec<bool> = head.iter().map(|h| h.starts_with('#')).collect();
-    let mut s = String::from("<div class=\"scroll\"><table>\n<thead><tr>");
+    let labels: Vec<String> = head
+        .iter()
+        .map(|h| esc(h.strip_prefix('#').unwrap_or(h)))
+        .collect();
+    // Beyond a dozen columns (a sweep's results) no page is wide enough:
+    // each row is a block of its cells, laid out in as many columns as fit.
+    let class = match head.len() {
+        0..=2 => "",
+        3..=12 => " class=\"stack\"",
+        _ => " class=\"stack wide\"",
+    };
+    let mut s = format!("<div class=\"scroll\"><table{class}>\n<thead><tr>");
     for h in head {
         let (class, text) = match h.strip_prefix('#') {
             Some(t) => (" class=\"n\"", t),
@@ -202,7 +263,10 @@ pub fn table(head: &[&str], rows: &[Vec<String>]) -> String {
             } else {
                 ""
             };
-            let _ = write!(s, "<td{class}>{cell}</td>");
+            let label = labels.get(i).map_or("", String::as_str);
+            // A percentage keeps its sign on its line.
+            let cell = cell.replace(" %", "\u{a0}%");
+            let _ = write!(s, "<td{class} data-label=\"{label}\">{cell}</td>");
         }
         s.push_str("</tr>\n");
     }
@@ -231,6 +295,9 @@ mod tests {
         assert!(figure("x", 3.0, "3").contains(r#"data-value="3""#));
         assert_eq!(about(31.6), "32");
         assert_eq!(about(0.34), "0.3");
-        assert_eq!(range(1.0, f64::INFINITY, |x| fmt_num(x, 0)), "1 – ∞");
+        assert_eq!(
+            range(1.0, f64::INFINITY, |x| fmt_num(x, 0)),
+            "1\u{a0}–\u{2060}\u{a0}∞"
+        );
     }
 }

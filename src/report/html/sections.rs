@@ -1,11 +1,14 @@
 //! Sections 3 to 6: equity, exposure, pipeline and latency, time of day.
 //! Each draws the report's figures as they are; none is derived here.
 
+use super::bars::Bar;
+use super::columns::{Columns, columns};
 use super::page::{about, esc, pct, range, table};
-use super::svg::{self, BLUE, Bar, Columns, GREEN, RED, Words};
-use crate::format::{fmt_ms, fmt_num, fmt_pct};
+use super::svg::{BLUE, GREEN, RED, Words};
+use crate::format::{fmt_num, fmt_pct, human_duration};
 use crate::metrics::Metric;
 use crate::report::deployments::DEPLOYMENT_COLUMNS;
+use crate::report::table::fmt_latency;
 use crate::report::{CaptureBin, EquityRow, Report, Stat};
 use std::fmt::Write as _;
 
@@ -22,13 +25,17 @@ fn disparity(q: &EquityRow, key: &str) -> Option<(f64, f64, f64)> {
         .map(|&(_, v, lo, hi)| (v, lo, hi))
 }
 
-/// `3.47× [3.14, 3.83]`, or `-` when undefined.
+/// `3.47×` and, on a line below, `[3.14 – 3.83]` (HTML), or `-` when
+/// undefined: the interval on a line of its own keeps the column narrow
+/// enough for a printed page.
 fn times(d: Option<(f64, f64, f64)>) -> String {
     match d {
-        Some((v, lo, hi)) if v.is_finite() && lo < hi => {
-            format!("{}× [{}]", fmt_num(v, 2), range(lo, hi, |x| fmt_num(x, 2)))
-        }
-        Some((v, _, _)) if v.is_finite() => format!("{}×", fmt_num(v, 2)),
+        Some((v, lo, hi)) if v.is_finite() && lo < hi => format!(
+            "{}×<br>[{}]",
+            esc(&fmt_num(v, 2)),
+            esc(&range(lo, hi, |x| fmt_num(x, 2)))
+        ),
+        Some((v, _, _)) if v.is_finite() => format!("{}×", esc(&fmt_num(v, 2))),
         _ => "-".into(),
     }
 }
@@ -82,7 +89,7 @@ fn disparity_chart(
     };
     format!(
         "<figure>\n{}</figure>\n",
-        svg::bars(&words, &bars, Some((1.0, "1× = reference")))
+        super::bars::bars(&words, &bars, Some((1.0, "1× = reference")))
     )
 }
 
@@ -126,8 +133,8 @@ pub fn equity(r: &Report) -> String {
                     .map_or("-".into(), |x| fmt_num(x, 2)),
                 fmt_num(q.wrongful_stops_per_100k_residents, 2),
                 fmt_num(q.false_arrests_per_100k_residents, 3),
-                esc(&times(disparity(q, "false_alerts_per_100k_captures"))),
-                esc(&times(disparity(q, "wrongful_stops_per_100k_residents"))),
+                times(disparity(q, "false_alerts_per_100k_captures")),
+                times(disparity(q, "wrongful_stops_per_100k_residents")),
             ]
         })
         .collect();
@@ -188,7 +195,7 @@ pub fn exposure(r: &Report) -> String {
         let _ = write!(
             s,
             "<figure>\n{}<figcaption>Residents captured at least once, by how often (over all runs). Never captured, not drawn: {}.</figcaption></figure>\n",
-            svg::columns(&words, &categories, "times captured", &series),
+            columns(&words, &categories, "times captured", &series),
             never.map_or("-".into(), fmt_pct)
         );
     }
@@ -252,7 +259,7 @@ pub fn exposure(r: &Report) -> String {
             esc(&x.distinct_sites.map(fmt_pct).join(", ")),
         ],
     ];
-    s.push_str(&table(&["", "#"], &rows));
+    s.push_str(&table(&["", ""], &rows));
     s
 }
 
@@ -312,10 +319,10 @@ pub fn pipeline(r: &Report) -> Option<String> {
     if let Some(p) = &r.decision_p99_ms {
         let _ = writeln!(
             s,
-            "<p>99th percentile of capture → decision latency: {} ms{}.</p>",
-            esc(&fmt_ms(p.mean)),
+            "<p>99th percentile of capture → decision latency: {}{}.</p>",
+            esc(&fmt_latency(p.mean)),
             if r.replications > 1 {
-                esc(&format!(" (95 % CI {} ms)", range(p.lo, p.hi, fmt_ms)))
+                esc(&format!(" (95 % CI {})", range(p.lo, p.hi, fmt_latency)))
             } else {
                 String::new()
             }
@@ -329,14 +336,14 @@ pub fn pipeline(r: &Report) -> Option<String> {
                 let mut row = vec![
                     esc(&l.name.replace('_', " ")),
                     fmt_num(l.count as f64, 0),
-                    fmt_ms(l.mean_ms),
+                    fmt_latency(l.mean_ms),
                 ];
-                row.extend(l.quantiles_ms.iter().map(|(_, v)| fmt_ms(*v)));
-                row.push(fmt_ms(l.max_ms));
+                row.extend(l.quantiles_ms.iter().map(|(_, v)| fmt_latency(*v)));
+                row.push(fmt_latency(l.max_ms));
                 row
             })
             .collect();
-        s.push_str("<h3>Latency (milliseconds, pooled over runs)</h3>\n");
+        s.push_str("<h3>Latency (pooled over runs)</h3>\n");
         s.push_str(&table(
             &[
                 "from → to",
@@ -408,18 +415,19 @@ pub fn time_of_day(r: &Report) -> String {
             about(h.false_alerts.mean)
         )
     });
+    let [faces_title, faces_axis, alerts_title, alerts_axis] = hour_words(r.duration_s);
     let faces_words = Words {
         id: "tod-faces",
-        title: "Faces captured per hour",
+        title: &faces_title,
         desc: &faces_desc,
-        axis: "faces per hour (mean per run)",
+        axis: &faces_axis,
         legend: &[(BLUE, "faces")],
     };
     let alerts_words = Words {
         id: "tod-alerts",
-        title: "Alerts per hour",
+        title: &alerts_title,
         desc: &alerts_desc,
-        axis: "alerts per hour (mean per run)",
+        axis: &alerts_axis,
         legend: &[(GREEN, "true alerts"), (RED, "false alerts")],
     };
     let bars_note = if r.replications > 1 {
@@ -429,10 +437,37 @@ pub fn time_of_day(r: &Report) -> String {
     };
     format!(
         "<figure>\n{}</figure>\n<figure>\n{}<figcaption>Hours of the clock, summed over the run's days; an alert is counted in the hour its face was captured.{}</figcaption></figure>\n",
-        svg::columns(&faces_words, &hours, "hour of the day (start)", &faces),
-        svg::columns(&alerts_words, &hours, "hour of the day (start)", &alerts),
+        columns(&faces_words, &hours, "hour of the day (start)", &faces),
+        columns(&alerts_words, &hours, "hour of the day (start)", &alerts),
         bars_note
     )
+}
+
+/// The time-of-day charts' titles and axes: "per hour" for a run of a
+/// day or less, where each hour of the clock comes once; over several days
+/// a bar is that hour of every day summed, and the words say so.
+fn hour_words(duration_s: f64) -> [String; 4] {
+    if duration_s <= 86_400.0 {
+        return [
+            "Faces captured per hour",
+            "faces per hour (mean per run)",
+            "Alerts per hour",
+            "alerts per hour (mean per run)",
+        ]
+        .map(String::from);
+    }
+    let days = duration_s / 86_400.0;
+    let span = if days.fract() == 0.0 {
+        format!("{} days", fmt_num(days, 0))
+    } else {
+        human_duration(duration_s)
+    };
+    [
+        format!("Faces captured by hour of the day, {span} summed"),
+        format!("faces in that hour over all {span} (mean per run)"),
+        format!("Alerts by hour of the day, {span} summed"),
+        format!("alerts in that hour over all {span} (mean per run)"),
+    ]
 }
 
 /// Section 7 (with a schedule): each deployment's settings and counts, and

@@ -2,8 +2,9 @@
 //! uncertain input's Sobol total index ([`Sensitivity`]), computed once by
 //! the driver (`run --html`) from the closed forms.
 
+use super::bars::{self, Bar};
 use super::page::esc;
-use super::svg::{self, BLUE, Bar, RED, Words};
+use super::svg::{BLUE, RED, Words};
 use crate::report::Sensitivity;
 use crate::report::sensitivity::SHARE_PREFIX;
 use std::fmt::Write as _;
@@ -91,7 +92,7 @@ pub fn section(s: &Sensitivity) -> String {
             "<figure>\n{}<figcaption>{}: mean {}, standard deviation {} over the \
              inputs. In brackets, the first-order index: the share the input explains \
              alone.</figcaption></figure>\n",
-            svg::bars(&words, &bars, None),
+            bars::bars(&words, &bars, None),
             esc(&output.label),
             crate::format::fmt_num(
                 output.mean,

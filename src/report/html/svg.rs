@@ -1,7 +1,16 @@
-//! Small inline SVG charts drawn by hand: horizontal bars with error bars,
-//! and grouped columns. Each has a title, a `<desc>` saying what it shows
-//! (the text alternative), axis labels with units and a legend; sizes are
-//! in a `viewBox`, so a chart scales to the page and to A4 when printed.
+//! What the page's hand-drawn SVG charts share: colours, a chart's words,
+//! its two widths, the title and legend, tick values and a width estimate
+//! for text. The charts themselves are in `bars` and `columns` (and the
+//! funnel in `funnel`).
+//!
+//! Every chart is drawn twice, at two widths, and the style sheet shows
+//! one: [`Variant::Wide`] on a screen wider than 700 px and in print,
+//! [`Variant::Narrow`] on a phone. Sizes are in a `viewBox`, so a chart
+//! scales to its box; text is never smaller than 13 units, and a box is
+//! never so much narrower than its variant's width that it would be drawn
+//! below 9 px (a 900-unit chart in an A4 page's 680 px, a 400-unit one in
+//! a 320 px phone's 296 px). One picture cannot do both: at a phone's
+//! width a 900-unit chart's 13-unit text is drawn at 5 px.
 //!
 //! Hand-written rather than `plotters`: the charts are a few rectangles and
 //! lines, and writing them directly keeps the bytes fixed by this file (no
@@ -9,7 +18,6 @@
 //! small.
 
 use super::page::esc;
-use crate::format::fmt_num;
 use std::fmt::Write as _;
 
 /// Colours of the series, readable in greyscale print too.
@@ -21,22 +29,50 @@ pub const GREEN: &str = "#1b7f3b";
 /// Losses.
 pub const GREY: &str = "#8e8e93";
 
-/// Chart width in user units (pixels on screen at full width).
-const W: f64 = 900.0;
+/// The smallest text in a chart, in user units.
+pub const FONT: f64 = 13.0;
+/// A title's size.
+const TITLE_FONT: f64 = 16.0;
+/// Line height of ordinary text.
+pub const LINE: f64 = 17.0;
 
-/// One bar: its label, value, 95 % interval if any, colour, and the value
-/// as shown beside it.
-pub struct Bar {
-    /// Category label.
-    pub label: String,
-    /// Bar length.
-    pub value: f64,
-    /// The 95 % interval, drawn as an error bar.
-    pub interval: Option<(f64, f64)>,
-    /// Fill colour.
-    pub color: &'static str,
-    /// The value as written at the bar's end.
-    pub text: String,
+/// Which of a chart's two drawings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// For screens wider than 700 px, and for print.
+    Wide,
+    /// For phones.
+    Narrow,
+}
+
+impl Variant {
+    /// Both, in the order written.
+    pub const BOTH: [Variant; 2] = [Variant::Wide, Variant::Narrow];
+
+    /// The drawing's width in user units.
+    pub fn width(self) -> f64 {
+        match self {
+            Variant::Wide => 900.0,
+            Variant::Narrow => 400.0,
+        }
+    }
+
+    /// The class the style sheet shows or hides.
+    pub fn class(self) -> &'static str {
+        match self {
+            Variant::Wide => "wide",
+            Variant::Narrow => "narrow",
+        }
+    }
+
+    /// The suffix of the narrow drawing's ids, which must differ from the
+    /// wide one's within the page.
+    pub fn id(self, id: &str) -> String {
+        match self {
+            Variant::Wide => esc(id),
+            Variant::Narrow => format!("{}-n", esc(id)),
+        }
+    }
 }
 
 /// A chart's words: what it is, what it shows, and its axis.
@@ -53,36 +89,106 @@ pub struct Words<'a> {
     pub legend: &'a [(&'a str, &'a str)],
 }
 
-/// The opening `<svg>`, with its title and description, `height` tall.
-fn open(s: &mut String, w: &Words, height: f64) {
-    let _ = writeln!(
-        s,
-        r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" role="img" aria-labelledby="{id}-t {id}-d" font-size="13">"#,
-        id = esc(w.id)
-    );
-    let _ = writeln!(s, r#"<title id="{}-t">{}</title>"#, esc(w.id), esc(w.title));
-    let _ = writeln!(s, r#"<desc id="{}-d">{}</desc>"#, esc(w.id), esc(w.desc));
-    let _ = writeln!(
-        s,
-        r##"<text x="0" y="18" font-size="16" font-weight="bold" fill="#1d1d1f">{}</text>"##,
-        esc(w.title)
-    );
+/// Estimated width of `text` at `size`: 0.62 em a character, as wide as
+/// the widest common glyphs of the usual sans-serif fonts (10 % more in
+/// bold), so that estimated room is never too little.
+pub fn text_width(text: &str, size: f64, bold: bool) -> f64 {
+    let w = text.chars().count() as f64 * 0.62 * size;
+    if bold { w * 1.1 } else { w }
 }
 
-/// The legend along the top right.
-fn legend(s: &mut String, entries: &[(&str, &str)]) {
-    let mut x = W;
-    for (color, label) in entries.iter().rev() {
-        // Text width estimated at 7 units a character: the legend only
-        // needs to not overlap itself.
-        x -= 24.0 + 7.0 * label.chars().count() as f64;
+/// `text` broken at spaces into lines at most `width` wide (a word wider
+/// than that gets a line of its own).
+pub fn wrap(text: &str, size: f64, bold: bool, width: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        match lines.last_mut() {
+            Some(line) if text_width(&format!("{line} {word}"), size, bold) <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// `<text>` lines from `(x, y)`, `LINE` apart, with extra attributes.
+pub fn text_lines(s: &mut String, x: f64, y: f64, attrs: &str, lines: &[String]) {
+    for (i, l) in lines.iter().enumerate() {
         let _ = writeln!(
             s,
-            r##"<rect x="{x:.1}" y="8" width="12" height="12" fill="{color}"/><text x="{:.1}" y="18" fill="#1d1d1f">{}</text>"##,
+            r##"<text x="{x:.1}" y="{:.1}"{attrs}>{}</text>"##,
+            y + LINE * i as f64,
+            esc(l)
+        );
+    }
+}
+
+/// The opening `<svg>` of variant `v`, `height` tall, with its title and
+/// description for screen readers.
+pub fn open(s: &mut String, w: &Words, v: Variant, height: f64) {
+    let id = v.id(w.id);
+    let _ = writeln!(
+        s,
+        r#"<svg class="chart {}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {height:.0}" role="img" aria-labelledby="{id}-t {id}-d" font-size="{FONT}">"#,
+        v.class(),
+        v.width(),
+    );
+    let _ = writeln!(s, r#"<title id="{id}-t">{}</title>"#, esc(w.title));
+    let _ = writeln!(s, r#"<desc id="{id}-d">{}</desc>"#, esc(w.desc));
+}
+
+/// The title and legend, laid out for `v`: the legend beside a title that
+/// leaves room for it, else on a line of its own below. Returns the drawn
+/// text and the y below it.
+pub fn head(w: &Words, v: Variant) -> (String, f64) {
+    let width = v.width();
+    let legend_w: f64 = w
+        .legend
+        .iter()
+        .map(|(_, l)| 24.0 + text_width(l, FONT, false))
+        .sum();
+    let beside = width - legend_w - 16.0;
+    let one_line = text_width(w.title, TITLE_FONT, true) <= beside;
+    let title = wrap(
+        w.title,
+        TITLE_FONT,
+        true,
+        if one_line { beside } else { width },
+    );
+    let mut s = String::new();
+    for (i, l) in title.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            r##"<text x="0" y="{:.1}" font-size="{TITLE_FONT}" font-weight="bold" fill="#1d1d1f">{}</text>"##,
+            18.0 + 20.0 * i as f64,
+            esc(l)
+        );
+    }
+    let title_bottom = 18.0 + 20.0 * (title.len() - 1) as f64;
+    if w.legend.is_empty() {
+        return (s, title_bottom + 22.0);
+    }
+    let (mut x, y) = if one_line {
+        (width - legend_w, 18.0)
+    } else {
+        (0.0, title_bottom + 22.0)
+    };
+    for (color, label) in w.legend {
+        let _ = writeln!(
+            s,
+            r##"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{color}"/><text x="{:.1}" y="{y:.1}" fill="#1d1d1f">{}</text>"##,
+            y - 10.0,
             x + 16.0,
             esc(label)
         );
+        x += 24.0 + text_width(label, FONT, false);
     }
+    (s, y + 22.0)
 }
 
 /// Round tick values from 0 to at least `max`, and the decimals to print
@@ -109,188 +215,9 @@ pub fn ticks(max: f64) -> (Vec<f64>, usize) {
     ((0..=n).map(|i| i as f64 * step).collect(), decimals)
 }
 
-/// Horizontal bars, one per row, with error bars and an optional reference
-/// line (e.g. at 1× for a disparity).
-pub fn bars(w: &Words, bars: &[Bar], reference: Option<(f64, &str)>) -> String {
-    let (left, right, top, row) = (160.0, W - 240.0, 44.0, 30.0);
-    let height = top + row * bars.len() as f64 + 50.0;
-    let max = bars
-        .iter()
-        .map(|b| b.interval.map_or(b.value, |(_, hi)| hi.max(b.value)))
-        .chain(reference.map(|(r, _)| r))
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    let (ticks, decimals) = ticks(max);
-    let top_tick = *ticks.last().expect("at least one tick");
-    let px = |v: f64| left + (right - left) * (v / top_tick).clamp(0.0, 1.0);
-    let mut s = String::new();
-    open(&mut s, w, height);
-    legend(&mut s, w.legend);
-    let bottom = top + row * bars.len() as f64;
-    for &t in &ticks {
-        let _ = writeln!(
-            s,
-            r##"<line x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{bottom}" stroke="#e3e3e8"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="#5f6368">{}</text>"##,
-            bottom + 16.0,
-            fmt_num(t, decimals),
-            x = px(t)
-        );
-    }
-    let _ = writeln!(
-        s,
-        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#1d1d1f">{}</text>"##,
-        (left + right) / 2.0,
-        bottom + 38.0,
-        esc(w.axis)
-    );
-    for (i, b) in bars.iter().enumerate() {
-        let y = top + row * i as f64;
-        let _ = writeln!(
-            s,
-            r##"<g><title>{label}: {text}</title><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#1d1d1f">{label}</text><rect x="{left}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/>"##,
-            left - 8.0,
-            y + row / 2.0 + 4.0,
-            y + 5.0,
-            px(b.value) - left,
-            row - 10.0,
-            b.color,
-            label = esc(&b.label),
-            text = esc(&b.text),
-        );
-        if let Some((lo, hi)) = b.interval {
-            let (x0, x1, ym) = (px(lo), px(hi), y + row / 2.0);
-            let _ = writeln!(
-                s,
-                r##"<path d="M{x0:.1} {:.1}V{:.1}M{x0:.1} {ym:.1}H{x1:.1}M{x1:.1} {:.1}V{:.1}" stroke="#1d1d1f" stroke-width="1.5" fill="none"/>"##,
-                ym - 6.0,
-                ym + 6.0,
-                ym - 6.0,
-                ym + 6.0
-            );
-        }
-        let end = b.interval.map_or(b.value, |(_, hi)| hi.max(b.value));
-        let _ = writeln!(
-            s,
-            r##"<text x="{:.1}" y="{:.1}" fill="#1d1d1f">{}</text></g>"##,
-            px(end) + 6.0,
-            y + row / 2.0 + 4.0,
-            esc(&b.text)
-        );
-    }
-    if let Some((r, label)) = reference {
-        let x = px(r);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{bottom}" stroke="#1d1d1f" stroke-dasharray="4 3"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="11" fill="#1d1d1f">{}</text>"##,
-            top - 4.0,
-            top - 8.0,
-            esc(label)
-        );
-    }
-    s.push_str("</svg>\n");
-    s
-}
-
-/// One series of grouped columns: a name, a colour, and per category a
-/// value and its 95 % interval.
-pub struct Columns {
-    /// Legend label.
-    pub name: String,
-    /// Fill colour.
-    pub color: &'static str,
-    /// Per category: value and interval.
-    pub values: Vec<(f64, Option<(f64, f64)>)>,
-}
-
-/// Vertical columns over categories (hours, capture counts), one column
-/// per series side by side, with error bars. `x_axis` labels the
-/// categories; the value axis is [`Words::axis`].
-pub fn columns(w: &Words, categories: &[String], x_axis: &str, series: &[Columns]) -> String {
-    let (left, right, top, bottom) = (70.0, W - 10.0, 40.0, 270.0);
-    let height = bottom + 50.0;
-    let max = series
-        .iter()
-        .flat_map(|c| &c.values)
-        .map(|(v, ci)| ci.map_or(*v, |(_, hi)| hi.max(*v)))
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    let (ticks, decimals) = ticks(max);
-    let top_tick = *ticks.last().expect("at least one tick");
-    let py = |v: f64| bottom - (bottom - top) * (v / top_tick).clamp(0.0, 1.0);
-    let slot = (right - left) / categories.len().max(1) as f64;
-    let width = (slot * 0.8) / series.len().max(1) as f64;
-    let mut s = String::new();
-    open(&mut s, w, height);
-    legend(&mut s, w.legend);
-    for &t in &ticks {
-        let y = py(t);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{left}" y1="{y:.1}" x2="{right}" y2="{y:.1}" stroke="#e3e3e8"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#5f6368">{}</text>"##,
-            left - 6.0,
-            y + 4.0,
-            fmt_num(t, decimals)
-        );
-    }
-    let _ = writeln!(
-        s,
-        r##"<text transform="translate(14 {:.1}) rotate(-90)" text-anchor="middle" fill="#1d1d1f">{}</text>"##,
-        (top + bottom) / 2.0,
-        esc(w.axis)
-    );
-    let _ = writeln!(
-        s,
-        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#1d1d1f">{}</text>"##,
-        (left + right) / 2.0,
-        bottom + 40.0,
-        esc(x_axis)
-    );
-    // Label every category when they fit, else every other one.
-    let every = if categories.len() > 16 { 2 } else { 1 };
-    for (i, label) in categories.iter().enumerate() {
-        let x = left + slot * (i as f64 + 0.5);
-        if i % every == 0 {
-            let _ = writeln!(
-                s,
-                r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="#5f6368">{}</text>"##,
-                bottom + 16.0,
-                esc(label)
-            );
-        }
-        for (k, c) in series.iter().enumerate() {
-            let Some(&(v, ci)) = c.values.get(i) else {
-                continue;
-            };
-            let x0 = left + slot * i as f64 + slot * 0.1 + width * k as f64;
-            let _ = write!(
-                s,
-                r##"<g><title>{}, {}: {}</title><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/>"##,
-                esc(&c.name),
-                esc(label),
-                fmt_num(v, decimals.max(1)),
-                py(v),
-                (width - 1.0).max(1.0),
-                bottom - py(v),
-                c.color
-            );
-            if let Some((lo, hi)) = ci {
-                let xm = x0 + width / 2.0;
-                let _ = write!(
-                    s,
-                    r##"<path d="M{xm:.1} {:.1}V{:.1}" stroke="#1d1d1f" stroke-width="1.2"/>"##,
-                    py(lo),
-                    py(hi)
-                );
-            }
-            s.push_str("</g>\n");
-        }
-    }
-    let _ = writeln!(
-        s,
-        r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#1d1d1f"/>"##
-    );
-    s.push_str("</svg>\n");
-    s
+/// Both drawings of a chart, `draw` making each.
+pub fn both(draw: impl Fn(Variant) -> String) -> String {
+    Variant::BOTH.iter().map(|&v| draw(v)).collect()
 }
 
 #[cfg(test)]
@@ -309,24 +236,21 @@ mod tests {
     }
 
     #[test]
-    fn charts_have_a_text_alternative_and_escape_labels() {
+    fn titles_wrap_and_the_legend_moves_below_when_narrow() {
         let words = Words {
             id: "c",
-            title: "T <b>",
-            desc: "D & d",
-            axis: "per 100,000 faces",
-            legend: &[(RED, "false")],
+            title: "False alerts per 100,000 faces: each group against 25+/white",
+            desc: "",
+            axis: "",
+            legend: &[(RED, "reference group"), (BLUE, "other groups")],
         };
-        let bar = Bar {
-            label: "<script>".into(),
-            value: 2.0,
-            interval: Some((1.0, 3.0)),
-            color: RED,
-            text: "2".into(),
-        };
-        let svg = bars(&words, &[bar], Some((1.0, "reference")));
-        assert!(svg.contains(r#"<title id="c-t">T &lt;b&gt;</title>"#));
-        assert!(svg.contains(r#"<desc id="c-d">D &amp; d</desc>"#));
-        assert!(!svg.contains("<script>"));
+        let (wide, below_wide) = head(&words, Variant::Wide);
+        let (narrow, below_narrow) = head(&words, Variant::Narrow);
+        assert_eq!(wide.matches("font-weight=\"bold\"").count(), 1);
+        assert!(narrow.matches("font-weight=\"bold\"").count() >= 2);
+        assert!(below_narrow > below_wide);
+        for line in wrap(words.title, TITLE_FONT, true, 400.0) {
+            assert!(text_width(&line, TITLE_FONT, true) <= 400.0, "{line}");
+        }
     }
 }

@@ -249,7 +249,8 @@ pub(super) fn end_labels(s: &mut String, plot: &Plot, ends: Ends) {
         return;
     }
     let mut taken = ends.taken;
-    let _ = writeln!(s, r#"<g class="end-labels" font-size="10">"#);
+    let font = plot.size.small_font();
+    let _ = writeln!(s, r#"<g class="end-labels" font-size="{font}">"#);
     for EndLabel {
         at,
         first,
@@ -258,7 +259,7 @@ pub(super) fn end_labels(s: &mut String, plot: &Plot, ends: Ends) {
         id,
     } in &ends.wanted
     {
-        let r = place(plot, *at, *first, width(note, 10.0, false), &taken);
+        let r = place(plot, *at, *first, width(note, font, false), &taken);
         taken.push(r);
         let _ = writeln!(
             s,

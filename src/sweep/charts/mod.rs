@@ -35,7 +35,8 @@ mod tradeoff;
 use super::results::Row;
 use super::{Headline, Plan};
 use labels::{axis_label, axis_name, axis_value, capitalise, lower_first, metric_label, period};
-use svg::render;
+use plot::Size;
+use svg::{render, render_at};
 
 /// The key whose sweep gets a trade-off chart.
 pub const THRESHOLD_KEY: &str = "matcher.threshold";
@@ -43,15 +44,49 @@ pub const THRESHOLD_KEY: &str = "matcher.threshold";
 /// Every chart of a complete sweep, as `(file name, SVG)`: one per headline
 /// metric, then the trade-off chart if the threshold is varied.
 pub fn render_all(plan: &Plan, rows: &[Row]) -> Vec<(String, String)> {
+    charts(plan, rows)
+        .into_iter()
+        .map(|(file, chart)| (file, render(&chart)))
+        .collect()
+}
+
+/// Every chart of a complete sweep as a page shows it, `(file name,
+/// HTML)`: the file's drawing and a narrow one for phones, each an inline
+/// `<svg class="chart wide">` or `<svg class="chart narrow">` (the report's
+/// style sheet shows one). The wide one is the file's drawing with its
+/// smallest text a size larger, so that it stays above 9 px on A4.
+pub fn render_all_inline(plan: &Plan, rows: &[Row]) -> Vec<(String, String)> {
+    charts(plan, rows)
+        .into_iter()
+        .map(|(file, chart)| {
+            let html = [(Size::Page, "wide"), (Size::Narrow, "narrow")]
+                .iter()
+                .map(|&(size, class)| {
+                    let svg = render_at(&chart, size);
+                    let body = svg
+                        .strip_prefix(r#"<?xml version="1.0" encoding="UTF-8"?>"#)
+                        .unwrap_or(&svg)
+                        .trim_start();
+                    body.replacen("<svg ", &format!("<svg class=\"chart {class}\" "), 1)
+                })
+                .collect();
+            (file, html)
+        })
+        .collect()
+}
+
+/// Every chart of a complete sweep, unrendered: one per headline metric,
+/// then the trade-off chart if the threshold is varied.
+fn charts(plan: &Plan, rows: &[Row]) -> Vec<(String, Chart)> {
     // A pipeline's figures are charted only where there is one.
     let pipeline = rows.iter().any(|r| !r.report.pools.is_empty());
-    let mut charts: Vec<(String, String)> = Headline::ALL
+    let mut charts: Vec<(String, Chart)> = Headline::ALL
         .iter()
         .filter(|h| pipeline || !h.needs_pipeline())
         .map(|&h| (format!("{}.svg", h.key()), metric_chart(plan, rows, h)))
         .collect();
-    if let Some(svg) = tradeoff::chart(plan, rows) {
-        charts.push(("tradeoff.svg".into(), svg));
+    if let Some(chart) = tradeoff::chart(plan, rows) {
+        charts.push(("tradeoff.svg".into(), chart));
     }
     charts
 }
@@ -124,6 +159,10 @@ struct Chart {
     caption: String,
     /// Whether the first and last shown point of each line carry their note.
     label_ends: bool,
+    /// Spans of x beyond the thresholds the matcher was measured at (a
+    /// threshold axis only), shaded and labelled "extrapolated": `(from,
+    /// to)` in x's units, an infinite end running to the plot's edge.
+    extrapolated: Vec<(f64, f64)>,
 }
 
 /// One series of a chart whose lines run along axis `along`: its legend
@@ -273,7 +312,7 @@ fn prediction_words(rows: &[Row], shown_as: &str) -> String {
     )
 }
 
-fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
+fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> Chart {
     let first = &plan.grid.axes[0];
     let numeric = first.numeric();
     let (legend_title, lines) = lines_along(plan, 0);
@@ -311,11 +350,13 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
         (false, false) => ("bars", ""),
         (false, true) => ("bars with ends", "wide pale bars"),
     };
+    let xs: Vec<f64> = numeric.clone().unwrap_or_default();
+    let (extrapolated, beyond_note) = extrapolated_spans(first, &xs, rows);
     let mut subtitle = method_words(h, plan.reps, ci_drawn);
     if predicted {
         subtitle.push_str(&prediction_words(rows, pi_drawn));
     }
-    render(&Chart {
+    Chart {
         title: format!("{} by {}", y_label, lower_first(&axis_name(first))),
         subtitle: capitalise(&subtitle),
         x_label,
@@ -333,8 +374,44 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> String {
         notes: identical
             .then(|| IDENTICAL_NOTE.to_string())
             .into_iter()
+            .chain(beyond_note)
             .collect(),
         caption: caption(plan, rows),
         label_ends: false,
-    })
+        extrapolated,
+    }
+}
+
+/// The spans of a threshold axis beyond the thresholds measured, where a
+/// point lies ([`crate::model::extrapolation::beyond_measured`]), and the
+/// footnote that says what the figures there rest on.
+fn extrapolated_spans(
+    first: &super::grid::Axis,
+    xs: &[f64],
+    rows: &[Row],
+) -> (Vec<(f64, f64)>, Option<String>) {
+    if first.key() != "matcher.threshold" {
+        return (Vec::new(), None);
+    }
+    let Some(row) = rows.iter().find(|r| r.report.threshold_caveat.is_some()) else {
+        return (Vec::new(), None);
+    };
+    let measured = &row.report.measured_thresholds;
+    let (Some(&low), Some(&high)) = (measured.first(), measured.last()) else {
+        return (Vec::new(), None);
+    };
+    let mut spans = Vec::new();
+    if xs.iter().any(|&x| x < low) {
+        spans.push((f64::NEG_INFINITY, low));
+    }
+    if xs.iter().any(|&x| x > high) {
+        spans.push((high, f64::INFINITY));
+    }
+    let caveat = row
+        .report
+        .threshold_caveat
+        .as_deref()
+        .and_then(|c| c.split_once(", ").map(|(_, rest)| rest.to_string()));
+    let note = caveat.map(|c| format!("Shaded (extrapolated): {c}."));
+    (spans, note)
 }

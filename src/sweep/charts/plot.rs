@@ -1,16 +1,65 @@
-//! A chart's layout: the plot's edges, its scales and ticks, the wrapped
-//! titles and labels, the footnotes, and so the picture's height — all from
-//! the chart's data, before anything is drawn ([`super::svg`],
-//! [`super::marks`]).
+//! A chart's layout: its size ([`Size`]), wrapped titles, the plot's
+//! edges and scales, the footnotes and the picture's height — everything
+//! [`super::svg`] and [`super::marks`] draw against, decided before either
+//! draws.
 
 use super::scale::{Scale, auto_scale};
 use super::text::{width, wrap};
 use super::{Chart, XKind};
 
-/// The picture's width; its height follows from the text it holds.
-pub(super) const W: f64 = 760.0;
+/// The sizes a chart is drawn at; its height follows from the text it
+/// holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// The files': 760 units, the legend at the right.
+    Wide,
+    /// A page's, on a screen or printed: as [`Size::Wide`], the smallest
+    /// text a size larger, so that A4's 680 px draw it above 9 px.
+    Page,
+    /// A phone's: 360 units, the legend below the plot.
+    Narrow,
+}
+
+impl Size {
+    /// The picture's width.
+    pub(super) fn width(self) -> f64 {
+        match self {
+            Size::Wide | Size::Page => 760.0,
+            Size::Narrow => 360.0,
+        }
+    }
+
+    /// The plot's height.
+    pub(super) fn plot_height(self) -> f64 {
+        match self {
+            Size::Wide | Size::Page => 300.0,
+            Size::Narrow => 220.0,
+        }
+    }
+
+    /// The size of the smallest text: footnotes, the caption, end labels.
+    pub(super) fn small_font(self) -> f64 {
+        match self {
+            Size::Wide => 10.0,
+            Size::Page | Size::Narrow => 11.0,
+        }
+    }
+
+    /// Line height of that text.
+    pub(super) fn note_line(self) -> f64 {
+        match self {
+            Size::Wide => NOTE_LH,
+            Size::Page | Size::Narrow => 14.0,
+        }
+    }
+
+    /// Whether the legend goes below the plot rather than beside it.
+    pub(super) fn legend_below(self) -> bool {
+        self == Size::Narrow
+    }
+}
+
 pub(super) const MARGIN: f64 = 14.0;
-pub(super) const PLOT_H: f64 = 300.0;
 pub(super) const LEGEND_W: f64 = 210.0;
 /// Keeps the end points off the frame.
 pub(super) const PAD: f64 = 12.0;
@@ -28,10 +77,16 @@ pub(super) struct Plot {
     pub(super) right: f64,
     pub(super) top: f64,
     pub(super) bottom: f64,
-    /// The picture's height.
+    /// The size drawn at.
+    pub(super) size: Size,
+    /// The picture's width and height.
+    pub(super) width: f64,
     pub(super) height: f64,
-    /// Whether a legend is drawn, to the right of the plot.
+    /// Whether a legend is drawn, to the right of the plot (or below it,
+    /// narrow).
     pub(super) legend: bool,
+    /// Where a narrow chart's legend starts, below the axis label.
+    pub(super) legend_top: f64,
     pub(super) xscale: Scale,
     pub(super) yscale: Scale,
     pub(super) xticks: Vec<(f64, Vec<String>)>,
@@ -45,35 +100,40 @@ pub(super) struct Plot {
 }
 
 impl Plot {
-    /// The layout of `c`; `coincidence` gives the footnote on series the
-    /// plot cannot tell apart, which needs the laid-out plot (and the
-    /// marks that draw them: [`super::marks::coincidence_note`]).
-    pub(super) fn new(c: &Chart, coincidence: impl FnOnce(&Plot) -> Option<String>) -> Plot {
+    /// The layout of `c` at `size`; `coincidence` gives the footnote on
+    /// series the plot cannot tell apart, which needs the laid-out plot
+    /// (and the marks that draw them: [`super::marks::coincidence_note`]).
+    pub(super) fn new(
+        c: &Chart,
+        size: Size,
+        coincidence: impl FnOnce(&Plot) -> Option<String>,
+    ) -> Plot {
+        let (w, plot_h) = (size.width(), size.plot_height());
         let legend = c.series.len() > 1 || c.legend_title.is_some();
         let (yscale, y_hidden) = y_axis(c);
         let (xscale, x_hidden, xticks) = x_axis(c);
         let yticks = yscale.ticks();
-        let full = W - 2.0 * MARGIN;
+        let full = w - 2.0 * MARGIN;
         let title = wrap(&c.title, 15.0, true, full);
         let subtitle = wrap(&c.subtitle, 11.0, false, full);
         let top =
             24.0 + (title.len() - 1) as f64 * TITLE_LH + subtitle.len() as f64 * SUB_LH + 20.0;
-        let bottom = top + PLOT_H;
+        let bottom = top + plot_h;
         let y_label = wrap(
             &format!("{}{}", c.y_label, log_note(&yscale)),
             13.0,
             false,
-            PLOT_H,
+            plot_h,
         );
         let tick_w = yticks
             .iter()
             .map(|(_, l)| width(l, 12.0, false))
             .fold(0.0, f64::max);
         let left = MARGIN + y_label.len() as f64 * LABEL_LH + 12.0 + tick_w;
-        let right = if legend {
-            W - LEGEND_W
+        let right = if legend && !size.legend_below() {
+            w - LEGEND_W
         } else {
-            W - 2.0 * MARGIN
+            w - 2.0 * MARGIN
         };
         let xticks = tick_lines(xticks, &c.x, right - left);
         let x_label = wrap(
@@ -93,8 +153,11 @@ impl Plot {
             right,
             top,
             bottom,
+            size,
+            width: w,
             height: 0.0,
             legend,
+            legend_top: last_label + 24.0,
             xscale,
             yscale,
             xticks,
@@ -106,8 +169,14 @@ impl Plot {
             footer: Vec::new(),
         };
         let coincide = coincidence(&plot);
-        plot.footer = footer(c, coincide, (x_hidden, y_hidden), full);
-        plot.height = (last_label + 8.0 + plot.footer.len() as f64 * NOTE_LH + 10.0).ceil();
+        plot.footer = footer(c, coincide, (x_hidden, y_hidden), full, size.small_font());
+        let below = if legend && size.legend_below() {
+            legend_lines(c, &plot).1 + 16.0
+        } else {
+            0.0
+        };
+        let notes = plot.footer.len() as f64 * size.note_line();
+        plot.height = (last_label + below + 8.0 + notes + 10.0).ceil();
         plot
     }
 
@@ -213,6 +282,7 @@ fn footer(
     coincide: Option<String>,
     (x_hidden, y_hidden): (usize, usize),
     full: f64,
+    font: f64,
 ) -> Vec<(&'static str, String)> {
     let mut notes = c.notes.clone();
     notes.extend(coincide);
@@ -232,15 +302,47 @@ fn footer(
     let mut lines: Vec<(&'static str, String)> = Vec::new();
     for n in &notes {
         lines.extend(
-            wrap(n, 10.0, false, full)
+            wrap(n, font, false, full)
                 .into_iter()
                 .map(|l| ("footnote", l)),
         );
     }
     lines.extend(
-        wrap(&c.caption, 10.0, false, full)
+        wrap(&c.caption, font, false, full)
             .into_iter()
             .map(|l| ("caption", l)),
     );
     lines
+}
+
+/// A narrow chart's legend, below the axis label: its title, then every
+/// series' marker and label, wrapped to the picture's width, as
+/// `(class, x, y, text)` lines, and the height they take.
+pub(super) fn legend_lines(c: &Chart, plot: &Plot) -> (Vec<(&'static str, f64, f64, String)>, f64) {
+    let (lx, full) = (MARGIN, plot.width - 2.0 * MARGIN);
+    let mut y = plot.legend_top;
+    let mut lines = Vec::new();
+    if let Some(t) = &c.legend_title {
+        for l in wrap(t, 12.0, true, full) {
+            lines.push(("legend-title", lx, y, l));
+            y += 15.0;
+        }
+        y += 4.0;
+    }
+    for series in &c.series {
+        for (i, l) in wrap(&series.label, 12.0, false, full - 30.0)
+            .into_iter()
+            .enumerate()
+        {
+            let class = if i == 0 {
+                "legend-entry"
+            } else {
+                "legend-more"
+            };
+            lines.push((class, lx + 30.0, y, l));
+            y += 15.0;
+        }
+        y += 4.0;
+    }
+    (lines, y - plot.legend_top)
 }

@@ -1,28 +1,43 @@
-//! Drawing a [`Chart`] as SVG, part by part: the layout
-//! ([`super::plot`]), the grid and axes, each series ([`super::marks`]), the legend, the footnotes and the caption.
+//! Drawing a [`Chart`] as SVG, part by part: the layout (wrapped titles,
+//! the plot's edges, the picture's height), the grid and axes, each series
+//! ([`super::marks`]), the legend, the footnotes and the caption.
 //! Coordinates are printed to two decimals, so the bytes depend on the data
 //! alone.
+//!
+//! A chart is drawn at one of two [`Size`]s: the files' (760 units, the
+//! legend right of the plot) and, for a page read on a phone, a narrow one
+//! (360 units, the legend below the plot, the smallest text a size
+//! larger), where 760 units in a phone's 366 px would draw 10-unit text at
+//! under 5 px.
 
 use super::marks::{self, Marker};
-use super::plot::{LABEL_LH, MARGIN, NOTE_LH, Plot, SUB_LH, TICK_LH, TITLE_LH, W};
+use super::plot::*;
 use super::text::{esc, wrap};
 use super::{Chart, XKind};
 use std::fmt::Write as _;
 
-/// The chart as an SVG document.
+/// The chart as an SVG document, as its file holds it.
 pub(super) fn render(c: &Chart) -> String {
-    let plot = Plot::new(c, |plot| marks::coincidence_note(c, plot));
+    render_at(c, Size::Wide)
+}
+
+/// The chart as an SVG document drawn at `size`.
+pub(super) fn render_at(c: &Chart, size: Size) -> String {
+    let plot = Plot::new(c, size, |plot| marks::coincidence_note(c, plot));
     let mut s = String::new();
     header(&mut s, c, &plot);
     grid(&mut s, &plot);
+    extrapolated(&mut s, c, &plot);
     axes(&mut s, &plot);
     let mut ends = marks::Ends::default();
     for (k, series) in c.series.iter().enumerate() {
         marks::series_group(&mut s, c, &plot, k, series, &mut ends);
     }
     marks::end_labels(&mut s, &plot, ends);
-    if plot.legend {
-        legend(&mut s, c, &plot);
+    match (plot.legend, size.legend_below()) {
+        (false, _) => {}
+        (true, false) => legend(&mut s, c, &plot),
+        (true, true) => legend_below(&mut s, c, &plot),
     }
     footer_text(&mut s, &plot);
     let _ = writeln!(s, "</svg>");
@@ -43,16 +58,16 @@ fn lines(s: &mut String, class: &str, x: f64, y0: f64, lh: f64, attrs: &str, tex
 
 /// The document's opening, background, title and subtitle.
 fn header(s: &mut String, c: &Chart, plot: &Plot) {
-    let h = plot.height;
+    let (h, w) = (plot.height, plot.width);
     let _ = writeln!(s, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     let _ = writeln!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
     );
     let _ = writeln!(s, "<title>{}</title>", esc(&c.title));
     let _ = writeln!(
         s,
-        r##"<rect x="0" y="0" width="{W}" height="{h}" fill="#ffffff"/>"##
+        r##"<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>"##
     );
     let bold = r##" font-size="15" font-weight="bold" fill="#222222""##;
     lines(s, "title", MARGIN, 24.0, TITLE_LH, bold, &plot.title);
@@ -78,6 +93,39 @@ fn grid(s: &mut String, plot: &Plot) {
         );
     }
     let _ = writeln!(s, "</g>");
+}
+
+/// The spans of x beyond the measured thresholds, shaded behind the marks
+/// and labelled at their top.
+fn extrapolated(s: &mut String, c: &Chart, plot: &Plot) {
+    let font = plot.size.small_font();
+    for &(from, to) in &c.extrapolated {
+        let x1 = if from.is_finite() {
+            plot.px_clip(from)
+        } else {
+            plot.left
+        };
+        let x2 = if to.is_finite() {
+            plot.px_clip(to)
+        } else {
+            plot.right
+        };
+        if x2 - x1 < 1.0 {
+            continue;
+        }
+        let (top, h) = (plot.top, plot.bottom - plot.top);
+        let _ = writeln!(
+            s,
+            r##"<g class="extrapolated"><rect x="{x1:.2}" y="{top:.2}" width="{:.2}" height="{h:.2}" fill="#f3ead9"/>"##,
+            x2 - x1
+        );
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.2}" y="{:.2}" text-anchor="middle" font-size="{font}" fill="#8a4b00">extrapolated</text></g>"##,
+            (x1 + x2) / 2.0,
+            top + font + 2.0
+        );
+    }
 }
 
 /// The frame, tick labels and axis labels.
@@ -144,12 +192,13 @@ fn axes(s: &mut String, plot: &Plot) {
 /// The legend, right of the plot: as many series as fit above the plot's
 /// bottom, then a count of the rest.
 fn legend(s: &mut String, c: &Chart, plot: &Plot) {
+    let w = plot.width;
     let lx = plot.right + 16.0;
-    let text_w = W - MARGIN - (lx + 30.0);
+    let text_w = w - MARGIN - (lx + 30.0);
     let _ = writeln!(s, r##"<g class="legend" fill="#333333">"##);
     let mut y = plot.top + 4.0;
     if let Some(t) = &c.legend_title {
-        let title = wrap(t, 12.0, true, W - MARGIN - lx);
+        let title = wrap(t, 12.0, true, w - MARGIN - lx);
         lines(
             s,
             "legend-title",
@@ -186,9 +235,43 @@ fn legend(s: &mut String, c: &Chart, plot: &Plot) {
     let _ = writeln!(s, "</g>");
 }
 
+/// A narrow chart's legend: [`legend_lines`], with each series' marker.
+fn legend_below(s: &mut String, c: &Chart, plot: &Plot) {
+    let categorical = matches!(c.x, XKind::Categories(_));
+    let _ = writeln!(s, r##"<g class="legend" fill="#333333">"##);
+    let mut k = 0;
+    for (class, x, y, text) in legend_lines(c, plot).0 {
+        if class == "legend-entry" {
+            let (color, lx, ym) = (marks::color(k), MARGIN, y - 4.0);
+            if !categorical {
+                let _ = writeln!(
+                    s,
+                    r#"<line x1="{lx:.2}" y1="{ym:.2}" x2="{:.2}" y2="{ym:.2}" stroke="{color}" stroke-width="3"/>"#,
+                    lx + 22.0
+                );
+            }
+            Marker::of(k).draw(s, lx + 11.0, ym, color);
+            k += 1;
+        }
+        let bold = if class == "legend-title" {
+            r#" font-weight="bold""#
+        } else {
+            ""
+        };
+        let class = if class == "legend-more" {
+            "legend-entry"
+        } else {
+            class
+        };
+        lines(s, class, x, y, 0.0, bold, &[text]);
+    }
+    let _ = writeln!(s, "</g>");
+}
+
 /// The footnotes and the caption, below the axis label.
 fn footer_text(s: &mut String, plot: &Plot) {
-    let first = plot.height - 10.0 - (plot.footer.len() as f64 - 1.0) * NOTE_LH;
+    let (font, lh) = (plot.size.small_font(), plot.size.note_line());
+    let first = plot.height - 10.0 - (plot.footer.len() as f64 - 1.0) * lh;
     for (i, (class, l)) in plot.footer.iter().enumerate() {
         let fill = if *class == "caption" {
             "#444444"
@@ -197,8 +280,8 @@ fn footer_text(s: &mut String, plot: &Plot) {
         };
         let _ = writeln!(
             s,
-            r#"<text class="{class}" x="{MARGIN}" y="{:.2}" font-size="10" fill="{fill}">{}</text>"#,
-            first + i as f64 * NOTE_LH,
+            r#"<text class="{class}" x="{MARGIN}" y="{:.2}" font-size="{font}" fill="{fill}">{}</text>"#,
+            first + i as f64 * lh,
             esc(l)
         );
     }

@@ -3,8 +3,8 @@
 //! other varied keys — the operational form of a DET curve.
 
 use super::labels::{axis_name, lower_first};
+use super::merge_identical;
 use super::{Chart, IDENTICAL_NOTE, Pt, Series, THRESHOLD_KEY, XKind, caption, lines_along};
-use super::{merge_identical, svg::render};
 use crate::format::{fmt_num, round_for_people};
 use crate::metrics::Metric;
 use crate::sweep::results::Row;
@@ -15,7 +15,7 @@ use crate::sweep::{Headline, Plan};
 const FEW_WANTED: f64 = 30.0;
 
 /// The chart, if `matcher.threshold` is varied.
-pub(super) fn chart(plan: &Plan, rows: &[Row]) -> Option<String> {
+pub(super) fn chart(plan: &Plan, rows: &[Row]) -> Option<Chart> {
     let t = plan
         .grid
         .axes
@@ -44,7 +44,7 @@ pub(super) fn chart(plan: &Plan, rows: &[Row]) -> Option<String> {
         notes.push(IDENTICAL_NOTE.into());
     }
     let reps = plan.reps;
-    Some(render(&Chart {
+    Some(Chart {
         title: "Trade-off: false alerts against wanted people missed".into(),
         subtitle: format!(
             "Means over {reps} replication{}; the {} runs along each line, labelled at both ends; bars: 95 % confidence intervals of the means",
@@ -59,7 +59,8 @@ pub(super) fn chart(plan: &Plan, rows: &[Row]) -> Option<String> {
         notes,
         caption: caption(plan, rows),
         label_ends: true,
-    }))
+        extrapolated: Vec::new(),
+    })
 }
 
 /// One threshold's point: both figures per day, with their intervals.
