@@ -93,7 +93,7 @@ const LEVERS: [Lever; 10] = [
         id: "watchlist",
         key: "watchlist.size",
         label: "Watchlist size",
-        hint: "entries searched against; a longer list adds false alerts, not wanted people                (set the next lever too)",
+        hint: "entries searched against; a longer list adds false alerts, not wanted people (set the next lever too)",
         step: "1",
     },
     Lever {

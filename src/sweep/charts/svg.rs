@@ -11,7 +11,7 @@
 //! under 5 px.
 
 use super::marks::{self, Marker};
-use super::plot::*;
+use super::plot::{LABEL_LH, MARGIN, Plot, SUB_LH, Size, TICK_LH, TITLE_LH, legend_lines};
 use super::text::{esc, wrap};
 use super::{Chart, XKind};
 use std::fmt::Write as _;
