@@ -213,9 +213,24 @@ impl ChunkOutcome {
     }
 }
 
+/// Which ways of drawing a block's members a plan may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ways {
+    /// The cheapest that applies to each block: what runs use.
+    Cheapest,
+    /// Every member one by one: the reference law that sweeps and bulk
+    /// draws must match (tests compare them).
+    OneByOne,
+}
+
 impl<'m> Plan<'m> {
     /// The plan of `model` (which [`can_run`] must accept).
     pub fn new(model: &'m Model) -> Plan<'m> {
+        Plan::with_ways(model, Ways::Cheapest)
+    }
+
+    /// The plan of `model`, drawing members only the `ways` allow.
+    pub fn with_ways(model: &'m Model, ways: Ways) -> Plan<'m> {
         debug_assert!(can_run(model));
         let clocks: Vec<SiteClock> = model
             .sites
@@ -246,7 +261,8 @@ impl<'m> Plan<'m> {
                     &sites,
                     &clocks,
                     codes.as_ref(),
-                    &mut work,
+                    // One by one only: no work for cells.
+                    (ways == Ways::Cheapest).then_some(&mut work),
                 );
                 BlockRates {
                     captures,
@@ -472,7 +488,8 @@ impl<'m> Plan<'m> {
 
 /// How the members of `block` are drawn: in bulk where every member shows
 /// all its sites, by sweep where its cells cost less than its members
-/// (within what is left of the model's `work`), else one by one.
+/// (within what is left of the model's `work`), else one by one (always,
+/// without `work`: [`Ways::OneByOne`]).
 fn way(
     model: &Model,
     block: &crate::model::Block,
@@ -480,7 +497,7 @@ fn way(
     sites: &Multinomial,
     clocks: &[SiteClock],
     codes: Option<&CodeLaw>,
-    work: &mut f64,
+    work: Option<&mut f64>,
 ) -> Way {
     let passers = block.passers();
     let mean = captures / passers.max(1) as f64;
@@ -494,9 +511,9 @@ fn way(
         })
     };
     // Cells pay only for enough members to share them.
-    if others < 2_000 || sites.len() == 0 {
+    let Some(work) = work.filter(|_| others >= 2_000 && sites.len() > 0) else {
         return Way::OneByOne(per_site());
-    }
+    };
     if let Some(law) = BulkLaw::new(mean, sites.probabilities(), shape, fpir, codes, passers) {
         return Way::Bulk(Box::new(law));
     }
