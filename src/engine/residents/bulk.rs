@@ -316,22 +316,7 @@ impl ResidentDraw<'_, '_> {
         let fpir = -(lookalike * (-law.fpir).ln_1p()).exp_m1();
         let alerts = binomial(&mut self.search, k, fpir);
         for left in (k - alerts + 1..=k).rev() {
-            let mut index = below(self.search.next_u64(), left);
-            let slot = self
-                .faces_at
-                .iter_mut()
-                .find(|(_, n)| {
-                    let here = index < *n;
-                    if !here {
-                        index -= *n;
-                    }
-                    here
-                })
-                .expect("the faces add up to those left");
-            slot.1 -= 1;
-            let position = slot.0;
-            self.quiet_by_position[position as usize] -= 1;
-            self.push_alert(member, self.rates.sites.item(position));
+            self.alert(member, left);
         }
         self.out.faces_by_group[group] += k;
         let scanned = &mut self.out.scanned_by_group[group];

@@ -192,7 +192,7 @@ impl ResidentDraw<'_, '_> {
     /// One alert of member `member`: a face drawn uniformly from the `left`
     /// not yet drawn (`faces_at`), taken off the quiet faces, and given a
     /// day at its site.
-    fn alert(&mut self, member: u32, left: u64) {
+    pub(super) fn alert(&mut self, member: u32, left: u64) {
         let mut index = crate::rng::below(self.search.next_u64(), left);
         let slot = self
             .faces_at
