@@ -310,3 +310,20 @@ fn the_comparison_of_bulk_draws_bites() {
         "five per cent more false matches went unnoticed"
     );
 }
+
+#[test]
+fn the_peer_benchmarks_are_drawn_by_cells() {
+    // benches/peer-compare.sh times these against the SimPy peer as the
+    // cells' speed: they must not fall back to one by one unnoticed.
+    for name in ["peer-10m", "peer-shapes"] {
+        let path = format!("{}/benches/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let source = survsim::ScenarioSource::from_text(path, text);
+        let model = survsim::Scenario::load(source, &[]).unwrap().model;
+        // The wanted people's own block is drawn one by one, the rest by
+        // sweep.
+        let wanted_only = model.blocks.iter().filter(|b| b.wanted == b.residents);
+        let ways = Plan::new(&model).ways();
+        assert_eq!(ways, [wanted_only.count(), 2, 0], "{name}");
+    }
+}
