@@ -170,6 +170,15 @@ fn check(args: CheckArgs) -> Result<(), Error> {
              closed forms, computed without simulating",
             refusal.message
         );
+    } else {
+        // The memory check `run` makes, with the same figures.
+        match survsim::drive::memory::memory_in_words(scenario) {
+            Ok(need) => note!("survsim: note: {need}"),
+            Err(refusal) => note!(
+                "survsim: note: `run` would refuse this scenario ({refusal}); the expectations \
+                 below are closed forms, computed without simulating"
+            ),
+        }
     }
     let sensitivity = if check.sensitivity {
         let rows = survsim::report::SENSITIVITY_ROWS;

@@ -591,10 +591,6 @@ impl survsim::engine::residents::teams::Lend for Threads {
             work(0);
         });
     }
-
-    fn pause(&self) {
-        std::thread::yield_now();
-    }
 }
 
 #[test]

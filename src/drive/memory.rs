@@ -319,20 +319,16 @@ fn fit(
     let gb = |b: u64| b as f64 / 1e9;
     let records = model.residents as u64 * 16;
     let faces = per_engine.saturating_sub(records + (1 << 20));
-    // Name what needs the memory: the residents engine's alerts, the
-    // residents' records, or a pipeline's hour of buffered faces.
+    // Name what needs the memory: the residents engine's alerts and wanted
+    // faces, the residents' records, or a pipeline's hour of buffered faces.
     let (blame, what) = if model.engine == EngineKind::Residents {
-        let (alerts, bytes) = crate::engine::residents::alerts_held(model);
         (
             Blame::Key(KeyPath::keys(&["sites"])),
             format!(
-                "the residents engine holds the run's alerts: its {:.3e} faces raise up to \
-                 {alerts:.3e}, at 8 bytes each with a day of them spelled out, {:.1} GB. \
-                 Footfall and duration, the list's size and threshold (false alerts per face) \
-                 and its wanted people set them; `survsim check` answers the scenario in closed \
-                 form without simulating",
-                model.expected().faces_captured,
-                gb(bytes)
+                "{}. Footfall and duration, the list's size and threshold (false alerts per \
+                 face) and its wanted people set them; `survsim check` answers the scenario in \
+                 closed form without simulating",
+                held_in_words(model)
             ),
         )
     } else if faces > records {
@@ -371,6 +367,52 @@ fn fit(
             limit.map_or(String::new(), |l| format!(" {}", l.describe()))
         ),
     })
+}
+
+/// What the residents engine holds of a replication of `model`, in words:
+/// the faces it draws, and the alerts and wanted people's faces it keeps.
+fn held_in_words(model: &Model) -> String {
+    let need = crate::engine::residents::memory_need(model);
+    format!(
+        "the residents engine holds the run's alerts and wanted people's faces: its {:.3e} faces \
+         raise up to {:.3e} false alerts, at 8 bytes each with a window of them spelled out, and \
+         its wanted people give up to {:.3e} faces, at 16 bytes each",
+        model.expected().faces_captured,
+        need.alerts,
+        need.wanted_faces,
+    )
+}
+
+/// What a run of `scenario` needs in memory, in words, by the check a run
+/// makes ([`threads_for`] against [`available_memory`]): the gigabytes one
+/// replication takes and how many fit at once; or, as the error, why a run
+/// would refuse it.
+pub fn memory_in_words(scenario: &Scenario) -> Result<String, InputError> {
+    let available = available_memory();
+    let fit = threads_for(scenario, usize::MAX, available)?;
+    let model = &scenario.model;
+    let bytes = crate::engine::memory_bytes(model);
+    let held = if model.engine == EngineKind::Residents {
+        format!(" ({})", held_in_words(model))
+    } else {
+        String::new()
+    };
+    let room = match available {
+        Some(a) => format!(
+            "; {:.1} GB is available {}, room for {fit} at once",
+            a.bytes as f64 / 1e9,
+            a.limit.describe()
+        ),
+        None => String::new(),
+    };
+    let size = if bytes < 1 << 30 {
+        format!("{:.0} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    };
+    Ok(format!(
+        "one replication needs {size} of memory{held}{room}"
+    ))
 }
 
 /// The hour of the clock in which a pipeline receives most faces, and the

@@ -210,10 +210,6 @@ impl Lend for Lent {
             work(0);
         });
     }
-
-    fn pause(&self) {
-        std::thread::yield_now();
-    }
 }
 
 /// `f(0) … f(n − 1)` on up to `threads` threads, in index order.

@@ -1,22 +1,16 @@
 //! The end of a replication in the residents engine: the chunks' counts
 //! summed, the quiet faces' hours drawn, and the alerts and wanted people's
-//! faces handed to the response units ([`super::teams`]) in time order.
+//! faces handed to the response units ([`super::teams`]), which take them in
+//! time order a window of days at a time.
 
 use super::draw::{DistinctSites, Multinomial};
 use super::member::tally;
 use super::teams::{Lend, Source, run_units};
-use super::{ChunkOutcome, Plan, WantedSeen};
+use super::{ChunkOutcome, Plan};
 use crate::engine::response::debug_assert_identities;
 use crate::metrics::{GroupMetric, HOURS_OF_DAY, Metric, Outcome};
 use crate::rng::{STREAM_RESIDENTS, SimRng, stream};
 use std::collections::HashMap;
-
-/// The order wanted faces are handled in: time, then site and person for
-/// ties (times are never negative, so their bits sort as they do).
-pub(super) fn time_order(time_s: f64, site: u32, person: u32) -> (u64, u32, u32) {
-    debug_assert!(time_s >= 0.0);
-    (time_s.to_bits(), site, person)
-}
 
 /// The end of a replication: the chunks summed, the quiet faces' hours
 /// drawn, and the alerts and wanted faces run through the response units.
@@ -32,7 +26,7 @@ impl<'p, 'm> Closing<'p, 'm> {
     }
 
     /// Runs the response on the workers `lend` lends, and counts.
-    pub(super) fn run(mut self, lend: &dyn Lend) -> Outcome {
+    pub(super) fn run(self, lend: &dyn Lend) -> Outcome {
         let model = self.plan.model;
         let mut closing_rng = stream(model.seed, &[self.rep, STREAM_RESIDENTS, u64::MAX]);
         let mut faces_by_hour = self.hours_of_quiet_faces(&mut closing_rng);
@@ -47,12 +41,6 @@ impl<'p, 'm> Closing<'p, 'm> {
         for &(index, lookalike) in self.chunks.iter().flat_map(|c| &c.wanted_lookalikes) {
             wanted[index as usize].2 = lookalike;
         }
-        let mut faces: Vec<WantedSeen> =
-            Vec::with_capacity(self.chunks.iter().map(|c| c.wanted.len()).sum());
-        for chunk in &mut self.chunks {
-            faces.append(&mut chunk.wanted);
-        }
-        faces.sort_by_key(|f| time_order(f.time_s, f.site, wanted[f.wanted_index as usize].0));
         let source = Source {
             plan: self.plan,
             chunks: &self.chunks,
@@ -60,7 +48,7 @@ impl<'p, 'm> Closing<'p, 'm> {
             wanted: &wanted,
             warrants: crate::engine::warrants::Warrants::draw(model, self.rep),
         };
-        let (units, arrests) = run_units(&source, faces, lend);
+        let (units, arrests) = run_units(&source, lend);
         let mut outcome = Outcome {
             groups: vec![Default::default(); model.groups.len()],
             ..Default::default()

@@ -4,6 +4,7 @@
 
 use super::alerts::AlertSink;
 use super::draw::{AlertOdds, DistinctSites, PoissonTable, poisson_inverting_small};
+use super::wanted_faces::WantedFaces;
 use super::{BlockRates, ChunkOutcome, Plan};
 use crate::metrics::{CAPTURE_BUCKETS, Exposure};
 use crate::model::{Block, Model};
@@ -110,6 +111,8 @@ pub(super) struct ResidentDraw<'a, 'm> {
     pub(super) passes: SimRng,
     pub(super) search: SimRng,
     pub(super) wanted: SimRng,
+    /// Wanted people's faces, in drawing order.
+    pub(super) wanted_drawn: Vec<WantedSeen>,
     /// The current member's faces, by site position (a position may come
     /// more than once).
     pub(super) faces_at: Vec<(u32, u64)>,
@@ -187,6 +190,7 @@ impl ResidentDraw<'_, '_> {
             self.out.quiet_faces_by_site[site as usize] += n;
         }
         self.out.alerts = self.alerts.finish();
+        self.out.wanted = WantedFaces::new(self.wanted_drawn, &self.plan.routing);
     }
 
     /// One alert of member `member`: a face drawn uniformly from the `left`
@@ -232,7 +236,7 @@ impl ResidentDraw<'_, '_> {
                 .sites
                 .item(self.rates.sites.one(&mut self.passes));
             let time_s = self.plan.clocks[site as usize].time_at(unit(self.wanted.next_u64()));
-            self.out.wanted.push(WantedSeen {
+            self.wanted_drawn.push(WantedSeen {
                 time_s,
                 wanted_index,
                 site,

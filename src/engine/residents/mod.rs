@@ -53,6 +53,7 @@ mod member;
 mod sweep;
 mod sweep_draw;
 pub mod teams;
+mod wanted_faces;
 
 pub use alerts::{AlertBuckets, Routing};
 pub use member::{WantedSeen, wanted_face_stream};
@@ -70,6 +71,7 @@ use member::{ActivityDraws, Captures, Law, Odds, ResidentDraw, draw_lookalike_co
 use rand_distr::Gamma;
 use sweep::SweepLaw;
 use teams::{Lend, OneThread};
+use wanted_faces::WantedFaces;
 
 /// Parts of a chunk's streams.
 const PART_PASSES: u64 = 0;
@@ -97,11 +99,11 @@ pub fn can_run(model: &Model) -> bool {
 
 /// The alerts a replication of `model` is expected to hold, with six
 /// standard deviations to spare, and the bytes they take (eight each once
-/// drawn, and a window's worth spelled out).
+/// drawn, and a window's worth spelled out): the false alerts on people not
+/// wanted (wanted people's alerts come from their faces, held apart).
 pub fn alerts_held(model: &Model) -> (f64, u64) {
     let routing = Routing::new(model);
-    let expected = model.expected();
-    let n = expected.false_alerts + expected.true_alerts;
+    let n = model.expected().false_alerts;
     let alerts = n + 6.0 * n.sqrt();
     let per_window = alerts * routing.window_days as f64 * DAY_S / model.duration_s.max(1.0);
     let bytes =
@@ -109,33 +111,56 @@ pub fn alerts_held(model: &Model) -> (f64, u64) {
     (alerts, bytes as u64)
 }
 
+/// What a replication of `model` holds in this engine, in its largest
+/// parts ([`memory_bytes`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MemoryNeed {
+    /// Alerts held, six standard deviations above their expected number.
+    pub alerts: f64,
+    /// Wanted people's faces held (searched, or in custody), likewise.
+    pub wanted_faces: f64,
+    /// Bytes in all.
+    pub bytes: u64,
+}
+
 /// Bytes a replication of `model` holds in this engine: per chunk, its
 /// counts (an 8 kB histogram and the sites' faces) and its bucket index;
 /// every alert of the run at eight bytes once drawn (sixteen while its
-/// chunk draws, and a window's worth spelled out for the response), and the
-/// wanted people's faces, each at its expected number plus six standard
-/// deviations; the plan's tables; plus a megabyte.
+/// chunk draws, and a window's worth spelled out for the response); every
+/// wanted person's face at sixteen bytes (room made for them at once, and
+/// bucketed in place), and a window's worth spelled out; each count at its
+/// expected number plus six standard deviations; the plan's tables; plus a
+/// megabyte.
 pub fn memory_bytes(model: &Model) -> u64 {
-    let routing = Routing::new(model);
-    let chunks: u64 = model
-        .blocks
-        .iter()
-        .map(|b| b.residents.div_ceil(CHUNK_RESIDENTS) as u64)
-        .sum();
+    memory_need(model).bytes
+}
+
+/// [`memory_bytes`], with the alerts and wanted faces it counts.
+pub fn memory_need(model: &Model) -> MemoryNeed {
+    let plan = Plan::new(model);
+    let routing = &plan.routing;
+    let chunks = plan.chunks.len() as u64;
     let buckets = routing.units as u64 * routing.windows() as u64;
     let per_chunk =
-        (CAPTURE_BUCKETS + model.sites.len() + 4 * model.groups.len()) as u64 * 8 + buckets * 4;
-    let expected = model.expected();
+        (CAPTURE_BUCKETS + model.sites.len() + 4 * model.groups.len()) as u64 * 8 + buckets * 8;
     let with_noise = |n: f64| n + 6.0 * n.sqrt();
     let (alerts, alert_bytes) = alerts_held(model);
-    let held = alert_bytes as f64
-        + with_noise(expected.wanted_faces_captured)
-            * 2.0
-            * std::mem::size_of::<WantedSeen>() as f64;
-    // A chunk's alerts while it draws, on up to a few dozen threads at once.
+    let wanted_faces = with_noise(plan.wanted_faces());
+    let held = alert_bytes as f64 + wanted_faces * wanted_faces::BYTES_HELD as f64;
+    // Chunks' alerts while they draw, on up to a few dozen threads at once.
     let drawing =
         (alerts / chunks.max(1) as f64) * alerts::BYTES_DRAWING as f64 * chunks.min(32) as f64;
-    chunks * per_chunk + (held + drawing) as u64 + Plan::new(model).table_bytes() + (1 << 20)
+    // A window's wanted faces spelled out (twenty-four bytes, and half as
+    // many again to sort them).
+    let per_window = wanted_faces * routing.window_days as f64 * DAY_S / model.duration_s.max(1.0);
+    let spelled = per_window.min(wanted_faces) * 36.0;
+    let bytes =
+        chunks * per_chunk + (held + drawing + spelled) as u64 + plan.table_bytes() + (1 << 20);
+    MemoryNeed {
+        alerts,
+        wanted_faces,
+        bytes,
+    }
 }
 
 /// How a block's members are drawn.
@@ -196,7 +221,7 @@ pub struct ChunkOutcome {
     /// Alerts on faces of people not wanted, by response unit and window.
     alerts: AlertBuckets,
     /// Faces of wanted people, to be searched in time order.
-    wanted: Vec<WantedSeen>,
+    wanted: WantedFaces,
     /// Wanted people's false-match propensity: (wanted index, multiplier).
     wanted_lookalikes: Vec<(u32, f64)>,
 }
@@ -306,6 +331,21 @@ impl<'m> Plan<'m> {
             .sum()
     }
 
+    /// Wanted people's faces a replication is expected to draw.
+    fn wanted_faces(&self) -> f64 {
+        let mut total = 0.0;
+        for spec in &self.chunks {
+            let block = &self.model.blocks[spec.block as usize];
+            let wanted = block
+                .wanted
+                .saturating_sub(spec.first_member)
+                .min(spec.members);
+            let mean = self.blocks[spec.block as usize].captures / block.passers().max(1) as f64;
+            total += wanted as f64 * mean;
+        }
+        total
+    }
+
     /// Chunks in a replication.
     pub fn chunks(&self) -> usize {
         self.chunks.len()
@@ -366,7 +406,7 @@ impl<'m> Plan<'m> {
             exposure: Exposure::default(),
             quiet_faces_by_site: vec![0; model.sites.len()],
             alerts: AlertBuckets::default(),
-            wanted: Vec::new(),
+            wanted: WantedFaces::default(),
             wanted_lookalikes: Vec::new(),
         };
         let mut draw = ResidentDraw {
@@ -376,6 +416,7 @@ impl<'m> Plan<'m> {
             passes: self.stream(rep, chunk, PART_PASSES),
             search: self.stream(rep, chunk, PART_SEARCH),
             wanted: self.stream(rep, chunk, PART_WANTED),
+            wanted_drawn: Vec::new(),
             faces_at: Vec::new(),
             quiet_by_position: vec![0; rates.sites.len()],
             alerts: alerts::AlertSink::new(&self.routing),
@@ -425,6 +466,13 @@ impl<'m> Plan<'m> {
             _ => Captures::Total(&total_table),
         };
         let alike_odds = AlertOdds::new(fpir_of(block, model, 1.0), true);
+        // Wanted people's faces are held to the end: room for them at once,
+        // rather than twice their room while a vector doubles.
+        let wanted = count.min(block.wanted.saturating_sub(spec.first_member)) as f64;
+        let spread = model.activity_shape.map_or(0.0, |a| alike_mean / a);
+        let sd = (wanted * alike_mean * (1.0 + spread)).sqrt();
+        draw.wanted_drawn
+            .reserve((wanted * alike_mean + 6.0 * sd).ceil() as usize);
         for i in 0..count {
             let member = spec.first_member + i;
             let lookalike = lookalikes.as_mut().map_or(1.0, |rng| {

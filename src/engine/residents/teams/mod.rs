@@ -15,7 +15,8 @@
 //!
 //! The engine starts no thread: the driver lends them ([`Lend`]), and each
 //! worker takes the unit furthest behind that is free, runs it until it must
-//! wait for another or has done a stint, and takes the next.
+//! wait for another or has done a stint, and takes the next; a worker that
+//! finds nothing it can do sleeps until another has moved a unit.
 
 mod chain;
 mod shared;
@@ -42,8 +43,6 @@ pub trait Lend: Sync {
     /// Runs `work(w)` for every worker `w` in `0..workers` at once, and
     /// returns when all have returned.
     fn run(&self, workers: usize, work: &(dyn Fn(usize) + Sync));
-    /// A worker found nothing it could do: let the others run.
-    fn pause(&self);
 }
 
 /// No threads lent: one worker, this thread.
@@ -57,6 +56,4 @@ impl Lend for OneThread {
     fn run(&self, _workers: usize, work: &(dyn Fn(usize) + Sync)) {
         work(0)
     }
-
-    fn pause(&self) {}
 }

@@ -7,23 +7,38 @@
 //! made before it, in any unit. Arrests are made only on true alerts, and a
 //! true alert raised on a face at time t₀ can end in an arrest no earlier
 //! than t₀ + review + approach + stop, its own draws: a *potential arrest*
-//! with that lower bound E, listed per person before the units start. So a
-//! read of person w at time t by unit j is safe once every other unit's
-//! potential arrest of w with E before t is resolved (made, or no longer
-//! possible) or that unit has passed t. Reads are ordered by (time, unit):
-//! an arrest at the same time by a unit of a lower number comes first.
+//! with that lower bound E. So a read of person w at time t by unit j is
+//! safe once every other unit's potential arrest of w with E before t is
+//! resolved (made, or no longer possible) or that unit has passed t. Reads
+//! are ordered by (time, unit): an arrest at the same time by a unit of a
+//! lower number comes first.
+//!
+//! Potential arrests are listed a window of days at a time, as each unit
+//! takes its window's faces (E ≥ t₀, so a unit that has listed its faces
+//! before t has listed every potential arrest before t), and dropped once
+//! resolved: the lists hold what is in flight, not a run's faces. A read
+//! beyond what a unit not yet past it has listed waits, as a read waits
+//! for a unit's potential arrest.
 
 use crate::engine::response::Warrant;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-/// A possible arrest of one wanted person by one unit.
-#[derive(Debug)]
-pub(super) struct Potential {
+/// A possible arrest of one wanted person by one unit, not yet resolved.
+#[derive(Debug, Clone, Copy)]
+struct Potential {
     /// The earliest it could happen.
-    pub(super) earliest_s: f64,
-    pub(super) unit: u16,
-    /// Made, or no longer possible.
-    pub(super) resolved: AtomicBool,
+    earliest_s: f64,
+    unit: u16,
+    /// Its number among its person's potential arrests.
+    number: u32,
+}
+
+/// One wanted person's potential arrests not yet resolved.
+#[derive(Debug, Default)]
+struct Open {
+    listed: u32,
+    open: Vec<Potential>,
 }
 
 /// The units' shared state.
@@ -35,10 +50,13 @@ pub(super) struct Shared {
     arrest_unit: Vec<AtomicU32>,
     /// Per unit: every event before this time has been handled.
     clocks: Vec<AtomicU64>,
-    /// Per wanted person: their potential arrests, earliest first, and the
-    /// first that may be unresolved.
-    potentials: Vec<Vec<Potential>>,
-    cursor: Vec<AtomicU32>,
+    /// Per unit: every potential arrest from its faces before this time is
+    /// listed.
+    listed: Vec<AtomicU64>,
+    /// At most the least of `listed`.
+    listed_by_all: AtomicU64,
+    /// Per wanted person: their potential arrests not yet resolved.
+    potentials: Vec<Mutex<Open>>,
 }
 
 /// Whether an arrest at (`arrest_s`, `by`) comes before a read at (`t_s`,
@@ -50,10 +68,9 @@ fn before(arrest_s: f64, by: u32, t_s: f64, unit: u32) -> bool {
 }
 
 impl Shared {
-    /// The state of `units` units and `wanted` wanted people, with their
-    /// potential arrests (each person's sorted by their earliest time).
-    pub(super) fn new(units: usize, custody_s: f64, potentials: Vec<Vec<Potential>>) -> Shared {
-        let wanted = potentials.len();
+    /// The state of `units` units and `wanted` wanted people, before any
+    /// potential arrest is listed.
+    pub(super) fn new(units: usize, custody_s: f64, wanted: usize) -> Shared {
         Shared {
             custody_s,
             arrest_time: (0..wanted)
@@ -61,8 +78,9 @@ impl Shared {
                 .collect(),
             arrest_unit: (0..wanted).map(|_| AtomicU32::new(u32::MAX)).collect(),
             clocks: (0..units).map(|_| AtomicU64::new(0)).collect(),
-            potentials,
-            cursor: (0..wanted).map(|_| AtomicU32::new(0)).collect(),
+            listed: (0..units).map(|_| AtomicU64::new(0)).collect(),
+            listed_by_all: AtomicU64::new(0),
+            potentials: (0..wanted).map(|_| Mutex::default()).collect(),
         }
     }
 
@@ -77,40 +95,72 @@ impl Shared {
         f64::from_bits(self.clocks[unit].load(Ordering::Acquire))
     }
 
+    /// Whether unit `by` has handled every event that comes before a read
+    /// at (`t_s`, `unit`).
+    #[inline]
+    fn past(&self, by: u32, t_s: f64, unit: u32) -> bool {
+        let clock = self.clock(by as usize);
+        if by < unit { clock > t_s } else { clock >= t_s }
+    }
+
+    /// Lists a potential arrest of wanted person `w` by unit `unit`, no
+    /// earlier than `earliest_s`; returns its number, to resolve it by.
+    pub(super) fn list(&self, w: u32, earliest_s: f64, unit: u32) -> u32 {
+        let mut open = self.potentials[w as usize]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let number = open.listed;
+        open.listed += 1;
+        open.open.push(Potential {
+            earliest_s,
+            unit: unit as u16,
+            number,
+        });
+        number
+    }
+
+    /// Unit `unit` has listed the potential arrests of all its faces before
+    /// `t_s`.
+    pub(super) fn listed_through(&self, unit: usize, t_s: f64) {
+        self.listed[unit].store(t_s.to_bits(), Ordering::Release);
+        // Times only grow, so a least value read now is one at most.
+        let least = self
+            .listed
+            .iter()
+            .map(|l| f64::from_bits(l.load(Ordering::Acquire)))
+            .fold(f64::INFINITY, f64::min);
+        self.listed_by_all
+            .fetch_max(least.to_bits(), Ordering::AcqRel);
+    }
+
     /// Whether unit `unit` may read wanted person `w`'s fate at `t_s`: every
     /// arrest of them before it, by any unit, is known.
     pub(super) fn safe(&self, w: u32, t_s: f64, unit: u32) -> bool {
         // Arrested before the read: that arrest was the first (its unit read
-        // safely), and an executed warrant makes no more, so nothing later
-        // in the list can change the read. (Without this, every read after
-        // the arrest would walk the person's unresolved potentials: a
-        // national year's regulars have hundreds.)
+        // safely), and an executed warrant makes no more, so nothing else
+        // can change the read.
         if self.arrested_before(w, t_s, unit) {
             return true;
         }
-        let list = &self.potentials[w as usize];
-        let cursor = &self.cursor[w as usize];
-        let mut i = cursor.load(Ordering::Relaxed) as usize;
-        // Resolved potentials at the front never matter again.
-        while i < list.len() && list[i].resolved.load(Ordering::Acquire) {
-            i += 1;
-        }
-        cursor.fetch_max(i as u32, Ordering::Relaxed);
-        for p in &list[i..] {
-            if !before(p.earliest_s, p.unit as u32, t_s, unit) {
-                break;
+        // A unit not past the read must have listed its faces up to it.
+        let listed_by_all = f64::from_bits(self.listed_by_all.load(Ordering::Acquire));
+        if listed_by_all <= t_s {
+            for by in 0..self.listed.len() as u32 {
+                let listed = f64::from_bits(self.listed[by as usize].load(Ordering::Acquire));
+                if by != unit && listed <= t_s && !self.past(by, t_s, unit) {
+                    return self.arrested_before(w, t_s, unit);
+                }
             }
-            if p.unit as u32 == unit || p.resolved.load(Ordering::Acquire) {
+        }
+        let open = self.potentials[w as usize]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        for p in &open.open {
+            let by = p.unit as u32;
+            if by == unit || !before(p.earliest_s, by, t_s, unit) {
                 continue;
             }
-            // Its unit has handled everything that comes before this read.
-            let clock = self.clock(p.unit as usize);
-            let past = if (p.unit as u32) < unit {
-                clock > t_s
-            } else {
-                clock >= t_s
-            };
-            if !past && !self.arrested_before(w, t_s, unit) {
+            if !self.past(by, t_s, unit) && !self.arrested_before(w, t_s, unit) {
                 return false;
             }
         }
@@ -151,12 +201,15 @@ impl Shared {
         self.arrest_time[w as usize].store(t_s.to_bits(), Ordering::Release);
     }
 
-    /// Potential arrest `index` of wanted person `w` is made or no longer
+    /// Potential arrest `number` of wanted person `w` is made or no longer
     /// possible.
-    pub(super) fn resolve(&self, w: u32, index: u32) {
-        self.potentials[w as usize][index as usize]
-            .resolved
-            .store(true, Ordering::Release);
+    pub(super) fn resolve(&self, w: u32, number: u32) {
+        let mut open = self.potentials[w as usize]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = open.open.iter().position(|p| p.number == number) {
+            open.open.swap_remove(i);
+        }
     }
 
     /// When wanted person `w` was arrested, if they were.
@@ -170,17 +223,19 @@ impl Shared {
 mod tests {
     use super::*;
 
-    fn potential(earliest_s: f64, unit: u16) -> Potential {
-        Potential {
-            earliest_s,
-            unit,
-            resolved: AtomicBool::new(false),
+    /// Two units that have listed everything.
+    fn listed(units: usize, custody_s: f64) -> Shared {
+        let shared = Shared::new(units, custody_s, 1);
+        for u in 0..units {
+            shared.listed_through(u, f64::INFINITY);
         }
+        shared
     }
 
     #[test]
     fn a_read_waits_for_another_units_earlier_potential_arrest() {
-        let shared = Shared::new(2, 3600.0, vec![vec![potential(100.0, 1)]]);
+        let shared = listed(2, 3600.0);
+        let number = shared.list(0, 100.0, 1);
         // Unit 0 reads person 0 at 50: no potential arrest before it.
         assert!(shared.safe(0, 50.0, 0));
         // At 150, unit 1 might have arrested them at 100: wait for it.
@@ -192,7 +247,7 @@ mod tests {
         // Or the potential resolves: an arrest at 130, seen by the read.
         shared.publish(1, 0.0);
         shared.arrest(0, 130.0, 1);
-        shared.resolve(0, 0);
+        shared.resolve(0, number);
         assert!(shared.safe(0, 150.0, 0));
         assert_eq!(shared.warrant(0, 150.0, 0), Warrant::InCustody);
         assert_eq!(shared.warrant(0, 120.0, 0), Warrant::Open);
@@ -200,11 +255,28 @@ mod tests {
     }
 
     #[test]
+    fn a_read_waits_for_what_another_unit_has_not_listed() {
+        let shared = Shared::new(2, 3600.0, 1);
+        shared.listed_through(0, 86_400.0);
+        shared.listed_through(1, 86_400.0);
+        assert!(shared.safe(0, 50.0, 0));
+        // Unit 1 has not listed its faces of the second day, nor passed it.
+        assert!(!shared.safe(0, 90_000.0, 0));
+        shared.listed_through(1, 2.0 * 86_400.0);
+        assert!(shared.safe(0, 90_000.0, 0));
+        // A potential arrest resolved is dropped.
+        let number = shared.list(0, 100.0, 1);
+        assert!(!shared.safe(0, 150.0, 0));
+        shared.resolve(0, number);
+        assert!(shared.safe(0, 150.0, 0));
+    }
+
+    #[test]
     fn ties_go_to_the_lower_unit() {
-        let shared = Shared::new(2, 10.0, vec![vec![]]);
+        let shared = listed(2, 10.0);
         shared.arrest(0, 5.0, 0);
         assert!(shared.arrested_before(0, 5.0, 1));
-        let shared = Shared::new(2, 10.0, vec![vec![]]);
+        let shared = listed(2, 10.0);
         shared.arrest(0, 5.0, 1);
         assert!(!shared.arrested_before(0, 5.0, 0));
         assert!(shared.arrested_before(0, 5.0, 1));

@@ -3,7 +3,7 @@
 
 use super::Lend;
 use super::chain::{Chain, DrawKey, Draws, Tally};
-use super::shared::{Potential, Shared};
+use super::shared::Shared;
 use crate::engine::capture::WantedFace;
 use crate::engine::residents::alerts::unpack;
 use crate::engine::residents::draw::DistinctSites;
@@ -16,8 +16,8 @@ use crate::model::clock::DAY_S;
 use crate::model::schedule::NO_DEPLOYMENT;
 use crate::rng::{STREAM_RESIDENTS, open01, stream};
 use rand::Rng;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 /// Items a unit handles before its worker looks for one further behind.
 const STINT: u32 = 1 << 16;
@@ -64,12 +64,21 @@ impl Pending {
     }
 }
 
-/// A window's alerts and what sorting them needs, reused window after window.
+/// A window's alerts and wanted faces, and what sorting them needs, reused
+/// window after window.
 #[derive(Debug, Default)]
 pub(in crate::engine::residents) struct Window {
     alerts: Vec<Pending>,
     scratch: Vec<Pending>,
     offsets: Vec<u32>,
+    faces: Vec<UnitFace>,
+}
+
+/// The order wanted faces are handled in: time, then site and person for
+/// ties (times are never negative, so their bits sort as they do).
+fn time_order(time_s: f64, site: u32, person: u32) -> (u64, u32, u32) {
+    debug_assert!(time_s >= 0.0);
+    (time_s.to_bits(), site, person)
 }
 
 impl Window {
@@ -111,9 +120,11 @@ impl Window {
 }
 
 impl Source<'_, '_> {
-    /// The alerts of `unit` in window `window`, with their times drawn within
-    /// their days, in time order.
-    fn load(&self, unit: usize, window: u32, into: &mut Window) {
+    /// The alerts and wanted faces of `unit` in window `window`, each in time
+    /// order (the alerts' times drawn within their days); with other units,
+    /// the potential arrests of the faces are listed in `shared`.
+    fn load(&self, unit: usize, window: u32, into: &mut Window, shared: &Shared) {
+        self.load_faces(unit, window, into, shared);
         into.alerts.clear();
         let plan = self.plan;
         let routing = &plan.routing;
@@ -144,6 +155,45 @@ impl Source<'_, '_> {
         }
         let len_s = routing.window_days as f64 * DAY_S;
         into.sort(window as f64 * len_s, len_s);
+    }
+
+    /// The wanted faces of `unit` in window `window`, in time order, and
+    /// their potential arrests listed (with other units to read them).
+    fn load_faces(&self, unit: usize, window: u32, into: &mut Window, shared: &Shared) {
+        let routing = &self.plan.routing;
+        into.faces.clear();
+        for chunk in self.chunks {
+            into.faces.extend(
+                chunk
+                    .wanted
+                    .bucket(unit, window)
+                    .iter()
+                    .map(|&face| UnitFace {
+                        face,
+                        potential: None,
+                    }),
+            );
+        }
+        let person = |f: &UnitFace| self.wanted[f.face.wanted_index as usize].0;
+        into.faces
+            .sort_by_key(|f| time_order(f.face.time_s, f.face.site, person(f)));
+        if routing.units == 1 {
+            return;
+        }
+        // With several units, each is a zone with its own officers.
+        let officers = self.plan.model.intervention.teams.sizes[unit];
+        for f in &mut into.faces {
+            if let Some(earliest_s) = self.potential(&f.face, officers) {
+                f.potential = Some(shared.list(f.face.wanted_index, earliest_s, unit as u32));
+            }
+        }
+        let last = window + 1 == routing.windows();
+        let end_s = if last {
+            f64::INFINITY
+        } else {
+            (window + 1) as f64 * routing.window_days as f64 * DAY_S
+        };
+        shared.listed_through(unit, end_s);
     }
 
     /// The warrant of wanted person `w` at `t_s` were they not arrested:
@@ -224,7 +274,6 @@ pub(in crate::engine::residents) struct UnitState<'m> {
     window: Window,
     next_alert: usize,
     next_window: u32,
-    faces: Vec<UnitFace>,
     next_face: usize,
     done: bool,
     pub(in crate::engine::residents) seen: Seen,
@@ -236,8 +285,9 @@ enum Stint {
     Done,
     /// Its share of work is done; more is left.
     Yield,
-    /// It must wait for another unit, having handled `handled` items.
-    Blocked { handled: u32 },
+    /// It must wait for another unit, having moved (handled items, or
+    /// taken its next window) or not.
+    Blocked { moved: bool },
 }
 
 impl<'m> UnitState<'m> {
@@ -245,23 +295,11 @@ impl<'m> UnitState<'m> {
     /// then its chain's events, at equal times — until it is done, must
     /// wait, or has handled [`STINT`] items.
     fn stint(&mut self, source: &Source<'_, 'm>, shared: &Shared) -> Stint {
-        let windows = source.plan.routing.windows();
         let unit = self.unit;
+        let first_window = self.next_window;
         for handled in 0..STINT {
-            while self.next_alert == self.window.alerts.len() && self.next_window < windows {
-                source.load(unit as usize, self.next_window, &mut self.window);
-                self.next_window += 1;
-                self.next_alert = 0;
-            }
-            let t_alert = self
-                .window
-                .alerts
-                .get(self.next_alert)
-                .map_or(f64::INFINITY, |a| a.time_s);
-            let t_face = self
-                .faces
-                .get(self.next_face)
-                .map_or(f64::INFINITY, |f| f.face.time_s);
+            let (t_alert, t_face) = self.next_items(source, shared);
+            let moved = handled > 0 || self.next_window != first_window;
             let (t_event, reads) = self.chain.next_event().unwrap_or((f64::INFINITY, None));
             let now = t_alert.min(t_face).min(t_event);
             if handled % 1024 == 0 {
@@ -274,10 +312,10 @@ impl<'m> UnitState<'m> {
                 let ordinal = self.chain.next_ordinal();
                 self.chain.raise(alert, DrawKey::Ordinal(ordinal), None);
             } else if t_face <= t_event && t_face.is_finite() {
-                let face = self.faces[self.next_face];
+                let face = self.window.faces[self.next_face];
                 if !shared.safe(face.face.wanted_index, t_face, unit) {
                     shared.publish(unit as usize, now);
-                    return Stint::Blocked { handled };
+                    return Stint::Blocked { moved };
                 }
                 self.next_face += 1;
                 self.search(source, shared, face);
@@ -286,7 +324,7 @@ impl<'m> UnitState<'m> {
                     && !shared.safe(w, t_event, unit)
                 {
                     shared.publish(unit as usize, now);
-                    return Stint::Blocked { handled };
+                    return Stint::Blocked { moved };
                 }
                 self.chain.handle_next(shared);
             } else {
@@ -296,20 +334,25 @@ impl<'m> UnitState<'m> {
                 return Stint::Done;
             }
         }
-        let now = self.next_time(source);
-        shared.publish(unit as usize, now);
+        let (t_alert, t_face) = self.next_items(source, shared);
+        let t_event = self.chain.next_event().map_or(f64::INFINITY, |e| e.0);
+        shared.publish(unit as usize, t_alert.min(t_face).min(t_event));
         Stint::Yield
     }
 
-    /// The time of the unit's next item (loading its next window of alerts
-    /// if it needs it).
-    fn next_time(&mut self, source: &Source<'_, 'm>) -> f64 {
+    /// The times of the unit's next alert and next wanted face, loading its
+    /// next window of them once both of the last are handled (the windows
+    /// follow each other in time, so nothing is taken out of order).
+    fn next_items(&mut self, source: &Source<'_, 'm>, shared: &Shared) -> (f64, f64) {
         while self.next_alert == self.window.alerts.len()
+            && self.next_face == self.window.faces.len()
             && self.next_window < source.plan.routing.windows()
         {
-            source.load(self.unit as usize, self.next_window, &mut self.window);
+            let unit = self.unit as usize;
+            source.load(unit, self.next_window, &mut self.window, shared);
             self.next_window += 1;
             self.next_alert = 0;
+            self.next_face = 0;
         }
         let t_alert = self
             .window
@@ -317,11 +360,11 @@ impl<'m> UnitState<'m> {
             .get(self.next_alert)
             .map_or(f64::INFINITY, |a| a.time_s);
         let t_face = self
+            .window
             .faces
             .get(self.next_face)
             .map_or(f64::INFINITY, |f| f.face.time_s);
-        let t_event = self.chain.next_event().map_or(f64::INFINITY, |e| e.0);
-        t_alert.min(t_face).min(t_event)
+        (t_alert, t_face)
     }
 
     /// Searches a wanted person's face against their warrant (in custody, it
@@ -368,42 +411,25 @@ impl<'m> UnitState<'m> {
     }
 }
 
-/// Runs replication `rep`'s response units over the chunks' alerts and the
-/// wanted faces `wanted_faces` (in time order), on the workers `lend`
-/// lends; returns each unit's state when done, and the arrests.
+/// Runs replication `rep`'s response units over the chunks' alerts and
+/// wanted faces, on the workers `lend` lends; returns each unit's state when
+/// done, and the arrests.
 pub(in crate::engine::residents) fn run_units<'m>(
     source: &Source<'_, 'm>,
-    wanted_faces: Vec<WantedSeen>,
     lend: &dyn Lend,
 ) -> (Vec<UnitState<'m>>, Vec<Option<f64>>) {
     let plan = source.plan;
     let model = plan.model;
     let units = plan.routing.units;
-    let mut by_unit: Vec<Vec<UnitFace>> = vec![Vec::new(); units];
-    for face in wanted_faces {
-        let unit = plan.routing.unit_of_site[face.site as usize] as usize;
-        by_unit[unit].push(UnitFace {
-            face,
-            potential: None,
-        });
-    }
-    let potentials = if units > 1 {
-        potentials(source, &mut by_unit, lend)
-    } else {
-        (0..model.wanted).map(|_| Vec::new()).collect()
-    };
-    let shared = Shared::new(units, model.intervention.custody_s, potentials);
-    let states: Vec<Mutex<UnitState<'m>>> = by_unit
-        .into_iter()
-        .enumerate()
-        .map(|(u, faces)| {
+    let shared = Shared::new(units, model.intervention.custody_s, model.wanted as usize);
+    let states: Vec<Mutex<UnitState<'m>>> = (0..units)
+        .map(|u| {
             Mutex::new(UnitState {
                 unit: u as u32,
                 chain: Chain::new(model, u as u32, source.rep),
                 window: Window::default(),
                 next_alert: 0,
                 next_window: 0,
-                faces,
                 next_face: 0,
                 done: false,
                 seen: Seen {
@@ -417,7 +443,10 @@ pub(in crate::engine::residents) fn run_units<'m>(
         .collect();
     let left = AtomicUsize::new(units);
     let workers = lend.workers().clamp(1, units);
-    lend.run(workers, &|_| work(&states, &shared, source, &left, lend));
+    let progress = Progress::default();
+    lend.run(workers, &|_| {
+        work(&states, &shared, source, &left, &progress, workers)
+    });
     let arrests = (0..model.wanted).map(|w| shared.arrested_at(w)).collect();
     let states = states
         .into_iter()
@@ -426,17 +455,50 @@ pub(in crate::engine::residents) fn run_units<'m>(
     (states, arrests)
 }
 
+/// Wakes idle workers when a unit moves: a worker that found nothing it
+/// could do waits for another's progress instead of spinning.
+#[derive(Default)]
+struct Progress {
+    /// Stints that moved a unit, so far.
+    epoch: Mutex<u64>,
+    moved: Condvar,
+}
+
+impl Progress {
+    fn epoch(&self) -> u64 {
+        *self.epoch.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A unit moved: the waiting workers look again.
+    fn moved(&self) {
+        *self.epoch.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.moved.notify_all();
+    }
+
+    /// Waits until a unit moves after `seen`, or every unit is done.
+    fn wait(&self, seen: u64, left: &AtomicUsize) {
+        let mut epoch = self.epoch.lock().unwrap_or_else(|p| p.into_inner());
+        while *epoch == seen && left.load(Ordering::Acquire) > 0 {
+            epoch = self.moved.wait(epoch).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
 /// A worker: takes the free unit furthest behind, runs a stint of it, and
-/// again, until every unit is done.
+/// again, until every unit is done; with nothing it can do (the units it
+/// could take must wait for those others are running), it waits for
+/// another worker to move one.
 fn work<'m>(
     states: &[Mutex<UnitState<'m>>],
     shared: &Shared,
     source: &Source<'_, 'm>,
     left: &AtomicUsize,
-    lend: &dyn Lend,
+    progress: &Progress,
+    workers: usize,
 ) {
     let mut order: Vec<(u64, usize)> = Vec::with_capacity(states.len());
     while left.load(Ordering::Acquire) > 0 {
+        let seen = progress.epoch();
         order.clear();
         order.extend((0..states.len()).map(|u| (shared.clock(u).to_bits(), u)));
         order.sort_unstable();
@@ -448,74 +510,24 @@ fn work<'m>(
             if state.done {
                 continue;
             }
-            match state.stint(source, shared) {
+            moved = match state.stint(source, shared) {
                 Stint::Done => {
                     left.fetch_sub(1, Ordering::AcqRel);
-                    moved = true;
+                    true
                 }
-                Stint::Yield => moved = true,
-                Stint::Blocked { handled } => moved = handled > 0,
-            }
+                Stint::Yield => true,
+                Stint::Blocked { moved } => moved,
+            };
             if moved {
                 break;
             }
         }
-        if !moved {
-            lend.pause();
+        if moved {
+            progress.moved();
+        } else if workers > 1 {
+            // The unit furthest behind can always move, so another worker
+            // holds it and will say when it has.
+            progress.wait(seen, left);
         }
     }
-}
-
-/// The potential arrests of every wanted person, each person's earliest
-/// first, worked out unit by unit on the lent workers; each face in
-/// `by_unit` is given its index among its person's.
-fn potentials(
-    source: &Source<'_, '_>,
-    by_unit: &mut [Vec<UnitFace>],
-    lend: &dyn Lend,
-) -> Vec<Vec<Potential>> {
-    let model = source.plan.model;
-    let units = by_unit.len();
-    // With several units, each is a zone with its own officers.
-    let officers = |u: usize| model.intervention.teams.sizes[u];
-    let found: Vec<Mutex<Vec<(u32, f64, usize)>>> =
-        (0..units).map(|_| Mutex::new(Vec::new())).collect();
-    let faces: &[Vec<UnitFace>] = by_unit;
-    let workers = lend.workers().clamp(1, units);
-    lend.run(workers, &|worker| {
-        for u in (worker..units).step_by(workers) {
-            let list: Vec<(u32, f64, usize)> = faces[u]
-                .iter()
-                .enumerate()
-                .filter_map(|(i, f)| {
-                    let earliest = source.potential(&f.face, officers(u))?;
-                    Some((f.face.wanted_index, earliest, i))
-                })
-                .collect();
-            *found[u].lock().unwrap_or_else(|p| p.into_inner()) = list;
-        }
-    });
-    let mut per_person: Vec<Vec<(f64, u16, usize)>> = vec![Vec::new(); model.wanted as usize];
-    for (u, list) in found.into_iter().enumerate() {
-        for (w, earliest, i) in list.into_inner().unwrap_or_else(|p| p.into_inner()) {
-            per_person[w as usize].push((earliest, u as u16, i));
-        }
-    }
-    per_person
-        .into_iter()
-        .map(|mut list| {
-            list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-            list.into_iter()
-                .enumerate()
-                .map(|(index, (earliest_s, unit, i))| {
-                    by_unit[unit as usize][i].potential = Some(index as u32);
-                    Potential {
-                        earliest_s,
-                        unit,
-                        resolved: Default::default(),
-                    }
-                })
-                .collect()
-        })
-        .collect()
 }
