@@ -535,3 +535,49 @@ fn events_sample_lines_are_the_runs() {
         .collect();
     assert_eq!(journey, of_face, "the journey is every line of face {face}");
 }
+
+/// `--help` names no file of the repository, which an installed binary
+/// lacks: bundled things are named by the command that shows them.
+#[test]
+fn help_names_no_file_an_installed_binary_lacks() {
+    let commands = [
+        "",
+        "run",
+        "check",
+        "sweep",
+        "merge",
+        "default",
+        "scenarios",
+        "validate",
+        "fit",
+        "stress",
+        "live",
+        "serve",
+        "completions",
+        "man",
+    ];
+    for command in commands {
+        let mut args: Vec<&str> = command.split_whitespace().collect();
+        args.push("--help");
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_survsim"))
+            .args(&args)
+            .output()
+            .expect("survsim runs");
+        assert!(output.status.success(), "survsim {command} --help");
+        let help = String::from_utf8_lossy(&output.stdout);
+        for file in [
+            "README",
+            "docs/",
+            "records/",
+            "scenarios/",
+            "examples/",
+            "benches/",
+            ".md",
+        ] {
+            assert!(
+                !help.contains(file),
+                "`survsim {command} --help` names {file}:\n{help}"
+            );
+        }
+    }
+}
