@@ -161,7 +161,10 @@ fn check_json_gives_the_turnover() {
     let turnover = &year["turnover"];
     assert_eq!(turnover["wanted_at_start"], 10);
     assert_eq!(turnover["wanted_added"], 183); // 0.5 × 365, rounded
-    assert_eq!(turnover["mean_time_on_list_s"].as_f64(), Some(180.0 * 86_400.0));
+    assert_eq!(
+        turnover["mean_time_on_list_s"].as_f64(),
+        Some(180.0 * 86_400.0)
+    );
     assert_eq!(year["expected"]["wanted_present"].as_f64(), Some(193.0));
     let arrivals = json(&["watchlist.new_wanted_per_day=2"]);
     assert_eq!(arrivals["turnover"]["wanted_added"], 2);
