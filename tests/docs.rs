@@ -6,7 +6,8 @@
 //!   `$ ` (a line ending in `\` continues on the next) and what they print,
 //!   standard output and standard error together, checked line by line:
 //!   `[..]` in a line stands for any text (a timing, a size, a path), and a
-//!   line `...` for any number of lines (an excerpt). A ```` ```sh ````
+//!   line `...` for any number of lines (an excerpt); a first line `? N`
+//!   says the command ends with exit status N (else 0). A ```` ```sh ````
 //!   block is commands whose output is not shown: each must succeed. A
 //!   block whose info string has `norun` (a server, `cargo install`, a
 //!   cluster) is not run — kept for the few that cannot be.
@@ -184,6 +185,9 @@ struct Sample {
     line: usize,
     command: String,
     expected: Option<Vec<String>>,
+    /// The exit status it should end with: 0 unless its output starts
+    /// with a line `? N` (trycmd's way of writing it).
+    status: i32,
 }
 
 /// The samples of a file's ```console and ```sh blocks, in order, leaving
@@ -239,13 +243,18 @@ fn console_samples(body: &[(usize, String)]) -> Vec<Sample> {
                 line: *line,
                 command,
                 expected: Some(Vec::new()),
+                status: 0,
             });
         } else if let Some(Sample {
             expected: Some(expected),
+            status,
             ..
         }) = found.last_mut()
         {
-            expected.push(text.clone());
+            match text.strip_prefix("? ").map(str::parse::<i32>) {
+                Some(Ok(code)) if expected.is_empty() => *status = code,
+                _ => expected.push(text.clone()),
+            }
         } else {
             panic!("line {line}: a console block's output before any `$ ` command");
         }
@@ -270,6 +279,7 @@ fn sh_samples(body: &[(usize, String)]) -> Vec<Sample> {
             line: *line,
             command,
             expected: None,
+            status: 0,
         });
     }
     found
@@ -348,9 +358,10 @@ fn check_samples(file: &str) {
         while actual.last().is_some_and(|l| l.trim().is_empty()) {
             actual.pop();
         }
+        let status_ok = output.status.code() == Some(sample.status);
         let matched = match &sample.expected {
-            Some(expected) => output.status.success() && lines_match(expected, &actual),
-            None => output.status.success(),
+            Some(expected) => status_ok && lines_match(expected, &actual),
+            None => status_ok,
         };
         if !matched {
             failures.push(format!(
