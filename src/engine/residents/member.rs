@@ -4,7 +4,6 @@
 
 use super::alerts::AlertSink;
 use super::draw::{AlertOdds, DistinctSites, PoissonTable, poisson_inverting_small};
-use super::wanted_faces::WantedFaces;
 use super::{BlockRates, ChunkOutcome, Plan};
 use crate::metrics::{CAPTURE_BUCKETS, Exposure};
 use crate::model::{Block, Model};
@@ -183,14 +182,15 @@ impl ResidentDraw<'_, '_> {
         scanned[3] += (alerting >= 2) as u64;
     }
 
-    /// Adds the chunk's quiet faces per site position to its outcome.
-    pub(super) fn finish(self) {
+    /// Adds the chunk's quiet faces per site position and its alerts to its
+    /// outcome; returns the wanted people's faces, in drawing order.
+    pub(super) fn finish(self) -> Vec<WantedSeen> {
         for (position, &n) in self.quiet_by_position.iter().enumerate() {
             let site = self.rates.sites.item(position as u32);
             self.out.quiet_faces_by_site[site as usize] += n;
         }
         self.out.alerts = self.alerts.finish();
-        self.out.wanted = WantedFaces::new(self.wanted_drawn, &self.plan.routing);
+        self.wanted_drawn
     }
 
     /// One alert of member `member`: a face drawn uniformly from the `left`

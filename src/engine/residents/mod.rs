@@ -435,7 +435,8 @@ impl<'m> Plan<'m> {
             Way::Sweep(law) => draw.sweep_members(law, first, rest, self.codes.as_ref()),
             Way::Bulk(law) => draw.bulk_members(law, first, rest, self.codes.as_ref()),
         }
-        draw.finish();
+        let wanted = draw.finish();
+        out.wanted = WantedFaces::new(wanted, &self.routing);
         // Avoiders are never captured.
         let avoiders = (spec.members - passers) as u64;
         out.exposure.captures[0] += avoiders;
