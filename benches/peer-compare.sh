@@ -35,7 +35,7 @@ common=(--capture 0.8 --hours 24 --watchlist 10000 --residents 10000000
 # shellcheck disable=SC2207 # the classes' arguments hold no spaces
 shapes=($(python3 "$peer/shapes.py" args))
 
-micros() { date +%s%N | awk '{ printf "%d\n", $1 / 1000 }'; }
+micros() { echo $(($(date +%s%N) / 1000)); }
 
 wall() { # prints the median wall time of RUNS runs of a command, in seconds
     # (to the microsecond: survsim's runs take tens of milliseconds, below
