@@ -57,6 +57,7 @@ pub mod teams;
 pub use alerts::{AlertBuckets, Routing};
 pub use member::{WantedSeen, wanted_face_stream};
 
+use crate::engine::lend::{Lend, OneThread};
 use crate::metrics::{CAPTURE_BUCKETS, Exposure, Outcome};
 use crate::model::Model;
 use crate::model::clock::DAY_S;
@@ -69,7 +70,6 @@ use lookalike::CodeLaw;
 use member::{ActivityDraws, Captures, Law, Odds, ResidentDraw, draw_lookalike_code, fpir_of};
 use rand_distr::Gamma;
 use sweep::SweepLaw;
-use teams::{Lend, OneThread};
 
 /// Parts of a chunk's streams.
 const PART_PASSES: u64 = 0;

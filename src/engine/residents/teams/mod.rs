@@ -13,7 +13,8 @@
 //! threads and however they interleave: the result is the one of handling
 //! all events in order of (time, unit).
 //!
-//! The engine starts no thread: the driver lends them ([`Lend`]), and each
+//! The engine starts no thread: the driver lends them
+//! ([`crate::engine::lend::Lend`]), and each
 //! worker takes the unit furthest behind that is free, runs it until it must
 //! wait for another or has done a stint, and takes the next.
 
@@ -33,30 +34,4 @@ pub fn independent_units(model: &Model) -> usize {
     } else {
         1
     }
-}
-
-/// Threads the driver lends a replication.
-pub trait Lend: Sync {
-    /// Workers that may run at once.
-    fn workers(&self) -> usize;
-    /// Runs `work(w)` for every worker `w` in `0..workers` at once, and
-    /// returns when all have returned.
-    fn run(&self, workers: usize, work: &(dyn Fn(usize) + Sync));
-    /// A worker found nothing it could do: let the others run.
-    fn pause(&self);
-}
-
-/// No threads lent: one worker, this thread.
-pub struct OneThread;
-
-impl Lend for OneThread {
-    fn workers(&self) -> usize {
-        1
-    }
-
-    fn run(&self, _workers: usize, work: &(dyn Fn(usize) + Sync)) {
-        work(0)
-    }
-
-    fn pause(&self) {}
 }

@@ -1,10 +1,10 @@
 //! One response unit's run — its alerts a window at a time, its wanted
 //! people's faces, its chain — and the workers that share the units out.
 
-use super::Lend;
 use super::chain::{Chain, DrawKey, Draws, Tally};
 use super::shared::{Potential, Shared};
 use crate::engine::capture::WantedFace;
+use crate::engine::lend::Lend;
 use crate::engine::residents::alerts::unpack;
 use crate::engine::residents::draw::DistinctSites;
 use crate::engine::residents::{ChunkOutcome, Plan, WantedSeen, wanted_face_stream};
