@@ -15,12 +15,13 @@
 //!   points ([`calibrate`], [`matcher`]); with it, the groups' search
 //!   probabilities and the blocks residents are numbered in, and warnings
 //!   where the matcher is extrapolated beyond its points ([`extrapolation`]);
-//! * [`Site::build`] — each camera site, whole: when it runs and who passes
-//!   it ([`sites`]);
-//! * [`schedule::slots`], [`Deployment::build_all`] — a deployment
-//!   schedule, if given: when each site runs, and what each deployment
-//!   searches with, on one list or several ([`schedule`], [`deployments`],
-//!   [`lists`]);
+//! * [`schedule::slots`] — a deployment schedule, if given: when each
+//!   deployment runs and where ([`schedule`]);
+//! * [`schedule::sites`] — each camera site, whole ([`Site::build`]): when
+//!   it runs and who passes it ([`sites`]), its deployments' windows scaled
+//!   to their `faces`;
+//! * [`Deployment::build_all`] — what each deployment searches with, on
+//!   one list or several, and who answers it ([`deployments`], [`lists`]);
 //! * [`Pipeline::build`] — detection and matcher pools ([`pipeline`]);
 //! * [`Review::build`], [`Intervention::build`] — the people who act on
 //!   alerts ([`staff`]).
@@ -265,7 +266,7 @@ impl Model {
             blocks: &blocks,
             walk_past,
         };
-        let mut sites = Site::build_all(&file.sites, mode, &city, duration_s, &plans)?;
+        let sites = schedule::sites(file, mode, &city, duration_s, (&slots, &plans))?;
         let context = deployments::Context {
             file,
             population: &population,
@@ -274,8 +275,7 @@ impl Model {
             group_wanted: &watchlist.group_wanted,
             average_mated: draws.averages_mated_rates(),
         };
-        let (deployments, warned) =
-            Deployment::build_all(&context, slots, &mut sites, &mut searches)?;
+        let (deployments, warned) = Deployment::build_all(&context, slots, &mut searches)?;
         warnings.extend(warned);
         check_turnover(&file.watchlist, mode, &deployments)?;
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;

@@ -245,23 +245,9 @@ impl<'m> UnitState<'m> {
     /// then its chain's events, at equal times — until it is done, must
     /// wait, or has handled [`STINT`] items.
     fn stint(&mut self, source: &Source<'_, 'm>, shared: &Shared) -> Stint {
-        let windows = source.plan.routing.windows();
         let unit = self.unit;
         for handled in 0..STINT {
-            while self.next_alert == self.window.alerts.len() && self.next_window < windows {
-                source.load(unit as usize, self.next_window, &mut self.window);
-                self.next_window += 1;
-                self.next_alert = 0;
-            }
-            let t_alert = self
-                .window
-                .alerts
-                .get(self.next_alert)
-                .map_or(f64::INFINITY, |a| a.time_s);
-            let t_face = self
-                .faces
-                .get(self.next_face)
-                .map_or(f64::INFINITY, |f| f.face.time_s);
+            let (t_alert, t_face) = self.next_alert_and_face(source);
             let (t_event, reads) = self.chain.next_event().unwrap_or((f64::INFINITY, None));
             let now = t_alert.min(t_face).min(t_event);
             if handled % 1024 == 0 {
@@ -301,9 +287,18 @@ impl<'m> UnitState<'m> {
         Stint::Yield
     }
 
-    /// The time of the unit's next item (loading its next window of alerts
-    /// if it needs it).
+    /// The time of the unit's next item.
     fn next_time(&mut self, source: &Source<'_, 'm>) -> f64 {
+        let (t_alert, t_face) = self.next_alert_and_face(source);
+        let t_event = self.chain.next_event().map_or(f64::INFINITY, |e| e.0);
+        t_alert.min(t_face).min(t_event)
+    }
+
+    /// The times of the unit's next alert and next wanted face (infinite
+    /// when there are no more), loading its next window of alerts if it
+    /// needs it.
+    #[inline]
+    fn next_alert_and_face(&mut self, source: &Source<'_, 'm>) -> (f64, f64) {
         while self.next_alert == self.window.alerts.len()
             && self.next_window < source.plan.routing.windows()
         {
@@ -320,8 +315,7 @@ impl<'m> UnitState<'m> {
             .faces
             .get(self.next_face)
             .map_or(f64::INFINITY, |f| f.face.time_s);
-        let t_event = self.chain.next_event().map_or(f64::INFINITY, |e| e.0);
-        t_alert.min(t_face).min(t_event)
+        (t_alert, t_face)
     }
 
     /// Searches a wanted person's face against their warrant (in custody, it
