@@ -63,10 +63,10 @@ pub use resident::Resident;
 
 use crate::events::{Discard, EventSink, Filter, Recorder};
 use crate::metrics::{CAPTURE_BUCKETS, Counts, GroupMetric, HOURS_OF_DAY, Metric, Outcome};
-use crate::model::clock::HOUR_S;
-use crate::model::deployments::deployment_index;
-use crate::model::schedule::{NO_DEPLOYMENT, Stretch};
+use crate::model::HOUR_S;
+use crate::model::deployment_index;
 use crate::model::{EngineKind, Mode, Model};
+use crate::model::{NO_DEPLOYMENT, Stretch};
 use crate::rng::{
     STREAM_ACTIVITY, STREAM_LOOKALIKE, STREAM_POOL, STREAM_RESPONSE, STREAM_SITE_ARRIVALS,
     STREAM_SITE_SEARCH, STREAM_SITE_TIMES, stream,

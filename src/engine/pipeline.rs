@@ -28,9 +28,9 @@ use super::response::{Alert, Response, search_outcome};
 use crate::events::record::UNSAMPLED;
 use crate::events::{DropReason, Event, FaceDetail, Recorder};
 use crate::metrics::{Latencies, Metric, Outcome, PoolStats};
+use crate::model::HOUR_S;
 use crate::model::Model;
-use crate::model::clock::HOUR_S;
-use crate::model::pipeline::{Overload, Pipeline, Pool};
+use crate::model::{Overload, Pipeline, Pool};
 
 /// Seconds in a minute: the resolution of the busiest hour's utilisation.
 const MINUTE_S: f64 = 60.0;
@@ -325,7 +325,7 @@ impl<'m> PipelineState<'m> {
         // integer key, the site in the top 16 bits and the time since the
         // hour began, in nanoseconds, below (2^48 ns ≈ 78 h), ties broken by
         // the exact fields (see `order`).
-        let hour_start = hour_end - crate::model::clock::HOUR_S;
+        let hour_start = hour_end - crate::model::HOUR_S;
         for face in faces.iter_mut() {
             face.key =
                 ((face.site as u64) << 48) | ((face.capture_s - hour_start).max(0.0) * 1e9) as u64;

@@ -18,8 +18,7 @@ use super::matcher::{Matcher, NormalScores};
 use super::points::{CheckedPoint, PointFit, Rate, at, check_fits, check_points, point_fits};
 use super::uncertain::Draws;
 use crate::error::{KeyPath, ValidationError};
-use crate::spec::profiles::{self, DEFAULT_PROFILE};
-use crate::spec::{self, MatcherSection, Param, ScoreDistSection};
+use crate::spec::{self, DEFAULT_PROFILE, MatcherSection, Param, ScoreDistSection, load_profile};
 use crate::stats::normal_upper_quantile;
 
 /// The default `extrapolation_margin`, as a share of the score range: 0.02
@@ -113,7 +112,7 @@ impl ResolvedMatcher {
             None => None,
         };
         let base = match &profile {
-            Some(name) => profiles::load(name, &path.key("profile"))?,
+            Some(name) => load_profile(name, &path.key("profile"))?,
             None => MatcherSection::default(),
         };
         // A profile file's keys are already the scenario's (read in by
@@ -557,7 +556,7 @@ fn solve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::profiles::PROFILES;
+    use crate::spec::PROFILES;
 
     fn section(text: &str) -> MatcherSection {
         toml::from_str(text).unwrap()

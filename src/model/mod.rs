@@ -30,42 +30,49 @@
 //! with ([`expected`]); [`Redraw`] gives them for another draw of the
 //! uncertain inputs without building the model again whole.
 
-pub mod calibrate;
-pub mod clock;
-pub mod deployments;
-pub mod dist;
-pub mod expected;
-pub mod extrapolation;
+mod calibrate;
+mod clock;
+mod deployments;
+mod dist;
+mod expected;
+mod extrapolation;
 mod group_effects;
-pub mod limits;
-pub mod lists;
-pub mod matcher;
-pub mod pipeline;
+mod limits;
+mod lists;
+mod matcher;
+mod pipeline;
 mod points;
-pub mod population;
+mod population;
 mod redraw;
-pub mod schedule;
-pub mod sites;
-pub mod staff;
-pub mod uncertain;
-pub mod watchlist;
+mod schedule;
+mod sites;
+mod staff;
+mod uncertain;
+mod watchlist;
 
 pub use calibrate::{RatesPer, ResolvedMatcher};
-pub use deployments::Deployment;
+pub use clock::{DAY_S, HOUR_S};
+pub use deployments::{Deployment, deployment_index};
 pub use dist::Duration;
 pub use expected::{Expected, ExpectedDeployment, ExpectedGroup};
+pub use extrapolation::{beyond_caveat, beyond_measured, measured_thresholds};
 use limits::WORK_INPUTS;
 pub use limits::{
     EngineKind, MAX_DURATION_S, MAX_EXPECTED_FACES, MAX_EXPECTED_FACES_PER_RESIDENTS,
     MAX_SITE_BLOCKS, MAX_SITES, MAX_STAFF, MAX_WATCHLIST, Mode, residents_can_run,
 };
-pub use matcher::{GroupSearch, Matcher, MatedOutcome, NormalScores};
-pub use pipeline::Pipeline;
+pub use matcher::{
+    GroupSearch, LOOKALIKE_CODE_SCALE, Matcher, MatedOutcome, NormalScores, lookalike_code,
+    lookalike_from_code,
+};
+pub use pipeline::{MAX_SERVERS, Overload, Pipeline, Pool};
 pub use points::{PointFit, Rate};
 pub use population::{Block, Group, Population};
 pub use redraw::Redraw;
-pub use sites::{City, Site};
-pub use staff::{Intervention, Review};
+pub use schedule::{NO_DEPLOYMENT, Stretch};
+pub use sites::{City, Segment, Site};
+pub use staff::{Intervention, Review, Scope};
+pub use uncertain::{Design, Fixed, Inventory, OneAtATime, Replication, Sampled, UncertainInput};
 pub use watchlist::{Turnover, Watchlist};
 
 use crate::error::{KeyPath, ValidationError, Warning};

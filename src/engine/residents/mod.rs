@@ -59,8 +59,8 @@ pub use member::{WantedSeen, wanted_face_stream};
 
 use crate::engine::lend::{Lend, OneThread};
 use crate::metrics::{CAPTURE_BUCKETS, Exposure, Outcome};
+use crate::model::DAY_S;
 use crate::model::Model;
-use crate::model::clock::DAY_S;
 use crate::rng::{STREAM_RESIDENTS, SimRng, stream};
 use bulk::BulkLaw;
 use clock::SiteClock;
@@ -428,10 +428,7 @@ impl<'m> Plan<'m> {
         for i in 0..count {
             let member = spec.first_member + i;
             let lookalike = lookalikes.as_mut().map_or(1.0, |rng| {
-                crate::model::matcher::lookalike_from_code(draw_lookalike_code(
-                    model.lookalike_spread,
-                    rng,
-                ))
+                crate::model::lookalike_from_code(draw_lookalike_code(model.lookalike_spread, rng))
             });
             let law = match activity.as_mut() {
                 None if lookalike == 1.0 => Law {

@@ -23,7 +23,7 @@ mod shared;
 mod unit;
 
 use crate::model::Model;
-use crate::model::staff::Scope;
+use crate::model::Scope;
 pub(super) use unit::{Source, run_units};
 
 /// Independent response units of `model`: its zones, when operators and
