@@ -230,21 +230,19 @@ impl Model {
             file.sites.len(),
             draws,
         )?;
-        if mode == Mode::Batch && population.activity_shape.is_some() {
-            return Err(ValidationError::new(
-                KeyPath::keys(&["population", "activity_spread"]),
-                "batch mode searches every resident exactly once, so activity does not apply: \
-                 drop activity_spread or use mode = \"footfall\"",
-            ));
-        }
+        refuse_in_batch(
+            mode == Mode::Batch && population.activity_shape.is_some(),
+            &["population", "activity_spread"],
+            "batch mode searches every resident exactly once, so activity does not apply: \
+             drop activity_spread or use mode = \"footfall\"",
+        )?;
         let (slots, plans) = schedule::slots(file, duration_s)?;
-        if mode == Mode::Batch && !slots.is_empty() {
-            return Err(ValidationError::new(
-                KeyPath::keys(&["deployments"]),
-                "deployments run camera sites; batch mode has none: drop the schedule or use \
-                 mode = \"footfall\"",
-            ));
-        }
+        refuse_in_batch(
+            mode == Mode::Batch && !slots.is_empty(),
+            &["deployments"],
+            "deployments run camera sites; batch mode has none: drop the schedule or use \
+             mode = \"footfall\"",
+        )?;
         let watchlist = Watchlist::build(&file.watchlist, &population, duration_s, draws)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let mut population = population;
@@ -259,14 +257,7 @@ impl Model {
             draws.averages_mated_rates(),
             &mut searches,
         );
-        // With walk-past rates, wanted people are captured at footfall rate
-        // (their TPIR already includes failures to capture): they need
-        // blocks of their own so that sites can draw them at that rate —
-        // unless every site captures every passer, when nothing changes (and
-        // the random streams stay as they were).
-        let walk_past = matcher.rates_per == RatesPer::WalkPast
-            && mode == Mode::Footfall
-            && file.sites.iter().any(|site| site.capture_share < 1.0);
+        let walk_past = walk_past(file, mode, &matcher);
         let blocks = population.blocks(&watchlist.group_wanted, walk_past);
         let city = City {
             population: &population,
@@ -418,6 +409,26 @@ impl Model {
         }
         model
     }
+}
+
+/// An error at `key` saying `why`, if `refused` (what batch mode, having
+/// no sites, cannot do).
+fn refuse_in_batch(refused: bool, key: &[&str], why: &str) -> Result<(), ValidationError> {
+    match refused {
+        true => Err(ValidationError::new(KeyPath::keys(key), why)),
+        false => Ok(()),
+    }
+}
+
+/// Whether wanted people need blocks of their own. With walk-past rates,
+/// they are captured at footfall rate (their TPIR already includes failures
+/// to capture), so sites must draw them at that rate — unless every site
+/// captures every passer, when nothing changes (and the random streams stay
+/// as they were).
+fn walk_past(file: &ScenarioFile, mode: Mode, matcher: &ResolvedMatcher) -> bool {
+    matcher.rates_per == RatesPer::WalkPast
+        && mode == Mode::Footfall
+        && file.sites.iter().any(|site| site.capture_share < 1.0)
 }
 
 /// `simulation.duration` in seconds: above zero and at most 366 days.
