@@ -97,6 +97,18 @@ fn run(args: RunArgs) -> Result<(), Error> {
             output.elapsed_s,
         );
         write_atomically(path, page.as_bytes())?;
+        // The page's headline leads with one run's range, which fewer
+        // replications cannot give; the page says so, and this says how.
+        // (`run`'s default stays 1: forty of a national year take hours.)
+        let reps = output.report.replications;
+        if !run.quiet && reps < survsim::report::MIN_REPS_FOR_PI95 as u64 {
+            let min = survsim::report::MIN_REPS_FOR_PI95;
+            note!(
+                "survsim: note: the page gives no range of one run, the figure its headline leads with: \
+                 that needs {min} replications or more, and this run had {reps}; \
+                 add --reps {min} for it"
+            );
+        }
     }
     let path = match &run.report_to {
         ReportTo::Stdout => Path::new("-"),
@@ -390,12 +402,7 @@ fn man(args: ManArgs) -> Result<(), Error> {
             )
         })?,
     };
-    let mut page = Vec::new();
-    clap_mangen::Man::new(command)
-        .source(format!("survsim {version}"))
-        .render(&mut page)
-        .expect("rendering to memory cannot fail");
-    write_stdout(&page)
+    write_stdout(&cli::manual::page(command, format!("survsim {version}")))
 }
 
 /// On SIGINT or SIGTERM, removes the temporary files being written and

@@ -196,12 +196,12 @@ fn scenarios_lists_every_bundled_scenario_and_help_points_to_it() {
     }
     let help = survsim().arg("--help").output().unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("survsim scenarios"));
-    // The README lists them too.
-    let readme = include_str!("../README.md");
+    // The command reference lists them too.
+    let reference = include_str!("../docs/commands.md");
     for name in survsim::scenario::bundled::names() {
         assert!(
-            readme.contains(&format!("`{name}`")),
-            "README misses {name}"
+            reference.contains(&format!("`{name}`")),
+            "docs/commands.md misses {name}"
         );
     }
 }

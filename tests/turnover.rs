@@ -142,3 +142,32 @@ fn without_the_keys_nothing_is_drawn_anew() {
         assert_eq!(x.counts, y.counts);
     }
 }
+
+/// `check --format json` gives the turnover as the table's note does:
+/// wanted people at the start, added during the run, and the mean time on
+/// the list (`null` when only arrests remove them); none without the keys.
+#[test]
+fn check_json_gives_the_turnover() {
+    let json = |sets: &[&str]| {
+        let overrides: Vec<_> = sets.iter().map(|s| s.parse().unwrap()).collect();
+        let scenario = Scenario::load(ScenarioSource::builtin_default(), &overrides).unwrap();
+        survsim::report::check_json(&scenario)
+    };
+    let year = json(&[
+        "simulation.duration=365d",
+        "watchlist.new_wanted_per_day=0.5",
+        "watchlist.time_on_list=180d",
+    ]);
+    let turnover = &year["turnover"];
+    assert_eq!(turnover["wanted_at_start"], 10);
+    assert_eq!(turnover["wanted_added"], 183); // 0.5 × 365, rounded
+    assert_eq!(
+        turnover["mean_time_on_list_s"].as_f64(),
+        Some(180.0 * 86_400.0)
+    );
+    assert_eq!(year["expected"]["wanted_present"].as_f64(), Some(193.0));
+    let arrivals = json(&["watchlist.new_wanted_per_day=2"]);
+    assert_eq!(arrivals["turnover"]["wanted_added"], 2);
+    assert!(arrivals["turnover"]["mean_time_on_list_s"].is_null());
+    assert!(json(&[]).get("turnover").is_none());
+}

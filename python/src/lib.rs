@@ -146,10 +146,17 @@ fn run(
     })
 }
 
-/// `survsim check`: `check --format json`'s text, the table, the warnings.
+/// `survsim check [--sensitivity]`: `check --format json`'s text, the
+/// table, the warnings. With `sensitivity`, the Sobol indices of what
+/// drives the uncertainty are added to both, as the command line adds them
+/// (none without uncertain inputs).
 #[pyfunction]
-#[pyo3(signature = (scenario,))]
-fn check(py: Python<'_>, scenario: ScenarioArgs) -> PyResult<(String, String, Vec<String>)> {
+#[pyo3(signature = (scenario, sensitivity))]
+fn check(
+    py: Python<'_>,
+    scenario: ScenarioArgs,
+    sensitivity: bool,
+) -> PyResult<(String, String, Vec<String>)> {
     let how = How {
         what: "check",
         timeout: None,
@@ -158,12 +165,18 @@ fn check(py: Python<'_>, scenario: ScenarioArgs) -> PyResult<(String, String, Ve
     };
     supervise(py, how, move |_: &Watch| {
         let scenario = scenario.load()?;
-        let json = json_text(&survsim::report::check_json(&scenario));
-        Ok(Some((
-            json,
-            survsim::report::check_table(&scenario),
-            warnings(&scenario),
-        )))
+        let indices = if sensitivity {
+            survsim::report::Sensitivity::of(&scenario, survsim::report::SENSITIVITY_ROWS)?
+        } else {
+            None
+        };
+        let mut json = survsim::report::check_json(&scenario);
+        let mut table = survsim::report::check_table(&scenario);
+        if let Some(indices) = &indices {
+            json["sensitivity"] = indices.json();
+            table += &indices.table();
+        }
+        Ok(Some((json_text(&json), table, warnings(&scenario))))
     })
 }
 

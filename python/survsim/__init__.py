@@ -147,18 +147,23 @@ def check(
     seed: Optional[int] = None,
     engine: Optional[str] = None,
     fixed_parameters: bool = False,
+    sensitivity: bool = False,
 ) -> CheckResult:
     """What follows from a scenario without simulating: ``survsim check --format json``.
 
     Rates at the threshold and list size, expected faces and alerts, each
     site's busiest hour, operator load, and each uncertain input's share of
-    the variance of false alerts. Arguments as :func:`run`.
+    the variance of false alerts. Arguments as :func:`run`; with
+    ``sensitivity=True``, as ``check --sensitivity``, the report's
+    ``sensitivity`` gives what drives the uncertainty of each expected
+    figure (Sobol indices, first-order and total, with intervals), and the
+    table ends with it; without uncertain inputs there is none.
 
     Raises:
         ScenarioError: Bad input, with the command line's message.
     """
     args = _args.scenario_args(scenario, set, seed, engine, fixed_parameters)
-    json_text, table, warnings = _survsim.check(args)
+    json_text, table, warnings = _survsim.check(args, bool(sensitivity))
     _warn(warnings)
     return CheckResult(json_text, table, warnings)
 

@@ -181,3 +181,11 @@ def test_equity_shares_become_group_rows():
     row = groups.loc[(report["groups"][0]["name"], "shares.false_alerts")]
     assert [row["mean"], row["ci95_lo"], row["ci95_hi"]] == [0.25, 0.2, 0.3]
     assert math.isnan(row["pi95_lo"])
+
+
+def test_check_sensitivity_is_the_binarys(cli):
+    result = survsim.check(sensitivity=True)
+    assert result.json_text == cli("check", "--sensitivity", "--format", "json").stdout
+    assert result.table == cli("check", "--sensitivity").stdout
+    assert "sensitivity" in result
+    assert "sensitivity" not in survsim.check()

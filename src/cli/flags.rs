@@ -25,7 +25,7 @@ pub struct Cli {
 
 /// The end of `survsim --help` (and of the manual page): where scenarios
 /// come from, and a glossary of the terms the reports use.
-const AFTER_LONG_HELP: &str = "\
+pub const AFTER_LONG_HELP: &str = "\
 A SCENARIO is a TOML file or the name of a bundled scenario; `survsim scenarios`
 lists them, `survsim default` prints one to start from.
 
@@ -77,7 +77,7 @@ pub enum Command {
     /// Find the load (or the matcher count) at which a pipeline target breaks.
     Stress(StressArgs),
     /// Run a scenario paced to the wall clock and serve its events as NDJSON
-    /// to any number of TCP clients (see docs/events.md).
+    /// to any number of TCP clients (the lines of `run --events`).
     Live(LiveArgs),
     /// Serve a page on which to ask what-ifs in the browser: levers, any
     /// `--set` key, the HTML report updated on each change, a pinned
@@ -116,16 +116,18 @@ pub struct ValidateArgs {
 
 #[derive(clap::Args)]
 pub struct FitArgs {
-    /// Records file (TOML, the format of records/records.toml). Without it,
-    /// the bundled records.
+    /// Records file (TOML): one `[[records]]` table per published figure,
+    /// with its `kind` (lab_false_positives, lab_true_positives or
+    /// deployment), counts, `matcher` and `source`. Without it, the bundled
+    /// records, which `survsim fit` lists.
     pub records: Option<PathBuf>,
     /// The matcher whose records are fitted (records of others inform only
     /// the prevalence).
     #[arg(long, default_value = "neoface-v4")]
     pub matcher: String,
     /// Write the fitted matcher profile (TOML) here: a profile whose
-    /// `[posterior]` a scenario's `[matcher]` can take (see README,
-    /// "Fitting the record").
+    /// `[posterior]` a scenario takes with `[matcher] profile_file =
+    /// "FILE"`.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Also fit without each record in turn, and say whether what that fit
@@ -229,7 +231,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub latency_log: Option<PathBuf>,
     /// Write the run's events as NDJSON — one JSON object per line, in
-    /// virtual-time order (docs/events.md) — to this file (written whole or
+    /// virtual-time order: `t`, `clock`, `kind` (capture, search, drop,
+    /// alert, review, dispatch, stop, arrest, lost), `site`, `group`,
+    /// `person` and the kind's own keys, then an `end` line with the
+    /// report's totals — to this file (written whole or
     /// not at all) or to standard output (`-`; the report then goes only to
     /// `-o`). One replication: refused with --reps above 1.
     #[arg(long, value_name = "PATH|-")]
@@ -448,7 +453,7 @@ pub struct MergeArgs {
 pub enum RunFormat {
     /// A readable table.
     Table,
-    /// JSON with a stable schema (see README).
+    /// JSON with a stable schema: keys are only ever added.
     Json,
     /// Every replication's counts in long format, one per row: point (0),
     /// replication, group (`all` for totals), metric, value.
@@ -459,7 +464,7 @@ pub enum RunFormat {
 pub enum Format {
     /// A readable table.
     Table,
-    /// JSON with a stable schema (see README).
+    /// JSON with a stable schema: keys are only ever added.
     Json,
 }
 

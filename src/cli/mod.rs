@@ -4,4 +4,5 @@
 //! command and prints.
 
 pub mod flags;
+pub mod manual;
 pub mod options;

@@ -29,6 +29,8 @@ struct CheckJson<'a> {
     warnings: Vec<WarningJson<'a>>,
     matcher: MatcherJson<'a>,
     expected: ExpectedJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turnover: Option<TurnoverJson>,
     groups: Vec<GroupJson<'a>>,
     sites: Vec<SiteJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,6 +118,20 @@ struct ExpectedJson {
     operator_utilisation: Num,
 }
 
+/// The list's turnover (`watchlist.new_wanted_per_day`,
+/// `watchlist.time_on_list`), as the table's note gives it: present only
+/// when either key is.
+#[derive(Serialize)]
+struct TurnoverJson {
+    /// Wanted people on the list when the run starts.
+    wanted_at_start: u64,
+    /// Wanted people added during the run (rate × days, rounded).
+    wanted_added: u64,
+    /// The mean time a wanted person stays on the list unless arrested
+    /// first; `null`: they leave it only by arrest.
+    mean_time_on_list_s: Option<Num>,
+}
+
 #[derive(Serialize)]
 struct GroupJson<'a> {
     name: &'a str,
@@ -189,6 +205,17 @@ impl<'a> CheckJson<'a> {
                 alert_precision: check.ratios.alert_precision.map(Num),
                 operator_utilisation: Num(check.operator_utilisation),
             },
+            turnover: m.turnover.as_ref().map(|t| {
+                let added = u64::from(t.arrivals);
+                TurnoverJson {
+                    wanted_at_start: u64::from(m.wanted).saturating_sub(added),
+                    wanted_added: added,
+                    mean_time_on_list_s: t
+                        .mean_on_list_s
+                        .is_finite()
+                        .then_some(Num(t.mean_on_list_s)),
+                }
+            }),
             groups: m
                 .groups
                 .iter()
