@@ -53,12 +53,15 @@ fn ranges(v: &[usize]) -> String {
     parts.join(", ")
 }
 
+/// Per point, the shard that has it (by index in `opts.shards`) and its file.
+type PointFiles = (Vec<Option<usize>>, Vec<Option<PathBuf>>);
+
 /// Each point's shard (by index in `opts.shards`) and file: every point of
 /// `plan` exactly once, or an error naming what is missing or doubled.
 fn points_once(
     opts: &MergeOptions,
     plan: &Plan,
-) -> Result<(Vec<Option<usize>>, Vec<Option<PathBuf>>), Error> {
+) -> Result<PointFiles, Error> {
     let mut owner: Vec<Option<usize>> = vec![None; plan.points()];
     let mut files: Vec<Option<PathBuf>> = vec![None; plan.points()];
     for (s, dir) in opts.shards.iter().enumerate() {
