@@ -58,10 +58,7 @@ type PointFiles = (Vec<Option<usize>>, Vec<Option<PathBuf>>);
 
 /// Each point's shard (by index in `opts.shards`) and file: every point of
 /// `plan` exactly once, or an error naming what is missing or doubled.
-fn points_once(
-    opts: &MergeOptions,
-    plan: &Plan,
-) -> Result<PointFiles, Error> {
+fn points_once(opts: &MergeOptions, plan: &Plan) -> Result<PointFiles, Error> {
     let mut owner: Vec<Option<usize>> = vec![None; plan.points()];
     let mut files: Vec<Option<PathBuf>> = vec![None; plan.points()];
     for (s, dir) in opts.shards.iter().enumerate() {
