@@ -20,7 +20,7 @@
 //!
 //! A recognition pipeline has no case here: bench-city with one takes 6–8 s
 //! a replication, which would triple the bench. `benches/pipeline-threads.sh`
-//! times it on one thread and on two (`Engine::with_threads`), side by side.
+//! times it on one thread and on two (`Engine::run_lent`), side by side.
 //!
 //! Each iteration is `Engine::run(0)` on an engine allocated once, as
 //! `survsim::drive::replicate` does. The throughput is the faces a first run

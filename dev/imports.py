@@ -3,7 +3,9 @@
 of the crate's top level. Each `crate::` or `super::` path (outside comments
 and strings) is an edge from its file to the longest module it names;
 `use self::…` and `mod …` point down and are not followed. Files over
-700 lines are listed as a warning.
+700 lines are listed as a warning. The engine and model are pure: a file
+under src/engine or src/model that names `std::thread`, `std::fs` or
+`std::net` fails too (the driver lends threads and reads files).
 Usage: dev/imports.py [src_dir]   (CI runs it from the repository root)"""
 import os
 import re
@@ -36,12 +38,29 @@ def target(base, parts):
     return tuple(base) if tuple(base) in files else None
 
 
-edges, long_files = set(), []
+PURE = ("engine", "model")
+IMPURE = re.compile(r"\bstd\s*::\s*(?:(thread|fs|net)\b|\{([^}]*)\})")
+
+
+def impure_uses(text):
+    """The forbidden std modules `text` names, directly or in a `use std::{…}`."""
+    found = []
+    for direct, group in IMPURE.findall(text):
+        if direct:
+            found.append(direct)
+        found += [m for m in re.findall(r"\b(thread|fs|net)\b", group)]
+    return found
+
+
+edges, long_files, impure = set(), [], []
 for module, path in files.items():
     text = open(path, encoding="utf-8").read()
     if text.count("\n") > MAX_LINES:
         long_files.append(f"{path} ({text.count(chr(10))})")
-    for head, rest in PATH.findall(STRIP.sub("", text)):
+    code = STRIP.sub("", text)
+    if module[:1] and module[0] in PURE:
+        impure += [f"{path}: std::{m}" for m in impure_uses(code)]
+    for head, rest in PATH.findall(code):
         parts = [p for p in rest.split("::") if p]
         base = [] if head == "crate" else list(module[:-1])
         while parts and parts[0] == "super":
@@ -95,6 +114,8 @@ for path in long_files:
 for kind, found in (("files", file_cycles), ("folders", folder_cycles)):
     for cycle in found:
         print(f"error: {kind} import each other in a circle: {' ↔ '.join(cycle)}")
-if file_cycles or folder_cycles:
+for use in impure:
+    print(f"error: the engine and model do no I/O and start no thread: {use}")
+if file_cycles or folder_cycles or impure:
     sys.exit(1)
 print(f"imports: {len(files)} modules, {len(edges)} edges, no circles")

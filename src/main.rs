@@ -89,7 +89,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
         } else {
             None
         };
-        let page = survsim::report::html::run_page_with(
+        let page = survsim::report::run_page_with(
             scenario,
             &output.report,
             sensitivity.as_ref(),

@@ -15,9 +15,7 @@ pub use crate::spec::{
 
 use crate::error::{InputError, KeyPath, ValidationError};
 use crate::model::EngineKind;
-use crate::model::uncertain::{
-    Design, Fixed, Inventory, OneAtATime, Replication, Sampled, UncertainInput,
-};
+use crate::model::{Design, Fixed, Inventory, OneAtATime, Replication, Sampled, UncertainInput};
 use crate::model::{Expected, Model, Redraw};
 use crate::rng::{STREAM_PARAMETERS, STREAM_WANTED, stream};
 use crate::spec::EngineChoice;

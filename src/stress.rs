@@ -26,8 +26,8 @@
 
 use crate::error::{Error, InputError};
 use crate::format::{TABLE_WIDTH, fmt_num, num, wrap_text};
+use crate::model::MAX_SERVERS;
 use crate::model::Model;
-use crate::model::pipeline::MAX_SERVERS;
 use crate::report::Report;
 use serde_json::{Value, json};
 use std::fmt::Write as _;

@@ -528,21 +528,9 @@ fn bad_lists_exit_2_naming_the_key() {
     }
 }
 
-/// Property: any CSV schedule — a header of real, nested and bogus keys,
-/// rows of plausible and nonsense cells, ragged or quoted — either runs or is
-/// refused with an error that names the CSV file and a line; nothing panics.
-#[test]
-fn any_csv_schedule_runs_or_is_refused_at_a_line_of_the_csv() {
+/// Schedules of random keys and cells, some of them valid.
+fn any_csv() -> impl proptest::strategy::Strategy<Value = String> {
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-    use survsim::scenario::{Scenario, ScenarioSource};
-    let dir = tempfile::tempdir().unwrap();
-    let header = TOWN.split("[[deployments]]").next().unwrap();
-    let scenario = format!("deployments_file = \"any.csv\"\n{header}")
-        .replace("residents = 200000", "residents = 2000")
-        .replace("30000", "30")
-        .replace("50000", "50");
-    let scenario_path = scenario_file(dir.path(), "any.toml", &scenario);
     let keys = prop::sample::select(vec![
         "name",
         "day",
@@ -592,7 +580,7 @@ fn any_csv_schedule_runs_or_is_refused_at_a_line_of_the_csv() {
     // Half the schedules start each row with a valid deployment (a day of
     // its own at one site) and are not ragged, so that some run: a
     // schedule without rows is refused.
-    let csv = (
+    (
         any::<bool>(),
         prop::collection::vec(keys, 1..8),
         prop::collection::vec(prop::collection::vec(cells, 0..9), 0..4),
@@ -612,7 +600,25 @@ fn any_csv_schedule_runs_or_is_refused_at_a_line_of_the_csv() {
                 text += &(row.join(",") + "\n");
             }
             text
-        });
+        })
+}
+
+/// Property: any CSV schedule — a header of real, nested and bogus keys,
+/// rows of plausible and nonsense cells, ragged or quoted — either runs or is
+/// refused with an error that names the CSV file and a line; nothing panics.
+#[test]
+fn any_csv_schedule_runs_or_is_refused_at_a_line_of_the_csv() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    use survsim::scenario::{Scenario, ScenarioSource};
+    let dir = tempfile::tempdir().unwrap();
+    let header = TOWN.split("[[deployments]]").next().unwrap();
+    let scenario = format!("deployments_file = \"any.csv\"\n{header}")
+        .replace("residents = 200000", "residents = 2000")
+        .replace("30000", "30")
+        .replace("50000", "50");
+    let scenario_path = scenario_file(dir.path(), "any.toml", &scenario);
+    let csv = any_csv();
     let config = Config {
         cases: 128,
         failure_persistence: None,

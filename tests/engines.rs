@@ -578,7 +578,7 @@ fn zone_teams_agree_with_the_face_engine() {
 /// Threads the test lends the response units: scoped, as the driver's.
 struct Threads(usize);
 
-impl survsim::engine::residents::teams::Lend for Threads {
+impl survsim::engine::lend::Lend for Threads {
     fn workers(&self) -> usize {
         self.0
     }

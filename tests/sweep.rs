@@ -204,8 +204,13 @@ fn sweep_results_equal_separate_runs() {
         // The table on stdout lists the point.
         assert!(stdout.contains(sets[0].split('=').nth(1).unwrap()));
     }
-    // The CSV has the same numbers, one row per point.
-    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_csv_matches(&out.join("results.csv"), points);
+}
+
+/// The sweep's CSV at `path` has the same numbers as its JSON `points`,
+/// one row per point.
+fn assert_csv_matches(path: &Path, points: &[Value]) {
+    let csv = std::fs::read_to_string(path).unwrap();
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(

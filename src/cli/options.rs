@@ -162,7 +162,7 @@ impl RunArgs {
             (None, _) => ReportTo::Stdout,
         };
         let html = self.html.map(|path| {
-            let command = survsim::report::html::run_command(&scenario, reps, self.rep, &path);
+            let command = survsim::report::run_command(&scenario, reps, self.rep, &path);
             (path, command)
         });
         Ok(Run {

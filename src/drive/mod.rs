@@ -4,7 +4,10 @@
 //! The engine is pure: given a model and a replication number it computes
 //! an [`Outcome`](crate::metrics::Outcome), and at most hands its events to
 //! an [`EventSink`](crate::events::EventSink). It never spawns a thread,
-//! opens a file or reads the clock. So are the modules that define what a
+//! opens a file or reads the clock: where a replication can use several
+//! threads (the residents engine's response units, the face engine's
+//! pipeline), [`replicate`] lends them through
+//! [`Lend`](crate::engine::lend::Lend). So are the modules that define what a
 //! command computes: [`crate::report`], [`crate::sweep`]'s plan, results and
 //! charts, [`crate::stress`]'s searches, [`crate::validate`]'s checks. A
 //! driver is the layer above them that makes those computations happen
@@ -31,7 +34,8 @@
 //!
 //! * [`replicate`] — independent replications on all cores, delivered in
 //!   replication order whatever the thread count, as many workers as
-//!   memory allows;
+//!   memory allows; fewer replications than threads share the threads out
+//!   within each (the threads lent to the engine);
 //! * [`memory`] — how much memory the process may still take (the least of
 //!   `MemAvailable`, `ulimit -v` and its cgroups' limits);
 //! * [`run`] — `survsim run`: replications gathered into a report;

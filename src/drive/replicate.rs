@@ -9,8 +9,8 @@
 pub use super::memory::{
     Available, Limit, available_memory, available_memory_bytes, threads_for, threads_within_memory,
 };
+use crate::engine::lend::Lend;
 use crate::engine::residents::Plan;
-use crate::engine::residents::teams::Lend;
 use crate::engine::{Engine, Replicator};
 use crate::error::InputError;
 use crate::metrics::Outcome;
@@ -162,22 +162,23 @@ pub fn run_one(model: &Model, rep: u64, threads: usize) -> Outcome {
 enum Split<'m> {
     /// The residents engine's chunks, on [`run_split`].
     Residents(Plan<'m>, usize),
-    /// The face engine, lending its threads to the pipeline's sort.
-    Faces(Box<Engine<'m>>),
+    /// The face engine, lending the threads to the pipeline's sort and
+    /// merge.
+    Faces(Box<Engine<'m>>, usize),
 }
 
 impl<'m> Split<'m> {
     fn new(model: &'m Model, threads: usize) -> Self {
         match model.engine {
             EngineKind::Residents => Split::Residents(Plan::new(model), threads),
-            EngineKind::Faces => Split::Faces(Box::new(Engine::with_threads(model, threads))),
+            EngineKind::Faces => Split::Faces(Box::new(Engine::new(model)), threads),
         }
     }
 
     fn run(&mut self, rep: u64) -> Outcome {
         match self {
             Split::Residents(plan, threads) => run_split(plan, rep, *threads),
-            Split::Faces(engine) => engine.run(rep),
+            Split::Faces(engine, threads) => engine.run_lent(rep, &Lent { threads: *threads }),
         }
     }
 }
@@ -191,8 +192,9 @@ pub fn run_split(plan: &Plan, rep: u64, threads: usize) -> Outcome {
     plan.finish_on(rep, drawn, &Lent { threads })
 }
 
-/// Threads lent to one replication's response units
-/// ([`crate::engine::residents::teams`]): scoped, joined before it returns.
+/// Threads lent to one replication (the residents engine's response units,
+/// [`crate::engine::residents::teams`]; the face engine's pipeline):
+/// scoped, joined before it returns.
 struct Lent {
     threads: usize,
 }

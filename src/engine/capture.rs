@@ -13,7 +13,7 @@ use super::pipeline::{Face, NO_ALERT};
 use super::response::{Alert, NOT_WANTED, search_outcome};
 use crate::events::record::{HeldFace, UNSAMPLED};
 use crate::events::{Event, FaceDetail, Kind, Recorder, Subject};
-use crate::model::deployments::deployment_index;
+use crate::model::deployment_index;
 use crate::model::{Block, Model};
 use crate::rng::{SimRng, below, bernoulli_threshold, open01, unit};
 use rand::Rng;

@@ -48,6 +48,7 @@
 
 mod activity;
 mod capture;
+pub mod lend;
 pub(crate) mod pipeline;
 pub(crate) mod queue;
 mod resident;
@@ -62,10 +63,10 @@ pub use resident::Resident;
 
 use crate::events::{Discard, EventSink, Filter, Recorder};
 use crate::metrics::{CAPTURE_BUCKETS, Counts, GroupMetric, HOURS_OF_DAY, Metric, Outcome};
-use crate::model::clock::HOUR_S;
-use crate::model::deployments::deployment_index;
-use crate::model::schedule::{NO_DEPLOYMENT, Stretch};
+use crate::model::HOUR_S;
+use crate::model::deployment_index;
 use crate::model::{EngineKind, Mode, Model};
+use crate::model::{NO_DEPLOYMENT, Stretch};
 use crate::rng::{
     STREAM_ACTIVITY, STREAM_LOOKALIKE, STREAM_POOL, STREAM_RESPONSE, STREAM_SITE_ARRIVALS,
     STREAM_SITE_SEARCH, STREAM_SITE_TIMES, stream,
@@ -75,6 +76,7 @@ use capture::{
     Collected, Interval, People, SiteStreams, WantedFace, capture_block, defer_wanted,
     poisson_rand_distr, search_face,
 };
+use lend::{Lend, OneThread};
 use pipeline::{Face, PipelineOutcome, PipelineState};
 use resident::draw_lookalikes;
 use response::{Alert, Response};
@@ -177,9 +179,6 @@ pub struct Engine<'m> {
     stretches: Vec<Stretch>,
     /// With activity spread: who, within a block, passes.
     activity: Activity,
-    /// Threads a replication may use (the pipeline's sort); results do not
-    /// depend on it.
-    threads: usize,
 }
 
 impl<'m> Engine<'m> {
@@ -197,22 +196,19 @@ impl<'m> Engine<'m> {
             faces_by_deployment: vec![Counts::default(); model.deployments.len()],
             stretches: Vec::new(),
             activity: Activity::default(),
-            threads: 1,
-        }
-    }
-
-    /// [`Engine::new`] whose replications may use up to `threads` threads
-    /// (with a pipeline; otherwise one), with the same outcomes.
-    pub fn with_threads(model: &'m Model, threads: usize) -> Self {
-        Engine {
-            threads: threads.max(1),
-            ..Engine::new(model)
         }
     }
 
     /// Runs replication `rep`: the same `rep` and model give the same outcome.
     pub fn run(&mut self, rep: u64) -> Outcome {
-        self.run_recording(rep, None, &mut Discard)
+        self.run_lent(rep, &OneThread)
+    }
+
+    /// [`Engine::run`] on the workers `lend` lends (with a pipeline, its
+    /// hourly sort and merge; otherwise one worker): the same outcome,
+    /// byte for byte.
+    pub fn run_lent(&mut self, rep: u64, lend: &dyn Lend) -> Outcome {
+        self.run_recording(rep, None, &mut Discard, lend)
             .expect("without a recorder nothing stops the run")
     }
 
@@ -227,7 +223,7 @@ impl<'m> Engine<'m> {
         sink: &mut dyn EventSink,
     ) -> Option<Outcome> {
         let recorder = Recorder::new(filter, self.model.seed, rep);
-        self.run_recording(rep, Some(recorder), sink)
+        self.run_recording(rep, Some(recorder), sink, &OneThread)
     }
 
     fn run_recording(
@@ -235,6 +231,7 @@ impl<'m> Engine<'m> {
         rep: u64,
         recorder: Option<Recorder>,
         sink: &mut dyn EventSink,
+        lend: &dyn Lend,
     ) -> Option<Outcome> {
         let model = self.model;
         self.residents.fill(Resident::default());
@@ -269,15 +266,14 @@ impl<'m> Engine<'m> {
         self.faces_by_deployment.fill(Counts::default());
 
         let mut pipeline = model.pipeline.as_ref().map(|p| {
-            PipelineState::new(
-                model,
-                p,
-                |pool| stream(model.seed, &[rep, STREAM_POOL, pool]),
-                self.threads,
-            )
+            PipelineState::new(model, p, |pool| {
+                stream(model.seed, &[rep, STREAM_POOL, pool])
+            })
         });
         let flow = match model.mode {
-            Mode::Footfall => self.footfall(&mut site_rngs, &mut response, pipeline.as_mut(), sink),
+            Mode::Footfall => {
+                self.footfall(&mut site_rngs, &mut response, pipeline.as_mut(), sink, lend)
+            }
             Mode::Batch => self.batch(&mut site_rngs[0], &mut response),
         };
         if flow.is_break() {
@@ -351,6 +347,7 @@ impl<'m> Engine<'m> {
         response: &mut Response<'m>,
         mut pipeline: Option<&mut PipelineState<'m>>,
         sink: &mut dyn EventSink,
+        lend: &dyn Lend,
     ) -> ControlFlow<()> {
         let model = self.model;
         let hours = (model.duration_s / HOUR_S).ceil() as u64;
@@ -429,7 +426,13 @@ impl<'m> Engine<'m> {
             match pipeline.as_deref_mut() {
                 Some(p) => {
                     self.search_wanted_at_hour_start::<true>(response);
-                    p.process_hour(&mut self.hour_faces, &self.hour_alerts, hour_end, response)
+                    p.process_hour(
+                        &mut self.hour_faces,
+                        &self.hour_alerts,
+                        hour_end,
+                        response,
+                        lend,
+                    )
                 }
                 None => self.raise_in_time_order(response),
             }

@@ -16,24 +16,26 @@
 //!
 //! Faces are processed an hour at a time and queues carry over from one
 //! hour to the next, so the state is bounded by an hour's faces. Putting
-//! them in order is most of the work ([`order`]): one sort, which can use a
-//! spare thread, and a merge.
+//! them in order is most of the work ([`order`]): one sort and a merge,
+//! which can use threads the driver lends ([`Lend`]).
 
 mod order;
 
+use super::lend::Lend;
 use super::queue::TimeQueue;
 use super::resource::{Arrival, Resource};
 use super::response::{Alert, Response, search_outcome};
 use crate::events::record::UNSAMPLED;
 use crate::events::{DropReason, Event, FaceDetail, Recorder};
 use crate::metrics::{Latencies, Metric, Outcome, PoolStats};
+use crate::model::HOUR_S;
 use crate::model::Model;
-use crate::model::clock::HOUR_S;
-use crate::model::pipeline::{Overload, Pipeline, Pool};
+use crate::model::{Overload, Pipeline, Pool};
 
 /// Seconds in a minute: the resolution of the busiest hour's utilisation.
 const MINUTE_S: f64 = 60.0;
 use crate::rng::SimRng;
+use std::sync::Mutex;
 
 /// Marks a face that raised no alert.
 pub const NO_ALERT: u32 = u32::MAX;
@@ -279,19 +281,14 @@ pub struct PipelineState<'m> {
     site_runs: Vec<(usize, usize)>,
     pools: Vec<PoolState<'m>>,
     decisions: Decisions,
-    /// Threads the hour's sort and merge may use (results do not depend
-    /// on it).
-    threads: usize,
 }
 
 impl<'m> PipelineState<'m> {
     /// Empty queues; `rng_for_pool(i)` gives pool i's service-time stream.
-    /// The hour's sort and merge may use up to `threads` threads.
     pub fn new(
         model: &'m Model,
         pipeline: &'m Pipeline,
         rng_for_pool: impl Fn(u64) -> SimRng,
-        threads: usize,
     ) -> Self {
         let mut pool_sites = vec![Vec::new(); pipeline.pools.len()];
         for (site, &pool) in pipeline.site_pool.iter().enumerate() {
@@ -302,7 +299,6 @@ impl<'m> PipelineState<'m> {
             detection_free_s: vec![0.0; model.sites.len()],
             pool_sites,
             site_runs: vec![(0, 0); model.sites.len()],
-            threads,
             pools: pipeline
                 .pools
                 .iter()
@@ -314,24 +310,27 @@ impl<'m> PipelineState<'m> {
     }
 
     /// Runs an hour's faces through detection and the pools, then hands the
-    /// response chain every alert decided before `hour_end`.
+    /// response chain every alert decided before `hour_end`. The sort and
+    /// merge use the workers `lend` lends; the result does not depend on
+    /// how many.
     pub fn process_hour(
         &mut self,
         faces: &mut [Face],
         hour_alerts: &[Alert],
         hour_end: f64,
         response: &mut Response<'m>,
+        lend: &dyn Lend,
     ) {
         // Sorting is most of the pipeline's cost, so faces are sorted on one
         // integer key, the site in the top 16 bits and the time since the
         // hour began, in nanoseconds, below (2^48 ns ≈ 78 h), ties broken by
         // the exact fields (see `order`).
-        let hour_start = hour_end - crate::model::clock::HOUR_S;
+        let hour_start = hour_end - crate::model::HOUR_S;
         for face in faces.iter_mut() {
             face.key =
                 ((face.site as u64) << 48) | ((face.capture_s - hour_start).max(0.0) * 1e9) as u64;
         }
-        order::sort_for_detection(faces, self.threads);
+        order::sort_for_detection(faces, lend, lend.workers());
         // Detection: each site's faces in capture order through its FIFO.
         let transfer = self.pipeline.transfer_s;
         self.site_runs.fill((0, 0));
@@ -356,8 +355,8 @@ impl<'m> PipelineState<'m> {
             };
             pool.arrive(face.ready_s, job, out);
         };
-        if self.threads > 1 && faces.len() >= order::PARALLEL_MIN {
-            self.match_beside_merge(faces, arrive);
+        if lend.workers() > 1 && faces.len() >= order::PARALLEL_MIN {
+            self.match_beside_merge(faces, arrive, lend);
         } else {
             for (pool, sites) in self.pools.iter_mut().zip(&self.pool_sites) {
                 let runs = sites.iter().map(|&s| self.site_runs[s]);
@@ -373,21 +372,32 @@ impl<'m> PipelineState<'m> {
         self.release_until(hour_end, response);
     }
 
-    /// The matching of [`PipelineState::process_hour`] on two threads: one
-    /// merges the faces into arrival order, a chunk at a time, while this
-    /// one runs them through the pools, in the same order as on one thread.
+    /// The matching of [`PipelineState::process_hour`] on two lent
+    /// workers: one merges the faces into arrival order, a chunk at a time,
+    /// while the other runs them through the pools, in the same order as on
+    /// one thread.
     fn match_beside_merge(
         &mut self,
         faces: &[Face],
-        arrive: impl Fn(&mut PoolState<'m>, &Face, &mut Decisions),
+        arrive: impl Fn(&mut PoolState<'m>, &Face, &mut Decisions) + Sync,
+        lend: &dyn Lend,
     ) {
         /// Faces per chunk: enough to make a hand-over rare, few enough
         /// to stay in cache.
         const CHUNK: usize = 4096;
         let (pool_sites, site_runs) = (&self.pool_sites, &self.site_runs);
-        std::thread::scope(|scope| {
-            let (tx, rx) = crossbeam_channel::bounded::<(usize, Vec<usize>)>(4);
-            let merger = scope.spawn(move || {
+        let (tx, rx) = crossbeam_channel::bounded::<(usize, Vec<usize>)>(4);
+        // Each worker takes its end of the channel (dropping it when done
+        // or unwinding, which releases the other) and the matcher the
+        // pools: locks taken once, never contended.
+        let tx = Mutex::new(Some(tx));
+        let rx = Mutex::new(Some(rx));
+        let matching = Mutex::new((&mut self.pools, &mut self.decisions));
+        lend.run(2, &|worker| {
+            if worker == 1 {
+                let Some(tx) = tx.lock().unwrap_or_else(|p| p.into_inner()).take() else {
+                    return;
+                };
                 for (p, sites) in pool_sites.iter().enumerate() {
                     let runs = sites.iter().map(|&s| site_runs[s]);
                     let mut chunk = Vec::with_capacity(CHUNK);
@@ -401,15 +411,18 @@ impl<'m> PipelineState<'m> {
                     });
                     let _ = tx.send((p, chunk));
                 }
-            });
+                return;
+            }
+            let Some(rx) = rx.lock().unwrap_or_else(|p| p.into_inner()).take() else {
+                return;
+            };
+            let mut matching = matching.lock().unwrap_or_else(|p| p.into_inner());
+            let (pools, decisions) = &mut *matching;
             for (p, chunk) in rx {
                 for i in chunk {
-                    arrive(&mut self.pools[p], &faces[i], &mut self.decisions);
+                    arrive(&mut pools[p], &faces[i], decisions);
                 }
             }
-            merger
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
         });
     }
 

@@ -43,17 +43,17 @@ impl Resident {
     /// The resident's false-match propensity multiplier.
     #[inline(always)]
     pub(super) fn lookalike(&self) -> f64 {
-        crate::model::matcher::lookalike_from_code(self.log_lookalike)
+        crate::model::lookalike_from_code(self.log_lookalike)
     }
 }
 
 /// Gives every resident a log-normal propensity with mean 1 and log-scale
 /// σ = `spread`: ln L ~ N(−σ²/2, σ²), stored to 1/4096 in the log (see
-/// [`crate::model::matcher::lookalike_code`], which the expectation uses too).
+/// [`crate::model::lookalike_code`], which the expectation uses too).
 pub(super) fn draw_lookalikes(residents: &mut [Resident], spread: f64, rng: &mut SimRng) {
     for r in residents.iter_mut() {
         let (a, b) = (rng.next_u64(), rng.next_u64());
         let z = (-2.0 * open01(a).ln()).sqrt() * (2.0 * std::f64::consts::PI * unit(b)).cos();
-        r.log_lookalike = crate::model::matcher::lookalike_code(spread, z);
+        r.log_lookalike = crate::model::lookalike_code(spread, z);
     }
 }

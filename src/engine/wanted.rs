@@ -17,7 +17,7 @@ use crate::events::record::UNSAMPLED;
 use crate::events::{Recorder, Subject};
 use crate::metrics::{Metric, TimeOfDay};
 use crate::model::Mode;
-use crate::model::deployments::deployment_index;
+use crate::model::deployment_index;
 
 impl<'m> Engine<'m> {
     /// Without a pipeline: searches a wanted person's face at its capture

@@ -6,7 +6,7 @@
 
 use super::capture::WantedFace;
 use super::response::{Alert, NOT_WANTED, Warrant};
-use crate::model::deployments::deployment_index;
+use crate::model::deployment_index;
 use crate::model::{Deployment, MatedOutcome, Model};
 use crate::rng::open01;
 

@@ -34,62 +34,7 @@ pub fn text(posterior: &Posterior, records: &Records, command: &str, kept: usize
         s,
         "# Written by `{command}`; rerun it rather than edit this file."
     );
-    let _ = writeln!(s, "#\n# Records fitted:");
-    for index in problem.records() {
-        let record = &records.records[index];
-        let _ = writeln!(s, "#   {}: {}", record.id, record.source);
-    }
-    let _ = writeln!(s, "# Records read but not fitted, and why:");
-    for record in &records.records {
-        let why = match &record.evidence {
-            Err(reason) => reason.clone(),
-            Ok(_)
-                if problem
-                    .records()
-                    .any(|i| records.records[i].id == record.id) =>
-            {
-                continue;
-            }
-            Ok(_) => format!("a record of {}, not the matcher fitted", record.matcher),
-        };
-        let _ = writeln!(s, "#   {}: {why}", record.id);
-    }
-    let _ = writeln!(
-        s,
-        "#\n# Posterior (5 %, 50 %, 95 %) and prior (5 %, 95 %), per parameter:"
-    );
-    for p in posterior.summary() {
-        let _ = writeln!(
-            s,
-            "#   {}: {} [{}, {}]; prior [{}, {}]{}",
-            p.name,
-            number(p.quantiles[1]),
-            number(p.quantiles[0]),
-            number(p.quantiles[2]),
-            number(p.prior_quantiles[0]),
-            number(p.prior_quantiles[1]),
-            if p.prior_dominated() {
-                " — prior-dominated"
-            } else {
-                ""
-            }
-        );
-    }
-    let _ = writeln!(
-        s,
-        "# FPIR with a {}-image list (5 %, 50 %, 95 %):",
-        fmt_num(REPORTED_LIST, 0)
-    );
-    for t in REPORTED_THRESHOLDS {
-        let (low, mid, high) = posterior.fpir_at(REPORTED_LIST, t);
-        let _ = writeln!(
-            s,
-            "#   {t:.2}: {} [{}, {}]",
-            number(mid),
-            number(low),
-            number(high)
-        );
-    }
+    what_was_fitted(posterior, records, &mut s);
     let _ = writeln!(
         s,
         "#\n# What the rates are per: the detection rate is fitted to NPL's per walk past, so\n\
@@ -149,6 +94,69 @@ pub fn text(posterior: &Posterior, records: &Records, command: &str, kept: usize
     }
     let _ = writeln!(s, "]");
     s
+}
+
+/// The profile's comments on what was fitted: the records fitted and
+/// those left out, with why, then the posterior of each parameter and the
+/// FPIRs it gives.
+fn what_was_fitted(posterior: &Posterior, records: &Records, s: &mut String) {
+    let problem = &posterior.problem;
+    let _ = writeln!(s, "#\n# Records fitted:");
+    for index in problem.records() {
+        let record = &records.records[index];
+        let _ = writeln!(s, "#   {}: {}", record.id, record.source);
+    }
+    let _ = writeln!(s, "# Records read but not fitted, and why:");
+    for record in &records.records {
+        let why = match &record.evidence {
+            Err(reason) => reason.clone(),
+            Ok(_)
+                if problem
+                    .records()
+                    .any(|i| records.records[i].id == record.id) =>
+            {
+                continue;
+            }
+            Ok(_) => format!("a record of {}, not the matcher fitted", record.matcher),
+        };
+        let _ = writeln!(s, "#   {}: {why}", record.id);
+    }
+    let _ = writeln!(
+        s,
+        "#\n# Posterior (5 %, 50 %, 95 %) and prior (5 %, 95 %), per parameter:"
+    );
+    for p in posterior.summary() {
+        let _ = writeln!(
+            s,
+            "#   {}: {} [{}, {}]; prior [{}, {}]{}",
+            p.name,
+            number(p.quantiles[1]),
+            number(p.quantiles[0]),
+            number(p.quantiles[2]),
+            number(p.prior_quantiles[0]),
+            number(p.prior_quantiles[1]),
+            if p.prior_dominated() {
+                " — prior-dominated"
+            } else {
+                ""
+            }
+        );
+    }
+    let _ = writeln!(
+        s,
+        "# FPIR with a {}-image list (5 %, 50 %, 95 %):",
+        fmt_num(REPORTED_LIST, 0)
+    );
+    for t in REPORTED_THRESHOLDS {
+        let (low, mid, high) = posterior.fpir_at(REPORTED_LIST, t);
+        let _ = writeln!(
+            s,
+            "#   {t:.2}: {} [{}, {}]",
+            number(mid),
+            number(low),
+            number(high)
+        );
+    }
 }
 
 /// The thresholds, list sizes and rates the fitted records measured.

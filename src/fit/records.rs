@@ -266,183 +266,205 @@ fn evidence(
     path: &KeyPath,
 ) -> Result<Evidence, ValidationError> {
     let passers = groups.passers_of(section.passers.as_ref(), &path.key("passers"))?;
-    let need = |value: Option<u64>, key: &str| {
-        value.ok_or_else(|| {
-            ValidationError::new(
-                path.key(key),
-                format!("a {} record needs {key}", kind_name(section.kind)),
-            )
-        })
-    };
     match section.kind {
-        Kind::LabFalsePositives => {
-            let thresholds = section.thresholds.clone().unwrap_or_default();
-            let counts = section.false_positives.clone().unwrap_or_default();
-            if thresholds.is_empty() || thresholds.len() != counts.len() {
-                return Err(ValidationError::new(
-                    path.key("false_positives"),
-                    "expected as many false_positives as thresholds (at least one)",
-                ));
-            }
-            for (j, pair) in thresholds.windows(2).enumerate() {
-                if pair[0] >= pair[1] || pair[1].is_nan() {
-                    return Err(ValidationError::new(
-                        path.key("thresholds").index(j + 1),
-                        "expected thresholds in ascending order",
-                    ));
-                }
-            }
-            check_thresholds(&thresholds, &path.key("thresholds"))?;
-            for (j, pair) in counts.windows(2).enumerate() {
-                if pair[1] > pair[0] {
-                    return Err(ValidationError::new(
-                        path.key("false_positives").index(j + 1),
-                        "expected no more false positives at a higher threshold: they are \
-                         counted on the same searches",
-                    ));
-                }
-            }
-            let reference_set = need(section.reference_set, "reference_set")?;
-            let searches = span(section.searches, &path.key("searches"), 1.0, f64::MAX)?;
-            if reference_set == 0 {
-                return Err(ValidationError::new(
-                    path.key("reference_set"),
-                    "expected at least one image",
-                ));
-            }
-            if counts[0] as f64 > searches.high {
-                return Err(ValidationError::new(
-                    path.key("false_positives").index(0),
-                    "expected at most one false positive per search",
-                ));
-            }
-            let by_group = section
-                .false_positive_groups
-                .as_ref()
-                .map(|cells| {
-                    let total = |j: usize| counts[j];
-                    groups.counts_of(
-                        cells,
-                        &thresholds,
-                        &total,
-                        &path.key("false_positive_groups"),
-                    )
-                })
-                .transpose()?;
-            Ok(Evidence::LabFalsePositives {
-                reference_set,
-                searches,
-                thresholds,
-                counts,
-                passers,
-                groups: by_group,
-            })
-        }
-        Kind::LabTruePositives => {
-            let threshold = section.threshold.ok_or_else(|| {
-                ValidationError::new(
-                    path.key("threshold"),
-                    "a lab_true_positives record needs threshold",
-                )
-            })?;
-            check_thresholds(&[threshold], &path.key("threshold"))?;
-            let opportunities = need(section.opportunities, "opportunities")?;
-            let successes = need(section.true_positives, "true_positives")?;
-            if successes > opportunities || opportunities == 0 {
-                return Err(ValidationError::new(
-                    path.key("true_positives"),
-                    format!(
-                        "expected at most the opportunities ({opportunities}), and at least one opportunity"
-                    ),
-                ));
-            }
-            Ok(Evidence::LabTruePositives {
-                threshold,
-                opportunities,
-                successes,
-            })
-        }
-        Kind::Deployment => {
-            let faces = need(section.faces, "faces")?;
-            if faces == 0 {
-                return Err(ValidationError::new(
-                    path.key("faces"),
-                    "expected at least one face",
-                ));
-            }
-            let watchlist = span(section.watchlist, &path.key("watchlist"), 1.0, 1e9)?;
-            let false_alerts = section.false_alerts.filter(|_| section.fit_false_alerts);
-            let true_alerts = match (section.alerts, section.false_alerts) {
-                (Some(alerts), Some(false_alerts)) if false_alerts <= alerts => {
-                    Some(alerts - false_alerts)
-                }
-                (Some(_), Some(_)) => {
-                    return Err(ValidationError::new(
-                        path.key("false_alerts"),
-                        "expected at most the alerts",
-                    ));
-                }
-                _ => None,
-            };
-            let tpir = section
-                .tpir
-                .map(|t| span(Some(t), &path.key("tpir"), 0.0, 1.0))
-                .transpose()?;
-            if let Some(t) = section.threshold {
-                check_thresholds(&[t], &path.key("threshold"))?;
-            }
-            if (false_alerts.is_some() || (true_alerts.is_some() && tpir.is_none()))
-                && section.threshold.is_none()
-            {
-                return Err(ValidationError::new(
-                    path.key("threshold"),
-                    "a deployment whose false alerts or detection are fitted needs its threshold \
-                     (or fit_false_alerts = false and a tpir range)",
-                ));
-            }
-            if false_alerts.is_none() && true_alerts.is_none() {
-                return Err(ValidationError::new(
-                    path.key("alerts"),
-                    "a fitted deployment needs alerts and false_alerts (or fit = false, with a reason)",
-                ));
-            }
-            let _ = (section.deployments, section.arrests);
-            let by_group = match (&section.false_alert_groups, false_alerts) {
-                (Some(cells), Some(total)) => {
-                    let thresholds = [section.threshold.unwrap_or(f64::NAN)];
-                    let total = |_: usize| total;
-                    Some(groups.counts_of(
-                        cells,
-                        &thresholds,
-                        &total,
-                        &path.key("false_alert_groups"),
-                    )?)
-                }
-                (Some(_), None) => {
-                    return Err(ValidationError::new(
-                        path.key("false_alert_groups"),
-                        "false alerts by group need the record's false alerts, fitted",
-                    ));
-                }
-                (None, _) => None,
-            };
-            let composition = groups.composition_of(
-                section.list_composition.as_ref(),
-                &path.key("list_composition"),
-            )?;
-            Ok(Evidence::Deployment {
-                faces,
-                threshold: section.threshold,
-                watchlist,
-                false_alerts,
-                true_alerts,
-                tpir,
-                passers,
-                composition,
-                groups: by_group,
-            })
+        Kind::LabFalsePositives => lab_false_positives(section, groups, path, passers),
+        Kind::LabTruePositives => lab_true_positives(section, path),
+        Kind::Deployment => deployment(section, groups, path, passers),
+    }
+}
+
+/// `value`, which a record of `section`'s kind needs at `key`.
+fn need(
+    section: &RecordSection,
+    path: &KeyPath,
+    value: Option<u64>,
+    key: &str,
+) -> Result<u64, ValidationError> {
+    value.ok_or_else(|| {
+        ValidationError::new(
+            path.key(key),
+            format!("a {} record needs {key}", kind_name(section.kind)),
+        )
+    })
+}
+
+/// A lab's false positives at several thresholds, checked.
+fn lab_false_positives(
+    section: &RecordSection,
+    groups: &Groups,
+    path: &KeyPath,
+    passers: Vec<f64>,
+) -> Result<Evidence, ValidationError> {
+    let thresholds = section.thresholds.clone().unwrap_or_default();
+    let counts = section.false_positives.clone().unwrap_or_default();
+    if thresholds.is_empty() || thresholds.len() != counts.len() {
+        return Err(ValidationError::new(
+            path.key("false_positives"),
+            "expected as many false_positives as thresholds (at least one)",
+        ));
+    }
+    for (j, pair) in thresholds.windows(2).enumerate() {
+        if pair[0] >= pair[1] || pair[1].is_nan() {
+            return Err(ValidationError::new(
+                path.key("thresholds").index(j + 1),
+                "expected thresholds in ascending order",
+            ));
         }
     }
+    check_thresholds(&thresholds, &path.key("thresholds"))?;
+    for (j, pair) in counts.windows(2).enumerate() {
+        if pair[1] > pair[0] {
+            return Err(ValidationError::new(
+                path.key("false_positives").index(j + 1),
+                "expected no more false positives at a higher threshold: they are \
+                 counted on the same searches",
+            ));
+        }
+    }
+    let reference_set = need(section, path, section.reference_set, "reference_set")?;
+    let searches = span(section.searches, &path.key("searches"), 1.0, f64::MAX)?;
+    if reference_set == 0 {
+        return Err(ValidationError::new(
+            path.key("reference_set"),
+            "expected at least one image",
+        ));
+    }
+    if counts[0] as f64 > searches.high {
+        return Err(ValidationError::new(
+            path.key("false_positives").index(0),
+            "expected at most one false positive per search",
+        ));
+    }
+    let by_group = section
+        .false_positive_groups
+        .as_ref()
+        .map(|cells| {
+            let total = |j: usize| counts[j];
+            groups.counts_of(
+                cells,
+                &thresholds,
+                &total,
+                &path.key("false_positive_groups"),
+            )
+        })
+        .transpose()?;
+    Ok(Evidence::LabFalsePositives {
+        reference_set,
+        searches,
+        thresholds,
+        counts,
+        passers,
+        groups: by_group,
+    })
+}
+
+/// A lab's true positives at one threshold, checked.
+fn lab_true_positives(
+    section: &RecordSection,
+    path: &KeyPath,
+) -> Result<Evidence, ValidationError> {
+    let threshold = section.threshold.ok_or_else(|| {
+        ValidationError::new(
+            path.key("threshold"),
+            "a lab_true_positives record needs threshold",
+        )
+    })?;
+    check_thresholds(&[threshold], &path.key("threshold"))?;
+    let opportunities = need(section, path, section.opportunities, "opportunities")?;
+    let successes = need(section, path, section.true_positives, "true_positives")?;
+    if successes > opportunities || opportunities == 0 {
+        return Err(ValidationError::new(
+            path.key("true_positives"),
+            format!(
+                "expected at most the opportunities ({opportunities}), and at least one opportunity"
+            ),
+        ));
+    }
+    Ok(Evidence::LabTruePositives {
+        threshold,
+        opportunities,
+        successes,
+    })
+}
+
+/// A deployment's alerts, checked.
+fn deployment(
+    section: &RecordSection,
+    groups: &Groups,
+    path: &KeyPath,
+    passers: Vec<f64>,
+) -> Result<Evidence, ValidationError> {
+    let faces = need(section, path, section.faces, "faces")?;
+    if faces == 0 {
+        return Err(ValidationError::new(
+            path.key("faces"),
+            "expected at least one face",
+        ));
+    }
+    let watchlist = span(section.watchlist, &path.key("watchlist"), 1.0, 1e9)?;
+    let false_alerts = section.false_alerts.filter(|_| section.fit_false_alerts);
+    let true_alerts = match (section.alerts, section.false_alerts) {
+        (Some(alerts), Some(false_alerts)) if false_alerts <= alerts => Some(alerts - false_alerts),
+        (Some(_), Some(_)) => {
+            return Err(ValidationError::new(
+                path.key("false_alerts"),
+                "expected at most the alerts",
+            ));
+        }
+        _ => None,
+    };
+    let tpir = section
+        .tpir
+        .map(|t| span(Some(t), &path.key("tpir"), 0.0, 1.0))
+        .transpose()?;
+    if let Some(t) = section.threshold {
+        check_thresholds(&[t], &path.key("threshold"))?;
+    }
+    if (false_alerts.is_some() || (true_alerts.is_some() && tpir.is_none()))
+        && section.threshold.is_none()
+    {
+        return Err(ValidationError::new(
+            path.key("threshold"),
+            "a deployment whose false alerts or detection are fitted needs its threshold \
+             (or fit_false_alerts = false and a tpir range)",
+        ));
+    }
+    if false_alerts.is_none() && true_alerts.is_none() {
+        return Err(ValidationError::new(
+            path.key("alerts"),
+            "a fitted deployment needs alerts and false_alerts (or fit = false, with a reason)",
+        ));
+    }
+    let _ = (section.deployments, section.arrests);
+    let by_group = match (&section.false_alert_groups, false_alerts) {
+        (Some(cells), Some(total)) => {
+            let thresholds = [section.threshold.unwrap_or(f64::NAN)];
+            let total = |_: usize| total;
+            Some(groups.counts_of(cells, &thresholds, &total, &path.key("false_alert_groups"))?)
+        }
+        (Some(_), None) => {
+            return Err(ValidationError::new(
+                path.key("false_alert_groups"),
+                "false alerts by group need the record's false alerts, fitted",
+            ));
+        }
+        (None, _) => None,
+    };
+    let composition = groups.composition_of(
+        section.list_composition.as_ref(),
+        &path.key("list_composition"),
+    )?;
+    Ok(Evidence::Deployment {
+        faces,
+        threshold: section.threshold,
+        watchlist,
+        false_alerts,
+        true_alerts,
+        tpir,
+        passers,
+        composition,
+        groups: by_group,
+    })
 }
 
 fn kind_name(kind: Kind) -> &'static str {

@@ -125,6 +125,35 @@ impl FitReport<'_> {
                 );
             }
         }
+        self.records_section(&mut s);
+        let _ = writeln!(s, "\nNOT FITTED");
+        for record in &self.records.records {
+            if let Err(reason) = &record.evidence {
+                let _ = writeln!(s, "  {:<28}{reason}", record.id);
+            } else if !problem
+                .records()
+                .any(|i| self.records.records[i].id == record.id)
+            {
+                let _ = writeln!(
+                    s,
+                    "  {:<28}a record of {}, without a detection range for its true alerts",
+                    record.id, record.matcher
+                );
+            }
+        }
+        let warnings = self.warnings();
+        if !warnings.is_empty() {
+            let _ = writeln!(s, "\nWARNINGS");
+            for w in warnings {
+                let _ = writeln!(s, "  {w}");
+            }
+        }
+        s
+    }
+
+    /// The table's RECORDS: each published count beside the range the
+    /// posterior predicts (and, left out, without its record).
+    fn records_section(&self, s: &mut String) {
         let _ = writeln!(
             s,
             "\nRECORDS: published, and the 90 % range the posterior predicts{}",
@@ -167,29 +196,6 @@ impl FitReport<'_> {
                 100.0 * inside as f64 / all.max(1) as f64
             );
         }
-        let _ = writeln!(s, "\nNOT FITTED");
-        for record in &self.records.records {
-            if let Err(reason) = &record.evidence {
-                let _ = writeln!(s, "  {:<28}{reason}", record.id);
-            } else if !problem
-                .records()
-                .any(|i| self.records.records[i].id == record.id)
-            {
-                let _ = writeln!(
-                    s,
-                    "  {:<28}a record of {}, without a detection range for its true alerts",
-                    record.id, record.matcher
-                );
-            }
-        }
-        let warnings = self.warnings();
-        if !warnings.is_empty() {
-            let _ = writeln!(s, "\nWARNINGS");
-            for w in warnings {
-                let _ = writeln!(s, "  {w}");
-            }
-        }
-        s
     }
 
     /// Each deployment's prevalence and a new deployment's: name, and the

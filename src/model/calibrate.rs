@@ -18,8 +18,7 @@ use super::matcher::{Matcher, NormalScores};
 use super::points::{CheckedPoint, PointFit, Rate, at, check_fits, check_points, point_fits};
 use super::uncertain::Draws;
 use crate::error::{KeyPath, ValidationError};
-use crate::spec::profiles::{self, DEFAULT_PROFILE};
-use crate::spec::{self, MatcherSection, Param, ScoreDistSection};
+use crate::spec::{self, DEFAULT_PROFILE, MatcherSection, Param, ScoreDistSection, load_profile};
 use crate::stats::normal_upper_quantile;
 
 /// The default `extrapolation_margin`, as a share of the score range: 0.02
@@ -113,7 +112,7 @@ impl ResolvedMatcher {
             None => None,
         };
         let base = match &profile {
-            Some(name) => profiles::load(name, &path.key("profile"))?,
+            Some(name) => load_profile(name, &path.key("profile"))?,
             None => MatcherSection::default(),
         };
         // A profile file's keys are already the scenario's (read in by
@@ -123,65 +122,9 @@ impl ResolvedMatcher {
             .rates_per
             .or(base.rates_per)
             .map_or(RatesPer::SearchedFace, RatesPer::from);
-        let score_range = section
-            .score_range
-            .or(base.score_range)
-            .unwrap_or([0.0, 1.0]);
-        let [low, high] = score_range;
-        if !(low.is_finite() && high.is_finite() && low < high) {
-            return Err(ValidationError::new(
-                path.key("score_range"),
-                format!("expected [min, max] with min < max, got [{low}, {high}]"),
-            ));
-        }
-        let threshold = section.threshold.or(base.threshold).ok_or_else(|| {
-            ValidationError::new(
-                path.key("threshold"),
-                "expected a threshold (no profile gives one)",
-            )
-        })?;
-        if !(threshold.is_finite() && (low..=high).contains(&threshold)) {
-            return Err(ValidationError::new(
-                path.key("threshold"),
-                format!(
-                    "expected a threshold within the score range [{low}, {high}], got {threshold}"
-                ),
-            ));
-        }
-        let extrapolation_margin = section
-            .extrapolation_margin
-            .or(base.extrapolation_margin)
-            .unwrap_or(DEFAULT_MARGIN_SHARE * (high - low));
-        if !(extrapolation_margin.is_finite() && extrapolation_margin >= 0.0) {
-            return Err(ValidationError::new(
-                path.key("extrapolation_margin"),
-                format!("expected a score distance ≥ 0, got {extrapolation_margin}"),
-            ));
-        }
+        let (score_range, threshold, extrapolation_margin) = scale(section, &base, &path)?;
         if let Some(posterior) = section.posterior.as_ref().or(base.posterior.as_ref()) {
-            let given = [
-                (
-                    "impostor",
-                    section.impostor.is_some() || base.impostor.is_some(),
-                ),
-                (
-                    "genuine",
-                    section.genuine.is_some() || base.genuine.is_some(),
-                ),
-                (
-                    "operating_points",
-                    section.operating_points.is_some() || base.operating_points.is_some(),
-                ),
-                ("homophily", section.homophily.is_some()),
-            ];
-            if let Some((key, _)) = given.iter().find(|(_, given)| *given) {
-                return Err(ValidationError::new(
-                    path.key(key),
-                    "a fitted profile's score distributions and homophily come from its \
-                     posterior draws: give impostor, genuine, operating_points and homophily \
-                     only without one",
-                ));
-            }
+            only_posterior(section, &base, &path)?;
             let fitted = from_posterior(posterior, &path.key("posterior"), draws)?;
             let (impostor, genuine) = (fitted.impostor, fitted.genuine);
             let matcher = Matcher {
@@ -190,34 +133,7 @@ impl ResolvedMatcher {
                 genuine,
                 watchlist_size,
             };
-            let fits = posterior
-                .evidence
-                .iter()
-                .map(|point| {
-                    let (rate, value) = match point.rate.as_str() {
-                        "tpir" => (Rate::Tpir, matcher.genuine.upper_tail(point.threshold)),
-                        _ => (
-                            Rate::Fpir,
-                            Matcher {
-                                threshold: point.threshold,
-                                watchlist_size: point.watchlist,
-                                ..matcher.clone()
-                            }
-                            .group_search(1.0, 1.0)
-                            .fpir,
-                        ),
-                    };
-                    PointFit {
-                        threshold: point.threshold,
-                        watchlist: point.watchlist,
-                        rate,
-                        target: value,
-                        fitted: value,
-                        source: Some(point.source.clone()),
-                        threshold_assumed: false,
-                    }
-                })
-                .collect();
+            let fits = evidence_fits(posterior, &matcher);
             return Ok(ResolvedMatcher {
                 profile,
                 matcher,
@@ -283,6 +199,115 @@ impl ResolvedMatcher {
             groups: Vec::new(),
         })
     }
+}
+
+/// The score range, the threshold within it and the extrapolation margin:
+/// the scenario's, else its profile's (`base`).
+fn scale(
+    section: &MatcherSection,
+    base: &MatcherSection,
+    path: &KeyPath,
+) -> Result<([f64; 2], f64, f64), ValidationError> {
+    let score_range = section
+        .score_range
+        .or(base.score_range)
+        .unwrap_or([0.0, 1.0]);
+    let [low, high] = score_range;
+    if !(low.is_finite() && high.is_finite() && low < high) {
+        return Err(ValidationError::new(
+            path.key("score_range"),
+            format!("expected [min, max] with min < max, got [{low}, {high}]"),
+        ));
+    }
+    let threshold = section.threshold.or(base.threshold).ok_or_else(|| {
+        ValidationError::new(
+            path.key("threshold"),
+            "expected a threshold (no profile gives one)",
+        )
+    })?;
+    if !(threshold.is_finite() && (low..=high).contains(&threshold)) {
+        return Err(ValidationError::new(
+            path.key("threshold"),
+            format!("expected a threshold within the score range [{low}, {high}], got {threshold}"),
+        ));
+    }
+    let extrapolation_margin = section
+        .extrapolation_margin
+        .or(base.extrapolation_margin)
+        .unwrap_or(DEFAULT_MARGIN_SHARE * (high - low));
+    if !(extrapolation_margin.is_finite() && extrapolation_margin >= 0.0) {
+        return Err(ValidationError::new(
+            path.key("extrapolation_margin"),
+            format!("expected a score distance ≥ 0, got {extrapolation_margin}"),
+        ));
+    }
+    Ok((score_range, threshold, extrapolation_margin))
+}
+
+/// A fitted profile's score distributions and homophily come from its
+/// posterior draws: an error if the scenario or profile gives them too.
+fn only_posterior(
+    section: &MatcherSection,
+    base: &MatcherSection,
+    path: &KeyPath,
+) -> Result<(), ValidationError> {
+    let given = [
+        (
+            "impostor",
+            section.impostor.is_some() || base.impostor.is_some(),
+        ),
+        (
+            "genuine",
+            section.genuine.is_some() || base.genuine.is_some(),
+        ),
+        (
+            "operating_points",
+            section.operating_points.is_some() || base.operating_points.is_some(),
+        ),
+        ("homophily", section.homophily.is_some()),
+    ];
+    if let Some((key, _)) = given.iter().find(|(_, given)| *given) {
+        return Err(ValidationError::new(
+            path.key(key),
+            "a fitted profile's score distributions and homophily come from its \
+             posterior draws: give impostor, genuine, operating_points and homophily \
+             only without one",
+        ));
+    }
+    Ok(())
+}
+
+/// A fitted profile's evidence, each point at the rate `matcher` gives
+/// (a posterior draw fits no points of its own: target and fit agree).
+fn evidence_fits(posterior: &spec::PosteriorSection, matcher: &Matcher) -> Vec<PointFit> {
+    posterior
+        .evidence
+        .iter()
+        .map(|point| {
+            let (rate, value) = match point.rate.as_str() {
+                "tpir" => (Rate::Tpir, matcher.genuine.upper_tail(point.threshold)),
+                _ => (
+                    Rate::Fpir,
+                    Matcher {
+                        threshold: point.threshold,
+                        watchlist_size: point.watchlist,
+                        ..matcher.clone()
+                    }
+                    .group_search(1.0, 1.0)
+                    .fpir,
+                ),
+            };
+            PointFit {
+                threshold: point.threshold,
+                watchlist: point.watchlist,
+                rate,
+                target: value,
+                fitted: value,
+                source: Some(point.source.clone()),
+                threshold_assumed: false,
+            }
+        })
+        .collect()
 }
 
 /// One of a fitted profile's posterior draws, as the model uses it.
@@ -557,7 +582,7 @@ fn solve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::profiles::PROFILES;
+    use crate::spec::PROFILES;
 
     fn section(text: &str) -> MatcherSection {
         toml::from_str(text).unwrap()

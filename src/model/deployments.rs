@@ -30,7 +30,6 @@ use super::limits::{MAX_STAFF, MAX_WATCHLIST};
 use super::matcher::{LookalikeMean, Matcher};
 use super::population::{Block, Group, Population, Searches};
 use super::schedule::{NO_DEPLOYMENT, Slot};
-use super::sites::Site;
 use super::watchlist::wanted_given;
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{DeploymentSection, ScenarioFile};
@@ -146,13 +145,12 @@ pub struct Context<'a> {
 
 impl Deployment {
     /// Validates every deployment of `slots` (the schedule's, in file
-    /// order) and scales its sites' windows to its `faces`; returns them
-    /// with the warnings about thresholds and watchlists far from the
-    /// matcher's calibration.
+    /// order); returns them with the warnings about thresholds and
+    /// watchlists far from the matcher's calibration. Their sites were
+    /// built before them, scaled to their `faces` ([`super::schedule::sites`]).
     pub fn build_all(
         context: &Context,
         slots: Vec<Slot>,
-        sites: &mut [Site],
         searches: &mut Searches,
     ) -> Result<(Vec<Deployment>, Vec<Warning>), ValidationError> {
         let mut deployments = Vec::with_capacity(slots.len());
@@ -162,16 +160,6 @@ impl Deployment {
             let path = KeyPath::keys(&["deployments"]).index(i);
             let section = &context.file.deployments[i];
             let (deployment, warned) = Deployment::build(context, section, slot, &path, &mut memo)?;
-            if let Some(faces) = deployment.faces {
-                scale_to_faces(
-                    context.file,
-                    sites,
-                    &deployment.slot,
-                    i as u32,
-                    faces,
-                    &path,
-                )?;
-            }
             warnings.extend(warned);
             deployments.push(deployment);
         }
@@ -225,6 +213,10 @@ impl Deployment {
         }
     }
 
+    /// The one builder of a deployment: its lists (one, from its own
+    /// `watchlist` and `matcher` keys or the scenario's, or its
+    /// `[[deployments.watchlists]]`), then what it is searched with and who
+    /// answers it.
     fn build(
         context: &Context,
         section: &DeploymentSection,
@@ -232,12 +224,56 @@ impl Deployment {
         path: &KeyPath,
         memo: &mut Memo,
     ) -> Result<(Deployment, Vec<Warning>), ValidationError> {
-        let file = context.file;
-        if let Some(lists) = &section.watchlists {
-            return Deployment::with_lists(context, section, lists, (slot, path), memo);
-        }
+        let (lists, warnings) = match &section.watchlists {
+            Some(sections) => List::several(context, section, sections, path, memo)?,
+            None => List::one(context, section, path, memo)?,
+        };
+        let (operators, officers) = crew(context, section, path)?;
+        let last = lists
+            .last()
+            .expect("a deployment searches at least one list");
+        // Its lists are consecutive stretches of the city's order.
+        let block_wanted = (last.block_first.iter().zip(&last.block_wanted))
+            .map(|(first, wanted)| first + wanted)
+            .collect();
+        let wanted = lists.iter().map(|list| list.wanted).sum();
+        let matcher = lists[0].matcher.clone();
+        // One list is the deployment's own fields, not a list of one.
+        let (groups, lists) = match section.watchlists {
+            Some(_) => (any_list_alerts(context, &lists), lists),
+            None => (
+                lists.into_iter().next().expect("one list").groups,
+                Vec::new(),
+            ),
+        };
+        Ok((
+            Deployment {
+                slot,
+                faces: section.faces,
+                matcher,
+                groups,
+                block_wanted,
+                wanted,
+                lists,
+                operators,
+                officers,
+            },
+            warnings,
+        ))
+    }
+}
+
+impl List {
+    /// The one list of a deployment without `watchlists`: its own
+    /// `watchlist` and `matcher` keys, or the scenario's.
+    fn one(
+        context: &Context,
+        section: &DeploymentSection,
+        path: &KeyPath,
+        memo: &mut Memo,
+    ) -> Result<(Vec<List>, Vec<Warning>), ValidationError> {
         let watchlist = section.watchlist.clone().unwrap_or_default();
-        let size = watchlist.size.unwrap_or(file.watchlist.size);
+        let size = watchlist.size.unwrap_or(context.file.watchlist.size);
         let (matcher, warnings) = matcher_for(
             context,
             (size, path.key("watchlist").key("size")),
@@ -250,27 +286,20 @@ impl Deployment {
         let wanted = wanted_on_list(section, context, city_wanted, size, path)?;
         let block_wanted = memo.first(context.blocks, wanted);
         let groups = memo.groups(context, &block_wanted, &matcher);
-        let (operators, officers) = crew(context, section, path)?;
-        check_faces(section, path)?;
-        Ok((
-            Deployment {
-                slot,
-                faces: section.faces,
-                matcher,
-                groups,
-                block_wanted,
-                wanted: wanted as u32,
-                lists: Vec::new(),
-                operators,
-                officers,
-            },
-            warnings,
-        ))
+        let list = List {
+            name: String::new(),
+            matcher,
+            groups,
+            block_first: vec![0; context.blocks.len()],
+            block_wanted,
+            wanted: wanted as u32,
+        };
+        Ok((vec![list], warnings))
     }
 }
 
 /// Each group's members among `block_wanted` (per block).
-pub(super) fn per_group(context: &Context, block_wanted: &[u32]) -> Vec<u64> {
+fn per_group(context: &Context, block_wanted: &[u32]) -> Vec<u64> {
     let mut group_wanted = vec![0u64; context.group_wanted.len()];
     for (block, &wanted) in context.blocks.iter().zip(block_wanted) {
         group_wanted[block.group as usize] += wanted as u64;
@@ -278,22 +307,8 @@ pub(super) fn per_group(context: &Context, block_wanted: &[u32]) -> Vec<u64> {
     group_wanted
 }
 
-/// A deployment's faces, if given, are a number ≥ 0.
-pub(super) fn check_faces(
-    section: &DeploymentSection,
-    path: &KeyPath,
-) -> Result<(), ValidationError> {
-    match section.faces {
-        Some(faces) if !(faces.is_finite() && faces >= 0.0) => Err(ValidationError::new(
-            path.key("faces"),
-            format!("expected a number of faces ≥ 0, got {faces}"),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// A deployment's operators and officers: its own, or the scenario's.
-pub(super) fn crew(
+fn crew(
     context: &Context,
     section: &DeploymentSection,
     path: &KeyPath,
@@ -446,75 +461,6 @@ impl PartialOrd for Fraction {
     }
 }
 
-/// Scales the windows of deployment `deployment`, `slot`, at its sites so
-/// that its passers' faces total `faces` in expectation. Only its own sites
-/// are visited (in site order, as the sum always ran), and at each its
-/// window is found by its start: a schedule of thousands of deployments
-/// would otherwise make this quadratic.
-fn scale_to_faces(
-    file: &ScenarioFile,
-    sites: &mut [Site],
-    slot: &Slot,
-    deployment: u32,
-    faces: f64,
-    path: &KeyPath,
-) -> Result<(), ValidationError> {
-    let mut at = slot.sites.clone();
-    at.sort_unstable();
-    let window_of = |site: &Site| {
-        let i = site.schedule.partition_point(|w| w.start_s < slot.start_s);
-        Some(i).filter(|&i| {
-            site.schedule
-                .get(i)
-                .is_some_and(|w| w.deployment == deployment)
-        })
-    };
-    let mut relative = 0.0;
-    for &index in &at {
-        let site = &sites[index as usize];
-        let Some(window) = window_of(site).map(|i| site.schedule[i]) else {
-            continue;
-        };
-        if file.sites[index as usize].faces.is_some() {
-            return Err(ValidationError::new(
-                path.key("faces"),
-                format!(
-                    "site \"{}\" gives its own faces over the run; give faces either per \
-                     site or per deployment, not both",
-                    site.name
-                ),
-            ));
-        }
-        let passing: f64 = site.block_shares.iter().map(|&(_, share)| share).sum();
-        site.captures_between(window.start_s, window.end_s, |d, f| {
-            if d == deployment {
-                relative += f * passing;
-            }
-        });
-    }
-    if faces > 0.0 && relative <= 0.0 {
-        return Err(ValidationError::new(
-            path.key("faces"),
-            format!(
-                "{faces} faces cannot be captured: its sites capture no one in its hours \
-                 (their hourly_profile or footfall is zero then, or no one passes them)"
-            ),
-        ));
-    }
-    let scale = if relative > 0.0 {
-        faces / relative
-    } else {
-        0.0
-    };
-    for &index in &at {
-        let site = &mut sites[index as usize];
-        if let Some(i) = window_of(site) {
-            site.schedule[i].scale = scale;
-        }
-    }
-    Ok(())
-}
-
 /// The extrapolation warnings of a deployment whose threshold or
 /// watchlist size differs from the scenario's, placed at its keys.
 fn calibration_warnings(
@@ -553,7 +499,7 @@ pub fn deployment_index(deployment: u32) -> Option<usize> {
 /// list does, with 1 − Π(1 − FPIRₗ) (and, with lookalikes, 1 − Π(1 −
 /// FPIRₗ)^L = 1 − (1 − FPIR)^L, so one combined FPIR serves every
 /// propensity).
-pub(super) fn any_list_alerts(context: &Context, lists: &[List]) -> Vec<Group> {
+fn any_list_alerts(context: &Context, lists: &[List]) -> Vec<Group> {
     let mut groups = lists[0].groups.clone();
     for (g, group) in groups.iter_mut().enumerate() {
         let pass: f64 = lists

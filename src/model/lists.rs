@@ -2,10 +2,7 @@
 //! every list, and an alert counts once, with the first list in the
 //! deployment's order that raised it (see [`super::deployments`]).
 
-use super::deployments::{
-    Context, Deployment, List, MAX_LISTS, Memo, any_list_alerts, check_faces, crew, matcher_for,
-};
-use super::schedule::Slot;
+use super::deployments::{Context, Deployment, List, MAX_LISTS, Memo, matcher_for};
 use super::watchlist::wanted_given;
 use crate::error::{KeyPath, ValidationError, Warning};
 use crate::spec::{DeploymentSection, ListSection};
@@ -132,15 +129,18 @@ impl Deployment {
             member >= first && member < first + list.block_wanted[block]
         })
     }
+}
 
-    /// A deployment searching several lists.
-    pub(super) fn with_lists(
+impl List {
+    /// The lists of a deployment's `[[deployments.watchlists]]`, in order,
+    /// each holding the next stretch of the city's wanted people.
+    pub(super) fn several(
         context: &Context,
         section: &DeploymentSection,
         sections: &[ListSection],
-        (slot, path): (Slot, &KeyPath),
+        path: &KeyPath,
         memo: &mut Memo,
-    ) -> Result<(Deployment, Vec<Warning>), ValidationError> {
+    ) -> Result<(Vec<List>, Vec<Warning>), ValidationError> {
         let at = path.key("watchlists");
         if section.watchlist.is_some() || section.matcher.is_some() {
             return Err(ValidationError::new(
@@ -205,23 +205,7 @@ impl Deployment {
                 wanted: wanted as u32,
             });
         }
-        let groups = any_list_alerts(context, &lists);
-        let (operators, officers) = crew(context, section, path)?;
-        check_faces(section, path)?;
-        Ok((
-            Deployment {
-                slot,
-                faces: section.faces,
-                matcher: lists[0].matcher.clone(),
-                groups,
-                block_wanted: before,
-                wanted: taken as u32,
-                lists,
-                operators,
-                officers,
-            },
-            warnings,
-        ))
+        Ok((lists, warnings))
     }
 }
 

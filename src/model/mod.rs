@@ -15,12 +15,13 @@
 //!   points ([`calibrate`], [`matcher`]); with it, the groups' search
 //!   probabilities and the blocks residents are numbered in, and warnings
 //!   where the matcher is extrapolated beyond its points ([`extrapolation`]);
-//! * [`Site::build`] — each camera site, whole: when it runs and who passes
-//!   it ([`sites`]);
-//! * [`schedule::slots`], [`Deployment::build_all`] — a deployment
-//!   schedule, if given: when each site runs, and what each deployment
-//!   searches with, on one list or several ([`schedule`], [`deployments`],
-//!   [`lists`]);
+//! * [`schedule::slots`] — a deployment schedule, if given: when each
+//!   deployment runs and where ([`schedule`]);
+//! * [`schedule::sites`] — each camera site, whole ([`Site::build`]): when
+//!   it runs and who passes it ([`sites`]), its deployments' windows scaled
+//!   to their `faces`;
+//! * [`Deployment::build_all`] — what each deployment searches with, on
+//!   one list or several, and who answers it ([`deployments`], [`lists`]);
 //! * [`Pipeline::build`] — detection and matcher pools ([`pipeline`]);
 //! * [`Review::build`], [`Intervention::build`] — the people who act on
 //!   alerts ([`staff`]).
@@ -29,42 +30,49 @@
 //! with ([`expected`]); [`Redraw`] gives them for another draw of the
 //! uncertain inputs without building the model again whole.
 
-pub mod calibrate;
-pub mod clock;
-pub mod deployments;
-pub mod dist;
-pub mod expected;
-pub mod extrapolation;
+mod calibrate;
+mod clock;
+mod deployments;
+mod dist;
+mod expected;
+mod extrapolation;
 mod group_effects;
-pub mod limits;
-pub mod lists;
-pub mod matcher;
-pub mod pipeline;
+mod limits;
+mod lists;
+mod matcher;
+mod pipeline;
 mod points;
-pub mod population;
+mod population;
 mod redraw;
-pub mod schedule;
-pub mod sites;
-pub mod staff;
-pub mod uncertain;
-pub mod watchlist;
+mod schedule;
+mod sites;
+mod staff;
+mod uncertain;
+mod watchlist;
 
 pub use calibrate::{RatesPer, ResolvedMatcher};
-pub use deployments::Deployment;
+pub use clock::{DAY_S, HOUR_S};
+pub use deployments::{Deployment, deployment_index};
 pub use dist::Duration;
 pub use expected::{Expected, ExpectedDeployment, ExpectedGroup};
+pub use extrapolation::{beyond_caveat, beyond_measured, measured_thresholds};
 use limits::WORK_INPUTS;
 pub use limits::{
     EngineKind, MAX_DURATION_S, MAX_EXPECTED_FACES, MAX_EXPECTED_FACES_PER_RESIDENTS,
     MAX_SITE_BLOCKS, MAX_SITES, MAX_STAFF, MAX_WATCHLIST, Mode, residents_can_run,
 };
-pub use matcher::{GroupSearch, Matcher, MatedOutcome, NormalScores};
-pub use pipeline::Pipeline;
+pub use matcher::{
+    GroupSearch, LOOKALIKE_CODE_SCALE, Matcher, MatedOutcome, NormalScores, lookalike_code,
+    lookalike_from_code,
+};
+pub use pipeline::{MAX_SERVERS, Overload, Pipeline, Pool};
 pub use points::{PointFit, Rate};
 pub use population::{Block, Group, Population};
 pub use redraw::Redraw;
-pub use sites::{City, Site};
-pub use staff::{Intervention, Review};
+pub use schedule::{NO_DEPLOYMENT, Stretch};
+pub use sites::{City, Segment, Site};
+pub use staff::{Intervention, Review, Scope};
+pub use uncertain::{Design, Fixed, Inventory, OneAtATime, Replication, Sampled, UncertainInput};
 pub use watchlist::{Turnover, Watchlist};
 
 use crate::error::{KeyPath, ValidationError, Warning};
@@ -222,21 +230,19 @@ impl Model {
             file.sites.len(),
             draws,
         )?;
-        if mode == Mode::Batch && population.activity_shape.is_some() {
-            return Err(ValidationError::new(
-                KeyPath::keys(&["population", "activity_spread"]),
-                "batch mode searches every resident exactly once, so activity does not apply: \
-                 drop activity_spread or use mode = \"footfall\"",
-            ));
-        }
+        refuse_in_batch(
+            mode == Mode::Batch && population.activity_shape.is_some(),
+            &["population", "activity_spread"],
+            "batch mode searches every resident exactly once, so activity does not apply: \
+             drop activity_spread or use mode = \"footfall\"",
+        )?;
         let (slots, plans) = schedule::slots(file, duration_s)?;
-        if mode == Mode::Batch && !slots.is_empty() {
-            return Err(ValidationError::new(
-                KeyPath::keys(&["deployments"]),
-                "deployments run camera sites; batch mode has none: drop the schedule or use \
-                 mode = \"footfall\"",
-            ));
-        }
+        refuse_in_batch(
+            mode == Mode::Batch && !slots.is_empty(),
+            &["deployments"],
+            "deployments run camera sites; batch mode has none: drop the schedule or use \
+             mode = \"footfall\"",
+        )?;
         let watchlist = Watchlist::build(&file.watchlist, &population, duration_s, draws)?;
         let matcher = ResolvedMatcher::build(&file.matcher, watchlist.size, draws)?;
         let mut population = population;
@@ -251,21 +257,14 @@ impl Model {
             draws.averages_mated_rates(),
             &mut searches,
         );
-        // With walk-past rates, wanted people are captured at footfall rate
-        // (their TPIR already includes failures to capture): they need
-        // blocks of their own so that sites can draw them at that rate —
-        // unless every site captures every passer, when nothing changes (and
-        // the random streams stay as they were).
-        let walk_past = matcher.rates_per == RatesPer::WalkPast
-            && mode == Mode::Footfall
-            && file.sites.iter().any(|site| site.capture_share < 1.0);
+        let walk_past = walk_past(file, mode, &matcher);
         let blocks = population.blocks(&watchlist.group_wanted, walk_past);
         let city = City {
             population: &population,
             blocks: &blocks,
             walk_past,
         };
-        let mut sites = Site::build_all(&file.sites, mode, &city, duration_s, &plans)?;
+        let sites = schedule::sites(file, mode, &city, duration_s, (&slots, &plans))?;
         let context = deployments::Context {
             file,
             population: &population,
@@ -274,8 +273,7 @@ impl Model {
             group_wanted: &watchlist.group_wanted,
             average_mated: draws.averages_mated_rates(),
         };
-        let (deployments, warned) =
-            Deployment::build_all(&context, slots, &mut sites, &mut searches)?;
+        let (deployments, warned) = Deployment::build_all(&context, slots, &mut searches)?;
         warnings.extend(warned);
         check_turnover(&file.watchlist, mode, &deployments)?;
         let pipeline = build_pipeline(file.pipeline.as_ref(), mode, &sites)?;
@@ -411,6 +409,26 @@ impl Model {
         }
         model
     }
+}
+
+/// An error at `key` saying `why`, if `refused` (what batch mode, having
+/// no sites, cannot do).
+fn refuse_in_batch(refused: bool, key: &[&str], why: &str) -> Result<(), ValidationError> {
+    match refused {
+        true => Err(ValidationError::new(KeyPath::keys(key), why)),
+        false => Ok(()),
+    }
+}
+
+/// Whether wanted people need blocks of their own. With walk-past rates,
+/// they are captured at footfall rate (their TPIR already includes failures
+/// to capture), so sites must draw them at that rate — unless every site
+/// captures every passer, when nothing changes (and the random streams stay
+/// as they were).
+fn walk_past(file: &ScenarioFile, mode: Mode, matcher: &ResolvedMatcher) -> bool {
+    matcher.rates_per == RatesPer::WalkPast
+        && mode == Mode::Footfall
+        && file.sites.iter().any(|site| site.capture_share < 1.0)
 }
 
 /// `simulation.duration` in seconds: above zero and at most 366 days.

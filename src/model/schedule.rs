@@ -5,7 +5,8 @@
 //! all the face engine and the expectations need to know of either.
 
 use super::clock::{DAY_S, HOUR_S, days_since_epoch, parse_clock};
-use super::sites::{Site, SitePlan, Window};
+use super::limits::Mode;
+use super::sites::{City, Site, SitePlan, Window};
 use crate::error::{KeyPath, ValidationError};
 use crate::spec::{DeploymentSection, ScenarioFile};
 use std::collections::HashMap;
@@ -211,6 +212,108 @@ pub fn slots(
         });
     }
     Ok((slots, plans))
+}
+
+/// The sites, each built whole: a site a deployment with `faces` names has
+/// that deployment's window scaled so that its passers' faces total
+/// `faces` in expectation, decided here, before any deployment is built, so
+/// that nothing changes a site afterwards.
+pub fn sites(
+    file: &ScenarioFile,
+    mode: Mode,
+    city: &City,
+    duration_s: f64,
+    (slots, plans): (&[Slot], &[SitePlan]),
+) -> Result<Vec<Site>, ValidationError> {
+    let mut sites = Site::build_all(&file.sites, mode, city, duration_s, plans)?;
+    for (i, (slot, section)) in slots.iter().zip(&file.deployments).enumerate() {
+        let path = KeyPath::keys(&["deployments"]).index(i);
+        check_faces(section, &path)?;
+        if let Some(faces) = section.faces {
+            scale_to_faces(file, &mut sites, slot, i as u32, faces, &path)?;
+        }
+    }
+    Ok(sites)
+}
+
+/// A deployment's faces, if given, are a number ≥ 0.
+fn check_faces(section: &DeploymentSection, path: &KeyPath) -> Result<(), ValidationError> {
+    match section.faces {
+        Some(faces) if !(faces.is_finite() && faces >= 0.0) => Err(ValidationError::new(
+            path.key("faces"),
+            format!("expected a number of faces ≥ 0, got {faces}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Scales the windows of deployment `deployment`, `slot`, at its sites so
+/// that its passers' faces total `faces` in expectation. Only its own sites
+/// are visited (in site order, as the sum always ran), and at each its
+/// window is found by its start: a schedule of thousands of deployments
+/// would otherwise make this quadratic.
+fn scale_to_faces(
+    file: &ScenarioFile,
+    sites: &mut [Site],
+    slot: &Slot,
+    deployment: u32,
+    faces: f64,
+    path: &KeyPath,
+) -> Result<(), ValidationError> {
+    let mut at = slot.sites.clone();
+    at.sort_unstable();
+    let window_of = |site: &Site| {
+        let i = site.schedule.partition_point(|w| w.start_s < slot.start_s);
+        Some(i).filter(|&i| {
+            site.schedule
+                .get(i)
+                .is_some_and(|w| w.deployment == deployment)
+        })
+    };
+    let mut relative = 0.0;
+    for &index in &at {
+        let site = &sites[index as usize];
+        let Some(window) = window_of(site).map(|i| site.schedule[i]) else {
+            continue;
+        };
+        if file.sites[index as usize].faces.is_some() {
+            return Err(ValidationError::new(
+                path.key("faces"),
+                format!(
+                    "site \"{}\" gives its own faces over the run; give faces either per \
+                     site or per deployment, not both",
+                    site.name
+                ),
+            ));
+        }
+        let passing: f64 = site.block_shares.iter().map(|&(_, share)| share).sum();
+        site.captures_between(window.start_s, window.end_s, |d, f| {
+            if d == deployment {
+                relative += f * passing;
+            }
+        });
+    }
+    if faces > 0.0 && relative <= 0.0 {
+        return Err(ValidationError::new(
+            path.key("faces"),
+            format!(
+                "{faces} faces cannot be captured: its sites capture no one in its hours \
+                 (their hourly_profile or footfall is zero then, or no one passes them)"
+            ),
+        ));
+    }
+    let scale = if relative > 0.0 {
+        faces / relative
+    } else {
+        0.0
+    };
+    for &index in &at {
+        let site = &mut sites[index as usize];
+        if let Some(i) = window_of(site) {
+            site.schedule[i].scale = scale;
+        }
+    }
+    Ok(())
 }
 
 /// The sites by name, and which deployment last named each: a deployment's

@@ -9,9 +9,9 @@
 use super::{Ratios, VarianceShares, expected_total};
 use crate::format::{TABLE_WIDTH, fmt_num, fmt_pct, human_duration, truncate, wrap_text};
 use crate::metrics::Metric;
+use crate::model::DAY_S;
 use crate::model::Expected;
 use crate::model::RatesPer;
-use crate::model::clock::DAY_S;
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 

@@ -4,7 +4,7 @@
 use super::check::Check;
 use super::json::WarningJson;
 use crate::format::Num;
-use crate::model::matcher::NormalScores;
+use crate::model::NormalScores;
 use crate::scenario::Scenario;
 use serde::Serialize;
 use serde_json::Value;

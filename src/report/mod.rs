@@ -29,12 +29,12 @@ mod check;
 mod check_json;
 mod deployments;
 mod equity;
-pub mod html;
+mod html;
 mod json;
 mod latency_log;
 mod long;
 mod ratios;
-pub mod sensitivity;
+mod sensitivity;
 mod table;
 mod time_of_day;
 mod uncertainty;
@@ -56,10 +56,14 @@ pub use uncertainty::{DRAWS as UNCERTAINTY_DRAWS, VarianceShares};
 
 use crate::error::Warning;
 use crate::metrics::{GroupMetric, Latencies, Metric, Outcome, PoolStats};
-use crate::model::uncertain::UncertainInput;
+use crate::model::UncertainInput;
 use crate::model::{Expected, Model};
 pub use crate::stats::MIN_REPS_FOR_PI95;
 use crate::stats::{RatioScale, count_ci95, mean_ci95, prediction_interval95, ratio_ci95};
+pub use html::{
+    Page, Provenance, assumptions_section, esc, run_body, run_command, run_page, run_page_with,
+    shell_quote, style_sheet, table,
+};
 
 /// A metric's mean over replications with two intervals: `lo`–`hi`, the
 /// 95 % confidence interval of the mean (`ci95`: how precisely the runs
@@ -161,7 +165,7 @@ pub struct Report {
     /// those the matcher was measured at ([`Model::threshold_caveat`]).
     pub threshold_caveat: Option<String>,
     /// The thresholds the matcher was measured at, ascending
-    /// ([`crate::model::extrapolation::measured_thresholds`]).
+    /// ([`crate::model::measured_thresholds`]).
     pub measured_thresholds: Vec<f64>,
     /// The published outcomes the scenario expresses ([`Model::record`]).
     pub record: Option<crate::model::Record>,
@@ -413,9 +417,7 @@ impl Report {
             engine: model.engine.name(),
             warnings: model.warnings.clone(),
             threshold_caveat: model.threshold_caveat(),
-            measured_thresholds: crate::model::extrapolation::measured_thresholds(
-                &model.calibration,
-            ),
+            measured_thresholds: crate::model::measured_thresholds(&model.calibration),
             record: model.record.clone(),
             totals,
             ratios: Ratios::from_totals(sum),

@@ -22,12 +22,12 @@
 //! group's share of wrongful stops and false arrests follows its share of
 //! false alerts while review, stops and arrests treat groups alike.
 //!
-//! [`Design`]: crate::model::uncertain::Design
+//! [`Design`]: crate::model::Design
 
 use crate::error::InputError;
 use crate::format::{TABLE_WIDTH, fmt_num, truncate, wrap_text};
 use crate::model::Expected;
-use crate::model::uncertain::UncertainInput;
+use crate::model::UncertainInput;
 use crate::rng::{STREAM_SENSITIVITY, stream};
 use crate::scenario::Scenario;
 use crate::stats::sobol::{Evaluations, Indices, MAX_DIMENSIONS, design_point};

@@ -17,7 +17,7 @@
 //! the replications' parameter streams — closed forms only, no simulation.
 
 use crate::error::InputError;
-use crate::model::uncertain::UncertainInput;
+use crate::model::UncertainInput;
 use crate::scenario::Scenario;
 
 /// Draws per variance: the shares' relative Monte Carlo error is about

@@ -20,7 +20,7 @@
 //! and are listed in `scenarios/README.md`.
 
 pub mod bundled;
-pub mod comments;
+mod comments;
 mod deployments;
 mod duration;
 mod file;
@@ -29,12 +29,13 @@ mod matcher;
 mod overrides;
 mod param;
 mod parse;
-pub mod profiles;
+mod profiles;
 mod sites;
 mod source;
 mod staff;
 mod strict;
 
+pub use comments::{Annotated, Entry, annotate};
 pub use deployments::{
     CsvSchedule, DeploymentIntervention, DeploymentMatcher, DeploymentReview, DeploymentSection,
     DeploymentWatchlist, ListSection, MAX_DEPLOYMENTS,
@@ -53,6 +54,7 @@ pub use matcher::{
 pub use overrides::Override;
 pub use param::{Param, ParamDist};
 pub use parse::Parsed;
+pub use profiles::{DEFAULT_PROFILE, PROFILES, load as load_profile};
 pub use sites::{Footfall, Overload, PipelineSection, PoolSection, SiteSection, SurgeSection};
 pub use source::{
     BundledCompanions, Companion, CompanionError, Companions, DEFAULT_SCENARIO,

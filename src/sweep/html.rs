@@ -8,7 +8,7 @@
 use super::results::Row;
 use super::{Estimate, Headline, Plan, charts};
 use crate::format::{fmt_num, fmt_pct, human_duration};
-use crate::report::html::{Page, Provenance, assumptions_section, esc, table};
+use crate::report::{Page, Provenance, assumptions_section, esc, table};
 use std::fmt::Write as _;
 
 /// A headline estimate as the table shows it: ratios and shares in their

@@ -6,7 +6,7 @@
 //! the two together (linked keys, [`super::Axis`]).
 
 use super::Grid;
-use crate::model::extrapolation::{beyond_caveat, beyond_measured};
+use crate::model::{beyond_caveat, beyond_measured};
 use crate::scenario::Scenario;
 
 /// A line naming the points whose threshold lies beyond those the matcher

@@ -58,7 +58,7 @@ impl Row {
 
     /// Simulated days per replication.
     pub fn days(&self) -> f64 {
-        self.report.duration_s / crate::model::clock::DAY_S
+        self.report.duration_s / crate::model::DAY_S
     }
 }
 

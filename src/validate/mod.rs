@@ -17,8 +17,8 @@
 
 use crate::format::num;
 use crate::metrics::{GroupMetric, Metric, Outcome};
+use crate::model::DAY_S;
 use crate::model::Model;
-use crate::model::clock::DAY_S;
 use crate::stats::{Factor, pooled_product_ci, prediction_interval95};
 use serde_json::{Value, json};
 

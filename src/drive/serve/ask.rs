@@ -238,10 +238,10 @@ impl Ask {
     pub fn command(&self, scenario_arg: Option<&str>) -> String {
         let mut s = String::from("survsim run");
         if let Some(arg) = scenario_arg {
-            let _ = write!(s, " {}", crate::report::html::shell_quote(arg));
+            let _ = write!(s, " {}", crate::report::shell_quote(arg));
         }
         for set in &self.sets {
-            let _ = write!(s, " --set {}", crate::report::html::shell_quote(set));
+            let _ = write!(s, " --set {}", crate::report::shell_quote(set));
         }
         if let Some(seed) = self.seed {
             let _ = write!(s, " --seed {seed}");

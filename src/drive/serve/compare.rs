@@ -13,7 +13,7 @@
 use crate::format::{fmt_num, fmt_pct};
 use crate::metrics::Metric;
 use crate::report::Report;
-use crate::report::html::{esc, table};
+use crate::report::{esc, table};
 use crate::stats::mean_ci95;
 use std::fmt::Write as _;
 

@@ -16,7 +16,7 @@
 //! that no value can close the element.
 
 use crate::format::round_for_people;
-use crate::report::html::{esc, style_sheet};
+use crate::report::{esc, style_sheet};
 use crate::scenario::{Scenario, ScenarioSource};
 use crate::sweep::Headline;
 use serde_json::{Value, json};
@@ -202,7 +202,7 @@ fn in_force(source: &ScenarioSource, table: &toml::Table) -> Vec<(String, String
 
 /// The capture lever's value: the sites' one share, or none and, as a
 /// placeholder, their range (the lever sets every site's).
-fn capture_in_force(sites: &[crate::model::sites::Site]) -> (String, String) {
+fn capture_in_force(sites: &[crate::model::Site]) -> (String, String) {
     let shares: Vec<f64> = sites.iter().map(|s| s.capture_share).collect();
     let (lo, hi) = shares
         .iter()
@@ -286,11 +286,11 @@ fn lever(
 
 /// The threshold lever's extra attributes: the span of thresholds the
 /// matcher was measured at and, in words, what figures beyond it rest on
-/// ([`crate::model::extrapolation::beyond_caveat`]), for the script to say
+/// ([`crate::model::beyond_caveat`]), for the script to say
 /// beside the lever whenever its value leaves the span. Empty when the
 /// scenario does not load or has no measured thresholds.
 fn threshold_attrs(source: &ScenarioSource) -> String {
-    use crate::model::extrapolation::{beyond_caveat, measured_thresholds};
+    use crate::model::{beyond_caveat, measured_thresholds};
     let Ok(sc) = Scenario::load(source.clone(), &[]) else {
         return String::new();
     };

@@ -53,6 +53,52 @@ fn ranges(v: &[usize]) -> String {
     parts.join(", ")
 }
 
+/// Per point, the shard that has it (by index in `opts.shards`) and its file.
+type PointFiles = (Vec<Option<usize>>, Vec<Option<PathBuf>>);
+
+/// Each point's shard (by index in `opts.shards`) and file: every point of
+/// `plan` exactly once, or an error naming what is missing or doubled.
+fn points_once(opts: &MergeOptions, plan: &Plan) -> Result<PointFiles, Error> {
+    let mut owner: Vec<Option<usize>> = vec![None; plan.points()];
+    let mut files: Vec<Option<PathBuf>> = vec![None; plan.points()];
+    for (s, dir) in opts.shards.iter().enumerate() {
+        for (index, path) in point_files(dir)? {
+            if index >= plan.points() {
+                return Err(bad(
+                    &path,
+                    "not a point of this sweep (its index is outside the grid)",
+                ));
+            }
+            if let Some(other) = owner[index] {
+                return Err(bad(
+                    dir,
+                    format!(
+                        "point {index} is in two shards, {} and {}: merge each point once",
+                        opts.shards[other].display(),
+                        dir.display()
+                    ),
+                ));
+            }
+            owner[index] = Some(s);
+            files[index] = Some(path);
+        }
+    }
+    let missing: Vec<usize> = (0..plan.points()).filter(|&i| owner[i].is_none()).collect();
+    if !missing.is_empty() {
+        return Err(InputError::whole(
+            "merge",
+            format!(
+                "{} of {} points are in none of the shards given: {}; run the missing shards first",
+                missing.len(),
+                plan.points(),
+                ranges(&missing)
+            ),
+        )
+        .into());
+    }
+    Ok((owner, files))
+}
+
 /// Merges the shards; returns the summary table, and a note saying what was
 /// merged.
 pub fn merge(opts: &MergeOptions) -> Result<SweepOutput, Error> {
@@ -99,44 +145,7 @@ pub fn merge(opts: &MergeOptions) -> Result<SweepOutput, Error> {
 
     plan.source = crate::drive::files::reading_disk(plan.source);
 
-    // Every point exactly once.
-    let mut owner: Vec<Option<usize>> = vec![None; plan.points()];
-    let mut files: Vec<Option<PathBuf>> = vec![None; plan.points()];
-    for (s, dir) in opts.shards.iter().enumerate() {
-        for (index, path) in point_files(dir)? {
-            if index >= plan.points() {
-                return Err(bad(
-                    &path,
-                    "not a point of this sweep (its index is outside the grid)",
-                ));
-            }
-            if let Some(other) = owner[index] {
-                return Err(bad(
-                    dir,
-                    format!(
-                        "point {index} is in two shards, {} and {}: merge each point once",
-                        opts.shards[other].display(),
-                        dir.display()
-                    ),
-                ));
-            }
-            owner[index] = Some(s);
-            files[index] = Some(path);
-        }
-    }
-    let missing: Vec<usize> = (0..plan.points()).filter(|&i| owner[i].is_none()).collect();
-    if !missing.is_empty() {
-        return Err(InputError::whole(
-            "merge",
-            format!(
-                "{} of {} points are in none of the shards given: {}; run the missing shards first",
-                missing.len(),
-                plan.points(),
-                ranges(&missing)
-            ),
-        )
-        .into());
-    }
+    let (owner, files) = points_once(opts, &plan)?;
 
     let scenarios = load_scenarios(&plan, opts.threads)?;
     let id = sweep_id(&manifest);

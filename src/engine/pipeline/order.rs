@@ -4,15 +4,17 @@
 //! Both orders are total, so they do not depend on how the work is split:
 //! faces that tie on every compared field are equal byte for byte, and
 //! either order of them is the same array. That is what lets the sort use
-//! a spare thread with results identical for any thread count.
+//! a lent thread with results identical for any thread count.
 //!
 //! The second order needs no sort. Detection is a FIFO per site, so within
 //! a site's run (in capture order) arrival times never decrease; a pool's
 //! faces in arrival order are a k-way merge of its sites' runs.
 
 use super::Face;
+use crate::engine::lend::Lend;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+use std::sync::Mutex;
 
 /// Below this many faces a second thread costs more than it saves.
 pub(super) const PARALLEL_MIN: usize = 1 << 15;
@@ -30,13 +32,14 @@ fn detection_order(a: &Face, b: &Face) -> Ordering {
     })
 }
 
-/// Sorts `faces` into the detection order, on up to `threads` threads.
+/// Sorts `faces` into the detection order, on up to `threads` of the
+/// workers `lend` lends.
 ///
 /// With threads to spare the slice is partitioned around a pivot key (the
 /// median of a fixed sample, so it depends on the data only) and the two
 /// parts are sorted at once. The order being total, the result is the one
 /// a single sort gives.
-pub(super) fn sort_for_detection(faces: &mut [Face], threads: usize) {
+pub(super) fn sort_for_detection(faces: &mut [Face], lend: &dyn Lend, threads: usize) {
     if threads < 2 || faces.len() < PARALLEL_MIN {
         faces.sort_unstable_by(detection_order);
         return;
@@ -45,12 +48,15 @@ pub(super) fn sort_for_detection(faces: &mut [Face], threads: usize) {
     let mid = partition(faces, |f| f.key < pivot);
     let (left, right) = faces.split_at_mut(mid);
     let left_threads = threads / 2;
-    std::thread::scope(|scope| {
-        let helper = scope.spawn(|| sort_for_detection(left, left_threads));
-        sort_for_detection(right, threads - left_threads);
-        helper
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+    // Each worker takes its part: a lock taken once, never contended.
+    let parts = [
+        (Mutex::new(left), left_threads),
+        (Mutex::new(right), threads - left_threads),
+    ];
+    lend.run(2, &|w| {
+        let (part, threads) = &parts[w];
+        let mut part = part.lock().unwrap_or_else(|p| p.into_inner());
+        sort_for_detection(&mut part, lend, *threads);
     });
 }
 
@@ -187,15 +193,30 @@ mod tests {
             .collect()
     }
 
+    /// Lends workers that run one after the other: the sort's split, and
+    /// so its result, is the one of workers that run at once (which
+    /// tests/pipeline_threads.rs runs through the driver).
+    struct InTurn;
+
+    impl Lend for InTurn {
+        fn workers(&self) -> usize {
+            4
+        }
+
+        fn run(&self, workers: usize, work: &(dyn Fn(usize) + Sync)) {
+            (0..workers).for_each(work)
+        }
+    }
+
     #[test]
     fn the_parallel_sort_gives_the_single_sort_for_any_threads() {
         for (n, sites) in [(PARALLEL_MIN * 3 + 17, 5), (PARALLEL_MIN + 1, 1), (100, 3)] {
             let original = faces(n, sites, n as u64);
             let mut one = original.clone();
-            sort_for_detection(&mut one, 1);
+            sort_for_detection(&mut one, &InTurn, 1);
             for threads in [2, 3, 4] {
                 let mut many = original.clone();
-                sort_for_detection(&mut many, threads);
+                sort_for_detection(&mut many, &InTurn, threads);
                 assert_eq!(bytes(&one), bytes(&many), "{n} faces, {threads} threads");
             }
             assert!(one.is_sorted_by(|a, b| detection_order(a, b).is_le()));

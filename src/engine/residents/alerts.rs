@@ -9,8 +9,8 @@
 //! ([`super::clock::SiteClock::time_in_day`]), sorts them and hands them to
 //! its chain: at most one window's alerts of one unit are ever spelled out.
 
+use crate::model::DAY_S;
 use crate::model::Model;
-use crate::model::clock::DAY_S;
 
 /// The most (unit, window) buckets a chunk keeps offsets for: a long run's
 /// days are grouped into windows so that a chunk's index stays small.

@@ -9,7 +9,7 @@
 
 use crate::metrics::HOURS_OF_DAY;
 use crate::model::Site;
-use crate::model::clock::{DAY_S, HOUR_S};
+use crate::model::{DAY_S, HOUR_S};
 
 /// One stretch of the day at a constant rate, with the capture mass of the
 /// day before it.
@@ -145,7 +145,7 @@ impl SiteClock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::sites::Segment;
+    use crate::model::Segment;
 
     fn site(segments_in_hour: Vec<Vec<Segment>>) -> Site {
         Site {

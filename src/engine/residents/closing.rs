@@ -5,8 +5,9 @@
 
 use super::draw::{DistinctSites, Multinomial};
 use super::member::tally;
-use super::teams::{Lend, Source, run_units};
+use super::teams::{Source, run_units};
 use super::{ChunkOutcome, Plan};
+use crate::engine::lend::Lend;
 use crate::engine::response::debug_assert_identities;
 use crate::metrics::{GroupMetric, HOURS_OF_DAY, Metric, Outcome};
 use crate::rng::{STREAM_RESIDENTS, SimRng, stream};

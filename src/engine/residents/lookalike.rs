@@ -3,7 +3,7 @@
 //! what their faces did.
 //!
 //! A member's false-match multiplier L is stored as a code
-//! ([`crate::model::matcher::lookalike_code`]): ln L = −σ²/2 + σ·z rounded
+//! ([`crate::model::lookalike_code`]): ln L = −σ²/2 + σ·z rounded
 //! to 1/4096 and clamped, with z standard normal. So L takes finitely many
 //! values, each with the normal mass of its rounding interval, and the law
 //! of what members alike but for L do is an exact sum over codes. Cells of
@@ -15,7 +15,7 @@
 //!   rejection from the same normal z the member-by-member path draws, so
 //!   that the code — rounding and clamp included — is exactly as there.
 
-use crate::model::matcher::{LOOKALIKE_CODE_SCALE, lookalike_code, lookalike_from_code};
+use crate::model::{LOOKALIKE_CODE_SCALE, lookalike_code, lookalike_from_code};
 use crate::rng::{SimRng, open01, unit};
 use rand::Rng;
 use statrs::function::erf::erfc;

@@ -60,7 +60,7 @@ impl ActivityDraws {
 pub(super) fn draw_lookalike_code(spread: f64, rng: &mut SimRng) -> i16 {
     let (a, b) = (rng.next_u64(), rng.next_u64());
     let z = (-2.0 * open01(a).ln()).sqrt() * (2.0 * std::f64::consts::PI * unit(b)).cos();
-    crate::model::matcher::lookalike_code(spread, z)
+    crate::model::lookalike_code(spread, z)
 }
 
 /// A face's probability of a false alert for a member of `block` with

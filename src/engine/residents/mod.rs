@@ -58,9 +58,10 @@ mod wanted_faces;
 pub use alerts::{AlertBuckets, Routing};
 pub use member::{WantedSeen, wanted_face_stream};
 
+use crate::engine::lend::{Lend, OneThread};
 use crate::metrics::{CAPTURE_BUCKETS, Exposure, Outcome};
+use crate::model::DAY_S;
 use crate::model::Model;
-use crate::model::clock::DAY_S;
 use crate::rng::{STREAM_RESIDENTS, SimRng, stream};
 use bulk::BulkLaw;
 use clock::SiteClock;
@@ -70,7 +71,6 @@ use lookalike::CodeLaw;
 use member::{ActivityDraws, Captures, Law, Odds, ResidentDraw, draw_lookalike_code, fpir_of};
 use rand_distr::Gamma;
 use sweep::SweepLaw;
-use teams::{Lend, OneThread};
 use wanted_faces::WantedFaces;
 
 /// Parts of a chunk's streams.
@@ -477,10 +477,7 @@ impl<'m> Plan<'m> {
         for i in 0..count {
             let member = spec.first_member + i;
             let lookalike = lookalikes.as_mut().map_or(1.0, |rng| {
-                crate::model::matcher::lookalike_from_code(draw_lookalike_code(
-                    model.lookalike_spread,
-                    rng,
-                ))
+                crate::model::lookalike_from_code(draw_lookalike_code(model.lookalike_spread, rng))
             });
             let law = match activity.as_mut() {
                 None if lookalike == 1.0 => Law {

@@ -9,7 +9,7 @@
 
 use super::alerts::Routing;
 use super::member::WantedSeen;
-use crate::model::clock::DAY_S;
+use crate::model::DAY_S;
 
 /// One chunk's wanted faces by (unit, window of days).
 #[derive(Debug, Clone, Default)]

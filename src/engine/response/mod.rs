@@ -58,7 +58,7 @@ use super::warrants::Warrants;
 use crate::events::{AlertDetail, Event, LostReason, Recorder, SearchOutcome, Subject};
 use crate::metrics::{GroupMetric, Metric, Outcome, TimeOfDay};
 use crate::model::Model;
-use crate::model::deployments::deployment_index;
+use crate::model::deployment_index;
 use crate::rng::{SimRng, unit};
 use rand::Rng;
 pub(crate) use slots::debug_assert_identities;
@@ -85,7 +85,7 @@ pub struct Alert {
     /// The face that raised it (numbered only when events are recorded).
     pub face: u64,
     /// The deployment it was raised at, or
-    /// [`crate::model::schedule::NO_DEPLOYMENT`].
+    /// [`crate::model::NO_DEPLOYMENT`].
     pub deployment: u32,
     /// At a deployment with several watchlists, the one that raised it (in
     /// the deployment's order); 0 otherwise.

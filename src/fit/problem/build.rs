@@ -59,6 +59,186 @@ fn input(
     Input::Parameter(parameters.len() - 1)
 }
 
+/// The parameters every fit has: the impostor tail at `anchor` (of the
+/// passers' mix, `reference`'s shifted for the others) and the genuine
+/// scores.
+fn base_parameters(anchor: f64, reference: &str) -> Vec<Parameter> {
+    vec![
+        normal(
+            "log10_fmr",
+            format!(
+                "log₁₀ false-match rate per comparison at {anchor}, of the passers' mix \
+                 ({reference}'s tail, shifted for the others)"
+            ),
+            -8.0,
+            2.0,
+        ),
+        normal(
+            "ln_impostor_sd",
+            "ln impostor score sd (the tail's slope)".into(),
+            0.07f64.ln(),
+            0.5,
+        ),
+        normal(
+            "logit_tpir",
+            format!("logit detection rate per walk past at {anchor}"),
+            (0.8f64 / 0.2).ln(),
+            1.5,
+        ),
+        normal(
+            "ln_genuine_sd",
+            "ln genuine score sd".into(),
+            0.1f64.ln(),
+            0.5,
+        ),
+    ]
+}
+
+/// With counts by group of its own: each group's impostor shift, and
+/// homophily where a deployment's list is not balanced (their indices).
+fn group_parameters(
+    fitted: &[(usize, &Evidence, bool)],
+    labels: &[String],
+    parameters: &mut Vec<Parameter>,
+) -> (Option<usize>, Option<usize>) {
+    let reference = &labels[0];
+    let own_counts_by_group = fitted.iter().any(|(_, e, own)| {
+        *own && matches!(
+            e,
+            Evidence::LabFalsePositives {
+                groups: Some(_),
+                ..
+            } | Evidence::Deployment {
+                groups: Some(_),
+                ..
+            }
+        )
+    });
+    if own_counts_by_group && labels.len() > 1 {
+        let first = parameters.len();
+        for label in &labels[1..] {
+            parameters.push(normal(
+                &format!("impostor_shift[{label}]"),
+                format!("{label}'s impostor scores above {reference}'s, in score units"),
+                0.0,
+                SHIFT_SD,
+            ));
+        }
+        // Homophily matters only where a list is not balanced: the
+        // deployments' lists.
+        let deployment_groups = fitted.iter().any(|(_, e, own)| {
+            *own && matches!(
+                e,
+                Evidence::Deployment {
+                    groups: Some(_),
+                    ..
+                }
+            )
+        });
+        let homophily = deployment_groups.then(|| {
+            parameters.push(Parameter {
+                name: "homophily".into(),
+                what: "how many times likelier a false match within a group than across, \
+                       between 1 and 400"
+                    .into(),
+                prior: Prior::LogUniform {
+                    low: 1.0,
+                    high: HOMOPHILY_HIGH,
+                },
+                input: false,
+            });
+            parameters.len() - 1
+        });
+        (Some(first), homophily)
+    } else {
+        (None, None)
+    }
+}
+
+/// A deployment's term (`None` if nothing of it is fitted): its false
+/// alerts if its matcher is the one fitted (`own`), its true alerts if so
+/// or with a detection range; `grouped` if group shifts are fitted.
+fn deployment_term(
+    records: &Records,
+    evidence: &Evidence,
+    (index, own, anchor, grouped): (usize, bool, f64, bool),
+    labels: &[String],
+    parameters: &mut Vec<Parameter>,
+) -> Option<Term> {
+    let id = &records.records[index].id;
+    let Evidence::Deployment {
+        faces,
+        threshold,
+        watchlist,
+        false_alerts,
+        true_alerts,
+        tpir,
+        passers,
+        composition,
+        groups,
+    } = evidence.clone()
+    else {
+        return None;
+    };
+    let false_alerts = false_alerts.filter(|_| own);
+    let true_alerts = true_alerts.filter(|_| own || tpir.is_some());
+    if false_alerts.is_none() && true_alerts.is_none() {
+        return None;
+    }
+    let watchlist = input(
+        parameters,
+        watchlist,
+        format!("watchlist[{id}]"),
+        "list size",
+        false,
+    );
+    let list = composition.filter(|_| grouped).map(|shares| {
+        shares
+            .iter()
+            .zip(labels)
+            .map(|(share, label)| match share {
+                Some(span) => ListShare::Given(input(
+                    parameters,
+                    *span,
+                    format!("list_share[{id}.{label}]"),
+                    &format!("{label}'s share of the list"),
+                    true,
+                )),
+                None => ListShare::Rest,
+            })
+            .collect()
+    });
+    let true_alerts = true_alerts.map(|count| {
+        let detection = (!own).then(|| {
+            let span = tpir.expect("another matcher's true alerts come with a range");
+            parameters.push(Parameter {
+                name: format!("tpir[{id}]"),
+                what: format!(
+                    "detection rate per walk past of {}, between {} and {}",
+                    records.records[index].matcher, span.low, span.high
+                ),
+                prior: Prior::Uniform {
+                    low: span.low,
+                    high: span.high,
+                },
+                input: true,
+            });
+            parameters.len() - 1
+        });
+        (count, detection)
+    });
+    Some(Term::Deployment {
+        faces: faces as f64,
+        threshold: threshold.unwrap_or(anchor),
+        watchlist,
+        passers,
+        list,
+        false_alerts,
+        groups: groups.filter(|_| grouped && own),
+        true_alerts,
+    })
+}
+
 impl Problem {
     /// The posterior of the records of `matcher` in `records` (those of
     /// other matchers only inform the prevalence, through their true alerts
@@ -82,86 +262,8 @@ impl Problem {
             .unwrap_or(0.6);
         let labels = records.groups.labels.clone();
         let reference = &labels[0];
-        let mut parameters = vec![
-            normal(
-                "log10_fmr",
-                format!(
-                    "log₁₀ false-match rate per comparison at {anchor}, of the passers' mix \
-                     ({reference}'s tail, shifted for the others)"
-                ),
-                -8.0,
-                2.0,
-            ),
-            normal(
-                "ln_impostor_sd",
-                "ln impostor score sd (the tail's slope)".into(),
-                0.07f64.ln(),
-                0.5,
-            ),
-            normal(
-                "logit_tpir",
-                format!("logit detection rate per walk past at {anchor}"),
-                (0.8f64 / 0.2).ln(),
-                1.5,
-            ),
-            normal(
-                "ln_genuine_sd",
-                "ln genuine score sd".into(),
-                0.1f64.ln(),
-                0.5,
-            ),
-        ];
-        let own_counts_by_group = fitted.iter().any(|(_, e, own)| {
-            *own && matches!(
-                e,
-                Evidence::LabFalsePositives {
-                    groups: Some(_),
-                    ..
-                } | Evidence::Deployment {
-                    groups: Some(_),
-                    ..
-                }
-            )
-        });
-        let (shifts, homophily) = if own_counts_by_group && labels.len() > 1 {
-            let first = parameters.len();
-            for label in &labels[1..] {
-                parameters.push(normal(
-                    &format!("impostor_shift[{label}]"),
-                    format!("{label}'s impostor scores above {reference}'s, in score units"),
-                    0.0,
-                    SHIFT_SD,
-                ));
-            }
-            // Homophily matters only where a list is not balanced: the
-            // deployments' lists.
-            let deployment_groups = fitted.iter().any(|(_, e, own)| {
-                *own && matches!(
-                    e,
-                    Evidence::Deployment {
-                        groups: Some(_),
-                        ..
-                    }
-                )
-            });
-            let homophily = deployment_groups.then(|| {
-                parameters.push(Parameter {
-                    name: "homophily".into(),
-                    what: "how many times likelier a false match within a group than across, \
-                           between 1 and 400"
-                        .into(),
-                    prior: Prior::LogUniform {
-                        low: 1.0,
-                        high: HOMOPHILY_HIGH,
-                    },
-                    input: false,
-                });
-                parameters.len() - 1
-            });
-            (Some(first), homophily)
-        } else {
-            (None, None)
-        };
+        let mut parameters = base_parameters(anchor, reference);
+        let (shifts, homophily) = group_parameters(&fitted, &labels, &mut parameters);
         let has_true_alerts = fitted.iter().any(|(_, e, own)| {
             matches!(e, Evidence::Deployment { true_alerts: Some(_), tpir, .. }
                 if *own || tpir.is_some())
@@ -224,78 +326,13 @@ impl Problem {
                         successes,
                     },
                 )),
-                Evidence::Deployment {
-                    faces,
-                    threshold,
-                    watchlist,
-                    false_alerts,
-                    true_alerts,
-                    tpir,
-                    passers,
-                    composition,
-                    groups,
-                } => {
-                    let false_alerts = false_alerts.filter(|_| own);
-                    let true_alerts = true_alerts.filter(|_| own || tpir.is_some());
-                    if false_alerts.is_none() && true_alerts.is_none() {
-                        continue;
+                Evidence::Deployment { .. } => {
+                    let at = (index, own, anchor, shifts.is_some());
+                    if let Some(term) =
+                        deployment_term(records, evidence, at, &labels, &mut parameters)
+                    {
+                        terms.push((index, term));
                     }
-                    let watchlist = input(
-                        &mut parameters,
-                        watchlist,
-                        format!("watchlist[{id}]"),
-                        "list size",
-                        false,
-                    );
-                    let list = composition.filter(|_| shifts.is_some()).map(|shares| {
-                        shares
-                            .iter()
-                            .zip(&labels)
-                            .map(|(share, label)| match share {
-                                Some(span) => ListShare::Given(input(
-                                    &mut parameters,
-                                    *span,
-                                    format!("list_share[{id}.{label}]"),
-                                    &format!("{label}'s share of the list"),
-                                    true,
-                                )),
-                                None => ListShare::Rest,
-                            })
-                            .collect()
-                    });
-                    let true_alerts = true_alerts.map(|count| {
-                        let detection = (!own).then(|| {
-                            let span =
-                                tpir.expect("another matcher's true alerts come with a range");
-                            parameters.push(Parameter {
-                                name: format!("tpir[{id}]"),
-                                what: format!(
-                                    "detection rate per walk past of {}, between {} and {}",
-                                    records.records[index].matcher, span.low, span.high
-                                ),
-                                prior: Prior::Uniform {
-                                    low: span.low,
-                                    high: span.high,
-                                },
-                                input: true,
-                            });
-                            parameters.len() - 1
-                        });
-                        (count, detection)
-                    });
-                    terms.push((
-                        index,
-                        Term::Deployment {
-                            faces: faces as f64,
-                            threshold: threshold.unwrap_or(anchor),
-                            watchlist,
-                            passers,
-                            list,
-                            false_alerts,
-                            groups: groups.filter(|_| shifts.is_some() && own),
-                            true_alerts,
-                        },
-                    ));
                 }
                 _ => {}
             }

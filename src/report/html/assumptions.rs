@@ -5,8 +5,8 @@
 
 use super::page::{esc, table};
 use crate::scenario::{Override, ScenarioSource};
-use crate::spec::comments::{Annotated, Entry, annotate};
-use crate::spec::profiles::PROFILES;
+use crate::spec::PROFILES;
+use crate::spec::{Annotated, Entry, annotate};
 use std::fmt::Write as _;
 
 /// Where a report came from: enough to reproduce it.

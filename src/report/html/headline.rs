@@ -298,10 +298,17 @@ pub fn how_often(mean: f64, duration_s: f64) -> String {
 
 /// Every headline card, in reading order.
 fn cards(r: &Report) -> Vec<Card> {
+    let mut cards = count_cards(r);
+    cards.extend(ratio_cards(r));
+    cards
+}
+
+/// The cards of counts, in reading order.
+fn count_cards(r: &Report) -> Vec<Card> {
     let per = period(r);
     let often = |m: Metric| how_often(r.total(m).mean, r.duration_s);
     let residents = fmt_num(r.exposure.residents as f64, 0);
-    let mut cards = vec![
+    vec![
         count_card(
             r,
             Metric::FacesCaptured,
@@ -369,7 +376,12 @@ fn cards(r: &Report) -> Vec<Card> {
             },
             Tone::Bad,
         ),
-    ];
+    ]
+}
+
+/// The cards of ratios, in reading order: those the run has.
+fn ratio_cards(r: &Report) -> Vec<Card> {
+    let mut cards = Vec::new();
     let whole = |x: f64| fmt_num(x, 0);
     let one_in = |x: f64| format!("1 in {}", fmt_num(x, 0));
     if let Some(n) = r.ratios.faces_per_true_alert {

@@ -196,7 +196,7 @@ pub(super) fn period(durations_s: &[f64]) -> String {
     let d = durations_s.first().copied().unwrap_or(0.0);
     if durations_s.iter().any(|&x| x != d) {
         "per replication".into()
-    } else if d == crate::model::clock::DAY_S {
+    } else if d == crate::model::DAY_S {
         "per day".into()
     } else {
         format!("per replication ({})", human_duration(d))

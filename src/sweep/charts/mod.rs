@@ -383,7 +383,7 @@ fn metric_chart(plan: &Plan, rows: &[Row], h: Headline) -> Chart {
 }
 
 /// The spans of a threshold axis beyond the thresholds measured, where a
-/// point lies ([`crate::model::extrapolation::beyond_measured`]), and the
+/// point lies ([`crate::model::beyond_measured`]), and the
 /// footnote that says what the figures there rest on.
 fn extrapolated_spans(
     first: &super::grid::Axis,

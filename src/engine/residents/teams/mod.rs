@@ -13,7 +13,8 @@
 //! threads and however they interleave: the result is the one of handling
 //! all events in order of (time, unit).
 //!
-//! The engine starts no thread: the driver lends them ([`Lend`]), and each
+//! The engine starts no thread: the driver lends them
+//! ([`crate::engine::lend::Lend`]), and each
 //! worker takes the unit furthest behind that is free, runs it until it must
 //! wait for another or has done a stint, and takes the next; a worker that
 //! finds nothing it can do sleeps until another has moved a unit.
@@ -23,7 +24,7 @@ mod shared;
 mod unit;
 
 use crate::model::Model;
-use crate::model::staff::Scope;
+use crate::model::Scope;
 pub(super) use unit::{Source, run_units};
 
 /// Independent response units of `model`: its zones, when operators and
@@ -33,27 +34,5 @@ pub fn independent_units(model: &Model) -> usize {
         model.zones.len().max(1)
     } else {
         1
-    }
-}
-
-/// Threads the driver lends a replication.
-pub trait Lend: Sync {
-    /// Workers that may run at once.
-    fn workers(&self) -> usize;
-    /// Runs `work(w)` for every worker `w` in `0..workers` at once, and
-    /// returns when all have returned.
-    fn run(&self, workers: usize, work: &(dyn Fn(usize) + Sync));
-}
-
-/// No threads lent: one worker, this thread.
-pub struct OneThread;
-
-impl Lend for OneThread {
-    fn workers(&self) -> usize {
-        1
-    }
-
-    fn run(&self, _workers: usize, work: &(dyn Fn(usize) + Sync)) {
-        work(0)
     }
 }

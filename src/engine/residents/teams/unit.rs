@@ -1,10 +1,10 @@
 //! One response unit's run — its alerts a window at a time, its wanted
 //! people's faces, its chain — and the workers that share the units out.
 
-use super::Lend;
 use super::chain::{Chain, DrawKey, Draws, Tally};
 use super::shared::Shared;
 use crate::engine::capture::WantedFace;
+use crate::engine::lend::Lend;
 use crate::engine::residents::alerts::unpack;
 use crate::engine::residents::draw::DistinctSites;
 use crate::engine::residents::{ChunkOutcome, Plan, WantedSeen, wanted_face_stream};
@@ -12,8 +12,8 @@ use crate::engine::response::{Alert, NOT_WANTED, Warrant};
 use crate::engine::wanted_search::search_wanted_face;
 use crate::engine::warrants::Warrants;
 use crate::metrics::{HOURS_OF_DAY, TimeOfDay};
-use crate::model::clock::DAY_S;
-use crate::model::schedule::NO_DEPLOYMENT;
+use crate::model::DAY_S;
+use crate::model::NO_DEPLOYMENT;
 use crate::rng::{STREAM_RESIDENTS, open01, stream};
 use rand::Rng;
 use std::sync::atomic::{AtomicUsize, Ordering};
