@@ -3,7 +3,7 @@
 //! prior, with the bundled records' inputs, each fitted; for each
 //! parameter, how often its 90 % posterior interval covers the value it was
 //! simulated from. A calibrated fit covers 90 % (binomial sd 1.5 % at 400
-//! sets). Too slow for the test suite (`tests/fit.rs` checks the fit
+//! sets). Too slow for the test suite (`tests/integration/fit.rs` checks the fit
 //! without the groups' counts over 200 sets); run it with
 //!
 //!     cargo bench --bench sbc            # 400 sets, both cores

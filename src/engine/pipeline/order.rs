@@ -195,7 +195,7 @@ mod tests {
 
     /// Lends workers that run one after the other: the sort's split, and
     /// so its result, is the one of workers that run at once (which
-    /// tests/pipeline_threads.rs runs through the driver).
+    /// tests/integration/pipeline_threads.rs runs through the driver).
     struct InTurn;
 
     impl Lend for InTurn {
