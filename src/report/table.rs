@@ -72,11 +72,6 @@ impl Report {
             "simulated"
         };
         let predicted = reps >= MIN_REPS_FOR_PI95 as u64;
-        let _ = write!(out, "\n{:<34}{:>24}{:>16}", "FUNNEL", head, "expected");
-        if predicted {
-            let _ = write!(out, "{:>26}", "one run: 95 % range");
-        }
-        out.push('\n');
         // Arrests execute warrants, which removes true alerts (and wanted
         // people's faces) the closed form counts: it is then an upper
         // bound, and says so.
@@ -93,29 +88,47 @@ impl Report {
                 ""
             }
         };
-        for (&m, s) in Metric::ALL.iter().zip(&self.totals) {
-            if !self.has_pipeline() && PIPELINE_ONLY.contains(&m) {
-                continue;
-            }
-            if m == Metric::WantedPresent {
-                let _ = writeln!(out, "\nWANTED PEOPLE");
-            }
-            let label = format!("{}{}", indent(m), m.label());
-            let line = format!(
-                "{:<34}{:>24}{:>16}{:>26}",
-                label,
-                fmt_stat(s, reps),
-                expected_total(&self.expected, m).map_or(String::new(), |e| format!(
-                    "{}{}",
-                    bound(m),
-                    fmt_num(e, 1)
-                )),
-                s.pi95.map_or(String::new(), |(lo, hi)| {
+        // Each row's cells first: the expected and range columns widen past
+        // their usual width when a figure needs it (a year's faces run to
+        // 15 digits), so that they never run into the column before. (The
+        // label's padding gives a wide simulated figure its room.)
+        let rows: Vec<(Metric, [String; 4])> = Metric::ALL
+            .iter()
+            .zip(&self.totals)
+            .filter(|(m, _)| self.has_pipeline() || !PIPELINE_ONLY.contains(m))
+            .map(|(&m, s)| {
+                let expected = expected_total(&self.expected, m)
+                    .map_or(String::new(), |e| format!("{}{}", bound(m), fmt_num(e, 1)));
+                let range = s.pi95.map_or(String::new(), |(lo, hi)| {
                     // Whole numbers where a decimal adds nothing but width.
                     let d = |x: f64| if x.abs() >= 100.0 { 0 } else { 1 };
                     format!("[{}, {}]", fmt_num(lo, d(lo)), fmt_num(hi, d(hi)))
-                })
-            );
+                });
+                let label = format!("{}{}", indent(m), m.label());
+                (m, [label, fmt_stat(s, reps), expected, range])
+            })
+            .collect();
+        let width = |column: usize, usual: usize| {
+            rows.iter()
+                .map(|(_, cells)| cells[column].chars().count() + 2)
+                .fold(usual, usize::max)
+        };
+        let (w_stat, w_expected, w_range) = (24, width(2, 16), width(3, 26));
+        let _ = write!(
+            out,
+            "\n{:<34}{:>w_stat$}{:>w_expected$}",
+            "FUNNEL", head, "expected"
+        );
+        if predicted {
+            let _ = write!(out, "{:>w_range$}", "one run: 95 % range");
+        }
+        out.push('\n');
+        for (m, [label, stat, expected, range]) in &rows {
+            if *m == Metric::WantedPresent {
+                let _ = writeln!(out, "\nWANTED PEOPLE");
+            }
+            let line =
+                format!("{label:<34}{stat:>w_stat$}{expected:>w_expected$}{range:>w_range$}");
             let _ = writeln!(out, "{}", line.trim_end());
         }
     }

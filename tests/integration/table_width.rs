@@ -76,3 +76,38 @@ fn stress_fits_100_columns_for_every_bundled_scenario_with_a_pipeline() {
     }
     assert!(stressed >= 2, "some bundled scenario has a pipeline");
 }
+
+/// A run of ten billion faces (ten days of the UK-scale benchmark) prints
+/// its funnel with every column apart: the expected column widens for its
+/// 16-character figures rather than running into the simulated one (as
+/// `30,252,566,10530,252,660,000.0` did for a month).
+#[test]
+fn run_keeps_columns_apart_at_ten_billion_faces() {
+    let out = survsim()
+        .args([
+            "run",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/benches/uk-scale.toml"),
+        ])
+        .args(["--set", "simulation.duration=10d"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("faces captured"))
+        .expect("a faces captured row");
+    let cells: Vec<&str> = line
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(cells.len(), 3, "label, simulated, expected apart: {line:?}");
+    let simulated: f64 = cells[1].replace(',', "").parse().unwrap();
+    assert!(simulated > 1e10, "ten billion faces or more: {line:?}");
+    assert_fits("run uk-scale 10d", &text);
+}
