@@ -183,9 +183,11 @@ fn check(args: CheckArgs) -> Result<(), Error> {
             refusal.message
         );
     } else {
-        // The memory check `run` makes, with the same figures.
+        // The memory check `run` makes, with the same figures, when they
+        // are worth a line (a gigabyte or more, or a refusal).
         match survsim::drive::memory::memory_in_words(scenario) {
-            Ok(need) => note!("survsim: note: {need}"),
+            Ok(None) => {}
+            Ok(Some(need)) => note!("survsim: note: {need}"),
             Err(refusal) => note!(
                 "survsim: note: `run` would refuse this scenario ({refusal}); the expectations \
                  below are closed forms, computed without simulating"

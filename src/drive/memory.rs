@@ -383,15 +383,22 @@ fn held_in_words(model: &Model) -> String {
     )
 }
 
+/// Below this, what a run needs in memory is not worth a line of `check`.
+pub const MEMORY_WORTH_SAYING_BYTES: u64 = 1 << 30;
+
 /// What a run of `scenario` needs in memory, in words, by the check a run
 /// makes ([`threads_for`] against [`available_memory`]): the gigabytes one
-/// replication takes and how many fit at once; or, as the error, why a run
+/// replication takes and how many fit at once — `None` when it is under
+/// [`MEMORY_WORTH_SAYING_BYTES`] and fits; or, as the error, why a run
 /// would refuse it.
-pub fn memory_in_words(scenario: &Scenario) -> Result<String, InputError> {
+pub fn memory_in_words(scenario: &Scenario) -> Result<Option<String>, InputError> {
     let available = available_memory();
     let fit = threads_for(scenario, usize::MAX, available)?;
     let model = &scenario.model;
     let bytes = crate::engine::memory_bytes(model);
+    if bytes < MEMORY_WORTH_SAYING_BYTES {
+        return Ok(None);
+    }
     let held = if model.engine == EngineKind::Residents {
         format!(" ({})", held_in_words(model))
     } else {
@@ -405,14 +412,10 @@ pub fn memory_in_words(scenario: &Scenario) -> Result<String, InputError> {
         ),
         None => String::new(),
     };
-    let size = if bytes < 1 << 30 {
-        format!("{:.0} MB", bytes as f64 / 1e6)
-    } else {
-        format!("{:.1} GB", bytes as f64 / 1e9)
-    };
-    Ok(format!(
+    let size = format!("{:.1} GB", bytes as f64 / 1e9);
+    Ok(Some(format!(
         "one replication needs {size} of memory{held}{room}"
-    ))
+    )))
 }
 
 /// The hour of the clock in which a pipeline receives most faces, and the

@@ -178,3 +178,24 @@ fn a_pipelines_memory_refusal_names_the_site_and_hour_where_they_were_set() {
             .success()
     );
 }
+
+#[test]
+fn check_says_what_a_run_needs_in_memory_only_when_it_is_a_gigabyte_or_more() {
+    // The face engine keeps 16 bytes a resident: 1.6 GB for 10⁸ residents,
+    // worth a line of `check`; the default's few megabytes are not.
+    let big = survsim()
+        .args(["check", "--set", "population.residents=100000000"])
+        .args(["--set", "simulation.engine=\"faces\""])
+        .output()
+        .unwrap();
+    let err = stderr(&big);
+    assert!(big.status.success(), "{err}");
+    assert!(
+        err.contains("survsim: note: one replication needs 1.6 GB of memory"),
+        "{err}"
+    );
+    let small = survsim().arg("check").output().unwrap();
+    let err = stderr(&small);
+    assert!(small.status.success(), "{err}");
+    assert!(!err.contains("of memory"), "{err}");
+}
